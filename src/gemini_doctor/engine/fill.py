@@ -1,0 +1,34 @@
+"""Fill catalogue templates (``{project}``, ``{service}``, …) with what the evidence knows."""
+
+from __future__ import annotations
+
+import re
+
+from ..evidence.record import ErrorRecord
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_SERVICE_BY_SURFACE = {"vertex": "aiplatform.googleapis.com", "firebase": "firebasevertexai.googleapis.com",
+                       "code-assist": "cloudaicompanion.googleapis.com"}
+_DEFAULT_PERMISSION = {"vertex": "aiplatform.endpoints.predict"}
+
+
+def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The values a fix template may use; unknown ones are left as upper-case placeholders."""
+    values = {
+        "project": record.project,
+        "service": record.service or _SERVICE_BY_SURFACE.get(record.surface or "", "generativelanguage.googleapis.com"),
+        "model": record.model,
+        "location": record.location,
+        "permission": record.permission or _DEFAULT_PERMISSION.get(record.surface or "", "the required permission"),
+        "quota_metric": record.quota_metric or "the quota",
+        "key": record.key,
+    }
+    values.update(extra or {})
+    return {k: str(v) for k, v in values.items() if v}
+
+
+def fill(template: str | None, values: dict[str, str]) -> str | None:
+    """Replace ``{name}`` with its value, or ``NAME`` when unknown, so the user sees what to fill in."""
+    if template is None:
+        return None
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1).upper()), template)

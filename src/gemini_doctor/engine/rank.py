@@ -1,0 +1,113 @@
+"""The one engine: evidence in, ranked causes with confidence, evidence lines and filled fixes out.
+
+Scoring, in full:
+- a cause's confidence is its strongest matching signal, plus half the remaining headroom times
+  its second strongest (corroboration, bounded so it cannot outrank a decisive cross-signal);
+- ``fallback`` signals count only when no ordinary signal of weight >= ``FALLBACK_BELOW`` matched;
+- each matching signal's ``demote`` multiplies the named causes' confidence;
+- causes below ``KEEP_RATIO`` of the best, or below ``MIN_CONFIDENCE``, are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..catalogue import Cause, Signal, load_catalogue
+from ..evidence.parse import Evidence
+from .diagnosis import Diagnosis, RankedCause
+
+FALLBACK_BELOW = 0.6
+KEEP_RATIO = 0.25
+MIN_CONFIDENCE = 0.15
+MAX_CAUSES = 5
+
+
+@dataclass
+class _Tally:
+    weights: list[float] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    fallback: list[tuple[float, str]] = field(default_factory=list)
+
+
+def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
+         causes: dict[str, Cause] | None = None) -> Diagnosis:
+    """Rank every catalogue cause against *evidence*."""
+    causes = causes if causes is not None else load_catalogue()
+    tallies: dict[str, _Tally] = {}
+    demotions: dict[str, float] = {}
+    for cause in causes.values():
+        for signal in cause.signals:
+            seen = _match(signal, evidence)
+            if seen is None:
+                continue
+            tally = tallies.setdefault(cause.id, _Tally())
+            line = f"{signal.says}: {seen}" if signal.says else seen
+            if signal.fallback:
+                tally.fallback.append((signal.weight, line))
+                continue
+            tally.weights.append(signal.weight)
+            tally.evidence.append(line)
+            for target, factor in signal.demote:
+                demotions[target] = min(demotions.get(target, 1.0), factor)
+    strongest = max((w for t in tallies.values() for w in t.weights), default=0.0)
+    if strongest < FALLBACK_BELOW:
+        for tally in tallies.values():
+            for weight, line in tally.fallback:
+                tally.weights.append(weight)
+                tally.evidence.append(line)
+    scored = []
+    for cause_id, tally in tallies.items():
+        if not tally.weights:
+            continue
+        ordered = sorted(tally.weights, reverse=True)
+        confidence = ordered[0] + (1 - ordered[0]) * 0.5 * (ordered[1] if len(ordered) > 1 else 0.0)
+        confidence *= demotions.get(cause_id, 1.0)
+        scored.append((round(min(confidence, 0.99), 3), cause_id, tally.evidence))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    best = scored[0][0] if scored else 0.0
+    kept = [s for s in scored if s[0] >= max(MIN_CONFIDENCE, KEEP_RATIO * best)][:MAX_CAUSES]
+    if not kept:
+        kept = [(0.0, "unknown", [])]
+    ranked = [RankedCause(causes[cid], conf, lines) for conf, cid, lines in kept]
+    return Diagnosis(causes=ranked, record=evidence.record, extra_values=extra_values or {})
+
+
+def _match(signal: Signal, evidence: Evidence) -> str | None:
+    """What the signal saw (for the evidence line), or None when any condition fails."""
+    record, seen = evidence.record, []
+    if signal.reasons:
+        hit = next((r for r in record.reasons if r in signal.reasons), None)
+        if hit is None:
+            return None
+        seen.append(f"reason {hit}")
+    if signal.statuses:
+        if record.status not in signal.statuses:
+            return None
+        seen.append(f"status {record.status}")
+    if signal.codes:
+        if record.code not in signal.codes:
+            return None
+        seen.append(f"HTTP {record.code}")
+    if signal.surfaces:
+        if record.surface not in signal.surfaces:
+            return None
+        seen.append(f"surface {record.surface}")
+    for name, pattern in signal.fields:
+        value = getattr(record, name, None)
+        if not isinstance(value, str) or not pattern.search(value):
+            return None
+        seen.append(f"{name} {value}")
+    if signal.text is not None:
+        m = signal.text.search(evidence.text)
+        if m is None:
+            return None
+        seen.append(f"«{_snippet(evidence.text, m.start(), m.end())}»")
+    return ", ".join(seen)
+
+
+def _snippet(text: str, start: int, end: int, width: int = 100) -> str:
+    """The matched words with a little context, on one line."""
+    left = max(0, start - 20)
+    right = min(len(text), max(end, start + width - 20))
+    piece = " ".join(text[left:right].split())
+    return ("…" if left else "") + piece + ("…" if right < len(text) else "")

@@ -1,0 +1,136 @@
+"""Find google.rpc.Status bodies and their ``details`` entries inside arbitrary text.
+
+Handles plain JSON, a one-element list of bodies, bodies escaped inside another tool's JSON
+envelope (one or more levels of string escaping), and Python ``repr`` forms (google-genai's
+``str(ClientError)``, google-api-core's REST detail lists). Text that is too broken to parse
+(terminal line wraps inside a string, truncation) is left to :mod:`gemini_doctor.evidence.loose`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+
+_MAX_STARTS = 40          # candidate object starts tried per text layer
+_MAX_SPAN = 200_000       # longest object we try to parse
+_MAX_DEPTH = 4            # levels of escaped JSON inside JSON strings
+_DECODER = json.JSONDecoder()
+_STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
+
+
+@dataclass
+class Found:
+    bodies: list[dict] = field(default_factory=list)   # normalised {"code","status","message","details"}
+    details: list[dict] = field(default_factory=list)  # detail entries seen outside any body
+
+
+def find_bodies(text: str) -> Found:
+    """Every Status body and stray detail entry in *text*, outermost first."""
+    found = Found()
+    _scan(text, found, depth=0)
+    return found
+
+
+def _scan(text: str, found: Found, depth: int) -> None:
+    if depth > _MAX_DEPTH or "error" not in text and "@type" not in text:
+        return
+    stripped = text.strip()
+    whole = _parse_object(stripped, 0) if stripped[:1] in "[{" else None
+    if whole is not None and whole[1] >= len(stripped):
+        _walk(whole[0], found, depth)
+        return
+    end_of_last = 0
+    for n, match in enumerate(_STARTS.finditer(text)):
+        if n >= _MAX_STARTS:
+            break
+        if match.start() < end_of_last:
+            continue
+        parsed = _parse_object(text, match.start())
+        if parsed is not None:
+            _walk(parsed[0], found, depth)
+            end_of_last = parsed[1]
+
+
+def _parse_object(text: str, start: int) -> tuple[object, int] | None:
+    """Parse a JSON value or Python literal starting at *start*; return it and its end offset."""
+    try:
+        value, end = _DECODER.raw_decode(text, start)
+        return value, end
+    except (ValueError, RecursionError):
+        pass
+    end = _balanced_end(text, start)
+    if end is None:
+        return None
+    try:
+        return ast.literal_eval(text[start:end]), end
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """Offset just past the bracket that closes the one at *start*, skipping quoted strings."""
+    depth, quote, i, limit = 0, "", start, min(len(text), start + _MAX_SPAN)
+    while i < limit:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _walk(value: object, found: Found, depth: int, _level: int = 0) -> None:
+    if _level > 40:
+        return
+    if isinstance(value, dict):
+        inner = value.get("error")
+        if "@type" in value:
+            found.details.append(value)
+            return
+        if not isinstance(inner, dict) and "message" in value and ("code" in value or "status" in value):
+            _add_body(value, found, depth)
+            return
+        if isinstance(inner, dict):
+            _add_body(inner, found, depth)
+        for key, item in value.items():
+            if key != "error":
+                _walk(item, found, depth, _level + 1)
+    elif isinstance(value, list):
+        for item in value[:50]:
+            _walk(item, found, depth, _level + 1)
+    elif isinstance(value, str) and ("error" in value or "@type" in value) and "{" in value:
+        _scan(value, found, depth + 1)
+
+
+def _add_body(raw: dict, found: Found, depth: int) -> None:
+    code, status, message = raw.get("code"), raw.get("status"), raw.get("message")
+    if isinstance(code, str) and not code.isdigit():
+        status, code = status or code, None
+    if isinstance(status, int):
+        code, status = code or status, None
+    details = raw.get("details")
+    body = {
+        "code": int(code) if isinstance(code, (int, str)) and str(code).isdigit() else None,
+        "status": status if isinstance(status, str) else None,
+        "message": message if isinstance(message, str) else None,
+        "details": [d for d in details if isinstance(d, dict)] if isinstance(details, list) else [],
+    }
+    if body["message"] and "{" in body["message"] and "error" in body["message"]:
+        before = len(found.bodies)
+        _scan(body["message"], found, depth + 1)
+        if len(found.bodies) > before:   # the message was itself a body: keep the inner one only
+            return
+    if any(v for v in body.values()):
+        found.bodies.append(body)

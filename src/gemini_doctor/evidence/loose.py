@@ -1,0 +1,209 @@
+"""Read error fields from text by pattern: protobuf text, broken JSON, log lines, prose.
+
+This is the fallback under :mod:`bodies`: it works on whatever survives (a wrapped terminal
+line, a gRPC dump, a truncated paste, a sentence in a forum post) and fills only fields the
+structured parse left empty.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .record import GRPC_CODES, STATUS_TO_HTTP
+
+_UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
+_UNICODE = re.compile(r"\\u00(3c|3e|26|27|3d|22)", re.I)
+_UNICODE_CHARS = {"3c": "<", "3e": ">", "26": "&", "27": "'", "3d": "=", "22": '"'}
+
+
+def unescape(text: str) -> str:
+    """Undo up to three levels of JSON string escaping, so nested bodies read as plain text."""
+    for _ in range(3):
+        if "\\" not in text:
+            break
+        before = text
+        text = _UNICODE.sub(lambda m: _UNICODE_CHARS[m.group(1).lower()], text)
+        for old, new in _UNESCAPES:
+            text = text.replace(old, new)
+        if text == before:
+            break
+    return text
+
+
+_Q = r"""["']"""
+_REASON = re.compile(rf"""{_Q}?\breason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""")
+_DOMAIN = re.compile(rf"""{_Q}?\bdomain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""")
+_PROTO_META = re.compile(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"')
+_META_KEYS = (
+    "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
+    "resource", "apiName", "methodName", "httpReferrer", "androidPackage", "quotaMetric",
+    "quota_metric", "quotaId", "quota_id", "quotaValue", "quota_value", "quota_limit", "uid",
+)
+_JSON_META = re.compile(
+    rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}"""
+)
+_PROTO_FIELD = re.compile(r'\b(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"')
+_CODE_PATTERNS = (
+    re.compile(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b"""),
+    re.compile(r"\bgrpc_status:\s*(\d{1,2})\b"),
+    re.compile(r"\[(\d{3}) [A-Z][A-Za-z ]+\]"),                       # [403 Forbidden]
+    re.compile(r"\b(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b"),
+    re.compile(r"\bError (\d{3}) \("),                                # Google HTML page
+    re.compile(r"\(([45]\d\d)\)"),                                     # "Resource Exhausted (429)"
+    re.compile(r"(?:^|\s|[:\]\[(])([45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)"),
+    re.compile(r"(?:^|\s)([45]\d\d)(?=[:\s])"),
+)
+_STATUS = re.compile(r"\b(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b")
+_GRPC_STATUS = re.compile(r"StatusCode\.([A-Z_]+)")
+_MESSAGE = (
+    re.compile(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})"""),
+    re.compile(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")"""),
+    re.compile(r'\bdetails = "([^"\n]{8,})"'),
+    re.compile(r'(?m)^\s*message:\s*"([^"\n]{8,})"'),
+    # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
+    re.compile(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)"),
+)
+_ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b", re.I)
+
+# (field, pattern): the first group is the value. Order matters within a field.
+_FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, flags))
+    for name, pattern, flags in (
+        ("project", r"has not been used in project (\S+?) before", 0),
+        ("project", r"resource project \[?([^\s\]]+?)\]?\s?\.(?:\s|$|[\"'\\])", 0),
+        ("project", r"use project (\S+?)\.(?:\s|$)", 0),
+        ("project", r"billing on project #?(\S+?) by", 0),
+        ("project", r"\bprojects/([a-z0-9][\w\-.:]*?)/locations/", 0),
+        ("project", r"quota project \W?([a-z][\w\-]{4,})\b(?! which)", 0),
+        ("location", r"/locations/([a-z0-9\-]+)", 0),
+        ("location", r"https?://([a-z]+-[a-z]+\d+)-aiplatform\.googleapis\.com", 0),
+        ("model", r"(?<![\w/])tunedModels/([\w.\-]+)", 0),
+        ("model", r"tuned model ([\w.\-/]+)", 0),
+        ("model", r"\bmodels/([\w.\-@]+?)(?=[:'\"`\s,)\]]|$)", 0),
+        ("model", r"\bmodel: ([\w.\-]+)", 0),
+        ("model", r"base model: ([\w.\-]+)", 0),
+        ("permission", r"Permission '([\w.]+)' denied", 0),
+        ("permission", r"permission '?([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)'?", re.I),
+        ("method", r"method ([\w.]+) are blocked", 0),
+        ("service", r"Requests to this API ([\w.\-]+)", 0),
+        ("service", r"The ([\w.\-]+\.googleapis\.com) API requires a quota project", 0),
+        ("service", r"/apis/api/([\w.\-]+\.googleapis\.com)/", 0),
+        ("service", r"https?://(?:[a-z0-9\-]+-)?((?:generativelanguage|aiplatform|firebasevertexai|firebaseml|cloudaicompanion)\.googleapis\.com)", 0),
+        ("quota_metric", r"Quota exceeded for metric: ([\w./\-]+)", 0),
+        ("quota_metric", r"Quota exceeded for ([\w\-]+\.googleapis\.com/[\w./\-]+)", 0),
+        ("quota_limit", r"\blimit: (\d+)\b", 0),
+        ("oauth_error", r"\b(invalid_grant|invalid_rapt|invalid_scope|invalid_client|unauthorized_client|invalid_token)\b", 0),
+    )
+)
+_SECRETS = (
+    ("key", re.compile(r"AIza[0-9A-Za-z_\-]{20,}")),
+    ("express_key", re.compile(r"\bAQ\.[0-9A-Za-z_\-.]{16,}")),
+    ("oauth_access_token", re.compile(r"\bya29\.[0-9A-Za-z_\-.]{10,}")),
+    ("refresh_token", re.compile(r"\b1//[0-9A-Za-z_\-]{10,}")),
+)
+_SURFACE_BY_SERVICE = {
+    "generativelanguage": "gemini-api", "aiplatform": "vertex", "firebasevertexai": "firebase",
+    "firebaseml": "firebase", "cloudaicompanion": "code-assist",
+}
+_SURFACE_HINTS = (
+    ("vertex", re.compile(r"vertex[ _-]?ai|vertexai|aiplatform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI", re.I)),
+    ("gemini-api", re.compile(r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza", re.I)),
+)
+
+
+def read_fields(text: str) -> dict:
+    """Every field this module can find in *text* (already unescaped), as record keyword values."""
+    out: dict = {}
+    reasons = list(dict.fromkeys(_REASON.findall(text)))
+    if reasons:
+        out["reasons"] = reasons
+    domain = next((d for d in _DOMAIN.findall(text) if d != "global"), None)
+    if domain:
+        out["domain"] = domain
+    metadata = {k: v for k, v in _PROTO_META.findall(text)}
+    for key, value in _JSON_META.findall(text):
+        metadata.setdefault(key, value)
+    for key, value in _PROTO_FIELD.findall(text):
+        metadata.setdefault(key, value)
+    if metadata:
+        out["metadata"] = metadata
+    out.update(_code_and_status(text))
+    message = _first_message(text)
+    if message:
+        out["message"] = message
+    for name, pattern in _FIELD_PATTERNS:
+        if name not in out:
+            m = pattern.search(text)
+            if m:
+                out[name] = m.group(1)
+    return out
+
+
+def secrets_seen(text: str) -> dict:
+    """Masked key and the kind of token present in *text* (never the secret itself)."""
+    from ..redact import mask
+
+    out: dict = {}
+    for kind, pattern in _SECRETS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        if kind == "key":
+            out["key"] = mask(m.group(0))
+        else:
+            out.setdefault("token_kind", kind)
+            if kind == "express_key":
+                out["key"] = mask(m.group(0))
+    return out
+
+
+def surface_of(service: str | None, text: str) -> str | None:
+    """Which Gemini surface the error came from, by its service name, else by hints in the text."""
+    if service:
+        for name, surface in _SURFACE_BY_SERVICE.items():
+            if service.startswith(name) or f"-{name}" in service or f".{name}" in service:
+                return surface
+    for surface, hint in _SURFACE_HINTS:
+        if hint.search(text):
+            return surface
+    return None
+
+
+def _code_and_status(text: str) -> dict:
+    out: dict = {}
+    grpc = _GRPC_STATUS.search(text)
+    status = _STATUS.search(text)
+    if grpc and grpc.group(1) in STATUS_TO_HTTP:
+        out["status"] = grpc.group(1)
+    elif status:
+        out["status"] = status.group(1)
+    for pattern in _CODE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            value = int(m.group(1))
+            if pattern.pattern.startswith(r"\bgrpc_status"):
+                out.setdefault("status", GRPC_CODES.get(value))
+                value = STATUS_TO_HTTP.get(GRPC_CODES.get(value, ""), 0)
+            if 400 <= value <= 599:
+                out["code"] = value
+                break
+    if "code" not in out and out.get("status") in STATUS_TO_HTTP:
+        out["code"] = STATUS_TO_HTTP[out["status"]]
+    return out
+
+
+def _first_message(text: str) -> str | None:
+    for pattern in _MESSAGE:
+        for m in pattern.finditer(text):
+            value = next(g for g in m.groups() if g)
+            if not value.lstrip().startswith(("{", "[")):
+                return " ".join(value.split())
+    return None
+
+
+def first_line(text: str, limit: int = 300) -> str | None:
+    """The first line that reads like an error (else like prose), as a last-resort message."""
+    lines = [line.strip().strip('"').strip() for line in text.splitlines()[:200]]
+    lines = [line for line in lines if len(line) >= 8 and any(c.isalpha() for c in line)]
+    best = next((line for line in lines if _ERRORISH.search(line)), lines[0] if lines else None)
+    return best[:limit] if best else None

@@ -1,0 +1,102 @@
+"""Turn any pasted error into :class:`Evidence`: a normalised record plus the searchable text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .bodies import find_bodies
+from .loose import first_line, read_fields, secrets_seen, surface_of, unescape
+from .record import STATUS_TO_HTTP, ErrorRecord
+
+MAX_INPUT_CHARS = 1 << 20
+
+
+@dataclass
+class Evidence:
+    """What one error says: the record, and the text catalogue patterns search.
+
+    ``text`` is unescaped and has every run of white space folded to one space, so a message
+    wrapped by a terminal still matches.
+    """
+
+    record: ErrorRecord
+    text: str
+
+
+def parse_text(text: str) -> Evidence:
+    """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
+    text = text[:MAX_INPUT_CHARS].replace("\x00", "")
+    record = ErrorRecord()
+    found = find_bodies(text)
+    record.bodies = len(found.bodies)
+    _read_bodies(record, found.bodies, found.details)
+    plain = unescape(text)
+    _read_metadata(record)
+    loose = read_fields(plain)
+    for key, value in loose.pop("metadata", {}).items():
+        record.metadata.setdefault(key, value)
+    record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)
+    _read_metadata(record)
+    record.fill_missing(**loose)
+    record.fill_missing(**secrets_seen(text))
+    if record.code is None and record.status in STATUS_TO_HTTP:
+        record.code = STATUS_TO_HTTP[record.status]
+    record.fill_missing(message=first_line(plain), surface=surface_of(record.service, plain))
+    if record.project:
+        record.project = record.project.removeprefix("projects/")
+    return Evidence(record=record, text=" ".join(plain.split()))
+
+
+def _read_bodies(record: ErrorRecord, bodies: list[dict], stray: list[dict]) -> None:
+    main = next((b for b in bodies if b["message"]), bodies[0] if bodies else None)
+    if main:
+        record.fill_missing(code=main["code"], status=main["status"], message=main["message"])
+    for body in bodies:
+        record.fill_missing(code=body["code"], status=body["status"])
+        record.details.extend(body["details"])
+    record.details.extend(stray)
+    for detail in record.details:
+        _read_detail(record, detail)
+
+
+def _read_detail(record: ErrorRecord, detail: dict) -> None:
+    kind = str(detail.get("@type", "")).rsplit(".", 1)[-1]
+    if kind == "ErrorInfo":
+        reason = detail.get("reason")
+        if isinstance(reason, str) and reason not in record.reasons:
+            record.reasons.append(reason)
+        record.fill_missing(domain=detail.get("domain"))
+        metadata = detail.get("metadata")
+        if isinstance(metadata, dict):
+            for key, value in metadata.items():
+                record.metadata.setdefault(str(key), str(value))
+    elif kind == "QuotaFailure":
+        for violation in detail.get("violations") or []:
+            if not isinstance(violation, dict):
+                continue
+            dims = violation.get("quotaDimensions") or {}
+            record.fill_missing(
+                quota_metric=violation.get("quotaMetric"),
+                quota_id=violation.get("quotaId"),
+                quota_limit=str(violation["quotaValue"]) if "quotaValue" in violation else None,
+                model=dims.get("model") if isinstance(dims, dict) else None,
+                location=dims.get("location") if isinstance(dims, dict) else None,
+            )
+
+
+def _read_metadata(record: ErrorRecord) -> None:
+    meta = record.metadata
+    consumer = meta.get("consumer", "")
+    record.fill_missing(
+        project=consumer.removeprefix("projects/") if consumer.startswith("projects/") else None,
+        service=meta.get("service") or meta.get("apiName"),
+        method=meta.get("method") or meta.get("methodName"),
+        permission=meta.get("permission"),
+        resource=meta.get("resource"),
+        quota_metric=meta.get("quotaMetric") or meta.get("quota_metric"),
+        quota_id=meta.get("quotaId") or meta.get("quota_id"),
+        quota_limit=meta.get("quota_limit") or meta.get("quotaValue") or meta.get("quota_value"),
+    )
+    container = meta.get("containerInfo", "")
+    if container and not container.startswith("api_key:"):
+        record.fill_missing(project=container)

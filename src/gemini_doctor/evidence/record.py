@@ -1,0 +1,66 @@
+"""The normalised error record: everything the parser could read from one pasted error."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# google.rpc.Code name -> HTTP status (google-apis.md §0.2)
+STATUS_TO_HTTP = {
+    "OK": 200, "INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403, "NOT_FOUND": 404, "ALREADY_EXISTS": 409,
+    "ABORTED": 409, "RESOURCE_EXHAUSTED": 429, "CANCELLED": 499, "UNKNOWN": 500, "INTERNAL": 500,
+    "DATA_LOSS": 500, "UNIMPLEMENTED": 501, "UNAVAILABLE": 503, "DEADLINE_EXCEEDED": 504,
+}
+# gRPC numeric code -> name
+GRPC_CODES = {
+    1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND",
+    6: "ALREADY_EXISTS", 7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION",
+    10: "ABORTED", 11: "OUT_OF_RANGE", 12: "UNIMPLEMENTED", 13: "INTERNAL", 14: "UNAVAILABLE",
+    15: "DATA_LOSS", 16: "UNAUTHENTICATED",
+}
+SURFACES = ("gemini-api", "vertex", "firebase", "code-assist")
+
+
+@dataclass
+class ErrorRecord:
+    """One error, normalised. Every field is optional: a bare log line fills few of them.
+
+    Secrets are never stored: ``key`` holds the masked form (``AIza…last4``).
+    """
+
+    code: int | None = None                 # HTTP status
+    status: str | None = None               # canonical google.rpc.Code name
+    message: str | None = None              # error.message of the first body found
+    reasons: list[str] = field(default_factory=list)   # ErrorInfo reasons, in order seen
+    domain: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)  # merged ErrorInfo metadata
+    details: list[dict] = field(default_factory=list)      # every details entry (JSON form)
+    project: str | None = None              # consumer project id or number
+    service: str | None = None              # e.g. generativelanguage.googleapis.com
+    method: str | None = None
+    permission: str | None = None
+    resource: str | None = None
+    model: str | None = None
+    location: str | None = None
+    quota_metric: str | None = None
+    quota_limit: str | None = None
+    quota_id: str | None = None
+    key: str | None = None                  # masked API key seen in the input
+    token_kind: str | None = None           # oauth_access_token | refresh_token | jwt | express_key
+    surface: str | None = None              # gemini-api | vertex | firebase | code-assist
+    oauth_error: str | None = None          # invalid_grant, invalid_scope, ... from a token endpoint
+    bodies: int = 0                         # how many google.rpc.Status bodies were found
+
+    @property
+    def reason(self) -> str | None:
+        return self.reasons[0] if self.reasons else None
+
+    def fill_missing(self, **values: object) -> None:
+        """Set each given field that is still empty; never overwrite what was read first."""
+        for name, value in values.items():
+            if value not in (None, "", [], {}) and getattr(self, name) in (None, "", [], {}):
+                setattr(self, name, value)
+
+    def to_dict(self) -> dict:
+        """JSON form, empty fields left out."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "", [], {}, 0)}
