@@ -14,8 +14,8 @@ _PRIVATE_KEY = re.compile(
 _SECRET_TOKENS = re.compile(
     r"""
     (?P<apikey>AIza[0-9A-Za-z_\-]{20,})                      # Google API key
-  | (?P<express>\bAQ\.[0-9A-Za-z_\-\.]{16,})                   # Vertex express / bound key
-  | (?P<oauth>\bya29\.[0-9A-Za-z_\-\.]{10,})                  # OAuth access token
+  | (?P<express>\bAQ\.[0-9A-Za-z_\-\.]{15,}[0-9A-Za-z_\-])                   # Vertex express / bound key
+  | (?P<oauth>\bya29\.[0-9A-Za-z_\-\.]{9,}[0-9A-Za-z_\-])                  # OAuth access token
   | (?P<refresh>\b1//[0-9A-Za-z_\-]{10,})                     # OAuth refresh token
   | (?P<jwt>\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,})  # signed JWT
     """,
@@ -25,6 +25,9 @@ _NAMED_SECRET = re.compile(
     r"""(?P<name>[?&](?:key|access_token|refresh_token)=|["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)(?P<value>[^&\s"',}]{6,})""",
     re.I,
 )
+
+
+_SECRET_HINTS = ("aiza", "aq.", "ya29.", "1//", "eyj", "private key", "key=", "token", "secret")
 
 
 def mask(secret: str) -> str:
@@ -42,7 +45,8 @@ def mask(secret: str) -> str:
 
 def redact(text: str) -> str:
     """Replace every key, token, refresh token and private key in *text* by its masked form."""
-    if not text:
+    lowered = text.lower() if text else ""
+    if not any(hint in lowered for hint in _SECRET_HINTS):
         return text
     text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- [redacted]", text)
     text = _SECRET_TOKENS.sub(lambda m: mask(m.group(0)), text)

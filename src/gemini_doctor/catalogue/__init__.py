@@ -11,6 +11,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from .literals import Prefiltered, required_literals
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = Path(__file__).with_name("causes")
@@ -68,12 +69,15 @@ def _load_signal(raw: dict, where: str) -> Signal:
         raise CatalogueError(f"{where}: weight must be a number in (0, 1]")
     if not (set(raw) & {"reason", "text", "status", "code", "surface", "fields"}):
         raise CatalogueError(f"{where}: a signal needs at least one condition")
+    text = raw.get("text")
+    if text is not None:
+        _check_pattern(text, where)
     try:
         return Signal(
             weight=float(weight),
             says=raw.get("says", ""),
             reasons=frozenset(_as_list(raw.get("reason"))),
-            text=re.compile(raw["text"], re.I) if "text" in raw else None,
+            text=Prefiltered(text) if text else None,
             statuses=frozenset(_as_list(raw.get("status"))),
             codes=frozenset(_as_list(raw.get("code"))),
             surfaces=frozenset(_as_list(raw.get("surface"))),
@@ -83,6 +87,17 @@ def _load_signal(raw: dict, where: str) -> Signal:
         )
     except re.error as exc:
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+
+
+def _check_pattern(pattern: object, where: str) -> None:
+    """Reject a non-string or invalid pattern without compiling it (compiling waits for first use)."""
+    if not isinstance(pattern, str):
+        raise CatalogueError(f"{where}: text must be a string pattern")
+    if required_literals(pattern) is None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
 
 def _as_list(value: object) -> list:

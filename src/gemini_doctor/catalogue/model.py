@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .literals import Prefiltered
+
 RETRY_ADVICE = {
     "yes": "Retrying can help: this is transient (back off and retry).",
     "after_fix": "Retrying as-is will fail the same way; after the fix, retry (allow a few minutes to propagate).",
@@ -24,7 +26,7 @@ class Signal:
     weight: float
     says: str
     reasons: frozenset[str] = frozenset()
-    text: re.Pattern[str] | None = None
+    text: Prefiltered | None = None               # case-insensitive pattern with its prefilter
     statuses: frozenset[str] = frozenset()
     codes: frozenset[int] = frozenset()
     surfaces: frozenset[str] = frozenset()

@@ -41,7 +41,7 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
             if seen is None:
                 continue
             tally = tallies.setdefault(cause.id, _Tally())
-            line = f"{signal.says}: {seen}" if signal.says else seen
+            line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
             if signal.fallback:
                 tally.fallback.append((signal.weight, line))
                 continue
@@ -74,6 +74,8 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
 
 def _match(signal: Signal, evidence: Evidence) -> str | None:
     """What the signal saw (for the evidence line), or None when any condition fails."""
+    if signal.text is not None and not signal.text.may_match(evidence.lowered):
+        return None  # cheapest rejection first: most signals stop here
     record, seen = evidence.record, []
     if signal.reasons:
         hit = next((r for r in record.reasons if r in signal.reasons), None)
@@ -98,16 +100,16 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
             return None
         seen.append(f"{name} {value}")
     if signal.text is not None:
-        m = signal.text.search(evidence.text)
+        m = signal.text.regex.search(evidence.text)
         if m is None:
             return None
         seen.append(f"«{_snippet(evidence.text, m.start(), m.end())}»")
     return ", ".join(seen)
 
 
-def _snippet(text: str, start: int, end: int, width: int = 100) -> str:
-    """The matched words with a little context, on one line."""
-    left = max(0, start - 20)
-    right = min(len(text), max(end, start + width - 20))
-    piece = " ".join(text[left:right].split())
-    return ("…" if left else "") + piece + ("…" if right < len(text) else "")
+def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
+    """The matched words and what follows them, cut at a word boundary."""
+    right = min(len(text), max(end, start + width))
+    if right < len(text):
+        right = max(end, text.rfind(" ", start, right) if text.rfind(" ", start, right) > end else right)
+    return text[start:right] + ("…" if right < len(text) else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalogue.literals import Prefiltered
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
@@ -31,43 +32,44 @@ def unescape(text: str) -> str:
 
 
 _Q = r"""["']"""
-_REASON = re.compile(rf"""{_Q}?\breason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""")
-_DOMAIN = re.compile(rf"""{_Q}?\bdomain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""")
-_PROTO_META = re.compile(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"')
+_REASON = Prefiltered(rf"""{_Q}?\breason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""", 0)
+_DOMAIN = Prefiltered(rf"""{_Q}?\bdomain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""", 0)
+_PROTO_META = Prefiltered(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"', 0)
 _META_KEYS = (
     "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
     "resource", "apiName", "methodName", "httpReferrer", "androidPackage", "quotaMetric",
     "quota_metric", "quotaId", "quota_id", "quotaValue", "quota_value", "quota_limit", "uid",
 )
-_JSON_META = re.compile(
-    rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}"""
+_JSON_META = Prefiltered(
+    rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0
 )
-_PROTO_FIELD = re.compile(r'\b(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"')
+_PROTO_FIELD = Prefiltered(r'\b(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"', 0)
+_GRPC_CODE = Prefiltered(r"\bgrpc_status:\s*(\d{1,2})\b", 0)
 _CODE_PATTERNS = (
-    re.compile(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b"""),
-    re.compile(r"\bgrpc_status:\s*(\d{1,2})\b"),
-    re.compile(r"\[(\d{3}) [A-Z][A-Za-z ]+\]"),                       # [403 Forbidden]
-    re.compile(r"\b(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b"),
-    re.compile(r"\bError (\d{3}) \("),                                # Google HTML page
-    re.compile(r"\(([45]\d\d)\)"),                                     # "Resource Exhausted (429)"
-    re.compile(r"(?:^|\s|[:\]\[(])([45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)"),
-    re.compile(r"(?:^|\s)([45]\d\d)(?=[:\s])"),
+    Prefiltered(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b""", 0),
+    _GRPC_CODE,
+    Prefiltered(r"\[(\d{3}) [A-Z][A-Za-z ]+\]", 0),                       # [403 Forbidden]
+    Prefiltered(r"\b(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b", 0),
+    Prefiltered(r"\bError (\d{3}) \(", 0),                                # Google HTML page
+    Prefiltered(r"\(([45]\d\d)\)", 0),                                     # "Resource Exhausted (429)"
+    Prefiltered(r"(?:^|\s|[:\]\[(])([45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
+    Prefiltered(r"(?:^|\s)([45]\d\d)(?=[:\s])", 0),
 )
 _STATUS = re.compile(r"\b(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b")
-_GRPC_STATUS = re.compile(r"StatusCode\.([A-Z_]+)")
+_GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
 _MESSAGE = (
-    re.compile(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})"""),
-    re.compile(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")"""),
-    re.compile(r'\bdetails = "([^"\n]{8,})"'),
-    re.compile(r'(?m)^\s*message:\s*"([^"\n]{8,})"'),
+    Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
+    Prefiltered(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")""", 0),
+    Prefiltered(r'\bdetails = "([^"\n]{8,})"', 0),
+    Prefiltered(r'(?m)^\s*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
-    re.compile(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)"),
+    Prefiltered(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
 )
 _ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b", re.I)
 
-# (field, pattern): the first group is the value. Order matters within a field.
-_FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, flags))
+# (field, pattern, literal prefilter): the first group is the value. Order matters within a field.
+_FIELD_PATTERNS: tuple[tuple[str, Prefiltered], ...] = tuple(
+    (name, Prefiltered(pattern, flags))
     for name, pattern, flags in (
         ("project", r"has not been used in project (\S+?) before", 0),
         ("project", r"resource project \[?([^\s\]]+?)\]?\s?\.(?:\s|$|[\"'\\])", 0),
@@ -114,26 +116,27 @@ _SURFACE_HINTS = (
 def read_fields(text: str) -> dict:
     """Every field this module can find in *text* (already unescaped), as record keyword values."""
     out: dict = {}
-    reasons = list(dict.fromkeys(_REASON.findall(text)))
+    lowered = text.lower()
+    reasons = list(dict.fromkeys(_REASON.findall(text, lowered)))
     if reasons:
         out["reasons"] = reasons
-    domain = next((d for d in _DOMAIN.findall(text) if d != "global"), None)
+    domain = next((d for d in _DOMAIN.findall(text, lowered) if d != "global"), None)
     if domain:
         out["domain"] = domain
-    metadata = {k: v for k, v in _PROTO_META.findall(text)}
-    for key, value in _JSON_META.findall(text):
+    metadata = {k: v for k, v in _PROTO_META.findall(text, lowered)}
+    for key, value in _JSON_META.findall(text, lowered):
         metadata.setdefault(key, value)
-    for key, value in _PROTO_FIELD.findall(text):
+    for key, value in _PROTO_FIELD.findall(text, lowered):
         metadata.setdefault(key, value)
     if metadata:
         out["metadata"] = metadata
-    out.update(_code_and_status(text))
-    message = _first_message(text)
+    out.update(_code_and_status(text, lowered))
+    message = _first_message(text, lowered)
     if message:
         out["message"] = message
     for name, pattern in _FIELD_PATTERNS:
         if name not in out:
-            m = pattern.search(text)
+            m = pattern.search(text, lowered)
             if m:
                 out[name] = m.group(1)
     return out
@@ -169,19 +172,19 @@ def surface_of(service: str | None, text: str) -> str | None:
     return None
 
 
-def _code_and_status(text: str) -> dict:
+def _code_and_status(text: str, lowered: str) -> dict:
     out: dict = {}
-    grpc = _GRPC_STATUS.search(text)
+    grpc = _GRPC_STATUS.search(text, lowered)
     status = _STATUS.search(text)
     if grpc and grpc.group(1) in STATUS_TO_HTTP:
         out["status"] = grpc.group(1)
     elif status:
         out["status"] = status.group(1)
     for pattern in _CODE_PATTERNS:
-        m = pattern.search(text)
+        m = pattern.search(text, lowered)
         if m:
             value = int(m.group(1))
-            if pattern.pattern.startswith(r"\bgrpc_status"):
+            if pattern is _GRPC_CODE:
                 out.setdefault("status", GRPC_CODES.get(value))
                 value = STATUS_TO_HTTP.get(GRPC_CODES.get(value, ""), 0)
             if 400 <= value <= 599:
@@ -192,9 +195,11 @@ def _code_and_status(text: str) -> dict:
     return out
 
 
-def _first_message(text: str) -> str | None:
+def _first_message(text: str, lowered: str) -> str | None:
     for pattern in _MESSAGE:
-        for m in pattern.finditer(text):
+        if not pattern.may_match(lowered):
+            continue
+        for m in pattern.regex.finditer(text):
             value = next(g for g in m.groups() if g)
             if not value.lstrip().startswith(("{", "[")):
                 return " ".join(value.split())

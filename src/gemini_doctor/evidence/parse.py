@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from ..redact import redact
 from .bodies import find_bodies
 from .loose import first_line, read_fields, secrets_seen, surface_of, unescape
 from .record import STATUS_TO_HTTP, ErrorRecord
@@ -22,10 +24,16 @@ class Evidence:
     record: ErrorRecord
     text: str
 
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
 
 def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
+    secrets = secrets_seen(text)
+    text = redact(text)  # from here on nothing can leak a secret: evidence holds masked forms only
     record = ErrorRecord()
     found = find_bodies(text)
     record.bodies = len(found.bodies)
@@ -38,7 +46,7 @@ def parse_text(text: str) -> Evidence:
     record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)
     _read_metadata(record)
     record.fill_missing(**loose)
-    record.fill_missing(**secrets_seen(text))
+    record.fill_missing(**secrets)
     if record.code is None and record.status in STATUS_TO_HTTP:
         record.code = STATUS_TO_HTTP[record.status]
     record.fill_missing(message=first_line(plain), surface=surface_of(record.service, plain))

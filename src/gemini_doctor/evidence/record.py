@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 # google.rpc.Code name -> HTTP status (google-apis.md §0.2)
 STATUS_TO_HTTP = {
@@ -63,4 +63,4 @@ class ErrorRecord:
 
     def to_dict(self) -> dict:
         """JSON form, empty fields left out."""
-        return {k: v for k, v in asdict(self).items() if v not in (None, "", [], {}, 0)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "", [], {}, 0)}

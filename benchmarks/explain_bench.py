@@ -1,0 +1,57 @@
+"""Explain-path figures: cold CLI start-up vs a bare interpreter, and batch throughput.
+
+Run: python benchmarks/explain_bench.py [--runs 15] [--repeat 100]
+Prints figures only; nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-errors.jsonl"
+SAMPLE = '{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Request had insufficient authentication scopes."}}'
+
+
+def _median_ms(argv: list[str], runs: int, stdin: bytes = b"") -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, input=stdin, capture_output=True, check=False)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=100, help="how many times the corpus is repeated in the batch")
+    args = parser.parse_args()
+
+    bare = _median_ms([sys.executable, "-c", "pass"], args.runs)
+    cold = _median_ms([sys.executable, "-m", "gemini_doctor", "explain", "--format", "json"], args.runs, SAMPLE.encode())
+    print(f"bare interpreter      : {bare:7.1f} ms (median of {args.runs})")
+    print(f"explain cold start    : {cold:7.1f} ms  = {cold / bare:.2f}x bare (target <= 5x)")
+
+    cases = [json.loads(line) for line in CORPUS.read_text().splitlines()] if CORPUS.exists() else [{"id": "s", "error_text": SAMPLE}]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as batch:
+        for n in range(args.repeat):
+            for case in cases:
+                batch.write(json.dumps({"id": f"{case['id']}-{n}", "error_text": case["error_text"]}) + "\n")
+    count = len(cases) * args.repeat
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gemini_doctor", "explain", "--batch", batch.name, "--format", "json"],
+                   stdout=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    Path(batch.name).unlink()
+    print(f"batch                 : {count} errors in {elapsed:.2f} s = {count / elapsed:,.0f} errors/s (one process, one core; target >= 5,000)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Shared fixtures: the ../shared material (skipped with a reason when absent) and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "real-errors.jsonl"
+CAUSES_MD = SHARED / "spec" / "causes.md"
+
+
+def load_corpus() -> list[dict]:
+    if not CORPUS.exists():
+        return []
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def shared_corpus() -> list[dict]:
+    cases = load_corpus()
+    if not cases:
+        pytest.skip(f"shared corpus not found at {CORPUS} (checkout outside the project workspace)")
+    return cases
+
+
+def run_cli(*args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run the installed CLI as a user would, in a fresh interpreter."""
+    if isinstance(input, str):
+        input = input.encode()
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "gemini_doctor", *args], input=input, capture_output=True,
+        env=full_env, timeout=timeout,
+    )
