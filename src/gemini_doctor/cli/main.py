@@ -10,6 +10,7 @@ from .. import __version__
 
 _COMMANDS = {
     "explain": ("gemini_doctor.cli.explain_cmd", "explain", "Explain a pasted Gemini/Google API error, offline."),
+    "emulate": ("gemini_doctor.cli.emulate_cmd", "emulate", "Serve Google's Gemini endpoints with a chosen failure, on loopback."),
 }
 
 

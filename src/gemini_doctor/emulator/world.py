@@ -1,0 +1,231 @@
+"""The emulator's world (shared/spec/emulator-world.md): load, validate, and look things up.
+
+Validation errors name the field path and, for YAML files, the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KEY_STATES = ("active", "leaked", "suspended", "expired", "deleted")
+BILLING = ("enabled", "disabled", "none")
+LAUNCH_STAGES = ("GA", "PUBLIC_PREVIEW", "PRIVATE_PREVIEW", "RETIRED")
+
+
+class WorldError(ValueError):
+    """A world file is malformed; the message names the field (and line when known)."""
+
+
+@dataclass
+class Caller:
+    ip: str = "203.0.113.7"
+    country: str = "US"
+    referrer: str | None = None
+    android_package: str | None = None
+    ios_bundle: str | None = None
+
+
+@dataclass
+class Project:
+    id: str
+    number: int
+    billing: str = "enabled"
+    services: list[str] = field(default_factory=list)
+    iam: list[dict] = field(default_factory=list)
+    entitlements: list[str] = field(default_factory=list)
+    denied: bool = False
+    vpc_sc: bool = False
+    org_policy_denied_models: list[str] = field(default_factory=list)
+    quota: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Restrictions:
+    api_targets: list[str] = field(default_factory=list)
+    referrers: list[str] = field(default_factory=list)
+    ips: list[str] = field(default_factory=list)
+    android_apps: list[str] = field(default_factory=list)
+    ios_bundles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApiKey:
+    key: str
+    name: str
+    project: str
+    state: str = "active"
+    restrictions: Restrictions | None = None
+    vertex_express: bool = False
+
+
+@dataclass
+class Model:
+    name: str
+    surfaces: list[str] = field(default_factory=lambda: ["gemini-api", "vertex"])
+    locations: list[str] = field(default_factory=lambda: ["global", "us-central1"])
+    launch_stage: str = "GA"
+    requires_entitlement: bool = False
+    free_tier: bool = True
+
+
+@dataclass
+class Incident:
+    model: str
+    surface: str = "both"
+    http_status: int = 403
+    message: str = "The caller does not have permission"
+
+
+@dataclass
+class World:
+    caller: Caller = field(default_factory=Caller)
+    unsupported_countries: list[str] = field(default_factory=lambda: ["CN", "RU", "IR", "KP", "HK"])
+    paid_only_countries: list[str] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    api_keys: list[ApiKey] = field(default_factory=list)
+    service_accounts: list[dict] = field(default_factory=list)
+    users: list[dict] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    latency_ms: int = 0
+    faults: list[dict] = field(default_factory=list)
+
+    def project(self, ref: str | int | None) -> Project | None:
+        """A project by id or number."""
+        return next((p for p in self.projects if ref in (p.id, p.number, str(p.number))), None)
+
+    def api_key(self, key: str) -> ApiKey | None:
+        return next((k for k in self.api_keys if k.key == key), None)
+
+    def model(self, name: str) -> Model | None:
+        return next((m for m in self.models if m.name == name), None)
+
+
+_TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
+        "users", "models", "incidents", "latency_ms", "faults"}
+
+
+def load_world(source: str | Path | dict) -> World:
+    """A world from a YAML/JSON file path or an already-parsed mapping."""
+    lines: dict[tuple, int] = {}
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise WorldError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        data, lines = _parse_yaml(text, str(path))
+    if not isinstance(data, dict):
+        raise WorldError("the world must be a mapping at the top level")
+    return _Builder(lines).world({k: v for k, v in data.items() if k in _TOP})
+
+
+def _parse_yaml(text: str, where: str) -> tuple[Any, dict[tuple, int]]:
+    """Parse YAML, refusing duplicate keys, and remember the line of every field path."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise WorldError(f"{where}: not valid YAML: {exc}") from exc
+    lines: dict[tuple, int] = {}
+    _index(node, (), lines, where)
+    return yaml.safe_load(text), lines
+
+
+def _index(node: Any, path: tuple, lines: dict, where: str) -> None:
+    if node is None:
+        return
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise WorldError(f"{where}: line {key_node.start_mark.line + 1}: duplicate key {'.'.join(map(str, path + (key,)))!r}")
+            seen.add(key)
+            _index(value_node, path + (key,), lines, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for n, item in enumerate(node.value):
+            _index(item, path + (n,), lines, where)
+
+
+class _Builder:
+    """Typed construction with error messages that name the field path and line."""
+
+    def __init__(self, lines: dict[tuple, int]) -> None:
+        self.lines = lines
+
+    def fail(self, path: tuple, message: str) -> WorldError:
+        name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+        line = next((self.lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.lines), None)
+        return WorldError(f"{name}: {message}" + (f" (line {line})" if line else ""))
+
+    def world(self, data: dict) -> World:
+        world = World(
+            caller=self.record(Caller, data.get("caller") or {}, ("caller",)),
+            projects=[self.project(p, ("projects", n)) for n, p in enumerate(self.items(data, "projects"))],
+            api_keys=[self.api_key(k, ("api_keys", n)) for n, k in enumerate(self.items(data, "api_keys"))],
+            models=[self.record(Model, m, ("models", n)) for n, m in enumerate(self.items(data, "models"))],
+            incidents=[self.record(Incident, i, ("incidents", n)) for n, i in enumerate(self.items(data, "incidents"))],
+            service_accounts=self.items(data, "service_accounts"),
+            users=self.items(data, "users"),
+            faults=self.items(data, "faults"),
+        )
+        for key in ("unsupported_countries", "paid_only_countries"):
+            if key in data:
+                setattr(world, key, self.typed(data[key], list, (key,)))
+        if "latency_ms" in data:
+            world.latency_ms = self.typed(data["latency_ms"], int, ("latency_ms",))
+        return world
+
+    def project(self, raw: Any, path: tuple) -> Project:
+        project = self.record(Project, raw, path)
+        if project.billing not in BILLING:
+            raise self.fail(path + ("billing",), f"must be one of {', '.join(BILLING)}")
+        return project
+
+    def api_key(self, raw: Any, path: tuple) -> ApiKey:
+        raw = dict(self.typed(raw, dict, path))
+        restrictions = raw.pop("restrictions", None)
+        key = self.record(ApiKey, raw, path)
+        if restrictions is not None:
+            key.restrictions = self.record(Restrictions, restrictions, path + ("restrictions",))
+        if key.state not in KEY_STATES:
+            raise self.fail(path + ("state",), f"must be one of {', '.join(KEY_STATES)}")
+        return key
+
+    def record(self, cls: type, raw: Any, path: tuple) -> Any:
+        raw = self.typed(raw, dict, path)
+        fields_ = cls.__dataclass_fields__
+        values = {}
+        for name, value in raw.items():
+            if name not in fields_:
+                continue  # unknown fields are allowed (the spec lets worlds carry notes)
+            expected = _TYPES.get(fields_[name].type)
+            if expected is not None and value is not None:
+                self.typed(value, expected, path + (name,))
+            values[name] = value
+        missing = [n for n, f in fields_.items() if f.default is MISSING and f.default_factory is MISSING and n not in values]
+        if missing:
+            raise self.fail(path + (missing[0],), "is required")
+        return cls(**values)
+
+    def items(self, data: dict, key: str) -> list:
+        return self.typed(data.get(key) or [], list, (key,))
+
+    def typed(self, value: Any, expected: type | tuple, path: tuple) -> Any:
+        if isinstance(value, bool) and expected in (int, (int,)):
+            raise self.fail(path, "must be a number")
+        if not isinstance(value, expected):
+            names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+            raise self.fail(path, f"must be of type {names}, got {type(value).__name__}")
+        return value
+
+
+_TYPES = {"str": str, "int": int, "bool": bool, "list[str]": list, "list[dict]": list, "dict[str, int]": dict,
+          "str | None": str, "str | int | None": (str, int)}
