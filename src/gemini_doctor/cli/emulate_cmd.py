@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 
 import click
@@ -14,8 +13,11 @@ import click
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
 @click.option("--latency-ms", type=click.IntRange(0, 60_000), help="Added to every response.")
+@click.option("--write-credentials", "credentials_dir", type=click.Path(file_okay=False),
+              help="Write key files, ADC files and env.sh for the world's principals into this folder.")
 @click.option("--list-scenarios", is_flag=True, help="List the built-in scenarios and exit.")
-def emulate(world_file: str | None, scenario: str | None, host: str, port: int, latency_ms: int | None, list_scenarios: bool) -> None:
+def emulate(world_file: str | None, scenario: str | None, host: str, port: int, latency_ms: int | None,
+            credentials_dir: str | None, list_scenarios: bool) -> None:
     """Serve Google's Gemini endpoints, answering from a world, so apps can be tested against real errors."""
     from ..emulator.scenarios import scenario_names, scenario_world
     from ..emulator.world import WorldError, load_world
@@ -26,16 +28,26 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
     if world_file and scenario:
         raise click.UsageError("give --world or --scenario, not both")
     try:
-        world = load_world(world_file) if world_file else load_world(scenario_world(scenario or "healthy"))
+        data = scenario_world(scenario or "healthy") if not world_file else None
+        world = load_world(world_file or data)
     except (WorldError, KeyError) as exc:
         click.echo(f"gemini-doctor: {exc.args[0] if isinstance(exc, KeyError) else exc}", err=True)
         sys.exit(2)
     if latency_ms is not None:
         world.latency_ms = latency_ms
+    from pathlib import Path
+
     from ..emulator.server import serve_forever
 
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    def announce(url: str) -> None:
+        click.echo(f"listening on {url}")
+        if credentials_dir:
+            click.echo(f"credentials in {credentials_dir} (source {Path(credentials_dir) / 'env.sh'})")
+        sys.stdout.flush()
+
     try:
-        serve_forever(world, host, port, lambda url: click.echo(f"listening on {url}", nl=True) or sys.stdout.flush())
-    except KeyboardInterrupt:
-        pass
+        serve_forever(world, host, port, Path(credentials_dir) if credentials_dir else None,
+                      (data or {}).get("client"), announce)
+    except OSError as exc:
+        click.echo(f"gemini-doctor: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(2)

@@ -1,33 +1,40 @@
-"""The emulator's starlette app: every service backend on one port, plus /_emulator/ controls."""
+"""The emulator's starlette app: every service backend on one port, plus /_emulator/ controls.
+
+One module per Google service (state + routes), like moto's backends. Their paths do not collide,
+so routing is by path alone; the Host header is ignored.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import random
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from .apikeys import ApiKeysBackend
+from .billing import BillingBackend
 from .errors import GoogleError
 from .gemini_api import GeminiApiBackend
+from .oauth import OAuthBackend, OAuthState
+from .resourcemanager import ResourceManagerBackend
+from .serviceusage import ServiceUsageBackend
+from .vertex import VertexBackend
 from .world import World
 
-
-class _CountAndDelay:
-    """ASGI middleware: count every Google call and add the world's latency to it."""
-
-    def __init__(self, app, world: World, counters: "Counters") -> None:
-        self.app, self.world, self.counters = app, world, counters
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_emulator/"):
-            self.counters.requests += 1
-            if self.world.latency_ms:
-                await asyncio.sleep(self.world.latency_ms / 1000)
-        await self.app(scope, receive, send)
+EDGE_PAGE = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <title>Error 403 (Forbidden)!!1</title>
+  <p><b>403.</b> <ins>That’s an error.</ins>
+  <p>Your client does not have permission to get URL <code>{path}</code> from this server.  <ins>That’s all we know.</ins>
+"""
+FAULT_KINDS = ("timeout", "http_500", "http_503", "reset")
+TIMEOUT_SECONDS = 120
 
 
 class Counters:
@@ -36,10 +43,42 @@ class Counters:
         self.mutations = 0
 
 
-def create_app(world: World) -> Starlette:
-    """An app serving *world*. Backends are listed here, one module per Google service."""
+class _Front:
+    """ASGI middleware playing Google's front end: counts calls, adds latency, edge blocks and faults."""
+
+    def __init__(self, app, world: World, counters: Counters) -> None:
+        self.app, self.world, self.counters = app, world, counters
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_emulator/"):
+            return await self.app(scope, receive, send)
+        self.counters.requests += 1
+        if self.world.latency_ms:
+            await asyncio.sleep(self.world.latency_ms / 1000)
+        if self.world.edge_blocked:
+            return await HTMLResponse(EDGE_PAGE.format(path=scope["path"]), status_code=403)(scope, receive, send)
+        fault = next((f for f in self.world.faults if f.get("path_contains", "") in scope["path"]
+                      and random.random() < float(f.get("rate", 1.0))), None)
+        if fault is None:
+            return await self.app(scope, receive, send)
+        kind = fault.get("kind")
+        if kind == "timeout":
+            await asyncio.sleep(TIMEOUT_SECONDS)
+        if kind == "reset":
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
+            raise ConnectionResetError("emulated connection reset")
+        status = "UNAVAILABLE" if kind == "http_503" else "INTERNAL"
+        message = "The service is currently unavailable." if kind == "http_503" else "Internal error encountered."
+        await GoogleError(status, message).response()(scope, receive, send)
+
+
+def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
+    """An app serving *world*; *oauth* holds the signing keys and tokens (shared with credential files)."""
+    oauth = oauth or OAuthState()
     counters = Counters()
-    gemini = GeminiApiBackend(world)
+    backends = [GeminiApiBackend(world, oauth), VertexBackend(world, oauth), OAuthBackend(world, oauth),
+                ServiceUsageBackend(world, oauth, counters), ResourceManagerBackend(world, oauth, counters),
+                BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters)]
 
     async def stats(request: Request) -> Response:
         return JSONResponse({"requests": counters.requests, "mutations": counters.mutations})
@@ -51,19 +90,19 @@ def create_app(world: World) -> Starlette:
     async def google_error(request: Request, exc: GoogleError) -> Response:
         return exc.response()
 
-    async def not_found(request: Request, exc: HTTPException) -> Response:
-        status = {404: "NOT_FOUND", 405: "NOT_FOUND"}.get(exc.status_code, "INVALID_ARGUMENT")
-        return GoogleError(status, f"The requested URL {request.url.path} was not found on this server.", code=404 if exc.status_code in (404, 405) else 400).response()
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (404, 405):
+            return GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404).response()
+        return GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.").response()
 
     async def internal(request: Request, exc: Exception) -> Response:
         return GoogleError("INTERNAL", "Internal error encountered.").response()
 
-    app = Starlette(
-        routes=[Route("/_emulator/stats", stats, methods=["GET"]), Route("/_emulator/reset", reset, methods=["POST"]),
-                *gemini.routes()],
-        exception_handlers={GoogleError: google_error, HTTPException: not_found, Exception: internal},
-        middleware=[Middleware(_CountAndDelay, world=world, counters=counters)],
-    )
-
-    app.state.world, app.state.counters = world, counters
+    routes = [Route("/_emulator/stats", stats, methods=["GET"]), Route("/_emulator/reset", reset, methods=["POST"])]
+    for backend in backends:
+        routes.extend(backend.routes())
+    app = Starlette(routes=routes,
+                    exception_handlers={GoogleError: google_error, HTTPException: http_error, Exception: internal},
+                    middleware=[Middleware(_Front, world=world, counters=counters)])
+    app.state.world, app.state.counters, app.state.oauth = world, counters, oauth
     return app

@@ -7,48 +7,45 @@ project → location → model → quota → incidents; the first failure answer
 from __future__ import annotations
 
 import ipaddress
-import json
-import time
-from collections import defaultdict, deque
 from fnmatch import fnmatch
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import errors
+from .consumer import (QuotaMeter, bearer_token, check_incidents, check_key_state, check_project, oauth_consumer,
+                       project_number, require_scope, supplied_key)
+from .content import answer, json_body
 from .errors import GoogleError, error_info, localized
+from .oauth import OAuthState
 from .world import ApiKey, Project, World
 
 SERVICE = "generativelanguage.googleapis.com"
-TITLE = "Generative Language API"
 VERSIONS = ("v1", "v1beta", "v1alpha")
+SCOPES = {"https://www.googleapis.com/auth/generative-language", "https://www.googleapis.com/auth/generative-language.retriever"}
 _METHODS = {"generateContent": "GenerateContent", "streamGenerateContent": "StreamGenerateContent",
             "countTokens": "CountTokens", "get": "GetModel", "list": "ListModels"}
-_STATUS_BY_HTTP = {403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
-                   404: "NOT_FOUND", 400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 504: "DEADLINE_EXCEEDED"}
-REPLY = "Hello from the gemini-doctor emulator."
 
 
 class GeminiApiBackend:
     """The Gemini API as one caller sees it, answering from a :class:`World`."""
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.calls: dict[tuple[str, str], deque] = defaultdict(deque)   # (project, model) -> call times
+    def __init__(self, world: World, oauth: OAuthState) -> None:
+        self.world, self.oauth = world, oauth
+        self.quota = QuotaMeter(world)
 
     def routes(self) -> list[Route]:
         return [
             Route("/{version}/models", self.list_models, methods=["GET"]),
             Route("/{version}/models/{rest:path}", self.model_call, methods=["GET", "POST"]),
+            Route("/{version}/tunedModels/{rest:path}", self.tuned_model, methods=["GET", "POST"]),
+            Route("/{version}/files/{name}", self.get_file, methods=["GET"]),
         ]
 
     # --- routes -------------------------------------------------------------------------------
     async def list_models(self, request: Request) -> Response:
-        version = _version(request)
-        self.authorize(request, version, "list")
-        models = [self._model_resource(m.name) for m in self.world.models
-                  if "gemini-api" in m.surfaces and m.launch_stage != "RETIRED"]
+        self.authorize(request, _version(request), "list")
+        models = [_model_resource(m.name) for m in self.world.models if "gemini-api" in m.surfaces and m.launch_stage != "RETIRED"]
         return JSONResponse({"models": models})
 
     async def model_call(self, request: Request) -> Response:
@@ -57,57 +54,61 @@ class GeminiApiBackend:
         method = method or "get"
         if method not in _METHODS or (request.method == "GET") != (method == "get"):
             raise GoogleError("NOT_FOUND", f"Method not found: {request.method} {request.url.path}", code=404)
-        body = await _json_body(request) if request.method == "POST" else {}
-        project, _ = self.authorize(request, version, method, model)
+        body = await json_body(request) if request.method == "POST" else {}
+        project = self.authorize(request, version, method, model)
         if method == "get":
-            return JSONResponse(self._model_resource(model))
-        self._check_quota(project, model)
-        self._check_incidents(model)
-        if method == "countTokens":
-            return JSONResponse({"totalTokens": _count_tokens(body)})
-        reply = _generate_response(model, body)
-        if method == "streamGenerateContent":
-            return StreamingResponse(iter([f"data: {json.dumps(reply)}\r\n\r\n"]), media_type="text/event-stream")
-        return JSONResponse(reply)
+            return JSONResponse(_model_resource(model))
+        self.quota.check(project, model, SERVICE)
+        check_incidents(self.world, model, "gemini-api")
+        return answer(method, model, body)
+
+    async def tuned_model(self, request: Request) -> Response:
+        name, _, method = request.path_params["rest"].partition(":")
+        project = self.authorize(request, _version(request), "generateContent" if method else "get")
+        owner = next((t for t in self.world.tuned_models if t.get("name") == name), None)
+        if owner is None or self.world.project(owner.get("project")) is not project:
+            raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access tuned model tunedModels/{name}")
+        if not method:
+            return JSONResponse({"name": f"tunedModels/{name}", "baseModel": "models/gemini-2.5-flash", "state": "ACTIVE"})
+        return answer(method, name, await json_body(request))
+
+    async def get_file(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        project = self.authorize(request, _version(request), "get")
+        owner = next((f for f in self.world.files if f.get("name") == name), None)
+        if owner is None or self.world.project(owner.get("project")) is not project:
+            raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access the File {name} or it may not exist.")
+        return JSONResponse({"name": f"files/{name}", "state": "ACTIVE", "mimeType": "application/pdf"})
 
     # --- checks, in Google's order ------------------------------------------------------------
-    def authorize(self, request: Request, version: str, method: str, model: str | None = None) -> tuple[Project, ApiKey]:
+    def authorize(self, request: Request, version: str, method: str, model: str | None = None) -> Project:
+        """Run credential, project, location and model checks; return the consumer project."""
         rpc = f"google.ai.generativelanguage.{version}.GenerativeService.{_METHODS[method]}"
-        key = self._check_key(request, rpc)
-        project = self._check_project(key)
+        key_string = supplied_key(request)
+        if key_string:
+            key = self.world.api_key(key_string)
+            check_key_state(self.world, key, SERVICE)
+            if key.vertex_express:
+                raise GoogleError("PERMISSION_DENIED", f"Requests to this API {SERVICE} are blocked.")
+            self._check_restrictions(request, key, rpc)
+            project = check_project(self.world, key.project, SERVICE)
+        else:
+            token = bearer_token(request, self.oauth, SERVICE, rpc)
+            if token is None:
+                raise GoogleError("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established "
+                                  "identity). Please use API Key or other form of API consumer identity to call this API.")
+            require_scope(token, SCOPES, SERVICE, rpc)
+            project = oauth_consumer(self.world, request, token, None, SERVICE)
         self._check_location(project)
         if model is not None:
             self._check_model(project, model, version, method)
-        return project, key
+        return project
 
-    def _check_key(self, request: Request, rpc: str) -> ApiKey:
-        supplied = request.headers.get("x-goog-api-key") or request.query_params.get("key")
-        if not supplied:
-            if request.headers.get("authorization", "").lower().startswith("bearer "):
-                raise GoogleError("UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")
-            raise GoogleError("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
-        key = self.world.api_key(supplied)
-        if key is None or key.state in ("deleted", "expired"):
-            message = {None: "API key not valid. Please pass a valid API key.",
-                       "deleted": "API Key not found. Please pass a valid API key.",
-                       "expired": "API key expired. Please renew the API key."}[key.state if key else None]
-            raise GoogleError("INVALID_ARGUMENT", message, [error_info("API_KEY_INVALID", {"service": SERVICE}), localized(message)])
-        consumer = f"projects/{self._number(key.project)}"
-        if key.state == "leaked":
-            raise GoogleError("PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key.")
-        if key.state == "suspended":
-            raise GoogleError("PERMISSION_DENIED", f"Permission denied: Consumer 'api_key:{key.key}' has been suspended.", [
-                error_info("CONSUMER_SUSPENDED", {"service": SERVICE, "containerInfo": f"api_key:{key.key}", "consumer": consumer})])
-        if key.vertex_express:
-            raise GoogleError("PERMISSION_DENIED", f"Requests to this API {SERVICE} are blocked.")
-        self._check_restrictions(request, key, consumer, rpc)
-        return key
-
-    def _check_restrictions(self, request: Request, key: ApiKey, consumer: str, rpc: str) -> None:
+    def _check_restrictions(self, request: Request, key: ApiKey, rpc: str) -> None:
         rules, caller = key.restrictions, self.world.caller
         if rules is None:
             return
-        meta = {"consumer": consumer, "service": SERVICE}
+        meta = {"consumer": f"projects/{project_number(self.world, key.project)}", "service": SERVICE}
         if rules.api_targets and SERVICE not in rules.api_targets:
             message = f"Requests to this API {SERVICE} method {rpc} are blocked."
             raise GoogleError("PERMISSION_DENIED", message, [
@@ -133,18 +134,6 @@ class GeminiApiBackend:
             message = f"Requests from this ios client application {bundle or '<empty>'} are blocked."
             raise GoogleError("PERMISSION_DENIED", message, [error_info("API_KEY_IOS_APP_BLOCKED", meta), localized(message)])
 
-    def _check_project(self, key: ApiKey) -> Project:
-        project = self.world.project(key.project)
-        if project is None:
-            raise errors.consumer_invalid(SERVICE, str(key.project))
-        if project.denied:
-            raise GoogleError("PERMISSION_DENIED", "Your project has been denied access. Please contact support.")
-        if SERVICE not in project.services:
-            raise errors.service_disabled(TITLE, SERVICE, str(project.number))
-        if project.billing == "disabled":
-            raise errors.billing_disabled(SERVICE, str(project.number))
-        return project
-
     def _check_location(self, project: Project) -> None:
         country = self.world.caller.country
         if country in self.world.unsupported_countries:
@@ -160,44 +149,6 @@ class GeminiApiBackend:
         if model.requires_entitlement and name not in project.entitlements:
             raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
 
-    def _check_quota(self, project: Project, name: str) -> None:
-        model = self.world.model(name)
-        limit = project.quota.get(name)
-        if limit is None and model is not None and not model.free_tier and project.billing != "enabled":
-            limit = 0
-        if limit is None:
-            return
-        window, now = self.calls[(project.id, name)], time.monotonic()
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) < limit:
-            window.append(now)
-            return
-        metric = f"{SERVICE}/generate_content_free_tier_requests"
-        message = ("You exceeded your current quota, please check your plan and billing details. For more information on "
-                   "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, "
-                   f"head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {name}\n"
-                   "Please retry in 38.86s.")
-        raise GoogleError("RESOURCE_EXHAUSTED", message, [
-            errors.quota_failure(metric, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier", name, limit),
-            errors.help_link("Learn more about Gemini API quotas", "https://ai.google.dev/gemini-api/docs/rate-limits"),
-            errors.retry_info(38)])
-
-    def _check_incidents(self, name: str) -> None:
-        for incident in self.world.incidents:
-            if incident.model == name and incident.surface in ("gemini-api", "both"):
-                raise GoogleError(_STATUS_BY_HTTP.get(incident.http_status, "UNKNOWN"), incident.message, code=incident.http_status)
-
-    # --- helpers ------------------------------------------------------------------------------
-    def _number(self, ref: str) -> str:
-        project = self.world.project(ref)
-        return str(project.number) if project else str(ref)
-
-    def _model_resource(self, name: str) -> dict:
-        return {"name": f"models/{name}", "baseModelId": name, "version": "001", "displayName": name,
-                "inputTokenLimit": 1048576, "outputTokenLimit": 65536,
-                "supportedGenerationMethods": ["generateContent", "countTokens"]}
-
 
 def _version(request: Request) -> str:
     version = request.path_params["version"]
@@ -206,29 +157,10 @@ def _version(request: Request) -> str:
     return version
 
 
-async def _json_body(request: Request) -> dict:
-    raw = await request.body()
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise GoogleError("INVALID_ARGUMENT", "Invalid JSON payload received. Expected an object.")
-    return body
-
-
-def _count_tokens(body: dict) -> int:
-    contents = body.get("contents") or (body.get("generateContentRequest") or {}).get("contents") or []
-    texts = [part.get("text", "") for content in contents if isinstance(content, dict)
-             for part in content.get("parts", []) if isinstance(part, dict)]
-    return sum(len(str(text).split()) for text in texts) or 1
-
-
-def _generate_response(model: str, body: dict) -> dict:
-    prompt = _count_tokens(body)
-    return {"candidates": [{"content": {"role": "model", "parts": [{"text": REPLY}]}, "finishReason": "STOP", "index": 0}],
-            "usageMetadata": {"promptTokenCount": prompt, "candidatesTokenCount": 7, "totalTokenCount": prompt + 7},
-            "modelVersion": model, "responseId": "emulated"}
+def _model_resource(name: str) -> dict:
+    return {"name": f"models/{name}", "baseModelId": name, "version": "001", "displayName": name,
+            "inputTokenLimit": 1048576, "outputTokenLimit": 65536,
+            "supportedGenerationMethods": ["generateContent", "countTokens"]}
 
 
 def _ip_allowed(ip: str, allowed: list[str]) -> bool:

@@ -1,29 +1,44 @@
-"""Built-in worlds: ``healthy`` and one per cause the Gemini API surface can produce.
+"""Built-in worlds: ``healthy`` and one per cause in causes.md that an emulator can produce.
 
-Each scenario is the healthy world plus a small patch, and names the key the default caller uses
-(``client.api_key``, an extension field that the world spec allows).
+Each scenario is the healthy world plus a small patch. The extension field ``client`` says what
+the default caller's app uses: ``surface`` (gemini-api | vertex), ``api_key``, ``principal`` (the
+service account or user whose credential file env.sh points at), ``scopes`` the app requests,
+``project``, ``location``, ``model``, and ``calls`` (how many calls it takes to fail).
 """
 
 from __future__ import annotations
 
 import copy
 
-KEY = "AIzaSyD-emulated-key-0000000000000000"       # fake, 39 characters, as in the world spec
+KEY = "AIzaSyD-emulated-key-0000000000000000"        # fake, 39 characters, as in the world spec
 OTHER_KEY = "AIzaSyD-emulated-key-unregistered-0000"
 EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"
+APP_SA = "app@acme-prod.iam.gserviceaccount.com"
+DEV = "dev@example.com"
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 
 HEALTHY = {
     "caller": {"ip": "203.0.113.7", "country": "US"},
-    "projects": [{"id": "acme-prod", "number": 123456789012, "billing": "enabled",
-                  "services": ["generativelanguage.googleapis.com", "aiplatform.googleapis.com"]}],
+    "projects": [
+        {"id": "acme-prod", "number": 123456789012, "billing": "enabled",
+         "services": ["generativelanguage.googleapis.com", "aiplatform.googleapis.com"],
+         "iam": [{"role": "roles/aiplatform.user", "members": [f"serviceAccount:{APP_SA}", f"user:{DEV}"]},
+                 {"role": "roles/viewer", "members": [f"user:{DEV}"]},
+                 {"role": "roles/serviceusage.serviceUsageConsumer", "members": [f"user:{DEV}"]}]},
+        {"id": "shared-billing", "number": 987654321098, "billing": "enabled",
+         "services": ["generativelanguage.googleapis.com", "aiplatform.googleapis.com"], "iam": []},
+    ],
     "api_keys": [{"key": KEY, "name": "projects/123456789012/locations/global/keys/k1", "project": "acme-prod"}],
+    "service_accounts": [{"email": APP_SA, "project": "acme-prod"}],
+    "users": [{"email": DEV, "quota_project": "acme-prod"}],
     "models": [
         {"name": "gemini-2.5-flash", "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us-central1", "europe-west4"]},
         {"name": "gemini-2.5-pro", "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us-central1"]},
         {"name": "gemini-3-pro-preview", "surfaces": ["gemini-api", "vertex"], "locations": ["global"], "launch_stage": "PUBLIC_PREVIEW"},
         {"name": "gemini-1.0-pro", "launch_stage": "RETIRED"},
     ],
-    "client": {"api_key": KEY, "model": "gemini-2.5-flash"},
+    "client": {"surface": "gemini-api", "api_key": KEY, "principal": DEV, "project": "acme-prod", "location": "global",
+               "model": "gemini-2.5-flash", "scopes": [CLOUD_PLATFORM], "calls": 1},
 }
 
 
@@ -43,6 +58,13 @@ def _client(**changes):
     return lambda w: w["client"].update(changes)
 
 
+def _user(**changes):
+    return lambda w: w["users"][0].update(changes)
+
+
+_VERTEX = _client(surface="vertex", api_key=None, principal=APP_SA)
+
+
 def _express(w):
     w["api_keys"].append({"key": EXPRESS_KEY, "name": "projects/123456789012/locations/global/keys/k2",
                           "project": "acme-prod", "vertex_express": True})
@@ -54,9 +76,13 @@ def _gated(w):
     w["client"]["model"] = "gemini-ultra-preview"
 
 
+def _no_vertex_role(w):
+    w["projects"][0]["iam"] = [b for b in w["projects"][0]["iam"] if b["role"] != "roles/aiplatform.user"]
+
+
 _PATCHES = {
     "healthy": [],
-    "credentials_missing": [_client(api_key=None)],
+    "credentials_missing": [_client(api_key=None, principal=None)],
     "api_key_invalid": [_client(api_key=OTHER_KEY)],
     "api_key_expired": [_key(state="expired")],
     "api_key_leaked": [_key(state="leaked")],
@@ -65,19 +91,32 @@ _PATCHES = {
     "api_key_referrer_restricted": [_key(restrictions={"referrers": ["https://acme.example/*"]})],
     "api_key_ip_restricted": [_key(restrictions={"ips": ["198.51.100.0/24"]})],
     "api_key_app_restricted": [_key(restrictions={"android_apps": ["com.acme.app"]})],
+    "access_token_invalid": [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)],
+    "scope_insufficient": [_client(api_key=None, principal=APP_SA)],
     "wrong_surface": [_express],
     "service_disabled": [_project(services=["aiplatform.googleapis.com"])],
     "billing_disabled": [_project(billing="disabled")],
     "billing_required": [_project(billing="none"), _set(paid_only_countries=["GB"], caller={"ip": "203.0.113.7", "country": "GB"})],
     "wrong_project": [_key(project="YOUR_PROJECT_ID")],
+    "quota_project_missing": [_client(api_key=None, principal=DEV, scopes=["https://www.googleapis.com/auth/generative-language.retriever"]),
+                              _user(quota_project=None)],
+    "quota_project_denied": [_VERTEX, _client(principal=DEV), _user(quota_project="shared-billing")],
+    "iam_permission_missing": [_VERTEX, _no_vertex_role],
+    "resource_permission": [_set(tuned_models=[{"name": "support-bot-v2", "project": "shared-billing"}]),
+                            _client(model="tunedModels/support-bot-v2")],
     "project_denied": [_project(denied=True)],
-    "location_unsupported": [_set(caller={"ip": "203.0.113.7", "country": "HK"})],
-    "model_not_found": [_client(model="gemini-1.0-pro")],
+    "org_policy": [_VERTEX, _project(org_policy_denied_models=["gemini-2.5-flash"])],
+    "vpc_service_controls": [_VERTEX, _project(vpc_sc=True)],
     "model_access_restricted": [_gated],
+    "location_unsupported": [_set(caller={"ip": "203.0.113.7", "country": "HK"})],
+    "model_not_in_region": [_VERTEX, _client(model="gemini-3-pro-preview", location="us-central1")],
+    "model_not_found": [_client(model="gemini-1.0-pro")],
     "quota_limit_zero": [_project(quota={"gemini-2.5-flash": 0})],
     "quota_exhausted": [_project(quota={"gemini-2.5-flash": 1}), _client(calls=2)],
+    # Model-wide 503 "overloaded": the commonest incident form; the 403-for-everyone form is in check's tests.
     "google_incident": [_set(incidents=[{"model": "gemini-2.5-flash", "surface": "both", "http_status": 503,
                                          "message": "The model is overloaded. Please try again later."}])],
+    "edge_blocked": [_set(edge_blocked=True)],
 }
 
 
@@ -90,7 +129,6 @@ def scenario_world(name: str) -> dict:
     if name not in _PATCHES:
         raise KeyError(f"unknown scenario {name!r}; choose one of: {', '.join(_PATCHES)}")
     world = copy.deepcopy(HEALTHY)
-    world["client"].setdefault("calls", 1)
     for patch in _PATCHES[name]:
         patch(world)
     return world

@@ -5,10 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import uvicorn
 
 from .app import create_app
+from .credentials import write_credentials
+from .oauth import OAuthState
 from .world import World
 
 
@@ -16,18 +19,19 @@ class BackgroundServer:
     """The emulator on a free loopback port in a daemon thread; use as a context manager."""
 
     def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.world = world
-        self.app = create_app(world)
-        self._socket = socket.socket()
-        self._socket.bind((host, port))
+        self.world, self.oauth = world, OAuthState()
+        self.app = create_app(world, self.oauth)
+        self._socket = _bind(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def write_credentials(self, directory: Path, client: dict | None = None) -> dict[str, Path]:
+        return write_credentials(self.world, self.oauth, directory, self.url, client)
 
     def __enter__(self) -> "BackgroundServer":
         self._thread.start()
@@ -44,11 +48,20 @@ class BackgroundServer:
         self._socket.close()
 
 
-def serve_forever(world: World, host: str, port: int, announce) -> None:
-    """Serve in the foreground until Ctrl-C or SIGTERM; *announce* gets the URL before serving."""
-    sock = socket.socket()
-    sock.bind((host, port))
-    bound_host, bound_port = sock.getsockname()[:2]
-    announce(f"http://{bound_host}:{bound_port}")
-    server = uvicorn.Server(uvicorn.Config(create_app(world), log_level="warning", lifespan="off", access_log=False))
+def serve_forever(world: World, host: str, port: int, credentials_dir: Path | None, client: dict | None, announce) -> None:
+    """Serve in the foreground until stopped; *announce* gets the URL once the port is bound."""
+    oauth = OAuthState()
+    sock = _bind(host, port)
+    url = "http://{}:{}".format(*sock.getsockname()[:2])
+    if credentials_dir is not None:
+        write_credentials(world, oauth, credentials_dir, url, client)
+    announce(url)
+    server = uvicorn.Server(uvicorn.Config(create_app(world, oauth), log_level="warning", lifespan="off", access_log=False))
     server.run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock

@@ -93,6 +93,10 @@ class World:
     incidents: list[Incident] = field(default_factory=list)
     latency_ms: int = 0
     faults: list[dict] = field(default_factory=list)
+    # Extensions (the spec allows new fields with defaults that keep old worlds valid):
+    tuned_models: list[dict] = field(default_factory=list)   # {name, project}: who owns each tuned model
+    files: list[dict] = field(default_factory=list)          # {name, project}: who uploaded each file
+    edge_blocked: bool = False                                # Google's front end refuses the caller (HTML 403)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -106,7 +110,7 @@ class World:
 
 
 _TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
-        "users", "models", "incidents", "latency_ms", "faults"}
+        "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked"}
 
 
 def load_world(source: str | Path | dict) -> World:
@@ -175,6 +179,9 @@ class _Builder:
             service_accounts=self.items(data, "service_accounts"),
             users=self.items(data, "users"),
             faults=self.items(data, "faults"),
+            tuned_models=self.items(data, "tuned_models"),
+            files=self.items(data, "files"),
+            edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
         )
         for key in ("unsupported_countries", "paid_only_countries"):
             if key in data:

@@ -1,0 +1,36 @@
+"""What the admin APIs (Service Usage, Resource Manager, Billing, API Keys) share: auth and denials."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from .consumer import CLOUD_PLATFORM, require_token
+from .errors import GoogleError, error_info
+from .iam import granted
+from .oauth import OAuthState, Token
+from .world import Project, World
+
+READ_SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/cloud-platform.read-only"}
+
+
+class AdminBackend:
+    """Base for admin services: a world, the OAuth state and the mutation counter."""
+
+    service = ""
+
+    def __init__(self, world: World, oauth: OAuthState, counters) -> None:
+        self.world, self.oauth, self.counters = world, oauth, counters
+
+    def caller(self, request: Request, rpc: str, scopes: set[str] = READ_SCOPES) -> Token:
+        return require_token(request, self.oauth, self.service, rpc, scopes)
+
+    def permitted(self, token: Token, ref: str, permission: str) -> Project | None:
+        """The project when the caller holds *permission* on it, else None (not found looks the same)."""
+        project = self.world.project(ref)
+        return project if project is not None and granted(project, token.principal, permission) else None
+
+
+def iam_denied(service: str, permission: str, resource: str) -> GoogleError:
+    """The IAM denial whose domain is the serving API (google-apis.md §10)."""
+    return GoogleError("PERMISSION_DENIED", f"Permission '{permission}' denied on resource '//{service}/{resource}' (or it may not exist).",
+                       [error_info("IAM_PERMISSION_DENIED", {"resource": resource, "permission": permission}, domain=service)])

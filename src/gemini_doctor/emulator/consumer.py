@@ -1,0 +1,183 @@
+"""Checks every Google API runs the same way: who calls, which project pays, and its standing.
+
+The Gemini API, Vertex AI and the admin APIs call these in Google's order (emulator-world.md);
+each raises a :class:`GoogleError` with the body google-apis.md gives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+
+from starlette.requests import Request
+
+from . import errors
+from .errors import GoogleError, error_info, localized
+from .iam import USE_PROJECT, granted
+from .oauth import OAuthState, Token
+from .world import ApiKey, Project, World
+
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+GCLOUD_PROJECT = "764086051850"   # gcloud's own OAuth client project: user ADC without a quota project lands here
+TITLES = {"generativelanguage.googleapis.com": "Generative Language API", "aiplatform.googleapis.com": "Vertex AI API"}
+_STATUS_BY_HTTP = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+INVALID_CREDENTIALS = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+                       "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")
+
+
+def supplied_key(request: Request) -> str | None:
+    return request.headers.get("x-goog-api-key") or request.query_params.get("key")
+
+
+def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) -> Token | None:
+    """The caller's valid OAuth token, None when no bearer was sent; 401 when it is not valid."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    token = state.lookup(header[7:].strip())
+    meta = {"service": service, "method": rpc}
+    if token is None:
+        raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS)
+    if token.expires_at < time.time():
+        raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS, [error_info("ACCESS_TOKEN_EXPIRED", meta)])
+    return token
+
+
+def require_token(request: Request, state: OAuthState, service: str, rpc: str, accepted: set[str]) -> Token:
+    """A valid bearer token with one of the *accepted* scopes, or Google's 401/403."""
+    token = bearer_token(request, state, service, rpc)
+    if token is None:
+        raise missing_credentials(service, rpc)
+    require_scope(token, accepted, service, rpc)
+    return token
+
+
+def require_scope(token: Token, accepted: set[str], service: str, rpc: str) -> None:
+    if not token.scopes & accepted:
+        raise GoogleError("PERMISSION_DENIED", "Request had insufficient authentication scopes.",
+                          [error_info("ACCESS_TOKEN_SCOPE_INSUFFICIENT", {"service": service, "method": rpc})])
+
+
+def missing_credentials(service: str, rpc: str) -> GoogleError:
+    return GoogleError("UNAUTHENTICATED", "Request is missing required authentication credential. Expected OAuth 2 access "
+                       "token, login cookie or other valid authentication credential. See "
+                       "https://developers.google.com/identity/sign-in/web/devconsole-project.",
+                       [error_info("CREDENTIALS_MISSING", {"service": service, "method": rpc})])
+
+
+def api_keys_not_supported(service: str, rpc: str) -> GoogleError:
+    return GoogleError("UNAUTHENTICATED", "API keys are not supported by this API. Expected OAuth2 access token or other "
+                       "authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication",
+                       [error_info("CREDENTIALS_MISSING", {"method": rpc, "service": service})])
+
+
+def check_key_state(world: World, key: ApiKey | None, service: str) -> None:
+    """API_KEY_INVALID for unknown, deleted and expired keys; leaked and suspended keys are refused."""
+    if key is None or key.state in ("deleted", "expired"):
+        message = {None: "API key not valid. Please pass a valid API key.",
+                   "deleted": "API Key not found. Please pass a valid API key.",
+                   "expired": "API key expired. Please renew the API key."}[key.state if key else None]
+        raise GoogleError("INVALID_ARGUMENT", message, [error_info("API_KEY_INVALID", {"service": service}), localized(message)])
+    if key.state == "leaked":
+        raise GoogleError("PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key.")
+    if key.state == "suspended":
+        raise GoogleError("PERMISSION_DENIED", f"Permission denied: Consumer 'api_key:{key.key}' has been suspended.", [
+            error_info("CONSUMER_SUSPENDED", {"service": service, "containerInfo": f"api_key:{key.key}",
+                                              "consumer": f"projects/{project_number(world, key.project)}"})])
+
+
+def oauth_consumer(world: World, request: Request, token: Token, path_project: str | None, service: str) -> Project:
+    """The project an OAuth call bills: x-goog-user-project, else the quota project, else the path's project."""
+    named = request.headers.get("x-goog-user-project") or token.quota_project
+    if named:
+        project = world.project(named)
+        if project is not None and not granted(project, token.principal, USE_PROJECT):
+            message = (f"Caller does not have required permission to use project {named}. Grant the caller the "
+                       "roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use "
+                       f"permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project={named} "
+                       "and then retry. Propagation of the new permission may take a few minutes.")
+            raise GoogleError("PERMISSION_DENIED", message, [
+                error_info("USER_PROJECT_DENIED", {"consumer": f"projects/{named}", "service": service}), localized(message)])
+        return check_project(world, named, service)
+    if path_project:
+        return check_project(world, path_project, service)
+    if not token.principal.endswith(".gserviceaccount.com"):
+        message = (f"Your application is authenticating by using local Application Default Credentials. The {service} API "
+                   "requires a quota project, which is not set by default. To learn how to set your quota project, see "
+                   "https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .")
+        raise GoogleError("PERMISSION_DENIED", message, [
+            error_info("SERVICE_DISABLED", {"consumer": f"projects/{GCLOUD_PROJECT}", "service": service})])
+    owner = next((sa.get("project") for sa in world.service_accounts if sa.get("email") == token.principal), None)
+    return check_project(world, owner, service)
+
+
+def check_project(world: World, ref: str | int | None, service: str) -> Project:
+    """The consumer project must exist, stand in good order, have *service* enabled and billing on."""
+    project = world.project(ref)
+    if project is None:
+        raise errors.consumer_invalid(service, str(ref))
+    if project.denied:
+        raise GoogleError("PERMISSION_DENIED", "Your project has been denied access. Please contact support.")
+    if project.vpc_sc:
+        uid = f"emulated-{project.number}"
+        raise GoogleError("PERMISSION_DENIED", f"Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: {uid}", [
+            {"@type": "type.googleapis.com/google.rpc.PreconditionFailure", "violations": [{"type": "VPC_SERVICE_CONTROLS", "description": uid}]},
+            error_info("SECURITY_POLICY_VIOLATED", {"service": service, "uid": uid, "consumer": f"projects/{project.number}"})])
+    if service not in project.services:
+        raise errors.service_disabled(TITLES.get(service, service), service, str(project.number))
+    if project.billing == "disabled":
+        raise errors.billing_disabled(service, str(project.number))
+    return project
+
+
+def project_number(world: World, ref: str | int) -> str:
+    project = world.project(ref)
+    return str(project.number) if project else str(ref)
+
+
+class QuotaMeter:
+    """Requests per minute per (project, model), against the world's quota table."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.calls: dict[tuple[str, str], deque] = defaultdict(deque)
+
+    def check(self, project: Project, name: str, service: str) -> None:
+        model = self.world.model(name)
+        limit = project.quota.get(name)
+        if limit is None and model is not None and not model.free_tier and project.billing != "enabled" \
+                and service == "generativelanguage.googleapis.com":
+            limit = 0
+        if limit is None:
+            return
+        window, now = self.calls[(project.id, name)], time.monotonic()
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) < limit:
+            window.append(now)
+            return
+        raise _quota_error(service, name, limit)
+
+
+def _quota_error(service: str, model: str, limit: int) -> GoogleError:
+    if service == "aiplatform.googleapis.com":
+        metric = f"{service}/generate_content_requests_per_minute_per_project_per_base_model"
+        message = (f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota increase "
+                   "request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.")
+        return GoogleError("RESOURCE_EXHAUSTED", message)
+    metric = f"{service}/generate_content_free_tier_requests"
+    message = ("You exceeded your current quota, please check your plan and billing details. For more information on "
+               "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, "
+               f"head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
+               "Please retry in 38.86s.")
+    return GoogleError("RESOURCE_EXHAUSTED", message, [
+        errors.quota_failure(metric, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier", model, limit),
+        errors.help_link("Learn more about Gemini API quotas", "https://ai.google.dev/gemini-api/docs/rate-limits"),
+        errors.retry_info(38)])
+
+
+def check_incidents(world: World, model: str, surface: str) -> None:
+    for incident in world.incidents:
+        if incident.model == model and incident.surface in (surface, "both"):
+            raise GoogleError(_STATUS_BY_HTTP.get(incident.http_status, "UNKNOWN"), incident.message, code=incident.http_status)

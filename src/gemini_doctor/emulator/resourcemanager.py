@@ -1,0 +1,91 @@
+"""Cloud Resource Manager backend: project get (v1, v3), testIamPermissions, get/setIamPolicy (etag)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .admin_common import AdminBackend, iam_denied
+from .consumer import CLOUD_PLATFORM
+from .content import json_body
+from .errors import GoogleError
+from .iam import granted
+
+SERVICE = "cloudresourcemanager.googleapis.com"
+
+
+class ResourceManagerBackend(AdminBackend):
+    service = SERVICE
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.policy_versions: dict[str, int] = {}
+
+    def routes(self) -> list[Route]:
+        return [Route("/{version}/projects/{name}", self.project_call, methods=["GET", "POST"])]
+
+    async def project_call(self, request: Request) -> Response:
+        version = request.path_params["version"]
+        ref, _, verb = request.path_params["name"].partition(":")
+        if version not in ("v1", "v3"):
+            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+        if request.method == "GET" and not verb:
+            return self._get(request, version, ref)
+        handler = {"testIamPermissions": self._test, "getIamPolicy": self._get_policy, "setIamPolicy": self._set_policy}.get(verb)
+        if request.method != "POST" or handler is None:
+            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+        return await handler(request, ref)
+
+    def _get(self, request: Request, version: str, ref: str) -> Response:
+        token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.GetProject")
+        project = self.permitted(token, ref, "resourcemanager.projects.get")
+        if project is None:
+            if version == "v1":
+                raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
+            raise iam_denied(SERVICE, "resourcemanager.projects.get", f"projects/{ref}")
+        if version == "v1":
+            return JSONResponse({"projectNumber": str(project.number), "projectId": project.id, "lifecycleState": "ACTIVE",
+                                 "name": project.id, "labels": {}})
+        return JSONResponse({"name": f"projects/{project.number}", "projectId": project.id, "state": "ACTIVE",
+                             "displayName": project.id, "etag": self._etag(project.id)})
+
+    async def _test(self, request: Request, ref: str) -> Response:
+        token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.TestIamPermissions")
+        body = await json_body(request)
+        project = self.world.project(ref)
+        if project is None:
+            raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
+        wanted = [p for p in body.get("permissions", []) if isinstance(p, str)]
+        if any("*" in p for p in wanted):
+            raise GoogleError("INVALID_ARGUMENT", "Permissions with wildcards are not allowed.")
+        held = [p for p in wanted if granted(project, token.principal, p)]
+        return JSONResponse({"permissions": held} if held else {})
+
+    async def _get_policy(self, request: Request, ref: str) -> Response:
+        token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.GetIamPolicy")
+        project = self.permitted(token, ref, "resourcemanager.projects.getIamPolicy")
+        if project is None:
+            raise iam_denied(SERVICE, "resourcemanager.projects.getIamPolicy", f"projects/{ref}")
+        return JSONResponse({"version": 3, "etag": self._etag(project.id), "bindings": copy.deepcopy(project.iam)})
+
+    async def _set_policy(self, request: Request, ref: str) -> Response:
+        token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.SetIamPolicy", {CLOUD_PLATFORM})
+        project = self.permitted(token, ref, "resourcemanager.projects.setIamPolicy")
+        if project is None:
+            raise iam_denied(SERVICE, "resourcemanager.projects.setIamPolicy", f"projects/{ref}")
+        policy = (await json_body(request)).get("policy")
+        if not isinstance(policy, dict) or not isinstance(policy.get("bindings", []), list):
+            raise GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.")
+        if policy.get("etag") != self._etag(project.id):
+            raise GoogleError("ABORTED", "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
+        project.iam = copy.deepcopy(policy.get("bindings", []))
+        self.policy_versions[project.id] = self.policy_versions.get(project.id, 0) + 1
+        self.counters.mutations += 1
+        return JSONResponse({"version": 3, "etag": self._etag(project.id), "bindings": copy.deepcopy(project.iam)})
+
+    def _etag(self, project_id: str) -> str:
+        return base64.b64encode(f"{project_id}:{self.policy_versions.get(project_id, 0)}".encode()).decode()

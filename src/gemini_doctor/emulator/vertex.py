@@ -1,0 +1,110 @@
+"""Vertex AI backend (aiplatform.googleapis.com): state and routes.
+
+Project paths (`/{v}/projects/{p}/locations/{l}/publishers/google/models/{m}:{method}`) take OAuth
+only; express paths (`/{v}/publishers/google/models/{m}:{method}`) take a Vertex express API key.
+Checks run in Google's order: credential → scopes → consumer project → IAM → location/model →
+org policy and entitlement → quota → incidents.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .consumer import (CLOUD_PLATFORM, QuotaMeter, api_keys_not_supported, check_incidents, check_key_state,
+                       check_project, oauth_consumer, require_token, supplied_key)
+from .content import answer, json_body
+from .errors import GoogleError, error_info
+from .iam import PREDICT, granted
+from .oauth import OAuthState
+from .world import Model, Project, World
+
+SERVICE = "aiplatform.googleapis.com"
+VERSIONS = ("v1", "v1beta1")
+SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/aiplatform"}
+_METHODS = {"generateContent": "GenerateContent", "streamGenerateContent": "StreamGenerateContent", "countTokens": "CountTokens"}
+
+
+class VertexBackend:
+    def __init__(self, world: World, oauth: OAuthState) -> None:
+        self.world, self.oauth = world, oauth
+        self.quota = QuotaMeter(world)
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/{version}/projects/{project}/locations/{location}/publishers/google/models/{rest}",
+                  self.project_call, methods=["POST"]),
+            Route("/{version}/publishers/google/models/{rest}", self.publisher_call, methods=["GET", "POST"]),
+        ]
+
+    async def project_call(self, request: Request) -> Response:
+        version, method, model = self._parse(request)
+        path_project, location = request.path_params["project"], request.path_params["location"]
+        rpc = f"google.cloud.aiplatform.{version}.PredictionService.{_METHODS[method]}"
+        body = await json_body(request)
+        if supplied_key(request):
+            raise api_keys_not_supported(SERVICE, rpc)
+        token = require_token(request, self.oauth, SERVICE, rpc, SCOPES)
+        consumer = oauth_consumer(self.world, request, token, path_project, SERVICE)
+        resource = f"projects/{path_project}/locations/{location}/publishers/google/models/{model}"
+        target = self.world.project(path_project)
+        if target is None or not granted(target, token.principal, PREDICT):
+            raise GoogleError("PERMISSION_DENIED", f"Permission '{PREDICT}' denied on resource '//{SERVICE}/{resource}' (or it may not exist).",
+                              [error_info("IAM_PERMISSION_DENIED", {"resource": resource, "permission": PREDICT}, domain=SERVICE)])
+        self._check_model(target, model, location, resource)
+        self.quota.check(consumer, model, SERVICE)
+        check_incidents(self.world, model, "vertex")
+        return answer(method, model, body)
+
+    async def publisher_call(self, request: Request) -> Response:
+        version, method, model = self._parse(request, allow_get=True)
+        rpc = f"google.cloud.aiplatform.{version}.PredictionService.{_METHODS.get(method, 'GetPublisherModel')}"
+        key_string = supplied_key(request)
+        if key_string:
+            key = self.world.api_key(key_string)
+            if key is not None and not key.vertex_express and key.state == "active":
+                raise api_keys_not_supported(SERVICE, rpc)
+            check_key_state(self.world, key, SERVICE)
+            project = check_project(self.world, key.project, SERVICE)
+        else:
+            require_token(request, self.oauth, SERVICE, rpc, SCOPES)
+            project = None
+        found = self.world.model(model)
+        if method == "get":
+            if found is None or "vertex" not in found.surfaces or found.launch_stage == "RETIRED":
+                raise GoogleError("NOT_FOUND", f"Publisher Model `publishers/google/models/{model}` not found.")
+            return JSONResponse(_publisher_model(found))
+        resource = f"projects/{project.number}/locations/global/publishers/google/models/{model}"
+        self._check_model(project, model, "global", resource)
+        self.quota.check(project, model, SERVICE)
+        check_incidents(self.world, model, "vertex")
+        return answer(method, model, await json_body(request))
+
+    def _parse(self, request: Request, allow_get: bool = False) -> tuple[str, str, str]:
+        version = request.path_params["version"]
+        model, _, method = request.path_params["rest"].partition(":")
+        if request.method == "GET" and allow_get and not method:
+            method = "get"
+        if version not in VERSIONS or (method not in _METHODS and method != "get"):
+            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+        return version, method, model
+
+    def _check_model(self, project: Project, name: str, location: str, resource: str) -> None:
+        model = self.world.model(name)
+        if model is None or "vertex" not in model.surfaces or model.launch_stage == "RETIRED" or location not in model.locations:
+            raise GoogleError("NOT_FOUND", f"Publisher Model `{resource}` was not found or your project does not have access "
+                              "to it. Please ensure you are using a valid model version. For more information, see: "
+                              "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions")
+        if name in project.org_policy_denied_models:
+            raise GoogleError("PERMISSION_DENIED", f"Organization Policy constraint `constraints/vertexai.allowedModels` violated for "
+                              f"`projects/{project.number}` attempting to use a disallowed Gen AI model {name}. The request is "
+                              "disallowed by the organization's policy; please contact your organization administrator.")
+        if model.requires_entitlement and name not in project.entitlements:
+            raise GoogleError("PERMISSION_DENIED", f"Project `{project.number}` is not allowed to use Publisher Model `{resource}`")
+
+
+def _publisher_model(model: Model) -> dict:
+    return {"name": f"publishers/google/models/{model.name}", "versionId": "001", "openSourceCategory": "PROPRIETARY",
+            "launchStage": model.launch_stage, "versionState": "VERSION_STATE_STABLE",
+            "publisherModelTemplate": f"projects/{{project}}/locations/{{location}}/publishers/google/models/{model.name}"}

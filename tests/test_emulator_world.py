@@ -1,0 +1,21 @@
+"""World files: bad worlds fail at load with a message naming the field and line."""
+
+import pytest
+
+from gemini_doctor.emulator.world import WorldError, load_world
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("projects:\n  - id: p\n", "projects[0].number: is required (line 2)"),
+    ("projects:\n  - id: p\n    number: x\n", "projects[0].number: must be of type int"),
+    ("projects:\n  - id: p\n    number: 1\n    billing: maybe\n", "projects[0].billing: must be one of"),
+    ("caller: {}\ncaller: {}\n", "line 2: duplicate key 'caller'"),
+    ("api_keys:\n  - key: k\n    name: n\n    project: p\n    state: lost\n", "api_keys[0].state: must be one of"),
+    ("[1, 2]\n", "mapping at the top level"),
+])
+def test_bad_worlds_fail_at_load_naming_field_and_line(tmp_path, text, needle):
+    path = tmp_path / "world.yaml"
+    path.write_text(text)
+    with pytest.raises(WorldError) as caught:
+        load_world(path)
+    assert needle in str(caught.value)
