@@ -54,12 +54,32 @@ def test_every_scenario_is_covered():
     assert set(scenario_names()) == set(EXPECTED) | {"healthy"}
 
 
-@pytest.mark.parametrize("surface_scenario", ["healthy"])
-def test_healthy_on_both_surfaces(gemini_emulator, surface_scenario):
-    emu = gemini_emulator(surface_scenario)
+def test_healthy_on_both_surfaces(gemini_emulator):
+    emu = gemini_emulator("healthy")
     assert call(emu).text == "Hello from the gemini-doctor emulator."
     emu.client.update(surface="vertex", api_key=None, principal="app@acme-prod.iam.gserviceaccount.com")
     assert call(emu).text == "Hello from the gemini-doctor emulator."
+
+
+@pytest.mark.parametrize("surface", ["gemini-api", "vertex"])
+def test_stream_count_tokens_and_models(gemini_emulator, surface):
+    from emulator_clients import google_credentials
+    from google import genai
+    from google.genai import types
+
+    emu = gemini_emulator("healthy")
+    options = types.HttpOptions(base_url=emu.url)
+    if surface == "vertex":
+        emu.client["principal"] = "app@acme-prod.iam.gserviceaccount.com"
+        sdk = genai.Client(vertexai=True, project="acme-prod", location="us-central1", credentials=google_credentials(emu), http_options=options)
+    else:
+        sdk = genai.Client(api_key=emu.api_key, http_options=options)
+    chunks = list(sdk.models.generate_content_stream(model="gemini-2.5-flash", contents="hi there"))
+    assert "".join(c.text for c in chunks) == "Hello from the gemini-doctor emulator."
+    assert sdk.models.count_tokens(model="gemini-2.5-flash", contents="one two three").total_tokens == 3
+    assert sdk.models.get(model="gemini-2.5-flash").name.endswith("gemini-2.5-flash")
+    if surface == "gemini-api":
+        assert any(m.name == "models/gemini-2.5-flash" for m in sdk.models.list())
 
 
 @pytest.mark.parametrize("scenario", sorted(EXPECTED))

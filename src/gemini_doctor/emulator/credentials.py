@@ -22,6 +22,7 @@ from .world import World
 
 def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url: str, client: dict | None = None) -> dict[str, Path]:
     """Write key files, ADC files and env.sh into *directory*; return {principal or 'env': path}."""
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for account in world.service_accounts:
