@@ -5,6 +5,7 @@ Validation errors name the field path and, for YAML files, the line.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,7 @@ def load_world(source: str | Path | dict) -> World:
     """A world from a YAML/JSON file path or an already-parsed mapping."""
     lines: dict[tuple, int] = {}
     if isinstance(source, dict):
-        data = source
+        data = copy.deepcopy(source)  # the world mutates (enable, setIamPolicy); never alias the caller's data
     else:
         path = Path(source)
         try:
