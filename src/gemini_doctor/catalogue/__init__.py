@@ -15,7 +15,7 @@ from .literals import Prefiltered, required_literals
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = Path(__file__).with_name("causes")
-_SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fallback", "demote"}
+_SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 
 
@@ -67,7 +67,7 @@ def _load_signal(raw: dict, where: str) -> Signal:
     weight = raw.get("weight")
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         raise CatalogueError(f"{where}: weight must be a number in (0, 1]")
-    if not (set(raw) & {"reason", "text", "status", "code", "surface", "fields"}):
+    if not (set(raw) & {"reason", "text", "status", "code", "surface", "fields", "fact"}):
         raise CatalogueError(f"{where}: a signal needs at least one condition")
     text = raw.get("text")
     if text is not None:
@@ -82,6 +82,7 @@ def _load_signal(raw: dict, where: str) -> Signal:
             codes=frozenset(_as_list(raw.get("code"))),
             surfaces=frozenset(_as_list(raw.get("surface"))),
             fields=tuple((name, re.compile(pattern, re.I)) for name, pattern in raw.get("fields", {}).items()),
+            facts=frozenset(_as_list(raw.get("fact"))),
             fallback=bool(raw.get("fallback", False)),
             demote=tuple(raw.get("demote", {}).items()),
         )

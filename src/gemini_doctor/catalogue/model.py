@@ -31,6 +31,7 @@ class Signal:
     codes: frozenset[int] = frozenset()
     surfaces: frozenset[str] = frozenset()
     fields: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    facts: frozenset[str] = frozenset()           # live-check facts (from `check`); any one matches
     fallback: bool = False
     demote: tuple[tuple[str, float], ...] = ()
 

@@ -10,6 +10,8 @@ from .. import __version__
 
 _COMMANDS = {
     "explain": ("gemini_doctor.cli.explain_cmd", "explain", "Explain a pasted Gemini/Google API error, offline."),
+    "check": ("gemini_doctor.cli.check_cmd", "check", "Diagnose your real setup live: credentials, project, API, billing, IAM, model."),
+    "fix": ("gemini_doctor.cli.check_cmd", "fix", "Run check and print the exact commands for its verdict."),
     "emulate": ("gemini_doctor.cli.emulate_cmd", "emulate", "Serve Google's Gemini endpoints with a chosen failure, on loopback."),
 }
 

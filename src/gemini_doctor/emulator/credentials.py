@@ -60,7 +60,7 @@ def _env_script(world: World, written: dict[str, Path], base_url: str, client: d
     key = client.get("api_key", world.api_keys[0].key if world.api_keys else None)
     if key:
         env["GEMINI_API_KEY"] = key
-    principal = client.get("principal") or next(iter(p for p in written if p != "env"), None)
+    principal = client["principal"] if "principal" in client else next(iter(p for p in written if p != "env"), None)
     if principal in written:
         env["GOOGLE_APPLICATION_CREDENTIALS"] = str(written[principal])
     if world.projects:

@@ -22,6 +22,8 @@ from .world import World
 
 TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 TOKEN_LIFETIME = 3600
+# What `gcloud auth application-default login` grants unless --scopes says otherwise.
+DEFAULT_USER_SCOPES = ("https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/userinfo.email")
 
 
 @dataclass
@@ -84,8 +86,11 @@ class OAuthBackend:
         user = next((u for u in self.world.users if u.get("email") == email), None)
         if user is None:
             return _oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
-        scopes = set(scope.split()) or set(user.get("scopes") or ["https://www.googleapis.com/auth/cloud-platform"])
-        return self._granted(user["email"], scopes, user.get("quota_project"))
+        login = set(user.get("scopes") or DEFAULT_USER_SCOPES)
+        requested = set(scope.split())
+        if not requested <= login:   # a refresh may narrow the scopes granted at login, never widen them
+            return _oauth_error(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
+        return self._granted(user["email"], requested or login, user.get("quota_project"))
 
     def _granted(self, principal: str, scopes: set[str], quota_project: str | None) -> Response:
         token = self.state.issue(principal, scopes, quota_project)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 
-KEY = "AIzaSyD-emulated-key-0000000000000000"        # fake, 39 characters, as in the world spec
-OTHER_KEY = "AIzaSyD-emulated-key-unregistered-0000"
+KEY = "AIzaSyD-emulated-key-000000000000000000"      # fake, 39 characters like a real key
+OTHER_KEY = "AIzaSyD-emulated-key-unregistered-00000"
 EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"
 APP_SA = "app@acme-prod.iam.gserviceaccount.com"
 DEV = "dev@example.com"
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+GEMINI_SCOPE = "https://www.googleapis.com/auth/generative-language.retriever"
 
 HEALTHY = {
     "caller": {"ip": "203.0.113.7", "country": "US"},
@@ -92,14 +93,15 @@ _PATCHES = {
     "api_key_ip_restricted": [_key(restrictions={"ips": ["198.51.100.0/24"]})],
     "api_key_app_restricted": [_key(restrictions={"android_apps": ["com.acme.app"]})],
     "access_token_invalid": [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)],
-    "scope_insufficient": [_client(api_key=None, principal=APP_SA)],
+    # User credentials from a plain `gcloud auth application-default login` (no Gemini scope) on the Gemini API.
+    "scope_insufficient": [_client(api_key=None, principal=DEV)],
     "wrong_surface": [_express],
     "service_disabled": [_project(services=["aiplatform.googleapis.com"])],
     "billing_disabled": [_project(billing="disabled")],
     "billing_required": [_project(billing="none"), _set(paid_only_countries=["GB"], caller={"ip": "203.0.113.7", "country": "GB"})],
     "wrong_project": [_key(project="YOUR_PROJECT_ID")],
-    "quota_project_missing": [_client(api_key=None, principal=DEV, scopes=["https://www.googleapis.com/auth/generative-language.retriever"]),
-                              _user(quota_project=None)],
+    "quota_project_missing": [_client(api_key=None, principal=DEV, scopes=[GEMINI_SCOPE]),
+                              _user(quota_project=None, scopes=[CLOUD_PLATFORM, GEMINI_SCOPE])],
     "quota_project_denied": [_VERTEX, _client(principal=DEV), _user(quota_project="shared-billing")],
     "iam_permission_missing": [_VERTEX, _no_vertex_role],
     "resource_permission": [_set(tuned_models=[{"name": "support-bot-v2", "project": "shared-billing"}]),

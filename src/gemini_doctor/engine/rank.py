@@ -77,6 +77,11 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
     if signal.text is not None and not signal.text.may_match(evidence.lowered):
         return None  # cheapest rejection first: most signals stop here
     record, seen = evidence.record, []
+    if signal.facts:
+        hit = next((f for f in sorted(evidence.facts) if f in signal.facts), None)
+        if hit is None:
+            return None
+        seen.append(evidence.facts[hit])
     if signal.reasons:
         hit = next((r for r in record.reasons if r in signal.reasons), None)
         if hit is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..redact import redact
@@ -23,6 +23,7 @@ class Evidence:
 
     record: ErrorRecord
     text: str
+    facts: dict[str, str] = field(default_factory=dict)   # live-check fact -> what was seen (from `check`)
 
     @cached_property
     def lowered(self) -> str:

@@ -25,6 +25,21 @@ def render_diagnosis(result: dict, fmt: str, stream: TextIO, colour: bool | None
         print_lines(diagnosis_lines(result), stream, colour)
 
 
+def render_check(result: dict, fmt: str, stream: TextIO, colour: bool | None = None) -> None:
+    """Write one check result (its JSON form) to *stream* in format *fmt*."""
+    if fmt == "json":
+        stream.write(to_json_line(result) + "\n")
+    elif fmt == "markdown":
+        from .check import check_markdown
+
+        stream.write(check_markdown(result))
+    else:
+        from .check import check_lines
+        from .terminal import print_lines
+
+        print_lines(check_lines(result), stream, colour)
+
+
 def to_json_line(result: dict) -> str:
     """Compact JSON on one line, secrets redacted."""
     return redact(json.dumps(result, ensure_ascii=False, separators=(",", ":")))

@@ -24,13 +24,14 @@ def diagnosis_lines(result: dict) -> list[Line]:
         out.append(("dim", f"      “{message[:300]}”"))
     out.append(("", ""))
     for n, cause in enumerate(result["causes"], 1):
-        out.extend(_cause_lines(n, cause, full=n == 1))
+        out.extend(cause_lines(n, cause, full=n == 1))
     if result.get("next_step"):
         out.append(("yellow", f"Next: {result['next_step']}"))
     return out
 
 
-def _cause_lines(n: int, cause: dict, full: bool) -> list[Line]:
+def cause_lines(n: int, cause: dict, full: bool) -> list[Line]:
+    """One cause: the first in full (why, evidence, fix, retry), the others briefly."""
     pct = f"{round(cause['confidence'] * 100)}%"
     out: list[Line] = [("bold cyan" if full else "cyan", f"{n}. {cause['title']}  [{cause['id']}, {pct}]")]
     if full:

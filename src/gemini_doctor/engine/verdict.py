@@ -1,0 +1,105 @@
+"""The check verdict: probe outcomes become evidence for the same engine and catalogue as explain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..evidence import parse_text
+from ..evidence.parse import Evidence
+from ..probes.discovery import Setup
+from ..probes.runner import COULD_NOT_CHECK, FAIL, OK, Outcome
+from .diagnosis import Diagnosis
+from .rank import rank
+
+HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
+
+
+@dataclass
+class CheckResult:
+    setup: Setup
+    outcomes: dict[str, Outcome]
+    diagnosis: Diagnosis | None
+    requests: int
+    elapsed_ms: int
+    titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        target = self.outcomes.get("call_target")
+        return target is not None and target.status == OK
+
+    @property
+    def exit_code(self) -> int:
+        if self.healthy:
+            return HEALTHY
+        return PROBLEM if self.diagnosis is not None and self.diagnosis.found else INCONCLUSIVE
+
+    def to_dict(self) -> dict:
+        out = {"healthy": self.healthy, "causes": [], "checks": [
+            {"id": pid, "title": self.titles.get(pid, pid), "status": o.status, "summary": o.summary, "duration_ms": o.duration_ms}
+            for pid, o in self.outcomes.items()],
+            "credential": self.setup.credential_summary(),
+            "traps": [{"id": t.id, "message": t.message} for t in self.setup.traps],
+            "requests": self.requests, "elapsed_ms": self.elapsed_ms}
+        if self.diagnosis is not None:
+            diagnosed = self.diagnosis.to_dict()
+            out["causes"] = [c for c in diagnosed["causes"] if c["id"] != "unknown"]
+            out["parsed"] = diagnosed["parsed"]
+        out["summary"] = summary_line(self)
+        return out
+
+
+def summary_line(result: CheckResult) -> str:
+    setup = result.setup
+    if result.healthy:
+        return (f"Healthy: {setup.model} answers on the {setup.surface} with this credential. If your app still fails, "
+                "compare its model, region and credential with the ones checked here.")
+    if result.exit_code == PROBLEM:
+        return f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."
+    return "Inconclusive: the checks that would decide could not run (see the checklist)."
+
+
+def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str]) -> CheckResult:
+    result = CheckResult(setup, outcomes, None, requests, elapsed_ms, titles)
+    if result.healthy:
+        return result
+    facts = dict(setup.facts)
+    for outcome in outcomes.values():
+        facts.update(outcome.facts)
+    facts.update(_comparisons(setup, outcomes))
+    texts = [o.error_text for key in ("token", "call_target") if (o := outcomes.get(key)) and o.error_text]
+    parsed = parse_text("\n".join(texts))
+    evidence = Evidence(record=parsed.record, text=parsed.text, facts=facts)
+    result.diagnosis = rank(evidence, extra_values=_known_values(setup, outcomes))
+    return result
+
+
+def _comparisons(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
+    """Facts that come from comparing probes: the target model against the control model."""
+    target, control, model = outcomes.get("call_target"), outcomes.get("call_control"), outcomes.get("model")
+    if not target or target.status == OK or "status" not in target.data or not control or control.status != OK:
+        return {}
+    status = target.data.get("status", 0)
+    if status >= 500:
+        return {"only_target_model_unavailable": f"{setup.model}: HTTP {status}; {setup.control_model} works"}
+    if status == 403:
+        return {"only_target_model_denied": f"{setup.model} denied; {setup.control_model} works with the same credential"}
+    if status == 404 and setup.surface == "vertex" and setup.location != "global" and model and model.status == OK:
+        return {"model_not_at_location": f"{setup.model} exists but not at {setup.location}"}
+    return {}
+
+
+def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
+    """What the fix templates should say: the real project id, principal, location and model."""
+    values = {"model": setup.model, "location": setup.location}
+    project = outcomes.get("project")
+    project_id = project.data.get("id") if project and project.status == OK else None
+    if project_id or setup.project:
+        values["project"] = project_id or setup.project
+    principal = setup.principal
+    if principal:
+        values["principal"] = ("serviceAccount:" if principal.endswith(".gserviceaccount.com") else "user:") + principal
+    return values
+
+
+__all__ = ["CheckResult", "verdict", "HEALTHY", "PROBLEM", "INCONCLUSIVE", "COULD_NOT_CHECK"]

@@ -1,0 +1,184 @@
+"""Find the credentials the user's code would really use, as google-genai and google-auth decide.
+
+Nothing here is hand-rolled: Application Default Credentials come from ``google.auth.default``.
+Secrets stay in memory; what is reported shows at most a masked key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+
+from ..redact import mask
+
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+# OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
+GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, "https://www.googleapis.com/auth/generative-language.retriever"]
+CONTROL_MODEL = "gemini-2.5-flash"
+FALLBACK_CONTROL = "gemini-2.5-pro"
+
+
+@dataclass
+class Trap:
+    id: str
+    message: str
+
+
+@dataclass
+class Setup:
+    """What the user's program would use, where each part came from, and the traps found."""
+
+    surface: str
+    model: str
+    location: str
+    api_key: str | None = None          # raw, for requests only; never rendered
+    key_source: str | None = None
+    credentials: object | None = None   # google.auth credentials, unrefreshed
+    credential_kind: str | None = None
+    credential_source: str | None = None
+    principal: str | None = None
+    project: str | None = None
+    project_source: str | None = None
+    quota_project: str | None = None
+    adc_error: str | None = None
+    traps: list[Trap] = field(default_factory=list)
+    facts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def control_model(self) -> str:
+        return FALLBACK_CONTROL if self.model == CONTROL_MODEL else CONTROL_MODEL
+
+    @property
+    def uses_key(self) -> bool:
+        """True when the calls are made with the API key (Gemini API, or Vertex express mode)."""
+        return self.api_key is not None and (self.surface == "gemini-api" or not self.project)
+
+    def credential_summary(self) -> dict:
+        kind = "api_key" if self.uses_key else self.credential_kind
+        source = self.key_source if self.uses_key else self.credential_source
+        return {"kind": kind, "source": source, "principal": self.principal,
+                "project": self.project, "key": mask(self.api_key) if self.api_key else None}
+
+
+def discover(env: dict[str, str], surface: str = "auto", model: str | None = None, project: str | None = None,
+             location: str | None = None, endpoint: str | None = None) -> Setup:
+    """The setup a program with environment *env* would use; flags override the environment."""
+    key, key_source, traps = _api_key(env)
+    use_vertex = env.get("GOOGLE_GENAI_USE_VERTEXAI", "").lower() in ("1", "true", "yes")
+    chosen = surface if surface != "auto" else ("vertex" if use_vertex else "gemini-api")
+    setup = Setup(surface=chosen, model=model or CONTROL_MODEL,
+                  location=location or env.get("GOOGLE_CLOUD_LOCATION") or env.get("GOOGLE_CLOUD_REGION") or "global",
+                  api_key=key, key_source=key_source, traps=traps)
+    if project or env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT"):
+        setup.project = project or env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT")
+        setup.project_source = "--project" if project else ("GOOGLE_CLOUD_PROJECT" if env.get("GOOGLE_CLOUD_PROJECT") else "GCLOUD_PROJECT")
+    _check_key(setup)
+    _load_adc(setup, env, endpoint)
+    if setup.api_key is None and setup.credentials is None:
+        setup.facts["no_credential"] = "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no Application Default Credentials"
+        if setup.adc_error:
+            setup.facts["no_credential"] += f" ({setup.adc_error})"
+    return setup
+
+
+def _api_key(env: dict[str, str]) -> tuple[str | None, str | None, list[Trap]]:
+    """google-genai reads GOOGLE_API_KEY first, then GEMINI_API_KEY (warning when both are set)."""
+    traps = []
+    google, gemini = env.get("GOOGLE_API_KEY"), env.get("GEMINI_API_KEY")
+    if google and gemini and google != gemini:
+        traps.append(Trap("two_keys", f"GOOGLE_API_KEY ({mask(google)}) and GEMINI_API_KEY ({mask(gemini)}) differ: "
+                          "google-genai uses GOOGLE_API_KEY, the older google-generativeai uses GEMINI_API_KEY"))
+    if google:
+        return google, "GOOGLE_API_KEY", traps
+    if gemini:
+        return gemini, "GEMINI_API_KEY", traps
+    return None, None, traps
+
+
+def _check_key(setup: Setup) -> None:
+    key = setup.api_key
+    if key is None:
+        return
+    stripped = key.strip().strip("'\"").strip()
+    if stripped != key:
+        setup.facts["key_malformed"] = f"{setup.key_source} has quotes or white space around the key ({mask(stripped)})"
+    elif key.startswith("ya29."):
+        setup.facts["key_is_token"] = f"{setup.key_source} holds an OAuth access token ({mask(key)}), not an API key"
+    elif key.startswith("AIza") and len(key) != 39:
+        setup.facts["key_malformed"] = f"{setup.key_source} is {len(key)} characters long; AIza keys have 39"
+    elif key.startswith("AQ.") and setup.surface == "gemini-api":
+        setup.facts["express_key_on_gemini_api"] = f"{setup.key_source} is a Vertex express key ({mask(key)})"
+
+
+def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
+    import google.auth
+    from google.auth import exceptions as auth_exceptions
+
+    path = env.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if path:
+        _check_key_file(setup, path)
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        if endpoint:
+            os.environ["NO_GCE_CHECK"] = "true"   # --endpoint: every call goes there; no metadata server probing
+        scopes = GEMINI_OAUTH_SCOPES if setup.surface == "gemini-api" and setup.api_key is None else [CLOUD_PLATFORM]
+        credentials, adc_project = google.auth.default(scopes=scopes)
+    except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:
+        setup.adc_error = str(exc).strip().splitlines()[0]
+        return
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    if endpoint and hasattr(credentials, "with_token_uri"):
+        credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")
+    setup.credentials = credentials
+    setup.credential_kind = _kind(credentials)
+    setup.credential_source = f"GOOGLE_APPLICATION_CREDENTIALS={path}" if path else "gcloud ADC file or metadata server"
+    setup.principal = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None) or None
+    setup.quota_project = getattr(credentials, "quota_project_id", None)
+    if not setup.project and adc_project:
+        setup.project, setup.project_source = adc_project, "Application Default Credentials"
+    if setup.credential_kind == "authorized_user" and not setup.quota_project:
+        setup.traps.append(Trap("adc_without_quota_project", "user credentials without a quota project: "
+                                "gcloud auth application-default set-quota-project PROJECT_ID"))
+        if setup.surface == "gemini-api" and setup.api_key is None:
+            setup.facts["adc_without_quota_project"] = "the user credentials carry no quota_project_id"
+
+
+def _check_key_file(setup: Setup, path: str) -> None:
+    try:
+        mode = os.stat(path).st_mode
+        with open(path, encoding="utf-8") as handle:
+            info = json.load(handle)
+    except FileNotFoundError:
+        setup.traps.append(Trap("key_file_missing", f"GOOGLE_APPLICATION_CREDENTIALS points at {path}, which does not exist"))
+        return
+    except (OSError, ValueError) as exc:
+        setup.traps.append(Trap("key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be read as JSON: {exc.__class__.__name__}"))
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        setup.traps.append(Trap("key_file_readable_by_others", f"{path} is readable by group/others "
+                                f"(mode {stat.S_IMODE(mode):o}); it should be 600: chmod 600 {path}"))
+    if isinstance(info, dict) and info.get("type") == "service_account" and setup.surface == "gemini-api" and setup.api_key:
+        setup.traps.append(Trap("two_credentials", "both an API key and a service-account file are set: google-genai uses "
+                                "the API key for the Gemini API and ignores the service account"))
+
+
+def _kind(credentials: object) -> str:
+    module = type(credentials).__module__
+    name = type(credentials).__name__
+    if "service_account" in module:
+        return "service_account"
+    if name == "Credentials" and module.endswith("oauth2.credentials"):
+        return "authorized_user"
+    if "impersonated" in module:
+        return "impersonated_service_account"
+    if "external_account" in module or "identity_pool" in module or "aws" in module:
+        return "external_account"
+    if "compute_engine" in module:
+        return "compute_engine"
+    return name

@@ -1,0 +1,208 @@
+"""The live probes, read-only, and which of them a setup needs.
+
+Every probe reads; none changes anything (countTokens is free and generates nothing).
+"""
+
+from __future__ import annotations
+
+from .discovery import Setup
+from .runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome, Probe, admin_failure, in_daemon_thread
+
+PREDICT = "aiplatform.endpoints.predict"
+GEMINI_SCOPES = {"https://www.googleapis.com/auth/generative-language", "https://www.googleapis.com/auth/generative-language.retriever"}
+SERVICES = {"gemini-api": "generativelanguage.googleapis.com", "vertex": "aiplatform.googleapis.com"}
+
+
+def service_of(setup: Setup) -> str:
+    return SERVICES[setup.surface]
+
+
+# --- credentials --------------------------------------------------------------------------------
+async def token(ctx: Context) -> Outcome:
+    from google.auth import exceptions as auth_exceptions
+    from google.auth.transport.requests import Request
+
+    credentials = ctx.setup.credentials
+    ctx.http.requests += 1
+    try:
+        await in_daemon_thread(lambda: credentials.refresh(Request()))
+    except auth_exceptions.RefreshError as exc:
+        return Outcome(FAIL, "the credential could not get a token", facts={"token_refresh_failed": "token refresh refused"},
+                       error_text=str(exc))
+    except auth_exceptions.TransportError:
+        return Outcome(COULD_NOT_CHECK, "could not check: the token endpoint did not answer")
+    return Outcome(OK, f"got an access token for {ctx.setup.principal or 'the credential'}", data={"token": credentials.token})
+
+
+async def tokeninfo(ctx: Context) -> Outcome:
+    reply = await ctx.http.call("GET", "oauth2", "/tokeninfo", params={"access_token": ctx.token})
+    if not reply.ok:
+        return admin_failure(reply, "a valid token")
+    scopes = set(str(reply.body.get("scope", "")).split())
+    email = reply.body.get("email")
+    ctx.setup.principal = ctx.setup.principal or email
+    facts = {}
+    if ctx.setup.surface == "gemini-api" and not ctx.setup.uses_key and not scopes & GEMINI_SCOPES:
+        facts["scopes_lack_gemini_api"] = f"token scopes: {' '.join(sorted(scopes)) or 'none'}"
+    return Outcome(OK, f"principal {email or 'unknown'}; scopes {', '.join(s.rsplit('/', 1)[-1] for s in sorted(scopes))}",
+                   facts=facts, data={"email": email, "scopes": scopes})
+
+
+# --- the API key --------------------------------------------------------------------------------
+async def key_lookup(ctx: Context) -> Outcome:
+    reply = await ctx.http.call("GET", "apikeys", "/v2/keys:lookupKey", token=ctx.token, params={"keyString": ctx.setup.api_key})
+    if reply.status == 404:
+        return Outcome(FAIL, "API Keys does not know this key", facts={"key_unknown": "lookupKey: key not found"})
+    if not reply.ok:
+        return admin_failure(reply, "apikeys.keys.lookup on the key's project; the key may belong to a project you cannot see")
+    project = str(reply.body.get("parent", "")).removeprefix("projects/")
+    return Outcome(OK, f"the key belongs to project {project}", data={"project": project, "name": reply.body.get("name")})
+
+
+async def key_restrictions(ctx: Context) -> Outcome:
+    reply = await ctx.http.call("GET", "apikeys", f"/v2/{ctx.data('key_lookup', 'name')}", token=ctx.token)
+    if not reply.ok:
+        return admin_failure(reply, "apikeys.keys.get (roles/serviceusage.apiKeysViewer)")
+    restrictions = reply.body.get("restrictions") or {}
+    targets = [t.get("service") for t in restrictions.get("apiTargets", [])]
+    service = service_of(ctx.setup)
+    if targets and service not in targets:
+        return Outcome(FAIL, f"the key is restricted to {', '.join(targets)}",
+                       facts={"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"})
+    kinds = [k.replace("KeyRestrictions", "") for k in restrictions if k != "apiTargets"]
+    return Outcome(OK, "no restrictions" if not restrictions else
+                   f"API restrictions allow {service}" + (f"; application restriction: {', '.join(kinds)}" if kinds else ""))
+
+
+# --- the consumer project -----------------------------------------------------------------------
+def consumer(ctx: Context) -> str | None:
+    """The project Google bills: the key's project for keys, else the quota project, else the configured one."""
+    if ctx.setup.uses_key:
+        return ctx.data("key_lookup", "project")
+    return ctx.setup.quota_project or ctx.setup.project
+
+
+async def project(ctx: Context) -> Outcome:
+    ref = consumer(ctx)
+    if not ref:
+        return Outcome(COULD_NOT_CHECK, "could not check: no project configured (set GOOGLE_CLOUD_PROJECT)")
+    reply = await ctx.http.call("GET", "cloudresourcemanager", f"/v3/projects/{ref}", token=ctx.token)
+    if not reply.ok:
+        return admin_failure(reply, "resourcemanager.projects.get (roles/browser), or the project does not exist")
+    project_id, number = reply.body.get("projectId"), str(reply.body.get("name", "")).removeprefix("projects/")
+    facts = {}
+    wanted = ctx.setup.project
+    if ctx.setup.uses_key and wanted and wanted not in (project_id, number):
+        facts["key_in_other_project"] = f"the key belongs to {project_id}, the app is configured for {wanted}"
+    return Outcome(OK, f"project {project_id} (number {number}), {reply.body.get('state', 'ACTIVE').lower()}", facts=facts,
+                   data={"id": project_id, "number": number})
+
+
+async def service(ctx: Context) -> Outcome:
+    ref, name = consumer(ctx), service_of(ctx.setup)
+    reply = await ctx.http.call("GET", "serviceusage", f"/v1/projects/{ref}/services/{name}", token=ctx.token)
+    if not reply.ok:
+        return admin_failure(reply, "serviceusage.services.get (roles/serviceusage.serviceUsageViewer)")
+    if reply.body.get("state") != "ENABLED":
+        return Outcome(FAIL, f"{name} is DISABLED in project {ref}", facts={"service_disabled": f"{name} DISABLED in project {ref}"})
+    return Outcome(OK, f"{name} is enabled in project {ref}")
+
+
+async def billing(ctx: Context) -> Outcome:
+    ref = consumer(ctx)
+    reply = await ctx.http.call("GET", "cloudbilling", f"/v1/projects/{ref}/billingInfo", token=ctx.token)
+    if not reply.ok:
+        return admin_failure(reply, "resourcemanager.projects.get on the project (roles/viewer)")
+    if reply.body.get("billingEnabled"):
+        return Outcome(OK, f"billing is enabled for project {ref}")
+    if reply.body.get("billingAccountName") or ctx.setup.surface == "vertex":
+        return Outcome(FAIL, f"billing is not enabled for project {ref}", facts={"billing_disabled": f"billingEnabled false for {ref}"})
+    return Outcome(OK, f"no billing account on project {ref}: free tier only")
+
+
+async def iam(ctx: Context) -> Outcome:
+    ref = ctx.setup.project
+    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{ref}:testIamPermissions", token=ctx.token,
+                                json={"permissions": [PREDICT]})
+    who = ctx.setup.principal or "the caller"
+    if reply.status in (403, 404):
+        return Outcome(FAIL, f"project {ref} does not exist or is not visible to {who}",
+                       facts={"project_unreachable": f"testIamPermissions on {ref} refused for {who}"})
+    if not reply.ok:
+        return admin_failure(reply, "a working Resource Manager")
+    if PREDICT not in reply.body.get("permissions", []):
+        return Outcome(FAIL, f"{who} lacks {PREDICT} on {ref}", facts={"predict_not_granted": f"{who} lacks {PREDICT} on {ref}"})
+    return Outcome(OK, f"{who} holds {PREDICT} on {ref}")
+
+
+# --- the model ----------------------------------------------------------------------------------
+def _resource(name: str) -> str:
+    """The Gemini API resource for a model name: tuned models keep their own collection."""
+    return name if name.startswith("tunedModels/") else f"models/{name}"
+
+
+def _auth(ctx: Context) -> dict:
+    setup = ctx.setup
+    if setup.uses_key:
+        return {"key": setup.api_key}
+    headers = {"x-goog-user-project": setup.quota_project} if setup.quota_project else {}
+    return {"token": ctx.token, "headers": headers}
+
+
+async def model(ctx: Context) -> Outcome:
+    name = ctx.setup.model
+    if ctx.setup.surface == "gemini-api":
+        reply = await ctx.http.call("GET", "generativelanguage", f"/v1beta/{_resource(name)}", **_auth(ctx))
+    else:
+        reply = await ctx.http.call("GET", "aiplatform", f"/v1beta1/publishers/google/models/{name}", **_auth(ctx))
+    if reply.status == 404:
+        return Outcome(FAIL, f"model {name} is not offered", facts={"model_unknown": f"{name}: not found"})
+    if not reply.ok:
+        return Outcome(COULD_NOT_CHECK, f"could not check the model (HTTP {reply.status})")
+    stage = reply.body.get("launchStage")
+    return Outcome(OK, f"model {name} exists" + (f" ({stage})" if stage else ""), data={"launch_stage": stage})
+
+
+def _count_tokens(model_of):
+    async def run(ctx: Context) -> Outcome:
+        setup, name = ctx.setup, model_of(ctx.setup)
+        body = {"contents": [{"role": "user", "parts": [{"text": "ping"}]}]}
+        if setup.surface == "gemini-api":
+            reply = await ctx.http.call("POST", "generativelanguage", f"/v1beta/{_resource(name)}:countTokens", json=body, **_auth(ctx))
+        elif setup.uses_key:
+            reply = await ctx.http.call("POST", "aiplatform", f"/v1beta1/publishers/google/models/{name}:countTokens", json=body, **_auth(ctx))
+        else:
+            path = f"/v1beta1/projects/{setup.project}/locations/{setup.location}/publishers/google/models/{name}:countTokens"
+            reply = await ctx.http.call("POST", "aiplatform", path, location=setup.location, json=body, **_auth(ctx))
+        if reply.ok:
+            return Outcome(OK, f"countTokens on {name} works", data={"status": reply.status})
+        message = (reply.body.get("error") or {}).get("message") if isinstance(reply.body.get("error"), dict) else None
+        detail = f"HTTP {reply.status}" + (f" {message[:120]}" if message else "")
+        # A 5xx is Google's side: not a finding about the setup, though its text still reaches the verdict.
+        status, prefix = (COULD_NOT_CHECK, "could not check: Google answered ") if reply.status >= 500 else (FAIL, "")
+        return Outcome(status, f"{prefix}countTokens on {name}: {detail}", error_text=reply.text, data={"status": reply.status})
+    return run
+
+
+def plan(setup: Setup) -> list[Probe]:
+    """The probes for this setup, with their dependencies."""
+    probes: list[Probe] = []
+    has_token = setup.credentials is not None
+    auth_needs = () if setup.uses_key else ("token",)
+    if has_token:
+        probes += [Probe("token", "OAuth token", token), Probe("tokeninfo", "token principal and scopes", tokeninfo, ("token",))]
+    if setup.api_key is not None and has_token and setup.uses_key:
+        probes += [Probe("key_lookup", "which project owns the key", key_lookup, ("token",)),
+                   Probe("key_restrictions", "the key's restrictions", key_restrictions, ("key_lookup",))]
+    if has_token:
+        project_needs = ("token", "key_lookup") if setup.uses_key else ("token",)
+        probes += [Probe("project", "the consumer project", project, project_needs),
+                   Probe("service", f"{service_of(setup)} enabled", service, project_needs),
+                   Probe("billing", "billing", billing, project_needs)]
+        if setup.surface == "vertex" and not setup.uses_key and setup.project:
+            probes.append(Probe("iam", f"{PREDICT} granted", iam, ("token",)))
+    if setup.api_key is not None or has_token:
+        probes += [Probe("model", f"model {setup.model}", model, auth_needs),
+                   Probe("call_target", f"countTokens on {setup.model}", _count_tokens(lambda s: s.model), auth_needs),
+                   Probe("call_control", f"countTokens on {setup.control_model} (control)", _count_tokens(lambda s: s.control_model), auth_needs)]
+    return probes

@@ -1,0 +1,122 @@
+"""Run probes as a dependency graph: each starts as soon as what it needs is done, all else in parallel.
+
+A probe never raises: a timeout, a broken connection or a Google 5xx makes it "could_not_check",
+which the verdict never reads as a fault in the user's setup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from ..redact import redact
+from .discovery import Setup
+from .transport import GoogleHttp, Reply
+
+OK, FAIL, COULD_NOT_CHECK, SKIPPED = "ok", "fail", "could_not_check", "skipped"
+
+
+@dataclass
+class Outcome:
+    status: str
+    summary: str
+    facts: dict[str, str] = field(default_factory=dict)
+    error_text: str | None = None          # Google's error, as received, for the evidence parser
+    data: dict = field(default_factory=dict)
+    duration_ms: int = 0
+
+
+@dataclass
+class Context:
+    setup: Setup
+    http: GoogleHttp
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def data(self, probe_id: str, key: str, default=None):
+        outcome = self.outcomes.get(probe_id)
+        return outcome.data.get(key, default) if outcome else default
+
+    @property
+    def token(self) -> str | None:
+        return self.data("token", "token")
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    title: str
+    run: Callable[[Context], Awaitable[Outcome]]
+    needs: tuple[str, ...] = ()
+
+
+async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
+                     on_done: Callable[[str, Outcome], None] | None = None) -> dict[str, Outcome]:
+    """Run *probes*; return every outcome by probe id (in the order given)."""
+    tasks: dict[str, asyncio.Task] = {}
+
+    async def one(probe: Probe) -> Outcome:
+        for need in probe.needs:
+            if need in tasks:
+                await tasks[need]
+        missing = [n for n in probe.needs if ctx.outcomes.get(n, Outcome(SKIPPED, "")).status != OK]
+        start = time.perf_counter()
+        if missing:
+            outcome = Outcome(SKIPPED, f"not run: needs {', '.join(missing)}")
+        else:
+            outcome = await _guarded(probe, ctx, timeout)
+        outcome.duration_ms = round((time.perf_counter() - start) * 1000)
+        outcome.summary = redact(outcome.summary)
+        ctx.outcomes[probe.id] = outcome
+        if on_done:
+            on_done(probe.id, outcome)
+        return outcome
+
+    for probe in probes:
+        tasks[probe.id] = asyncio.ensure_future(one(probe))
+    await asyncio.gather(*tasks.values())
+    return {p.id: ctx.outcomes[p.id] for p in probes}
+
+
+async def _guarded(probe: Probe, ctx: Context, timeout: float) -> Outcome:
+    try:
+        return await asyncio.wait_for(probe.run(ctx), timeout)
+    except (asyncio.TimeoutError, httpx.TimeoutException):
+        return Outcome(COULD_NOT_CHECK, f"could not check: Google did not answer within {timeout:g} s")
+    except httpx.TransportError as exc:
+        return Outcome(COULD_NOT_CHECK, f"could not check: connection failed ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - one broken probe must not sink the check
+        return Outcome(COULD_NOT_CHECK, f"could not check: {type(exc).__name__}")
+
+
+def admin_failure(reply: Reply, needs: str) -> Outcome:
+    """An admin API refused or failed: never the user's fault, so "could not check"."""
+    if reply.status >= 500:
+        return Outcome(COULD_NOT_CHECK, f"could not check: Google answered {reply.status} (its side)")
+    if reply.status in (401, 403):
+        return Outcome(COULD_NOT_CHECK, f"could not check (needs {needs})")
+    return Outcome(COULD_NOT_CHECK, f"could not check: HTTP {reply.status}")
+
+
+def in_daemon_thread(fn: Callable[[], object]) -> Awaitable[object]:
+    """Run a blocking call (google-auth's refresh) without keeping the process alive if it hangs."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future = loop.create_future()
+
+    def settle(result: object, error: BaseException | None) -> None:
+        if not future.done():
+            future.set_exception(error) if error is not None else future.set_result(result)
+
+    def work() -> None:
+        try:
+            result, error = fn(), None
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            result, error = None, exc
+        loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, daemon=True).start()
+    return future

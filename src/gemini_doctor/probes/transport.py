@@ -1,0 +1,63 @@
+"""HTTP to Google for the probes: one async client, real hosts or one --endpoint for everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+HOSTS = {
+    "generativelanguage": "https://generativelanguage.googleapis.com",
+    "aiplatform": "https://aiplatform.googleapis.com",
+    "oauth2": "https://oauth2.googleapis.com",
+    "serviceusage": "https://serviceusage.googleapis.com",
+    "cloudresourcemanager": "https://cloudresourcemanager.googleapis.com",
+    "cloudbilling": "https://cloudbilling.googleapis.com",
+    "apikeys": "https://apikeys.googleapis.com",
+}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict
+    text: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class GoogleHttp:
+    """Sends each probe's request to Google (or to *endpoint*) and counts the requests."""
+
+    def __init__(self, endpoint: str | None, timeout: float) -> None:
+        self.endpoint = endpoint.rstrip("/") if endpoint else None
+        self.requests = 0
+        self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False)
+
+    def url(self, service: str, path: str, location: str | None = None) -> str:
+        if self.endpoint:
+            return self.endpoint + path
+        if service == "aiplatform" and location and location != "global":
+            return f"https://{location}-aiplatform.googleapis.com{path}"
+        return HOSTS[service] + path
+
+    async def call(self, method: str, service: str, path: str, *, token: str | None = None, key: str | None = None,
+                   location: str | None = None, json: dict | None = None, params: dict | None = None,
+                   headers: dict | None = None) -> Reply:
+        sent = dict(headers or {})
+        if token:
+            sent["authorization"] = f"Bearer {token}"
+        if key:
+            sent["x-goog-api-key"] = key
+        self.requests += 1
+        response = await self._client.request(method, self.url(service, path, location), json=json, params=params, headers=sent)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        return Reply(response.status_code, body if isinstance(body, dict) else {"list": body}, response.text)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,36 @@
+"""The check report for people: the credential, a checklist, traps, then the causes (as explain shows them)."""
+
+from __future__ import annotations
+
+from .layout import Line, cause_lines
+
+MARKS = {"ok": ("green", "✓"), "fail": ("red", "✗"), "could_not_check": ("yellow", "?"), "skipped": ("dim", "-")}
+
+
+def check_lines(result: dict) -> list[Line]:
+    cred = result["credential"]
+    who = ", ".join(f"{k} {v}" for k, v in cred.items() if v and k != "kind")
+    out: list[Line] = [("bold", f"Credential: {cred.get('kind') or 'none'}" + (f" ({who})" if who else "")), ("", "")]
+    for check in result["checks"]:
+        style, mark = MARKS.get(check["status"], ("", "·"))
+        out.append((style, f"  {mark} {check['title']}: {check['summary']}  ({check['duration_ms']} ms)"))
+    for trap in result["traps"]:
+        out.append(("yellow", f"  ! {trap['message']}"))
+    out += [("", ""), ("bold green" if result["healthy"] else "bold red", result["summary"]), ("", "")]
+    for n, cause in enumerate(result["causes"], 1):
+        out.extend(cause_lines(n, cause, full=n == 1))
+    out.append(("dim", f"{result['requests']} requests in {result['elapsed_ms']} ms"))
+    return out
+
+
+def check_markdown(result: dict) -> str:
+    from ..redact import redact
+
+    lines = ["## gemini-doctor check", "", f"**{result['summary']}**", "", "| check | status | result |", "|---|---|---|"]
+    lines += [f"| {c['title']} | {c['status']} | {c['summary']} |" for c in result["checks"]]
+    lines += [""] + [f"- ⚠ {t['message']}" for t in result["traps"]]
+    for n, cause in enumerate(result["causes"], 1):
+        lines += ["", f"### {n}. {cause['title']} (`{cause['id']}`, {round(cause['confidence'] * 100)}%)", "", cause["why"], ""]
+        lines += [f"- {e}" for e in cause["evidence"]]
+        lines += [f"{k}. {s['step']}" + (f"\n   `{s['command']}`" if "command" in s else "") for k, s in enumerate(cause["fix"], 1)]
+    return redact("\n".join(lines) + "\n")

@@ -1,0 +1,98 @@
+"""`check` against every built-in scenario: names the cause first, stays read-only, survives faults."""
+
+import json
+
+import httpx
+import pytest
+
+from check_helpers import check, user_env
+from conftest import run_cli
+from emulator_clients import call
+from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
+from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
+
+
+@pytest.mark.parametrize("scenario", scenario_names())
+def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path, scenario):
+    emu = gemini_emulator(scenario)
+    for _ in range(emu.client.get("calls", 1) - 1):   # the app's earlier calls (quota used up)
+        with pytest.raises(Exception):
+            call(emu)
+    result = check(emu, tmp_path)
+    data = result.to_dict()
+    if scenario == "healthy":
+        assert data["healthy"] and result.exit_code == 0 and data["causes"] == []
+    else:
+        assert not data["healthy"] and result.exit_code == 1, data["checks"]
+        assert data["causes"][0]["id"] == scenario, [(c["id"], c["confidence"]) for c in data["causes"]]
+    assert emu.stats()["mutations"] == 0
+
+
+def test_two_faults_names_the_blocking_one_and_mentions_the_other(gemini_emulator, tmp_path):
+    world = scenario_world("healthy")
+    world["api_keys"][0]["project"] = "shared-billing"           # the key was made in another project ...
+    world["projects"][1]["services"] = ["aiplatform.googleapis.com"]  # ... where the Gemini API is off
+    world["projects"][1]["iam"] = [{"role": "roles/viewer", "members": ["user:dev@example.com"]}]
+    emu = gemini_emulator(world)
+    data = check(emu, tmp_path).to_dict()
+    ids = [c["id"] for c in data["causes"]]
+    assert ids[0] == "service_disabled" and "wrong_project" in ids[1:]
+    assert "--project=shared-billing" in data["causes"][0]["fix"][0]["command"]
+
+
+PROBE_PATHS = {"billing": "billingInfo", "key_lookup": "keys:lookupKey", "service": "/services/", "tokeninfo": "tokeninfo",
+               "project": "/v3/projects/", "key_restrictions": "/locations/global/keys/", "call_control": "gemini-2.5-pro:countTokens"}
+
+
+@pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
+@pytest.mark.parametrize("probe", sorted(PROBE_PATHS))
+def test_a_failing_probe_is_could_not_check_never_the_users_fault(gemini_emulator, tmp_path, kind, probe):
+    world = scenario_world("healthy")
+    world["faults"] = [{"path_contains": PROBE_PATHS[probe], "kind": kind}]
+    emu = gemini_emulator(world)
+    result = check(emu, tmp_path, timeout=1.0)
+    statuses = {c["id"]: c["status"] for c in result.to_dict()["checks"]}
+    assert statuses[probe] == "could_not_check", statuses
+    assert result.healthy and result.exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["http_500", "http_503"])
+def test_google_failing_on_the_model_call_is_googles_incident(gemini_emulator, tmp_path, kind):
+    world = scenario_world("healthy")
+    world["faults"] = [{"path_contains": ":countTokens", "kind": kind}]
+    emu = gemini_emulator(world)
+    data = check(emu, tmp_path).to_dict()
+    assert data["causes"][0]["id"] == "google_incident"
+
+
+def test_cli_json_schema_exit_codes_and_no_secrets(gemini_emulator, tmp_path):
+    emu = gemini_emulator("iam_permission_missing")
+    env = user_env(emu, tmp_path)
+    done = run_cli("check", "--format", "json", "--endpoint", emu.url, env=env)
+    data = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert set(data) >= {"healthy", "causes", "checks", "credential", "requests", "elapsed_ms"}
+    assert set(data["credential"]) >= {"kind", "source", "principal", "project"}
+    assert all(set(c) >= {"id", "status", "summary", "duration_ms"} for c in data["checks"])
+    assert data["causes"][0]["id"] == "iam_permission_missing"
+    assert "--member=serviceAccount:app@acme-prod.iam.gserviceaccount.com" in data["causes"][0]["fix"][0]["command"]
+    sa = json.loads(next(p for k, p in emu.credentials.items() if k.startswith("app@")).read_text())
+    for secret in (sa["private_key"].splitlines()[1], sa["private_key_id"]):
+        for fmt in ("json", "text", "markdown"):
+            assert secret not in run_cli("check", "--format", fmt, "--endpoint", emu.url, env=env).stdout.decode()
+    tokens = [t for t in emu.server.oauth.tokens]
+    assert tokens and not any(t in done.stdout.decode() for t in tokens)
+
+
+def test_cli_healthy_text_and_fix_commands(gemini_emulator, tmp_path):
+    healthy = gemini_emulator("healthy")
+    done = run_cli("check", "--endpoint", healthy.url, env=user_env(healthy, tmp_path))
+    assert done.returncode == 0 and "Healthy" in done.stdout.decode()
+    for fmt in ("text", "json", "markdown"):   # the key is used for every call and shown masked at most
+        out = run_cli("check", "--format", fmt, "--endpoint", healthy.url, env=user_env(healthy, tmp_path)).stdout.decode()
+        assert healthy.api_key not in out and "AIza…" in out
+    broken = gemini_emulator("service_disabled")
+    fixed = run_cli("fix", "--endpoint", broken.url, env=user_env(broken, tmp_path))
+    assert fixed.returncode == 1
+    assert "gcloud services enable generativelanguage.googleapis.com --project=acme-prod" in fixed.stdout.decode()
+    assert httpx.get(f"{broken.url}/_emulator/stats").json()["mutations"] == 0
