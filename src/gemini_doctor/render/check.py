@@ -7,10 +7,13 @@ from .layout import Line, cause_lines
 MARKS = {"ok": ("green", "✓"), "fail": ("red", "✗"), "could_not_check": ("yellow", "?"), "skipped": ("dim", "-")}
 
 
+def credential_line(credential: dict) -> str:
+    who = ", ".join(f"{k} {v}" for k, v in credential.items() if v and k != "kind")
+    return f"Credential: {credential.get('kind') or 'none'}" + (f" ({who})" if who else "")
+
+
 def check_lines(result: dict) -> list[Line]:
-    cred = result["credential"]
-    who = ", ".join(f"{k} {v}" for k, v in cred.items() if v and k != "kind")
-    out: list[Line] = [("bold", f"Credential: {cred.get('kind') or 'none'}" + (f" ({who})" if who else "")), ("", "")]
+    out: list[Line] = [("bold", credential_line(result["credential"])), ("", "")]
     for check in result["checks"]:
         style, mark = MARKS.get(check["status"], ("", "·"))
         out.append((style, f"  {mark} {check['title']}: {check['summary']}  ({check['duration_ms']} ms)"))
@@ -26,7 +29,8 @@ def check_lines(result: dict) -> list[Line]:
 def check_markdown(result: dict) -> str:
     from ..redact import redact
 
-    lines = ["## gemini-doctor check", "", f"**{result['summary']}**", "", "| check | status | result |", "|---|---|---|"]
+    lines = ["## gemini-doctor check", "", f"**{result['summary']}**", "", credential_line(result["credential"]), "",
+             "| check | status | result |", "|---|---|---|"]
     lines += [f"| {c['title']} | {c['status']} | {c['summary']} |" for c in result["checks"]]
     lines += [""] + [f"- ⚠ {t['message']}" for t in result["traps"]]
     for n, cause in enumerate(result["causes"], 1):
