@@ -18,14 +18,20 @@ def service_of(setup: Setup) -> str:
 
 
 # --- credentials --------------------------------------------------------------------------------
+def _refresh(credentials) -> None:
+    """google-auth's own refresh (blocking, so it runs in a thread)."""
+    from google.auth.transport.requests import Request
+
+    credentials.refresh(Request())
+
+
 async def token(ctx: Context) -> Outcome:
     from google.auth import exceptions as auth_exceptions
-    from google.auth.transport.requests import Request
 
     credentials = ctx.setup.credentials
     ctx.http.requests += 1
     try:
-        await in_daemon_thread(lambda: credentials.refresh(Request()))
+        await in_daemon_thread(lambda: _refresh(credentials))
     except auth_exceptions.RefreshError as exc:
         return Outcome(FAIL, "the credential could not get a token", facts={"token_refresh_failed": "token refresh refused"},
                        error_text=str(exc))
