@@ -134,3 +134,40 @@ def scenario_world(name: str) -> dict:
     for patch in _PATCHES[name]:
         patch(world)
     return world
+
+
+# What each world really holds, in one line, for people (demo, --list-scenarios).
+NOTES = {
+    "healthy": "everything in order: key, project, API, billing, IAM, model",
+    "credentials_missing": "the app sends no key and has no credentials (an empty GEMINI_API_KEY)",
+    "api_key_invalid": "the app's key is not a key Google knows (a typo or a deleted key)",
+    "api_key_expired": "the key had an expiry date that has passed",
+    "api_key_leaked": "Google found the key in public and blocked it",
+    "api_key_suspended": "the key was suspended for abuse",
+    "api_key_api_restricted": "the key is restricted to the Gemini for Google Cloud API, not the Generative Language API",
+    "api_key_referrer_restricted": "the key only accepts calls from https://acme.example/*; the server sends no Referer",
+    "api_key_ip_restricted": "the key only accepts 198.51.100.0/24; the caller is 203.0.113.7",
+    "api_key_app_restricted": "the key only accepts the Android app com.acme.app",
+    "access_token_invalid": "the service account behind the key file was disabled",
+    "scope_insufficient": "user credentials from a plain gcloud login (no Gemini scope) call the Gemini API",
+    "wrong_surface": "a Vertex express (AQ.) key is sent to the Gemini API",
+    "service_disabled": "the Generative Language API is disabled in the project that owns the key",
+    "billing_disabled": "the project's billing account is disabled",
+    "billing_required": "the caller is in a paid-only country and the project has no billing account",
+    "wrong_project": "the key names the placeholder project YOUR_PROJECT_ID",
+    "quota_project_missing": "user credentials without a quota project call the Gemini API",
+    "quota_project_denied": "the user's quota project is one they may not use (no serviceUsageConsumer)",
+    "iam_permission_missing": "the service account has no roles/aiplatform.user",
+    "resource_permission": "the tuned model belongs to another project",
+    "project_denied": "Google has denied the project",
+    "org_policy": "an org policy forbids gemini-2.5-flash in the project",
+    "vpc_service_controls": "a VPC Service Controls perimeter blocks the caller",
+    "model_access_restricted": "the model is a private preview the project is not entitled to",
+    "location_unsupported": "the caller's IP is in Hong Kong, where the Gemini API is not offered",
+    "model_not_in_region": "gemini-3-pro-preview is served only on global; the app calls us-central1",
+    "model_not_found": "the app calls the retired gemini-1.0-pro",
+    "quota_limit_zero": "the project's quota for gemini-2.5-flash is 0",
+    "quota_exhausted": "the project's quota is 1 request a minute and the app already used it",
+    "google_incident": "gemini-2.5-flash is overloaded for everyone; gemini-2.5-pro works",
+    "edge_blocked": "Google's front end blocks the caller's network",
+}

@@ -96,6 +96,9 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     project_id = project.data.get("id") if project and project.status == OK else None
     if project_id or setup.project:
         values["project"] = project_id or setup.project
+    lookup = outcomes.get("key_lookup")
+    if lookup and lookup.status == OK and lookup.data.get("name"):
+        values["key_id"] = str(lookup.data["name"]).rsplit("/", 1)[-1]
     principal = setup.principal
     if principal:
         values["principal"] = ("serviceAccount:" if principal.endswith(".gserviceaccount.com") else "user:") + principal

@@ -1,0 +1,74 @@
+"""`gemini-doctor demo`: the whole product on a fresh machine, against the embedded emulator.
+
+For each scenario: the call a user's app makes, the raw error it gets, `explain` on that text and
+`check` on that world, beside what the world really held. The tour doubles as a self-test.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TOUR = ["service_disabled", "api_key_api_restricted", "iam_permission_missing", "model_not_in_region", "google_incident"]
+RAW_LIMIT = 400
+
+
+def run_scenario(name: str, home: Path) -> dict:
+    """Run one scenario end to end; return its report (the demo's JSON form)."""
+    from .api import explain, error_text
+    from .emulator.clients import call, describe, shell_env
+    from .emulator.scenarios import NOTES, scenario_world
+    from .emulator.server import BackgroundServer
+    from .emulator.world import load_world
+    from .probes import discover, run_check
+
+    world = scenario_world(name)
+    client = world["client"]
+    start = time.perf_counter()
+    with BackgroundServer(load_world(world)) as server:
+        credentials = server.write_credentials(home / name, client)
+        raw, full = _failing_call(call, client, credentials, server.url, error_text)
+        explained = explain(full).to_dict() if full else None
+        setup = discover(shell_env(credentials["env"], home), model=client.get("model"), location=client.get("location"),
+                         endpoint=server.url)
+        checked = run_check(setup, server.url, timeout=5.0).to_dict()
+    explain_ids = [c["id"] for c in explained["causes"]] if explained else []
+    check_top = checked["causes"][0] if checked["causes"] else None
+    matched = (check_top["id"] if check_top else "healthy") == name and (name == "healthy" or name in explain_ids[:3])
+    return {
+        "scenario": name, "world": NOTES.get(name, ""), "call": describe(client),
+        "raw_error": (raw or "")[:RAW_LIMIT],
+        "explain": {"top": explain_ids[0] if explain_ids else None,
+                    "confidence": explained["causes"][0]["confidence"] if explained else None,
+                    "settled": explained["settled"] if explained else None},
+        "check": {"healthy": checked["healthy"], "top": check_top["id"] if check_top else None,
+                  "confidence": check_top["confidence"] if check_top else None, "requests": checked["requests"],
+                  "elapsed_ms": checked["elapsed_ms"],
+                  "fix": next((s["command"] for s in check_top["fix"] if "command" in s), None) if check_top else None},
+        "matched": matched, "seconds": round(time.perf_counter() - start, 2), "url": server.url,
+    }
+
+
+def _failing_call(call, client: dict, credentials: dict, url: str, error_text) -> tuple[str | None, str | None]:
+    """What the user sees (a traceback's last line, or the HTTP answer) and the full text for explain."""
+    try:
+        response = call(client, credentials, url)
+    except Exception as exc:  # noqa: BLE001 - the error the user's app would see is the point
+        return f"{type(exc).__name__}: {exc}", error_text(exc)
+    if getattr(response, "status_code", 200) >= 400:
+        text = f"HTTP {response.status_code}: {response.text}"
+        return text, text
+    return None, None
+
+
+def run_tour(names: list[str], on_result: Callable[[int, dict], None] | None = None) -> list[dict]:
+    """Run scenarios in order, reporting each as soon as it is done."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="gemini-doctor-demo-") as tmp:
+        for n, name in enumerate(names, 1):
+            results.append(run_scenario(name, Path(tmp)))
+            if on_result:
+                on_result(n, results[-1])
+    return results

@@ -1,0 +1,96 @@
+"""Calling the emulator as a user's app would, per a scenario's ``client`` section.
+
+With google-genai installed the call goes through it (and raises what it raises); without it, a
+plain HTTP call with the same credential. Used by ``gemini-doctor demo`` and by our tests.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+PROMPT = "Say hello"
+
+
+def shell_env(env_script: Path, home: Path) -> dict[str, str]:
+    """The environment after `source env.sh`, isolated from this machine's gcloud and metadata server."""
+    env = {"HOME": str(home), "CLOUDSDK_CONFIG": str(home / "gcloud"), "NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin"}
+    for line in env_script.read_text().splitlines():
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[name] = shlex.split(value)[0]
+    return env
+
+
+def google_credentials(client: dict, credentials: dict[str, Path], url: str):
+    """The google-auth credentials the app loads from the file env.sh points at."""
+    from google.oauth2 import credentials as user_credentials
+    from google.oauth2 import service_account
+
+    principal = client["principal"]
+    path = str(credentials[principal])
+    if principal.endswith(".gserviceaccount.com"):
+        return service_account.Credentials.from_service_account_file(path, scopes=client.get("scopes") or [CLOUD_PLATFORM])
+    return user_credentials.Credentials.from_authorized_user_file(path, scopes=client.get("scopes")).with_token_uri(f"{url}/token")
+
+
+def describe(client: dict) -> str:
+    """One line saying what the app does, for people."""
+    model = client.get("model", "gemini-2.5-flash")
+    if client.get("surface") == "vertex":
+        who = client.get("principal") or "no credential"
+        return f'generate_content(model="{model}") on Vertex AI ({client.get("location")}) as {who}'
+    if client.get("api_key"):
+        return f'generate_content(model="{model}") on the Gemini API with an API key'
+    if client.get("principal"):
+        return f'generateContent on the Gemini API with OAuth as {client["principal"]}'
+    return f'generateContent on the Gemini API with no credential (an empty GEMINI_API_KEY)'
+
+
+def call(client: dict, credentials: dict[str, Path], url: str):
+    """Make the scenario's call; return the response, or raise exactly what the SDK raises."""
+    try:
+        from google import genai
+        from google.genai import types
+    except ImportError:
+        return _plain_http(client, credentials, url)
+    model = client.get("model", "gemini-2.5-flash")
+    if client.get("surface") == "vertex":
+        sdk = genai.Client(vertexai=True, project=client["project"], location=client["location"],
+                           credentials=google_credentials(client, credentials, url), http_options=types.HttpOptions(base_url=url))
+    elif client.get("api_key"):
+        sdk = genai.Client(api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, api_version="v1beta"))
+    else:   # google-genai refuses OAuth (and no key) for the Gemini API: such apps call the REST API directly
+        return _plain_http(client, credentials, url)
+    response = None
+    for _ in range(client.get("calls", 1)):
+        response = sdk.models.generate_content(model=model, contents=PROMPT)
+    return response
+
+
+def _plain_http(client: dict, credentials: dict[str, Path], url: str):
+    import httpx
+
+    model = client.get("model", "gemini-2.5-flash")
+    body = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}
+    headers = {}
+    if client.get("api_key"):
+        headers["x-goog-api-key"] = client["api_key"]
+    elif client.get("principal"):
+        from google.auth.transport.requests import Request
+
+        creds = google_credentials(client, credentials, url)
+        creds.refresh(Request())
+        headers["authorization"] = f"Bearer {creds.token}"
+        if getattr(creds, "quota_project_id", None):
+            headers["x-goog-user-project"] = creds.quota_project_id
+    if client.get("surface") == "vertex":
+        path = f"/v1beta1/projects/{client['project']}/locations/{client['location']}/publishers/google/models/{model}:generateContent"
+    else:
+        resource = model if model.startswith("tunedModels/") else f"models/{model}"
+        path = f"/v1beta/{resource}:generateContent"
+    response = None
+    for _ in range(client.get("calls", 1)):
+        response = httpx.post(url + path, json=body, headers=headers, timeout=30)
+    return response
