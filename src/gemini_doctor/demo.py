@@ -68,7 +68,10 @@ def run_tour(names: list[str], on_result: Callable[[int, dict], None] | None = N
     results = []
     with tempfile.TemporaryDirectory(prefix="gemini-doctor-demo-") as tmp:
         for n, name in enumerate(names, 1):
-            results.append(run_scenario(name, Path(tmp)))
+            try:
+                results.append(run_scenario(name, Path(tmp)))
+            except Exception as exc:  # noqa: BLE001 - a broken scenario is a failed self-test, not a crash
+                results.append({"scenario": name, "matched": False, "error": f"{type(exc).__name__}: {exc}"})
             if on_result:
                 on_result(n, results[-1])
     return results

@@ -42,6 +42,9 @@ def demo(scenarios: tuple[str, ...], list_only: bool, fmt: str) -> None:
 def _print(n: int, total: int, r: dict) -> None:
     from ..redact import redact
 
+    if "error" in r:
+        click.echo(redact(f"── {n}/{total} {r['scenario']}: could not run: {r['error']}") + "\n")
+        return
     ex, ch = r["explain"], r["check"]
     mark = "✓" if r["matched"] else "✗"
     lines = [f"── {n}/{total} {r['scenario']} ({r['seconds']} s)",
