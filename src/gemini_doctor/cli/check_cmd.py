@@ -1,4 +1,4 @@
-"""``gemini-doctor check`` and ``gemini-doctor fix``: live diagnosis of the user's real setup."""
+"""``gemini-doctor check``: live diagnosis of the user's real setup (its flags are shared with fix)."""
 
 from __future__ import annotations
 
@@ -56,30 +56,4 @@ def check(surface, model, project, location, endpoint, timeout, fmt) -> None:
 
     result = run_target(surface, model, project, location, endpoint, timeout, fmt)
     render_check(result.to_dict(), fmt, sys.stdout)
-    sys.exit(result.exit_code)
-
-
-@click.command()
-@target_options
-def fix(surface, model, project, location, endpoint, timeout, fmt) -> None:
-    """Run check, then print the exact commands for the verdict, ready to copy."""
-    from ..redact import redact
-    from ..render import to_json_line
-
-    result = run_target(surface, model, project, location, endpoint, timeout, fmt)
-    data = result.to_dict()
-    if fmt == "json":
-        sys.stdout.write(to_json_line({"healthy": data["healthy"], "summary": data["summary"],
-                                       "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}) + "\n")
-        sys.exit(result.exit_code)
-    lines = [data["summary"]]
-    for cause in data["causes"][:1] + [c for c in data["causes"][1:] if c["confidence"] >= 0.5]:
-        lines += ["", f"# {cause['title']} ({cause['id']})"]
-        for step in cause["fix"]:
-            lines.append(f"# {step['step']}")
-            if "command" in step:
-                lines.append(step["command"])
-            if "url" in step:
-                lines.append(f"#   {step['url']}")
-    sys.stdout.write(redact("\n".join(lines)) + "\n")
     sys.exit(result.exit_code)

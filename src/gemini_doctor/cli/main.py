@@ -12,7 +12,7 @@ _COMMANDS = {
     "demo": ("gemini_doctor.cli.demo_cmd", "demo", "See it work, offline: real SDK errors from a local emulator, explained and checked."),
     "explain": ("gemini_doctor.cli.explain_cmd", "explain", "Explain a pasted Gemini/Google API error, offline."),
     "check": ("gemini_doctor.cli.check_cmd", "check", "Diagnose your real setup live: credentials, project, API, billing, IAM, model."),
-    "fix": ("gemini_doctor.cli.check_cmd", "fix", "Run check and print the exact commands for its verdict."),
+    "fix": ("gemini_doctor.cli.fix_cmd", "fix", "Run check, print the commands for its verdict; --apply does the safe ones."),
     "emulate": ("gemini_doctor.cli.emulate_cmd", "emulate", "Serve Google's Gemini endpoints with a chosen failure, on loopback."),
 }
 

@@ -57,7 +57,7 @@ class _Front:
             await asyncio.sleep(self.world.latency_ms / 1000)
         if self.world.edge_blocked:
             return await HTMLResponse(EDGE_PAGE.format(path=scope["path"]), status_code=403)(scope, receive, send)
-        fault = next((f for f in self.world.faults if f.get("path_contains", "") in scope["path"]
+        fault = next((f for f in self.world.faults if f.get("kind") in FAULT_KINDS and f.get("path_contains", "") in scope["path"]
                       and random.random() < float(f.get("rate", 1.0))), None)
         if fault is None:
             return await self.app(scope, receive, send)

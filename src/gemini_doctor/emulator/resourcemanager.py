@@ -77,6 +77,7 @@ class ResourceManagerBackend(AdminBackend):
         project = self.permitted(token, ref, "resourcemanager.projects.setIamPolicy")
         if project is None:
             raise iam_denied(SERVICE, "resourcemanager.projects.setIamPolicy", f"projects/{ref}")
+        self._other_writer(project)
         policy = (await json_body(request)).get("policy")
         if not isinstance(policy, dict) or not isinstance(policy.get("bindings", []), list):
             raise GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.")
@@ -86,6 +87,16 @@ class ResourceManagerBackend(AdminBackend):
         self.policy_versions[project.id] = self.policy_versions.get(project.id, 0) + 1
         self.counters.mutations += 1
         return JSONResponse({"version": 3, "etag": self._etag(project.id), "bindings": copy.deepcopy(project.iam)})
+
+    def _other_writer(self, project) -> None:
+        """World fault `concurrent_iam_write`: another writer changes the policy first, once (etag moves on)."""
+        fault = next((f for f in self.world.faults if f.get("kind") == "concurrent_iam_write" and not f.get("done")), None)
+        if fault is None:
+            return
+        fault["done"] = True
+        project.iam.append({"role": fault.get("role", "roles/viewer"), "members": [fault.get("member", "user:other@example.com")]})
+        self.policy_versions[project.id] = self.policy_versions.get(project.id, 0) + 1
+        self.counters.mutations += 1
 
     def _etag(self, project_id: str) -> str:
         return base64.b64encode(f"{project_id}:{self.policy_versions.get(project_id, 0)}".encode()).decode()

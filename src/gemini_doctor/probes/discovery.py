@@ -10,6 +10,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..redact import mask
 
@@ -38,6 +39,7 @@ class Setup:
     credentials: object | None = None   # google.auth credentials, unrefreshed
     credential_kind: str | None = None
     credential_source: str | None = None
+    credential_file: Path | None = None   # the JSON credential file in use, when there is one
     principal: str | None = None
     project: str | None = None
     project_source: str | None = None
@@ -139,7 +141,13 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")
     setup.credentials = credentials
     setup.credential_kind = _kind(credentials)
-    setup.credential_source = f"GOOGLE_APPLICATION_CREDENTIALS={path}" if path else "gcloud ADC file or metadata server"
+    gcloud_file = gcloud_adc_path(env)
+    if path:
+        setup.credential_source, setup.credential_file = f"GOOGLE_APPLICATION_CREDENTIALS={path}", Path(path)
+    elif gcloud_file.exists():
+        setup.credential_source, setup.credential_file = f"gcloud ADC file {gcloud_file}", gcloud_file
+    else:
+        setup.credential_source = "metadata server"
     setup.principal = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None) or None
     setup.quota_project = getattr(credentials, "quota_project_id", None)
     if not setup.project and adc_project:
@@ -149,6 +157,28 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
                                 "gcloud auth application-default set-quota-project PROJECT_ID"))
         if setup.surface == "gemini-api" and setup.api_key is None:
             setup.facts["adc_without_quota_project"] = "the user credentials carry no quota_project_id"
+
+
+def gcloud_adc_path(env: dict[str, str]) -> Path:
+    """Where `gcloud auth application-default login` writes (as google-auth looks for it)."""
+    config = env.get("CLOUDSDK_CONFIG") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config", "gcloud")
+    return Path(config) / "application_default_credentials.json"
+
+
+def load_admin_credentials(setup: Setup, env: dict[str, str], endpoint: str | None, admin_file: str | None):
+    """Who applies fixes: --admin-credentials, else your gcloud login when the app runs as another identity,
+    else the app's own credential."""
+    import google.auth
+
+    path = admin_file
+    if path is None and setup.credential_kind != "authorized_user" and gcloud_adc_path(env).exists():
+        path = str(gcloud_adc_path(env))
+    if path is None:
+        return setup.credentials
+    credentials, _ = google.auth.load_credentials_from_file(path, scopes=[CLOUD_PLATFORM])
+    if endpoint and hasattr(credentials, "with_token_uri"):
+        credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")
+    return credentials
 
 
 def _check_key_file(setup: Setup, path: str) -> None:

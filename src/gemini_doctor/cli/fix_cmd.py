@@ -1,0 +1,125 @@
+"""``gemini-doctor fix``: the commands for check's verdict; with --apply, the safe ones done and verified."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+
+from ..redact import redact
+from ..render import to_json_line
+from .check_cmd import run_target, target_options
+
+FIXED, NOT_FIXED = 0, 1
+
+
+@click.command()
+@target_options
+@click.option("--apply", "do_apply", is_flag=True, help="Apply the safe remedies (after showing them and asking).")
+@click.option("--yes", is_flag=True, help="With --apply: do not ask (for scripts).")
+@click.option("--wait", "wait_s", type=click.FloatRange(0, 3600), default=180, show_default=True,
+              help="With --apply: how long to wait for Google to propagate the change.")
+@click.option("--admin-credentials", type=click.Path(exists=True, dir_okay=False),
+              help="With --apply: a credential file to apply fixes with (default: your gcloud login, else the app's).")
+def fix(surface, model, project, location, endpoint, timeout, fmt, do_apply, yes, wait_s, admin_credentials) -> None:
+    """Run check, then print the exact commands for its verdict; --apply does the safe, reversible ones."""
+    result = run_target(surface, model, project, location, endpoint, timeout, fmt)
+    data = result.to_dict()
+    if not do_apply:
+        _print_commands(data, fmt)
+        sys.exit(result.exit_code)
+    sys.exit(_apply(result, data, fmt, yes, wait_s, admin_credentials, (surface, model, project, location, endpoint, timeout)))
+
+
+def _print_commands(data: dict, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(to_json_line({"healthy": data["healthy"], "summary": data["summary"],
+                                       "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}) + "\n")
+        return
+    lines = [data["summary"]]
+    for cause in data["causes"][:1] + [c for c in data["causes"][1:] if c["confidence"] >= 0.5]:
+        lines += ["", f"# {cause['title']} ({cause['id']})"]
+        for step in cause["fix"]:
+            lines.append(f"# {step['step']}")
+            if "command" in step:
+                lines.append(step["command"])
+            if "url" in step:
+                lines.append(f"#   {step['url']}")
+    sys.stdout.write(redact("\n".join(lines)) + "\n")
+
+
+def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:
+    from ..probes import discover, run_check
+    from ..probes.discovery import load_admin_credentials
+    from ..remedies import RemedyDenied, apply_all, plan, verify
+
+    surface, model, project, location, endpoint, timeout = target
+    env = dict(os.environ)
+    report: dict = {"healthy_before": data["healthy"], "summary_before": data["summary"], "plan": [], "applied": [], "notes": []}
+    say = (lambda text: None) if fmt == "json" else (lambda text: click.echo(redact(text)))
+    say(data["summary"])
+    try:
+        admin = load_admin_credentials(result.setup, env, endpoint, admin_file) if result.setup.credentials or admin_file else None
+        token = _token(admin)
+        remedies, notes = _with_http(endpoint, timeout, lambda http: plan(result, token, http))
+    except RemedyDenied as exc:
+        return _finish(report, fmt, say, notes=[str(exc)])
+    except Exception as exc:  # noqa: BLE001 - e.g. admin credentials that cannot get a token
+        return _finish(report, fmt, say, notes=[f"cannot prepare the fix: {type(exc).__name__}"])
+    report["plan"] = [{"cause": r.cause, "change": r.change, "mutations": r.mutations} for r in remedies]
+    report["notes"] = notes
+    if not remedies:
+        return _finish(report, fmt, say, notes=notes or ["nothing to change"], code=FIXED if data["healthy"] else NOT_FIXED)
+    say(f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side):")
+    for n, remedy in enumerate(remedies, 1):
+        say(f"  {n}. [{remedy.cause}] " + "\n     ".join(remedy.change))
+    if not yes:
+        if not sys.stdin.isatty():
+            return _finish(report, fmt, say, notes=["no changes made: not a terminal and --yes not given"])
+        if not click.confirm("Apply these changes?", default=False):
+            return _finish(report, fmt, say, notes=["no changes made"])
+    try:
+        report["applied"] = _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token))
+    except RemedyDenied as exc:
+        return _finish(report, fmt, say, notes=[str(exc)])
+    for line in report["applied"]:
+        say(f"Applied: {line}")
+    say(f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…")
+    recheck = lambda: run_check(discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout)  # noqa: E731
+    final, attempts, seconds = verify(recheck, wait_s, None if fmt == "json" else lambda n, r, t: say(f"  check {n} after {t:.0f} s: {r.to_dict()['summary']}"))
+    report["verified"] = {"healthy": final.healthy, "summary": final.to_dict()["summary"], "attempts": attempts, "seconds": round(seconds, 1)}
+    say(("Fixed: " if final.healthy else "Still failing: ") + final.to_dict()["summary"])
+    return _finish(report, fmt, say, code=FIXED if final.healthy else NOT_FIXED)
+
+
+def _token(credentials) -> str | None:
+    if credentials is None:
+        return None
+    from google.auth.transport.requests import Request
+
+    credentials.refresh(Request())
+    return credentials.token
+
+
+def _with_http(endpoint, timeout, work):
+    from ..probes.transport import GoogleHttp
+
+    async def run():
+        http = GoogleHttp(endpoint, timeout)
+        try:
+            return await work(http)
+        finally:
+            await http.aclose()
+    return asyncio.run(run())
+
+
+def _finish(report: dict, fmt: str, say, notes: list[str] | None = None, code: int = NOT_FIXED) -> int:
+    if notes:
+        report["notes"] = list(dict.fromkeys(report.get("notes", []) + notes))
+        for note in notes:
+            say(note)
+    if fmt == "json":
+        sys.stdout.write(to_json_line(report) + "\n")
+    return code

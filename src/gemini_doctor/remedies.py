@@ -1,0 +1,197 @@
+"""Safe, reversible remedies for a check verdict: plan them, show the exact change, apply, count.
+
+Only these causes have one: service_disabled (enable the API), iam_permission_missing (grant
+roles/aiplatform.user to the exact principal, by read-modify-write of the policy with its etag),
+quota_project_missing (set the ADC quota project, keeping a backup), and a service-account key
+file readable by others (chmod 600). Everything else gets its steps printed, never guessed at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .probes.transport import GoogleHttp
+
+VERTEX_ROLE = "roles/aiplatform.user"
+POLICY_RETRIES = 5
+
+
+class RemedyDenied(Exception):
+    """The identity applying the remedy lacks permission; the message names the role that would."""
+
+
+@dataclass
+class Remedy:
+    cause: str
+    change: list[str]                       # the exact change, for the user to approve
+    mutations: int                          # Google-side writes it makes (0 for local files)
+    apply: object = field(repr=False)       # async (http, token) -> str
+
+
+async def plan(result, admin_token: str | None, http: GoogleHttp) -> tuple[list[Remedy], list[str]]:
+    """Remedies for the verdict and the traps, and notes on what cannot be fixed automatically."""
+    remedies, notes = [], []
+    top = result.diagnosis.top.cause.id if result.diagnosis is not None and not result.healthy else None
+    setup = result.setup
+    project = _project_id(result)
+    if top == "service_disabled":
+        service = "generativelanguage.googleapis.com" if setup.surface == "gemini-api" else "aiplatform.googleapis.com"
+        remedies.append(_enable(project, service))
+    elif top == "iam_permission_missing":
+        if not setup.principal or not setup.project:
+            notes.append("cannot grant the role: the principal or project is unknown")
+        else:
+            remedies.append(await _grant_plan(http, admin_token, setup.project, _member(setup.principal)))
+    elif top == "quota_project_missing":
+        adc = setup.credential_file
+        if adc and setup.project:
+            remedies.append(_set_quota_project(adc, setup.project))
+        else:
+            notes.append("cannot set the quota project: give --project (or GOOGLE_CLOUD_PROJECT) and use a user ADC file")
+    elif top is not None:
+        notes.append(f"{top} has no safe automatic remedy: follow the steps above")
+    if any(trap.id == "key_file_readable_by_others" for trap in setup.traps):
+        remedies.append(_chmod(setup.credential_file))
+    return [r for r in remedies if r is not None], notes
+
+
+async def apply_all(remedies: list[Remedy], http: GoogleHttp, token: str | None) -> list[str]:
+    """Apply in order; stop at the first refusal (RemedyDenied says which role would do)."""
+    return [await remedy.apply(http, token) for remedy in remedies]
+
+
+def verify(recheck, deadline_s: float, on_attempt=None):
+    """Re-run check with backoff until healthy or the deadline; propagation delay is normal, not failure."""
+    start, delay, attempt = time.monotonic(), 1.0, 0
+    while True:
+        attempt += 1
+        result = recheck()
+        if on_attempt:
+            on_attempt(attempt, result, time.monotonic() - start)
+        if result.healthy or time.monotonic() - start + delay > deadline_s:
+            return result, attempt, time.monotonic() - start
+        time.sleep(delay)
+        delay = min(delay * 2, 15.0)
+
+
+def _enable(project: str, service: str) -> Remedy:
+    async def apply(http: GoogleHttp, token: str) -> str:
+        reply = await http.call("POST", "serviceusage", f"/v1/projects/{project}/services/{service}:enable", token=token, json={})
+        if reply.status in (401, 403):
+            raise RemedyDenied(f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or roles/editor)")
+        if not reply.ok:
+            raise RemedyDenied(f"enable failed: HTTP {reply.status} {reply.body.get('error', {}).get('message', '')}")
+        operation = reply.body
+        for _ in range(30):
+            if operation.get("done"):
+                break
+            await asyncio.sleep(1)
+            operation = (await http.call("GET", "serviceusage", f"/v1/{reply.body['name']}", token=token)).body
+        return f"enabled {service} in {project}"
+    return Remedy("service_disabled", [f"enable {service} in project {project} (Service Usage services.enable)"], 1, apply)
+
+
+async def _grant_plan(http: GoogleHttp, token: str | None, project: str, member: str) -> Remedy | None:
+    policy = await _read_policy(http, token, project)
+    if _has(policy, member):
+        return None
+    async def apply(http: GoogleHttp, token: str) -> str:
+        for _ in range(POLICY_RETRIES):
+            current = await _read_policy(http, token, project)
+            if _has(current, member):
+                return f"{member} already holds {VERTEX_ROLE}"
+            reply = await http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:setIamPolicy", token=token,
+                                    json={"policy": _with_member(current, member)})
+            if reply.status == 409:      # someone else wrote first: re-read and try again
+                continue
+            if reply.status in (401, 403):
+                raise RemedyDenied(f"you may not change IAM on {project}: needs roles/resourcemanager.projectIamAdmin")
+            if not reply.ok:
+                raise RemedyDenied(f"setIamPolicy failed: HTTP {reply.status}")
+            return f"granted {VERTEX_ROLE} to {member} on {project}"
+        raise RemedyDenied("the IAM policy kept changing under us; try again")
+    return Remedy("iam_permission_missing", [f"IAM policy of project {project}:", f"  + {VERTEX_ROLE}: {member}",
+                                             "  (every existing binding and condition is kept; policy version 3, etag checked)"], 1, apply)
+
+
+async def _read_policy(http: GoogleHttp, token: str | None, project: str) -> dict:
+    reply = await http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=token,
+                            json={"options": {"requestedPolicyVersion": 3}})
+    if reply.status in (401, 403):
+        raise RemedyDenied(f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or roles/iam.securityReviewer to look)")
+    if not reply.ok:
+        raise RemedyDenied(f"getIamPolicy failed: HTTP {reply.status}")
+    return reply.body
+
+
+def _has(policy: dict, member: str) -> bool:
+    return any(b.get("role") == VERTEX_ROLE and "condition" not in b and member in b.get("members", [])
+               for b in policy.get("bindings", []))
+
+
+def _with_member(policy: dict, member: str) -> dict:
+    """The policy plus one member on the unconditional aiplatform.user binding; nothing else changes."""
+    bindings = [dict(b, members=list(b.get("members", []))) for b in policy.get("bindings", [])]
+    target = next((b for b in bindings if b.get("role") == VERTEX_ROLE and "condition" not in b), None)
+    if target is None:
+        bindings.append({"role": VERTEX_ROLE, "members": [member]})
+    else:
+        target["members"].append(member)
+    return {**policy, "version": 3, "bindings": bindings}
+
+
+def _set_quota_project(adc: Path, project: str) -> Remedy | None:
+    try:
+        info = json.loads(adc.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if info.get("quota_project_id") == project:
+        return None
+    backup = adc.with_name(f"{adc.name}.bak-{time.strftime('%Y%m%dT%H%M%S')}")
+
+    async def apply(http: GoogleHttp, token: str) -> str:
+        shutil.copy2(adc, backup)
+        os.chmod(backup, 0o600)
+        updated = dict(info, quota_project_id=project)
+        fd = os.open(adc, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(updated, handle, indent=2)
+        return f"set quota_project_id={project} in {adc} (backup: {backup.name})"
+    return Remedy("quota_project_missing", [f"{adc}: set quota_project_id to {project}",
+                                            f"  (as gcloud auth application-default set-quota-project; backup {backup.name})"], 0, apply)
+
+
+def _chmod(path: Path) -> Remedy | None:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+
+    async def apply(http: GoogleHttp, token: str) -> str:
+        os.chmod(path, 0o600)
+        return f"chmod 600 {path}"
+    return Remedy("key_file_readable_by_others", [f"chmod 600 {path} (now {mode:o})"], 0, apply)
+
+
+def _member(principal: str) -> str:
+    return ("serviceAccount:" if principal.endswith(".gserviceaccount.com") else "user:") + principal
+
+
+def _project_id(result) -> str | None:
+    project = result.outcomes.get("project")
+    if project is not None and project.data.get("id"):
+        return project.data["id"]
+    lookup = result.outcomes.get("key_lookup")
+    if result.setup.uses_key and lookup is not None and lookup.data.get("project"):
+        return lookup.data["project"]
+    return result.setup.project
+
