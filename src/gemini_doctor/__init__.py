@@ -12,4 +12,18 @@ def explain(error: object):
     return _explain(error)
 
 
-__all__ = ["explain", "__version__"]
+def install() -> None:
+    """Add the diagnosis, as an exception note, to every uncaught Google API error."""
+    from .hooks import install as _install
+
+    _install()
+
+
+def diagnosing():
+    """Context manager: a Google API error leaving the block carries the diagnosis as a note."""
+    from .hooks import diagnosing as _diagnosing
+
+    return _diagnosing()
+
+
+__all__ = ["diagnosing", "explain", "install", "__version__"]

@@ -13,6 +13,8 @@ _COMMANDS = {
     "explain": ("gemini_doctor.cli.explain_cmd", "explain", "Explain a pasted Gemini/Google API error, offline."),
     "check": ("gemini_doctor.cli.check_cmd", "check", "Diagnose your real setup live: credentials, project, API, billing, IAM, model."),
     "fix": ("gemini_doctor.cli.fix_cmd", "fix", "Run check, print the commands for its verdict; --apply does the safe ones."),
+    "scan": ("gemini_doctor.cli.scan_cmd", "scan", "Find every Google API error in logs, grouped by cause, streaming."),
+    "run": ("gemini_doctor.cli.run_cmd", "run", "Run a program unchanged, then explain the Google errors it printed."),
     "emulate": ("gemini_doctor.cli.emulate_cmd", "emulate", "Serve Google's Gemini endpoints with a chosen failure, on loopback."),
 }
 

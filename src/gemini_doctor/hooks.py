@@ -1,0 +1,81 @@
+"""Diagnosis inside users' programs: exception notes on Google errors, for tracebacks to show.
+
+``install()`` hooks uncaught exceptions (main thread and threads); ``diagnosing()`` does the same
+for one block. Only errors from Google's client libraries get a note; nothing here ever raises.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import contextmanager
+
+from .redact import redact
+
+_GOOGLE_MODULES = ("google.genai", "google.api_core", "google.auth", "google.generativeai", "googleapiclient", "grpc")
+_MARK = "gemini-doctor:"
+
+
+def note_for(exc: BaseException) -> str | None:
+    """The note for a Google error (or an error caused by one), else None."""
+    if not _from_google(exc):
+        return None
+    from .api import explain
+
+    result = explain(exc).to_dict()
+    top = result["causes"][0]
+    if top["id"] == "unknown":
+        return None
+    step = top["fix"][0] if top["fix"] else {}
+    fix = step.get("command") or step.get("step", "")
+    return redact(f"{_MARK} {top['title']} [{top['id']}, {round(top['confidence'] * 100)}%]. Fix: {fix}. "
+                  f"{top['retry_advice']} (gemini-doctor check tells more)")
+
+
+def annotate(exc: BaseException) -> BaseException:
+    """Add the note to *exc* once; never raise."""
+    try:
+        if not any(str(n).startswith(_MARK) for n in getattr(exc, "__notes__", ())):
+            note = note_for(exc)
+            if note:
+                exc.add_note(note)
+    except Exception:  # noqa: BLE001 - a diagnosis must never replace the user's own error
+        pass
+    return exc
+
+
+def install() -> None:
+    """Add the diagnosis to every uncaught Google error's traceback (idempotent)."""
+    if getattr(sys.excepthook, "_gemini_doctor", False):
+        return
+    previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
+
+    def hook(kind, value, tb):
+        previous_hook(kind, annotate(value), tb)
+
+    def thread_hook(args):
+        if args.exc_value is not None:
+            annotate(args.exc_value)
+        previous_thread_hook(args)
+
+    hook._gemini_doctor = True
+    sys.excepthook, threading.excepthook = hook, thread_hook
+
+
+@contextmanager
+def diagnosing():
+    """Within the block, a Google error leaves with the diagnosis as an exception note."""
+    try:
+        yield
+    except BaseException as exc:
+        annotate(exc)
+        raise
+
+
+def _from_google(exc: BaseException) -> bool:
+    seen, current = 0, exc
+    while current is not None and seen < 8:
+        if type(current).__module__.startswith(_GOOGLE_MODULES):
+            return True
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return False
