@@ -28,7 +28,7 @@ def run_scenario(name: str, home: Path) -> dict:
     client = world["client"]
     start = time.perf_counter()
     with BackgroundServer(load_world(world)) as server:
-        credentials = server.write_credentials(home / name, client)
+        credentials = server.write_credentials(home / name)
         raw, full = _failing_call(call, client, credentials, server.url, error_text)
         explained = explain(full).to_dict() if full else None
         setup = discover(shell_env(credentials["env"], home), model=client.get("model"), location=client.get("location"),

@@ -42,11 +42,12 @@ class Group:
     last_line: int = 0
     models: Counter = field(default_factory=Counter)
     example: str = ""
+    fix: str = ""
 
     def to_dict(self, lines_total: int) -> dict:
         out = {"cause": self.cause, "title": self.title, "count": self.count, "first_seen": self.first_seen,
                "last_seen": self.last_seen, "first_line": self.first_line, "last_line": self.last_line,
-               "models": dict(self.models), "example": self.example}
+               "models": dict(self.models), "example": self.example, "fix": self.fix}
         if self.incident:
             model = next(iter(self.models))
             out["incident"] = f"began at {self.first_seen} for {model} only (line {self.first_line} of {lines_total})"
@@ -117,6 +118,8 @@ class Scanner:
         group.models[diagnosis.record.model or "unknown"] += 1
         if not group.example:
             group.example = redact((diagnosis.record.message or text.strip().splitlines()[0])[:200])
+            step = next(iter(diagnosis.to_dict()["causes"][0]["fix"]), {})
+            group.fix = redact(step.get("command") or step.get("step", ""))
 
 
 def scan_stream(stream, scanner: Scanner | None = None) -> Scanner:

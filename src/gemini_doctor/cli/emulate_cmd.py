@@ -28,8 +28,7 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
     if world_file and scenario:
         raise click.UsageError("give --world or --scenario, not both")
     try:
-        data = scenario_world(scenario or "healthy") if not world_file else None
-        world = load_world(world_file or data)
+        world = load_world(world_file or scenario_world(scenario or "healthy"))
     except (WorldError, KeyError) as exc:
         click.echo(f"gemini-doctor: {exc.args[0] if isinstance(exc, KeyError) else exc}", err=True)
         sys.exit(2)
@@ -46,8 +45,7 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
         sys.stdout.flush()
 
     try:
-        serve_forever(world, host, port, Path(credentials_dir) if credentials_dir else None,
-                      (data or {}).get("client"), announce)
+        serve_forever(world, host, port, Path(credentials_dir) if credentials_dir else None, announce)
     except OSError as exc:
         click.echo(f"gemini-doctor: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(2)

@@ -20,7 +20,7 @@ from .oauth import OAuthState
 from .world import World
 
 
-def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url: str, client: dict | None = None) -> dict[str, Path]:
+def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url: str) -> dict[str, Path]:
     """Write key files, ADC files and env.sh into *directory*; return {principal or 'env': path}."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
@@ -37,7 +37,7 @@ def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url
         if user.get("quota_project"):
             info["quota_project_id"] = user["quota_project"]
         written[email] = _write_private(directory / f"adc-{email.split('@')[0]}.json", info)
-    written["env"] = _write_private(directory / "env.sh", None, _env_script(world, written, base_url, client or {}))
+    written["env"] = _write_private(directory / "env.sh", None, _env_script(world, written, base_url, world.client))
     return written
 
 

@@ -33,8 +33,8 @@ class BackgroundServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def write_credentials(self, directory: Path, client: dict | None = None) -> dict[str, Path]:
-        return write_credentials(self.world, self.oauth, directory, self.url, client)
+    def write_credentials(self, directory: Path) -> dict[str, Path]:
+        return write_credentials(self.world, self.oauth, directory, self.url)
 
     def __enter__(self) -> "BackgroundServer":
         self._thread.start()
@@ -51,13 +51,13 @@ class BackgroundServer:
         self._socket.close()
 
 
-def serve_forever(world: World, host: str, port: int, credentials_dir: Path | None, client: dict | None, announce) -> None:
+def serve_forever(world: World, host: str, port: int, credentials_dir: Path | None, announce) -> None:
     """Serve in the foreground until stopped; *announce* gets the URL once the port is bound."""
     oauth = OAuthState()
     sock = _bind(host, port)
     url = "http://{}:{}".format(*sock.getsockname()[:2])
     if credentials_dir is not None:
-        write_credentials(world, oauth, credentials_dir, url, client)
+        write_credentials(world, oauth, credentials_dir, url)
     announce(url)
     server = _QuietServer(uvicorn.Config(create_app(world, oauth), log_level="warning", lifespan="off", access_log=False))
     for signum in (signal.SIGINT, signal.SIGTERM):

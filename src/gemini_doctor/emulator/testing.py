@@ -50,7 +50,7 @@ def gemini_emulator(tmp_path_factory):
         client = dict(data.get("client", {})) if isinstance(data, dict) else {}
         server = BackgroundServer(load_world(data)).__enter__()
         running.append(server)
-        credentials = server.write_credentials(tmp_path_factory.mktemp("credentials"), client)
+        credentials = server.write_credentials(tmp_path_factory.mktemp("credentials"))
         return RunningEmulator(server.url, server, client, credentials)
 
     yield start

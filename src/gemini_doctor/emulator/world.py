@@ -98,6 +98,7 @@ class World:
     tuned_models: list[dict] = field(default_factory=list)   # {name, project}: who owns each tuned model
     files: list[dict] = field(default_factory=list)          # {name, project}: who uploaded each file
     edge_blocked: bool = False                                # Google's front end refuses the caller (HTML 403)
+    client: dict = field(default_factory=dict)                # what the default caller's app uses (scenarios.py)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -111,7 +112,7 @@ class World:
 
 
 _TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
-        "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked"}
+        "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked", "client"}
 
 
 def load_world(source: str | Path | dict) -> World:
@@ -183,6 +184,7 @@ class _Builder:
             tuned_models=self.items(data, "tuned_models"),
             files=self.items(data, "files"),
             edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
+            client=self.typed(data.get("client") or {}, dict, ("client",)),
         )
         for key in ("unsupported_countries", "paid_only_countries"):
             if key in data:

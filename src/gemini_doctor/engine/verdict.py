@@ -12,6 +12,7 @@ from .diagnosis import Diagnosis
 from .rank import rank
 
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
+SURFACE_NAMES = {"gemini-api": "the Gemini API", "vertex": "Vertex AI"}
 
 
 @dataclass
@@ -52,7 +53,7 @@ class CheckResult:
 def summary_line(result: CheckResult) -> str:
     setup = result.setup
     if result.healthy:
-        return (f"Healthy: {setup.model} answers on the {setup.surface} with this credential. If your app still fails, "
+        return (f"Healthy: {setup.model} answers on {SURFACE_NAMES.get(setup.surface, setup.surface)} with this credential. If your app still fails, "
                 "compare its model, region and credential with the ones checked here.")
     if result.exit_code == PROBLEM:
         return f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."

@@ -15,10 +15,16 @@ def scan_lines(report: dict, source: str) -> list[Line]:
     for group in report["groups"]:
         models = ", ".join(f"{m} ×{n}" for m, n in group["models"].items())
         out.append(("bold cyan", f"  {group['count']:>6} × {group['cause']}: {group['title']}"))
-        out.append(("", f"           first {group['first_seen']} (line {group['first_line']}), last {group['last_seen']} (line {group['last_line']})"))
+        out.append(("", f"           first {_when(group['first_seen'], group['first_line'])}, last {_when(group['last_seen'], group['last_line'])}"))
         out.append(("dim", f"           models: {models}"))
         out.append(("dim", f"           e.g. «{group['example']}»"))
+        if group.get("fix"):
+            out.append(("magenta", f"           fix: {group['fix']}"))
         if "incident" in group:
             out.append(("yellow", f"           ⚠ incident signature: {group['incident']}"))
-    out += [("", ""), ("", "For the fix of a cause: gemini-doctor explain on one example, or gemini-doctor check on your setup.")]
+    out += [("", ""), ("", "More: gemini-doctor explain on one example, or gemini-doctor check on your setup (live).")]
     return out
+
+
+def _when(seen: str, line: int) -> str:
+    return seen if seen.startswith("line ") else f"{seen} (line {line})"
