@@ -6,17 +6,49 @@ To add knowledge, edit or add a file there; the engine needs no change. See READ
 
 from __future__ import annotations
 
+import json
+import os
 import re
-import tomllib
-from functools import lru_cache
+import zlib
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .literals import Prefiltered, required_literals
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = Path(__file__).with_name("causes")
+CACHE_FORMAT = 1
 _SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
+
+
+class Catalogue(dict):
+    """Causes by ID, plus an index from each pattern's literals to its signals, so that ranking
+    tests each distinct literal once per error instead of every signal."""
+
+    @cached_property
+    def _signals(self) -> list[tuple[str, Signal]]:
+        return [(cause.id, signal) for cause in self.values() for signal in cause.signals]
+
+    @cached_property
+    def _index(self) -> tuple[list[int], dict[str, list[int]]]:
+        always, by_literal = [], {}
+        for position, (_, signal) in enumerate(self._signals):
+            if signal.text is None or signal.text.literals is None:
+                always.append(position)
+            else:
+                for literal in signal.text.literals:
+                    by_literal.setdefault(literal, []).append(position)
+        return always, by_literal
+
+    def candidates(self, lowered: str) -> list[tuple[str, Signal]]:
+        """The (cause id, signal) pairs that can match a text, in catalogue order."""
+        always, by_literal = self._index
+        positions = set(always)
+        for literal, where in by_literal.items():
+            if literal in lowered:
+                positions.update(where)
+        return [self._signals[p] for p in sorted(positions)]
 
 
 class CatalogueError(ValueError):
@@ -24,9 +56,23 @@ class CatalogueError(ValueError):
 
 
 @lru_cache(maxsize=1)
-def load_catalogue(directory: Path = CAUSES_DIR) -> dict[str, Cause]:
-    """All causes by ID, in file-name order."""
-    causes = {path.stem: _load_cause(path) for path in sorted(directory.glob("*.toml"))}
+def load_catalogue(directory: Path = CAUSES_DIR) -> Catalogue:
+    """All causes by ID, in file-name order.
+
+    Parsing the TOML and analysing the patterns costs more than the rest of `explain`, so the
+    parsed form is cached as JSON under the user's cache folder, keyed by the files' contents;
+    without a usable cache folder the files are simply parsed.
+    """
+    sources = {path.stem: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))}
+    cache = _cache_path(sources)
+    cached = _read_cache(cache)
+    if cached is not None:
+        data, literals = cached
+    else:
+        data, literals = {stem: _parse(stem, text) for stem, text in sources.items()}, {}
+    causes = Catalogue((stem, _build_cause(stem, raw, literals)) for stem, raw in data.items())
+    if cached is None:
+        _write_cache(cache, data, literals)
     for cause in causes.values():
         for signal in cause.signals:
             for target, _ in signal.demote:
@@ -35,12 +81,18 @@ def load_catalogue(directory: Path = CAUSES_DIR) -> dict[str, Cause]:
     return causes
 
 
-def _load_cause(path: Path) -> Cause:
+def _parse(stem: str, text: str) -> dict:
+    import tomllib
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogueError(f"{path.name}: {exc}") from exc
-    where = path.name
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{stem}.toml: {exc}") from exc
+
+
+def _build_cause(stem: str, data: dict, literals: dict) -> Cause:
+    """Validate one cause's data and build it; *literals* caches each pattern's prefilter."""
+    where = f"{stem}.toml"
     unknown = set(data) - _CAUSE_KEYS
     if unknown:
         raise CatalogueError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -50,17 +102,17 @@ def _load_cause(path: Path) -> Cause:
     if data["retry"] not in RETRY_ADVICE:
         raise CatalogueError(f"{where}: retry must be one of {sorted(RETRY_ADVICE)}")
     return Cause(
-        id=path.stem,
+        id=stem,
         title=data["title"],
         why=" ".join(data["why"].split()),
         retry=data["retry"],
         checks=tuple(data.get("checks", ())),
         fix=tuple(FixStep(**step) for step in data.get("fix", ())),
-        signals=tuple(_load_signal(s, f"{where} signal {n + 1}") for n, s in enumerate(data.get("signal", ()))),
+        signals=tuple(_load_signal(s, f"{where} signal {n + 1}", literals) for n, s in enumerate(data.get("signal", ()))),
     )
 
 
-def _load_signal(raw: dict, where: str) -> Signal:
+def _load_signal(raw: dict, where: str, literals: dict) -> Signal:
     unknown = set(raw) - _SIGNAL_KEYS
     if unknown:
         raise CatalogueError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -71,13 +123,14 @@ def _load_signal(raw: dict, where: str) -> Signal:
         raise CatalogueError(f"{where}: a signal needs at least one condition")
     text = raw.get("text")
     if text is not None:
-        _check_pattern(text, where)
+        if text not in literals:
+            literals[text] = _checked_literals(text, where)
     try:
         return Signal(
             weight=float(weight),
             says=raw.get("says", ""),
             reasons=frozenset(_as_list(raw.get("reason"))),
-            text=Prefiltered(text) if text else None,
+            text=Prefiltered(text, literals=literals[text]) if text else None,
             statuses=frozenset(_as_list(raw.get("status"))),
             codes=frozenset(_as_list(raw.get("code"))),
             surfaces=frozenset(_as_list(raw.get("surface"))),
@@ -90,15 +143,46 @@ def _load_signal(raw: dict, where: str) -> Signal:
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
 
-def _check_pattern(pattern: object, where: str) -> None:
-    """Reject a non-string or invalid pattern without compiling it (compiling waits for first use)."""
+def _checked_literals(pattern: object, where: str) -> list[str] | None:
+    """The pattern's prefilter; a non-string or invalid pattern is refused (compiling waits for first use)."""
     if not isinstance(pattern, str):
         raise CatalogueError(f"{where}: text must be a string pattern")
-    if required_literals(pattern) is None:
+    literals = required_literals(pattern)
+    if literals is None:
         try:
             re.compile(pattern)
         except re.error as exc:
             raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+    return list(literals) if literals is not None else None
+
+
+def _cache_path(sources: dict[str, str]) -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not base or base.startswith("~"):
+        return None
+    blob = json.dumps(sources, sort_keys=True).encode()
+    return Path(base) / "gemini-doctor" / f"catalogue-{CACHE_FORMAT}-{zlib.crc32(blob):08x}-{len(blob)}.json"
+
+
+def _read_cache(path: Path | None) -> tuple[dict, dict] | None:
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return cached["data"], cached["literals"]
+    except (AttributeError, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(path: Path | None, data: dict, literals: dict) -> None:
+    """Best effort: a read-only home just means parsing every time."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"data": data, "literals": literals}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def _as_list(value: object) -> list:
@@ -107,4 +191,4 @@ def _as_list(value: object) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-__all__ = ["Cause", "CatalogueError", "FixStep", "Signal", "load_catalogue", "RETRY_ADVICE"]
+__all__ = ["Catalogue", "Cause", "CatalogueError", "FixStep", "Signal", "load_catalogue", "RETRY_ADVICE"]

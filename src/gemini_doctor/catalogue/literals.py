@@ -54,9 +54,9 @@ class Prefiltered:
 
     __slots__ = ("source", "flags", "literals", "_regex")
 
-    def __init__(self, source: str, flags: int = re.I) -> None:
+    def __init__(self, source: str, flags: int = re.I, literals: list[str] | None | object = ...) -> None:
         self.source, self.flags = source, flags
-        self.literals = required_literals(source)
+        self.literals = required_literals(source) if literals is ... else (tuple(literals) if literals is not None else None)
         self._regex: re.Pattern[str] | None = None
 
     @property

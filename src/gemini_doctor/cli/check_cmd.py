@@ -52,8 +52,8 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt):
 @target_options
 def check(surface, model, project, location, endpoint, timeout, fmt) -> None:
     """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
-    from ..render import render_check
+    from ..render import render
 
     result = run_target(surface, model, project, location, endpoint, timeout, fmt)
-    render_check(result.to_dict(), fmt, sys.stdout)
+    render(result.to_dict(), fmt, sys.stdout, view="check")
     sys.exit(result.exit_code)

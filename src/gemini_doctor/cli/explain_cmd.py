@@ -9,7 +9,7 @@ import click
 
 from ..api import explain as diagnose
 from ..evidence import MAX_INPUT_CHARS
-from ..render import FORMATS, render_diagnosis, to_json_line
+from ..render import FORMATS, render, to_json_line
 
 EXIT_FOUND, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
 MAX_INPUT_BYTES = MAX_INPUT_CHARS
@@ -27,7 +27,7 @@ def explain(source: str, fmt: str, batch: str | None, project: str | None) -> No
         sys.exit(_run_batch(batch, fmt, known))
     text = _read_input(source)
     diagnosis = diagnose(text, **known)
-    render_diagnosis(diagnosis.to_dict(), fmt, sys.stdout)
+    render(diagnosis.to_dict(), fmt, sys.stdout)
     sys.exit(EXIT_FOUND if diagnosis.found else EXIT_UNKNOWN)
 
 
@@ -70,7 +70,7 @@ def _run_batch(path: str, fmt: str, known: dict) -> int:
             result = diagnose(case["error_text"], **known).to_dict()
             if "id" in case:
                 result = {"id": case["id"], **result}
-            render_diagnosis(result, fmt, sys.stdout)
+            render(result, fmt, sys.stdout)
     return status
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..catalogue import Cause, Signal, load_catalogue
+from ..catalogue import Catalogue, Cause, Signal, load_catalogue
 from ..evidence.parse import Evidence
 from .diagnosis import Diagnosis, RankedCause
 
@@ -32,23 +32,22 @@ class _Tally:
 def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
          causes: dict[str, Cause] | None = None) -> Diagnosis:
     """Rank every catalogue cause against *evidence*."""
-    causes = causes if causes is not None else load_catalogue()
+    causes = load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
     tallies: dict[str, _Tally] = {}
     demotions: dict[str, float] = {}
-    for cause in causes.values():
-        for signal in cause.signals:
-            seen = _match(signal, evidence)
-            if seen is None:
-                continue
-            tally = tallies.setdefault(cause.id, _Tally())
-            line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
-            if signal.fallback:
-                tally.fallback.append((signal.weight, line))
-                continue
-            tally.weights.append(signal.weight)
-            tally.evidence.append(line)
-            for target, factor in signal.demote:
-                demotions[target] = min(demotions.get(target, 1.0), factor)
+    for cause_id, signal in causes.candidates(evidence.lowered):
+        seen = _match(signal, evidence)
+        if seen is None:
+            continue
+        tally = tallies.setdefault(cause_id, _Tally())
+        line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
+        if signal.fallback:
+            tally.fallback.append((signal.weight, line))
+            continue
+        tally.weights.append(signal.weight)
+        tally.evidence.append(line)
+        for target, factor in signal.demote:
+            demotions[target] = min(demotions.get(target, 1.0), factor)
     strongest = max((w for t in tallies.values() for w in t.weights), default=0.0)
     if strongest < FALLBACK_BELOW:
         for tally in tallies.values():
@@ -74,8 +73,6 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
 
 def _match(signal: Signal, evidence: Evidence) -> str | None:
     """What the signal saw (for the evidence line), or None when any condition fails."""
-    if signal.text is not None and not signal.text.may_match(evidence.lowered):
-        return None  # cheapest rejection first: most signals stop here
     record, seen = evidence.record, []
     if signal.facts:
         hit = next((f for f in sorted(evidence.facts) if f in signal.facts), None)
@@ -87,18 +84,12 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
         if hit is None:
             return None
         seen.append(f"reason {hit}")
-    if signal.statuses:
-        if record.status not in signal.statuses:
-            return None
-        seen.append(f"status {record.status}")
-    if signal.codes:
-        if record.code not in signal.codes:
-            return None
-        seen.append(f"HTTP {record.code}")
-    if signal.surfaces:
-        if record.surface not in signal.surfaces:
-            return None
-        seen.append(f"surface {record.surface}")
+    for wanted, value, label in ((signal.statuses, record.status, "status"), (signal.codes, record.code, "HTTP"),
+                                 (signal.surfaces, record.surface, "surface")):
+        if wanted:
+            if value not in wanted:
+                return None
+            seen.append(f"{label} {value}")
     for name, pattern in signal.fields:
         value = getattr(record, name, None)
         if not isinstance(value, str) or not pattern.search(value):

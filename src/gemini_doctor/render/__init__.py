@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from typing import TextIO
 
 from ..redact import redact
@@ -10,34 +11,23 @@ from ..redact import redact
 FORMATS = ("text", "json", "markdown")
 
 
-def render_diagnosis(result: dict, fmt: str, stream: TextIO, colour: bool | None = None) -> None:
-    """Write one diagnosis (its JSON form) to *stream* in format *fmt*."""
+# view -> (module, terminal-lines function, markdown function); imported only when used
+_VIEWS = {"diagnosis": ("layout", "diagnosis_lines", "markdown", "diagnosis_markdown"),
+          "check": ("check", "check_lines", "check", "check_markdown")}
+
+
+def render(result: dict, fmt: str, stream: TextIO, view: str = "diagnosis", colour: bool | None = None) -> None:
+    """Write one result (its JSON form) to *stream* in format *fmt*; *view* is "diagnosis" or "check"."""
     if fmt == "json":
         stream.write(to_json_line(result) + "\n")
-    elif fmt == "markdown":
-        from .markdown import diagnosis_markdown
+        return
+    lines_module, lines_fn, markdown_module, markdown_fn = _VIEWS[view]
+    if fmt == "markdown":
+        stream.write(getattr(import_module(f"{__name__}.{markdown_module}"), markdown_fn)(result))
+        return
+    from .terminal import print_lines
 
-        stream.write(diagnosis_markdown(result))
-    else:
-        from .layout import diagnosis_lines
-        from .terminal import print_lines
-
-        print_lines(diagnosis_lines(result), stream, colour)
-
-
-def render_check(result: dict, fmt: str, stream: TextIO, colour: bool | None = None) -> None:
-    """Write one check result (its JSON form) to *stream* in format *fmt*."""
-    if fmt == "json":
-        stream.write(to_json_line(result) + "\n")
-    elif fmt == "markdown":
-        from .check import check_markdown
-
-        stream.write(check_markdown(result))
-    else:
-        from .check import check_lines
-        from .terminal import print_lines
-
-        print_lines(check_lines(result), stream, colour)
+    print_lines(getattr(import_module(f"{__name__}.{lines_module}"), lines_fn)(result), stream, colour)
 
 
 def to_json_line(result: dict) -> str:
