@@ -85,6 +85,18 @@ def test_says_which_role_would_when_the_caller_lacks_permission(gemini_emulator,
     assert emu.stats()["mutations"] == 0
 
 
+def test_no_secret_in_fix_output(gemini_emulator, tmp_path):
+    emu = gemini_emulator(_world("iam_permission_missing"))
+    env = _env(emu, tmp_path)
+    sa = json.loads(next(p for k, p in emu.credentials.items() if k.startswith("app@")).read_text())
+    refresh = json.loads(emu.credentials[DEV].read_text())["refresh_token"]
+    for args in (["--format", "json", "--yes"], ["--yes"]):
+        done = run_cli("fix", "--apply", "--endpoint", emu.url, "--wait", "5", *args, env=env)
+        out = done.stdout.decode() + done.stderr.decode()
+        assert sa["private_key"].splitlines()[1] not in out and refresh not in out
+        assert not any(token in out for token in emu.server.oauth.tokens)
+
+
 def test_readable_key_file_is_chmodded(gemini_emulator, tmp_path):
     emu = gemini_emulator(_world("iam_permission_missing"))
     sa_file = next(p for k, p in emu.credentials.items() if k.startswith("app@"))

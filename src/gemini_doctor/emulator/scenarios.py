@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 
 KEY = "AIzaSyD-emulated-key-000000000000000000"      # fake, 39 characters like a real key
-OTHER_KEY = "AIzaSyD-emulated-key-unregistered-00000"
+OTHER_KEY = "AIzaSyD-emulated-key-unregistered-00000"   # fake: a key no world knows
 EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"
 APP_SA = "app@acme-prod.iam.gserviceaccount.com"
 DEV = "dev@example.com"

@@ -176,7 +176,7 @@ class _Builder:
             caller=self.record(Caller, data.get("caller") or {}, ("caller",)),
             projects=[self.project(p, ("projects", n)) for n, p in enumerate(self.items(data, "projects"))],
             api_keys=[self.api_key(k, ("api_keys", n)) for n, k in enumerate(self.items(data, "api_keys"))],
-            models=[self.record(Model, m, ("models", n)) for n, m in enumerate(self.items(data, "models"))],
+            models=[self.model(m, ("models", n)) for n, m in enumerate(self.items(data, "models"))],
             incidents=[self.record(Incident, i, ("incidents", n)) for n, i in enumerate(self.items(data, "incidents"))],
             service_accounts=self.items(data, "service_accounts"),
             users=self.items(data, "users"),
@@ -198,6 +198,12 @@ class _Builder:
         if project.billing not in BILLING:
             raise self.fail(path + ("billing",), f"must be one of {', '.join(BILLING)}")
         return project
+
+    def model(self, raw: Any, path: tuple) -> Model:
+        model = self.record(Model, raw, path)
+        if model.launch_stage not in LAUNCH_STAGES:
+            raise self.fail(path + ("launch_stage",), f"must be one of {', '.join(LAUNCH_STAGES)}")
+        return model
 
     def api_key(self, raw: Any, path: tuple) -> ApiKey:
         raw = dict(self.typed(raw, dict, path))

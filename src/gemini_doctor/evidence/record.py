@@ -18,7 +18,6 @@ GRPC_CODES = {
     10: "ABORTED", 11: "OUT_OF_RANGE", 12: "UNIMPLEMENTED", 13: "INTERNAL", 14: "UNAVAILABLE",
     15: "DATA_LOSS", 16: "UNAUTHENTICATED",
 }
-SURFACES = ("gemini-api", "vertex", "firebase", "code-assist")
 
 
 @dataclass

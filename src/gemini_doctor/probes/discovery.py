@@ -60,8 +60,8 @@ class Setup:
     def credential_summary(self) -> dict:
         kind = "api_key" if self.uses_key else self.credential_kind
         source = self.key_source if self.uses_key else self.credential_source
-        return {"kind": kind, "source": source, "principal": self.principal,
-                "project": self.project, "key": mask(self.api_key) if self.api_key else None}
+        return {"kind": kind, "source": source, "principal": self.principal, "project": self.project,
+                "project_source": self.project_source, "key": mask(self.api_key) if self.api_key else None}
 
 
 def discover(env: dict[str, str], surface: str = "auto", model: str | None = None, project: str | None = None,
