@@ -183,11 +183,15 @@ def _count_tokens(model_of):
         if reply.ok:
             return Outcome(OK, f"countTokens on {name} works", data={"status": reply.status})
         message = (reply.body.get("error") or {}).get("message") if isinstance(reply.body.get("error"), dict) else None
-        detail = f"HTTP {reply.status}" + (f" {message[:120]}" if message else "")
+        detail = f"HTTP {reply.status}" + (f" {_shorten(message)}" if message else "")
         # A 5xx is Google's side: not a finding about the setup, though its text still reaches the verdict.
         status, prefix = (COULD_NOT_CHECK, "could not check: Google answered ") if reply.status >= 500 else (FAIL, "")
         return Outcome(status, f"{prefix}countTokens on {name}: {detail}", error_text=reply.text, data={"status": reply.status})
     return run
+
+
+def _shorten(text: str, width: int = 120) -> str:
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + "…"
 
 
 def plan(setup: Setup) -> list[Probe]:

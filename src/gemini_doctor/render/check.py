@@ -8,7 +8,10 @@ MARKS = {"ok": ("green", "✓"), "fail": ("red", "✗"), "could_not_check": ("ye
 
 
 def credential_line(credential: dict) -> str:
-    who = ", ".join(f"{k} {v}" for k, v in credential.items() if v and k != "kind")
+    shown = {k: v for k, v in credential.items() if v and k not in ("kind", "project_source")}
+    if "project" in shown and credential.get("project_source"):
+        shown["project"] = f"{shown['project']} (from {credential['project_source']})"
+    who = ", ".join(f"{k} {v}" for k, v in shown.items())
     return f"Credential: {credential.get('kind') or 'none'}" + (f" ({who})" if who else "")
 
 
