@@ -11,18 +11,27 @@ import re
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)
 # (literal that must occur, pattern): one pattern per kind, each starting with its literal, so the
 # regex engine can skip ahead and a text without the literal costs one substring test.
-_TOKENS = (
-    ("AIza", re.compile(r"AIza[0-9A-Za-z_\-]{20,}")),                                     # Google API key
-    ("AQ.", re.compile(r"\bAQ\.[0-9A-Za-z_\-\.]{15,}[0-9A-Za-z_\-]")),                    # Vertex express / bound key
-    ("ya29.", re.compile(r"\bya29\.[0-9A-Za-z_\-\.]{9,}[0-9A-Za-z_\-]")),                  # OAuth access token
-    ("1//", re.compile(r"\b1//[0-9A-Za-z_\-]{10,}")),                                     # OAuth refresh token
-    ("eyJ", re.compile(r"\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
+_TOKENS = (  # (kind, literal, pattern)
+    ("key", "AIza", re.compile(r"AIza[0-9A-Za-z_\-]{20,}")),                                       # Google API key
+    ("express_key", "AQ.", re.compile(r"\bAQ\.[0-9A-Za-z_\-\.]{15,}[0-9A-Za-z_\-]")),             # Vertex express key
+    ("oauth_access_token", "ya29.", re.compile(r"\bya29\.[0-9A-Za-z_\-\.]{9,}[0-9A-Za-z_\-]")),   # OAuth access token
+    ("refresh_token", "1//", re.compile(r"\b1//[0-9A-Za-z_\-]{10,}")),                            # OAuth refresh token
+    ("jwt", "eyJ", re.compile(r"\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
 )
 _NAMED_SECRET = re.compile(
     r"""(?P<name>[?&](?:key|access_token|refresh_token)=|["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)(?P<value>[^&\s"',}]{6,})""",
     re.I,
 )
 _NAMED_HINTS = ("key=", "token=", "token\"", "token'", "secret", "private_key")
+
+
+def secrets_in(text: str) -> dict[str, str]:
+    """The first secret of each kind found in *text*, by kind (for the parser to mask, never to show)."""
+    found = {}
+    for kind, literal, pattern in _TOKENS:
+        if literal in text and (m := pattern.search(text)):
+            found[kind] = m.group(0)
+    return found
 
 
 def mask(secret: str) -> str:
@@ -44,7 +53,7 @@ def redact(text: str) -> str:
         return text
     if "PRIVATE KEY" in text:
         text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- [redacted]", text)
-    for literal, pattern in _TOKENS:
+    for _, literal, pattern in _TOKENS:
         if literal in text:
             text = pattern.sub(lambda m: mask(m.group(0)), text)
     lowered = text.lower()

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import zlib
+from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -23,31 +24,37 @@ _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 
 
 class Catalogue(dict):
-    """Causes by ID, plus an index from each pattern's literals to its signals, so that ranking
-    tests each distinct literal once per error instead of every signal."""
+    """Causes by ID, plus an index from what a signal needs (a literal of its pattern, an ErrorInfo
+    reason, a live fact) to the signal, so ranking looks only at signals that can match."""
 
     @cached_property
     def _signals(self) -> list[tuple[str, Signal]]:
         return [(cause.id, signal) for cause in self.values() for signal in cause.signals]
 
     @cached_property
-    def _index(self) -> tuple[list[int], dict[str, list[int]]]:
-        always, by_literal = [], {}
+    def _index(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]]]:
+        always, by_literal, by_key = [], {}, {}
         for position, (_, signal) in enumerate(self._signals):
-            if signal.text is None or signal.text.literals is None:
-                always.append(position)
-            else:
+            if signal.text is not None and signal.text.literals is not None:
                 for literal in signal.text.literals:
                     by_literal.setdefault(literal, []).append(position)
-        return always, by_literal
+            elif signal.text is None and (signal.reasons or signal.facts):
+                for key in signal.reasons | signal.facts:
+                    by_key.setdefault(key, []).append(position)
+            else:
+                always.append(position)
+        return always, by_literal, by_key
 
-    def candidates(self, lowered: str) -> list[tuple[str, Signal]]:
-        """The (cause id, signal) pairs that can match a text, in catalogue order."""
-        always, by_literal = self._index
+    def candidates(self, lowered: str, keys: Iterable[str] = ()) -> list[tuple[str, Signal]]:
+        """The (cause id, signal) pairs that can match: by the text's literals and by *keys*
+        (the record's reasons and the live facts), in catalogue order."""
+        always, by_literal, by_key = self._index
         positions = set(always)
         for literal, where in by_literal.items():
             if literal in lowered:
                 positions.update(where)
+        for key in keys:
+            positions.update(by_key.get(key, ()))
         return [self._signals[p] for p in sorted(positions)]
 
 

@@ -35,7 +35,7 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
     causes = load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
     tallies: dict[str, _Tally] = {}
     demotions: dict[str, float] = {}
-    for cause_id, signal in causes.candidates(evidence.lowered):
+    for cause_id, signal in causes.candidates(evidence.lowered, [*evidence.record.reasons, *evidence.facts]):
         seen = _match(signal, evidence)
         if seen is None:
             continue

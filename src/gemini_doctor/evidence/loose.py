@@ -55,7 +55,7 @@ _CODE_PATTERNS = (
     Prefiltered(r"(?:^|\s|[:\]\[(])([45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
     Prefiltered(r"(?:^|\s)([45]\d\d)(?=[:\s])", 0),
 )
-_STATUS = re.compile(r"\b(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b")
+_STATUS = Prefiltered(r"\b(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b", 0)
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
 _MESSAGE = (
     Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
@@ -97,19 +97,13 @@ _FIELD_PATTERNS: tuple[tuple[str, Prefiltered], ...] = tuple(
         ("oauth_error", r"\b(invalid_grant|invalid_rapt|invalid_scope|invalid_client|unauthorized_client|invalid_token)\b", 0),
     )
 )
-_SECRETS = (
-    ("key", re.compile(r"AIza[0-9A-Za-z_\-]{20,}")),
-    ("express_key", re.compile(r"\bAQ\.[0-9A-Za-z_\-.]{16,}")),
-    ("oauth_access_token", re.compile(r"\bya29\.[0-9A-Za-z_\-.]{10,}")),
-    ("refresh_token", re.compile(r"\b1//[0-9A-Za-z_\-]{10,}")),
-)
 _SURFACE_BY_SERVICE = {
     "generativelanguage": "gemini-api", "aiplatform": "vertex", "firebasevertexai": "firebase",
     "firebaseml": "firebase", "cloudaicompanion": "code-assist",
 }
 _SURFACE_HINTS = (
-    ("vertex", re.compile(r"vertex[ _-]?ai|vertexai|aiplatform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI", re.I)),
-    ("gemini-api", re.compile(r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza", re.I)),
+    ("vertex", Prefiltered(r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI")),
+    ("gemini-api", Prefiltered(r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza")),
 )
 
 
@@ -144,30 +138,27 @@ def read_fields(text: str) -> dict:
 
 def secrets_seen(text: str) -> dict:
     """Masked key and the kind of token present in *text* (never the secret itself)."""
-    from ..redact import mask
+    from ..redact import mask, secrets_in
 
-    out: dict = {}
-    for kind, pattern in _SECRETS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        if kind == "key":
-            out["key"] = mask(m.group(0))
-        else:
+    found, out = secrets_in(text), {}
+    if "key" in found:
+        out["key"] = mask(found["key"])
+    for kind in ("express_key", "oauth_access_token", "refresh_token"):
+        if kind in found:
             out.setdefault("token_kind", kind)
             if kind == "express_key":
-                out["key"] = mask(m.group(0))
+                out["key"] = mask(found[kind])
     return out
 
 
-def surface_of(service: str | None, text: str) -> str | None:
+def surface_of(service: str | None, text: str, lowered: str) -> str | None:
     """Which Gemini surface the error came from, by its service name, else by hints in the text."""
     if service:
         for name, surface in _SURFACE_BY_SERVICE.items():
             if service.startswith(name) or f"-{name}" in service or f".{name}" in service:
                 return surface
     for surface, hint in _SURFACE_HINTS:
-        if hint.search(text):
+        if hint.search(text, lowered):
             return surface
     return None
 
@@ -175,7 +166,7 @@ def surface_of(service: str | None, text: str) -> str | None:
 def _code_and_status(text: str, lowered: str) -> dict:
     out: dict = {}
     grpc = _GRPC_STATUS.search(text, lowered)
-    status = _STATUS.search(text)
+    status = _STATUS.search(text, lowered)
     if grpc and grpc.group(1) in STATUS_TO_HTTP:
         out["status"] = grpc.group(1)
     elif status:

@@ -50,7 +50,7 @@ def parse_text(text: str) -> Evidence:
     record.fill_missing(**secrets)
     if record.code is None and record.status in STATUS_TO_HTTP:
         record.code = STATUS_TO_HTTP[record.status]
-    record.fill_missing(message=first_line(plain), surface=surface_of(record.service, plain))
+    record.fill_missing(message=first_line(plain), surface=surface_of(record.service, plain, plain.lower()))
     if record.project:
         record.project = record.project.removeprefix("projects/")
     return Evidence(record=record, text=" ".join(plain.split()))

@@ -1,0 +1,65 @@
+"""The cross-signals issue 2 names: the text settles these, and the engine must say so."""
+
+import json
+
+import pytest
+
+from gemini_doctor import explain
+
+
+def _body(code, status, message, reason=None, **metadata):
+    error = {"code": code, "status": status, "message": message}
+    if reason:
+        error["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
+                             "domain": "googleapis.com", "metadata": metadata}]
+    return json.dumps({"error": error})
+
+
+def _ranked(text):
+    return [c.cause.id for c in explain(text).causes]
+
+
+@pytest.mark.parametrize("project", ["YOUR-PROJECT-ID", "default", "My First Project", "PROJECT_ID"])
+def test_placeholder_or_display_name_project_is_wrong_project_even_under_service_disabled(project):
+    text = _body(403, "PERMISSION_DENIED", f"Vertex AI API has not been used in project {project} before or it is disabled.",
+                 "SERVICE_DISABLED", consumer=f"projects/{project}", service="aiplatform.googleapis.com")
+    assert _ranked(text)[0] == "wrong_project"
+
+
+def test_ai_studio_project_on_vertex_is_wrong_project():
+    text = _body(403, "PERMISSION_DENIED", "Vertex AI API has not been used in project gen-lang-client-0123456789 before or it is disabled.",
+                 "SERVICE_DISABLED", consumer="projects/gen-lang-client-0123456789", service="aiplatform.googleapis.com")
+    assert _ranked(text)[0] == "wrong_project"
+
+
+def test_a_real_project_id_under_service_disabled_stays_service_disabled():
+    text = _body(403, "PERMISSION_DENIED", "Vertex AI API has not been used in project acme-prod-42 before or it is disabled.",
+                 "SERVICE_DISABLED", consumer="projects/acme-prod-42", service="aiplatform.googleapis.com")
+    assert _ranked(text)[0] == "service_disabled"
+
+
+def test_limit_zero_is_not_plain_exhaustion():
+    assert _ranked("429 RESOURCE_EXHAUSTED Quota exceeded for metric: x, limit: 0, model: gemini-2.5-pro")[0] == "quota_limit_zero"
+    assert _ranked("429 RESOURCE_EXHAUSTED Quota exceeded for metric: x, limit: 60, model: gemini-2.5-pro")[0] == "quota_exhausted"
+
+
+@pytest.mark.parametrize("text", [
+    "401 UNAUTHENTICATED API keys are not supported by this API. Expected OAuth2 access token",
+    "Generative Language API (Staging) has not been used in project 1 before or it is disabled.",
+])
+def test_wrong_surface_signals(text):
+    assert _ranked(text)[0] == "wrong_surface"
+
+
+def test_bare_denial_gives_ranked_candidates_each_with_its_live_check():
+    result = explain('{"error": {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}}').to_dict()
+    ids = [c["id"] for c in result["causes"]]
+    assert {"model_access_restricted", "iam_permission_missing", "google_incident"} <= set(ids[:3])
+    assert not result["settled"] and "gemini-doctor check" in result["next_step"]
+    assert all(c["checks"] for c in result["causes"])
+
+
+def test_retry_advice_follows_the_contract():
+    assert explain("429 RESOURCE_EXHAUSTED Quota exceeded, limit: 60").top.cause.retry == "yes"
+    assert explain("API key not valid. Please pass a valid API key.").top.cause.retry == "after_fix"
+    assert explain("models/gemini-pro is not found for API version v1").top.cause.retry == "no"
