@@ -88,10 +88,23 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
         say(f"Applied: {line}")
     say(f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…")
     recheck = lambda: run_check(discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout)  # noqa: E731
-    final, attempts, seconds = verify(recheck, wait_s, None if fmt == "json" else lambda n, r, t: say(f"  check {n} after {t:.0f} s: {r.to_dict()['summary']}"))
+    final, attempts, seconds = _verify_with_progress(verify, recheck, wait_s, fmt, say)
     report["verified"] = {"healthy": final.healthy, "summary": final.to_dict()["summary"], "attempts": attempts, "seconds": round(seconds, 1)}
     say(("Fixed: " if final.healthy else "Still failing: ") + final.to_dict()["summary"])
     return _finish(report, fmt, say, code=FIXED if final.healthy else NOT_FIXED)
+
+
+def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
+    """Re-check until fixed: a live status line on a terminal, a line per attempt otherwise."""
+    if fmt == "json":
+        return verify(recheck, wait_s)
+    if not sys.stdout.isatty():
+        return verify(recheck, wait_s, lambda n, r, t: say(f"  check {n} after {t:.0f} s: {r.to_dict()['summary']}"))
+    from rich.console import Console
+
+    with Console().status("Verifying…") as status:
+        return verify(recheck, wait_s, lambda n, r, t: status.update(
+            f"Verifying… check {n} after {t:.0f} s of at most {wait_s:g} s: {'healthy' if r.healthy else 'not yet'}"))
 
 
 def _token(credentials) -> str | None:
