@@ -107,14 +107,17 @@ _SURFACE_HINTS = (
 )
 
 
-def read_fields(text: str) -> dict:
-    """Every field this module can find in *text* (already unescaped), as record keyword values."""
+def read_fields(text: str, known: frozenset[str] | set[str] = frozenset()) -> dict:
+    """Every field this module can find in *text* (already unescaped), as record keyword values.
+
+    Fields in *known* were already read from a structured body; they are not searched again.
+    """
     out: dict = {}
     lowered = text.lower()
     reasons = list(dict.fromkeys(_REASON.findall(text, lowered)))
     if reasons:
         out["reasons"] = reasons
-    domain = next((d for d in _DOMAIN.findall(text, lowered) if d != "global"), None)
+    domain = None if "domain" in known else next((d for d in _DOMAIN.findall(text, lowered) if d != "global"), None)
     if domain:
         out["domain"] = domain
     metadata = {k: v for k, v in _PROTO_META.findall(text, lowered)}
@@ -124,12 +127,13 @@ def read_fields(text: str) -> dict:
         metadata.setdefault(key, value)
     if metadata:
         out["metadata"] = metadata
-    out.update(_code_and_status(text, lowered))
-    message = _first_message(text, lowered)
+    if not {"code", "status"} <= known:
+        out.update(_code_and_status(text, lowered))
+    message = None if "message" in known else _first_message(text, lowered)
     if message:
         out["message"] = message
     for name, pattern in _FIELD_PATTERNS:
-        if name not in out:
+        if name not in out and name not in known:
             m = pattern.search(text, lowered)
             if m:
                 out[name] = m.group(1)

@@ -41,7 +41,7 @@ def parse_text(text: str) -> Evidence:
     _read_bodies(record, found.bodies, found.details)
     plain = unescape(text)
     _read_metadata(record)
-    loose = read_fields(plain)
+    loose = read_fields(plain, record.to_dict().keys())
     for key, value in loose.pop("metadata", {}).items():
         record.metadata.setdefault(key, value)
     record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)
@@ -50,7 +50,10 @@ def parse_text(text: str) -> Evidence:
     record.fill_missing(**secrets)
     if record.code is None and record.status in STATUS_TO_HTTP:
         record.code = STATUS_TO_HTTP[record.status]
-    record.fill_missing(message=first_line(plain), surface=surface_of(record.service, plain, plain.lower()))
+    if record.message is None:
+        record.message = first_line(plain)
+    if record.surface is None:
+        record.surface = surface_of(record.service, plain, plain.lower())
     if record.project:
         record.project = record.project.removeprefix("projects/")
     return Evidence(record=record, text=" ".join(plain.split()))
