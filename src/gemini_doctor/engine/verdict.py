@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..evidence import parse_text
@@ -13,6 +14,8 @@ from .rank import rank
 
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
 SURFACE_NAMES = {"gemini-api": "the Gemini API", "vertex": "Vertex AI"}
+PREVIEW_NAME = re.compile(r"preview|-exp\b|experimental", re.I)
+BARE_DENIAL = re.compile(r"caller does not have permission|\"message\"\s*:\s*\"(permission denied|forbidden)?\"", re.I)
 
 
 @dataclass
@@ -84,7 +87,15 @@ def _comparisons(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     if status >= 500:
         return {"only_target_model_unavailable": f"{setup.model}: HTTP {status}; {setup.control_model} works"}
     if status == 403:
-        return {"only_target_model_denied": f"{setup.model} denied; {setup.control_model} works with the same credential"}
+        facts = {"only_target_model_denied": f"{setup.model} denied; {setup.control_model} works with the same credential"}
+        if not BARE_DENIAL.search(target.error_text or ""):
+            return facts                 # Google said why (org policy, IAM, ...): the text decides
+        stage = model.data.get("launch_stage") if model and model.status == OK else None
+        if stage in ("PRIVATE_PREVIEW", "PUBLIC_PREVIEW", "EXPERIMENTAL") or PREVIEW_NAME.search(setup.model):
+            facts["preview_model_denied"] = f"{setup.model} is a preview model ({stage or 'by its name'})"
+        else:
+            facts["ga_model_denied"] = f"{setup.model} is generally available, yet denied to a working credential"
+        return facts
     if status == 404 and setup.surface == "vertex" and setup.location != "global" and model and model.status == OK:
         return {"model_not_at_location": f"{setup.model} exists but not at {setup.location}"}
     return {}
