@@ -18,11 +18,13 @@ _TOKENS = (  # (kind, literal, pattern)
     ("refresh_token", "1//", re.compile(r"\b1//[0-9A-Za-z_\-]{10,}")),                            # OAuth refresh token
     ("jwt", "eyJ", re.compile(r"\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
 )
-_NAMED_SECRET = re.compile(
-    r"""(?P<name>[?&](?:key|access_token|refresh_token)=|["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)(?P<value>[^&\s"',}]{6,})""",
-    re.I,
+_VALUE = r"""(?P<value>[^&\s"',}]{6,})"""
+# (literals of which one must occur, lower-cased; pattern): secrets named by a parameter or field
+_NAMED = (
+    (("key=", "token="), re.compile(r"(?P<name>[?&](?:key|access_token|refresh_token)=)" + _VALUE, re.I)),
+    (("client_secret", "refresh_token", "access_token", "private_key"),
+     re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)),
 )
-_NAMED_HINTS = ("key=", "token=", "token\"", "token'", "secret", "private_key")
 
 
 def secrets_in(text: str) -> dict[str, str]:
@@ -57,7 +59,12 @@ def redact(text: str) -> str:
         if literal in text:
             text = pattern.sub(lambda m: mask(m.group(0)), text)
     lowered = text.lower()
-    if any(hint in lowered for hint in _NAMED_HINTS):
-        text = _NAMED_SECRET.sub(
-            lambda m: m.group("name") + (m.group("value") if "…" in m.group("value") else mask(m.group("value"))), text)
+    for hints, pattern in _NAMED:
+        if any(hint in lowered for hint in hints):
+            text = pattern.sub(_mask_named, text)
     return text
+
+
+def _mask_named(m: re.Match[str]) -> str:
+    value = m.group("value")
+    return m.group("name") + (value if "…" in value else mask(value))

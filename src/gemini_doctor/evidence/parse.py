@@ -41,7 +41,7 @@ def parse_text(text: str) -> Evidence:
     _read_bodies(record, found.bodies, found.details)
     plain = unescape(text)
     _read_metadata(record)
-    loose = read_fields(plain, record.to_dict().keys())
+    loose = read_fields(plain, {name for name, value in vars(record).items() if value})
     for key, value in loose.pop("metadata", {}).items():
         record.metadata.setdefault(key, value)
     record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)

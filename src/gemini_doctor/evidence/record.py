@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 # google.rpc.Code name -> HTTP status (google-apis.md §0.2)
 STATUS_TO_HTTP = {
@@ -62,4 +62,4 @@ class ErrorRecord:
 
     def to_dict(self) -> dict:
         """JSON form, empty fields left out."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "", [], {}, 0)}
+        return {name: value for name, value in vars(self).items() if value}
