@@ -19,12 +19,9 @@ _TOKENS = (  # (kind, literal, pattern)
     ("jwt", "eyJ", re.compile(r"\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
 )
 _VALUE = r"""(?P<value>[^&\s"',}]{6,})"""
-# (literals of which one must occur, lower-cased; pattern): secrets named by a parameter or field
-_NAMED = (
-    (("key=", "token="), re.compile(r"(?P<name>[?&](?:key|access_token|refresh_token)=)" + _VALUE, re.I)),
-    (("client_secret", "refresh_token", "access_token", "private_key"),
-     re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)),
-)
+_PARAMETER = re.compile(r"(?P<name>[?&](?:key|access_token|refresh_token)=)" + _VALUE, re.I)   # ?key=…
+_FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key")
+_FIELD = re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)
 
 
 def secrets_in(text: str) -> dict[str, str]:
@@ -59,9 +56,28 @@ def redact(text: str) -> str:
         if literal in text:
             text = pattern.sub(lambda m: mask(m.group(0)), text)
     lowered = text.lower()
-    for hints, pattern in _NAMED:
-        if any(hint in lowered for hint in hints):
-            text = pattern.sub(_mask_named, text)
+    if "key=" in lowered or "token=" in lowered:
+        text = _PARAMETER.sub(_mask_named, text)
+        lowered = text.lower()
+    return _mask_fields(text, lowered)
+
+
+def _mask_fields(text: str, lowered: str) -> str:
+    """`"refresh_token": "…"` and the like. The names also occur in plain words (access_token_invalid),
+    so the pattern is tried only where a name starts, never scanned across the whole text."""
+    matches = []
+    for name in _FIELD_NAMES:
+        pos = lowered.find(name)
+        while pos != -1:
+            m = _FIELD.match(text, pos - 1 if pos and text[pos - 1] in "\"'" else pos)
+            if m:
+                matches.append(m)
+            pos = lowered.find(name, pos + len(name))
+    limit = len(text)
+    for m in sorted(matches, key=lambda m: m.start(), reverse=True):
+        if m.end() <= limit:          # never splice overlapping matches
+            text = text[:m.start()] + _mask_named(m) + text[m.end():]
+            limit = m.start()
     return text
 
 
