@@ -20,3 +20,17 @@ def test_bad_worlds_fail_at_load_naming_field_and_line(tmp_path, text, needle):
     with pytest.raises(WorldError) as caught:
         load_world(path)
     assert needle in str(caught.value)
+
+
+def test_fixture_takes_the_client_from_a_world_file(tmp_path, gemini_emulator):
+    import yaml
+
+    from gemini_doctor.emulator.scenarios import scenario_world
+
+    path = tmp_path / "world.yaml"
+    path.write_text(yaml.safe_dump(scenario_world("model_not_found")))
+    emu = gemini_emulator(path)
+    assert emu.model == "gemini-1.0-pro" and emu.api_key
+
+
+from gemini_doctor.emulator.testing import gemini_emulator  # noqa: E402,F401 - the fixture under test

@@ -47,11 +47,10 @@ def gemini_emulator(tmp_path_factory):
 
     def start(world: str | dict | Path = "healthy") -> RunningEmulator:
         data = scenario_world(world) if isinstance(world, str) and world in scenario_names() else world
-        client = dict(data.get("client", {})) if isinstance(data, dict) else {}
         server = BackgroundServer(load_world(data)).__enter__()
         running.append(server)
         credentials = server.write_credentials(tmp_path_factory.mktemp("credentials"))
-        return RunningEmulator(server.url, server, client, credentials)
+        return RunningEmulator(server.url, server, dict(server.world.client), credentials)
 
     yield start
     for server in running:

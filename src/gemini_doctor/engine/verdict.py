@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..evidence import parse_text
 from ..evidence.parse import Evidence
 from ..probes.discovery import Setup
-from ..probes.runner import COULD_NOT_CHECK, FAIL, OK, Outcome
+from ..probes.runner import FAIL, OK, Outcome
 from .diagnosis import Diagnosis
 from .rank import rank
 
@@ -117,4 +117,4 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     return values
 
 
-__all__ = ["CheckResult", "verdict", "HEALTHY", "PROBLEM", "INCONCLUSIVE", "COULD_NOT_CHECK"]
+__all__ = ["CheckResult", "verdict", "HEALTHY", "PROBLEM", "INCONCLUSIVE"]
