@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 
-from .literals import Prefiltered
+# Signal conditions and flags beyond weight and says, with their defaults (an absent condition holds)
+_SIGNAL_CONDITIONS: dict[str, object] = {
+    "reasons": frozenset(),              # ErrorInfo reasons; any one matches
+    "text": None,                        # Prefiltered pattern over the error text
+    "statuses": frozenset(),
+    "codes": frozenset(),
+    "surfaces": frozenset(),
+    "fields": (),                        # ((record field, compiled pattern), ...)
+    "facts": frozenset(),
+    "fallback": False,
+    "demote": (),                        # ((cause id, factor), ...)
+}
 
 RETRY_ADVICE = {
     "yes": "Retrying can help: this is transient (back off and retry).",
@@ -14,41 +24,29 @@ RETRY_ADVICE = {
 }
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(namedtuple("Signal", ["weight", "says", *_SIGNAL_CONDITIONS], defaults=_SIGNAL_CONDITIONS.values())):
     """One piece of evidence that points to a cause. Every condition given must hold.
 
-    ``weight`` is how strongly it alone points to the cause (0..1). A ``fallback`` signal only
-    counts when nothing stronger was found anywhere. ``demote`` lowers other causes when this
-    signal matches (a cross-signal: e.g. a placeholder project under SERVICE_DISABLED).
+    ``weight`` is how strongly it alone points to the cause (0..1). ``text`` is a case-insensitive
+    pattern with its prefilter; ``facts`` are live-check facts (from `check`), any one matches.
+    A ``fallback`` signal only counts when nothing stronger was found anywhere. ``demote`` lowers
+    other causes when this signal matches (a cross-signal: e.g. a placeholder project under
+    SERVICE_DISABLED).
     """
 
-    weight: float
-    says: str
-    reasons: frozenset[str] = frozenset()
-    text: Prefiltered | None = None               # case-insensitive pattern with its prefilter
-    statuses: frozenset[str] = frozenset()
-    codes: frozenset[int] = frozenset()
-    surfaces: frozenset[str] = frozenset()
-    fields: tuple[tuple[str, re.Pattern[str]], ...] = ()
-    facts: frozenset[str] = frozenset()           # live-check facts (from `check`); any one matches
-    fallback: bool = False
-    demote: tuple[tuple[str, float], ...] = ()
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class FixStep:
-    step: str
-    command: str | None = None
-    url: str | None = None
+class FixStep(namedtuple("FixStep", "step command url", defaults=(None, None))):
+    """One numbered fix step: what to do, and optionally the command to run or the page to open."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Cause:
-    id: str
-    title: str
-    why: str
-    retry: str
-    checks: tuple[str, ...] = ()
-    fix: tuple[FixStep, ...] = ()
-    signals: tuple[Signal, ...] = field(default=(), repr=False)
+class Cause(namedtuple("Cause", "id title why retry checks fix signals", defaults=((), (), ()))):
+    """A cause from ``spec/causes.md`` with its texts, live checks, fix steps and signals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Cause({self.id!r})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from ..catalogue import RETRY_ADVICE, Cause
 from ..evidence.record import ErrorRecord
@@ -12,18 +12,16 @@ SETTLED_AT = 0.8          # top confidence from which the text alone settles the
 SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
 
 
-@dataclass
-class RankedCause:
-    cause: Cause
-    confidence: float
-    evidence: list[str]
+RankedCause = namedtuple("RankedCause", "cause confidence evidence")
 
 
-@dataclass
 class Diagnosis:
-    causes: list[RankedCause]
-    record: ErrorRecord
-    extra_values: dict[str, str] = field(default_factory=dict)
+    """Ranked causes (best first) for one record; *extra_values* fill fix templates the record cannot."""
+
+    __slots__ = ("causes", "record", "extra_values")
+
+    def __init__(self, causes: list[RankedCause], record: ErrorRecord, extra_values: dict[str, str] | None = None) -> None:
+        self.causes, self.record, self.extra_values = causes, record, extra_values or {}
 
     @property
     def top(self) -> RankedCause:

@@ -10,8 +10,6 @@ Scoring, in full:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..catalogue import Catalogue, Cause, Signal, load_catalogue
 from ..evidence.parse import Evidence
 from .diagnosis import Diagnosis, RankedCause
@@ -22,11 +20,15 @@ MIN_CONFIDENCE = 0.15
 MAX_CAUSES = 5
 
 
-@dataclass
 class _Tally:
-    weights: list[float] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
-    fallback: list[tuple[float, str]] = field(default_factory=list)
+    """One cause's matching signals: weights with their evidence lines, and fallback ones aside."""
+
+    __slots__ = ("weights", "evidence", "fallback")
+
+    def __init__(self) -> None:
+        self.weights: list[float] = []
+        self.evidence: list[str] = []
+        self.fallback: list[tuple[float, str]] = []
 
 
 def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
@@ -96,7 +98,7 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
             return None
         seen.append(f"{name} {value}")
     if signal.text is not None:
-        m = signal.text.regex.search(evidence.text)
+        m = signal.text.search_unfiltered(evidence.text, evidence.lowered)
         if m is None:
             return None
         seen.append(f"«{_snippet(evidence.text, m.start(), m.end())}»")

@@ -8,10 +8,8 @@ envelope (one or more levels of string escaping), and Python ``repr`` forms (goo
 
 from __future__ import annotations
 
-import ast
 import json
 import re
-from dataclasses import dataclass, field
 
 _MAX_STARTS = 40          # candidate object starts tried per text layer
 _MAX_SPAN = 200_000       # longest object we try to parse
@@ -20,10 +18,14 @@ _DECODER = json.JSONDecoder()
 _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
 
 
-@dataclass
 class Found:
-    bodies: list[dict] = field(default_factory=list)   # normalised {"code","status","message","details"}
-    details: list[dict] = field(default_factory=list)  # detail entries seen outside any body
+    """Normalised bodies ({"code", "status", "message", "details"}) and detail entries seen outside any body."""
+
+    __slots__ = ("bodies", "details")
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+        self.details: list[dict] = []
 
 
 def find_bodies(text: str) -> Found:
@@ -63,6 +65,8 @@ def _parse_object(text: str, start: int) -> tuple[object, int] | None:
     end = _balanced_end(text, start)
     if end is None:
         return None
+    import ast  # only Python repr forms need it; most errors are JSON
+
     try:
         return ast.literal_eval(text[start:end]), end
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -136,7 +136,7 @@ def read_fields(text: str, known: frozenset[str] | set[str] = frozenset()) -> di
         if name not in out and name not in known:
             m = pattern.search(text, lowered)
             if m:
-                out[name] = m.group(1)
+                out[name] = text[m.start(1):m.end(1)]
     return out
 
 

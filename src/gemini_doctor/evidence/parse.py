@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 
 from ..redact import redact
 from .bodies import find_bodies
@@ -13,21 +11,29 @@ from .record import STATUS_TO_HTTP, ErrorRecord
 MAX_INPUT_CHARS = 1 << 20
 
 
-@dataclass
 class Evidence:
     """What one error says: the record, and the text catalogue patterns search.
 
     ``text`` is unescaped and has every run of white space folded to one space, so a message
-    wrapped by a terminal still matches.
+    wrapped by a terminal still matches; ``lowered`` is it in lower case, character for character.
+    ``facts`` maps live-check facts (from `check`) to what was seen.
     """
 
-    record: ErrorRecord
-    text: str
-    facts: dict[str, str] = field(default_factory=dict)   # live-check fact -> what was seen (from `check`)
+    __slots__ = ("record", "text", "lowered", "facts")
 
-    @cached_property
-    def lowered(self) -> str:
-        return self.text.lower()
+    def __init__(self, record: ErrorRecord, text: str, facts: dict[str, str] | None = None) -> None:
+        self.record, self.facts = record, facts or {}
+        self.text, self.lowered = _lower_in_step(text)
+
+
+def _lower_in_step(text: str) -> tuple[str, str]:
+    """*text* and its lower case with equal lengths, so a match in one has the same span in the other
+    (the few characters whose lower case is longer, like 'İ', are lowered in the text itself)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        text = "".join(c if len(c.lower()) == 1 else c.lower() for c in text)
+        lowered = text.lower()
+    return text, lowered
 
 
 def parse_text(text: str) -> Evidence:
@@ -41,7 +47,7 @@ def parse_text(text: str) -> Evidence:
     _read_bodies(record, found.bodies, found.details)
     plain = unescape(text)
     _read_metadata(record)
-    loose = read_fields(plain, {name for name, value in vars(record).items() if value})
+    loose = read_fields(plain, record.filled())
     for key, value in loose.pop("metadata", {}).items():
         record.metadata.setdefault(key, value)
     record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)

@@ -1,0 +1,129 @@
+"""``gemini-doctor explain`` without click: its options as data, a plain parser, and the run itself.
+
+Start-up is part of the product (`explain` must answer within 5x a bare interpreter), and
+importing click alone costs a third of that budget. So a plain invocation (known options, one
+optional FILE) is parsed here; anything else (help, a typo, an unknown option) goes to the click
+command built from the same :data:`OPTIONS` in :mod:`.explain_cmd`, which gives click's messages.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import namedtuple
+
+from ..evidence import MAX_INPUT_CHARS
+from ..render import FORMATS
+
+EXIT_FOUND, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
+MAX_INPUT_BYTES = MAX_INPUT_CHARS
+
+Option = namedtuple("Option", "flag dest choices default metavar help")
+OPTIONS = (
+    Option("--format", "fmt", FORMATS, "text", None, "Output: text for people, json for machines, markdown for tickets."),
+    Option("--batch", "batch", None, None, "FILE.jsonl", 'JSONL file: one {"id", "error_text"} object per line.'),
+    Option("--project", "project", None, None, "PROJECT_ID", "Your project ID, to fill into fixes when the error does not name it."),
+)
+_BY_FLAG = {option.flag: option for option in OPTIONS}
+
+
+def parse_plain(argv: list[str]) -> dict | None:
+    """The command's parameters from *argv*, as click would give them; None when *argv* is anything
+    but known options with valid values and at most one FILE (click then handles it)."""
+    values = {"source": "-", **{option.dest: option.default for option in OPTIONS}}
+    positional = 0
+    args = iter(argv)
+    for arg in args:
+        if arg.startswith("-") and arg != "-":
+            flag, has_value, value = arg.partition("=")
+            option = _BY_FLAG.get(flag)
+            if option is None:
+                return None
+            if not has_value:
+                value = next(args, None)
+                if value is None:
+                    return None
+            if option.choices and value not in option.choices:
+                return None
+            values[option.dest] = value
+        else:
+            positional += 1
+            if positional > 1:
+                return None
+            values["source"] = arg
+    return values
+
+
+def run(source: str = "-", fmt: str = "text", batch: str | None = None, project: str | None = None) -> int:
+    """Explain one error (from *source*) or a JSONL *batch*; returns the exit code."""
+    from ..api import explain as diagnose
+    from ..render import render
+
+    known = {"project": project} if project else {}
+    if batch:
+        return _run_batch(batch, fmt, known)
+    text = _read_input(source)
+    diagnosis = diagnose(text, **known)
+    render(diagnosis.to_dict(), fmt, sys.stdout)
+    return EXIT_FOUND if diagnosis.found else EXIT_UNKNOWN
+
+
+def _read_input(source: str) -> str:
+    try:
+        if source == "-":
+            if sys.stdin is None or sys.stdin.isatty():
+                _fail("paste the error on stdin (end with Ctrl-D), or give a file: gemini-doctor explain error.txt")
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc.strerror or exc}")
+    if len(data) > MAX_INPUT_BYTES:
+        _fail("input is larger than 1 MiB; paste only the error (for whole logs, split them or use --batch)")
+    text = data.decode("utf-8", errors="replace").strip()
+    if not text:
+        _fail("the input is empty: paste the error text you got")
+    return text
+
+
+def _run_batch(path: str, fmt: str, known: dict) -> int:
+    """One result per input line, in order; bad lines get an error object and exit code 2."""
+    from ..api import explain as diagnose
+    from ..render import render, to_json_line
+
+    status = EXIT_FOUND
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            case = _batch_case(raw)
+            if case is None:
+                status = EXIT_USAGE
+                sys.stderr.write(f"gemini-doctor: line {number}: not a JSON object with a string error_text\n")
+                sys.stdout.write(to_json_line({"line": number, "error": "not a JSON object with a string error_text"}) + "\n")
+                continue
+            result = diagnose(case["error_text"], **known).to_dict()
+            if "id" in case:
+                result = {"id": case["id"], **result}
+            render(result, fmt, sys.stdout)
+    return status
+
+
+def _batch_case(raw: bytes) -> dict | None:
+    try:
+        case = json.loads(raw[: MAX_INPUT_BYTES * 2])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(case, dict) or not isinstance(case.get("error_text"), str):
+        return None
+    return case
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"gemini-doctor: {message}\n")
+    sys.exit(EXIT_USAGE)
