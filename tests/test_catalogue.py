@@ -37,3 +37,50 @@ def test_malformed_files_are_named(tmp_path, body, field):
             load_catalogue(tmp_path)
     finally:
         load_catalogue.cache_clear()
+
+
+def _catalogue_patterns() -> list[str]:
+    return sorted({signal.text.source for cause in load_catalogue().values() for signal in cause.signals if signal.text})
+
+
+@pytest.mark.parametrize("variant", [str, str.upper, str.swapcase, str.title])
+def test_folded_patterns_match_exactly_where_ignorecase_does(shared_corpus, variant):
+    """Every pattern is folded (none falls back), and on the lower-cased text it finds the same
+    spans as the original pattern under IGNORECASE on the text."""
+    from gemini_doctor.catalogue.literals import fold_case
+    from gemini_doctor.evidence import parse_text
+
+    texts = [parse_text(variant(case["error_text"])).text for case in shared_corpus]
+    for source in _catalogue_patterns():
+        folded = fold_case(source)
+        assert folded is not None, source
+        original, lowered = re.compile(source, re.I), re.compile(folded)
+        for text in texts:
+            a, b = original.search(text), lowered.search(text.lower())
+            assert (a and a.span()) == (b and b.span()), (source, text[:80])
+
+
+def test_fold_case_keeps_escapes_group_syntax_and_refuses_scoped_flags():
+    from gemini_doctor.catalogue.literals import fold_case
+
+    assert fold_case(r"API Key \S+ (?P<Name>X)(?P=Name)") == r"api key \S+ (?P<name>x)(?P=name)"
+    assert fold_case(r"[A-Z]\W\B\D") == r"[a-z]\W\B\D"
+    assert fold_case(r"(?-i:[A-Z])") is None and fold_case(r"\x41") is None
+
+
+def test_the_cache_is_used_and_refreshed_when_a_file_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    causes = tmp_path / "causes"
+    causes.mkdir()
+    cause = causes / "some_cause.toml"
+    cause.write_text('title = "First"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\ntext = "alpha"\n')
+    load_catalogue.cache_clear()
+    try:
+        assert load_catalogue(causes)["some_cause"].title == "First"
+        assert len(list((tmp_path / "cache" / "gemini-doctor").glob("catalogue-*.json"))) == 1
+        cause.write_text('title = "Second!"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\ntext = "beta"\n')
+        load_catalogue.cache_clear()
+        loaded = load_catalogue(causes)["some_cause"]
+        assert loaded.title == "Second!" and loaded.signals[0].text.source == "beta"
+    finally:
+        load_catalogue.cache_clear()

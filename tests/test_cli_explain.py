@@ -2,6 +2,9 @@
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import run_cli
 
 SCOPE = '{"error":{"code":403,"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}}'
@@ -62,10 +65,45 @@ def test_batch_keeps_ids_and_order(tmp_path, shared_corpus):
 def test_explain_path_stays_light():
     probe = ("import sys, io; sys.argv=['gemini-doctor','explain','--format','json']; sys.stdin=io.TextIOWrapper(io.BytesIO(b'API key expired'));"
              "import gemini_doctor.cli.main as m\ntry: m.main()\nexcept SystemExit: pass\n"
-             "heavy=[n for n in sys.modules if n.split('.')[0] in ('httpx','google','rich','starlette','uvicorn','requests','grpc')]\n"
+             "heavy=[n for n in sys.modules if n.split('.')[0] in ('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib')]\n"
              "sys.stderr.write('HEAVY=' + ','.join(heavy))")
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60)
     assert done.stderr.decode().endswith("HEAVY="), done.stderr.decode()
+
+
+ARG_TOKENS = ["--format", "json", "text", "markdown", "xml", "--batch", "cases.jsonl", "--project", "acme-prod",
+              "-", "error.txt", "--format=json", "--project=", "--bogus", "-h", "--help", "--", "", "-x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ARG_TOKENS), max_size=6))
+def test_plain_parser_agrees_with_click_whenever_it_answers(argv):
+    """The click-free parser serves plain invocations; whatever it accepts, click reads the same way."""
+    import click
+
+    from gemini_doctor.cli.explain_cmd import explain
+    from gemini_doctor.cli.explain_run import parse_plain
+
+    plain = parse_plain(argv)
+    if plain is None:
+        return
+    with explain.make_context("explain", list(argv)) as ctx:
+        assert ctx.params == plain
+
+
+def test_plain_parser_leaves_help_and_mistakes_to_click():
+    from gemini_doctor.cli.explain_run import parse_plain
+
+    for argv in (["--help"], ["-h"], ["--format", "xml"], ["--bogus"], ["a", "b"], ["--project"]):
+        assert parse_plain(argv) is None, argv
+    assert parse_plain(["--format=json", "err.txt"]) == {"source": "err.txt", "fmt": "json", "batch": None, "project": None}
+
+
+def test_usage_errors_still_get_clicks_messages():
+    done = run_cli("explain", "--format", "xml", input=SCOPE)
+    assert done.returncode == 2 and b"Invalid value for '--format'" in done.stderr
+    done = run_cli("explain", "--help")
+    assert done.returncode == 0 and b"--project PROJECT_ID" in done.stdout

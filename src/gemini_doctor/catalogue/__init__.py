@@ -12,13 +12,12 @@ import re
 import zlib
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 from .literals import Prefiltered, required_literals
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
-CAUSES_DIR = Path(__file__).with_name("causes")
-CACHE_FORMAT = 1
+CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
+CACHE_FORMAT = 2
 _SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 
@@ -63,38 +62,52 @@ class CatalogueError(ValueError):
 
 
 @lru_cache(maxsize=1)
-def load_catalogue(directory: Path = CAUSES_DIR) -> Catalogue:
+def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     """All causes by ID, in file-name order.
 
     Parsing the TOML and analysing the patterns costs more than the rest of `explain`, so the
-    parsed form is cached as JSON under the user's cache folder, keyed by the files' contents;
-    without a usable cache folder the files are simply parsed.
+    parsed form is cached as JSON under the user's cache folder, keyed by the files' names, sizes
+    and modification times; without a usable cache folder the files are simply parsed.
     """
-    sources = {path.stem: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))}
-    cache = _cache_path(sources)
+    files = sorted((entry.name[:-5], entry.path) for entry in os.scandir(directory) if entry.name.endswith(".toml"))
+    cache = _cache_path(directory, [path for _, path in files])
     cached = _read_cache(cache)
     if cached is not None:
         data, literals = cached
     else:
-        data, literals = {stem: _parse(stem, text) for stem, text in sources.items()}, {}
+        data, literals = {stem: _parse(stem, path) for stem, path in files}, {}
     causes = Catalogue((stem, _build_cause(stem, raw, literals)) for stem, raw in data.items())
     if cached is None:
+        _check_patterns(causes)
         _write_cache(cache, data, literals)
-    for cause in causes.values():
-        for signal in cause.signals:
-            for target, _ in signal.demote:
-                if target not in causes:
-                    raise CatalogueError(f"{cause.id}.toml: demote names unknown cause {target!r}")
     return causes
 
 
-def _parse(stem: str, text: str) -> dict:
+def _parse(stem: str, path: str) -> dict:
     import tomllib
 
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"{stem}.toml: {exc}") from exc
+
+
+def _check_patterns(causes: Catalogue) -> None:
+    """What the cache lets later loads skip: every pattern compiles, every demote names a cause."""
+    for cause in causes.values():
+        for n, signal in enumerate(cause.signals, 1):
+            where = f"{cause.id}.toml signal {n}"
+            try:
+                if signal.text is not None:
+                    signal.text.regex  # noqa: B018 - compiles, folded as it will run
+                for _, pattern in signal.fields:
+                    pattern.regex  # noqa: B018
+            except re.error as exc:
+                raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+            for target, _ in signal.demote:
+                if target not in causes:
+                    raise CatalogueError(f"{cause.id}.toml: demote names unknown cause {target!r}")
 
 
 def _build_cause(stem: str, data: dict, literals: dict) -> Cause:
@@ -130,10 +143,11 @@ def _load_signal(raw: dict, where: str, literals: dict) -> Signal:
         raise CatalogueError(f"{where}: a signal needs at least one condition")
     text = raw.get("text")
     if text is not None:
+        if not isinstance(text, str):
+            raise CatalogueError(f"{where}: text must be a string pattern")
         if text not in literals:
-            literals[text] = _checked_literals(text, where)
-    try:
-        return Signal(
+            literals[text] = required_literals(text)
+    return Signal(
             weight=float(weight),
             says=raw.get("says", ""),
             reasons=frozenset(_as_list(raw.get("reason"))),
@@ -141,52 +155,43 @@ def _load_signal(raw: dict, where: str, literals: dict) -> Signal:
             statuses=frozenset(_as_list(raw.get("status"))),
             codes=frozenset(_as_list(raw.get("code"))),
             surfaces=frozenset(_as_list(raw.get("surface"))),
-            fields=tuple((name, re.compile(pattern, re.I)) for name, pattern in raw.get("fields", {}).items()),
+            fields=tuple((name, Prefiltered(str(pattern), literals=None)) for name, pattern in raw.get("fields", {}).items()),
             facts=frozenset(_as_list(raw.get("fact"))),
             fallback=bool(raw.get("fallback", False)),
             demote=tuple(raw.get("demote", {}).items()),
-        )
-    except re.error as exc:
-        raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
+    )
 
 
-def _checked_literals(pattern: object, where: str) -> list[str] | None:
-    """The pattern's prefilter; a non-string or invalid pattern is refused (compiling waits for first use)."""
-    if not isinstance(pattern, str):
-        raise CatalogueError(f"{where}: text must be a string pattern")
-    literals = required_literals(pattern)
-    if literals is None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
-    return list(literals) if literals is not None else None
-
-
-def _cache_path(sources: dict[str, str]) -> Path | None:
+def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not base or base.startswith("~"):
         return None
-    blob = json.dumps(sources, sort_keys=True).encode()
-    return Path(base) / "gemini-doctor" / f"catalogue-{CACHE_FORMAT}-{zlib.crc32(blob):08x}-{len(blob)}.json"
-
-
-def _read_cache(path: Path | None) -> tuple[dict, dict] | None:
     try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
+        stamps = [(path, (st := os.stat(path)).st_size, st.st_mtime_ns) for path in paths]
+    except OSError:
+        return None
+    blob = json.dumps([os.fspath(directory), stamps]).encode()
+    return os.path.join(base, "gemini-doctor", f"catalogue-{CACHE_FORMAT}-{zlib.crc32(blob):08x}-{len(blob)}.json")
+
+
+def _read_cache(path: str | None) -> tuple[dict, dict] | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            cached = json.load(handle)
         return cached["data"], cached["literals"]
-    except (AttributeError, OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _write_cache(path: Path | None, data: dict, literals: dict) -> None:
+def _write_cache(path: str | None, data: dict, literals: dict) -> None:
     """Best effort: a read-only home just means parsing every time."""
     if path is None:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"data": data, "literals": literals}), encoding="utf-8")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump({"data": data, "literals": literals}, handle)
         os.replace(temporary, path)
     except OSError:
         pass

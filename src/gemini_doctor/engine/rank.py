@@ -94,7 +94,7 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
             seen.append(f"{label} {value}")
     for name, pattern in signal.fields:
         value = getattr(record, name, None)
-        if not isinstance(value, str) or not pattern.search(value):
+        if not isinstance(value, str) or not pattern.search(value, value.lower()):
             return None
         seen.append(f"{name} {value}")
     if signal.text is not None:

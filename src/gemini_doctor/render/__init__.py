@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import import_module
-from typing import TextIO
+from io import TextIOBase
 
 from ..redact import redact
 
@@ -16,7 +16,7 @@ _VIEWS = {"diagnosis": ("layout", "diagnosis_lines", "markdown", "diagnosis_mark
           "check": ("check", "check_lines", "check", "check_markdown")}
 
 
-def render(result: dict, fmt: str, stream: TextIO, view: str = "diagnosis", colour: bool | None = None) -> None:
+def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", colour: bool | None = None) -> None:
     """Write one result (its JSON form) to *stream* in format *fmt*; *view* is "diagnosis" or "check"."""
     if fmt == "json":
         stream.write(to_json_line(result) + "\n")

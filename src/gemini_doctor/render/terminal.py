@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from io import TextIOBase
 
 from ..redact import redact
 from .layout import Line
 
 
-def print_lines(lines: list[Line], stream: TextIO, colour: bool | None = None) -> None:
+def print_lines(lines: list[Line], stream: TextIOBase, colour: bool | None = None) -> None:
     """Write *lines* to *stream*; colour defaults to whether the stream is a terminal."""
     if colour is None:
         colour = stream.isatty()
