@@ -17,7 +17,7 @@ from .literals import Prefiltered, required_literals
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 

@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover
     _parser = None
 
 MIN_LITERAL = 3
+_PLAIN_PUNCTUATION = frozenset(" _-:/,'\"=<>@!%&#;`~")
 _UNFOLDABLE = re.compile(r"\\[xuUN]|\(\?[a-zA-Z]*-|\(\?[a-zA-Z]*[LAu]")  # hex/named escapes, scoped or odd flags
 
 
@@ -25,20 +26,29 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     if _parser is None:
         return None
     try:
-        parsed = list(_parser.parse(pattern, re.I))
+        parsed = _parser.parse(pattern, re.I)
     except re.error:
         return None
-    if len(parsed) == 1 and parsed[0][0] is _c.BRANCH:
-        alternatives = [list(alt) for alt in parsed[0][1][1]]
-    else:
-        alternatives = [parsed]
-    found = []
-    for items in alternatives:
-        best = max(_runs(items), key=len, default="")
-        if len(best) < MIN_LITERAL:
-            return None
-        found.append(best.lower())
-    return tuple(found)
+    found = _requirement(list(parsed))
+    if not found:
+        return None
+    return tuple(sorted(lit for lit in found if not any(other in lit for other in found - {lit})))
+
+
+def _requirement(items: list) -> set[str] | None:
+    """The most selective set of literals (longest shortest member) one of which every match of
+    the sequence *items* contains: a literal run, or one found inside a group or alternation."""
+    options = [{run} for run in _runs(items) if len(run) >= MIN_LITERAL]
+    for op, value in items:
+        if op is _c.SUBPATTERN:
+            options.append(_requirement(list(value[-1])))
+        elif op is _c.BRANCH:
+            alternatives = [_requirement(list(alternative)) for alternative in value[1]]
+            if all(alternatives):
+                options.append(set().union(*alternatives))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and value[0] >= 1:
+            options.append(_requirement(list(value[2])))
+    return max(filter(None, options), key=lambda option: min(map(len, option)), default=None)
 
 
 def _runs(items: list) -> list[str]:
@@ -50,7 +60,7 @@ def _runs(items: list) -> list[str]:
         runs.append("".join(current))
         current = []
     runs.append("".join(current))
-    return runs
+    return [run.lower() for run in runs]
 
 
 def fold_case(pattern: str) -> str | None:
@@ -72,6 +82,19 @@ def fold_case(pattern: str) -> str | None:
     return "".join(out)
 
 
+def starts_with_literal(pattern: str) -> bool:
+    """True when every match of *pattern* begins with the same characters (at least MIN_LITERAL):
+    the regex engine then skips ahead to them itself, and a prefilter only adds work."""
+    if "|" in pattern:
+        return False
+    run = 0
+    while run < len(pattern) and (pattern[run].isalnum() or pattern[run] in _PLAIN_PUNCTUATION):
+        run += 1
+    if run < len(pattern) and pattern[run] in "?*+{":   # the last character is optional or repeated
+        run -= 1
+    return run >= MIN_LITERAL
+
+
 class Prefiltered:
     """A regex that runs only when one of its required literals occurs; compiled on first use.
 
@@ -79,39 +102,56 @@ class Prefiltered:
     holds in both, whichever of the two the regex ran on.
     """
 
-    __slots__ = ("source", "flags", "literals", "_regex", "_on_lowered")
+    __slots__ = ("source", "flags", "literals", "_regex", "_on_lowered", "_gate")
 
     def __init__(self, source: str, flags: int = re.I, literals: list[str] | None | object = ...) -> None:
         self.source, self.flags = source, flags
         self.literals = required_literals(source) if literals is ... else (tuple(literals) if literals is not None else None)
         self._regex: re.Pattern[str] | None = None
         self._on_lowered = False
+        self._gate: tuple[str, ...] | None = None   # the literals search() tests first, if worth it
 
     @property
     def regex(self) -> re.Pattern[str]:
         """The compiled pattern: folded to lower case when it is case-insensitive and can be folded."""
-        if self._regex is None:
-            folded = fold_case(self.source) if self.flags & re.I else None
-            self._on_lowered = folded is not None
-            self._regex = re.compile(folded, self.flags & ~re.I) if self._on_lowered else re.compile(self.source, self.flags)
+        return self._regex or self._compile()
+
+    def _compile(self) -> re.Pattern[str]:
+        folded = fold_case(self.source) if self.flags & re.I else None
+        self._on_lowered = folded is not None
+        runs_as = folded if self._on_lowered else self.source
+        fast_start = starts_with_literal(runs_as) and (self._on_lowered or not self.flags & re.I)
+        self._gate = None if fast_start else self.literals
+        self._regex = re.compile(runs_as, self.flags & ~re.I if self._on_lowered else self.flags)
         return self._regex
 
     def may_match(self, lowered: str) -> bool:
-        return self.literals is None or any(lit in lowered for lit in self.literals)
+        """Whether one of the required literals occurs in *lowered*."""
+        return self.literals is None or _any_in(self.literals, lowered)
 
     def search(self, text: str, lowered: str) -> re.Match[str] | None:
         """The first match, or None. Read values by span (``text[m.start(1):m.end(1)]``):
         a folded pattern's groups are in lower case."""
-        return self.search_unfiltered(text, lowered) if self.may_match(lowered) else None
+        regex = self._regex or self._compile()
+        if self._gate is not None and not _any_in(self._gate, lowered):
+            return None
+        return regex.search(lowered if self._on_lowered else text)
 
     def search_unfiltered(self, text: str, lowered: str) -> re.Match[str] | None:
         """:meth:`search` for a caller that has already checked the literals."""
-        regex = self.regex
+        regex = self._regex or self._compile()
         return regex.search(lowered if self._on_lowered else text)
 
     def findall(self, text: str, lowered: str) -> list:
         """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
-        if not self.may_match(lowered):
+        regex = self._regex or self._compile()
+        if self._gate is not None and not _any_in(self._gate, lowered):
             return []
-        regex = self.regex
         return regex.findall(lowered if self._on_lowered else text)
+
+
+def _any_in(literals: tuple[str, ...], lowered: str) -> bool:
+    for literal in literals:  # a plain loop: this runs a hundred times per error
+        if literal in lowered:
+            return True
+    return False

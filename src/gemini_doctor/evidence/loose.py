@@ -31,9 +31,12 @@ def unescape(text: str) -> str:
     return text
 
 
+# Patterns start with a literal wherever they can: CPython's regex engine then skips ahead to it
+# instead of trying every position. A boundary that would have to come first is checked after
+# the literal instead, e.g. ``(?<!\S[45]\d\d)``: three digits not preceded by a non-space.
 _Q = r"""["']"""
-_REASON = Prefiltered(rf"""{_Q}?\breason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""", 0)
-_DOMAIN = Prefiltered(rf"""{_Q}?\bdomain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""", 0)
+_REASON = Prefiltered(rf"""reason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""", 0)
+_DOMAIN = Prefiltered(rf"""domain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""", 0)
 _PROTO_META = Prefiltered(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"', 0)
 _META_KEYS = (
     "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
@@ -43,24 +46,24 @@ _META_KEYS = (
 _JSON_META = Prefiltered(
     rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0
 )
-_PROTO_FIELD = Prefiltered(r'\b(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"', 0)
-_GRPC_CODE = Prefiltered(r"\bgrpc_status:\s*(\d{1,2})\b", 0)
+_PROTO_FIELD = Prefiltered(r'(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"', 0)
+_GRPC_CODE = Prefiltered(r"grpc_status:\s*(\d{1,2})\b", 0)
 _CODE_PATTERNS = (
     Prefiltered(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b""", 0),
     _GRPC_CODE,
     Prefiltered(r"\[(\d{3}) [A-Z][A-Za-z ]+\]", 0),                       # [403 Forbidden]
-    Prefiltered(r"\b(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b", 0),
-    Prefiltered(r"\bError (\d{3}) \(", 0),                                # Google HTML page
+    Prefiltered(r"(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b", 0),
+    Prefiltered(r"Error (\d{3}) \(", 0),                                  # Google HTML page
     Prefiltered(r"\(([45]\d\d)\)", 0),                                     # "Resource Exhausted (429)"
-    Prefiltered(r"(?:^|\s|[:\]\[(])([45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
-    Prefiltered(r"(?:^|\s)([45]\d\d)(?=[:\s])", 0),
+    Prefiltered(r"([45]\d\d)(?<![^\s:\]\[(][45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
+    Prefiltered(r"([45]\d\d)(?<!\S[45]\d\d)(?=[:\s])", 0),
 )
-_STATUS = Prefiltered(r"\b(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b", 0)
+_STATUS = Prefiltered(r"(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b", 0)
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
 _MESSAGE = (
     Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
     Prefiltered(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")""", 0),
-    Prefiltered(r'\bdetails = "([^"\n]{8,})"', 0),
+    Prefiltered(r'details = "([^"\n]{8,})"', 0),
     Prefiltered(r'(?m)^\s*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
     Prefiltered(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
@@ -170,11 +173,11 @@ def surface_of(service: str | None, text: str, lowered: str) -> str | None:
 def _code_and_status(text: str, lowered: str) -> dict:
     out: dict = {}
     grpc = _GRPC_STATUS.search(text, lowered)
-    status = _STATUS.search(text, lowered)
+    status = _status_word(text, lowered)
     if grpc and grpc.group(1) in STATUS_TO_HTTP:
         out["status"] = grpc.group(1)
     elif status:
-        out["status"] = status.group(1)
+        out["status"] = status
     for pattern in _CODE_PATTERNS:
         m = pattern.search(text, lowered)
         if m:
@@ -188,6 +191,17 @@ def _code_and_status(text: str, lowered: str) -> dict:
     if "code" not in out and out.get("status") in STATUS_TO_HTTP:
         out["code"] = STATUS_TO_HTTP[out["status"]]
     return out
+
+
+def _status_word(text: str, lowered: str) -> str | None:
+    """The first status name that stands as a word (its left edge is checked here, not by a
+    leading ``\\b`` that would stop the regex engine skipping ahead)."""
+    if not _STATUS.may_match(lowered):
+        return None
+    for m in _STATUS.regex.finditer(text):
+        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            return m.group(1)
+    return None
 
 
 def _first_message(text: str, lowered: str) -> str | None:

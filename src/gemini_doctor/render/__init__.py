@@ -31,5 +31,6 @@ def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", 
 
 
 def to_json_line(result: dict) -> str:
-    """Compact JSON on one line, secrets redacted."""
-    return redact(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
+    """Compact JSON on one line, secrets redacted; ASCII only (other characters escaped), which also
+    keeps the redaction pass over it cheap."""
+    return redact(json.dumps(result, separators=(",", ":")))
