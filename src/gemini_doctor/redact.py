@@ -19,7 +19,9 @@ _TOKENS = (  # (kind, literal, pattern)
     ("jwt", "eyJ", re.compile(r"\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
 )
 _VALUE = r"""(?P<value>[^&\s"',}]{6,})"""
-_PARAMETER = re.compile(r"(?P<name>[?&](?:key|access_token|refresh_token)=)" + _VALUE, re.I)   # ?key=…
+# ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the
+# regex engine skip ahead (a leading [?&] class would make it try every position)
+_PARAMETERS = tuple(re.compile(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&"))
 _FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key")
 _FIELD = re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)
 
@@ -57,7 +59,8 @@ def redact(text: str) -> str:
             text = pattern.sub(lambda m: mask(m.group(0)), text)
     lowered = text.lower()
     if "key=" in lowered or "token=" in lowered:
-        text = _PARAMETER.sub(_mask_named, text)
+        for parameter in _PARAMETERS:
+            text = parameter.sub(_mask_named, text)
         lowered = text.lower()
     return _mask_fields(text, lowered)
 

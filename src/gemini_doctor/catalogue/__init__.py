@@ -31,30 +31,45 @@ class Catalogue(dict):
         return [(cause.id, signal) for cause in self.values() for signal in cause.signals]
 
     @cached_property
-    def _index(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]]]:
+    def _index(self) -> tuple[list[int], list[tuple[str, list[int]]], dict[object, list[int]]]:
         always, by_literal, by_key = [], {}, {}
         for position, (_, signal) in enumerate(self._signals):
             if signal.text is not None and signal.text.literals is not None:
                 for literal in signal.text.literals:
                     by_literal.setdefault(literal, []).append(position)
-            elif signal.text is None and (signal.reasons or signal.facts):
-                for key in signal.reasons | signal.facts:
-                    by_key.setdefault(key, []).append(position)
-            else:
+                continue
+            keys = _index_keys(signal)
+            for key in keys:
+                by_key.setdefault(key, []).append(position)
+            if not keys:
                 always.append(position)
-        return always, by_literal, by_key
+        return always, list(by_literal.items()), by_key
 
-    def candidates(self, lowered: str, keys: Iterable[str] = ()) -> list[tuple[str, Signal]]:
-        """The (cause id, signal) pairs that can match: by the text's literals and by *keys*
-        (the record's reasons and the live facts), in catalogue order."""
+    def candidates(self, lowered: str, keys: Iterable[object] = ()) -> list[tuple[str, Signal]]:
+        """The (cause id, signal) pairs that can match, in catalogue order: by the literals in
+        *lowered*, and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)`` and
+        ``("surface", s)``, and the live facts."""
         always, by_literal, by_key = self._index
         positions = set(always)
-        for literal, where in by_literal.items():
+        for literal, where in by_literal:
             if literal in lowered:
                 positions.update(where)
         for key in keys:
-            positions.update(by_key.get(key, ()))
+            where = by_key.get(key)
+            if where:
+                positions.update(where)
         return [self._signals[p] for p in sorted(positions)]
+
+
+def _index_keys(signal: Signal) -> set | frozenset:
+    """Keys one of which the evidence must carry for *signal* to match: its most selective
+    condition that is a plain value (empty when it has none, e.g. only field patterns)."""
+    if signal.reasons or signal.facts:
+        return signal.reasons | signal.facts
+    for kind, values in (("status", signal.statuses), ("code", signal.codes), ("surface", signal.surfaces)):
+        if values:
+            return {(kind, value) for value in values}
+    return set()
 
 
 class CatalogueError(ValueError):

@@ -37,7 +37,9 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
     causes = load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
     tallies: dict[str, _Tally] = {}
     demotions: dict[str, float] = {}
-    for cause_id, signal in causes.candidates(evidence.lowered, [*evidence.record.reasons, *evidence.facts]):
+    record = evidence.record
+    keys = [*record.reasons, *evidence.facts, ("status", record.status), ("code", record.code), ("surface", record.surface)]
+    for cause_id, signal in causes.candidates(evidence.lowered, keys):
         seen = _match(signal, evidence)
         if seen is None:
             continue
@@ -86,12 +88,18 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
         if hit is None:
             return None
         seen.append(f"reason {hit}")
-    for wanted, value, label in ((signal.statuses, record.status, "status"), (signal.codes, record.code, "HTTP"),
-                                 (signal.surfaces, record.surface, "surface")):
-        if wanted:
-            if value not in wanted:
-                return None
-            seen.append(f"{label} {value}")
+    if signal.statuses:
+        if record.status not in signal.statuses:
+            return None
+        seen.append(f"status {record.status}")
+    if signal.codes:
+        if record.code not in signal.codes:
+            return None
+        seen.append(f"HTTP {record.code}")
+    if signal.surfaces:
+        if record.surface not in signal.surfaces:
+            return None
+        seen.append(f"surface {record.surface}")
     for name, pattern in signal.fields:
         value = getattr(record, name, None)
         if not isinstance(value, str) or not pattern.search(value, value.lower()):

@@ -15,6 +15,8 @@ _MAX_STARTS = 40          # candidate object starts tried per text layer
 _MAX_SPAN = 200_000       # longest object we try to parse
 _MAX_DEPTH = 4            # levels of escaped JSON inside JSON strings
 _DECODER = json.JSONDecoder()
+_SYNTAX = re.compile(r"""\\.|['"\[\]{}()]""", re.S)   # an escape pair, a quote or a bracket
+_MARKERS = ('"error', "'error", "@type")   # what _STARTS needs (escaped forms contain them too)
 _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
 
 
@@ -42,6 +44,8 @@ def _scan(text: str, found: Found, depth: int) -> None:
     whole = _parse_object(stripped, 0) if stripped[:1] in "[{" else None
     if whole is not None and whole[1] >= len(stripped):
         _walk(whole[0], found, depth)
+        return
+    if not any(marker in text for marker in _MARKERS):
         return
     end_of_last = 0
     for n, match in enumerate(_STARTS.finditer(text)):
@@ -75,13 +79,11 @@ def _parse_object(text: str, start: int) -> tuple[object, int] | None:
 
 def _balanced_end(text: str, start: int) -> int | None:
     """Offset just past the bracket that closes the one at *start*, skipping quoted strings."""
-    depth, quote, i, limit = 0, "", start, min(len(text), start + _MAX_SPAN)
-    while i < limit:
-        ch = text[i]
+    depth, quote = 0, ""
+    for m in _SYNTAX.finditer(text, start, min(len(text), start + _MAX_SPAN)):
+        ch = m.group()
         if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
+            if ch == quote:
                 quote = ""
         elif ch in "'\"":
             quote = ch
@@ -90,8 +92,7 @@ def _balanced_end(text: str, start: int) -> int | None:
         elif ch in "]})":
             depth -= 1
             if depth == 0:
-                return i + 1
-        i += 1
+                return m.end()
     return None
 
 

@@ -58,7 +58,7 @@ _CODE_PATTERNS = (
     Prefiltered(r"([45]\d\d)(?<![^\s:\]\[(][45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
     Prefiltered(r"([45]\d\d)(?<!\S[45]\d\d)(?=[:\s])", 0),
 )
-_STATUS = Prefiltered(r"(" + "|".join(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")) + r")\b", 0)
+_STATUS_NAMES = tuple(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED"))
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
 _MESSAGE = (
     Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
@@ -68,7 +68,8 @@ _MESSAGE = (
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
     Prefiltered(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
 )
-_ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b", re.I)
+_ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b")  # on lower case
+_LETTER = re.compile(r"[^\W\d_]")
 
 # (field, pattern, literal prefilter): the first group is the value. Order matters within a field.
 _FIELD_PATTERNS: tuple[tuple[str, Prefiltered], ...] = tuple(
@@ -173,7 +174,7 @@ def surface_of(service: str | None, text: str, lowered: str) -> str | None:
 def _code_and_status(text: str, lowered: str) -> dict:
     out: dict = {}
     grpc = _GRPC_STATUS.search(text, lowered)
-    status = _status_word(text, lowered)
+    status = _status_word(text)
     if grpc and grpc.group(1) in STATUS_TO_HTTP:
         out["status"] = grpc.group(1)
     elif status:
@@ -193,15 +194,22 @@ def _code_and_status(text: str, lowered: str) -> dict:
     return out
 
 
-def _status_word(text: str, lowered: str) -> str | None:
-    """The first status name that stands as a word (its left edge is checked here, not by a
-    leading ``\\b`` that would stop the regex engine skipping ahead)."""
-    if not _STATUS.may_match(lowered):
-        return None
-    for m in _STATUS.regex.finditer(text):
-        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
-            return m.group(1)
-    return None
+def _status_word(text: str) -> str | None:
+    """The status name that occurs first in *text* as a word of its own."""
+    best: tuple[int, str] | None = None
+    for name in _STATUS_NAMES:
+        at = text.find(name)
+        while at != -1 and not _stands_alone(text, at, at + len(name)):
+            at = text.find(name, at + 1)
+        if at != -1 and (best is None or at < best[0]):
+            best = (at, name)
+    return best[1] if best else None
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
 
 
 def _first_message(text: str, lowered: str) -> str | None:
@@ -217,7 +225,12 @@ def _first_message(text: str, lowered: str) -> str | None:
 
 def first_line(text: str, limit: int = 300) -> str | None:
     """The first line that reads like an error (else like prose), as a last-resort message."""
-    lines = [line.strip().strip('"').strip() for line in text.splitlines()[:200]]
-    lines = [line for line in lines if len(line) >= 8 and any(c.isalpha() for c in line)]
-    best = next((line for line in lines if _ERRORISH.search(line)), lines[0] if lines else None)
-    return best[:limit] if best else None
+    prose = None
+    for line in text.splitlines()[:200]:
+        line = line.strip().strip('"').strip()
+        if len(line) < 8 or not _LETTER.search(line):
+            continue
+        if _ERRORISH.search(line.lower()):
+            return line[:limit]
+        prose = prose or line
+    return prose[:limit] if prose else None
