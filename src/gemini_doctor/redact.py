@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)
-# (literal that must occur, pattern): one pattern per kind, each starting with its literal, so the
-# regex engine can skip ahead and a text without the literal costs one substring test.
+# One pattern per kind, each starting with its literal, so the regex engine can skip ahead and a
+# text without the literal costs one substring test. The word boundary before the literal is
+# checked after it, by a lookbehind (a leading \b would make the engine try every position).
 _TOKENS = (  # (kind, literal, pattern)
     ("key", "AIza", re.compile(r"AIza[0-9A-Za-z_\-]{20,}")),                                       # Google API key
-    ("express_key", "AQ.", re.compile(r"\bAQ\.[0-9A-Za-z_\-\.]{15,}[0-9A-Za-z_\-]")),             # Vertex express key
-    ("oauth_access_token", "ya29.", re.compile(r"\bya29\.[0-9A-Za-z_\-\.]{9,}[0-9A-Za-z_\-]")),   # OAuth access token
-    ("refresh_token", "1//", re.compile(r"\b1//[0-9A-Za-z_\-]{10,}")),                            # OAuth refresh token
-    ("jwt", "eyJ", re.compile(r"\beyJ[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
+    ("express_key", "AQ.", re.compile(r"AQ\.(?<!\wAQ\.)[0-9A-Za-z_\-\.]{15,}[0-9A-Za-z_\-]")),  # Vertex express key
+    ("oauth_access_token", "ya29.", re.compile(r"ya29\.(?<!\wya29\.)[0-9A-Za-z_\-\.]{9,}[0-9A-Za-z_\-]")),  # OAuth token
+    ("refresh_token", "1//", re.compile(r"1//(?<!\w1//)[0-9A-Za-z_\-]{10,}")),                   # OAuth refresh token
+    ("jwt", "eyJ", re.compile(r"eyJ(?<!\weyJ)[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
 )
 _VALUE = r"""(?P<value>[^&\s"',}]{6,})"""
 # ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the

@@ -29,6 +29,6 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) ->
 
 def fill(template: str | None, values: dict[str, str]) -> str | None:
     """Replace ``{name}`` with its value, or ``NAME`` when unknown, so the user sees what to fill in."""
-    if template is None:
-        return None
+    if template is None or "{" not in template:
+        return template
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1).upper()), template)

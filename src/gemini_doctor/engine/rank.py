@@ -43,7 +43,7 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
         seen = _match(signal, evidence)
         if seen is None:
             continue
-        tally = tallies.setdefault(cause_id, _Tally())
+        tally = tallies.get(cause_id) or tallies.setdefault(cause_id, _Tally())
         line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
         if signal.fallback:
             tally.fallback.append((signal.weight, line))

@@ -104,6 +104,8 @@ def _read_detail(record: ErrorRecord, detail: dict) -> None:
 
 def _read_metadata(record: ErrorRecord) -> None:
     meta = record.metadata
+    if not meta:
+        return
     consumer = meta.get("consumer", "")
     record.fill_missing(
         project=consumer.removeprefix("projects/") if consumer.startswith("projects/") else None,

@@ -18,47 +18,43 @@ GRPC_CODES = {
 }
 
 
-# (field, what it holds); every field starts empty: None, or an empty list / dict, or 0
-FIELDS = (
-    ("code", "HTTP status"),
-    ("status", "canonical google.rpc.Code name"),
-    ("message", "error.message of the first body found"),
-    ("reasons", "ErrorInfo reasons, in order seen"),
-    ("domain", "ErrorInfo domain"),
-    ("metadata", "merged ErrorInfo metadata"),
-    ("details", "every details entry (JSON form)"),
-    ("project", "consumer project id or number"),
-    ("service", "e.g. generativelanguage.googleapis.com"),
-    ("method", "API method"),
-    ("permission", "IAM permission"),
-    ("resource", "resource named by the error"),
-    ("model", "model id"),
-    ("location", "region"),
-    ("quota_metric", "quota metric"),
-    ("quota_limit", "quota limit value"),
-    ("quota_id", "quota id"),
-    ("key", "masked API key seen in the input"),
-    ("token_kind", "oauth_access_token | refresh_token | jwt | express_key"),
-    ("surface", "gemini-api | vertex | firebase | code-assist"),
-    ("oauth_error", "invalid_grant, invalid_scope, ... from a token endpoint"),
-    ("bodies", "how many google.rpc.Status bodies were found"),
-)
-_EMPTY = {"reasons": list, "metadata": dict, "details": list, "bodies": int}
 _BLANK = (None, "", [], {})
 
 
 class ErrorRecord:
-    """One error, normalised. Every field (see :data:`FIELDS`) is optional: a bare log line fills few.
+    """One error, normalised. Every field is optional: a bare log line fills few of them.
 
     Secrets are never stored: ``key`` holds the masked form (``AIza…last4``).
     """
 
-    __slots__ = tuple(name for name, _ in FIELDS)
+    code: int | None = None                 # HTTP status
+    status: str | None = None               # canonical google.rpc.Code name
+    message: str | None = None              # error.message of the first body found
+    reasons: list[str]                      # ErrorInfo reasons, in order seen
+    domain: str | None = None
+    metadata: dict[str, str]                # merged ErrorInfo metadata
+    details: list[dict]                     # every details entry (JSON form)
+    project: str | None = None              # consumer project id or number
+    service: str | None = None              # e.g. generativelanguage.googleapis.com
+    method: str | None = None
+    permission: str | None = None
+    resource: str | None = None
+    model: str | None = None
+    location: str | None = None
+    quota_metric: str | None = None
+    quota_limit: str | None = None
+    quota_id: str | None = None
+    key: str | None = None                  # masked API key seen in the input
+    token_kind: str | None = None           # oauth_access_token | refresh_token | jwt | express_key
+    surface: str | None = None              # gemini-api | vertex | firebase | code-assist
+    oauth_error: str | None = None          # invalid_grant, invalid_scope, ... from a token endpoint
+    bodies: int = 0                         # how many google.rpc.Status bodies were found
 
     def __init__(self, **values: object) -> None:
-        for name in self.__slots__:
-            setattr(self, name, _EMPTY[name]() if name in _EMPTY else None)
+        self.reasons, self.metadata, self.details = [], {}, []
         for name, value in values.items():
+            if name not in FIELDS:
+                raise TypeError(f"ErrorRecord has no field {name!r}")
             setattr(self, name, value)
 
     def __repr__(self) -> str:
@@ -73,7 +69,7 @@ class ErrorRecord:
 
     def filled(self) -> set[str]:
         """Names of the fields that hold a value."""
-        return {name for name in self.__slots__ if getattr(self, name)}
+        return set(self.to_dict())
 
     def fill_missing(self, **values: object) -> None:
         """Set each given field that is still empty; never overwrite what was read first."""
@@ -82,5 +78,8 @@ class ErrorRecord:
                 setattr(self, name, value)
 
     def to_dict(self) -> dict:
-        """JSON form, empty fields left out."""
-        return {name: value for name in self.__slots__ if (value := getattr(self, name))}
+        """JSON form, empty fields left out, in field order."""
+        return {name: value for name in FIELDS if (value := getattr(self, name))}
+
+
+FIELDS = tuple(ErrorRecord.__annotations__)
