@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
-from .literals import Prefiltered, required_literals
+from .literals import LiteralScanner, Prefiltered, required_literals
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
@@ -31,7 +31,7 @@ class Catalogue(dict):
         return [(cause.id, signal) for cause in self.values() for signal in cause.signals]
 
     @cached_property
-    def _index(self) -> tuple[list[int], list[tuple[str, list[int]]], dict[object, list[int]]]:
+    def _index(self) -> tuple[list[int], dict[str, list[int]], dict[object, list[int]], LiteralScanner]:
         always, by_literal, by_key = [], {}, {}
         for position, (_, signal) in enumerate(self._signals):
             if signal.text is not None and signal.text.literals is not None:
@@ -43,17 +43,16 @@ class Catalogue(dict):
                 by_key.setdefault(key, []).append(position)
             if not keys:
                 always.append(position)
-        return always, list(by_literal.items()), by_key
+        return always, by_literal, by_key, LiteralScanner(by_literal)
 
     def candidates(self, lowered: str, keys: Iterable[object] = ()) -> list[tuple[str, Signal]]:
         """The (cause id, signal) pairs that can match, in catalogue order: by the literals in
         *lowered*, and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)`` and
         ``("surface", s)``, and the live facts."""
-        always, by_literal, by_key = self._index
+        always, by_literal, by_key, scanner = self._index
         positions = set(always)
-        for literal, where in by_literal:
-            if literal in lowered:
-                positions.update(where)
+        for literal in scanner.present(lowered):
+            positions.update(by_literal[literal])
         for key in keys:
             where = by_key.get(key)
             if where:

@@ -10,6 +10,7 @@ the folded form several times faster.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 try:  # the stdlib's own regex parser (CPython 3.11+); without it, every pattern just runs
     from re import _constants as _c, _parser
@@ -93,6 +94,22 @@ def starts_with_literal(pattern: str) -> bool:
     if run < len(pattern) and pattern[run] in "?*+{":   # the last character is optional or repeated
         run -= 1
     return run >= MIN_LITERAL
+
+
+class LiteralScanner:
+    """Which of many literals occur in a text, found in one pass (an Aho-Corasick automaton, in
+    Rust) instead of one substring search per literal."""
+
+    __slots__ = ("_automaton",)
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        from ahocorasick_rs import AhoCorasick, Implementation
+
+        # a contiguous NFA builds in a fifth of the DFA's time and scans nearly as fast
+        self._automaton = AhoCorasick(sorted(set(literals)), implementation=Implementation.ContiguousNFA)
+
+    def present(self, text: str) -> set[str]:
+        return set(self._automaton.find_matches_as_strings(text, overlapping=True))
 
 
 class Prefiltered:

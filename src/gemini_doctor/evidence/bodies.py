@@ -15,7 +15,8 @@ _MAX_STARTS = 40          # candidate object starts tried per text layer
 _MAX_SPAN = 200_000       # longest object we try to parse
 _MAX_DEPTH = 4            # levels of escaped JSON inside JSON strings
 _DECODER = json.JSONDecoder()
-_SYNTAX = re.compile(r"""\\.|['"\[\]{}()]""", re.S)   # an escape pair, a quote or a bracket
+_SYNTAX = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[\[\]{}()]""", re.S)   # a quoted string or a bracket
+_PY_OPENING = re.compile(r"""[\[{(][\s\[{(]*'""")   # a Python literal's opening: brackets, then a quote
 _MARKERS = ('"error', "'error", "@type")   # what _STARTS needs (escaped forms contain them too)
 _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
 
@@ -60,12 +61,18 @@ def _scan(text: str, found: Found, depth: int) -> None:
 
 
 def _parse_object(text: str, start: int) -> tuple[object, int] | None:
-    """Parse a JSON value or Python literal starting at *start*; return it and its end offset."""
+    """Parse a JSON value or Python literal starting at *start*; return it and its end offset.
+
+    Only an opening with a single-quoted key is tried as a Python literal (``repr`` quotes keys so);
+    JSON broken by a terminal's line wraps is left to the loose reader at once.
+    """
     try:
         value, end = _DECODER.raw_decode(text, start)
         return value, end
     except (ValueError, RecursionError):
         pass
+    if not _PY_OPENING.match(text, start):
+        return None
     end = _balanced_end(text, start)
     if end is None:
         return None
@@ -78,16 +85,11 @@ def _parse_object(text: str, start: int) -> tuple[object, int] | None:
 
 
 def _balanced_end(text: str, start: int) -> int | None:
-    """Offset just past the bracket that closes the one at *start*, skipping quoted strings."""
-    depth, quote = 0, ""
+    """Offset just past the bracket that closes the one at *start*; quoted strings are skipped whole."""
+    depth = 0
     for m in _SYNTAX.finditer(text, start, min(len(text), start + _MAX_SPAN)):
         ch = m.group()
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "[{(":
+        if ch in "[{(":
             depth += 1
         elif ch in "]})":
             depth -= 1
