@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .catalogue.literals import LiteralScanner
+
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)
 # One pattern per kind, each starting with its literal, so the regex engine can skip ahead and a
 # text without the literal costs one substring test. The word boundary before the literal is
@@ -24,6 +26,8 @@ _VALUE = r"""(?P<value>[^&\s"',}]{6,})"""
 # regex engine skip ahead (a leading [?&] class would make it try every position)
 _PARAMETERS = tuple(re.compile(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&"))
 _FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key")
+# every literal (in lower case) without which none of the patterns here can match
+_TRIGGERS = LiteralScanner([*(literal.lower() for _, literal, _ in _TOKENS), "private key", "key=", "token=", *_FIELD_NAMES])
 _FIELD = re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)
 
 
@@ -53,17 +57,20 @@ def redact(text: str) -> str:
     """Replace every key, token, refresh token and private key in *text* by its masked form."""
     if not text:
         return text
-    if "PRIVATE KEY" in text:
+    found = _TRIGGERS.present(text.lower())   # one pass decides which of the patterns below can match
+    if not found:
+        return text
+    if "private key" in found:
         text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- [redacted]", text)
     for _, literal, pattern in _TOKENS:
-        if literal in text:
+        if literal.lower() in found:
             text = pattern.sub(lambda m: mask(m.group(0)), text)
-    lowered = text.lower()
-    if "key=" in lowered or "token=" in lowered:
+    if "key=" in found or "token=" in found:
         for parameter in _PARAMETERS:
             text = parameter.sub(_mask_named, text)
-        lowered = text.lower()
-    return _mask_fields(text, lowered)
+    if not found.isdisjoint(_FIELD_NAMES):
+        text = _mask_fields(text, text.lower())
+    return text
 
 
 def _mask_fields(text: str, lowered: str) -> str:

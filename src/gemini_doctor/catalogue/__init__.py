@@ -31,6 +31,11 @@ class Catalogue(dict):
         return [(cause.id, signal) for cause in self.values() for signal in cause.signals]
 
     @cached_property
+    def field_names(self) -> frozenset[str]:
+        """The record fields some signal's ``fields`` condition reads."""
+        return frozenset(name for _, signal in self._signals for name, _ in signal.fields)
+
+    @cached_property
     def _index(self) -> tuple[list[int], dict[str, list[int]], dict[object, list[int]], LiteralScanner]:
         always, by_literal, by_key = [], {}, {}
         for position, (_, signal) in enumerate(self._signals):
@@ -47,8 +52,8 @@ class Catalogue(dict):
 
     def candidates(self, lowered: str, keys: Iterable[object] = ()) -> list[tuple[str, Signal]]:
         """The (cause id, signal) pairs that can match, in catalogue order: by the literals in
-        *lowered*, and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)`` and
-        ``("surface", s)``, and the live facts."""
+        *lowered*, and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)``,
+        ``("surface", s)``, ``("field", name)`` for each filled field, and the live facts."""
         always, by_literal, by_key, scanner = self._index
         positions = set(always)
         for literal in scanner.present(lowered):
@@ -68,7 +73,7 @@ def _index_keys(signal: Signal) -> set | frozenset:
     for kind, values in (("status", signal.statuses), ("code", signal.codes), ("surface", signal.surfaces)):
         if values:
             return {(kind, value) for value in values}
-    return set()
+    return {("field", name) for name, _ in signal.fields[:1]}
 
 
 class CatalogueError(ValueError):

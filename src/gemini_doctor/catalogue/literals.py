@@ -105,8 +105,8 @@ class LiteralScanner:
     def __init__(self, literals: Iterable[str]) -> None:
         from ahocorasick_rs import AhoCorasick, Implementation
 
-        # a contiguous NFA builds in a fifth of the DFA's time and scans nearly as fast
-        self._automaton = AhoCorasick(sorted(set(literals)), implementation=Implementation.ContiguousNFA)
+        # a DFA: about 1 ms to build for the catalogue, and the fastest scan (2-3x an NFA's)
+        self._automaton = AhoCorasick(sorted(set(literals)), implementation=Implementation.DFA)
 
     def present(self, text: str) -> set[str]:
         return set(self._automaton.find_matches_as_strings(text, overlapping=True))
@@ -142,33 +142,37 @@ class Prefiltered:
         self._regex = re.compile(runs_as, self.flags & ~re.I if self._on_lowered else self.flags)
         return self._regex
 
-    def may_match(self, lowered: str) -> bool:
-        """Whether one of the required literals occurs in *lowered*."""
-        return self.literals is None or _any_in(self.literals, lowered)
+    def may_match(self, lowered: str, present: set[str] | None = None) -> bool:
+        """Whether one of the required literals occurs in *lowered*; *present*, when given, is the
+        set of literals a :class:`LiteralScanner` found there, which answers without searching."""
+        if self.literals is None:
+            return True
+        if present is not None:
+            return not present.isdisjoint(self.literals)
+        return _any_in(self.literals, lowered)
 
-    def search(self, text: str, lowered: str) -> re.Match[str] | None:
+    def search(self, text: str, lowered: str, present: set[str] | None = None) -> re.Match[str] | None:
         """The first match, or None. Read values by span (``text[m.start(1):m.end(1)]``):
         a folded pattern's groups are in lower case."""
         regex = self._regex or self._compile()
-        if self._gate is not None:
-            for literal in self._gate:  # _any_in, inlined: the hottest loop of `explain`
-                if literal in lowered:
-                    break
-            else:
-                return None
-        return regex.search(lowered if self._on_lowered else text)
+        return regex.search(lowered if self._on_lowered else text) if self._passes(lowered, present) else None
 
     def search_unfiltered(self, text: str, lowered: str) -> re.Match[str] | None:
         """:meth:`search` for a caller that has already checked the literals."""
         regex = self._regex or self._compile()
         return regex.search(lowered if self._on_lowered else text)
 
-    def findall(self, text: str, lowered: str) -> list:
+    def findall(self, text: str, lowered: str, present: set[str] | None = None) -> list:
         """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
         regex = self._regex or self._compile()
-        if self._gate is not None and not _any_in(self._gate, lowered):
-            return []
-        return regex.findall(lowered if self._on_lowered else text)
+        return regex.findall(lowered if self._on_lowered else text) if self._passes(lowered, present) else []
+
+    def _passes(self, lowered: str, present: set[str] | None) -> bool:
+        """Whether the text can match: by *present* when given, else by the gate's substring tests
+        (none when the regex engine skips ahead to the pattern's literal start by itself)."""
+        if present is not None:
+            return self.literals is None or not present.isdisjoint(self.literals)
+        return self._gate is None or _any_in(self._gate, lowered)
 
 
 def _any_in(literals: tuple[str, ...], lowered: str) -> bool:

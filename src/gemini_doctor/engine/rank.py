@@ -38,7 +38,8 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
     tallies: dict[str, _Tally] = {}
     demotions: dict[str, float] = {}
     record = evidence.record
-    keys = [*record.reasons, *evidence.facts, ("status", record.status), ("code", record.code), ("surface", record.surface)]
+    keys = [*record.reasons, *evidence.facts, ("status", record.status), ("code", record.code),
+            ("surface", record.surface), *(("field", name) for name in causes.field_names if getattr(record, name))]
     for cause_id, signal in causes.candidates(evidence.lowered, keys):
         seen = _match(signal, evidence)
         if seen is None:

@@ -8,8 +8,10 @@ structured parse left empty.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
+from functools import lru_cache
 
-from ..catalogue.literals import Prefiltered
+from ..catalogue.literals import LiteralScanner, Prefiltered
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
@@ -111,34 +113,53 @@ _SURFACE_HINTS = (
 )
 
 
-def read_fields(text: str, known: frozenset[str] | set[str] = frozenset()) -> dict:
-    """Every field this module can find in *text* (already unescaped), as record keyword values.
+class Scanned(namedtuple("Scanned", "text lowered present")):
+    """A text, its lower case, and which of this module's pattern literals occur in it."""
 
-    Fields in *known* were already read from a structured body; they are not searched again.
-    """
-    out: dict = {}
+    __slots__ = ()
+
+
+def scan(text: str) -> Scanned:
+    """*text* ready for :func:`read_fields` and :func:`surface_of`: one pass finds every literal."""
     lowered = text.lower()
-    reasons = list(dict.fromkeys(_REASON.findall(text, lowered)))
+    return Scanned(text, lowered, _scanner().present(lowered))
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> LiteralScanner:
+    patterns = (_REASON, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *_CODE_PATTERNS, *_MESSAGE,
+                *(pattern for _, pattern in _FIELD_PATTERNS), *(hint for _, hint in _SURFACE_HINTS))
+    literals = [literal for pattern in patterns for literal in pattern.literals or ()]
+    return LiteralScanner([*literals, *(name.lower() for name in _STATUS_NAMES)])
+
+
+def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()) -> dict:
+    """Every field this module can find in the scanned text (already unescaped), as record keyword
+    values. Fields in *known* were already read from a structured body; they are not searched again.
+    """
+    text, lowered, present = scanned
+    out: dict = {}
+    reasons = list(dict.fromkeys(_REASON.findall(text, lowered, present)))
     if reasons:
         out["reasons"] = reasons
-    domain = None if "domain" in known else next((d for d in _DOMAIN.findall(text, lowered) if d != "global"), None)
+    domain = None if "domain" in known else next((d for d in _DOMAIN.findall(text, lowered, present) if d != "global"), None)
     if domain:
         out["domain"] = domain
-    metadata = {k: v for k, v in _PROTO_META.findall(text, lowered)}
-    for key, value in _JSON_META.findall(text, lowered):
+    metadata = {k: v for k, v in _PROTO_META.findall(text, lowered, present)}
+    for key, value in _JSON_META.findall(text, lowered, present):
         metadata.setdefault(key, value)
-    for key, value in _PROTO_FIELD.findall(text, lowered):
+    for key, value in _PROTO_FIELD.findall(text, lowered, present):
         metadata.setdefault(key, value)
     if metadata:
         out["metadata"] = metadata
     if not {"code", "status"} <= known:
-        out.update(_code_and_status(text, lowered))
-    message = None if "message" in known else _first_message(text, lowered)
+        out.update(_code_and_status(scanned))
+    message = None if "message" in known else _first_message(scanned)
     if message:
         out["message"] = message
     for name, pattern in _FIELD_PATTERNS:
         if name not in out and name not in known:
-            m = pattern.search(text, lowered)
+            m = pattern.search(text, lowered, present)
             if m:
                 out[name] = text[m.start(1):m.end(1)]
     return out
@@ -159,28 +180,28 @@ def secrets_seen(text: str) -> dict:
     return out
 
 
-def surface_of(service: str | None, text: str, lowered: str) -> str | None:
+def surface_of(service: str | None, scanned: Scanned) -> str | None:
     """Which Gemini surface the error came from, by its service name, else by hints in the text."""
     if service:
         for name, surface in _SURFACE_BY_SERVICE.items():
             if service.startswith(name) or f"-{name}" in service or f".{name}" in service:
                 return surface
     for surface, hint in _SURFACE_HINTS:
-        if hint.search(text, lowered):
+        if hint.search(*scanned):
             return surface
     return None
 
 
-def _code_and_status(text: str, lowered: str) -> dict:
+def _code_and_status(scanned: Scanned) -> dict:
     out: dict = {}
-    grpc = _GRPC_STATUS.search(text, lowered)
-    status = _status_word(text)
+    grpc = _GRPC_STATUS.search(*scanned)
+    status = _status_word(scanned.text, scanned.present)
     if grpc and grpc.group(1) in STATUS_TO_HTTP:
         out["status"] = grpc.group(1)
     elif status:
         out["status"] = status
     for pattern in _CODE_PATTERNS:
-        m = pattern.search(text, lowered)
+        m = pattern.search(*scanned)
         if m:
             value = int(m.group(1))
             if pattern is _GRPC_CODE:
@@ -194,10 +215,12 @@ def _code_and_status(text: str, lowered: str) -> dict:
     return out
 
 
-def _status_word(text: str) -> str | None:
+def _status_word(text: str, present: set[str]) -> str | None:
     """The status name that occurs first in *text* as a word of its own."""
     best: tuple[int, str] | None = None
     for name in _STATUS_NAMES:
+        if name.lower() not in present:
+            continue
         at = text.find(name)
         while at != -1 and not _stands_alone(text, at, at + len(name)):
             at = text.find(name, at + 1)
@@ -212,11 +235,11 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
 
 
-def _first_message(text: str, lowered: str) -> str | None:
+def _first_message(scanned: Scanned) -> str | None:
     for pattern in _MESSAGE:
-        if not pattern.may_match(lowered):
+        if not pattern.may_match(scanned.lowered, scanned.present):
             continue
-        for m in pattern.regex.finditer(text):
+        for m in pattern.regex.finditer(scanned.text):
             value = next(g for g in m.groups() if g)
             if not value.lstrip().startswith(("{", "[")):
                 return " ".join(value.split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..redact import redact
 from .bodies import find_bodies
-from .loose import first_line, read_fields, secrets_seen, surface_of, unescape
+from .loose import first_line, read_fields, scan, secrets_seen, surface_of, unescape
 from .record import STATUS_TO_HTTP, ErrorRecord
 
 MAX_INPUT_CHARS = 1 << 20
@@ -47,7 +47,8 @@ def parse_text(text: str) -> Evidence:
     _read_bodies(record, found.bodies, found.details)
     plain = unescape(text)
     _read_metadata(record)
-    loose = read_fields(plain, record.filled())
+    scanned = scan(plain)
+    loose = read_fields(scanned, record.filled())
     for key, value in loose.pop("metadata", {}).items():
         record.metadata.setdefault(key, value)
     record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)
@@ -59,7 +60,7 @@ def parse_text(text: str) -> Evidence:
     if record.message is None:
         record.message = first_line(plain)
     if record.surface is None:
-        record.surface = surface_of(record.service, plain, plain.lower())
+        record.surface = surface_of(record.service, scanned)
     if record.project:
         record.project = record.project.removeprefix("projects/")
     return Evidence(record=record, text=" ".join(plain.split()))
