@@ -175,6 +175,31 @@ class Prefiltered:
         return self._gate is None or _any_in(self._gate, lowered)
 
 
+class PatternIndex:
+    """A sequence of patterns indexed by the literals they need, so that only those a scanned
+    text can match are tried (in their original order)."""
+
+    __slots__ = ("patterns", "_always", "_by_literal")
+
+    def __init__(self, patterns: Iterable[Prefiltered]) -> None:
+        self.patterns = tuple(patterns)
+        self._always = {n for n, pattern in enumerate(self.patterns) if pattern.literals is None}
+        self._by_literal: dict[str, list[int]] = {}
+        for n, pattern in enumerate(self.patterns):
+            for literal in pattern.literals or ():
+                self._by_literal.setdefault(literal, []).append(n)
+
+    def literals(self) -> set[str]:
+        return set(self._by_literal)
+
+    def matching(self, present: set[str]) -> list[Prefiltered]:
+        """The patterns that can match a text in which *present* are the literals found."""
+        found = set(self._always)
+        for literal in present:
+            found.update(self._by_literal.get(literal, ()))
+        return [self.patterns[n] for n in sorted(found)]
+
+
 def _any_in(literals: tuple[str, ...], lowered: str) -> bool:
     for literal in literals:  # a plain loop: this runs a hundred times per error
         if literal in lowered:

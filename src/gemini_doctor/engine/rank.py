@@ -20,60 +20,43 @@ MIN_CONFIDENCE = 0.15
 MAX_CAUSES = 5
 
 
-class _Tally:
-    """One cause's matching signals: weights with their evidence lines, and fallback ones aside."""
-
-    __slots__ = ("weights", "evidence", "fallback")
-
-    def __init__(self) -> None:
-        self.weights: list[float] = []
-        self.evidence: list[str] = []
-        self.fallback: list[tuple[float, str]] = []
-
-
 def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
          causes: dict[str, Cause] | None = None) -> Diagnosis:
     """Rank every catalogue cause against *evidence*."""
     causes = load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
-    tallies: dict[str, _Tally] = {}
-    demotions: dict[str, float] = {}
     record = evidence.record
     keys = [*record.reasons, *evidence.facts, ("status", record.status), ("code", record.code),
             ("surface", record.surface), *(("field", name) for name in causes.field_names if getattr(record, name))]
+    matched = []   # (cause id, signal, evidence line), in catalogue order
     for cause_id, signal in causes.candidates(evidence.lowered, keys):
         seen = _match(signal, evidence)
-        if seen is None:
-            continue
-        tally = tallies.get(cause_id) or tallies.setdefault(cause_id, _Tally())
-        line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
-        if signal.fallback:
-            tally.fallback.append((signal.weight, line))
-            continue
-        tally.weights.append(signal.weight)
-        tally.evidence.append(line)
-        for target, factor in signal.demote:
-            demotions[target] = min(demotions.get(target, 1.0), factor)
-    strongest = max((w for t in tallies.values() for w in t.weights), default=0.0)
-    if strongest < FALLBACK_BELOW:
-        for tally in tallies.values():
-            for weight, line in tally.fallback:
-                tally.weights.append(weight)
-                tally.evidence.append(line)
+        if seen is not None:
+            matched.append((cause_id, signal, signal.says if seen in signal.says else f"{signal.says}: {seen}"))
+    counted = [m for m in matched if not m[1].fallback]
+    if max((signal.weight for _, signal, _ in counted), default=0.0) < FALLBACK_BELOW:
+        counted += [m for m in matched if m[1].fallback]
+    weights: dict[str, list[float]] = {}
+    lines: dict[str, list[str]] = {}
+    demotions: dict[str, float] = {}
+    for cause_id, signal, line in counted:
+        weights.setdefault(cause_id, []).append(signal.weight)
+        lines.setdefault(cause_id, []).append(line)
+        if not signal.fallback:
+            for target, factor in signal.demote:
+                demotions[target] = min(demotions.get(target, 1.0), factor)
     scored = []
-    for cause_id, tally in tallies.items():
-        if not tally.weights:
-            continue
-        ordered = sorted(tally.weights, reverse=True)
+    for cause_id, ordered in weights.items():
+        ordered.sort(reverse=True)
         confidence = ordered[0] + (1 - ordered[0]) * 0.5 * (ordered[1] if len(ordered) > 1 else 0.0)
         confidence *= demotions.get(cause_id, 1.0)
-        scored.append((round(min(confidence, 0.99), 3), cause_id, tally.evidence))
+        scored.append((round(min(confidence, 0.99), 3), cause_id, lines[cause_id]))
     scored.sort(key=lambda item: (-item[0], item[1]))
     best = scored[0][0] if scored else 0.0
     kept = [s for s in scored if s[0] >= max(MIN_CONFIDENCE, KEEP_RATIO * best)][:MAX_CAUSES]
     if not kept:
         kept = [(0.0, "unknown", [])]
-    ranked = [RankedCause(causes[cid], conf, lines) for conf, cid, lines in kept]
-    return Diagnosis(causes=ranked, record=evidence.record, extra_values=extra_values or {})
+    ranked = [RankedCause(causes[cid], conf, evidence_lines) for conf, cid, evidence_lines in kept]
+    return Diagnosis(causes=ranked, record=record, extra_values=extra_values or {})
 
 
 def _match(signal: Signal, evidence: Evidence) -> str | None:

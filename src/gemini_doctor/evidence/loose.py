@@ -11,7 +11,7 @@ import re
 from collections import namedtuple
 from functools import lru_cache
 
-from ..catalogue.literals import LiteralScanner, Prefiltered
+from ..catalogue.literals import LiteralScanner, PatternIndex, Prefiltered
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
@@ -50,7 +50,7 @@ _JSON_META = Prefiltered(
 )
 _PROTO_FIELD = Prefiltered(r'(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"', 0)
 _GRPC_CODE = Prefiltered(r"grpc_status:\s*(\d{1,2})\b", 0)
-_CODE_PATTERNS = (
+_CODES = PatternIndex((
     Prefiltered(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b""", 0),
     _GRPC_CODE,
     Prefiltered(r"\[(\d{3}) [A-Z][A-Za-z ]+\]", 0),                       # [403 Forbidden]
@@ -59,23 +59,23 @@ _CODE_PATTERNS = (
     Prefiltered(r"\(([45]\d\d)\)", 0),                                     # "Resource Exhausted (429)"
     Prefiltered(r"([45]\d\d)(?<![^\s:\]\[(][45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
     Prefiltered(r"([45]\d\d)(?<!\S[45]\d\d)(?=[:\s])", 0),
-)
+))
 _STATUS_NAMES = tuple(s for s in STATUS_TO_HTTP if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED"))
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
-_MESSAGE = (
+_MESSAGES = PatternIndex((
     Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
     Prefiltered(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")""", 0),
     Prefiltered(r'details = "([^"\n]{8,})"', 0),
     Prefiltered(r'(?m)^\s*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
     Prefiltered(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
-)
+))
 _ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b")  # on lower case
 _LETTER = re.compile(r"[^\W\d_]")
 
-# (field, pattern, literal prefilter): the first group is the value. Order matters within a field.
-_FIELD_PATTERNS: tuple[tuple[str, Prefiltered], ...] = tuple(
-    (name, Prefiltered(pattern, flags))
+# (field, pattern, flags): the first group is the value. Order matters within a field.
+_FIELD_PATTERNS: dict[Prefiltered, str] = {
+    Prefiltered(pattern, flags): name
     for name, pattern, flags in (
         ("project", r"has not been used in project (\S+?) before", 0),
         ("project", r"resource project \[?([^\s\]]+?)\]?\s?\.(?:\s|$|[\"'\\])", 0),
@@ -102,7 +102,8 @@ _FIELD_PATTERNS: tuple[tuple[str, Prefiltered], ...] = tuple(
         ("quota_limit", r"\blimit: (\d+)\b", 0),
         ("oauth_error", r"\b(invalid_grant|invalid_rapt|invalid_scope|invalid_client|unauthorized_client|invalid_token)\b", 0),
     )
-)
+}
+_FIELDS = PatternIndex(_FIELD_PATTERNS)
 _SURFACE_BY_SERVICE = {
     "generativelanguage": "gemini-api", "aiplatform": "vertex", "firebasevertexai": "firebase",
     "firebaseml": "firebase", "cloudaicompanion": "code-assist",
@@ -127,9 +128,9 @@ def scan(text: str) -> Scanned:
 
 @lru_cache(maxsize=1)
 def _scanner() -> LiteralScanner:
-    patterns = (_REASON, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *_CODE_PATTERNS, *_MESSAGE,
-                *(pattern for _, pattern in _FIELD_PATTERNS), *(hint for _, hint in _SURFACE_HINTS))
-    literals = [literal for pattern in patterns for literal in pattern.literals or ()]
+    singles = (_REASON, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *(hint for _, hint in _SURFACE_HINTS))
+    literals = {literal for pattern in singles for literal in pattern.literals or ()}
+    literals |= _CODES.literals() | _MESSAGES.literals() | _FIELDS.literals()
     return LiteralScanner([*literals, *(name.lower() for name in _STATUS_NAMES)])
 
 
@@ -157,9 +158,10 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     message = None if "message" in known else _first_message(scanned)
     if message:
         out["message"] = message
-    for name, pattern in _FIELD_PATTERNS:
+    for pattern in _FIELDS.matching(present):
+        name = _FIELD_PATTERNS[pattern]
         if name not in out and name not in known:
-            m = pattern.search(text, lowered, present)
+            m = pattern.search_unfiltered(text, lowered)
             if m:
                 out[name] = text[m.start(1):m.end(1)]
     return out
@@ -200,8 +202,8 @@ def _code_and_status(scanned: Scanned) -> dict:
         out["status"] = grpc.group(1)
     elif status:
         out["status"] = status
-    for pattern in _CODE_PATTERNS:
-        m = pattern.search(*scanned)
+    for pattern in _CODES.matching(scanned.present):
+        m = pattern.search_unfiltered(scanned.text, scanned.lowered)
         if m:
             value = int(m.group(1))
             if pattern is _GRPC_CODE:
@@ -236,9 +238,7 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
 
 
 def _first_message(scanned: Scanned) -> str | None:
-    for pattern in _MESSAGE:
-        if not pattern.may_match(scanned.lowered, scanned.present):
-            continue
+    for pattern in _MESSAGES.matching(scanned.present):
         for m in pattern.regex.finditer(scanned.text):
             value = next(g for g in m.groups() if g)
             if not value.lstrip().startswith(("{", "[")):
