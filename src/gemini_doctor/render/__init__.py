@@ -9,6 +9,7 @@ from io import TextIOBase
 from ..redact import redact
 
 FORMATS = ("text", "json", "markdown")
+_COMPACT = json.JSONEncoder(separators=(",", ":"))   # one encoder for every line of a batch
 
 
 # view -> (module, terminal-lines function, markdown function); imported only when used
@@ -33,4 +34,4 @@ def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", 
 def to_json_line(result: dict) -> str:
     """Compact JSON on one line, secrets redacted; ASCII only (other characters escaped), which also
     keeps the redaction pass over it cheap."""
-    return redact(json.dumps(result, separators=(",", ":")))
+    return redact(_COMPACT.encode(result))
