@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gemini_doctor.evidence import parse_text
 
@@ -122,3 +124,33 @@ def test_key_is_masked_in_record():
     record = parse_text(f"POST https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key={key} 403").record
     assert record.key == "AIza…hijk"
     assert key not in json.dumps(record.to_dict())
+
+
+def _lists(value):
+    """A literal with tuples as lists, as JSON spells them (the body walker treats both alike)."""
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
+
+
+_LITERALS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text() | st.binary(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _LITERALS, max_size=4) | st.lists(_LITERALS, max_size=4))
+def test_python_literals_read_like_ast(value):
+    """google-genai prints error bodies as Python reprs: the fast reader agrees with ast.literal_eval."""
+    import ast
+
+    from gemini_doctor.evidence.pyliteral import read_literal
+
+    text = repr(value)
+    found = read_literal(f"error: {text} (end)", 7)
+    assert found is not None and found[1] == 7 + len(text)
+    assert _lists(found[0]) == _lists(ast.literal_eval(text))

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import re
 
+from .pyliteral import read_literal
+
 _MAX_STARTS = 40          # candidate object starts tried per text layer
-_MAX_SPAN = 200_000       # longest object we try to parse
 _MAX_DEPTH = 4            # levels of escaped JSON inside JSON strings
 _DECODER = json.JSONDecoder()
-_SYNTAX = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[\[\]{}()]""", re.S)   # a quoted string or a bracket
 _PY_OPENING = re.compile(r"""[\[{(][\s\[{(]*'""")   # a Python literal's opening: brackets, then a quote
 _MARKERS = ('"error', "'error", "@type")   # what _STARTS needs (escaped forms contain them too)
 _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
@@ -71,31 +71,7 @@ def _parse_object(text: str, start: int) -> tuple[object, int] | None:
         return value, end
     except (ValueError, RecursionError):
         pass
-    if not _PY_OPENING.match(text, start):
-        return None
-    end = _balanced_end(text, start)
-    if end is None:
-        return None
-    import ast  # only Python repr forms need it; most errors are JSON
-
-    try:
-        return ast.literal_eval(text[start:end]), end
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-
-
-def _balanced_end(text: str, start: int) -> int | None:
-    """Offset just past the bracket that closes the one at *start*; quoted strings are skipped whole."""
-    depth = 0
-    for m in _SYNTAX.finditer(text, start, min(len(text), start + _MAX_SPAN)):
-        ch = m.group()
-        if ch in "[{(":
-            depth += 1
-        elif ch in "]})":
-            depth -= 1
-            if depth == 0:
-                return m.end()
-    return None
+    return read_literal(text, start) if _PY_OPENING.match(text, start) else None
 
 
 def _walk(value: object, found: Found, depth: int, _level: int = 0) -> None:

@@ -12,6 +12,7 @@ from collections import namedtuple
 from functools import lru_cache
 
 from ..catalogue.literals import LiteralScanner, PatternIndex, Prefiltered
+from ..redact import mask, secrets_in
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
@@ -169,8 +170,6 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
 
 def secrets_seen(text: str) -> dict:
     """Masked key and the kind of token present in *text* (never the secret itself)."""
-    from ..redact import mask, secrets_in
-
     found, out = secrets_in(text), {}
     if "key" in found:
         out["key"] = mask(found["key"])
