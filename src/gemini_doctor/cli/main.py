@@ -15,4 +15,4 @@ def main() -> None:
             sys.exit(run(**params))
     from .group import cli
 
-    cli()
+    cli(prog_name="gemini-doctor")

@@ -1,0 +1,76 @@
+"""The speed machinery never changes an answer: prefilters, literal scans and pattern indexes only
+skip patterns that could not have matched."""
+
+import re
+import warnings
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gemini_doctor.catalogue import load_catalogue
+from gemini_doctor.catalogue.literals import LiteralScanner, PatternIndex, Prefiltered, required_literals, starts_with_literal
+from gemini_doctor.evidence import loose
+
+
+def _loose_patterns() -> list[Prefiltered]:
+    singles = [value for value in vars(loose).values() if isinstance(value, Prefiltered)]
+    indexed = [*loose._CODES.patterns, *loose._MESSAGES.patterns, *loose._FIELDS.patterns]
+    return [*singles, *indexed, *(hint for _, hint in loose._SURFACE_HINTS)]
+
+
+def _catalogue_patterns() -> list[Prefiltered]:
+    return [signal.text for cause in load_catalogue().values() for signal in cause.signals if signal.text]
+
+
+@pytest.mark.parametrize("variant", [str, str.upper, str.lower])
+def test_gated_search_finds_what_a_plain_search_finds(shared_corpus, variant):
+    texts = [loose.unescape(variant(case["error_text"])) for case in shared_corpus]
+    scanned = set(_loose_patterns())   # these are also gated by a LiteralScanner's findings
+    for pattern in [*scanned, *_catalogue_patterns()]:
+        plain = re.compile(pattern.source, pattern.flags)
+        for text in texts:
+            lowered = text.lower()
+            expected = plain.search(text)
+            for present in (None, loose.scan(text).present if pattern in scanned else None):
+                got = pattern.search(text, lowered, present)
+                assert (got and got.span()) == (expected and expected.span()), (pattern.source, text[:60])
+
+
+def test_required_literals_look_inside_groups_and_alternations():
+    assert required_literals(r"\b(invalid_grant|unauthorized_client)\b") == ("invalid_grant", "unauthorized_client")
+    assert required_literals(r"(quota_metric|quota_id):") == ("quota_",)
+    assert required_literals(r"\bfiles?\b|cach(e|ing)|cachedContent") == ("cach", "file")   # cachedcontent contains cach
+    assert required_literals(r"x(abc)+y") == ("abc",) and required_literals(r"x(abc)*y") is None
+    assert required_literals(r"([45]\d\d)") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcAB .|()?*+[]\\d", max_size=14), st.text(alphabet="abcAB .-1", max_size=30))
+def test_a_match_always_contains_a_required_literal(pattern, text):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)   # "possible nested set" in random patterns
+            regex = re.compile(pattern, re.I)
+    except re.error:
+        return
+    literals = required_literals(pattern)
+    m = regex.search(text)
+    if m and literals is not None:
+        assert any(literal in text.lower() for literal in literals), (pattern, text, literals)
+
+
+def test_starts_with_literal_only_for_a_fixed_leading_run():
+    assert starts_with_literal("reason[\"']?") and starts_with_literal("https?://") and starts_with_literal("key:\\s")
+    assert not starts_with_literal("ab?") and not starts_with_literal("abc|def") and not starts_with_literal("\\bword")
+
+
+def test_scanner_and_index_agree_with_substring_tests():
+    patterns = [Prefiltered(p, 0) for p in ("alpha (\\d+)", "beta|gamma", "[0-9]+", "delta")]
+    index = PatternIndex(patterns)
+    scanner = LiteralScanner(index.literals())
+    for text in ("alpha 1 and gamma", "nothing", "delta beta", ""):
+        present = scanner.present(text)
+        assert present == {lit for lit in index.literals() if lit in text}
+        expected = [p for p in patterns if p.may_match(text)]
+        assert index.matching(present) == expected
