@@ -68,8 +68,8 @@ class ErrorRecord:
         return self.reasons[0] if self.reasons else None
 
     def filled(self) -> set[str]:
-        """Names of the fields that hold a value."""
-        return set(self.to_dict())
+        """Names of the fields that hold a value (only those set on the instance can)."""
+        return {name for name, value in vars(self).items() if value}
 
     def fill_missing(self, **values: object) -> None:
         """Set each given field that is still empty; never overwrite what was read first."""
@@ -79,7 +79,8 @@ class ErrorRecord:
 
     def to_dict(self) -> dict:
         """JSON form, empty fields left out, in field order."""
-        return {name: value for name in FIELDS if (value := getattr(self, name))}
+        values = vars(self)   # fields never set keep their empty class default
+        return {name: value for name in FIELDS if (value := values.get(name))}
 
 
 FIELDS = tuple(ErrorRecord.__annotations__)
