@@ -47,7 +47,7 @@ def _catalogue_patterns() -> list[str]:
 def test_folded_patterns_match_exactly_where_ignorecase_does(shared_corpus, variant):
     """Every pattern is folded (none falls back), and on the lower-cased text it finds the same
     spans as the original pattern under IGNORECASE on the text."""
-    from gemini_doctor.catalogue.literals import fold_case
+    from gemini_doctor.matching.literals import fold_case
     from gemini_doctor.evidence import parse_text
 
     texts = [parse_text(variant(case["error_text"])).text for case in shared_corpus]
@@ -61,7 +61,7 @@ def test_folded_patterns_match_exactly_where_ignorecase_does(shared_corpus, vari
 
 
 def test_fold_case_keeps_escapes_group_syntax_and_refuses_scoped_flags():
-    from gemini_doctor.catalogue.literals import fold_case
+    from gemini_doctor.matching.literals import fold_case
 
     assert fold_case(r"API Key \S+ (?P<Name>X)(?P=Name)") == r"api key \S+ (?P<name>x)(?P=name)"
     assert fold_case(r"[A-Z]\W\B\D") == r"[a-z]\W\B\D"

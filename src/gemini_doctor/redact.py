@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .catalogue.literals import LiteralScanner
+from .matching.prefilter import LiteralScanner
 
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)
 # One pattern per kind, each starting with its literal, so the regex engine can skip ahead and a

@@ -13,7 +13,8 @@ import zlib
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
-from .literals import LiteralScanner, Prefiltered, required_literals
+from ..matching.literals import required_literals
+from ..matching.prefilter import LiteralScanner, Prefiltered
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")

@@ -11,7 +11,7 @@ import re
 from collections import namedtuple
 from functools import lru_cache
 
-from ..catalogue.literals import LiteralScanner, PatternIndex, Prefiltered
+from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 from ..redact import mask, secrets_in
 from .record import GRPC_CODES, STATUS_TO_HTTP
 

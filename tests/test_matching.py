@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gemini_doctor.catalogue import load_catalogue
-from gemini_doctor.catalogue.literals import LiteralScanner, PatternIndex, Prefiltered, required_literals, starts_with_literal
+from gemini_doctor.matching.literals import required_literals, starts_with_literal
+from gemini_doctor.matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 from gemini_doctor.evidence import loose
 
 

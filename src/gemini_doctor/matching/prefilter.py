@@ -1,10 +1,8 @@
-"""Cheap prefilters for catalogue patterns: the literal words a pattern cannot match without.
+"""Running many regexes over one error cheaply: each pattern with its prefilter, one literal scan
+for all of them, and an index that lists only the patterns a text can match.
 
-A signal's regex runs only when one of its literals occurs in the lower-cased text, so the
-hundred-odd patterns cost a substring test each on most errors. A case-insensitive pattern is
-also folded to lower case and run against the lower-cased text without IGNORECASE: CPython's
-regex engine can skip ahead to a literal prefix only in case-sensitive patterns, which makes
-the folded form several times faster.
+A pattern runs only when one of its required literals occurs in the lower-cased text, so the
+hundreds of patterns cost a substring test (or a set lookup after one scan) on most errors.
 """
 
 from __future__ import annotations
@@ -12,88 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-try:  # the stdlib's own regex parser (CPython 3.11+); without it, every pattern just runs
-    from re import _constants as _c, _parser
-except ImportError:  # pragma: no cover
-    _parser = None
-
-MIN_LITERAL = 3
-_PLAIN_PUNCTUATION = frozenset(" _-:/,'\"=<>@!%&#;`~")
-_UNFOLDABLE = re.compile(r"\\[xuUN]|\(\?[a-zA-Z]*-|\(\?[a-zA-Z]*[LAu]")  # hex/named escapes, scoped or odd flags
-
-
-def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Lower-case strings of which at least one occurs in any match, or None when unknown."""
-    if _parser is None:
-        return None
-    try:
-        parsed = _parser.parse(pattern, re.I)
-    except re.error:
-        return None
-    found = _requirement(list(parsed))
-    if not found:
-        return None
-    return tuple(sorted(lit for lit in found if not any(other in lit for other in found - {lit})))
-
-
-def _requirement(items: list) -> set[str] | None:
-    """The most selective set of literals (longest shortest member) one of which every match of
-    the sequence *items* contains: a literal run, or one found inside a group or alternation."""
-    options = [{run} for run in _runs(items) if len(run) >= MIN_LITERAL]
-    for op, value in items:
-        if op is _c.SUBPATTERN:
-            options.append(_requirement(list(value[-1])))
-        elif op is _c.BRANCH:
-            alternatives = [_requirement(list(alternative)) for alternative in value[1]]
-            if all(alternatives):
-                options.append(set().union(*alternatives))
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and value[0] >= 1:
-            options.append(_requirement(list(value[2])))
-    return max(filter(None, options), key=lambda option: min(map(len, option)), default=None)
-
-
-def _runs(items: list) -> list[str]:
-    runs, current = [], []
-    for op, value in items:
-        if op is _c.LITERAL:
-            current.append(chr(value))
-            continue
-        runs.append("".join(current))
-        current = []
-    runs.append("".join(current))
-    return [run.lower() for run in runs]
-
-
-def fold_case(pattern: str) -> str | None:
-    """*pattern* rewritten to match lower-cased text as it matched any text under IGNORECASE,
-    or None when it uses a construct this cannot fold (hex or named escapes, scoped flags)."""
-    if _UNFOLDABLE.search(pattern):
-        return None
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern[i] == "\\":                   # an escape keeps its case: \S is not \s
-            out.append(pattern[i:i + 2])
-            i += 2
-        elif pattern.startswith("(?P", i):       # named group syntax
-            out.append("(?P")
-            i += 3
-        else:
-            out.append(pattern[i].lower())
-            i += 1
-    return "".join(out)
-
-
-def starts_with_literal(pattern: str) -> bool:
-    """True when every match of *pattern* begins with the same characters (at least MIN_LITERAL):
-    the regex engine then skips ahead to them itself, and a prefilter only adds work."""
-    if "|" in pattern:
-        return False
-    run = 0
-    while run < len(pattern) and (pattern[run].isalnum() or pattern[run] in _PLAIN_PUNCTUATION):
-        run += 1
-    if run < len(pattern) and pattern[run] in "?*+{":   # the last character is optional or repeated
-        run -= 1
-    return run >= MIN_LITERAL
+from .literals import fold_case, required_literals, starts_with_literal
 
 
 class LiteralScanner:

@@ -1,0 +1,1 @@
+"""Regex machinery shared by the parser, the catalogue and redaction: prefilters, folding, one-pass literal scans."""
