@@ -112,8 +112,8 @@ class PatternIndex:
     def matching(self, present: set[str]) -> list[Prefiltered]:
         """The patterns that can match a text in which *present* are the literals found."""
         found = set(self._always)
-        for literal in present:
-            found.update(self._by_literal.get(literal, ()))
+        for literal in present.intersection(self._by_literal):
+            found.update(self._by_literal[literal])
         return [self.patterns[n] for n in sorted(found)]
 
 
