@@ -26,7 +26,8 @@ def unescape(text: str) -> str:
         if "\\" not in text:
             break
         before = text
-        text = _UNICODE.sub(lambda m: _UNICODE_CHARS[m.group(1).lower()], text)
+        if "\\u00" in text or "\\U00" in text:
+            text = _UNICODE.sub(lambda m: _UNICODE_CHARS[m.group(1).lower()], text)
         for old, new in _UNESCAPES:
             text = text.replace(old, new)
         if text == before:
