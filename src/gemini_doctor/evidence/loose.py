@@ -76,7 +76,7 @@ _MESSAGES = PatternIndex((
 _ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b")  # on lower case
 _LETTER = re.compile(r"[^\W\d_]")
 
-# (field, pattern, flags): the first group is the value. Order matters within a field.
+# pattern -> the record field its first group reads. Order matters within a field: the first match wins.
 _FIELD_PATTERNS: dict[Prefiltered, str] = {
     Prefiltered(pattern, flags): name
     for name, pattern, flags in (
