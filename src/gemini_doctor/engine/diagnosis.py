@@ -42,12 +42,13 @@ class Diagnosis:
     def to_dict(self) -> dict:
         """The stable JSON schema documented in README ("JSON output")."""
         values = template_values(self.record, self.extra_values)
+        settled = self.settled
         out = {
             "causes": [_cause_dict(rc, values) for rc in self.causes],
-            "settled": self.settled,
+            "settled": settled,
             "parsed": self.record.to_dict(),
         }
-        if not self.settled:
+        if not settled:
             out["next_step"] = "Run `gemini-doctor check` to tell these apart with live checks of your setup."
         return out
 

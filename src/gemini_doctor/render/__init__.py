@@ -9,7 +9,8 @@ from io import TextIOBase
 from ..redact import redact
 
 FORMATS = ("text", "json", "markdown")
-_COMPACT = json.JSONEncoder(separators=(",", ":"))   # one encoder for every line of a batch
+# one encoder for every line of a batch; results are trees (built by to_dict from parsed JSON), never cyclic
+_COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 # view -> (module, terminal-lines function, markdown function); imported only when used
