@@ -124,3 +124,36 @@ def test_other_errors_get_no_note():
     done = subprocess.run(_child("import gemini_doctor\ngemini_doctor.install()\nraise ValueError('API key not valid')"),
                           capture_output=True, text=True)
     assert "gemini-doctor:" not in done.stderr and "ValueError" in done.stderr
+
+
+IPYTHON_SCRIPT = """
+    import io, contextlib
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance(colors="nocolor")
+    {before}
+    import gemini_doctor
+    gemini_doctor.install()
+    cell = '''
+    from google.genai import errors
+    raise errors.ClientError(403, {{"error": {{"code": 403, "status": "PERMISSION_DENIED",
+        "message": "Your API key was reported as leaked. Please use another API key."}}}})
+    '''
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        shell.run_cell(cell)
+        shell.run_cell("raise ValueError('API key not valid')")
+    print(out.getvalue())
+"""
+
+
+@pytest.mark.parametrize("users_handler", [False, True])
+def test_install_in_ipython_notes_google_errors_and_keeps_a_users_handler(users_handler):
+    pytest.importorskip("IPython")
+    before = ("shell.set_custom_exc((Exception,), lambda self, *exc, **kw: print('USER HANDLER'))"
+              if users_handler else "")
+    done = subprocess.run(_child(IPYTHON_SCRIPT.format(before=before)), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    if users_handler:
+        assert done.stdout.count("USER HANDLER") == 2 and "gemini-doctor:" not in done.stdout
+    else:
+        assert done.stdout.count("gemini-doctor: Google blocked the key") == 1 and "ValueError" in done.stdout

@@ -45,7 +45,13 @@ def annotate(exc: BaseException) -> BaseException:
 
 
 def install() -> None:
-    """Add the diagnosis to every uncaught Google error's traceback (idempotent)."""
+    """Add the diagnosis to every uncaught Google error's traceback (idempotent): in scripts and
+    threads through the excepthooks, and in IPython or Jupyter through the shell."""
+    _install_excepthooks()
+    _install_in_ipython()
+
+
+def _install_excepthooks() -> None:
     if getattr(sys.excepthook, "_gemini_doctor", False):
         return
     previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
@@ -60,6 +66,20 @@ def install() -> None:
 
     hook._gemini_doctor = True
     sys.excepthook, threading.excepthook = hook, thread_hook
+
+
+def _install_in_ipython() -> None:
+    """IPython shows a cell's error itself and never calls sys.excepthook; its custom exception
+    handler is the place to add the note. A handler the user set already is left alone."""
+    ipython = sys.modules.get("IPython")          # only when running inside IPython: never imported here
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None or getattr(shell, "custom_exceptions", ()):
+        return
+
+    def show_with_note(shell, kind, value, tb, tb_offset=None):
+        shell.showtraceback((kind, annotate(value), tb), tb_offset=tb_offset)
+
+    shell.set_custom_exc((Exception,), show_with_note)
 
 
 @contextmanager
