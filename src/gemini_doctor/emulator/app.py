@@ -20,6 +20,8 @@ from .apikeys import ApiKeysBackend
 from .billing import BillingBackend
 from .errors import GoogleError
 from .gemini_api import GeminiApiBackend
+from .metadata import ROOT as METADATA_ROOT
+from .metadata import MetadataBackend
 from .oauth import OAuthBackend, OAuthState
 from .resourcemanager import ResourceManagerBackend
 from .serviceusage import ServiceUsageBackend
@@ -34,6 +36,8 @@ EDGE_PAGE = """<!DOCTYPE html>
   <p>Your client does not have permission to get URL <code>{path}</code> from this server.  <ins>That’s all we know.</ins>
 """
 FAULT_KINDS = ("timeout", "http_500", "http_503", "reset")
+# the emulator's own controls, and the machine's metadata server ("/" is its ping): local, not behind Google's front end
+_NOT_BEHIND_GOOGLES_FRONT = ("/_emulator/", METADATA_ROOT)
 TIMEOUT_SECONDS = 120
 
 
@@ -50,7 +54,7 @@ class _Front:
         self.app, self.world, self.counters = app, world, counters
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_emulator/"):
+        if scope["type"] != "http" or scope["path"] == "/" or scope["path"].startswith(_NOT_BEHIND_GOOGLES_FRONT):
             return await self.app(scope, receive, send)
         self.counters.requests += 1
         if self.world.latency_ms:
@@ -78,7 +82,7 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     counters = Counters()
     backends = [GeminiApiBackend(world, oauth), VertexBackend(world, oauth), OAuthBackend(world, oauth),
                 ServiceUsageBackend(world, oauth, counters), ResourceManagerBackend(world, oauth, counters),
-                BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters)]
+                BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters), MetadataBackend(world, oauth)]
 
     async def stats(request: Request) -> Response:
         return JSONResponse({"requests": counters.requests, "mutations": counters.mutations})

@@ -14,12 +14,15 @@ PROMPT = "Say hello"
 
 
 def shell_env(env_script: Path, home: Path) -> dict[str, str]:
-    """The environment after `source env.sh`, isolated from this machine's gcloud and metadata server."""
+    """The environment after `source env.sh`, isolated from this machine's gcloud and metadata server
+    (the emulator's metadata server stays reachable when env.sh points at it)."""
     env = {"HOME": str(home), "CLOUDSDK_CONFIG": str(home / "gcloud"), "NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin"}
     for line in env_script.read_text().splitlines():
         if line.startswith("export "):
             name, _, value = line.removeprefix("export ").partition("=")
             env[name] = shlex.split(value)[0]
+    if "GCE_METADATA_IP" in env:
+        del env["NO_GCE_CHECK"]
     return env
 
 

@@ -2,7 +2,8 @@
 
 Each scenario is the healthy world plus a small patch. The extension field ``client`` says what
 the default caller's app uses: ``surface`` (gemini-api | vertex), ``api_key``, ``principal`` (the
-service account or user whose credential file env.sh points at), ``scopes`` the app requests,
+service account or user whose credential file env.sh points at, or ``metadata`` for the machine's
+own account from the ``metadata`` section), ``scopes`` the app requests,
 ``project``, ``location``, ``model``, and ``calls`` (how many calls it takes to fail).
 """
 

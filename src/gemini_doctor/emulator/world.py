@@ -15,6 +15,7 @@ import yaml
 KEY_STATES = ("active", "leaked", "suspended", "expired", "deleted")
 BILLING = ("enabled", "disabled", "none")
 LAUNCH_STAGES = ("GA", "PUBLIC_PREVIEW", "PRIVATE_PREVIEW", "RETIRED")
+PLATFORMS = ("gce", "cloud-run")
 
 
 class WorldError(ValueError):
@@ -99,6 +100,7 @@ class World:
     files: list[dict] = field(default_factory=list)          # {name, project}: who uploaded each file
     edge_blocked: bool = False                                # Google's front end refuses the caller (HTML 403)
     client: dict = field(default_factory=dict)                # what the default caller's app uses (scenarios.py)
+    metadata: dict = field(default_factory=dict)              # the machine's metadata server (metadata.py)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -112,7 +114,8 @@ class World:
 
 
 _TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
-        "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked", "client"}
+        "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked", "client",
+        "metadata"}
 
 
 def load_world(source: str | Path | dict) -> World:
@@ -185,6 +188,7 @@ class _Builder:
             files=self.items(data, "files"),
             edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
             client=self.typed(data.get("client") or {}, dict, ("client",)),
+            metadata=self.metadata(data.get("metadata") or {}, ("metadata",)),
         )
         for key in ("unsupported_countries", "paid_only_countries"):
             if key in data:
@@ -192,6 +196,18 @@ class _Builder:
         if "latency_ms" in data:
             world.latency_ms = self.typed(data["latency_ms"], int, ("latency_ms",))
         return world
+
+    def metadata(self, raw: Any, path: tuple) -> dict:
+        raw = self.typed(raw, dict, path)
+        if not raw:
+            return raw
+        if raw.get("platform", "gce") not in PLATFORMS:
+            raise self.fail(path + ("platform",), f"must be one of {', '.join(PLATFORMS)}")
+        if "service_account" not in raw:
+            raise self.fail(path + ("service_account",), "is required")
+        self.typed(raw["service_account"], str, path + ("service_account",))
+        self.typed(raw.get("scopes", []), list, path + ("scopes",))
+        return raw
 
     def project(self, raw: Any, path: tuple) -> Project:
         project = self.record(Project, raw, path)

@@ -125,8 +125,8 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
     try:
         os.environ.clear()
         os.environ.update(env)
-        if endpoint:
-            os.environ["NO_GCE_CHECK"] = "true"   # --endpoint: every call goes there; no metadata server probing
+        if endpoint and not env.get("GCE_METADATA_IP"):
+            os.environ["NO_GCE_CHECK"] = "true"   # --endpoint: no probing for a real metadata server, unless pointed at one
         scopes = GEMINI_OAUTH_SCOPES if setup.surface == "gemini-api" and setup.api_key is None else [CLOUD_PLATFORM]
         credentials, adc_project = google.auth.default(scopes=scopes)
     except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:

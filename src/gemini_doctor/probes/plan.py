@@ -9,6 +9,7 @@ from .discovery import Setup
 from .runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome, Probe, admin_failure, in_daemon_thread
 
 PREDICT = "aiplatform.endpoints.predict"
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"   # what Vertex AI accepts
 GEMINI_SCOPES = {"https://www.googleapis.com/auth/generative-language", "https://www.googleapis.com/auth/generative-language.retriever"}
 SERVICES = {"gemini-api": "generativelanguage.googleapis.com", "vertex": "aiplatform.googleapis.com"}
 
@@ -48,8 +49,11 @@ async def tokeninfo(ctx: Context) -> Outcome:
     email = reply.body.get("email")
     ctx.setup.principal = ctx.setup.principal or email
     facts = {}
+    shown = f"token scopes: {' '.join(sorted(scopes)) or 'none'}"
     if ctx.setup.surface == "gemini-api" and not ctx.setup.uses_key and not scopes & GEMINI_SCOPES:
-        facts["scopes_lack_gemini_api"] = f"token scopes: {' '.join(sorted(scopes)) or 'none'}"
+        facts["scopes_lack_gemini_api"] = shown
+    if ctx.setup.surface == "vertex" and CLOUD_PLATFORM not in scopes:
+        facts["scopes_lack_cloud_platform"] = shown
     return Outcome(OK, f"principal {email or 'unknown'}; scopes {', '.join(s.rsplit('/', 1)[-1] for s in sorted(scopes))}",
                    facts=facts, data={"email": email, "scopes": scopes})
 
