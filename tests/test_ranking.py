@@ -63,3 +63,17 @@ def test_retry_advice_follows_the_contract():
     assert explain("429 RESOURCE_EXHAUSTED Quota exceeded, limit: 60").top.cause.retry == "yes"
     assert explain("API key not valid. Please pass a valid API key.").top.cause.retry == "after_fix"
     assert explain("models/gemini-pro is not found for API version v1").top.cause.retry == "no"
+
+
+@pytest.mark.parametrize("permission, role", [
+    ("aiplatform.endpoints.predict", "roles/aiplatform.user"),
+    ("iam.serviceAccounts.getAccessToken", "roles/iam.serviceAccountTokenCreator"),   # impersonation
+])
+def test_the_fix_grants_the_role_that_carries_the_missing_permission(permission, role):
+    body = {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                      "message": f"Permission '{permission}' denied on resource (or it may not exist).",
+                      "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED",
+                                   "domain": "iam.googleapis.com", "metadata": {"permission": permission}}]}}
+    cause = explain(json.dumps(body)).to_dict()["causes"][0]
+    assert cause["id"] == "iam_permission_missing"
+    assert cause["fix"][0]["command"].endswith(f"--role={role}") and role in cause["why"]

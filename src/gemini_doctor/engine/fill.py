@@ -10,6 +10,16 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SERVICE_BY_SURFACE = {"vertex": "aiplatform.googleapis.com", "firebase": "firebasevertexai.googleapis.com",
                        "code-assist": "cloudaicompanion.googleapis.com"}
 _DEFAULT_PERMISSION = {"vertex": "aiplatform.endpoints.predict"}
+# The narrowest predefined role that carries each permission a Gemini call or its setup may need.
+_ROLE_FOR_PERMISSION = {
+    "aiplatform.endpoints.predict": "roles/aiplatform.user",
+    "iam.serviceAccounts.getAccessToken": "roles/iam.serviceAccountTokenCreator",
+    "serviceusage.services.use": "roles/serviceusage.serviceUsageConsumer",
+    "serviceusage.services.enable": "roles/serviceusage.serviceUsageAdmin",
+    "apikeys.keys.create": "roles/serviceusage.apiKeysAdmin",
+    "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
+    "resourcemanager.projects.get": "roles/browser",
+}
 
 
 def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -20,6 +30,7 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) ->
         "model": record.model,
         "location": record.location,
         "permission": record.permission or _DEFAULT_PERMISSION.get(record.surface or "", "the required permission"),
+        "role": _ROLE_FOR_PERMISSION.get(record.permission or _DEFAULT_PERMISSION.get(record.surface or "", "")),
         "quota_metric": record.quota_metric or "the quota",
         "key": record.key,
     }
