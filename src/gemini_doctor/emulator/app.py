@@ -20,6 +20,7 @@ from .apikeys import ApiKeysBackend
 from .billing import BillingBackend
 from .errors import GoogleError
 from .gemini_api import GeminiApiBackend
+from .iamcredentials import IamCredentialsBackend
 from .metadata import ROOT as METADATA_ROOT
 from .metadata import MetadataBackend
 from .oauth import OAuthBackend, OAuthState
@@ -82,7 +83,8 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     counters = Counters()
     backends = [GeminiApiBackend(world, oauth), VertexBackend(world, oauth), OAuthBackend(world, oauth),
                 ServiceUsageBackend(world, oauth, counters), ResourceManagerBackend(world, oauth, counters),
-                BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters), MetadataBackend(world, oauth)]
+                BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters), MetadataBackend(world, oauth),
+                IamCredentialsBackend(world, oauth)]
 
     async def stats(request: Request) -> Response:
         return JSONResponse({"requests": counters.requests, "mutations": counters.mutations})

@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                                        "serviceusage.services.enable"}),
     "roles/serviceusage.apiKeysViewer": frozenset({"apikeys.keys.get", "apikeys.keys.lookup", "apikeys.keys.list"}),
     "roles/resourcemanager.projectIamAdmin": frozenset({"resourcemanager.projects.getIamPolicy", "resourcemanager.projects.setIamPolicy"}),
+    "roles/iam.serviceAccountTokenCreator": frozenset({"iam.serviceAccounts.getAccessToken"}),
 }
 
 

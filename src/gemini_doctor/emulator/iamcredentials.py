@@ -1,0 +1,51 @@
+"""IAM Credentials (iamcredentials.googleapis.com): generateAccessToken, behind impersonated credentials.
+
+The caller needs iam.serviceAccounts.getAccessToken on the target account's project
+(roles/iam.serviceAccountTokenCreator, or owner). An unknown or disabled account is refused exactly
+like a denied one, as Google does, so the answer never reveals which accounts exist.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .consumer import CLOUD_PLATFORM, require_token
+from .errors import GoogleError, error_info
+from .iam import granted
+from .oauth import TOKEN_LIFETIME, OAuthState
+from .world import World
+
+SERVICE = "iamcredentials.googleapis.com"
+GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
+SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/iam"}
+
+
+class IamCredentialsBackend:
+    def __init__(self, world: World, oauth: OAuthState) -> None:
+        self.world, self.oauth = world, oauth
+
+    def routes(self) -> list[Route]:
+        return [Route("/v1/projects/{project}/serviceAccounts/{name}", self.call, methods=["POST"])]
+
+    async def call(self, request: Request) -> Response:
+        email, _, method = request.path_params["name"].rpartition(":")
+        if method != "generateAccessToken":
+            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+        caller = require_token(request, self.oauth, SERVICE, "google.iam.credentials.v1.IAMCredentials.GenerateAccessToken", SCOPES)
+        account = next((sa for sa in self.world.service_accounts if sa.get("email") == email and not sa.get("disabled")), None)
+        project = self.world.project(account.get("project")) if account else None
+        if project is None or not granted(project, caller.principal, GET_ACCESS_TOKEN):
+            raise GoogleError("PERMISSION_DENIED", f"Permission '{GET_ACCESS_TOKEN}' denied on resource (or it may not exist).",
+                              [error_info("IAM_PERMISSION_DENIED", {"permission": GET_ACCESS_TOKEN}, domain="iam.googleapis.com")])
+        try:
+            scopes = json.loads(await request.body() or b"{}").get("scope") or []
+        except (ValueError, AttributeError):
+            raise GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.") from None
+        token = self.oauth.issue(email, set(scopes))
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + TOKEN_LIFETIME))
+        return JSONResponse({"accessToken": token, "expireTime": expires})
