@@ -81,6 +81,6 @@ def test_check_names_the_vm_access_scopes(gemini_emulator, tmp_path):
     done = run_cli("check", "--format", "json", "--endpoint", emu.url, env=env, timeout=120)
     result = json.loads(done.stdout)
     assert done.returncode == 1, done.stderr
-    assert result["causes"][0]["id"] == "scope_insufficient"
+    assert [cause["id"] for cause in result["causes"]] == ["scope_insufficient"]   # admin probes refused for scope say nothing else
     assert any("compute instances set-service-account" in (step.get("command") or "") for step in result["causes"][0]["fix"])
     assert "metadata server" in json.dumps(result)

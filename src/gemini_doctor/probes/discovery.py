@@ -148,7 +148,8 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         setup.credential_source, setup.credential_file = f"gcloud ADC file {gcloud_file}", gcloud_file
     else:
         setup.credential_source = "metadata server"
-    setup.principal = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None) or None
+    principal = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None)
+    setup.principal = principal if principal and principal != "default" else None   # the metadata server's alias: tokeninfo tells
     setup.quota_project = getattr(credentials, "quota_project_id", None)
     if not setup.project and adc_project:
         setup.project, setup.project_source = adc_project, "Application Default Credentials"

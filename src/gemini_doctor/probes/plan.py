@@ -135,7 +135,7 @@ async def iam(ctx: Context) -> Outcome:
     reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{ref}:testIamPermissions", token=ctx.token,
                                 json={"permissions": [PREDICT]})
     who = ctx.setup.principal or "the caller"
-    if reply.status in (403, 404):
+    if reply.status in (403, 404) and not reply.scope_refused:
         return Outcome(FAIL, f"project {ref} does not exist or is not visible to {who}",
                        facts={"project_unreachable": f"testIamPermissions on {ref} refused for {who}"})
     if not reply.ok:

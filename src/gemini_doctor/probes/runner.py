@@ -97,6 +97,8 @@ def admin_failure(reply: Reply, needs: str) -> Outcome:
     """An admin API refused or failed: never the user's fault, so "could not check"."""
     if reply.status >= 500:
         return Outcome(COULD_NOT_CHECK, f"could not check: Google answered {reply.status} (its side)")
+    if reply.scope_refused:
+        return Outcome(COULD_NOT_CHECK, "could not check: the token lacks the cloud-platform scope")
     if reply.status in (401, 403):
         return Outcome(COULD_NOT_CHECK, f"could not check (needs {needs})")
     return Outcome(COULD_NOT_CHECK, f"could not check: HTTP {reply.status}")

@@ -27,6 +27,18 @@ class Reply:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    @property
+    def reasons(self) -> list[str]:
+        """The ErrorInfo reasons of a Google error body."""
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        details = error.get("details") if isinstance(error, dict) else None
+        return [d["reason"] for d in details or () if isinstance(d, dict) and isinstance(d.get("reason"), str)]
+
+    @property
+    def scope_refused(self) -> bool:
+        """Refused for the token's scopes: says nothing about the project or the caller's roles."""
+        return "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in self.reasons
+
 
 class GoogleHttp:
     """Sends each probe's request to Google (or to *endpoint*) and counts the requests."""
