@@ -168,17 +168,17 @@ def _load_signal(raw: dict, where: str, literals: dict) -> Signal:
         if text not in literals:
             literals[text] = required_literals(text)
     return Signal(
-            weight=float(weight),
-            says=raw.get("says", ""),
-            reasons=frozenset(_as_list(raw.get("reason"))),
-            text=Prefiltered(text, literals=literals[text]) if text else None,
-            statuses=frozenset(_as_list(raw.get("status"))),
-            codes=frozenset(_as_list(raw.get("code"))),
-            surfaces=frozenset(_as_list(raw.get("surface"))),
-            fields=tuple((name, Prefiltered(str(pattern), literals=None)) for name, pattern in raw.get("fields", {}).items()),
-            facts=frozenset(_as_list(raw.get("fact"))),
-            fallback=bool(raw.get("fallback", False)),
-            demote=tuple(raw.get("demote", {}).items()),
+        weight=float(weight),
+        says=raw.get("says", ""),
+        reasons=frozenset(_as_list(raw.get("reason"))),
+        text=Prefiltered(text, literals=literals[text]) if text else None,
+        statuses=frozenset(_as_list(raw.get("status"))),
+        codes=frozenset(_as_list(raw.get("code"))),
+        surfaces=frozenset(_as_list(raw.get("surface"))),
+        fields=tuple((name, Prefiltered(str(pattern), literals=None)) for name, pattern in raw.get("fields", {}).items()),
+        facts=frozenset(_as_list(raw.get("fact"))),
+        fallback=bool(raw.get("fallback", False)),
+        demote=tuple(raw.get("demote", {}).items()),
     )
 
 

@@ -12,8 +12,9 @@ import json
 import sys
 from collections import namedtuple
 
+from ..api import explain as diagnose
 from ..evidence import MAX_INPUT_CHARS
-from ..render import FORMATS
+from ..render import FORMATS, render, to_json_line
 
 EXIT_FOUND, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
 MAX_INPUT_BYTES = MAX_INPUT_CHARS
@@ -56,9 +57,6 @@ def parse_plain(argv: list[str]) -> dict | None:
 
 def run(source: str = "-", fmt: str = "text", batch: str | None = None, project: str | None = None) -> int:
     """Explain one error (from *source*) or a JSONL *batch*; returns the exit code."""
-    from ..api import explain as diagnose
-    from ..render import render
-
     known = {"project": project} if project else {}
     if batch:
         return _run_batch(batch, fmt, known)
@@ -89,9 +87,6 @@ def _read_input(source: str) -> str:
 
 def _run_batch(path: str, fmt: str, known: dict) -> int:
     """One result per input line, in order; bad lines get an error object and exit code 2."""
-    from ..api import explain as diagnose
-    from ..render import render, to_json_line
-
     status = EXIT_FOUND
     try:
         handle = open(path, "rb")

@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from .consumer import CLOUD_PLATFORM
 from .oauth import TOKEN_LIFETIME, OAuthState
 from .world import World
 
 ROOT = "/computeMetadata/v1"
 FLAVOR = {"Metadata-Flavor": "Google"}
-CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 
 
 class MetadataBackend:

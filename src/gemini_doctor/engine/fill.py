@@ -24,13 +24,14 @@ _ROLE_FOR_PERMISSION = {
 
 def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The values a fix template may use; unknown ones are left as upper-case placeholders."""
+    permission = record.permission or _DEFAULT_PERMISSION.get(record.surface or "")
     values = {
         "project": record.project,
         "service": record.service or _SERVICE_BY_SURFACE.get(record.surface or "", "generativelanguage.googleapis.com"),
         "model": record.model,
         "location": record.location,
-        "permission": record.permission or _DEFAULT_PERMISSION.get(record.surface or "", "the required permission"),
-        "role": _ROLE_FOR_PERMISSION.get(record.permission or _DEFAULT_PERMISSION.get(record.surface or "", "")),
+        "permission": permission or "the required permission",
+        "role": _ROLE_FOR_PERMISSION.get(permission or ""),
         "quota_metric": record.quota_metric or "the quota",
         "key": record.key,
     }

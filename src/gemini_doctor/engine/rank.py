@@ -72,6 +72,7 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
         if hit is None:
             return None
         seen.append(f"reason {hit}")
+    # spelt out, not looped over a tuple of conditions: this runs for every candidate of every error
     if signal.statuses:
         if record.status not in signal.statuses:
             return None

@@ -5,11 +5,10 @@ Every probe reads; none changes anything (countTokens is free and generates noth
 
 from __future__ import annotations
 
-from .discovery import Setup
+from .discovery import CLOUD_PLATFORM, Setup
 from .runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome, Probe, admin_failure, in_daemon_thread
 
 PREDICT = "aiplatform.endpoints.predict"
-CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"   # what Vertex AI accepts
 GEMINI_SCOPES = {"https://www.googleapis.com/auth/generative-language", "https://www.googleapis.com/auth/generative-language.retriever"}
 SERVICES = {"gemini-api": "generativelanguage.googleapis.com", "vertex": "aiplatform.googleapis.com"}
 
