@@ -31,15 +31,6 @@ _TRIGGERS = LiteralScanner([*(literal.lower() for _, literal, _ in _TOKENS), "pr
 _FIELD = re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)
 
 
-def secrets_in(text: str) -> dict[str, str]:
-    """The first secret of each kind found in *text*, by kind (for the parser to mask, never to show)."""
-    found = {}
-    for kind, literal, pattern in _TOKENS:
-        if literal in text and (m := pattern.search(text)):
-            found[kind] = m.group(0)
-    return found
-
-
 def mask(secret: str) -> str:
     """Show a secret as its kind prefix and last four characters, e.g. ``AIza…x9Qz``."""
     secret = secret.strip()
@@ -55,6 +46,17 @@ def mask(secret: str) -> str:
 
 def redact(text: str) -> str:
     """Replace every key, token, refresh token and private key in *text* by its masked form."""
+    return _redact(text, None)
+
+
+def redact_noting(text: str) -> tuple[str, dict[str, str]]:
+    """:func:`redact`, and the masked form of the first key or token of each kind it replaced
+    (``key``, ``express_key``, ``oauth_access_token``, ``refresh_token``, ``jwt``)."""
+    masked: dict[str, str] = {}
+    return _redact(text, masked), masked
+
+
+def _redact(text: str, masked: dict[str, str] | None) -> str:
     if not text:
         return text
     found = _TRIGGERS.present(text.lower())   # one pass decides which of the patterns below can match
@@ -62,15 +64,22 @@ def redact(text: str) -> str:
         return text
     if "private key" in found:
         text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- [redacted]", text)
-    for _, literal, pattern in _TOKENS:
+    for kind, literal, pattern in _TOKENS:
         if literal.lower() in found:
-            text = pattern.sub(lambda m: mask(m.group(0)), text)
+            text = pattern.sub(lambda m, kind=kind: _mask_noting(m.group(0), kind, masked), text)
     if "key=" in found or "token=" in found:
         for parameter in _PARAMETERS:
             text = parameter.sub(_mask_named, text)
     if not found.isdisjoint(_FIELD_NAMES):
         text = _mask_fields(text, text.lower())
     return text
+
+
+def _mask_noting(secret: str, kind: str, masked: dict[str, str] | None) -> str:
+    shown = mask(secret)
+    if masked is not None:
+        masked.setdefault(kind, shown)
+    return shown
 
 
 def _mask_fields(text: str, lowered: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..evidence.record import ErrorRecord
 
@@ -43,4 +44,14 @@ def fill(template: str | None, values: dict[str, str]) -> str | None:
     """Replace ``{name}`` with its value, or ``NAME`` when unknown, so the user sees what to fill in."""
     if template is None or "{" not in template:
         return template
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1).upper()), template)
+    pieces = list(_pieces(template))
+    for n in range(1, len(pieces), 2):
+        pieces[n] = values.get(pieces[n]) or pieces[n].upper()
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=1024)
+def _pieces(template: str) -> tuple[str, ...]:
+    """*template* split at its placeholders: text, name, text, name, ..., text (catalogue texts are
+    few, and each is filled for every error that names its cause)."""
+    return tuple(_PLACEHOLDER.split(template))

@@ -12,7 +12,6 @@ from collections import namedtuple
 from functools import lru_cache
 
 from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
-from ..redact import mask, secrets_in
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
@@ -170,16 +169,15 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     return out
 
 
-def secrets_seen(text: str) -> dict:
-    """Masked key and the kind of token present in *text* (never the secret itself)."""
-    found, out = secrets_in(text), {}
-    if "key" in found:
-        out["key"] = mask(found["key"])
+def secrets_seen(masked: dict[str, str]) -> dict:
+    """Record fields for the secrets redaction replaced (*masked*, by kind): the key shown as
+    ``AIza…last4`` and the kind of token, never the secret itself."""
+    out = {"key": masked["key"]} if "key" in masked else {}
     for kind in ("express_key", "oauth_access_token", "refresh_token"):
-        if kind in found:
+        if kind in masked:
             out.setdefault("token_kind", kind)
             if kind == "express_key":
-                out["key"] = mask(found[kind])
+                out["key"] = masked[kind]
     return out
 
 

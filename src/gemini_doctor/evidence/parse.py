@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from ..redact import redact
+from ..redact import redact_noting
 from .bodies import find_bodies
 from .loose import first_line, read_fields, scan, secrets_seen, surface_of, unescape
 from .record import STATUS_TO_HTTP, ErrorRecord
@@ -39,8 +39,8 @@ def _lower_in_step(text: str) -> tuple[str, str]:
 def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
-    secrets = secrets_seen(text)
-    text = redact(text)  # from here on nothing can leak a secret: evidence holds masked forms only
+    text, masked = redact_noting(text)  # from here on nothing can leak a secret: evidence holds masked forms only
+    secrets = secrets_seen(masked)
     record = ErrorRecord()
     found = find_bodies(text)
     record.bodies = len(found.bodies)
