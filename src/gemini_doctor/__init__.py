@@ -5,11 +5,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-def explain(error: object):
-    """Diagnose *error* (text, dict body, SDK exception or HTTP response); returns a Diagnosis."""
+def explain(error: object, **known: str):
+    """Diagnose *error* (text, dict body, SDK exception or HTTP response); returns a Diagnosis.
+    *known* fills fixes where the error is silent, e.g. ``project="acme-prod"``."""
     from .api import explain as _explain
 
-    return _explain(error)
+    return _explain(error, **known)
 
 
 def install() -> None:

@@ -13,8 +13,10 @@ import sys
 from collections import namedtuple
 
 from ..api import explain as diagnose
+from ..engine import Diagnosis
 from ..evidence import MAX_INPUT_CHARS
-from ..render import FORMATS, render, to_json_line
+from ..jsontext import encode
+from ..render import FORMATS, render, to_json_line, write_json
 
 EXIT_FOUND, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
 MAX_INPUT_BYTES = MAX_INPUT_CHARS
@@ -62,8 +64,19 @@ def run(source: str = "-", fmt: str = "text", batch: str | None = None, project:
         return _run_batch(batch, fmt, known)
     text = _read_input(source)
     diagnosis = diagnose(text, **known)
-    render(diagnosis.to_dict(), fmt, sys.stdout)
+    _write(diagnosis, fmt)
     return EXIT_FOUND if diagnosis.found else EXIT_UNKNOWN
+
+
+def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
+    """Render *diagnosis*; a batch *case*'s ``id``, when it has one, comes first."""
+    with_id = case is not None and "id" in case
+    if fmt == "json":   # straight from the JSON text: no dict in between
+        text = diagnosis.to_json()
+        write_json(f'{{"id":{encode(case["id"])},{text[1:]}' if with_id else text, sys.stdout)
+    else:
+        result = diagnosis.to_dict()
+        render({"id": case["id"], **result} if with_id else result, fmt, sys.stdout)
 
 
 def _read_input(source: str) -> str:
@@ -102,10 +115,7 @@ def _run_batch(path: str, fmt: str, known: dict) -> int:
                 sys.stderr.write(f"gemini-doctor: line {number}: not a JSON object with a string error_text\n")
                 sys.stdout.write(to_json_line({"line": number, "error": "not a JSON object with a string error_text"}) + "\n")
                 continue
-            result = diagnose(case["error_text"], **known).to_dict()
-            if "id" in case:
-                result = {"id": case["id"], **result}
-            render(result, fmt, sys.stdout)
+            _write(diagnose(case["error_text"], **known), fmt, case)
     return status
 
 

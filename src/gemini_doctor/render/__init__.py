@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from importlib import import_module
 from io import TextIOBase
 
+from ..jsontext import encode
 from ..redact import redact
 
 FORMATS = ("text", "json", "markdown")
-# one encoder for every line of a batch; results are trees (built by to_dict from parsed JSON), never cyclic
-_COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 # view -> (module, terminal-lines function, markdown function); imported only when used
@@ -21,7 +19,7 @@ _VIEWS = {"diagnosis": ("layout", "diagnosis_lines", "markdown", "diagnosis_mark
 def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", colour: bool | None = None) -> None:
     """Write one result (its JSON form) to *stream* in format *fmt*; *view* is "diagnosis" or "check"."""
     if fmt == "json":
-        stream.write(to_json_line(result) + "\n")
+        write_json(encode(result), stream)
         return
     lines_module, lines_fn, markdown_module, markdown_fn = _VIEWS[view]
     if fmt == "markdown":
@@ -35,4 +33,9 @@ def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", 
 def to_json_line(result: dict) -> str:
     """Compact JSON on one line, secrets redacted; ASCII only (other characters escaped), which also
     keeps the redaction pass over it cheap."""
-    return redact(_COMPACT.encode(result))
+    return redact(encode(result))
+
+
+def write_json(text: str, stream: TextIOBase) -> None:
+    """Write compact JSON *text* (from :mod:`..jsontext`) as one line, secrets redacted."""
+    stream.write(redact(text) + "\n")

@@ -1,0 +1,39 @@
+"""The JSON form written from compiled cause templates is exactly the encoded dict, for any values."""
+
+import json
+
+import pytest
+
+from gemini_doctor import explain
+from gemini_doctor.catalogue import Catalogue, Cause, FixStep, Signal
+from gemini_doctor.engine import rank
+from gemini_doctor.evidence import parse_text
+from gemini_doctor.jsontext import encode
+
+
+def test_corpus_json_text_is_the_encoded_dict(shared_corpus):
+    for case in shared_corpus:
+        diagnosis = explain(case["error_text"])
+        text = diagnosis.to_json()
+        assert text.isascii(), case["id"]
+        assert text == encode(diagnosis.to_dict()), case["id"]
+
+
+@pytest.mark.parametrize("project", ['my"proj', "back\\slash", "naïve-…", "{project}", "\x01project\x01", "tab\there"])
+def test_values_that_need_escaping_arrive_intact(project):
+    text = '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Permission \'aiplatform.endpoints.predict\' denied"}}'
+    result = json.loads(explain(text, project=project).to_json())
+    commands = [step.get("command", "") for cause in result["causes"] for step in cause["fix"]]
+    assert any(project in command for command in commands)
+
+
+def test_unknown_template_values_show_as_upper_case_names():
+    cause = Cause(id="demo", title="Demo", why="Call {model} in {location}.", retry="no",
+                  checks=("look at {project}",), fix=(FixStep(step="Grant {role}.", command="gcloud x --zone={zone}"),),
+                  signals=(Signal(weight=0.9, says="a 403", codes=frozenset({403})),))
+    diagnosis = rank(parse_text('{"error": {"code": 403, "message": "models/gemini-2.5-pro denied"}}'), causes=Catalogue({"demo": cause}))
+    result = diagnosis.to_dict()["causes"][0]
+    assert result["why"] == "Call gemini-2.5-pro in LOCATION."
+    assert result["checks"] == ["look at PROJECT"]
+    assert result["fix"] == [{"step": "Grant ROLE.", "command": "gcloud x --zone=ZONE"}]
+    assert result["confidence"] == 0.9 and result["evidence"]
