@@ -26,37 +26,38 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
     causes = load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
     record = evidence.record
     keys = [*record.reasons, *evidence.facts, ("status", record.status), ("code", record.code),
-            ("surface", record.surface), *(("field", name) for name in causes.field_names if getattr(record, name))]
-    matched = []   # (cause id, signal, evidence line), in catalogue order
+            ("surface", record.surface), *[("field", name) for name in causes.field_names if getattr(record, name)]]
+    ordinary, fallbacks = [], []   # (cause id, signal, evidence line), in catalogue order
+    strongest = 0.0
     for cause_id, signal in causes.candidates(evidence.lowered, keys):
         seen = _match(signal, evidence)
         if seen is not None:
-            matched.append((cause_id, signal, signal.says if seen in signal.says else f"{signal.says}: {seen}"))
-    counted = [m for m in matched if not m[1].fallback]
-    if max((signal.weight for _, signal, _ in counted), default=0.0) < FALLBACK_BELOW:
-        counted += [m for m in matched if m[1].fallback]
-    weights: dict[str, list[float]] = {}
-    lines: dict[str, list[str]] = {}
+            line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
+            if signal.fallback:
+                fallbacks.append((cause_id, signal, line))
+            else:
+                ordinary.append((cause_id, signal, line))
+                if signal.weight > strongest:
+                    strongest = signal.weight
+    weights: dict[str, tuple[list[float], list[str]]] = {}   # cause id -> (weights, evidence lines)
     demotions: dict[str, float] = {}
-    for cause_id, signal, line in counted:
-        weights.setdefault(cause_id, []).append(signal.weight)
-        lines.setdefault(cause_id, []).append(line)
+    for cause_id, signal, line in ordinary + fallbacks if strongest < FALLBACK_BELOW else ordinary:
+        found = weights.setdefault(cause_id, ([], []))
+        found[0].append(signal.weight)
+        found[1].append(line)
         if not signal.fallback:
             for target, factor in signal.demote:
                 demotions[target] = min(demotions.get(target, 1.0), factor)
     scored = []
-    for cause_id, ordered in weights.items():
+    for cause_id, (ordered, lines) in weights.items():
         ordered.sort(reverse=True)
         confidence = ordered[0] + (1 - ordered[0]) * 0.5 * (ordered[1] if len(ordered) > 1 else 0.0)
         confidence *= demotions.get(cause_id, 1.0)
-        scored.append((round(min(confidence, 0.99), 3), cause_id, lines[cause_id]))
+        scored.append((round(min(confidence, 0.99), 3), cause_id, lines))
     scored.sort(key=lambda item: (-item[0], item[1]))
-    best = scored[0][0] if scored else 0.0
-    kept = [s for s in scored if s[0] >= max(MIN_CONFIDENCE, KEEP_RATIO * best)][:MAX_CAUSES]
-    if not kept:
-        kept = [(0.0, "unknown", [])]
-    ranked = [RankedCause(causes[cid], conf, evidence_lines) for conf, cid, evidence_lines in kept]
-    return Diagnosis(causes=ranked, record=record, extra_values=extra_values or {})
+    floor = max(MIN_CONFIDENCE, KEEP_RATIO * scored[0][0]) if scored else MIN_CONFIDENCE
+    ranked = [RankedCause(causes[cid], confidence, lines) for confidence, cid, lines in scored[:MAX_CAUSES] if confidence >= floor]
+    return Diagnosis(causes=ranked or [RankedCause(causes["unknown"], 0.0, [])], record=record, extra_values=extra_values or {})
 
 
 def _match(signal: Signal, evidence: Evidence) -> str | None:
