@@ -61,8 +61,8 @@ _CODES = PatternIndex((
     Prefiltered(r"([45]\d\d)(?<![^\s:\]\[(][45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
     Prefiltered(r"([45]\d\d)(?<!\S[45]\d\d)(?=[:\s])", 0),
 ))
-_STATUS_NAMES = tuple((s, s.lower()) for s in STATUS_TO_HTTP
-                      if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED"))
+_STATUS_BY_LOWER = {s.lower(): s for s in STATUS_TO_HTTP   # status names read as words, by their lower case
+                    if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")}
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
 _MESSAGES = PatternIndex((
     Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
@@ -133,7 +133,7 @@ def _scanner() -> LiteralScanner:
     singles = (_REASON, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *(hint for _, hint in _SURFACE_HINTS))
     literals = {literal for pattern in singles for literal in pattern.literals or ()}
     literals |= _CODES.literals() | _MESSAGES.literals() | _FIELDS.literals()
-    return LiteralScanner([*literals, *(lowered for _, lowered in _STATUS_NAMES)])
+    return LiteralScanner([*literals, *_STATUS_BY_LOWER])
 
 
 def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()) -> dict:
@@ -219,9 +219,8 @@ def _code_and_status(scanned: Scanned) -> dict:
 def _status_word(text: str, present: set[str]) -> str | None:
     """The status name that occurs first in *text* as a word of its own."""
     best: tuple[int, str] | None = None
-    for name, lowered in _STATUS_NAMES:
-        if lowered not in present:
-            continue
+    for lowered in present.intersection(_STATUS_BY_LOWER):
+        name = _STATUS_BY_LOWER[lowered]
         at = text.find(name)
         while at != -1 and not _stands_alone(text, at, at + len(name)):
             at = text.find(name, at + 1)
