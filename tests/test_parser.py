@@ -154,3 +154,9 @@ def test_python_literals_read_like_ast(value):
     found = read_literal(f"error: {text} (end)", 7)
     assert found is not None and found[1] == 7 + len(text)
     assert _lists(found[0]) == _lists(ast.literal_eval(text))
+
+
+def test_values_read_by_a_folded_pattern_keep_their_span_after_wide_lower_case():
+    """'İ' lowers to two characters; a value found in the lower case is still cut from the right place."""
+    record = parse_text("İİİİ 403: the caller lacks permission aiplatform.endpoints.predict on it").record
+    assert record.permission == "aiplatform.endpoints.predict"

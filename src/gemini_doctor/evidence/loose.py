@@ -11,6 +11,7 @@ import re
 from collections import namedtuple
 from functools import lru_cache
 
+from ..matching.literals import lower_in_step
 from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
@@ -124,7 +125,7 @@ class Scanned(namedtuple("Scanned", "text lowered present")):
 
 def scan(text: str) -> Scanned:
     """*text* ready for :func:`read_fields` and :func:`surface_of`: one pass finds every literal."""
-    lowered = text.lower()
+    text, lowered = lower_in_step(text)
     return Scanned(text, lowered, _scanner().present(lowered))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+from ..matching.literals import lower_in_step
 from ..redact import redact_noting
 from .bodies import find_bodies
 from .loose import first_line, read_fields, scan, secrets_seen, surface_of, unescape
@@ -21,19 +21,10 @@ class Evidence:
 
     __slots__ = ("record", "text", "lowered", "facts")
 
-    def __init__(self, record: ErrorRecord, text: str, facts: dict[str, str] | None = None) -> None:
+    def __init__(self, record: ErrorRecord, text: str, facts: dict[str, str] | None = None, lowered: str | None = None) -> None:
+        """*lowered*, when given, must be *text* from :func:`lower_in_step`."""
         self.record, self.facts = record, facts or {}
-        self.text, self.lowered = _lower_in_step(text)
-
-
-def _lower_in_step(text: str) -> tuple[str, str]:
-    """*text* and its lower case with equal lengths, so a match in one has the same span in the other
-    (the few characters whose lower case is longer, like 'İ', are lowered in the text itself)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        text = "".join(c if len(c.lower()) == 1 else c.lower() for c in text)
-        lowered = text.lower()
-    return text, lowered
+        self.text, self.lowered = (text, lowered) if lowered is not None else lower_in_step(text)
 
 
 def parse_text(text: str) -> Evidence:
@@ -63,7 +54,8 @@ def parse_text(text: str) -> Evidence:
         record.surface = surface_of(record.service, scanned)
     if record.project:
         record.project = record.project.removeprefix("projects/")
-    return Evidence(record=record, text=" ".join(plain.split()))
+    # white space folded in both (lowering maps white space, and only it, to white space)
+    return Evidence(record=record, text=" ".join(scanned.text.split()), lowered=" ".join(scanned.lowered.split()))
 
 
 def _read_bodies(record: ErrorRecord, bodies: list[dict], stray: list[dict]) -> None:

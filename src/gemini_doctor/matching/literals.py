@@ -3,7 +3,8 @@
 - :func:`required_literals`: the literal words one of which every match contains (a prefilter);
 - :func:`fold_case`: a case-insensitive pattern rewritten to run case-sensitively on lower-cased
   text (CPython's regex engine skips ahead to a literal prefix only without IGNORECASE);
-- :func:`starts_with_literal`: whether the engine can skip ahead by itself.
+- :func:`starts_with_literal`: whether the engine can skip ahead by itself;
+- :func:`lower_in_step`: a text and its lower case with equal lengths, for folded patterns.
 """
 
 from __future__ import annotations
@@ -92,3 +93,13 @@ def starts_with_literal(pattern: str) -> bool:
     if run < len(pattern) and pattern[run] in "?*+{":   # the last character is optional or repeated
         run -= 1
     return run >= MIN_LITERAL
+
+
+def lower_in_step(text: str) -> tuple[str, str]:
+    """*text* and its lower case with equal lengths, so a match in one has the same span in the other
+    (the few characters whose lower case is longer, like 'İ', are lowered in the text itself)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        text = "".join(c if len(c.lower()) == 1 else c.lower() for c in text)
+        lowered = text.lower()
+    return text, lowered
