@@ -75,3 +75,21 @@ def test_scanner_and_index_agree_with_substring_tests():
         assert present == {lit for lit in index.literals() if lit in text}
         expected = [p for p in patterns if p.may_match(text)]
         assert index.matching(present) == expected
+
+
+_WORDS = st.text(alphabet="abk=_", min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=12), st.text(alphabet="abk=_ ", max_size=60))
+def test_scanner_reports_exactly_the_literals_that_occur(literals, text):
+    """Literals inside or across another's match (leftmost mode) are found too, in either scan mode."""
+    assert LiteralScanner(literals).present(text) == {lit for lit in literals if lit in text}
+
+
+def test_scanner_modes():
+    """Few overlapping pairs: leftmost scan (its prefilter is faster); many: an overlapping scan."""
+    triggers = LiteralScanner(["access_token", "token=", "aiza", "private key", "key="])
+    assert not triggers._overlapping
+    assert triggers.present("x access_token=1 private key=2") == {"access_token", "token=", "private key", "key="}
+    assert LiteralScanner(["ab", "ba", "aba", "bab"])._overlapping

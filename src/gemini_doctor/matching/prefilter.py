@@ -15,18 +15,53 @@ from .literals import fold_case, required_literals, starts_with_literal
 
 class LiteralScanner:
     """Which of many literals occur in a text, found in one pass (an Aho-Corasick automaton, in
-    Rust) instead of one substring search per literal."""
+    Rust) instead of one substring search per literal.
 
-    __slots__ = ("_automaton",)
+    Reporting only leftmost, non-overlapping matches lets the automaton run its SIMD prefilter,
+    3-7x faster than reporting every overlapping match. A literal found only inside or across
+    another's match is then not reported: each reported literal brings along the literals inside
+    it, and those that could start inside it and run on past its end (``access_token`` and
+    ``token=``) are looked for in the text. That costs a substring test each, so a set with more
+    such pairs than literals (the catalogue's) is scanned for overlapping matches instead.
+    """
+
+    __slots__ = ("_automaton", "_overlapping", "_hidden")
 
     def __init__(self, literals: Iterable[str]) -> None:
-        from ahocorasick_rs import AhoCorasick, Implementation
+        from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
-        # a DFA: about 1 ms to build for the catalogue, and the fastest scan (2-3x an NFA's)
-        self._automaton = AhoCorasick(sorted(set(literals)), implementation=Implementation.DFA)
+        literals = sorted(set(literals))
+        # literal -> (the literals inside it, those that can start inside it and run on past it)
+        self._hidden: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+        for outer in literals:
+            others = [other for other in literals if other != outer]
+            inside = frozenset(other for other in others if other in outer)
+            across = tuple(other for other in others if other not in outer and _runs_on_past(other, outer))
+            if inside or across:
+                self._hidden[outer] = (inside, across)
+        self._overlapping = sum(len(across) for _, across in self._hidden.values()) > len(literals)
+        kind = MatchKind.Standard if self._overlapping else MatchKind.LeftmostFirst
+        # a DFA: about 1 ms to build for the catalogue, and the fastest scan
+        self._automaton = AhoCorasick(literals, implementation=Implementation.DFA, matchkind=kind)
 
     def present(self, text: str) -> set[str]:
-        return set(self._automaton.find_matches_as_strings(text, overlapping=True))
+        """The literals that occur in *text*."""
+        if self._overlapping:
+            return set(self._automaton.find_matches_as_strings(text, overlapping=True))
+        found = set(self._automaton.find_matches_as_strings(text))
+        for outer in tuple(found):
+            hidden = self._hidden.get(outer)
+            if hidden is not None:
+                found |= hidden[0]
+                for literal in hidden[1]:
+                    if literal not in found and literal in text:
+                        found.add(literal)
+        return found
+
+
+def _runs_on_past(literal: str, outer: str) -> bool:
+    """Whether an occurrence of *literal* can start within one of *outer* and end after it."""
+    return any(literal.startswith(outer[k:]) and len(literal) > len(outer) - k for k in range(len(outer)))
 
 
 class Prefiltered:
