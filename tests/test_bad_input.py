@@ -52,16 +52,19 @@ def test_deeply_nested_json():
 def test_missing_file_and_bad_batch_lines(tmp_path):
     _assert_clean(run_cli("explain", str(tmp_path / "nope.txt")), {2})
     batch = tmp_path / "b.jsonl"
-    batch.write_bytes(b'{"id": 1, "error_text": "API key expired"}\nnot json\n{"error_text": 5}\n\xff\n')
+    batch.write_bytes(b'\xef\xbb\xbf{"id": 1, "error_text": "API key expired"}\nnot json\n{"error_text": 5}\n\xff\n'
+                      b'{"id": "\\udc80", "error_text": "\\ud800 403 PERMISSION_DENIED \\udfff"}\n')
     done = run_cli("explain", "--batch", str(batch), "--format", "json")
     _assert_clean(done, {2})
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
-    assert lines[0]["id"] == 1 and lines[0]["causes"][0]["id"] == "api_key_expired"
-    assert [line.get("line") for line in lines[1:]] == [2, 3, 4]
+    assert lines[0]["id"] == 1 and lines[0]["causes"][0]["id"] == "api_key_expired"   # after a UTF-8 BOM
+    assert [line.get("line") for line in lines[1:4]] == [2, 3, 4]
+    assert lines[4]["id"] == "\udc80" and lines[4]["parsed"]["status"] == "PERMISSION_DENIED"   # lone surrogates
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=3000) | st.binary(max_size=3000).map(lambda b: b.decode("latin-1")))
+@given(st.text(max_size=3000) | st.binary(max_size=3000).map(lambda b: b.decode("latin-1"))
+       | st.text(st.characters(min_codepoint=0xD7F0, max_codepoint=0xE010), max_size=50))   # lone surrogates
 def test_any_text_gives_a_diagnosis(text):
     result = explain(text).to_dict()
     assert result["causes"] and 0 <= result["causes"][0]["confidence"] <= 1

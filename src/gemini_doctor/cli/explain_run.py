@@ -119,9 +119,12 @@ def _run_batch(path: str, fmt: str, known: dict) -> int:
     return status
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _batch_case(raw: bytes) -> dict | None:
-    try:
-        case = json.loads(raw[: MAX_INPUT_BYTES * 2])
+    try:  # json.loads(bytes) would also guess UTF-16/32, which line splitting has already broken
+        case = _DECODER.decode(raw[: MAX_INPUT_BYTES * 2].decode("utf-8", "surrogatepass").removeprefix("\ufeff"))
     except (ValueError, RecursionError):
         return None
     if not isinstance(case, dict) or not isinstance(case.get("error_text"), str):

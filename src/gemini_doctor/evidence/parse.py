@@ -30,6 +30,8 @@ class Evidence:
 def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
+    if not text.isascii():   # a lone surrogate (JSON "\ud800", a mis-decoded file) cannot be encoded: '?'
+        text = text.encode("utf-8", "replace").decode("utf-8")
     text, masked = redact_noting(text)  # from here on nothing can leak a secret: evidence holds masked forms only
     secrets = secrets_seen(masked)
     record = ErrorRecord()
