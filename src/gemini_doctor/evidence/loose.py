@@ -65,13 +65,15 @@ _CODES = PatternIndex((
 _STATUS_BY_LOWER = {s.lower(): s for s in STATUS_TO_HTTP   # status names read as words, by their lower case
                     if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")}
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
+# Run on the text after a "\n" (see _first_message), so that a line start is the literal "\n", which
+# the regex engine skips ahead to; it would try (?m)^ at every position.
 _MESSAGES = PatternIndex((
     Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
     Prefiltered(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")""", 0),
     Prefiltered(r'details = "([^"\n]{8,})"', 0),
-    Prefiltered(r'(?m)^\s*message:\s*"([^"\n]{8,})"', 0),
+    Prefiltered(r'\n\s*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
-    Prefiltered(r"(?m)^(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
+    Prefiltered(r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
 ))
 _ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b")  # on lower case
 _LETTER = re.compile(r"[^\W\d_]")
@@ -237,8 +239,9 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
 
 
 def _first_message(scanned: Scanned) -> str | None:
+    lines = "\n" + scanned.text
     for pattern in _MESSAGES.matching(scanned.present):
-        for m in pattern.regex.finditer(scanned.text):
+        for m in pattern.regex.finditer(lines):
             value = next(g for g in m.groups() if g)
             if not value.lstrip().startswith(("{", "[")):
                 return " ".join(value.split())
