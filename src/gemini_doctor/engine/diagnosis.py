@@ -17,7 +17,7 @@ from json.encoder import encode_basestring_ascii
 from ..catalogue import RETRY_ADVICE, Cause
 from ..evidence.record import ErrorRecord
 from ..jsontext import encode
-from .fill import fill, template_values
+from .fill import fill, template_values, value_or_name
 
 SETTLED_AT = 0.8          # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
@@ -131,5 +131,5 @@ def _cause_json(ranked: RankedCause, values: dict[str, str]) -> str:
         elif slot == "=evidence":
             pieces[n] = encode(ranked.evidence)
         else:
-            pieces[n] = values.get(slot) or slot.upper()
+            pieces[n] = value_or_name(values, slot)
     return "".join(pieces)

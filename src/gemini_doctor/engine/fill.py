@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..evidence.record import ErrorRecord
 
@@ -44,14 +43,9 @@ def fill(template: str | None, values: dict[str, str]) -> str | None:
     """Replace ``{name}`` with its value, or ``NAME`` when unknown, so the user sees what to fill in."""
     if template is None or "{" not in template:
         return template
-    pieces = list(_pieces(template))
-    for n in range(1, len(pieces), 2):
-        pieces[n] = values.get(pieces[n]) or pieces[n].upper()
-    return "".join(pieces)
+    return _PLACEHOLDER.sub(lambda m: value_or_name(values, m.group(1)), template)
 
 
-@lru_cache(maxsize=1024)
-def _pieces(template: str) -> tuple[str, ...]:
-    """*template* split at its placeholders: text, name, text, name, ..., text (catalogue texts are
-    few, and each is filled for every error that names its cause)."""
-    return tuple(_PLACEHOLDER.split(template))
+def value_or_name(values: dict[str, str], name: str) -> str:
+    """*name*'s value, or ``NAME`` when the evidence does not know it."""
+    return values.get(name) or name.upper()
