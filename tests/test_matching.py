@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gemini_doctor.catalogue import load_catalogue
-from gemini_doctor.matching.literals import required_literals, starts_with_literal
+from gemini_doctor.matching.literals import boundary_after_literal, required_literals, starts_with_literal
 from gemini_doctor.matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 from gemini_doctor.evidence import loose
 
@@ -59,6 +59,26 @@ def test_a_match_always_contains_a_required_literal(pattern, text):
     m = regex.search(text)
     if m and literals is not None:
         assert any(literal in text.lower() for literal in literals), (pattern, text, literals)
+
+
+def test_a_leading_word_boundary_is_checked_after_the_word():
+    assert boundary_after_literal(r"\bfiles?\b|cach(e|ing)") == r"file(?<!\wfile)s?\b|cach(e|ing)"
+    assert boundary_after_literal(r"\blimit: (\d+)") == r"limit: (?<!\wlimit: )(\d+)"
+    for unchanged in (r"\b(ab|cd)", r"\b\d+", r"\\bab", r"[|\b]\bab", r"(?x)\bab c", r"(\bab"):
+        assert boundary_after_literal(unchanged) == unchanged
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab: |()?*+[]\\", max_size=12).map(lambda p: "\\b" + p), st.text(alphabet="ab: _", max_size=30))
+def test_the_boundary_rewrite_finds_the_same_matches(pattern, text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            original = re.compile(pattern)
+        except re.error:
+            return
+        rewritten = re.compile(boundary_after_literal(pattern))
+    assert [m.span() for m in rewritten.finditer(text)] == [m.span() for m in original.finditer(text)], pattern
 
 
 def test_starts_with_literal_only_for_a_fixed_leading_run():

@@ -56,8 +56,10 @@ def parse_text(text: str) -> Evidence:
         record.surface = surface_of(record.service, scanned)
     if record.project:
         record.project = record.project.removeprefix("projects/")
-    # white space folded in both (lowering maps white space, and only it, to white space)
-    return Evidence(record=record, text=" ".join(scanned.text.split()), lowered=" ".join(scanned.lowered.split()))
+    # white space folded; scanned.text is already in step with its lower case, and lowering maps
+    # white space, and only it, to white space, so the folded text's lower case stays in step
+    folded = " ".join(scanned.text.split())
+    return Evidence(record=record, text=folded, lowered=folded.lower())
 
 
 def _read_bodies(record: ErrorRecord, bodies: list[dict], stray: list[dict]) -> None:

@@ -82,6 +82,70 @@ def fold_case(pattern: str) -> str | None:
     return "".join(out)
 
 
+def boundary_after_literal(pattern: str) -> str:
+    """*pattern* with each top-level alternative that starts with ``\\b`` and a word's literal
+    characters rewritten to start with the characters, the boundary checked after them by a
+    lookbehind: ``\\bmodels/`` runs as ``models/(?<!\\wmodels/)``. Same matches; but the regex
+    engine now skips ahead to the characters instead of trying the boundary at every position."""
+    alternatives = None if _VERBOSE.search(pattern) else _top_level_alternatives(pattern)
+    if alternatives is None:
+        return pattern
+    rewritten = []
+    for alternative in alternatives:
+        m = _BOUNDED_WORD.match(alternative)
+        if m:
+            word = m.group(1)
+            alternative = f"{word}(?<!\\w{word}){alternative[m.end():]}"
+        rewritten.append(alternative)
+    return "|".join(rewritten)
+
+
+_PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""   # a character that stands for itself
+# \b, then a word character and plain characters, up to the first that is made optional or repeated
+_BOUNDED_WORD = re.compile(rf"\\b(\w{_PLAIN}*?)(?={_PLAIN}?[?*+{{]|(?!{_PLAIN}))")
+_VERBOSE = re.compile(r"\(\?[aiLmsu]*x")   # in verbose mode, spaces and # are not characters
+
+
+def _top_level_alternatives(pattern: str) -> list[str] | None:
+    """*pattern* split at its top-level ``|``; None when it holds a construct this does not follow."""
+    alternatives, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":
+            end = _class_end(pattern, i)
+            if end is None:
+                return None
+            i = end
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*alternatives, pattern[start:]] if depth == 0 else None
+
+
+def _class_end(pattern: str, start: int) -> int | None:
+    """The index of the ``]`` closing the character class opened at *start*."""
+    i = start + 1
+    if pattern[i:i + 1] == "^":
+        i += 1
+    if pattern[i:i + 1] == "]":   # a leading ] is a member
+        i += 1
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "]":
+            return i
+        i += 1
+    return None
+
+
 def starts_with_literal(pattern: str) -> bool:
     """True when every match of *pattern* begins with the same characters (at least MIN_LITERAL):
     the regex engine then skips ahead to them itself, and a prefilter only adds work."""

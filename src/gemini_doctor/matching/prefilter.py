@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .literals import fold_case, required_literals, starts_with_literal
+from .literals import boundary_after_literal, fold_case, required_literals, starts_with_literal
 
 
 LEFTMOST_UP_TO = 32   # literals; more are scanned for overlapping matches (see LiteralScanner)
@@ -93,6 +93,8 @@ class Prefiltered:
         folded = fold_case(self.source) if self.flags & re.I else None
         self._on_lowered = folded is not None
         runs_as = folded if self._on_lowered else self.source
+        if not self.flags & re.X:
+            runs_as = boundary_after_literal(runs_as)
         fast_start = starts_with_literal(runs_as) and (self._on_lowered or not self.flags & re.I)
         self._gate = None if fast_start else self.literals
         self._regex = re.compile(runs_as, self.flags & ~re.I if self._on_lowered else self.flags)
