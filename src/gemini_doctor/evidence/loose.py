@@ -75,7 +75,9 @@ _MESSAGES = PatternIndex((
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
     Prefiltered(r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
 ))
-_ERRORISH = re.compile(r"error|denied|invalid|not (found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|\b[45]\d\d\b")  # on lower case
+# on lower case; every alternative starts with a character (the last one's \b is checked after it),
+# so the regex engine skips ahead to those characters
+_ERRORISH = re.compile(r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|[45](?<!\w[45])\d\d\b")
 _LETTER = re.compile(r"[^\W\d_]")
 
 # pattern -> the record field its first group reads. Order matters within a field: the first match wins.

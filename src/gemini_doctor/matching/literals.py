@@ -102,7 +102,7 @@ def boundary_after_literal(pattern: str) -> str:
 
 _PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""   # a character that stands for itself
 # \b, then a word character and plain characters, up to the first that is made optional or repeated
-_BOUNDED_WORD = re.compile(rf"\\b(\w{_PLAIN}*?)(?={_PLAIN}?[?*+{{]|(?!{_PLAIN}))")
+_BOUNDED_WORD = re.compile(rf"\\b(\w{_PLAIN}*?)(?={_PLAIN}[?*+{{]|(?![?*+{{]|{_PLAIN}))")
 _VERBOSE = re.compile(r"\(\?[aiLmsu]*x")   # in verbose mode, spaces and # are not characters
 
 
