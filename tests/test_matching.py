@@ -114,3 +114,12 @@ def test_scanner_modes():
     assert triggers.present("x access_token=1 private key=2") == {"access_token", "token=", "private key", "key="}
     many = LiteralScanner([f"w{n}" for n in range(40)] + ["access_token", "token="])
     assert many._overlapping and many.present("w1 w39 access_token=1") == {"w1", "w3", "w39", "access_token", "token="}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab\"'\\\n", max_size=40))
+def test_string_values_are_read_as_a_plain_repetition_reads_them(text):
+    for excluded in ('"', "'\\n"):
+        fast = re.compile(f"'{loose._string_value(excluded)}'")
+        plain = re.compile(rf"'((?:[^{excluded}\\]|\\.){{8,}})'")
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]

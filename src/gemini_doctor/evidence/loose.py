@@ -65,11 +65,20 @@ _CODES = PatternIndex((
 _STATUS_BY_LOWER = {s.lower(): s for s in STATUS_TO_HTTP   # status names read as words, by their lower case
                     if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")}
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
+
+
+def _string_value(excluded: str) -> str:
+    """A group for a quoted value of at least 8 characters, none in *excluded* (an escape counts as
+    one): 8 taken one at a time, then the rest in runs, which the regex engine reads far faster."""
+    plain = f"[^{excluded}\\\\]"
+    return rf"((?:{plain}|\\.){{8}}{plain}*(?:\\.{plain}*)*)"
+
+
 # Run on the text after a "\n" (see _first_message), so that a line start is the literal "\n", which
 # the regex engine skips ahead to; it would try (?m)^ at every position.
 _MESSAGES = PatternIndex((
-    Prefiltered(r""""message"\s*:\s*"((?:[^"\\]|\\.){8,})""", 0),
-    Prefiltered(r"""'message'\s*:\s*(?:'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})")""", 0),
+    Prefiltered(r'"message"\s*:\s*"' + _string_value('"'), 0),
+    Prefiltered(r"'message'\s*:\s*(?:'" + _string_value(r"'\n") + "'|\"" + _string_value(r'"\n') + '")', 0),
     Prefiltered(r'details = "([^"\n]{8,})"', 0),
     Prefiltered(r'\n\s*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
