@@ -73,30 +73,38 @@ def _rounded(confidence: float) -> float:
 
 
 def _match(signal: Signal, evidence: Evidence) -> str | None:
-    """What the signal saw (for the evidence line), or None when any condition fails."""
-    record, seen = evidence.record, []
+    """What the signal saw (for the evidence line), or None when any condition fails.
+
+    Spelt out, not looped over a table of conditions: this runs for every candidate of every
+    error. The cheap tests come first, and the line is written only once all conditions hold.
+    """
+    record = evidence.record
+    if signal.statuses and record.status not in signal.statuses:
+        return None
+    if signal.codes and record.code not in signal.codes:
+        return None
+    if signal.surfaces and record.surface not in signal.surfaces:
+        return None
+    seen = []
     if signal.facts:
-        hit = next((f for f in sorted(evidence.facts) if f in signal.facts), None)
-        if hit is None:
+        for fact in sorted(evidence.facts):
+            if fact in signal.facts:
+                seen.append(evidence.facts[fact])
+                break
+        else:
             return None
-        seen.append(evidence.facts[hit])
     if signal.reasons:
-        hit = next((r for r in record.reasons if r in signal.reasons), None)
-        if hit is None:
+        for reason in record.reasons:
+            if reason in signal.reasons:
+                seen.append(f"reason {reason}")
+                break
+        else:
             return None
-        seen.append(f"reason {hit}")
-    # spelt out, not looped over a tuple of conditions: this runs for every candidate of every error
     if signal.statuses:
-        if record.status not in signal.statuses:
-            return None
         seen.append(f"status {record.status}")
     if signal.codes:
-        if record.code not in signal.codes:
-            return None
         seen.append(f"HTTP {record.code}")
     if signal.surfaces:
-        if record.surface not in signal.surfaces:
-            return None
         seen.append(f"surface {record.surface}")
     for name, pattern in signal.fields:
         value = getattr(record, name, None)
@@ -114,6 +122,9 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
 def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
     """The matched words and what follows them, cut at a word boundary."""
     right = min(len(text), max(end, start + width))
-    if right < len(text):
-        right = max(end, text.rfind(" ", start, right) if text.rfind(" ", start, right) > end else right)
-    return text[start:right] + ("…" if right < len(text) else "")
+    if right == len(text):
+        return text[start:]
+    space = text.rfind(" ", start, right)
+    if space > end:
+        right = space
+    return text[start:right] + "…"
