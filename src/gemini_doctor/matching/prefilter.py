@@ -134,28 +134,21 @@ class Prefiltered:
 
 
 class PatternIndex:
-    """A sequence of patterns indexed by the literals they need, so that only those a scanned
-    text can match are tried (in their original order)."""
+    """A sequence of patterns, of which :meth:`matching` lists those a scanned text can match
+    (in their original order)."""
 
-    __slots__ = ("patterns", "_always", "_by_literal")
+    __slots__ = ("patterns", "_needs")
 
     def __init__(self, patterns: Iterable[Prefiltered]) -> None:
         self.patterns = tuple(patterns)
-        self._always = {n for n, pattern in enumerate(self.patterns) if pattern.literals is None}
-        self._by_literal: dict[str, list[int]] = {}
-        for n, pattern in enumerate(self.patterns):
-            for literal in pattern.literals or ():
-                self._by_literal.setdefault(literal, []).append(n)
+        self._needs = tuple((p, None if p.literals is None else frozenset(p.literals)) for p in self.patterns)
 
     def literals(self) -> set[str]:
-        return set(self._by_literal)
+        return {literal for pattern in self.patterns for literal in pattern.literals or ()}
 
     def matching(self, present: set[str]) -> list[Prefiltered]:
         """The patterns that can match a text in which *present* are the literals found."""
-        found = set(self._always)
-        for literal in present.intersection(self._by_literal):
-            found.update(self._by_literal[literal])
-        return [self.patterns[n] for n in sorted(found)]
+        return [pattern for pattern, needs in self._needs if needs is None or not present.isdisjoint(needs)]
 
 
 def _any_in(literals: tuple[str, ...], lowered: str) -> bool:
