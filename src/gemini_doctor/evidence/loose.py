@@ -78,7 +78,7 @@ def _string_value(excluded: str) -> str:
 # the regex engine skips ahead to; it would try (?m)^ at every position.
 _MESSAGES = PatternIndex((
     Prefiltered(r'"message"\s*:\s*"' + _string_value('"'), 0),
-    Prefiltered(r"'message'\s*:\s*(?:'" + _string_value(r"'\n") + "'|\"" + _string_value(r'"\n') + '")', 0),
+    Prefiltered(r"""'message'\s*:\s*(?:'{}'|"{}")""".format(_string_value(r"'\n"), _string_value(r'"\n')), 0),
     Prefiltered(r'details = "([^"\n]{8,})"', 0),
     Prefiltered(r'\n\s*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"

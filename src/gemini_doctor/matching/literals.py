@@ -3,6 +3,8 @@
 - :func:`required_literals`: the literal words one of which every match contains (a prefilter);
 - :func:`fold_case`: a case-insensitive pattern rewritten to run case-sensitively on lower-cased
   text (CPython's regex engine skips ahead to a literal prefix only without IGNORECASE);
+- :func:`boundary_after_literal`: a leading ``\\b`` moved after the word it guards, so the engine
+  can skip ahead to the word;
 - :func:`starts_with_literal`: whether the engine can skip ahead by itself;
 - :func:`lower_in_step`: a text and its lower case with equal lengths, for folded patterns.
 """
