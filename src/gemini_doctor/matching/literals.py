@@ -19,7 +19,10 @@ except ImportError:  # pragma: no cover
     _parser = None
 
 MIN_LITERAL = 3
-_PLAIN_PUNCTUATION = frozenset(" _-:/,'\"=<>@!%&#;`~")
+_PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""   # a pattern character that stands for itself
+# the plain characters a pattern starts with, up to the first that is made optional or repeated
+_LITERAL_RUN = rf"{_PLAIN}*?(?={_PLAIN}[?*+{{]|(?![?*+{{]|{_PLAIN}))"
+_LEADING_RUN = re.compile(_LITERAL_RUN)
 _UNFOLDABLE = re.compile(r"\\[xuUN]|\(\?[a-zA-Z]*-|\(\?[a-zA-Z]*[LAu]")  # hex/named escapes, scoped or odd flags
 
 
@@ -95,16 +98,14 @@ def boundary_after_literal(pattern: str) -> str:
     rewritten = []
     for alternative in alternatives:
         m = _BOUNDED_WORD.match(alternative)
-        if m:
+        if m and m.group(1):
             word = m.group(1)
             alternative = f"{word}(?<!\\w{word}){alternative[m.end():]}"
         rewritten.append(alternative)
     return "|".join(rewritten)
 
 
-_PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""   # a character that stands for itself
-# \b, then a word character and plain characters, up to the first that is made optional or repeated
-_BOUNDED_WORD = re.compile(rf"\\b(\w{_PLAIN}*?)(?={_PLAIN}[?*+{{]|(?![?*+{{]|{_PLAIN}))")
+_BOUNDED_WORD = re.compile(rf"\\b(?=\w)({_LITERAL_RUN})")   # \b, then a literal run that starts a word
 _VERBOSE = re.compile(r"\(\?[aiLmsu]*x")   # in verbose mode, spaces and # are not characters
 
 
@@ -151,14 +152,8 @@ def _class_end(pattern: str, start: int) -> int | None:
 def starts_with_literal(pattern: str) -> bool:
     """True when every match of *pattern* begins with the same characters (at least MIN_LITERAL):
     the regex engine then skips ahead to them itself, and a prefilter only adds work."""
-    if "|" in pattern:
-        return False
-    run = 0
-    while run < len(pattern) and (pattern[run].isalnum() or pattern[run] in _PLAIN_PUNCTUATION):
-        run += 1
-    if run < len(pattern) and pattern[run] in "?*+{":   # the last character is optional or repeated
-        run -= 1
-    return run >= MIN_LITERAL
+    run = _LEADING_RUN.match(pattern)   # None only when a quantifier comes first
+    return "|" not in pattern and run is not None and run.end() >= MIN_LITERAL
 
 
 def lower_in_step(text: str) -> tuple[str, str]:
