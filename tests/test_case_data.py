@@ -1,0 +1,47 @@
+"""The labelled real cases are well formed and split by the documented rule (data checks only, no scoring)."""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CAUSES_MD
+
+CASES = Path(__file__).parent / "data" / "cases"
+FIELDS = {"id", "error_text", "surface", "client", "expected", "determinable", "truth", "confirmed", "fix",
+          "source", "date"}
+SURFACES = {"gemini-api", "vertex", "firebase", "code-assist", "unknown"}
+
+
+def _rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _held_out(case_id: str) -> bool:
+    return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % 3 == 0
+
+
+@pytest.mark.parametrize("name, held", [("dev.jsonl", False), ("held_out.jsonl", True)])
+def test_each_case_sits_where_its_id_sends_it(name, held):
+    assert all(_held_out(row["id"]) == held for row in _rows(name))
+
+
+def test_cases_are_well_formed_and_name_contract_causes():
+    if not CAUSES_MD.exists():
+        pytest.skip(f"{CAUSES_MD} not found")
+    rows = _rows("dev.jsonl") + _rows("held_out.jsonl")
+    known = set(re.findall(r"^- `(\w+)`", CAUSES_MD.read_text(), re.MULTILINE))
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert len({row["source"] for row in rows}) == len(rows)
+    for row in rows:
+        assert set(row) == FIELDS, row["id"]
+        assert row["surface"] in SURFACES, row["id"]
+        assert set(row["expected"]) | {row["truth"]} <= known, row["id"]
+        assert not row["determinable"] or row["truth"] in row["expected"], row["id"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["date"]), row["id"]
+
+
+def test_held_out_is_at_least_a_third():
+    held, dev = len(_rows("held_out.jsonl")), len(_rows("dev.jsonl"))
+    assert 3 * held >= held + dev
