@@ -1,0 +1,206 @@
+"""Gemini model lifecycle, from ``models.toml``: where each model is served and what has happened to it.
+
+Every question takes today's date (``today()`` unless a test passes one), so an answer ages with the
+calendar: a model closed to new users in July reads as open before July and closed after it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+MODELS_FILE = os.path.join(os.path.dirname(__file__), "models.toml")
+TODAY_ENV = "GEMINI_DOCTOR_TODAY"   # an ISO date that stands in for today (tests, emulator worlds)
+SURFACES = ("gemini-api", "vertex")
+STAGES = ("ga", "preview", "experimental")
+_EVENTS = {"closed_to_new_users", "shut_down", "routed_to"}
+_MODEL_KEYS = {"id", "stage", "released", "surfaces", "locations", "paid_only", "replacement", "sources", "note", *SURFACES}
+# What callers put around a model ID: a resource path before it, a version or alias after it.
+_PREFIX = re.compile(r"^(?:.*/)?(?:publishers/google/)?models/")
+_SUFFIX = re.compile(r"(?:@[\w.\-]+|-(?:\d{3}|latest))$")
+
+# What a model is on one surface on a given day
+AVAILABLE, CLOSED, SHUT_DOWN, ROUTED, NOT_SERVED = "available", "closed_to_new_users", "shut_down", "routed", "not_served"
+
+
+class ModelTableError(ValueError):
+    """``models.toml`` is malformed or links to a model it does not define; the message says where."""
+
+
+@dataclass(frozen=True)
+class Events:
+    """What happened to a model on one surface."""
+
+    closed_to_new_users: date | None = None
+    shut_down: date | None = None
+    routed_to: str | None = None    # from shut_down on, calls are answered by this model instead
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    stage: str
+    surfaces: tuple[str, ...]
+    events: dict[str, Events] = field(default_factory=dict)
+    locations: tuple[str, ...] = ()
+    released: date | None = None
+    paid_only: bool = False
+    replacement: str | None = None
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+    def status(self, surface: str, on: date | None = None) -> str:
+        """One of ``available``, ``closed_to_new_users``, ``shut_down``, ``routed``, ``not_served``."""
+        if surface not in self.surfaces:
+            return NOT_SERVED
+        events, on = self.events.get(surface, Events()), on or today()
+        if events.shut_down and events.shut_down <= on:
+            return ROUTED if events.routed_to else SHUT_DOWN
+        if events.closed_to_new_users and events.closed_to_new_users <= on:
+            return CLOSED
+        return AVAILABLE
+
+    def served_at(self, location: str) -> bool | None:
+        """Whether Agent Platform serves the model at *location*; None when no source lists its locations."""
+        return location in self.locations if self.locations else None
+
+
+@dataclass(frozen=True)
+class ModelTable:
+    models: dict[str, Model]
+    control: tuple[str, ...]
+
+    def find(self, name: str | None) -> Model | None:
+        """The model *name* refers to, written as callers write it (``models/…``, a resource path,
+        ``-001``, ``-latest``, ``@version``); None when the table does not know it."""
+        if not name:
+            return None
+        name = _PREFIX.sub("", name.strip().lower())
+        return self.models.get(name) or self.models.get(_SUFFIX.sub("", name))
+
+    def status(self, name: str | None, surface: str | None, on: date | None = None) -> str | None:
+        """:meth:`Model.status` on *surface*; with no surface, the status shared by every surface that
+        serves the model (None when they differ, or the model is unknown)."""
+        model = self.find(name)
+        if model is None:
+            return None
+        if surface in SURFACES:
+            return model.status(surface, on)
+        seen = {model.status(s, on) for s in model.surfaces}
+        return seen.pop() if len(seen) == 1 else None
+
+    def replacement(self, name: str | None, surface: str | None = None, on: date | None = None) -> str | None:
+        """The model to use instead of *name*: its recommended replacement, followed while that one is
+        closed too, else the first control model open on *surface*. None when *name* is open there
+        (with no surface: open on every surface that serves it)."""
+        model = self.find(name)
+        if model is None:
+            return None
+        surface = surface if surface in SURFACES else None
+        if all(model.status(s, on) == AVAILABLE for s in ((surface,) if surface else model.surfaces)):
+            return None
+        seen = set()
+        while model.replacement and model.id not in seen:
+            seen.add(model.id)
+            model = self.models[model.replacement]
+            if self._open(model, surface, on, any_stage=True):
+                return model.id
+        return self.control_model(surface, on=on)
+
+    def control_model(self, surface: str | None, location: str | None = None, avoid: str | None = None,
+                      on: date | None = None) -> str:
+        """The first control model that is GA, open to new users on *surface* (at *location* on Agent
+        Platform) and not *avoid* (the model under test)."""
+        avoided = self.find(avoid)
+        for name in self.control:
+            model = self.models[name]
+            if model is avoided or not self._open(model, surface, on):
+                continue
+            if location and surface == "vertex" and model.served_at(location) is False:
+                continue
+            return name
+        return self.control[0]
+
+    def _open(self, model: Model, surface: str | None, on: date | None, any_stage: bool = False) -> bool:
+        surfaces = (surface,) if surface else model.surfaces
+        return (any_stage or model.stage == "ga") and any(model.status(s, on) == AVAILABLE for s in surfaces)
+
+
+def today() -> date:
+    """Today's date, or the one in ``$GEMINI_DOCTOR_TODAY`` (ISO) when set."""
+    value = os.environ.get(TODAY_ENV)
+    if value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ModelTableError(f"${TODAY_ENV} must be an ISO date (YYYY-MM-DD), not {value!r}") from None
+    return date.today()
+
+
+@lru_cache(maxsize=4)
+def model_table(path: str = MODELS_FILE) -> ModelTable:
+    """The table in *path*, validated: every link (replacement, routed_to, control) names a model in it."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ModelTableError(f"{os.path.basename(path)}: {exc}") from exc
+    models: dict[str, Model] = {}
+    for n, entry in enumerate(raw.get("model", ()), 1):
+        model = _model(entry, f"{os.path.basename(path)} model {n}")
+        if model.id in models:
+            raise ModelTableError(f"{os.path.basename(path)}: model {model.id!r} is defined twice")
+        models[model.id] = model
+    control = tuple(raw.get("control", ()))
+    for model in models.values():
+        links = [model.replacement, *(e.routed_to for e in model.events.values())]
+        for link in filter(None, links):
+            if link not in models:
+                raise ModelTableError(f"{os.path.basename(path)}: {model.id} links to unknown model {link!r}")
+    for name in control:
+        if name not in models or models[name].stage != "ga":
+            raise ModelTableError(f"{os.path.basename(path)}: control model {name!r} is not a GA model of the table")
+    if not control:
+        raise ModelTableError(f"{os.path.basename(path)}: `control` lists no model")
+    return ModelTable(models, control)
+
+
+def _model(entry: dict, where: str) -> Model:
+    unknown = set(entry) - _MODEL_KEYS
+    if unknown:
+        raise ModelTableError(f"{where}: unknown field(s) {sorted(unknown)}")
+    model_id = entry.get("id")
+    if not isinstance(model_id, str) or model_id != model_id.lower():
+        raise ModelTableError(f"{where}: id must be a lower-case string")
+    where = f"{where} ({model_id})"
+    if entry.get("stage") not in STAGES:
+        raise ModelTableError(f"{where}: stage must be one of {STAGES}")
+    surfaces = tuple(entry.get("surfaces", ()))
+    if not surfaces or not set(surfaces) <= set(SURFACES):
+        raise ModelTableError(f"{where}: surfaces must list some of {SURFACES}")
+    events = {}
+    for surface in SURFACES:
+        if surface not in entry:
+            continue
+        if surface not in surfaces:
+            raise ModelTableError(f"{where}: events for {surface}, which is not among its surfaces")
+        given = entry[surface]
+        if set(given) - _EVENTS:
+            raise ModelTableError(f"{where}: unknown {surface} event(s) {sorted(set(given) - _EVENTS)}")
+        for name in ("closed_to_new_users", "shut_down"):
+            if name in given and not isinstance(given[name], date):
+                raise ModelTableError(f"{where}: {surface}.{name} must be a date (YYYY-MM-DD)")
+        if "routed_to" in given and "shut_down" not in given:
+            raise ModelTableError(f"{where}: {surface}.routed_to needs the shut_down date it starts on")
+        events[surface] = Events(**given)
+    return Model(
+        id=model_id, stage=entry["stage"], surfaces=surfaces, events=events,
+        locations=tuple(entry.get("locations", ())), released=entry.get("released"),
+        paid_only=bool(entry.get("paid_only", False)), replacement=entry.get("replacement"),
+        sources=tuple(entry.get("sources", ())), note=" ".join(entry.get("note", "").split()),
+    )
