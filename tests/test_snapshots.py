@@ -1,0 +1,24 @@
+"""Refactors change nothing users see: explain on the corpus and check on every scenario, byte for byte.
+
+On purpose changes regenerate the snapshots: `python tests/snapshots.py --update` (see tests/snapshots.py).
+"""
+
+import os
+
+import pytest
+
+import snapshots
+
+
+@pytest.mark.parametrize("path", list(snapshots.SNAPSHOTS), ids=lambda p: p.stem)
+def test_answers_match_the_snapshot(path):
+    actual = snapshots.SNAPSHOTS[path]()
+    if os.environ.get(snapshots.UPDATE_ENV):
+        snapshots.write(path, actual)
+        return
+    expected = path.read_text(encoding="utf-8") if path.exists() else ""
+    assert actual == expected, (
+        f"{path.name} differs from what the product answers now.\n{snapshots.first_difference(expected, actual)}\n"
+        f"If this change is ON PURPOSE, regenerate with `{snapshots.UPDATE_COMMAND}` and commit tests/data/ with it; "
+        "otherwise the change altered behaviour it should not have."
+    )
