@@ -6,7 +6,7 @@ A refactor must leave these byte-identical. When behaviour changes ON PURPOSE, r
 
 and commit the new files under tests/data/ with the change, so the diff shows what changed.
 
-``explain`` is recorded on each corpus case as given, upper-cased, and with its newlines folded to
+``explain`` is recorded on each case of the shared corpus and of tests/data/cases/ as given, upper-cased, and with its newlines folded to
 spaces; the snapshot keeps each case's text, so it runs where ../shared is absent (a git worktree),
 and regenerating there re-uses those texts; ``check`` on each built-in scenario, run as `check`'s own tests run it (the app's earlier
 calls first). What varies from run to run (timings, the emulator's port, temporary paths) is
@@ -30,6 +30,7 @@ from conftest import load_corpus  # noqa: E402 - tests/ must be on sys.path firs
 DATA = TESTS / "data"
 EXPLAIN_SNAPSHOT = DATA / "explain_snapshot.jsonl"
 CHECK_SNAPSHOT = DATA / "check_snapshot.jsonl"
+CASES = DATA / "cases"
 UPDATE_ENV = "GEMINI_DOCTOR_UPDATE_SNAPSHOTS"
 UPDATE_COMMAND = "python tests/snapshots.py --update"
 
@@ -43,12 +44,16 @@ def _line(value: dict) -> str:
 
 
 def corpus_texts() -> dict[str, str]:
-    """Case id -> error text: from the shared corpus, else from the snapshot itself."""
-    cases = {case["id"]: case["error_text"] for case in load_corpus()}
-    if cases or not EXPLAIN_SNAPSHOT.exists():
-        return cases
-    lines = [json.loads(line) for line in EXPLAIN_SNAPSHOT.read_text(encoding="utf-8").splitlines()]
-    return {line["case"]: line["input"] for line in lines if line["variant"] == "as_given"}
+    """Case id -> error text: the shared corpus (else its texts kept in the snapshot), then the
+    repository's own cases (tests/data/cases/, as ``cases/<id>``)."""
+    shared = {case["id"]: case["error_text"] for case in load_corpus()}
+    if not shared and EXPLAIN_SNAPSHOT.exists():
+        lines = [json.loads(line) for line in EXPLAIN_SNAPSHOT.read_text(encoding="utf-8").splitlines()]
+        shared = {line["case"]: line["input"] for line in lines
+                  if line["variant"] == "as_given" and not line["case"].startswith("cases/")}
+    own = {f"cases/{case['id']}": case["error_text"] for path in sorted(CASES.glob("*.jsonl"))
+           for case in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())}
+    return {**shared, **own}
 
 
 def explain_snapshot() -> str:
