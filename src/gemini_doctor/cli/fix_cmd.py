@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from ..redact import redact
 from ..render import to_json_line
+from ..render.terminal import safe_text
 from .check_cmd import run_target, target_options
 
 FIXED, NOT_FIXED = 0, 1
@@ -47,7 +47,7 @@ def _print_commands(data: dict, fmt: str) -> None:
                 lines.append(step["command"])
             if "url" in step:
                 lines.append(f"#   {step['url']}")
-    sys.stdout.write(redact("\n".join(lines)) + "\n")
+    sys.stdout.write(safe_text("\n".join(lines)) + "\n")
 
 
 def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:
@@ -58,7 +58,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     surface, model, project, location, endpoint, timeout = target
     env = dict(os.environ)
     report: dict = {"healthy_before": data["healthy"], "summary_before": data["summary"], "plan": [], "applied": [], "notes": []}
-    say = (lambda text: None) if fmt == "json" else (lambda text: click.echo(redact(text)))
+    say = (lambda text: None) if fmt == "json" else (lambda text: click.echo(safe_text(text)))
     say(data["summary"])
     try:
         admin = load_admin_credentials(result.setup, env, endpoint, admin_file) if result.setup.credentials or admin_file else None

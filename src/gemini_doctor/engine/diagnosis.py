@@ -2,7 +2,8 @@
 
 The JSON form is written as text, cause by cause, from templates compiled once per catalogue
 cause: :func:`_cause_dict` (the schema, in one place) is encoded with markers for the values that
-vary, and each error then only escapes and joins those values. ``to_dict`` decodes that text, so
+vary, and each error then only escapes and joins those values (and fills the commands and links
+that carry one, which are checked value by value: see :mod:`.fill`). ``to_dict`` decodes that text, so
 the dict and the JSON are the same by construction. (Encoding every cause's dict anew, with texts
 that are almost all constant, was a third of a batch run's time.)
 """
@@ -17,7 +18,7 @@ from json.encoder import encode_basestring_ascii
 from ..catalogue import RETRY_ADVICE, Cause
 from ..evidence.record import ErrorRecord
 from ..jsontext import encode
-from .fill import fill, template_values, value_or_name
+from .fill import fill, fill_command, fill_url, template_values, value_or_name
 
 SETTLED_AT = 0.8          # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
@@ -56,24 +57,33 @@ class Diagnosis:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact ASCII JSON text (not yet redacted: renderers do that)."""
-        values = {name: encode_basestring_ascii(value)[1:-1] for name, value in template_values(self.record, self.extra_values).items()}
-        causes = ",".join(_cause_json(ranked, values) for ranked in self.causes)
+        values = template_values(self.record, self.extra_values)
+        escaped = {name: encode_basestring_ascii(value)[1:-1] for name, value in values.items()}
+        causes = ",".join(_cause_json(ranked, escaped, values) for ranked in self.causes)
         settled = self.settled
         next_step = "" if settled else f',"next_step":{encode(NEXT_STEP)}'
         return (f'{{"causes":[{causes}],"settled":{"true" if settled else "false"},'
                 f'"parsed":{encode(self.record.to_dict())}{next_step}}}')
 
 
-def _cause_dict(ranked: RankedCause, values: dict[str, str]) -> dict:
+_FILLERS = {"command": fill_command, "url": fill_url}
+
+
+def _filled(kind: str, template: str, values: dict[str, str]) -> str:
+    """A command or link filled in (each value checked for its kind)."""
+    return _FILLERS[kind](template, values) if "{" in template else template
+
+
+def _cause_dict(ranked: RankedCause, values: dict[str, str], filled=_filled) -> dict:
     """One cause's part of the schema (compiled into a template by :func:`_template`)."""
     cause = ranked.cause
     fix = []
     for step in cause.fix:
         item = {"step": fill(step.step, values)}
         if step.command:
-            item["command"] = fill(step.command, values)
+            item["command"] = filled("command", step.command, values)
         if step.url:
-            item["url"] = fill(step.url, values)
+            item["url"] = filled("url", step.url, values)
         fix.append(item)
     return {
         "id": cause.id,
@@ -89,9 +99,10 @@ def _cause_dict(ranked: RankedCause, values: dict[str, str]) -> dict:
 
 
 # Markers that survive JSON encoding: \x01name\x01 inside a string is a template value to fill in;
-# a whole string \x02field\x02 is a field of the ranked cause, written as JSON of its own.
+# a whole string \x02field\x02 is a field of the ranked cause, or a command or link to fill in
+# (command0, url1: by their index among the cause's), written as JSON of its own.
 _VALUE_MARK, _FIELD_MARK = "\x01", "\x02"
-_MARKED = re.compile(r'\\u0001([a-z_]+)\\u0001|"\\u0002([a-z_]+)\\u0002"')
+_MARKED = re.compile(r'\\u0001([a-z_]+)\\u0001|"\\u0002([a-z_0-9]+)\\u0002"')
 
 
 class _AllMarked(dict):
@@ -101,35 +112,46 @@ class _AllMarked(dict):
         return f"{_VALUE_MARK}{name}{_VALUE_MARK}"
 
 
-def _template(cause: Cause) -> tuple[str, ...]:
+def _template(cause: Cause) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """*cause*'s JSON with its variable parts cut out: text, slot, text, slot, ..., text. A slot is
-    a template value's name, or ``=confidence`` / ``=evidence`` for the ranked cause's fields."""
+    a template value's name, ``=confidence`` / ``=evidence`` for the ranked cause's fields, or
+    ``=N`` for the N-th of the commands and links to fill (returned with the pieces)."""
+    filled: list[tuple[str, str]] = []
+
+    def mark(kind: str, template: str, values: dict[str, str]) -> str:
+        if "{" not in template:
+            return template
+        filled.append((kind, template))
+        return f"{_FIELD_MARK}{len(filled) - 1}{_FIELD_MARK}"
+
     marked = RankedCause(cause, f"{_FIELD_MARK}confidence{_FIELD_MARK}", f"{_FIELD_MARK}evidence{_FIELD_MARK}")
-    pieces = _MARKED.split(encode(_cause_dict(marked, _AllMarked())))
+    pieces = _MARKED.split(encode(_cause_dict(marked, _AllMarked(), mark)))
     # split() yields text, value-name-or-None, field-name-or-None, text, ...: fold each pair to one slot
-    return tuple(pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}" for n in range(len(pieces)) if n % 3 != 2)
+    return tuple(pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}" for n in range(len(pieces)) if n % 3 != 2), filled
 
 
 # Compiled templates by id(cause); each entry keeps its cause alive, so an id is never reused
 # while it is cached (the cap only matters to a process that builds catalogue after catalogue).
 _MAX_TEMPLATES = 4096
-_TEMPLATES: dict[int, tuple[Cause, tuple[str, ...]]] = {}
+_TEMPLATES: dict[int, tuple[Cause, tuple[str, ...], list[tuple[str, str]]]] = {}
 
 
-def _cause_json(ranked: RankedCause, values: dict[str, str]) -> str:
-    """*ranked* as JSON, filled with *values* (already escaped for a JSON string)."""
+def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, str]) -> str:
+    """*ranked* as JSON, filled with *values* (*escaped*: the same, escaped for a JSON string)."""
     entry = _TEMPLATES.get(id(ranked.cause))
     if entry is None:
         if len(_TEMPLATES) >= _MAX_TEMPLATES:
             _TEMPLATES.clear()
-        entry = _TEMPLATES[id(ranked.cause)] = (ranked.cause, _template(ranked.cause))
-    pieces = list(entry[1])
+        entry = _TEMPLATES[id(ranked.cause)] = (ranked.cause, *_template(ranked.cause))
+    pieces, filled = list(entry[1]), entry[2]
     for n in range(1, len(pieces), 2):
         slot = pieces[n]
         if slot == "=confidence":
             pieces[n] = repr(ranked.confidence)
         elif slot == "=evidence":
             pieces[n] = encode(ranked.evidence)
+        elif slot[0] == "=":
+            pieces[n] = encode(_filled(*filled[int(slot[1:])], values))
         else:
-            pieces[n] = value_or_name(values, slot)
+            pieces[n] = value_or_name(escaped, slot)
     return "".join(pieces)

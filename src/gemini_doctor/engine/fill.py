@@ -1,10 +1,17 @@
-"""Fill catalogue templates (``{project}``, ``{service}``, …) with what the evidence knows."""
+"""Fill catalogue templates (``{project}``, ``{service}``, …) with what the evidence knows.
+
+Prose gets every value as data (control characters made visible). Commands and links get a value
+only when it matches Google's syntax for its kind (:mod:`.syntax`); a command whose value does not
+is given back as a comment with the placeholder, so that pasting it runs nothing.
+"""
 
 from __future__ import annotations
 
 import re
 
 from ..evidence.record import ErrorRecord
+from ..textsafe import printable
+from .syntax import KIND_NAMES, shell_value, url_value
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SERVICE_BY_SURFACE = {"vertex": "aiplatform.googleapis.com", "firebase": "firebasevertexai.googleapis.com",
@@ -20,10 +27,11 @@ _ROLE_FOR_PERMISSION = {
     "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
     "resourcemanager.projects.get": "roles/browser",
 }
+MAX_PROSE_VALUE = 200          # longer values are cut (with an ellipsis) before they reach prose
 
 
 def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The values a fix template may use; unknown ones are left as upper-case placeholders."""
+    """The values a fix template may use, printable; unknown ones are left as upper-case placeholders."""
     permission = record.permission or _DEFAULT_PERMISSION.get(record.surface or "")
     values = {
         "project": record.project,
@@ -36,7 +44,7 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) ->
         "key": record.key,
     }
     values.update(extra or {})
-    return {k: str(v) for k, v in values.items() if v}
+    return {k: _prose(str(v)) for k, v in values.items() if v}
 
 
 def fill(template: str | None, values: dict[str, str]) -> str | None:
@@ -46,6 +54,39 @@ def fill(template: str | None, values: dict[str, str]) -> str | None:
     return _PLACEHOLDER.sub(lambda m: value_or_name(values, m.group(1)), template)
 
 
+def fill_command(template: str, values: dict[str, str]) -> str:
+    """A shell command: each value valid for its kind and quoted, else ``NAME``. When a value was
+    refused, the command comes back as a ``#`` comment that says what to fill in."""
+    refused: list[str] = []
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        value = values.get(name)
+        if value is None:
+            return name.upper()
+        quoted = shell_value(name, value)
+        if quoted is None:
+            refused.append(name)
+            return name.upper()
+        return quoted
+
+    command = _PLACEHOLDER.sub(one, template)
+    if not refused:
+        return command
+    what = ", ".join(f"{name.upper()} (the error's value is not a valid {KIND_NAMES.get(name, name)})" for name in refused)
+    return f"# {command}    <- fill in {what}"
+
+
+def fill_url(template: str, values: dict[str, str]) -> str:
+    """A link: each value valid for its kind and percent-encoded, else ``NAME``."""
+    return _PLACEHOLDER.sub(lambda m: url_value(m.group(1), values.get(m.group(1))) or m.group(1).upper(), template)
+
+
 def value_or_name(values: dict[str, str], name: str) -> str:
     """*name*'s value, or ``NAME`` when the evidence does not know it."""
     return values.get(name) or name.upper()
+
+
+def _prose(value: str) -> str:
+    value = printable(value)
+    return value if len(value) <= MAX_PROSE_VALUE else value[: MAX_PROSE_VALUE - 1] + "…"

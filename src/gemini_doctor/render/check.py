@@ -31,13 +31,12 @@ def check_lines(result: dict) -> list[Line]:
 
 def check_markdown(result: dict) -> str:
     from ..redact import redact
+    from .markdown import cause_markdown, text
 
-    lines = ["## gemini-doctor check", "", f"**{result['summary']}**", "", credential_line(result["credential"]), "",
+    lines = ["## gemini-doctor check", "", f"**{text(result['summary'])}**", "", text(credential_line(result["credential"])), "",
              "| check | status | result |", "|---|---|---|"]
-    lines += [f"| {c['title']} | {c['status']} | {c['summary']} |" for c in result["checks"]]
-    lines += [""] + [f"- ⚠ {t['message']}" for t in result["traps"]]
+    lines += [f"| {text(c['title'])} | {c['status']} | {text(c['summary'])} |" for c in result["checks"]]
+    lines += [""] + [f"- ⚠ {text(t['message'])}" for t in result["traps"]]
     for n, cause in enumerate(result["causes"], 1):
-        lines += ["", f"### {n}. {cause['title']} (`{cause['id']}`, {round(cause['confidence'] * 100)}%)", "", cause["why"], ""]
-        lines += [f"- {e}" for e in cause["evidence"]]
-        lines += [f"{k}. {s['step']}" + (f"\n   `{s['command']}`" if "command" in s else "") for k, s in enumerate(cause["fix"], 1)]
+        lines += cause_markdown(n, cause)
     return redact("\n".join(lines) + "\n")

@@ -1,28 +1,57 @@
-"""Markdown for forums and support tickets: the whole diagnosis, secrets redacted."""
+"""Markdown for forums and support tickets: the whole diagnosis, secrets redacted.
+
+Text from the error is data, never markup: no raw HTML, link or image can come through
+(:func:`text`), and no input can close the fence around a command (:func:`code_block`).
+"""
 
 from __future__ import annotations
 
+import re
+
 from ..redact import redact
+from ..textsafe import printable
 from .layout import headline
+
+_MARKUP = re.compile(r"[\\<>&\[\]|\n\r]")
+_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "}
+_TICKS = re.compile(r"`+")
+
+
+def text(value: str) -> str:
+    """*value* as one line of markdown prose: HTML, links and images shown as text, not made.
+    (Secrets are redacted first, while their surroundings still read as they came.)"""
+    return printable(_MARKUP.sub(lambda m: _ESCAPES.get(m.group(0)) or "\\" + m.group(0), redact(value)))
+
+
+def code_block(code: str, indent: str = "", info: str = "sh") -> list[str]:
+    """*code* (one line) in a fence longer than any run of backticks in it."""
+    code = printable(code)
+    fence = "`" * max(3, 1 + max(map(len, _TICKS.findall(code)), default=0))
+    return [f"{indent}{fence}{info}", f"{indent}{code}", f"{indent}{fence}"]
+
+
+def cause_markdown(n: int, cause: dict) -> list[str]:
+    """One cause: title, why, evidence, numbered fix steps with their commands and links, retry."""
+    out = ["", f"### {n}. {text(cause['title'])} (`{cause['id']}`, {round(cause['confidence'] * 100)}%)", "", text(cause["why"]), ""]
+    out += [f"- {text(line)}" for line in cause["evidence"]]
+    if cause["fix"]:
+        out += ["", "**Fix:**", ""]
+        for k, step in enumerate(cause["fix"], 1):
+            out.append(f"{k}. {text(step['step'])}")
+            if "command" in step:
+                out += code_block(step["command"], "   ")
+            if "url" in step:
+                out.append(f"   <{printable(step['url'])}>")   # filled with checked, encoded values
+    return out + ["", f"**Retry:** {text(cause['retry_advice'])}"]
 
 
 def diagnosis_markdown(result: dict) -> str:
     parsed = result["parsed"]
-    out = ["## gemini-doctor diagnosis", "", f"**Error read:** {headline(parsed)}"]
+    out = ["## gemini-doctor diagnosis", "", f"**Error read:** {text(headline(parsed))}"]
     if parsed.get("message"):
-        out += ["", "> " + parsed["message"][:500]]
+        out += ["", "> " + text(parsed["message"][:500])]
     for n, cause in enumerate(result["causes"], 1):
-        out += ["", f"### {n}. {cause['title']} (`{cause['id']}`, {round(cause['confidence'] * 100)}%)", "", cause["why"], ""]
-        out += [f"- {line}" for line in cause["evidence"]]
-        if cause["fix"]:
-            out += ["", "**Fix:**", ""]
-            for k, step in enumerate(cause["fix"], 1):
-                out.append(f"{k}. {step['step']}")
-                if "command" in step:
-                    out += ["   ```sh", f"   {step['command']}", "   ```"]
-                if "url" in step:
-                    out.append(f"   <{step['url']}>")
-        out += ["", f"**Retry:** {cause['retry_advice']}"]
+        out += cause_markdown(n, cause)
     if result.get("next_step"):
-        out += ["", f"**Next:** {result['next_step']}"]
+        out += ["", f"**Next:** {text(result['next_step'])}"]
     return redact("\n".join(out) + "\n")
