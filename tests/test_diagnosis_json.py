@@ -9,6 +9,7 @@ from gemini_doctor.catalogue import Catalogue, Cause, FixStep, Signal
 from gemini_doctor.engine import rank
 from gemini_doctor.evidence import parse_text
 from gemini_doctor.jsontext import encode
+from gemini_doctor.textsafe import printable
 
 
 def test_corpus_json_text_is_the_encoded_dict(shared_corpus):
@@ -20,11 +21,14 @@ def test_corpus_json_text_is_the_encoded_dict(shared_corpus):
 
 
 @pytest.mark.parametrize("project", ['my"proj', "back\\slash", "naïve-…", "{project}", "\x01project\x01", "tab\there"])
-def test_values_that_need_escaping_arrive_intact(project):
+def test_values_that_need_escaping_arrive_intact_in_prose_and_never_in_commands(project):
     text = '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Permission \'aiplatform.endpoints.predict\' denied"}}'
     result = json.loads(explain(text, project=project).to_json())
+    prose = [cause["why"] for cause in result["causes"]] + [check for cause in result["causes"] for check in cause["checks"]]
     commands = [step.get("command", "") for cause in result["causes"] for step in cause["fix"]]
-    assert any(project in command for command in commands)
+    assert any(printable(project) in line for line in prose)
+    assert not any(project in command for command in commands)
+    assert any(command.startswith("# ") and "PROJECT" in command for command in commands)
 
 
 def test_unknown_template_values_show_as_upper_case_names():
