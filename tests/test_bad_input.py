@@ -22,8 +22,11 @@ def test_empty_input_is_a_usage_error():
     assert "empty" in done.stderr.decode()
 
 
-def test_binary_input():
-    _assert_clean(run_cli("explain", input=os.urandom(4096) + b"\x00\xff\xfe"), {0, 3})
+def test_binary_input_is_refused_not_echoed():
+    for data in (os.urandom(4096) + b"\x00\xff\xfe", bytes(range(1, 32)) * 60):   # e.g. `head -c 2000 /bin/ls`
+        done = run_cli("explain", input=data)
+        _assert_clean(done, {2})
+        assert done.stdout == b"" and "binary" in done.stderr.decode()
 
 
 def test_invalid_utf8_around_an_error():

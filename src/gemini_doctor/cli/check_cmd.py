@@ -20,7 +20,7 @@ def target_options(command):
         click.option("--model", help="The model your call uses (default gemini-2.5-flash)."),
         click.option("--project", help="The project your code uses (default GOOGLE_CLOUD_PROJECT / ADC)."),
         click.option("--location", help="The Vertex location (default GOOGLE_CLOUD_LOCATION or global)."),
-        click.option("--endpoint", envvar="GEMINI_DOCTOR_ENDPOINT",
+        click.option("--endpoint", envvar="GEMINI_DOCTOR_ENDPOINT", callback=_base_url, metavar="URL",
                      help="Send every Google call, OAuth included, to this base URL (e.g. the emulator)."),
         click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
                      help="Seconds each probe may take."),
@@ -28,6 +28,22 @@ def target_options(command):
     ]):
         command = option(command)
     return command
+
+
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--endpoint must be an http(s) base URL with a host: anything else is a usage error, before any probe runs."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:   # e.g. an unclosed IPv6 bracket or a port that is not a number
+        valid = False
+    if not valid:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL, e.g. http://127.0.0.1:8080", ctx, param)
+    return value
 
 
 def run_target(surface, model, project, location, endpoint, timeout, fmt):

@@ -22,7 +22,7 @@ explain = click.Command(
     callback=_explain,
     help="Explain an error pasted on stdin or read from FILE: ranked causes, evidence, fixes.",
     params=[
-        click.Argument(["source"], required=False, default="-", metavar="[FILE|-]"),
+        click.Argument(["source"], required=False, default=None, metavar="[FILE|-]"),
         *(click.Option([o.flag, o.dest], type=click.Choice(o.choices) if o.choices else str, default=o.default,
                        metavar=o.metavar, show_default=o.default is not None, help=o.help) for o in OPTIONS),
     ],

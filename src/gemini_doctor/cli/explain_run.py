@@ -24,7 +24,7 @@ MAX_INPUT_BYTES = MAX_INPUT_CHARS
 Option = namedtuple("Option", "flag dest choices default metavar help")
 OPTIONS = (
     Option("--format", "fmt", FORMATS, "text", None, "Output: text for people, json for machines, markdown for tickets."),
-    Option("--batch", "batch", None, None, "FILE.jsonl", 'JSONL file: one {"id", "error_text"} object per line.'),
+    Option("--batch", "batch", None, None, "FILE.jsonl", 'JSONL file (- for stdin): one {"id", "error_text"} object per line.'),
     Option("--project", "project", None, None, "PROJECT_ID", "Your project ID, to fill into fixes when the error does not name it."),
 )
 _BY_FLAG = {option.flag: option for option in OPTIONS}
@@ -33,7 +33,7 @@ _BY_FLAG = {option.flag: option for option in OPTIONS}
 def parse_plain(argv: list[str]) -> dict | None:
     """The command's parameters from *argv*, as click would give them; None when *argv* is anything
     but known options with valid values and at most one FILE (click then handles it)."""
-    values = {"source": "-", **{option.dest: option.default for option in OPTIONS}}
+    values = {"source": None, **{option.dest: option.default for option in OPTIONS}}
     positional = 0
     args = iter(argv)
     for arg in args:
@@ -57,12 +57,14 @@ def parse_plain(argv: list[str]) -> dict | None:
     return values
 
 
-def run(source: str = "-", fmt: str = "text", batch: str | None = None, project: str | None = None) -> int:
-    """Explain one error (from *source*) or a JSONL *batch*; returns the exit code."""
+def run(source: str | None = None, fmt: str = "text", batch: str | None = None, project: str | None = None) -> int:
+    """Explain one error (from *source*, default stdin) or a JSONL *batch*; returns the exit code."""
     known = {"project": project} if project else {}
     if batch:
+        if source is not None:
+            _fail(f"give either --batch {batch} or {source}, not both")
         return _run_batch(batch, fmt, known)
-    text = _read_input(source)
+    text = _read_input(source or "-")
     diagnosis = diagnose(text, **known)
     _write(diagnosis, fmt)
     return EXIT_FOUND if diagnosis.found else EXIT_UNKNOWN
@@ -81,28 +83,49 @@ def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
 
 def _read_input(source: str) -> str:
     try:
-        if source == "-":
-            if sys.stdin is None or sys.stdin.isatty():
-                _fail("paste the error on stdin (end with Ctrl-D), or give a file: gemini-doctor explain error.txt")
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        else:
-            with open(source, "rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+        with _open_input(source) as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         _fail(f"cannot read {source}: {exc.strerror or exc}")
     if len(data) > MAX_INPUT_BYTES:
-        _fail("input is larger than 1 MiB; paste only the error (for whole logs, split them or use --batch)")
+        _fail("input is larger than 1 MiB: paste only the error, or for a whole log run gemini-doctor scan FILE")
+    if _looks_binary(data):
+        _fail(f"{'stdin' if source == '-' else source} holds binary data, not an error text: paste the error message itself")
     text = data.decode("utf-8", errors="replace").strip()
     if not text:
         _fail("the input is empty: paste the error text you got")
     return text
 
 
+def _open_input(source: str):
+    """*source* opened for binary reading; on a terminal, stdin is read until Ctrl-D, with a hint on stderr."""
+    if source != "-":
+        return open(source, "rb")
+    if sys.stdin is None:
+        _fail("no stdin to read: give a file, e.g. gemini-doctor explain error.txt")
+    if sys.stdin.isatty():
+        sys.stderr.write("gemini-doctor: paste the error, then press Ctrl-D on an empty line (Ctrl-Z Enter on Windows)\n")
+        sys.stderr.flush()
+    return open(sys.stdin.fileno(), "rb", closefd=False)
+
+
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A NUL byte, or more than 1 in 20 of the first 8 KiB being control characters that text never holds."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if (byte < 32 or byte == 127) and byte not in _TEXT_CONTROLS)
+    return controls * 20 > len(head)
+
+
 def _run_batch(path: str, fmt: str, known: dict) -> int:
     """One result per input line, in order; bad lines get an error object and exit code 2."""
     status = EXIT_FOUND
     try:
-        handle = open(path, "rb")
+        handle = _open_input(path)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
     with handle:
