@@ -48,3 +48,13 @@ def test_without_google_genai_the_call_is_plain_http(monkeypatch):
     with tempfile.TemporaryDirectory() as tmp:
         report = run_scenario("service_disabled", Path(tmp))
     assert report["matched"] and report["raw_error"].startswith("HTTP 403")
+
+
+def test_the_tour_is_sealed_from_the_users_google_environment(tmp_path):
+    junk = {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GEMINI_API_KEY": "junk", "GOOGLE_API_KEY": "junk-too",
+            "GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "junk.json"), "GOOGLE_CLOUD_PROJECT": "someone-else",
+            "GOOGLE_CLOUD_LOCATION": "mars-east1"}
+    (tmp_path / "junk.json").write_text("not a credential")
+    done = run_cli("demo", env=junk, timeout=180)
+    assert done.returncode == 0, done.stdout.decode()[-2000:] + done.stderr.decode()
+    assert f"{len(TOUR)}/{len(TOUR)} verdicts matched" in done.stdout.decode()

@@ -6,9 +6,11 @@ For each scenario: the call a user's app makes, the raw error it gets, `explain`
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TOUR = ["service_disabled", "api_key_api_restricted", "iam_permission_missing", "model_not_in_region", "google_incident"]
@@ -29,11 +31,12 @@ def run_scenario(name: str, home: Path) -> dict:
     start = time.perf_counter()
     with BackgroundServer(load_world(world)) as server:
         credentials = server.write_credentials(home / name)
-        raw, full = _failing_call(call, client, credentials, server.url, error_text)
+        env = shell_env(credentials["env"], home)
+        with sealed_environment(env):
+            raw, full = _failing_call(call, client, credentials, server.url, error_text)
+            setup = discover(env, model=client.get("model"), location=client.get("location"), endpoint=server.url)
+            checked = run_check(setup, server.url, timeout=5.0).to_dict()
         explained = explain(full).to_dict() if full else None
-        setup = discover(shell_env(credentials["env"], home), model=client.get("model"), location=client.get("location"),
-                         endpoint=server.url)
-        checked = run_check(setup, server.url, timeout=5.0).to_dict()
     explain_ids = [c["id"] for c in explained["causes"]] if explained else []
     check_top = checked["causes"][0] if checked["causes"] else None
     matched = (check_top["id"] if check_top else "healthy") == name and (name == "healthy" or name in explain_ids[:3])
@@ -49,6 +52,20 @@ def run_scenario(name: str, home: Path) -> dict:
                   "fix": next((s["command"] for s in check_top["fix"] if "command" in s), None) if check_top else None},
         "matched": matched, "seconds": round(time.perf_counter() - start, 2), "url": server.url,
     }
+
+
+@contextmanager
+def sealed_environment(env: dict[str, str]) -> Iterator[None]:
+    """While inside, the process environment is *env* alone: the SDKs read ``os.environ`` (GOOGLE_GENAI_USE_VERTEXAI,
+    GEMINI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS, proxies...), and a self-test must not inherit the user's."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _failing_call(call, client: dict, credentials: dict, url: str, error_text) -> tuple[str | None, str | None]:
