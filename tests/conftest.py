@@ -1,4 +1,4 @@
-"""Shared fixtures: the ../shared material (skipped with a reason when absent) and a CLI runner."""
+"""Shared fixtures: error texts (the project's own cases, plus ../shared's corpus when present) and a CLI runner."""
 
 from __future__ import annotations
 
@@ -13,13 +13,25 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "real-errors.jsonl"
-CAUSES_MD = SHARED / "spec" / "causes.md"
+CAUSES_MD = REPO / "docs" / "causes.md"          # the cause IDs, shipped with the project
+DEV_CASES = REPO / "tests" / "data" / "cases" / "dev.jsonl"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def load_corpus() -> list[dict]:
-    if not CORPUS.exists():
-        return []
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return _jsonl(CORPUS)
+
+
+@pytest.fixture
+def error_cases() -> list[dict]:
+    """Many real error texts, for checks that hold for any text: the project's own dev cases (always there),
+    and the shared corpus too when the checkout has it."""
+    return _jsonl(DEV_CASES) + load_corpus()
 
 
 @pytest.fixture

@@ -53,13 +53,13 @@ def test_markdown_format():
     assert out.startswith("## gemini-doctor diagnosis") and "scope_insufficient" in out
 
 
-def test_batch_keeps_ids_and_order(tmp_path, shared_corpus):
+def test_batch_keeps_ids_and_order(tmp_path, error_cases):
     batch = tmp_path / "corpus.jsonl"
-    batch.write_text("\n".join(json.dumps({"id": c["id"], "error_text": c["error_text"]}) for c in shared_corpus))
+    batch.write_text("\n".join(json.dumps({"id": c["id"], "error_text": c["error_text"]}) for c in error_cases))
     done = run_cli("explain", "--batch", str(batch), "--format", "json")
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in done.stdout.decode().splitlines()]
-    assert [r["id"] for r in results] == [c["id"] for c in shared_corpus]
+    assert [r["id"] for r in results] == [c["id"] for c in error_cases]
 
 
 def test_explain_path_stays_light():

@@ -12,8 +12,8 @@ from gemini_doctor.jsontext import encode
 from gemini_doctor.textsafe import printable
 
 
-def test_corpus_json_text_is_the_encoded_dict(shared_corpus):
-    for case in shared_corpus:
+def test_corpus_json_text_is_the_encoded_dict(error_cases):
+    for case in error_cases:
         diagnosis = explain(case["error_text"])
         text = diagnosis.to_json()
         assert text.isascii(), case["id"]

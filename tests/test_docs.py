@@ -1,0 +1,57 @@
+"""The project documents itself: the docs in the repository cover the catalogue, the world format and the licence."""
+
+import dataclasses
+import re
+import tomllib
+
+from conftest import CAUSES_MD, REPO, SHARED
+from gemini_doctor.catalogue import load_catalogue
+from gemini_doctor.emulator import world
+
+DOCS = REPO / "docs"
+CAUSE_LINE = re.compile(r"^- `(\w+)` — ", re.MULTILINE)
+WORLD_FIELDS_2026 = ["today", "standard_key_cutoffs", "unrestricted", "all", "prepay_depleted", "kind", "service_account",
+                     "billing_accounts", "open", "admins", "closed_to_new_users_from", "retired_from", "replacement",
+                     "used_by", "us", "eu"]
+
+
+def _documented_causes() -> list[str]:
+    return CAUSE_LINE.findall(CAUSES_MD.read_text(encoding="utf-8"))
+
+
+def test_every_catalogue_cause_is_documented_once():
+    documented = _documented_causes()
+    assert len(documented) == len(set(documented))
+    assert set(load_catalogue()) <= set(documented)
+
+
+def test_the_2026_causes_are_documented():
+    assert {"api_key_retired", "credential_sent_wrong", "endpoint_invalid", "app_check_required", "account_ineligible",
+            "account_verification_required"} <= set(_documented_causes())
+
+
+def test_causes_doc_follows_the_shared_contract_when_present():
+    contract = SHARED / "spec" / "causes.md"
+    if contract.exists():   # a plain clone has no ../shared: the doc then stands on its own
+        assert set(_documented_causes()) == set(re.findall(r"^- `(\w+)`", contract.read_text(), re.MULTILINE))
+
+
+def test_world_doc_names_every_field_the_loader_reads():
+    text = (DOCS / "world.md").read_text(encoding="utf-8")
+    names = {f.name for cls in (world.World, world.Caller, world.Project, world.ApiKey, world.Restrictions, world.Model,
+                                world.Incident) for f in dataclasses.fields(cls)}
+    missing = [name for name in sorted(names | set(WORLD_FIELDS_2026)) if f"`{name}`" not in text]
+    assert not missing, missing
+
+
+def test_readme_links_resolve_inside_the_repository():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "shared/spec" not in readme
+    for target in re.findall(r"\]\(([^)#:]+)\)", readme):
+        assert (REPO / target).exists(), target
+
+
+def test_licence_is_the_apache_text_pyproject_names():
+    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"] == "Apache-2.0"
+    licence = (REPO / "LICENSE").read_text()
+    assert "Apache License" in licence and "Version 2.0, January 2004" in licence and "END OF TERMS AND CONDITIONS" in licence
