@@ -1,9 +1,14 @@
 """Find every Gemini/Google API error in a log, streaming, and group them by cause.
 
-Speed comes from looking only where a Google error can be: each chunk is searched for a few
-literal triggers (C-speed ``bytes.find``); each hit is widened to its whole record (a JSON log
-line, a pretty-printed body, a traceback's last line) and that record alone goes to ``explain``.
-Memory stays flat: chunks are read and dropped, only the groups are kept.
+Speed comes from looking only where a Google error can be. One Aho-Corasick pass over each
+chunk finds every *anchor*: a Google name (``googleapis.com``, ``Gemini``...) or a mark of
+Google's errors (a canonical status such as ``PERMISSION_DENIED``, the ``{"error": {`` envelope,
+raw or escaped inside a JSON log line, an OAuth error). Each hit is widened to its whole record
+(a JSON log line, a pretty-printed body, a traceback's last line). A record that only names
+Google and shows no sign of an error (a ``200 OK`` request log) is dismissed by a second, cheap
+literal scan of that record; every other record goes to ``explain``. Every step is linear in
+the input, whatever its lines look like; memory stays flat: chunks are read and dropped, only
+the groups are kept.
 """
 
 from __future__ import annotations
@@ -11,18 +16,45 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+
+from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 
 from .api import explain
 from .redact import redact
 
 CHUNK = 4 << 20
 MAX_RECORD = 64 << 10                 # longest record handed to explain
+MAX_PENDING = 1 << 20                 # longest unfinished record held back for the next chunk
 MAX_CONTINUATION = 300                # lines a record may run on after its hit
-TRIGGERS = (b"googleapis.com", b"PERMISSION_DENIED", b"RESOURCE_EXHAUSTED", b"UNAUTHENTICATED", b"FAILED_PRECONDITION",
-            b"INVALID_ARGUMENT", b"API key", b"API Key", b"GoogleGenerativeAI", b"google.genai", b"google.api_core",
-            b"invalid_grant", b"(Forbidden)!!1", b"Publisher Model", b"caller does not have permission",
-            b"exceeded your current quota", b"Quota exceeded", b"User location is not supported", b"UNAVAILABLE",
-            b"overloaded")
+SEEN_MAX = 4096                       # distinct records whose diagnosis is kept
+MAX_LEAD = 60                         # continuation lines a record may have before its hit
+# Names that make a record Google's, each also looked for as logs write it (lower, Capitalised,
+# Title and UPPER case; CamelCase forms are listed).
+NAMES = ("google", "gemini", "generativelanguage", "GenerativeLanguage", "generative language", "aiplatform", "AIPlatform",
+         "vertex ai", "VertexAI")
+# Marks of Google's errors: canonical statuses (those no other log line writes), the error envelope
+# and an ErrorInfo's reason key (raw, in a Python repr or gRPC text, escaped once or twice inside a
+# JSON string), OAuth's token errors, and the front end's error page.
+STATUSES = ("PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "UNAUTHENTICATED", "FAILED_PRECONDITION", "INVALID_ARGUMENT",
+            "NOT_FOUND", "UNAVAILABLE", "DEADLINE_EXCEEDED")
+_QUOTES = ('"', "'", '\\"', '\\\\\\"')
+ENVELOPES = tuple(f"{quote}error{quote}{colon}{{" for quote in _QUOTES for colon in (": ", ":"))
+REASON_KEYS = ('reason: "', *(f"{quote}reason{quote}:" for quote in _QUOTES))
+OAUTH_ERRORS = ("invalid_grant", "invalid_scope", "invalid_rapt", "unauthorized_client")
+ERROR_PAGE = ("(Forbidden)!!1",)
+# A record that only names Google is explained when it holds one of these (in lower case), or one
+# of the catalogue's own words (see _error_words), or an HTTP error status.
+ERROR_WORDS = ("error", "exception", "traceback", "fail", "denied", "forbidden", "invalid", "not valid", "not found",
+               "exceed", "quota", "unavailable", "overload", "refused", "expired", "disabled", "suspended", "unauthori",
+               "permission", "restricted", "blocked", "not supported", "not available", "billing", "bad request",
+               "too many")
+# ... or an HTTP error status after one of these keys (in lower case)
+STATUS_KEYS = ("http/", "status", "code")
+_ERROR_STATUS_AFTER_KEY = re.compile(rb"""[\w.]{0,6}["']?\s*[=:]?\s*["']?[45]\d\d(?![\w.:/-])""")
+# A record is Google's when it names Google or has Google's error envelope (maybe cut short).
+_GOOGLE_NAMED = re.compile("|".join(sorted({re.escape(n.lower()) for n in (*NAMES, "(forbidden)!!1")})))
+_ENVELOPE = re.compile(r"""error\\*["']\s*:\s*\{\s*\\*["']code\\*["']\s*:\s*\d{3}""")
 # A model-wide outage or gating shows as one model failing from one moment on; other causes do not.
 INCIDENT_CAUSES = frozenset({"google_incident", "model_access_restricted"})
 _CONTINUATION_START = frozenset(b" \t}]\",")
@@ -67,46 +99,78 @@ class Scanner:
         self.groups: dict[str, Group] = {}
         self.errors = 0
         self.bytes = 0
-        self.lines = 0                     # lines fully processed
+        self.lines = 0                     # lines seen so far (a last line without its end counts once finished)
         self._pending = b""
+        self._taken = 0                    # bytes at the start of _pending a record already took; -1: up to a line end
+        self._open_line = False            # the bytes processed so far end inside a line
+        self._seen: dict[str, object] = {}  # record text without its time -> diagnosis (None: not Google's error)
 
     def feed(self, data: bytes) -> None:
         self.bytes += len(data)
-        buffer = self._pending + data
+        buffer = self._pending + data if self._pending else bytes(data)
         cut = _last_record_start(buffer)
-        if cut == 0 and len(buffer) < MAX_RECORD * 4:
-            self._pending = buffer          # one unfinished record: wait for the rest
-            return
-        cut = cut or len(buffer)
-        self._process(buffer[:cut])
-        self._pending = buffer[cut:]
+        if cut == 0:
+            if len(buffer) <= MAX_PENDING:
+                self._pending = buffer      # one unfinished record: wait for the rest
+                return
+            cut = len(buffer) - _LONGEST_ANCHOR   # a line too long to hold: take it, minus what a split hit needs
+        self._process(buffer, cut)
 
     def finish(self) -> None:
         if self._pending:
-            self._process(self._pending)
-            self._pending = b""
+            self._process(self._pending, len(self._pending))
+        if self._open_line:
+            self.lines += 1
+            self._open_line = False
 
     def to_dict(self) -> dict:
         groups = sorted(self.groups.values(), key=lambda g: (-g.count, g.cause))
         return {"bytes": self.bytes, "lines": self.lines, "errors": self.errors, "groups": [g.to_dict(self.lines) for g in groups]}
 
-    def _process(self, block: bytes) -> None:
-        hits = sorted({block.rfind(b"\n", 0, pos) + 1 for pos in _trigger_positions(block)})
-        done_until, line_base, counted_to = -1, self.lines, 0
-        for start in hits:
-            if start < done_until:
+    def _process(self, buffer: bytes, cut: int) -> None:
+        """Explain the records whose hits start before *cut*, then keep ``buffer[cut:]`` for later.
+        Records may run on past *cut*; what they took is remembered, not read twice. Every byte
+        is looked at a bounded number of times, so this is linear whatever the lines look like."""
+        done = self._taken if self._taken >= 0 else (buffer.find(b"\n", 0, cut) + 1 or cut)
+        open_record = self._taken < 0 and done == cut and buffer[cut - 1:cut] != b"\n"
+        scan_to = cut if buffer[cut - 1:cut] == b"\n" else len(buffer)   # a hit may straddle a cut inside a line
+        hits = _anchors().find_matches_as_indexes(memoryview(buffer)[done:scan_to]) if done < cut else []
+        base, n, total = done, 0, len(hits)
+        counted, line = 0, self.lines
+        while n < total:
+            kind, pos, _ = hits[n]
+            n += 1
+            pos += base
+            if pos >= cut:
+                break
+            if pos < done:
                 continue
-            record_start, record_end = _record_bounds(block, start)
-            line_base += block.count(b"\n", counted_to, record_start)
-            counted_to = record_start
-            self._record(block[record_start:record_end][:MAX_RECORD], line_base + 1)
-            done_until = record_end
-        self.lines += block.count(b"\n") + (0 if block.endswith(b"\n") or not block else 1)
+            start, end = _record_bounds(buffer, buffer.rfind(b"\n", done, pos) + 1 or done, done)
+            marked = kind >= _FIRST_MARK
+            while n < total and hits[n][1] + base < end:   # the record's other hits
+                marked = marked or hits[n][0] >= _FIRST_MARK
+                n += 1
+            if end - start > MAX_RECORD:      # a very long record: the part around the hit
+                since = max(start, pos - MAX_RECORD // 4)
+                raw = buffer[since:since + MAX_RECORD]
+            else:
+                raw = buffer[start:end]
+            if marked or _shows_error(raw):
+                line += buffer.count(b"\n", counted, start)
+                counted = start
+                self._record(raw, line + 1)
+            done = end
+            open_record = end == len(buffer) and buffer[-1:] != b"\n"
+        self.lines = line + buffer.count(b"\n", counted, cut)
+        if cut:
+            self._open_line = buffer[cut - 1] != 0x0A
+        self._pending = buffer[cut:]
+        self._taken = -1 if open_record else max(0, done - cut)
 
     def _record(self, raw: bytes, line: int) -> None:
         text = raw.decode("utf-8", errors="replace")
-        diagnosis = explain(text)
-        if not diagnosis.found or not _googleish(diagnosis.record, text):
+        diagnosis = self._diagnose(text)
+        if diagnosis is None:
             return
         top = diagnosis.top.cause
         group = self.groups.setdefault(top.id, Group(top.id, top.title))
@@ -122,6 +186,21 @@ class Scanner:
             group.fix = redact(step.get("command") or step.get("step", ""))
 
 
+    def _diagnose(self, text: str):
+        """explain's diagnosis of a Google error, or None. A log repeats its errors with only the
+        time changed, so each text is explained once (the cache is bounded)."""
+        key = _TIMESTAMP.sub("", text, count=1)
+        if key in self._seen:
+            return self._seen[key]
+        diagnosis = explain(text)
+        if not diagnosis.found or not _googleish(diagnosis.record, text):
+            diagnosis = None
+        if len(self._seen) >= SEEN_MAX:
+            self._seen.clear()
+        self._seen[key] = diagnosis
+        return diagnosis
+
+
 def scan_stream(stream, scanner: Scanner | None = None) -> Scanner:
     """Scan a binary stream to its end, in chunks."""
     scanner = scanner or Scanner()
@@ -131,31 +210,70 @@ def scan_stream(stream, scanner: Scanner | None = None) -> Scanner:
     return scanner
 
 
-def _trigger_positions(block: bytes):
-    for trigger in TRIGGERS:
-        pos = block.find(trigger)
-        while pos != -1:
-            yield pos
-            pos = block.find(trigger, pos + 1)
+def _case_forms(word: str) -> set[str]:
+    return {word, word.lower(), word.capitalize(), word.title(), word.upper()}
+
+
+_NAME_FORMS = sorted({form for name in NAMES for form in _case_forms(name)})
+_MARKS = (*STATUSES, *ENVELOPES, *REASON_KEYS, *OAUTH_ERRORS, *ERROR_PAGE)
+_FIRST_MARK = len(_NAME_FORMS)        # anchors from here on are marks of an error, not just names
+_LONGEST_ANCHOR = max(map(len, (*_NAME_FORMS, *_MARKS)))
+
+
+@cache
+def _anchors() -> BytesAhoCorasick:
+    """Every anchor, names first (their indexes are below _FIRST_MARK). Few enough literals for the
+    automaton's SIMD prefilter: this pass runs at memory speed on lines without any."""
+    return BytesAhoCorasick([a.encode() for a in (*_NAME_FORMS, *_MARKS)], matchkind=MatchKind.LeftmostFirst,
+                            implementation=Implementation.DFA)
+
+
+@cache
+def _error_words() -> tuple[BytesAhoCorasick, int]:
+    """ERROR_WORDS and the words the catalogue's text signals need (those that are not themselves
+    a Google name or a path), in lower case, then STATUS_KEYS (from the index returned)."""
+    from .catalogue import load_catalogue
+
+    words = set(ERROR_WORDS)
+    for cause in load_catalogue().values():
+        for signal in cause.signals:
+            for literal in (signal.text.literals or ()) if signal.text is not None else ():
+                if "/" not in literal and not _GOOGLE_NAMED.search(literal):
+                    words.add(literal)
+    words -= set(STATUS_KEYS)
+    literals = [w.encode() for w in (*sorted(words), *STATUS_KEYS)]
+    return BytesAhoCorasick(literals, matchkind=MatchKind.LeftmostFirst, implementation=Implementation.DFA), len(words)
+
+
+def _shows_error(raw: bytes) -> bool:
+    """Whether a record that only names Google may hold an error (else it is dismissed unread)."""
+    automaton, first_key = _error_words()
+    lowered = raw.lower()
+    for index, _, end in automaton.find_matches_as_indexes(lowered):
+        if index < first_key or _ERROR_STATUS_AFTER_KEY.match(lowered, end):
+            return True
+    return False
 
 
 def _is_continuation(block: bytes, line_start: int) -> bool:
     return line_start < len(block) and block[line_start] in _CONTINUATION_START
 
 
-def _record_bounds(block: bytes, hit_line: int) -> tuple[int, int]:
-    """The record containing the hit: back to its first line, on through its continuation lines."""
+def _record_bounds(block: bytes, hit_line: int, floor: int) -> tuple[int, int]:
+    """The record containing the hit: back to its first line (not before *floor*), on through its
+    continuation lines."""
     start = hit_line
-    for _ in range(60):
-        if start == 0 or not _is_continuation(block, start):
-            break
-        start = block.rfind(b"\n", 0, start - 1) + 1
-    end = block.find(b"\n", hit_line)
+    if start > floor and block[start] in _CONTINUATION_START:
+        for _ in range(MAX_LEAD):
+            start = max(floor, block.rfind(b"\n", floor, start - 1) + 1)
+            if start <= floor or block[start] not in _CONTINUATION_START:
+                break
+    end = block.find(b"\n", hit_line) + 1
     for _ in range(MAX_CONTINUATION):
-        if end == -1 or not _is_continuation(block, end + 1):
+        if end == 0 or end >= len(block) or block[end] not in _CONTINUATION_START:
             break
-        end = block.find(b"\n", end + 1)
-    return start, len(block) if end == -1 else end + 1
+        end = block.find(b"\n", end) + 1
+    return start, end or len(block)
 
 
 def _last_record_start(buffer: bytes) -> int:
@@ -171,11 +289,12 @@ def _last_record_start(buffer: bytes) -> int:
 
 
 def _googleish(record, text: str) -> bool:
-    """A generic word ("UNAVAILABLE") triggered this record: keep it only if Google is really in it."""
-    if record.bodies or record.reasons or record.service or record.surface:
+    """A generic word ("UNAVAILABLE") may have brought this record here: keep it only if it is
+    Google's (it names Google, or has Google's error envelope, reasons, service or status body)."""
+    if record.reasons or record.service or record.surface or (record.bodies and record.status):
         return True
     lowered = text.lower()
-    return "google" in lowered or "gemini" in lowered
+    return _GOOGLE_NAMED.search(lowered) is not None or _ENVELOPE.search(lowered) is not None
 
 
 def _timestamp(text: str) -> str | None:
