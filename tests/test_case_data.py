@@ -27,11 +27,15 @@ def test_each_case_sits_where_its_id_sends_it(name, held):
     assert all(_held_out(row["id"]) == held for row in _rows(name))
 
 
-def test_cases_are_well_formed_and_name_contract_causes():
+def _contract_ids() -> set[str]:
     if not CAUSES_MD.exists():
         pytest.skip(f"{CAUSES_MD} not found")
+    return set(re.findall(r"^- `(\w+)`", CAUSES_MD.read_text(), re.MULTILINE))
+
+
+def test_cases_are_well_formed_and_name_contract_causes():
     rows = _rows("dev.jsonl") + _rows("held_out.jsonl")
-    known = set(re.findall(r"^- `(\w+)`", CAUSES_MD.read_text(), re.MULTILINE))
+    known = _contract_ids()
     assert len({row["id"] for row in rows}) == len(rows)
     assert len({row["source"] for row in rows}) == len(rows)
     for row in rows:
@@ -45,3 +49,13 @@ def test_cases_are_well_formed_and_name_contract_causes():
 def test_held_out_is_at_least_a_third():
     held, dev = len(_rows("held_out.jsonl")), len(_rows("dev.jsonl"))
     assert 3 * held >= held + dev
+
+
+def test_google_2026_texts_name_contract_causes():
+    rows = [json.loads(line) for line in (CASES.parent / "google_2026_texts.jsonl").read_text(encoding="utf-8").splitlines()]
+    known = _contract_ids()
+    assert len({row["id"] for row in rows}) == len(rows)
+    for row in rows:
+        assert row["error_text"] and row["expected_first"], row["id"]
+        assert set(row["expected_first"]) <= known, row["id"]
+        assert isinstance(row["fix_must_mention"], list), row["id"]
