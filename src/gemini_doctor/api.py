@@ -30,7 +30,7 @@ def error_text(error: object) -> str:
         return _dump(error)
     if isinstance(error, BaseException):
         return _exception_text(error)
-    if hasattr(error, "status_code") and hasattr(error, "text"):
+    if hasattr(error, "status_code") and (hasattr(type(error), "text") or hasattr(error, "text")):  # an unread stream's .text raises
         return _response_text(error)
     return str(error)
 
@@ -53,12 +53,19 @@ def _exception_text(exc: BaseException) -> str:
 
 
 def _response_text(response: object) -> str:
+    """Status, URL and body of an httpx or requests response; what cannot be read (an unread stream,
+    a response built without its request) is left out, and an unread stream stays unread."""
+    body = _attribute(response, "text")
+    url = _attribute(_attribute(response, "request"), "url") or _attribute(response, "url")
+    return f"HTTP {_attribute(response, 'status_code')} {url}\n{body}"
+
+
+def _attribute(obj: object, name: str) -> object:
+    """``obj.name``, or "" when reading it raises (httpx raises RuntimeError and ResponseNotRead)."""
     try:
-        body = response.text  # httpx and requests both expose .text
-    except Exception:  # noqa: BLE001 - a streamed or closed response: use what we have
-        body = ""
-    url = getattr(getattr(response, "request", None), "url", "") or getattr(response, "url", "")
-    return f"HTTP {getattr(response, 'status_code', '')} {url}\n{body}"
+        return getattr(obj, name, "") if obj is not None else ""
+    except Exception:  # noqa: BLE001 - a property of the user's object: anything may come out
+        return ""
 
 
 def _dump(value: object) -> str:

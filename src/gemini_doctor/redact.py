@@ -1,57 +1,125 @@
 """Secret redaction: the one place that decides what a key or token may look like in output.
 
-Every renderer passes its final text through :func:`redact`, and the parser stores only
-:func:`mask` forms, so a secret in the input never reaches a terminal, a file or a log.
+Every output (explain, batch, scan, run, hooks, check, fix, and text that came from the network)
+passes its final, whole text through :func:`redact` (:func:`clip` when it is shortened), and the
+parser stores only masked forms, so a secret in the input never reaches a terminal, a file or a log.
+
+A secret is found by its shape wherever it sits (``token_ya29.…`` too) and in whatever encoding:
+the patterns run on a *view* of the text with percent-encoding, backslash escapes and HTML
+character references undone (up to six levels deep: JSON in JSON in a JSON output), and a secret may run on
+across a line break (a terminal's wrap, ``\\r\\n``). Each secret found in the view is replaced in
+the original text, escapes and all, by its masked form: ``AIza…last4`` at most.
+
+Every pattern here is linear: no nested quantifiers, and every run is one character class.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
+from itertools import accumulate
 
 from .matching.prefilter import LiteralScanner
 
-_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)
-# One pattern per kind, each starting with its literal, so the regex engine can skip ahead and a
-# text without the literal costs one substring test. The word boundary before the literal is
-# checked after it, by a lookbehind (a leading \b would make the engine try every position).
-_TOKENS = (  # (kind, literal, pattern)
-    ("key", "AIza", re.compile(r"AIza[0-9A-Za-z_\-]{20,}")),                                       # Google API key
-    ("express_key", "AQ.", re.compile(r"AQ\.(?<!\wAQ\.)[0-9A-Za-z_\-\.]{15,}[0-9A-Za-z_\-]")),  # Vertex express key
-    ("oauth_access_token", "ya29.", re.compile(r"ya29\.(?<!\wya29\.)[0-9A-Za-z_\-\.]{9,}[0-9A-Za-z_\-]")),  # OAuth token
-    ("refresh_token", "1//", re.compile(r"1//(?<!\w1//)[0-9A-Za-z_\-]{10,}")),                   # OAuth refresh token
-    ("jwt", "eyJ", re.compile(r"eyJ(?<!\weyJ)[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}\.[0-9A-Za-z_\-]{8,}")),  # signed JWT
+_MAX_DEPTH = 6                                  # levels of encoding undone (URL in JSON in JSON...)
+_SAFE_TAIL = re.compile(r"[0-9A-Za-z_\-]{4}")   # the last four characters, shown only when plain
+
+
+class _Kind:
+    """A kind of secret: how it starts, what may follow, and how much of it there must be."""
+
+    __slots__ = ("body", "exact", "least", "literal", "name", "trigger", "whole")
+
+    def __init__(self, name: str, literal: str, body: str, least: int, exact: int = 0, whole: bool = False) -> None:
+        self.name = name          # the kind redact_noting reports
+        self.literal = literal    # how every secret of the kind starts (case-sensitive)
+        self.trigger = literal.lower()   # the literal as the trigger scan finds it
+        self.body = body          # one character class: what follows the literal
+        self.least = least        # fewer characters after the literal: not a secret of the kind
+        self.exact = exact        # keys of a fixed length: joined across a line break up to it, no further
+        self.whole = whole        # shown as nothing of itself, and every line of it joined (private keys)
+
+
+_KINDS = (
+    _Kind("key", "AIza", "[0-9A-Za-z_-]", 20, exact=35),          # Google API key
+    _Kind("express_key", "AQ.", r"[0-9A-Za-z_.-]", 16),           # AI Studio auth key / Vertex express key
+    _Kind("oauth_access_token", "ya29.", r"[0-9A-Za-z_.-]", 10),  # OAuth access token
+    _Kind("refresh_token", "1//", "[0-9A-Za-z_-]", 10),           # OAuth refresh token
+    _Kind("jwt", "eyJ", r"[0-9A-Za-z_.-]", 20),                   # signed JWT (or any base64 JSON)
+    _Kind("ephemeral_token", "auth_tokens/", r"[0-9A-Za-z_.-]", 8),  # Live API ephemeral token
+    _Kind("client_secret", "GOCSPX-", "[0-9A-Za-z_-]", 10),       # OAuth client secret
+    # a private key's DER body in base64, found even when its PEM header was cut or mangled
+    _Kind("private_key", "MII", "[0-9A-Za-z+/=]", 60, whole=True),
 )
-_VALUE = r"""(?P<value>[^&\s"',}]{6,})"""
+_BREAK = re.compile(r"\r?\n")
+# a run after a line break continues a secret when it looks random: a digit, or a capital after a
+# small letter (words, status names and paths do not)
+_RANDOMISH = re.compile(r"[0-9]|[a-z][A-Z]")
+# the header, the base64 body (any white space in it) and the footer; '+' for a space is form encoding
+_PRIVATE_KEY = re.compile(r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?")
+_PRIVATE_KEY_SHOWN = "[private key redacted]"
+# a named value; one that starts with $ or < is a shell variable or a placeholder (in a fix), not a secret
+_VALUE = r"""(?![$<])(?P<value>[^&\s"',}\\]{6,})"""
+_FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key", "x-goog-api-key")
+# the name, then its quote (escaped, in JSON in JSON), a colon or equals sign, and the value's quote
+_FIELD = re.compile(r"""(?P<name>(?:client_secret|refresh_token|access_token|private_key|x-goog-api-key)\\*["']?\s*[:=]\s*\\*["']?)""" + _VALUE, re.IGNORECASE)
 # ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the
 # regex engine skip ahead (a leading [?&] class would make it try every position)
 _PARAMETERS = tuple(re.compile(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&"))
-_FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key")
-# every literal (in lower case) without which none of the patterns here can match
-_TRIGGERS = LiteralScanner([*(literal.lower() for _, literal, _ in _TOKENS), "private key", "key=", "token=", *_FIELD_NAMES])
-_FIELD = re.compile(r"""(?P<name>["']?(?:client_secret|refresh_token|access_token|private_key)["']?\s*[:=]\s*["']?)""" + _VALUE, re.I)
 
 
-def mask(secret: str) -> str:
-    """Show a secret as its kind prefix and last four characters, e.g. ``AIza…x9Qz``."""
+def _split_forms(literal: str) -> list[str]:
+    """*literal* (lower case) cut by a line break at every place, as a terminal's wrap may cut it."""
+    return [literal[:i] + br + literal[i:] for i in range(1, len(literal)) for br in ("\n", "\r\n", "\\n", "\\r\\n")]
+
+
+def _literal_pattern(literal: str) -> str:
+    """The literal, which a line break may cut anywhere."""
+    return "(?:\r?\n)?".join(re.escape(ch) for ch in literal)
+
+
+# a candidate: the literal, then enough of the body, or less of it up to a line break (where it may go on)
+_STARTS = {kind.name: re.compile(f"{_literal_pattern(kind.literal)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
+           for kind in _KINDS}
+_BODIES = {kind.name: re.compile(kind.body + "*") for kind in _KINDS}
+# every literal (in lower case) without which none of the patterns can match in the text itself;
+# a view that undoes escapes is made only when one of _ENCODED occurs
+_ENCODED = ("%0", "%2", "%3", "%5", "\\/", "\\\\", "\\n", "\\r", "\\t", "\\u00", "&#", "&amp;")
+_TRIGGERS = LiteralScanner([*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES, *_ENCODED])
+_SPLIT = {form: kind.trigger for kind in _KINDS for form in _split_forms(kind.trigger)}
+_SPLIT_TRIGGERS = LiteralScanner(_SPLIT)
+# only escapes of ASCII characters (every secret, and every character that can end one, is ASCII);
+# the first character is a class so that the regex engine skips ahead to it
+_ESCAPE = re.compile(r"""[%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;))""")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def mask(secret: str, prefix: str | None = None) -> str:
+    """Show a secret as its kind *prefix* (found when not given) and last four characters, e.g. ``AIza…x9Qz``."""
     secret = secret.strip()
-    for prefix in ("AIza", "AQ.", "ya29.", "1//", "eyJ"):
-        if secret.startswith(prefix):
-            break
-    else:
-        prefix = ""
-    if len(secret) <= len(prefix) + 8:
-        return f"{prefix}…" if prefix else "…"
-    return f"{prefix}…{secret[-4:]}"
+    if prefix is None:
+        prefix = next((kind.literal for kind in _KINDS if secret.startswith(kind.literal)), "")
+    tail = secret[-4:]
+    if len(secret) <= len(prefix) + 8 or not _SAFE_TAIL.fullmatch(tail):
+        return f"{prefix}…"
+    return f"{prefix}…{tail}"
 
 
 def redact(text: str) -> str:
-    """Replace every key, token, refresh token and private key in *text* by its masked form."""
+    """Replace every key, token, refresh token, client secret and private key in *text* by its masked form."""
     return _redact(text, None)
+
+
+def clip(text: str, limit: int) -> str:
+    """*text* redacted, cut to *limit* characters, and redacted once more (a cut secret is still found first)."""
+    return redact(redact(text)[:limit])
 
 
 def redact_noting(text: str) -> tuple[str, dict[str, str]]:
     """:func:`redact`, and the masked form of the first key or token of each kind it replaced
-    (``key``, ``express_key``, ``oauth_access_token``, ``refresh_token``, ``jwt``)."""
+    (``key``, ``express_key``, ``oauth_access_token``, ``refresh_token``, ``jwt``, ``ephemeral_token``,
+    ``client_secret``)."""
     masked: dict[str, str] = {}
     return _redact(text, masked), masked
 
@@ -59,48 +127,159 @@ def redact_noting(text: str) -> tuple[str, dict[str, str]]:
 def _redact(text: str, masked: dict[str, str] | None) -> str:
     if not text:
         return text
-    found = _TRIGGERS.present(text.lower())   # one pass decides which of the patterns below can match
+    found = _present(text)                    # one pass decides whether anything below can match
     if not found:
         return text
-    if "private key" in found:
-        text = _PRIVATE_KEY.sub("-----BEGIN PRIVATE KEY----- [redacted]", text)
-    for kind, literal, pattern in _TOKENS:
-        if literal.lower() in found:
-            text = pattern.sub(lambda m, kind=kind: _mask_noting(m.group(0), kind, masked), text)
+    spans = _find(text, found, masked)
+    view = _View(text)
+    while not found.isdisjoint(_ENCODED) and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
+        found = _present(view.text)
+        spans += [(*view.source(start, end), shown) for start, end, shown in _find(view.text, found, masked)]
+    return _replace(text, spans) if spans else text
+
+
+def _present(text: str) -> set[str]:
+    """The triggers in *text*; a literal cut by a line break counts as the literal."""
+    lowered = text.lower()
+    found = _TRIGGERS.present(lowered)
+    if ("\n" in text or "\\n" in text) and (split := _SPLIT_TRIGGERS.present(lowered)):
+        found |= {_SPLIT[form] for form in split}
+    return found
+
+
+def _find(text: str, found: set[str], masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
+    """Every secret in *text* (in which the triggers *found* occur), as (start, end, shown instead)."""
+    spans = []
+    if "private key" in found or "private+key" in found:
+        spans += [(m.start(), m.end(), _PRIVATE_KEY_SHOWN) for m in _PRIVATE_KEY.finditer(text)]
+    for kind in _KINDS:
+        if kind.trigger in found:
+            spans += _find_kind(text, kind, masked)
     if "key=" in found or "token=" in found:
         for parameter in _PARAMETERS:
-            text = parameter.sub(_mask_named, text)
+            spans += [_named(m) for m in parameter.finditer(text)]
     if not found.isdisjoint(_FIELD_NAMES):
-        text = _mask_fields(text, text.lower())
-    return text
+        spans += _fields(text, text.lower())
+    return spans
 
 
-def _mask_noting(secret: str, kind: str, masked: dict[str, str] | None) -> str:
-    shown = mask(secret)
-    if masked is not None:
-        masked.setdefault(kind, shown)
-    return shown
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """*text* with each span replaced by what it shows; overlapping spans are merged (the first one's shown)."""
+    out, done = [], 0
+    for start, end, shown in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < done:                      # inside or across the span before: widen that one
+            done = max(done, end)
+            continue
+        out += [text[done:start], shown]
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
-def _mask_fields(text: str, lowered: str) -> str:
+def _find_kind(text: str, kind: _Kind, masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
+    spans, covered = [], 0
+    for m in _STARTS[kind.name].finditer(text):
+        if m.start() < covered:          # the rest of a secret already joined across a line break
+            continue
+        secret = m.group()
+        secret, end = _run_on(text, kind, _BREAK.sub("", secret) if "\n" in secret else secret, m.end())
+        trailing = len(secret) - len(secret.rstrip("."))   # a full stop after a token ends the sentence
+        secret, end = secret[:len(secret) - trailing], end - trailing
+        if len(secret) - len(kind.literal) >= kind.least:
+            shown = _PRIVATE_KEY_SHOWN if kind.whole else mask(secret, kind.literal)
+            if masked is not None:
+                masked.setdefault(kind.name, shown)
+            spans.append((m.start(), end, shown))
+            covered = end
+    return spans
+
+
+def _run_on(text: str, kind: _Kind, secret: str, end: int) -> tuple[str, int]:
+    """*secret*, which ends at *end*, joined with the runs after line breaks that continue it: while it
+    is shorter than its kind, and after that only runs that look random (a word on the line after a
+    token is left alone)."""
+    body = _BODIES[kind.name]
+    while (br := _BREAK.match(text, end)) is not None:
+        length = len(secret) - len(kind.literal)
+        if kind.exact and length >= kind.exact:
+            break
+        run = body.match(text, br.end()).group()
+        if not run or not (length < (kind.exact or kind.least) or kind.whole or _RANDOMISH.search(run)):
+            break
+        secret, end = secret + run, br.end() + len(run)
+    return secret, end
+
+
+def _named(m: re.Match[str]) -> tuple[int, int, str]:
+    value = m.group("value")
+    return m.start("value"), m.end("value"), value if "…" in value or "\\u2026" in value else mask(value)
+
+
+def _fields(text: str, lowered: str) -> list[tuple[int, int, str]]:
     """`"refresh_token": "…"` and the like. The names also occur in plain words (access_token_invalid),
     so the pattern is tried only where a name starts, never scanned across the whole text."""
-    matches = []
+    spans = []
     for name in _FIELD_NAMES:
         pos = lowered.find(name)
         while pos != -1:
-            m = _FIELD.match(text, pos - 1 if pos and text[pos - 1] in "\"'" else pos)
+            m = _FIELD.match(text, pos)
             if m:
-                matches.append(m)
+                spans.append(_named(m))
             pos = lowered.find(name, pos + len(name))
-    limit = len(text)
-    for m in sorted(matches, key=lambda m: m.start(), reverse=True):
-        if m.end() <= limit:          # never splice overlapping matches
-            text = text[:m.start()] + _mask_named(m) + text[m.end():]
-            limit = m.start()
-    return text
+    return spans
 
 
-def _mask_named(m: re.Match[str]) -> str:
-    value = m.group("value")
-    return m.group("name") + (value if "…" in value else mask(value))
+class _View:
+    """A text with *depth* levels of escapes undone, and where each of its characters came from."""
+
+    __slots__ = ("_escapes", "_parent", "_starts", "depth", "text")
+
+    def __init__(self, text: str, parent: _View | None = None) -> None:
+        self.text, self._parent = text, parent
+        self.depth = parent.depth + 1 if parent is not None else 0
+        self._escapes: list[tuple[int, int]] = []   # spans in the parent's text of the escapes undone,
+        self._starts: list[int] = []                # and where each of them is in this text
+
+    def decoded(self) -> _View | None:
+        """This text with one more level of escapes undone, or None when it has none."""
+        text = _ESCAPE.sub(_unescaped, self.text)
+        return _View(text, self) if len(text) != len(self.text) else None
+
+    def source(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that [start, end) of this view came from."""
+        view = self
+        while view._parent is not None:
+            start, end = view._in_parent(start, True), view._in_parent(end - 1, False)
+            view = view._parent
+        return start, end
+
+    def _in_parent(self, pos: int, first: bool) -> int:
+        """Where character *pos* starts (*first*) or ends in the parent's text."""
+        if not self._escapes:                      # worked out only when a secret was found here
+            self._escapes = [m.span() for m in _ESCAPE.finditer(self._parent.text)]
+            lost = accumulate((end - start - 1 for start, end in self._escapes), initial=0)  # characters decoding saved
+            self._starts = [start - saved for (start, _), saved in zip(self._escapes, lost)]
+        k = bisect_right(self._starts, pos) - 1
+        if k >= 0 and self._starts[k] == pos:
+            return self._escapes[k][0] if first else self._escapes[k][1]
+        shift = pos if k < 0 else self._escapes[k][1] + (pos - self._starts[k] - 1)
+        return shift if first else shift + 1
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    return _unescape(m.group())
+
+
+@lru_cache(maxsize=4096)
+def _unescape(escape: str) -> str:
+    if escape[0] == "%":
+        return chr(int(escape[1:], 16))
+    if escape[0] == "&":
+        if escape == "&amp;":
+            return "&"
+        digits = escape[2:-1]
+        code = int("0" + digits, 16) if digits[0] in "xX" else int(digits)
+        return chr(code) if code < 0x110000 else "?"
+    if escape[1] == "u":
+        return chr(int(escape[-4:], 16))
+    return _SIMPLE_ESCAPES.get(escape[1], escape[1])

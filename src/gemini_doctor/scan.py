@@ -21,7 +21,7 @@ from functools import cache
 from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 
 from .api import explain
-from .redact import redact
+from .redact import clip, redact
 
 CHUNK = 4 << 20
 MAX_RECORD = 64 << 10                 # longest record handed to explain
@@ -181,7 +181,7 @@ class Scanner:
         group.last_seen, group.last_line = seen, line
         group.models[diagnosis.record.model or "unknown"] += 1
         if not group.example:
-            group.example = redact((diagnosis.record.message or text.strip().splitlines()[0])[:200])
+            group.example = clip(diagnosis.record.message or redact(text).strip().splitlines()[0], 200)
             step = next(iter(diagnosis.to_dict()["causes"][0]["fix"]), {})
             group.fix = redact(step.get("command") or step.get("step", ""))
 

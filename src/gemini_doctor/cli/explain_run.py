@@ -9,6 +9,7 @@ command built from the same :data:`OPTIONS` in :mod:`.explain_cmd`, which gives 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections import namedtuple
 
@@ -142,7 +143,14 @@ def _run_batch(path: str, fmt: str, known: dict) -> int:
     return status
 
 
-_DECODER = json.JSONDecoder()
+def _number(text: str) -> float | str:
+    """A JSON number; one too large for a float (1e999) is kept as its text, which JSON can carry."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+# NaN and Infinity are not JSON: read as the strings they are written as, so an id echoes as valid JSON
+_DECODER = json.JSONDecoder(parse_constant=str, parse_float=_number)
 
 
 def _batch_case(raw: bytes) -> dict | None:

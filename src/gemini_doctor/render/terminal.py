@@ -14,15 +14,18 @@ def print_lines(lines: list[Line], stream: TextIOBase, colour: bool | None = Non
     """Write *lines* to *stream*; colour defaults to whether the stream is a terminal."""
     if colour is None:
         colour = stream.isatty()
+    # redacted whole, before it is split: a secret may run across two lines
+    texts = safe_text("".join(text + "\n" for _, text in lines)).split("\n")[:-1]
     if not colour:
-        stream.write("".join(safe_line(text) + "\n" for _, text in lines))
+        stream.write("".join(text + "\n" for text in texts))
         return
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
-    for style, text in lines:
-        console.print(Text(safe_line(text), style=style or ""))
+    styles = [style for style, _ in lines] if len(texts) == len(lines) else [""] * len(texts)
+    for style, text in zip(styles, texts):
+        console.print(Text(text, style=style or ""))
 
 
 def safe_line(text: str) -> str:
