@@ -75,6 +75,8 @@ def call(client: dict, credentials: dict[str, Path], url: str):
 def _plain_http(client: dict, credentials: dict[str, Path], url: str):
     import httpx
 
+    from ..probes.transport import tls
+
     model = client.get("model", "gemini-2.5-flash")
     body = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}
     headers = {}
@@ -95,5 +97,5 @@ def _plain_http(client: dict, credentials: dict[str, Path], url: str):
         path = f"/v1beta/{resource}:generateContent"
     response = None
     for _ in range(client.get("calls", 1)):
-        response = httpx.post(url + path, json=body, headers=headers, timeout=30)
+        response = httpx.post(url + path, json=body, headers=headers, timeout=30, verify=tls())
     return response

@@ -1,8 +1,8 @@
 """Credential files for a world's principals: real key files the emulator's token endpoint trusts.
 
-Service accounts get fresh RSA keys (the public half is registered with the OAuth state, the
-private half goes only into the 0600 key file); users get authorized_user ADC files with refresh
-tokens the emulator issued. ``env.sh`` sets what a user's app would set to use them.
+Service accounts get RSA keys (one per account and process: the public half is registered with
+the OAuth state, the private half goes only into the 0600 key file); users get authorized_user
+ADC files with refresh tokens the emulator issued. ``env.sh`` sets what a user's app would set to use them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import shlex
+from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -41,12 +42,20 @@ def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url
     return written
 
 
-def _service_account_file(account: dict, oauth: OAuthState, base_url: str) -> dict:
+@cache
+def _key_pair(email: str) -> tuple[str, str]:
+    """The account's RSA key (private PEM, public PEM): made once per process, as making one
+    costs tens of milliseconds. Each credential file still gets a key ID of its own."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption()).decode()
     public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private_pem, public_pem
+
+
+def _service_account_file(account: dict, oauth: OAuthState, base_url: str) -> dict:
+    private_pem, public_pem = _key_pair(account["email"])
     kid = secrets.token_hex(20)
     oauth.signing_keys[kid] = (account["email"], public_pem)
     return {"type": "service_account", "project_id": account.get("project", ""), "private_key_id": kid,

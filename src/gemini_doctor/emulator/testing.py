@@ -47,11 +47,11 @@ def gemini_emulator(tmp_path_factory):
 
     def start(world: str | dict | Path = "healthy") -> RunningEmulator:
         data = scenario_world(world) if isinstance(world, str) and world in scenario_names() else world
-        server = BackgroundServer(load_world(data)).__enter__()
+        server = BackgroundServer(load_world(data)).start()
         running.append(server)
         credentials = server.write_credentials(tmp_path_factory.mktemp("credentials"))
         return RunningEmulator(server.url, server, dict(server.world.client), credentials)
 
     yield start
     for server in running:
-        server.__exit__(None, None, None)
+        server.stop()
