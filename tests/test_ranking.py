@@ -20,16 +20,33 @@ def _ranked(text):
 
 
 @pytest.mark.parametrize("project", ["YOUR-PROJECT-ID", "default", "My First Project", "PROJECT_ID"])
-def test_placeholder_or_display_name_project_is_wrong_project_even_under_service_disabled(project):
+def test_placeholder_or_display_name_project_the_request_sent_is_wrong_project(project):
+    text = _body(403, "PERMISSION_DENIED", f"Permission denied on resource project {project}.",
+                 "CONSUMER_INVALID", consumer=f"projects/{project}", service="aiplatform.googleapis.com")
+    assert _ranked(text)[0] == "wrong_project"
+
+
+@pytest.mark.parametrize("project", ["YOUR-PROJECT-ID", "My First Project", "XXXXXXXXXXXX", "<project>", "***"])
+def test_placeholder_in_googles_consumer_field_is_a_posters_edit_not_evidence(project):
     text = _body(403, "PERMISSION_DENIED", f"Vertex AI API has not been used in project {project} before or it is disabled.",
                  "SERVICE_DISABLED", consumer=f"projects/{project}", service="aiplatform.googleapis.com")
-    assert _ranked(text)[0] == "wrong_project"
+    diagnosis = explain(text)
+    assert diagnosis.top.cause.id == "service_disabled" and "wrong_project" not in _ranked(text)
+    assert diagnosis.record.project is None
 
 
-def test_ai_studio_project_on_vertex_is_wrong_project():
+def test_redacted_project_never_outranks_an_exact_key_restriction():
+    text = _body(403, "PERMISSION_DENIED", "Requests from referer <empty> are blocked.", "API_KEY_HTTP_REFERRER_BLOCKED",
+                 consumer="projects/XXXXXXXXXXXX", service="generativelanguage.googleapis.com")
+    diagnosis = explain(text)
+    assert diagnosis.top.cause.id == "api_key_referrer_restricted" and diagnosis.settled
+
+
+def test_ai_studio_project_on_vertex_leaves_both_causes_open():
     text = _body(403, "PERMISSION_DENIED", "Vertex AI API has not been used in project gen-lang-client-0123456789 before or it is disabled.",
                  "SERVICE_DISABLED", consumer="projects/gen-lang-client-0123456789", service="aiplatform.googleapis.com")
-    assert _ranked(text)[0] == "wrong_project"
+    diagnosis = explain(text)
+    assert _ranked(text)[:2] == ["service_disabled", "wrong_project"] and not diagnosis.settled
 
 
 def test_a_real_project_id_under_service_disabled_stays_service_disabled():

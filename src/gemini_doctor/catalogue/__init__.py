@@ -6,21 +6,22 @@ To add knowledge, edit or add a file there; the engine needs no change. See READ
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import zlib
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
+from ..datacache import cache_file, read_cached, write_cached
+from ..evidence.record import FIELDS
 from ..matching.literals import required_literals
 from ..matching.prefilter import LiteralScanner, Prefiltered
 from .model import RETRY_ADVICE, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
 CACHE_FORMAT = 3
-_SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote"}
+_SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote", "settles"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
+_STEP_KEYS = {"step", "command", "url", "when", "unless"}
 
 
 class Catalogue(dict):
@@ -90,16 +91,16 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     and modification times; without a usable cache folder the files are simply parsed.
     """
     files = sorted((entry.name[:-5], entry.path) for entry in os.scandir(directory) if entry.name.endswith(".toml"))
-    cache = _cache_path(directory, [path for _, path in files])
-    cached = _read_cache(cache)
-    if cached is not None:
-        data, literals = cached
-    else:
-        data, literals = {stem: _parse(stem, path) for stem, path in files}, {}
+    cache = cache_file(f"catalogue-{CACHE_FORMAT}", [os.fspath(directory), *(path for _, path in files)])
+    cached = read_cached(cache)
+    try:
+        data, literals = cached["data"], cached["literals"]
+    except (KeyError, TypeError):
+        cached, data, literals = None, {stem: _parse(stem, path) for stem, path in files}, {}
     causes = Catalogue((stem, _build_cause(stem, raw, literals)) for stem, raw in data.items())
     if cached is None:
         _check_patterns(causes)
-        _write_cache(cache, data, literals)
+        write_cached(cache, {"data": data, "literals": literals})
     return causes
 
 
@@ -128,6 +129,12 @@ def _check_patterns(causes: Catalogue) -> None:
             for target, _ in signal.demote:
                 if target not in causes:
                     raise CatalogueError(f"{cause.id}.toml: demote names unknown cause {target!r}")
+        for n, step in enumerate(cause.fix, 1):
+            try:
+                for _, pattern in step.when + step.unless:
+                    pattern.regex  # noqa: B018
+            except re.error as exc:
+                raise CatalogueError(f"{cause.id}.toml fix {n}: bad pattern: {exc}") from exc
 
 
 def _build_cause(stem: str, data: dict, literals: dict) -> Cause:
@@ -147,9 +154,23 @@ def _build_cause(stem: str, data: dict, literals: dict) -> Cause:
         why=" ".join(data["why"].split()),
         retry=data["retry"],
         checks=tuple(data.get("checks", ())),
-        fix=tuple(FixStep(**step) for step in data.get("fix", ())),
+        fix=tuple(_load_step(step, f"{where} fix {n + 1}") for n, step in enumerate(data.get("fix", ()))),
         signals=tuple(_load_signal(s, f"{where} signal {n + 1}", literals) for n, s in enumerate(data.get("signal", ()))),
     )
+
+
+def _load_step(raw: dict, where: str) -> FixStep:
+    unknown = set(raw) - _STEP_KEYS
+    if unknown or not isinstance(raw.get("step"), str):
+        raise CatalogueError(f"{where}: needs a step text; unknown field(s) {sorted(unknown)}")
+    conditions = {key: _field_patterns(raw.get(key, {}), f"{where} {key}") for key in ("when", "unless")}
+    return FixStep(step=raw["step"], command=raw.get("command"), url=raw.get("url"), **conditions)
+
+
+def _field_patterns(given: dict, where: str) -> tuple:
+    if not isinstance(given, dict) or set(given) - set(FIELDS):
+        raise CatalogueError(f"{where}: must map record fields to patterns")
+    return tuple((name, Prefiltered(str(pattern), literals=None)) for name, pattern in given.items())
 
 
 def _load_signal(raw: dict, where: str, literals: dict) -> Signal:
@@ -175,46 +196,12 @@ def _load_signal(raw: dict, where: str, literals: dict) -> Signal:
         statuses=frozenset(_as_list(raw.get("status"))),
         codes=frozenset(_as_list(raw.get("code"))),
         surfaces=frozenset(_as_list(raw.get("surface"))),
-        fields=tuple((name, Prefiltered(str(pattern), literals=None)) for name, pattern in raw.get("fields", {}).items()),
+        fields=_field_patterns(raw.get("fields", {}), f"{where} fields"),
         facts=frozenset(_as_list(raw.get("fact"))),
         fallback=bool(raw.get("fallback", False)),
         demote=tuple(raw.get("demote", {}).items()),
+        settles=bool(raw.get("settles", True)),
     )
-
-
-def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not base or base.startswith("~"):
-        return None
-    try:
-        stamps = [(path, (st := os.stat(path)).st_size, st.st_mtime_ns) for path in paths]
-    except OSError:
-        return None
-    blob = json.dumps([os.fspath(directory), stamps]).encode()
-    return os.path.join(base, "gemini-doctor", f"catalogue-{CACHE_FORMAT}-{zlib.crc32(blob):08x}-{len(blob)}.json")
-
-
-def _read_cache(path: str | None) -> tuple[dict, dict] | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            cached = json.load(handle)
-        return cached["data"], cached["literals"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _write_cache(path: str | None, data: dict, literals: dict) -> None:
-    """Best effort: a read-only home just means parsing every time."""
-    if path is None:
-        return
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({"data": data, "literals": literals}, handle)
-        os.replace(temporary, path)
-    except OSError:
-        pass
 
 
 def _as_list(value: object) -> list:

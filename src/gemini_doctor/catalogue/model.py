@@ -15,6 +15,7 @@ _SIGNAL_CONDITIONS: dict[str, object] = {
     "facts": frozenset(),
     "fallback": False,
     "demote": (),                        # ((cause id, factor), ...)
+    "settles": True,
 }
 
 RETRY_ADVICE = {
@@ -31,14 +32,20 @@ class Signal(namedtuple("Signal", ["weight", "says", *_SIGNAL_CONDITIONS], defau
     pattern with its prefilter; ``facts`` are live-check facts (from `check`), any one matches.
     A ``fallback`` signal only counts when nothing stronger was found anywhere. ``demote`` lowers
     other causes when this signal matches (a cross-signal: e.g. a placeholder project under
-    SERVICE_DISABLED).
+    SERVICE_DISABLED). ``settles`` is False for a signal that points to the cause without deciding it
+    (a bare 429 is not told from a zero limit): a cause with only such signals is never settled.
     """
 
     __slots__ = ()
 
 
-class FixStep(namedtuple("FixStep", "step command url", defaults=(None, None))):
-    """One numbered fix step: what to do, and optionally the command to run or the page to open."""
+class FixStep(namedtuple("FixStep", "step command url when unless", defaults=(None, None, (), ()))):
+    """One numbered fix step: what to do, and optionally the command to run or the page to open.
+
+    ``when`` / ``unless`` are ((record field, compiled pattern), ...): the step is shown only when
+    every ``when`` pattern matches, and hidden when every ``unless`` pattern does (e.g. no "enable
+    the API" for a service whose project belongs to Google).
+    """
 
     __slots__ = ()
 

@@ -22,9 +22,11 @@ from .fill import fill, fill_command, fill_url, template_values, value_or_name
 
 SETTLED_AT = 0.8          # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
+RIVAL_AT = 0.5            # ... and no runner-up is a credible rival (at or above this)
 NEXT_STEP = "Run `gemini-doctor check` to tell these apart with live checks of your setup."
 
-RankedCause = namedtuple("RankedCause", "cause confidence evidence")
+# decisive: a signal that settles the cause matched (a generic one, such as a bare 429, does not)
+RankedCause = namedtuple("RankedCause", "cause confidence evidence decisive", defaults=(True,))
 
 
 class Diagnosis:
@@ -46,10 +48,15 @@ class Diagnosis:
 
     @property
     def settled(self) -> bool:
-        """True when the evidence alone points to one cause."""
-        if not self.found or self.top.confidence < SETTLED_AT:
+        """True when the text alone decides the cause: a decisive signal put it well ahead, and no
+        other cause is left as a credible rival."""
+        top = self.top
+        if not self.found or top.confidence < SETTLED_AT or not top.decisive:
             return False
-        return len(self.causes) == 1 or self.causes[1].confidence <= self.top.confidence - SETTLED_MARGIN
+        if len(self.causes) == 1:
+            return True
+        runner_up = self.causes[1].confidence
+        return runner_up < RIVAL_AT and runner_up <= top.confidence - SETTLED_MARGIN
 
     def to_dict(self) -> dict:
         """The stable JSON schema documented in README ("JSON output")."""
@@ -57,9 +64,10 @@ class Diagnosis:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact ASCII JSON text (not yet redacted: renderers do that)."""
-        values = template_values(self.record, self.extra_values)
+        wanted = any(_names_replacement(ranked.cause) for ranked in self.causes)
+        values = template_values(self.record, self.extra_values, replacement=wanted)
         escaped = {name: encode_basestring_ascii(value)[1:-1] for name, value in values.items()}
-        causes = ",".join(_cause_json(ranked, escaped, values) for ranked in self.causes)
+        causes = ",".join(_cause_json(ranked, escaped, values, self.record) for ranked in self.causes)
         settled = self.settled
         next_step = "" if settled else f',"next_step":{encode(NEXT_STEP)}'
         return (f'{{"causes":[{causes}],"settled":{"true" if settled else "false"},'
@@ -74,11 +82,14 @@ def _filled(kind: str, template: str, values: dict[str, str]) -> str:
     return _FILLERS[kind](template, values) if "{" in template else template
 
 
-def _cause_dict(ranked: RankedCause, values: dict[str, str], filled=_filled) -> dict:
-    """One cause's part of the schema (compiled into a template by :func:`_template`)."""
+def _cause_dict(ranked: RankedCause, values: dict[str, str], filled=_filled, shown: tuple[bool, ...] | None = None) -> dict:
+    """One cause's part of the schema (compiled into a template by :func:`_template`); *shown* says
+    which fix steps apply (all when None)."""
     cause = ranked.cause
     fix = []
-    for step in cause.fix:
+    for n, step in enumerate(cause.fix):
+        if shown is not None and not shown[n]:
+            continue
         item = {"step": fill(step.step, values)}
         if step.command:
             item["command"] = filled("command", step.command, values)
@@ -112,7 +123,7 @@ class _AllMarked(dict):
         return f"{_VALUE_MARK}{name}{_VALUE_MARK}"
 
 
-def _template(cause: Cause) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+def _template(cause: Cause, shown: tuple[bool, ...] | None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """*cause*'s JSON with its variable parts cut out: text, slot, text, slot, ..., text. A slot is
     a template value's name, ``=confidence`` / ``=evidence`` for the ranked cause's fields, or
     ``=N`` for the N-th of the commands and links to fill (returned with the pieces)."""
@@ -125,24 +136,56 @@ def _template(cause: Cause) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
         return f"{_FIELD_MARK}{len(filled) - 1}{_FIELD_MARK}"
 
     marked = RankedCause(cause, f"{_FIELD_MARK}confidence{_FIELD_MARK}", f"{_FIELD_MARK}evidence{_FIELD_MARK}")
-    pieces = _MARKED.split(encode(_cause_dict(marked, _AllMarked(), mark)))
+    pieces = _MARKED.split(encode(_cause_dict(marked, _AllMarked(), mark, shown)))
     # split() yields text, value-name-or-None, field-name-or-None, text, ...: fold each pair to one slot
     return tuple(pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}" for n in range(len(pieces)) if n % 3 != 2), filled
 
 
-# Compiled templates by id(cause); each entry keeps its cause alive, so an id is never reused
-# while it is cached (the cap only matters to a process that builds catalogue after catalogue).
+_NAMES_REPLACEMENT: dict[int, tuple[Cause, bool]] = {}
+
+
+def _names_replacement(cause: Cause) -> bool:
+    """True when *cause*'s texts use ``{replacement}`` (the model to use instead)."""
+    entry = _NAMES_REPLACEMENT.get(id(cause))
+    if entry is None:
+        if len(_NAMES_REPLACEMENT) >= _MAX_TEMPLATES:
+            _NAMES_REPLACEMENT.clear()
+        texts = [cause.why, *cause.checks, *(t for step in cause.fix for t in step[:3] if t)]
+        entry = _NAMES_REPLACEMENT[id(cause)] = (cause, any("{replacement}" in t for t in texts))
+    return entry[1]
+
+
+def shown_steps(cause: Cause, record: ErrorRecord) -> tuple[bool, ...] | None:
+    """Which of *cause*'s fix steps apply to *record* (None: all, as no step has a condition)."""
+    if not any(step.when or step.unless for step in cause.fix):
+        return None
+    return tuple(_holds(step.when, record, True) and not _holds(step.unless, record, False) for step in cause.fix)
+
+
+def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
+    if not conditions:
+        return empty
+    for name, pattern in conditions:
+        value = getattr(record, name, None)
+        if not isinstance(value, str) or not pattern.search(value, value.lower()):
+            return False
+    return True
+
+
+# Compiled templates by (id(cause), steps shown); each entry keeps its cause alive, so an id is never
+# reused while it is cached (the cap only matters to a process that builds catalogue after catalogue).
 _MAX_TEMPLATES = 4096
-_TEMPLATES: dict[int, tuple[Cause, tuple[str, ...], list[tuple[str, str]]]] = {}
+_TEMPLATES: dict[tuple, tuple[Cause, tuple[str, ...], list[tuple[str, str]]]] = {}
 
 
-def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, str]) -> str:
-    """*ranked* as JSON, filled with *values* (*escaped*: the same, escaped for a JSON string)."""
-    entry = _TEMPLATES.get(id(ranked.cause))
+def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, str], record: ErrorRecord) -> str:
+    """*ranked* as JSON for *record*, filled with *values* (*escaped*: the same, escaped for a JSON string)."""
+    shown = shown_steps(ranked.cause, record)
+    entry = _TEMPLATES.get((id(ranked.cause), shown))
     if entry is None:
         if len(_TEMPLATES) >= _MAX_TEMPLATES:
             _TEMPLATES.clear()
-        entry = _TEMPLATES[id(ranked.cause)] = (ranked.cause, *_template(ranked.cause))
+        entry = _TEMPLATES[(id(ranked.cause), shown)] = (ranked.cause, *_template(ranked.cause, shown))
     pieces, filled = list(entry[1]), entry[2]
     for n in range(1, len(pieces), 2):
         slot = pieces[n]

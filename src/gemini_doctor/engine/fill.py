@@ -26,12 +26,16 @@ _ROLE_FOR_PERMISSION = {
     "apikeys.keys.create": "roles/serviceusage.apiKeysAdmin",
     "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
     "resourcemanager.projects.get": "roles/browser",
+    "cloudaicompanion.companions.generateChat": "roles/cloudaicompanion.user",
+    "cloudaicompanion.instances.completeTask": "roles/cloudaicompanion.user",
 }
 MAX_PROSE_VALUE = 200          # longer values are cut (with an ellipsis) before they reach prose
 
 
-def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The values a fix template may use, printable; unknown ones are left as upper-case placeholders."""
+def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, replacement: bool = False) -> dict[str, str]:
+    """The values a fix template may use, printable; unknown ones are left as upper-case placeholders.
+    ``{replacement}`` (the model to use instead, from the model lifecycle table) is looked up only
+    when *replacement* is true: the table is loaded only for the errors that need it."""
     permission = record.permission or _DEFAULT_PERMISSION.get(record.surface or "")
     values = {
         "project": record.project,
@@ -42,7 +46,14 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None) ->
         "role": _ROLE_FOR_PERMISSION.get(permission or ""),
         "quota_metric": record.quota_metric or "the quota",
         "key": record.key,
+        "retry_after": record.retry_after,
     }
+    if replacement:
+        from ..google.lifecycle import model_table
+
+        table = model_table()
+        values["replacement"] = (table.replacement(record.model, record.surface)
+                                 or table.control_model(record.surface, record.location, avoid=record.model))
     values.update(extra or {})
     return {k: _prose(str(v)) for k, v in values.items() if v}
 

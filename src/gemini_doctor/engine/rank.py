@@ -5,6 +5,7 @@ Scoring, in full:
   its second strongest (corroboration, bounded so it cannot outrank a decisive cross-signal);
 - ``fallback`` signals count only when no ordinary signal of weight >= ``FALLBACK_BELOW`` matched;
 - each matching signal's ``demote`` multiplies the named causes' confidence;
+- a cause is ``decisive`` when one of its matching signals ``settles`` (see Diagnosis.settled);
 - causes below ``KEEP_RATIO`` of the best, or below ``MIN_CONFIDENCE``, are dropped.
 """
 
@@ -41,10 +42,13 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
                     strongest = signal.weight
     weights: dict[str, tuple[list[float], list[str]]] = {}   # cause id -> (weights, evidence lines)
     demotions: dict[str, float] = {}
+    decisive = set()   # causes with a signal that settles them
     for cause_id, signal, line in ordinary + fallbacks if strongest < FALLBACK_BELOW else ordinary:
         found = weights.setdefault(cause_id, ([], []))
         found[0].append(signal.weight)
         found[1].append(line)
+        if signal.settles and not signal.fallback:
+            decisive.add(cause_id)
         if not signal.fallback:
             for target, factor in signal.demote:
                 demotions[target] = min(demotions.get(target, 1.0), factor)
@@ -56,8 +60,9 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
         scored.append((_ROUNDED.get(confidence) or _rounded(confidence), cause_id, lines))
     scored.sort(key=lambda item: (-item[0], item[1]))
     floor = max(MIN_CONFIDENCE, KEEP_RATIO * scored[0][0]) if scored else MIN_CONFIDENCE
-    ranked = [RankedCause(causes[cid], confidence, lines) for confidence, cid, lines in scored[:MAX_CAUSES] if confidence >= floor]
-    return Diagnosis(causes=ranked or [RankedCause(causes["unknown"], 0.0, [])], record=record, extra_values=extra_values or {})
+    ranked = [RankedCause(causes[cid], confidence, lines, cid in decisive)
+              for confidence, cid, lines in scored[:MAX_CAUSES] if confidence >= floor]
+    return Diagnosis(causes=ranked or [RankedCause(causes["unknown"], 0.0, [], False)], record=record, extra_values=extra_values or {})
 
 
 # Rounded confidences by raw value: round(x, 3) formats the float in full, and the catalogue's

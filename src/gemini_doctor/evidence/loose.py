@@ -40,12 +40,14 @@ def unescape(text: str) -> str:
 # the literal instead, e.g. ``(?<!\S[45]\d\d)``: three digits not preceded by a non-space.
 _Q = r"""["']"""
 _REASON = Prefiltered(rf"""reason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""", 0)
+_REASON_WORD = Prefiltered(r"reason:? ([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b", 0)   # Java toString, prose: reason IAM_PERMISSION_DENIED
 _DOMAIN = Prefiltered(rf"""domain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""", 0)
 _PROTO_META = Prefiltered(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"', 0)
 _META_KEYS = (
     "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
     "resource", "apiName", "methodName", "httpReferrer", "androidPackage", "quotaMetric",
-    "quota_metric", "quotaId", "quota_id", "quotaValue", "quota_value", "quota_limit", "uid",
+    "quota_metric", "quotaId", "quota_id", "quotaValue", "quota_value", "quota_limit", "uid", "quotaResetDelay",
+    "retryDelay",
 )
 _JSON_META = Prefiltered(
     rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0
@@ -101,6 +103,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("project", r"quota project \W?([a-z][\w\-]{4,})\b(?! which)", 0),
         ("location", r"/locations/([a-z0-9\-]+)", 0),
         ("location", r"https?://([a-z]+-[a-z]+\d+)-aiplatform\.googleapis\.com", 0),
+        ("location", r"https?://aiplatform\.(us|eu)\.rep\.googleapis\.com", 0),
         ("model", r"(?<![\w/])tunedModels/([\w.\-]+)", 0),
         ("model", r"tuned model ([\w.\-/]+)", 0),
         ("model", r"\bmodels/([\w.\-@]+?)(?=[:'\"`\s,)\]]|$)", 0),
@@ -112,7 +115,8 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("service", r"Requests to this API ([\w.\-]+)", 0),
         ("service", r"The ([\w.\-]+\.googleapis\.com) API requires a quota project", 0),
         ("service", r"/apis/api/([\w.\-]+\.googleapis\.com)/", 0),
-        ("service", r"https?://(?:[a-z0-9\-]+-)?((?:generativelanguage|aiplatform|firebasevertexai|firebaseml|cloudaicompanion)\.googleapis\.com)", 0),
+        ("service", r"https?://(?:[a-z0-9\-]+-)?((?:generativelanguage|aiplatform|firebasevertexai|firebaseml|cloudaicompanion|cloudcode-pa)\.googleapis\.com)", 0),
+        ("service", r"https?://(aiplatform)\.(?:us|eu)\.rep\.googleapis\.com", 0),
         ("quota_metric", r"Quota exceeded for metric: ([\w./\-]+)", 0),
         ("quota_metric", r"Quota exceeded for ([\w\-]+\.googleapis\.com/[\w./\-]+)", 0),
         ("quota_limit", r"\blimit: (\d+)\b", 0),
@@ -122,12 +126,50 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
 _FIELDS = PatternIndex(_FIELD_PATTERNS)
 _SURFACE_BY_SERVICE = {
     "generativelanguage": "gemini-api", "aiplatform": "vertex", "firebasevertexai": "firebase",
-    "firebaseml": "firebase", "cloudaicompanion": "code-assist",
+    "firebaseml": "firebase", "cloudaicompanion": "code-assist", "cloudcode-pa": "code-assist",
 }
 _SURFACE_HINTS = (
-    ("vertex", Prefiltered(r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI")),
+    ("code-assist", Prefiltered(r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy ")),
+    ("vertex", Prefiltered(r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE")),
     ("gemini-api", Prefiltered(r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza")),
 )
+
+
+# API titles in Google's messages ("Agent Platform API has not been used in project N") -> service name
+_SERVICE_BY_TITLE = {
+    "generative language api": "generativelanguage.googleapis.com",
+    "vertex ai api": "aiplatform.googleapis.com",
+    "agent platform api": "aiplatform.googleapis.com",
+    "gemini enterprise agent platform api": "aiplatform.googleapis.com",
+    "gemini for google cloud api": "cloudaicompanion.googleapis.com",
+    "cloud code private api": "cloudcode-pa.googleapis.com",
+    "firebase ai logic api": "firebasevertexai.googleapis.com",
+    "firebase ml api": "firebaseml.googleapis.com",
+}
+_TITLE = re.compile(r"((?:[A-Z][\w]*\s){0,5}API) has not been used in project")
+# What posters put in place of a value they hide: runs of x or *, an ellipsis, <...>, [...], "redacted"
+_REDACTED = re.compile(r"(?i)x{3,}|\*{2,}|…|\.\.\.|^<.*>$|redacted|hidden|censored|omitted|removed")
+# A project ID or number as Google writes it (optionally domain-scoped: example.com:my-project)
+_PROJECT_ID = re.compile(r"(?:[a-z0-9.\-]+:)?[a-z][a-z0-9\-]{4,28}[a-z0-9]|\d{6,}")
+
+
+def service_by_title(text: str | None) -> str | None:
+    """The service an API title names (``Agent Platform API`` -> aiplatform.googleapis.com)."""
+    if not text:
+        return None
+    m = _TITLE.search(text) if "has not been used" in text else None
+    title = (m.group(1) if m else text).lower()
+    return _SERVICE_BY_TITLE.get(title)
+
+
+def is_redacted(value: str) -> bool:
+    """True when *value* is a poster's redaction mark, never evidence of what their config holds."""
+    return bool(_REDACTED.search(value))
+
+
+def is_project_id(value: str) -> bool:
+    """True when *value* has the form of a real project ID or number."""
+    return _PROJECT_ID.fullmatch(value) is not None
 
 
 class Scanned(namedtuple("Scanned", "text lowered present")):
@@ -144,7 +186,7 @@ def scan(text: str) -> Scanned:
 
 @lru_cache(maxsize=1)
 def _scanner() -> LiteralScanner:
-    singles = (_REASON, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *(hint for _, hint in _SURFACE_HINTS))
+    singles = (_REASON, _REASON_WORD, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *(hint for _, hint in _SURFACE_HINTS))
     literals = {literal for pattern in singles for literal in pattern.literals or ()}
     literals |= _CODES.literals() | _MESSAGES.literals() | _FIELDS.literals()
     return LiteralScanner([*literals, *_STATUS_BY_LOWER])
@@ -156,7 +198,7 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     """
     text, lowered, present = scanned
     out: dict = {}
-    reasons = list(dict.fromkeys(_REASON.findall(text, lowered, present)))
+    reasons = list(dict.fromkeys([*_REASON.findall(text, lowered, present), *_REASON_WORD.findall(text, lowered, present)]))
     if reasons:
         out["reasons"] = reasons
     domain = None if "domain" in known else next((d for d in _DOMAIN.findall(text, lowered, present) if d != "global"), None)
@@ -187,10 +229,12 @@ def secrets_seen(masked: dict[str, str]) -> dict:
     """Record fields for the secrets redaction replaced (*masked*, by kind): the key shown as
     ``AIza…last4`` and the kind of token, never the secret itself."""
     out = {"key": masked["key"]} if "key" in masked else {}
-    for kind in ("express_key", "oauth_access_token", "refresh_token"):
+    # an AQ. key is an AI Studio auth key or an Agent Platform express key: the prefix does not say which
+    for kind, token_kind in (("express_key", "auth_key"), ("oauth_access_token", "oauth_access_token"),
+                             ("refresh_token", "refresh_token")):
         if kind in masked:
-            out.setdefault("token_kind", kind)
-            if kind == "express_key":
+            out.setdefault("token_kind", token_kind)
+            if token_kind == "auth_key":
                 out["key"] = masked[kind]
     return out
 

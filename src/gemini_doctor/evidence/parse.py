@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from ..matching.literals import lower_in_step
 from ..redact import redact_noting
 from .bodies import find_bodies
-from .loose import first_line, read_fields, scan, secrets_seen, surface_of, unescape
+from .loose import (
+    first_line,
+    is_project_id,
+    is_redacted,
+    read_fields,
+    scan,
+    secrets_seen,
+    service_by_title,
+    surface_of,
+    unescape,
+)
 from .record import STATUS_TO_HTTP, ErrorRecord
 
 MAX_INPUT_CHARS = 1 << 20
+# A terminal UI's box borders (Gemini CLI draws them through wrapped error lines) read as spaces
+_BOX_BORDERS = str.maketrans(dict.fromkeys("│┃║╎╏┆┇┊┋", " "))
 
 
 class Evidence:
@@ -31,7 +45,7 @@ def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
     if not text.isascii():   # a lone surrogate (JSON "\ud800", a mis-decoded file) cannot be encoded: '?'
-        text = text.encode("utf-8", "replace").decode("utf-8")
+        text = text.encode("utf-8", "replace").decode("utf-8").translate(_BOX_BORDERS)
     text, masked = redact_noting(text)  # from here on nothing can leak a secret: evidence holds masked forms only
     secrets = secrets_seen(masked)
     record = ErrorRecord()
@@ -56,10 +70,41 @@ def parse_text(text: str) -> Evidence:
         record.surface = surface_of(record.service, scanned)
     if record.project:
         record.project = record.project.removeprefix("projects/")
+        if is_redacted(record.project) or (_resolved_by_google(record) and not is_project_id(record.project)):
+            record.project = None   # the poster hid or edited it: it says nothing about their config
+    if record.service is None:
+        record.service = service_by_title(record.metadata.get("serviceTitle") or record.message)
+    if record.model:
+        from ..google.lifecycle import model_table
+
+        record.model_status = model_table().describe(record.model, record.surface, record.location)
     # white space folded; scanned.text is already in step with its lower case, and lowering maps
     # white space, and only it, to white space, so the folded text's lower case stays in step
     folded = " ".join(scanned.text.split())
     return Evidence(record=record, text=folded, lowered=folded.lower())
+
+
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)(?:\.\d+)?s)?")
+
+
+def _duration(value: str | None) -> str | None:
+    """A delay as Google writes it ("5h59m59.96s", "21599.96s", "37s") as hours, minutes, seconds."""
+    m = _DURATION.fullmatch(value.strip()) if value else None
+    if not m or not any(m.groups()):
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in m.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    hours, rest = divmod(total, 3600)
+    parts = [f"{hours}h" if hours else "", f"{rest // 60}m" if rest >= 60 else "", f"{rest % 60}s" if rest % 60 or not total else ""]
+    return "".join(parts)
+
+
+def _resolved_by_google(record: ErrorRecord) -> bool:
+    """True when the project named is one Google resolved (the consumer of a disabled API), not an
+    echo of what the request sent (CONSUMER_INVALID, "Permission denied on resource project X")."""
+    message = record.message or ""
+    return "CONSUMER_INVALID" not in record.reasons and (
+        "SERVICE_DISABLED" in record.reasons or "has not been used in project" in message)
 
 
 def _read_bodies(record: ErrorRecord, bodies: list[dict], stray: list[dict]) -> None:
@@ -85,6 +130,8 @@ def _read_detail(record: ErrorRecord, detail: dict) -> None:
         if isinstance(metadata, dict):
             for key, value in metadata.items():
                 record.metadata.setdefault(str(key), str(value))
+    elif kind == "RetryInfo":
+        record.metadata.setdefault("retryDelay", str(detail.get("retryDelay", "")))
     elif kind == "QuotaFailure":
         for violation in detail.get("violations") or []:
             if not isinstance(violation, dict):
@@ -114,6 +161,7 @@ def _read_metadata(record: ErrorRecord) -> None:
         quota_id=meta.get("quotaId") or meta.get("quota_id"),
         quota_limit=meta.get("quota_limit") or meta.get("quotaValue") or meta.get("quota_value"),
     )
+    record.fill_missing(retry_after=_duration(meta.get("quotaResetDelay") or meta.get("retryDelay")))
     container = meta.get("containerInfo", "")
     if container and not container.startswith("api_key:"):
         record.fill_missing(project=container)

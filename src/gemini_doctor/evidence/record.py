@@ -45,9 +45,11 @@ class ErrorRecord:
     quota_limit: str | None = None
     quota_id: str | None = None
     key: str | None = None                  # masked API key seen in the input
-    token_kind: str | None = None           # oauth_access_token | refresh_token | jwt | express_key
+    token_kind: str | None = None           # oauth_access_token | refresh_token | jwt | auth_key (AQ.)
     surface: str | None = None              # gemini-api | vertex | firebase | code-assist
     oauth_error: str | None = None          # invalid_grant, invalid_scope, ... from a token endpoint
+    retry_after: str | None = None          # when Google says the quota resets (RetryInfo, quotaResetDelay), e.g. 5h59m59s
+    model_status: str | None = None         # the model's lifecycle today, on this surface (google.lifecycle)
     bodies: int = 0                         # how many google.rpc.Status bodies were found
 
     def __init__(self, **values: object) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 from datetime import date
 from functools import lru_cache
+
+from ..datacache import cache_file, read_cached, write_cached
 
 MODELS_FILE = os.path.join(os.path.dirname(__file__), "models.toml")
 TODAY_ENV = "GEMINI_DOCTOR_TODAY"   # an ISO date that stands in for today (tests, emulator worlds)
@@ -30,27 +32,17 @@ class ModelTableError(ValueError):
     """``models.toml`` is malformed or links to a model it does not define; the message says where."""
 
 
-@dataclass(frozen=True)
-class Events:
-    """What happened to a model on one surface."""
+class Events(namedtuple("Events", "closed_to_new_users shut_down routed_to", defaults=(None, None, None))):
+    """What happened to a model on one surface: dates, and the model that answers once ``routed_to``."""
 
-    closed_to_new_users: date | None = None
-    shut_down: date | None = None
-    routed_to: str | None = None    # from shut_down on, calls are answered by this model instead
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Model:
-    id: str
-    stage: str
-    surfaces: tuple[str, ...]
-    events: dict[str, Events] = field(default_factory=dict)
-    locations: tuple[str, ...] = ()
-    released: date | None = None
-    paid_only: bool = False
-    replacement: str | None = None
-    sources: tuple[str, ...] = ()
-    note: str = ""
+class Model(namedtuple("Model", "id stage surfaces events locations released paid_only replacement sources note",
+                       defaults=({}, (), None, False, None, (), ""))):
+    """One model: its stage, surfaces, events by surface, Agent Platform locations and replacement."""
+
+    __slots__ = ()
 
     def status(self, surface: str, on: date | None = None) -> str:
         """One of ``available``, ``closed_to_new_users``, ``shut_down``, ``routed``, ``not_served``."""
@@ -68,10 +60,10 @@ class Model:
         return location in self.locations if self.locations else None
 
 
-@dataclass(frozen=True)
-class ModelTable:
-    models: dict[str, Model]
-    control: tuple[str, ...]
+class ModelTable(namedtuple("ModelTable", "models control")):
+    """Models by ID, and the control models in order of preference."""
+
+    __slots__ = ()
 
     def find(self, name: str | None) -> Model | None:
         """The model *name* refers to, written as callers write it (``models/…``, a resource path,
@@ -91,6 +83,20 @@ class ModelTable:
             return model.status(surface, on)
         seen = {model.status(s, on) for s in model.surfaces}
         return seen.pop() if len(seen) == 1 else None
+
+    def describe(self, name: str | None, surface: str | None, location: str | None = None,
+                 on: date | None = None) -> str | None:
+        """What the table says of *name* where it was called, as words: its :meth:`status` (when
+        known), ``not_at_location`` (an Agent Platform location that does not serve it), ``paid_only``."""
+        model = self.find(name)
+        if model is None:
+            return None
+        words = [self.status(name, surface, on) or ""]
+        if location and surface in ("vertex", None) and model.served_at(location) is False:
+            words.append("not_at_location")
+        if model.paid_only:
+            words.append("paid_only")
+        return " ".join(filter(None, words)) or None
 
     def replacement(self, name: str | None, surface: str | None = None, on: date | None = None) -> str | None:
         """The model to use instead of *name*: its recommended replacement, followed while that one is
@@ -142,7 +148,12 @@ def today() -> date:
 
 @lru_cache(maxsize=4)
 def model_table(path: str = MODELS_FILE) -> ModelTable:
-    """The table in *path*, validated: every link (replacement, routed_to, control) names a model in it."""
+    """The table in *path*, validated: every link (replacement, routed_to, control) names a model in it.
+    Parsed TOML is kept as JSON in the user's cache folder (see :mod:`gemini_doctor.datacache`)."""
+    cache = cache_file("models-1", [path])
+    cached = read_cached(cache)
+    if isinstance(cached, dict):
+        return _table(_dates_from_json(cached), path)
     import tomllib
 
     try:
@@ -150,6 +161,32 @@ def model_table(path: str = MODELS_FILE) -> ModelTable:
             raw = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ModelTableError(f"{os.path.basename(path)}: {exc}") from exc
+    table = _table(raw, path)
+    write_cached(cache, _dates_to_json(raw))
+    return table
+
+
+def _dates_to_json(value: object) -> object:
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {k: _dates_to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_to_json(v) for v in value]
+    return value
+
+
+def _dates_from_json(value: object) -> object:
+    if isinstance(value, dict):
+        if set(value) == {"$date"}:
+            return date.fromisoformat(value["$date"])
+        return {k: _dates_from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_from_json(v) for v in value]
+    return value
+
+
+def _table(raw: dict, path: str) -> ModelTable:
     models: dict[str, Model] = {}
     for n, entry in enumerate(raw.get("model", ()), 1):
         model = _model(entry, f"{os.path.basename(path)} model {n}")
