@@ -99,15 +99,18 @@ def check_snapshot() -> str:
 SNAPSHOTS = {EXPLAIN_SNAPSHOT: explain_snapshot, CHECK_SNAPSHOT: check_snapshot}
 
 
-def first_difference(expected: str, actual: str, limit: int = 3) -> str:
-    """The first few lines that differ, for a failure message a person can read."""
+def first_difference(expected: str, actual: str, limit: int = 3, context: int = 160) -> str:
+    """The first few lines that differ, each around its first differing character, for a person to read."""
     old, new = expected.splitlines(), actual.splitlines()
     shown = []
     for n in range(max(len(old), len(new))):
         before = old[n] if n < len(old) else "<missing>"
         after = new[n] if n < len(new) else "<missing>"
         if before != after:
-            shown.append(f"line {n + 1}:\n  snapshot: {before[:600]}\n  now:      {after[:600]}")
+            at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+            start = max(0, at - context)
+            shown.append(f"line {n + 1} ({before[:80]}…), from character {start}:\n"
+                         f"  snapshot: …{before[start:at + context]}\n  now:      …{after[start:at + context]}")
             if len(shown) == limit:
                 break
     return "\n".join(shown)
