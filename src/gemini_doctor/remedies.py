@@ -17,9 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .google.access import PREDICT, member_of, role_for
+from .google.services import service_of
 from .probes.transport import GoogleHttp
 
-VERTEX_ROLE = "roles/aiplatform.user"
+VERTEX_ROLE = role_for(PREDICT)
 POLICY_RETRIES = 5
 
 
@@ -42,13 +44,12 @@ async def plan(result, admin_token: str | None, http: GoogleHttp) -> tuple[list[
     setup = result.setup
     project = _project_id(result)
     if top == "service_disabled":
-        service = "generativelanguage.googleapis.com" if setup.surface == "gemini-api" else "aiplatform.googleapis.com"
-        remedies.append(_enable(project, service))
+        remedies.append(_enable(project, service_of(setup.surface)))
     elif top == "iam_permission_missing":
         if not setup.principal or not setup.project:
             notes.append("cannot grant the role: the principal or project is unknown")
         else:
-            remedies.append(await _grant_plan(http, admin_token, setup.project, _member(setup.principal)))
+            remedies.append(await _grant_plan(http, admin_token, setup.project, member_of(setup.principal)))
     elif top == "quota_project_missing":
         adc = setup.credential_file
         if adc and setup.project:
@@ -180,10 +181,6 @@ def _chmod(path: Path) -> Remedy | None:
         os.chmod(path, 0o600)
         return f"chmod 600 {path}"
     return Remedy("key_file_readable_by_others", [f"chmod 600 {path} (now {mode:o})"], 0, apply)
-
-
-def _member(principal: str) -> str:
-    return ("serviceAccount:" if principal.endswith(".gserviceaccount.com") else "user:") + principal
 
 
 def _project_id(result) -> str | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from .consumer import CLOUD_PLATFORM, require_token
+from ..google.access import CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY
+from .consumer import require_token
 from .errors import GoogleError, error_info
 from .iam import granted
 from .oauth import OAuthState, Token
 from .world import Project, World
 
-READ_SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/cloud-platform.read-only"}
+READ_SCOPES = {CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY}
 
 
 class AdminBackend:

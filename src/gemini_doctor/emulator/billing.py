@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.access import CLOUD_BILLING, CLOUD_BILLING_READ_ONLY, CLOUD_PLATFORM
 from .admin_common import AdminBackend
-from .consumer import CLOUD_PLATFORM
 from .errors import GoogleError
 
 SERVICE = "cloudbilling.googleapis.com"
-SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/cloud-billing", "https://www.googleapis.com/auth/cloud-billing.readonly"}
+SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING, CLOUD_BILLING_READ_ONLY}
 
 
 class BillingBackend(AdminBackend):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+from ..google.access import CLOUD_PLATFORM
 PROMPT = "Say hello"
 
 

@@ -11,17 +11,17 @@ from collections import defaultdict, deque
 
 from starlette.requests import Request
 
+from ..google.access import CLOUD_PLATFORM, USE_SERVICES
+from ..google.services import SERVICES
+from ..google.status import status_for
 from . import errors
 from .errors import GoogleError, error_info, localized
-from .iam import USE_PROJECT, granted
+from .iam import granted
 from .oauth import OAuthState, Token
 from .world import ApiKey, Project, World
 
-CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 GCLOUD_PROJECT = "764086051850"   # gcloud's own OAuth client project: user ADC without a quota project lands here
-TITLES = {"generativelanguage.googleapis.com": "Generative Language API", "aiplatform.googleapis.com": "Vertex AI API"}
-_STATUS_BY_HTTP = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+TITLES = {name: service.title for name, service in SERVICES.items()}
 INVALID_CREDENTIALS = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
                        "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")
 
@@ -92,7 +92,7 @@ def oauth_consumer(world: World, request: Request, token: Token, path_project: s
     named = request.headers.get("x-goog-user-project") or token.quota_project
     if named:
         project = world.project(named)
-        if project is not None and not granted(project, token.principal, USE_PROJECT):
+        if project is not None and not granted(project, token.principal, USE_SERVICES):
             message = (f"Caller does not have required permission to use project {named}. Grant the caller the "
                        "roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use "
                        f"permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project={named} "
@@ -180,4 +180,4 @@ def _quota_error(service: str, model: str, limit: int) -> GoogleError:
 def check_incidents(world: World, model: str, surface: str) -> None:
     for incident in world.incidents:
         if incident.model == model and incident.surface in (surface, "both"):
-            raise GoogleError(_STATUS_BY_HTTP.get(incident.http_status, "UNKNOWN"), incident.message, code=incident.http_status)
+            raise GoogleError(status_for(incident.http_status), incident.message, code=incident.http_status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse
 
-from ..evidence.record import STATUS_TO_HTTP
+from ..google.status import STATUS_TO_HTTP
 
 _TYPE = "type.googleapis.com/google.rpc."
 HEADERS = {"Server": "ESF", "Vary": "Origin, X-Origin, Referer", "X-Content-Type-Options": "nosniff"}

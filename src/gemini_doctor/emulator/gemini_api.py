@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.access import GEMINI_API_SCOPES
+from ..google.services import GEMINI_API
 from .consumer import (QuotaMeter, bearer_token, check_incidents, check_key_state, check_project, oauth_consumer,
                        project_number, require_scope, supplied_key)
 from .content import answer, json_body
@@ -20,9 +22,9 @@ from .errors import GoogleError, error_info, localized
 from .oauth import OAuthState
 from .world import ApiKey, Project, World
 
-SERVICE = "generativelanguage.googleapis.com"
+SERVICE = GEMINI_API.service
 VERSIONS = ("v1", "v1beta", "v1alpha")
-SCOPES = {"https://www.googleapis.com/auth/generative-language", "https://www.googleapis.com/auth/generative-language.retriever"}
+SCOPES = set(GEMINI_API_SCOPES)
 _METHODS = {"generateContent": "GenerateContent", "streamGenerateContent": "StreamGenerateContent",
             "countTokens": "CountTokens", "get": "GetModel", "list": "ListModels"}
 

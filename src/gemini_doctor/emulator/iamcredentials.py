@@ -14,15 +14,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .consumer import CLOUD_PLATFORM, require_token
+from ..google.access import CLOUD_PLATFORM, GET_ACCESS_TOKEN, IAM
+from .consumer import require_token
 from .errors import GoogleError, error_info
 from .iam import granted
 from .oauth import TOKEN_LIFETIME, OAuthState
 from .world import World
 
 SERVICE = "iamcredentials.googleapis.com"
-GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
-SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/iam"}
+SCOPES = {CLOUD_PLATFORM, IAM}
 
 
 class IamCredentialsBackend:

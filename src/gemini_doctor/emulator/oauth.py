@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.access import CLOUD_PLATFORM, USERINFO_EMAIL
 from .world import World
 
 TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 TOKEN_LIFETIME = 3600
 # What `gcloud auth application-default login` grants unless --scopes says otherwise.
-DEFAULT_USER_SCOPES = ("https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/userinfo.email")
+DEFAULT_USER_SCOPES = (CLOUD_PLATFORM, USERINFO_EMAIL)
 
 
 @dataclass

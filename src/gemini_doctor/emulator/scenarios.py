@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import copy
 
+from ..google.access import CLOUD_PLATFORM
+from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
+
 KEY = "AIzaSyD-emulated-key-000000000000000000"      # fake, 39 characters like a real key
 OTHER_KEY = "AIzaSyD-emulated-key-unregistered-00000"   # fake: a key no world knows
 EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"
 APP_SA = "app@acme-prod.iam.gserviceaccount.com"
 DEV = "dev@example.com"
-CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
-GEMINI_SCOPE = "https://www.googleapis.com/auth/generative-language.retriever"
 
 HEALTHY = {
     "caller": {"ip": "203.0.113.7", "country": "US"},

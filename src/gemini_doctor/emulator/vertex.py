@@ -12,17 +12,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.access import AIPLATFORM, PREDICT
+from ..google.services import VERTEX
 from .consumer import (CLOUD_PLATFORM, QuotaMeter, api_keys_not_supported, check_incidents, check_key_state,
                        check_project, oauth_consumer, require_token, supplied_key)
 from .content import answer, json_body
 from .errors import GoogleError, error_info
-from .iam import PREDICT, granted
+from .iam import granted
 from .oauth import OAuthState
 from .world import Model, Project, World
 
-SERVICE = "aiplatform.googleapis.com"
+SERVICE = VERTEX.service
 VERSIONS = ("v1", "v1beta1")
-SCOPES = {CLOUD_PLATFORM, "https://www.googleapis.com/auth/aiplatform"}
+SCOPES = {CLOUD_PLATFORM, AIPLATFORM}
 _METHODS = {"generateContent": "GenerateContent", "streamGenerateContent": "StreamGenerateContent", "countTokens": "CountTokens"}
 
 

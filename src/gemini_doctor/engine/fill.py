@@ -10,25 +10,12 @@ from __future__ import annotations
 import re
 
 from ..evidence.record import ErrorRecord
+from ..google.access import role_for
+from ..google.services import GEMINI_API, SURFACES
 from ..textsafe import printable
 from .syntax import KIND_NAMES, shell_value, url_value
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_SERVICE_BY_SURFACE = {"vertex": "aiplatform.googleapis.com", "firebase": "firebasevertexai.googleapis.com",
-                       "code-assist": "cloudaicompanion.googleapis.com"}
-_DEFAULT_PERMISSION = {"vertex": "aiplatform.endpoints.predict"}
-# The narrowest predefined role that carries each permission a Gemini call or its setup may need.
-_ROLE_FOR_PERMISSION = {
-    "aiplatform.endpoints.predict": "roles/aiplatform.user",
-    "iam.serviceAccounts.getAccessToken": "roles/iam.serviceAccountTokenCreator",
-    "serviceusage.services.use": "roles/serviceusage.serviceUsageConsumer",
-    "serviceusage.services.enable": "roles/serviceusage.serviceUsageAdmin",
-    "apikeys.keys.create": "roles/serviceusage.apiKeysAdmin",
-    "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
-    "resourcemanager.projects.get": "roles/browser",
-    "cloudaicompanion.companions.generateChat": "roles/cloudaicompanion.user",
-    "cloudaicompanion.instances.completeTask": "roles/cloudaicompanion.user",
-}
 MAX_PROSE_VALUE = 200          # longer values are cut (with an ellipsis) before they reach prose
 
 
@@ -36,14 +23,15 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, re
     """The values a fix template may use, printable; unknown ones are left as upper-case placeholders.
     ``{replacement}`` (the model to use instead, from the model lifecycle table) is looked up only
     when *replacement* is true: the table is loaded only for the errors that need it."""
-    permission = record.permission or _DEFAULT_PERMISSION.get(record.surface or "")
+    surface = SURFACES.get(record.surface or "", GEMINI_API)
+    permission = record.permission or surface.call_permission
     values = {
         "project": record.project,
-        "service": record.service or _SERVICE_BY_SURFACE.get(record.surface or "", "generativelanguage.googleapis.com"),
+        "service": record.service or surface.service,
         "model": record.model,
         "location": record.location,
         "permission": permission or "the required permission",
-        "role": _ROLE_FOR_PERMISSION.get(permission or ""),
+        "role": role_for(permission),
         "quota_metric": record.quota_metric or "the quota",
         "key": record.key,
         "retry_after": record.retry_after,

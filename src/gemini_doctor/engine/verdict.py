@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from ..evidence import parse_text
 from ..evidence.parse import Evidence
+from ..google.access import member_of
+from ..google.services import SURFACES
 from ..probes.discovery import Setup
 from ..probes.runner import FAIL, OK, Outcome
 from .diagnosis import Diagnosis
 from .rank import rank
 
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
-SURFACE_NAMES = {"gemini-api": "the Gemini API", "vertex": "Vertex AI"}
 PREVIEW_NAME = re.compile(r"preview|-exp\b|experimental", re.I)
 BARE_DENIAL = re.compile(r"caller does not have permission|\"message\"\s*:\s*\"(permission denied|forbidden)?\"", re.I)
 
@@ -56,7 +57,7 @@ class CheckResult:
 def summary_line(result: CheckResult) -> str:
     setup = result.setup
     if result.healthy:
-        return (f"Healthy: {setup.model} answers on {SURFACE_NAMES.get(setup.surface, setup.surface)} with this credential. If your app still fails, "
+        return (f"Healthy: {setup.model} answers on {SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this credential. If your app still fails, "
                 "compare its model, region and credential with the ones checked here.")
     if result.exit_code == PROBLEM:
         return f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."
@@ -113,7 +114,7 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
         values["key_id"] = str(lookup.data["name"]).rsplit("/", 1)[-1]
     principal = setup.principal
     if principal:
-        values["principal"] = ("serviceAccount:" if principal.endswith(".gserviceaccount.com") else "user:") + principal
+        values["principal"] = member_of(principal)
     return values
 
 

@@ -11,6 +11,7 @@ import re
 from collections import namedtuple
 from functools import lru_cache
 
+from ..google.services import SERVICES
 from ..matching.literals import lower_in_step
 from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 from .record import GRPC_CODES, STATUS_TO_HTTP
@@ -91,6 +92,8 @@ _MESSAGES = PatternIndex((
 _ERRORISH = re.compile(r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|[45](?<!\w[45])\d\d\b")
 _LETTER = re.compile(r"[^\W\d_]")
 
+# A Gemini service's first label -> its surface, as the vocabulary declares them.
+_SURFACE_BY_SERVICE = {s.short: s.surface for s in SERVICES.values() if s.surface}
 # pattern -> the record field its first group reads. Order matters within a field: the first match wins.
 _FIELD_PATTERNS: dict[Prefiltered, str] = {
     Prefiltered(pattern, flags): name
@@ -115,7 +118,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("service", r"Requests to this API ([\w.\-]+)", 0),
         ("service", r"The ([\w.\-]+\.googleapis\.com) API requires a quota project", 0),
         ("service", r"/apis/api/([\w.\-]+\.googleapis\.com)/", 0),
-        ("service", r"https?://(?:[a-z0-9\-]+-)?((?:generativelanguage|aiplatform|firebasevertexai|firebaseml|cloudaicompanion|cloudcode-pa)\.googleapis\.com)", 0),
+        ("service", rf"https?://(?:[a-z0-9\-]+-)?((?:{'|'.join(map(re.escape, _SURFACE_BY_SERVICE))})\.googleapis\.com)", 0),
         ("service", r"https?://(aiplatform)\.(?:us|eu)\.rep\.googleapis\.com", 0),
         ("quota_metric", r"Quota exceeded for metric: ([\w./\-]+)", 0),
         ("quota_metric", r"Quota exceeded for ([\w\-]+\.googleapis\.com/[\w./\-]+)", 0),
@@ -124,10 +127,6 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
     )
 }
 _FIELDS = PatternIndex(_FIELD_PATTERNS)
-_SURFACE_BY_SERVICE = {
-    "generativelanguage": "gemini-api", "aiplatform": "vertex", "firebasevertexai": "firebase",
-    "firebaseml": "firebase", "cloudaicompanion": "code-assist", "cloudcode-pa": "code-assist",
-}
 _SURFACE_HINTS = (
     ("code-assist", Prefiltered(r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy ")),
     ("vertex", Prefiltered(r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE")),

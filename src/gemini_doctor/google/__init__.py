@@ -1,1 +1,3 @@
-"""Google's vocabulary as data: what Google serves and calls things (model lifecycle in ``lifecycle``)."""
+"""Google's vocabulary as data, declared once and checked at import: ``services`` (surfaces, services,
+their titles, hosts per location), ``access`` (scopes, roles and their permissions, IAM members),
+``status`` (status names, HTTP and gRPC codes) and ``lifecycle`` (models, with dates)."""

@@ -12,11 +12,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
 from ..redact import mask
 
-CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
-GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, "https://www.googleapis.com/auth/generative-language.retriever"]
+GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
 CONTROL_MODEL = "gemini-2.5-flash"
 FALLBACK_CONTROL = "gemini-2.5-pro"
 

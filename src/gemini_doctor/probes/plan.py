@@ -5,16 +5,15 @@ Every probe reads; none changes anything (countTokens is free and generates noth
 
 from __future__ import annotations
 
-from .discovery import CLOUD_PLATFORM, Setup
+from ..google import services
+from ..google.access import CLOUD_PLATFORM, GEMINI_API_SCOPES, PREDICT
+from ..google.services import vertex_model_path
+from .discovery import Setup
 from .runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome, Probe, admin_failure, in_daemon_thread
-
-PREDICT = "aiplatform.endpoints.predict"
-GEMINI_SCOPES = {"https://www.googleapis.com/auth/generative-language", "https://www.googleapis.com/auth/generative-language.retriever"}
-SERVICES = {"gemini-api": "generativelanguage.googleapis.com", "vertex": "aiplatform.googleapis.com"}
 
 
 def service_of(setup: Setup) -> str:
-    return SERVICES[setup.surface]
+    return services.service_of(setup.surface)
 
 
 # --- credentials --------------------------------------------------------------------------------
@@ -49,7 +48,7 @@ async def tokeninfo(ctx: Context) -> Outcome:
     ctx.setup.principal = ctx.setup.principal or email
     facts = {}
     shown = f"token scopes: {' '.join(sorted(scopes)) or 'none'}"
-    if ctx.setup.surface == "gemini-api" and not ctx.setup.uses_key and not scopes & GEMINI_SCOPES:
+    if ctx.setup.surface == "gemini-api" and not ctx.setup.uses_key and not scopes & GEMINI_API_SCOPES:
         facts["scopes_lack_gemini_api"] = shown
     if ctx.setup.surface == "vertex" and CLOUD_PLATFORM not in scopes:
         facts["scopes_lack_cloud_platform"] = shown
@@ -163,7 +162,7 @@ async def model(ctx: Context) -> Outcome:
     if ctx.setup.surface == "gemini-api":
         reply = await ctx.http.call("GET", "generativelanguage", f"/v1beta/{_resource(name)}", **_auth(ctx))
     else:
-        reply = await ctx.http.call("GET", "aiplatform", f"/v1beta1/publishers/google/models/{name}", **_auth(ctx))
+        reply = await ctx.http.call("GET", "aiplatform", vertex_model_path(name), **_auth(ctx))
     if reply.status == 404:
         return Outcome(FAIL, f"model {name} is not offered", facts={"model_unknown": f"{name}: not found"})
     if not reply.ok:
@@ -179,9 +178,9 @@ def _count_tokens(model_of):
         if setup.surface == "gemini-api":
             reply = await ctx.http.call("POST", "generativelanguage", f"/v1beta/{_resource(name)}:countTokens", json=body, **_auth(ctx))
         elif setup.uses_key:
-            reply = await ctx.http.call("POST", "aiplatform", f"/v1beta1/publishers/google/models/{name}:countTokens", json=body, **_auth(ctx))
+            reply = await ctx.http.call("POST", "aiplatform", vertex_model_path(name) + ":countTokens", json=body, **_auth(ctx))
         else:
-            path = f"/v1beta1/projects/{setup.project}/locations/{setup.location}/publishers/google/models/{name}:countTokens"
+            path = vertex_model_path(name, setup.project, setup.location) + ":countTokens"
             reply = await ctx.http.call("POST", "aiplatform", path, location=setup.location, json=body, **_auth(ctx))
         if reply.ok:
             return Outcome(OK, f"countTokens on {name} works", data={"status": reply.status})

@@ -8,15 +8,7 @@ from functools import cache
 
 import httpx
 
-HOSTS = {
-    "generativelanguage": "https://generativelanguage.googleapis.com",
-    "aiplatform": "https://aiplatform.googleapis.com",
-    "oauth2": "https://oauth2.googleapis.com",
-    "serviceusage": "https://serviceusage.googleapis.com",
-    "cloudresourcemanager": "https://cloudresourcemanager.googleapis.com",
-    "cloudbilling": "https://cloudbilling.googleapis.com",
-    "apikeys": "https://apikeys.googleapis.com",
-}
+from ..google.services import host
 
 
 @cache
@@ -60,9 +52,7 @@ class GoogleHttp:
     def url(self, service: str, path: str, location: str | None = None) -> str:
         if self.endpoint:
             return self.endpoint + path
-        if service == "aiplatform" and location and location != "global":
-            return f"https://{location}-aiplatform.googleapis.com{path}"
-        return HOSTS[service] + path
+        return host(service, location) + path
 
     async def call(self, method: str, service: str, path: str, *, token: str | None = None, key: str | None = None,
                    location: str | None = None, json: dict | None = None, params: dict | None = None,
