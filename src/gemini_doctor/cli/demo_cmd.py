@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from ..render import to_json_line
-
 
 @click.command()
 @click.argument("scenarios", nargs=-1)
@@ -32,6 +30,8 @@ def demo(scenarios: tuple[str, ...], list_only: bool, fmt: str) -> None:
     results = run_tour(names, (lambda n, r: _print(n, len(names), r)) if fmt == "text" else None)
     matched = all(r["matched"] for r in results)
     if fmt == "json":
+        from ..render import to_json_line
+
         sys.stdout.write(to_json_line({"matched": matched, "scenarios": results}) + "\n")
     else:
         click.echo(f"{sum(r['matched'] for r in results)}/{len(results)} verdicts matched the world. "

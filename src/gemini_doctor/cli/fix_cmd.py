@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 
 import click
 
-from ..render import to_json_line
-from ..render.terminal import safe_text
 from .check_cmd import run_target, target_options
 
 FIXED, NOT_FIXED = 0, 1
@@ -34,6 +31,9 @@ def fix(surface, model, project, location, endpoint, timeout, fmt, do_apply, yes
 
 
 def _print_commands(data: dict, fmt: str) -> None:
+    from ..render import to_json_line
+    from ..render.terminal import safe_text
+
     if fmt == "json":
         sys.stdout.write(to_json_line({"healthy": data["healthy"], "summary": data["summary"],
                                        "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}) + "\n")
@@ -54,6 +54,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     from ..probes import discover, run_check
     from ..probes.discovery import load_admin_credentials
     from ..remedies import RemedyDenied, apply_all, plan, verify
+    from ..render.terminal import safe_text
 
     surface, model, project, location, endpoint, timeout = target
     env = dict(os.environ)
@@ -117,6 +118,8 @@ def _token(credentials) -> str | None:
 
 
 def _with_http(endpoint, timeout, work):
+    import asyncio
+
     from ..probes.transport import GoogleHttp
 
     async def run():
@@ -134,5 +137,7 @@ def _finish(report: dict, fmt: str, say, notes: list[str] | None = None, code: i
         for note in notes:
             say(note)
     if fmt == "json":
+        from ..render import to_json_line
+
         sys.stdout.write(to_json_line(report) + "\n")
     return code

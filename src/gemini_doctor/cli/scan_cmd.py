@@ -7,8 +7,6 @@ import time
 
 import click
 
-from ..render import to_json_line
-
 EXIT_NONE, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
@@ -32,6 +30,8 @@ def scan(files: tuple[str, ...], fmt: str) -> None:
             sys.exit(EXIT_USAGE)
     report = dict(scanner.to_dict(), seconds=round(time.perf_counter() - start, 3))
     if fmt == "json":
+        from ..render import to_json_line
+
         sys.stdout.write(to_json_line(report) + "\n")
     else:
         from ..render.scan import scan_lines
