@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=100)
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)   # this client holds slow + burst connections at once
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)   # this client holds slow + burst connections at once
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with tempfile.TemporaryFile() as stderr:
         server = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "emulate", "--scenario", "healthy"],
