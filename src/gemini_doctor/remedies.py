@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
 import stat
 import time
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from pathlib import Path
 from .google.access import PREDICT, member_of, role_for
 from .google.services import service_of
 from .probes.transport import GoogleHttp
+from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 
 VERTEX_ROLE = role_for(PREDICT)
 POLICY_RETRIES = 5
@@ -150,35 +149,31 @@ def _with_member(policy: dict, member: str) -> dict:
 
 def _set_quota_project(adc: Path, project: str) -> Remedy | None:
     try:
-        info = json.loads(adc.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        planned = read_bytes(adc)
+        info = json.loads(planned)
+    except (FileRefused, ValueError):
         return None
-    if info.get("quota_project_id") == project:
+    if not isinstance(info, dict) or info.get("quota_project_id") == project:
         return None
-    backup = adc.with_name(f"{adc.name}.bak-{time.strftime('%Y%m%dT%H%M%S')}")
 
     async def apply(http: GoogleHttp, token: str) -> str:
-        shutil.copy2(adc, backup)
-        os.chmod(backup, 0o600)
-        updated = dict(info, quota_project_id=project)
-        fd = os.open(adc, os.O_WRONLY | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(updated, handle, indent=2)
-        return f"set quota_project_id={project} in {adc} (backup: {backup.name})"
+        updated = json.dumps(dict(info, quota_project_id=project), indent=2).encode() + b"\n"
+        backup = write_atomic(adc, updated, expected=planned, keep_backup=True)
+        return f"set quota_project_id={project} in {adc} (backup: {backup})"
     return Remedy("quota_project_missing", [f"{adc}: set quota_project_id to {project}",
-                                            f"  (as gcloud auth application-default set-quota-project; backup {backup.name})"], 0, apply)
+                                            "  (as gcloud auth application-default set-quota-project; a backup is kept beside it)"], 0, apply)
 
 
 def _chmod(path: Path) -> Remedy | None:
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(path.lstat().st_mode)
     except OSError:
         return None
     if not mode & 0o077:
         return None
 
     async def apply(http: GoogleHttp, token: str) -> str:
-        os.chmod(path, 0o600)
+        make_private(path)
         return f"chmod 600 {path}"
     return Remedy("key_file_readable_by_others", [f"chmod 600 {path} (now {mode:o})"], 0, apply)
 

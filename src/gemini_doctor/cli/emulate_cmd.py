@@ -37,6 +37,7 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
     from pathlib import Path
 
     from ..emulator.server import serve_forever
+    from ..safefiles import FileRefused
 
     def announce(url: str) -> None:
         click.echo(f"listening on {url}")
@@ -46,6 +47,9 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
 
     try:
         serve_forever(world, host, port, Path(credentials_dir) if credentials_dir else None, announce)
+    except FileRefused as exc:
+        click.echo(f"gemini-doctor: {exc}", err=True)
+        sys.exit(2)
     except OSError as exc:
         click.echo(f"gemini-doctor: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(2)

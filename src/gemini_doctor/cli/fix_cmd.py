@@ -55,6 +55,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     from ..probes.discovery import load_admin_credentials
     from ..remedies import RemedyDenied, apply_all, plan, verify
     from ..render.terminal import safe_text
+    from ..safefiles import FileRefused
 
     surface, model, project, location, endpoint, timeout = target
     env = dict(os.environ)
@@ -83,7 +84,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
             return _finish(report, fmt, say, notes=["no changes made"])
     try:
         report["applied"] = _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token))
-    except RemedyDenied as exc:
+    except (RemedyDenied, FileRefused) as exc:
         return _finish(report, fmt, say, notes=[str(exc)])
     for line in report["applied"]:
         say(f"Applied: {line}")

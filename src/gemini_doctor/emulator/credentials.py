@@ -8,7 +8,6 @@ ADC files with refresh tokens the emulator issued. ``env.sh`` sets what a user's
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shlex
 from functools import cache
@@ -17,18 +16,26 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ..safefiles import PRIVATE, FileRefused, inside, safe_name, write_atomic
 from .oauth import OAuthState
 from .world import World
 
 
 def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url: str) -> dict[str, Path]:
-    """Write key files, ADC files and env.sh into *directory*; return {principal or 'env': path}."""
+    """Write key files, ADC files and env.sh into *directory*; return {principal or 'env': path}.
+
+    File names come from the world's e-mails, made safe and kept in *directory*; no file is
+    written through a symbolic link (see :mod:`..safefiles`)."""
     directory = directory.resolve()
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileRefused(f"cannot create {directory}: {exc.strerror or exc}") from None
     written: dict[str, Path] = {}
+    names: set[str] = set()
     for account in world.service_accounts:
         email = account["email"]
-        written[email] = _write_private(directory / f"sa-{email.split('@')[0]}.json", _service_account_file(account, oauth, base_url))
+        written[email] = _write_private(_free_name(directory, f"sa-{email.split('@')[0]}", names), _service_account_file(account, oauth, base_url))
     for user in world.users:
         email = user["email"]
         refresh = "1//emulated-" + secrets.token_urlsafe(24)
@@ -37,9 +44,19 @@ def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url
                 "client_secret": "emulated-secret", "refresh_token": refresh, "account": email}
         if user.get("quota_project"):
             info["quota_project_id"] = user["quota_project"]
-        written[email] = _write_private(directory / f"adc-{email.split('@')[0]}.json", info)
+        written[email] = _write_private(_free_name(directory, f"adc-{email.split('@')[0]}", names), info)
     written["env"] = _write_private(directory / "env.sh", None, _env_script(world, written, base_url, world.client))
     return written
+
+
+def _free_name(directory: Path, stem: str, taken: set[str]) -> Path:
+    """*directory*/STEM.json with STEM made safe, and numbered when two principals would share it."""
+    name, n = safe_name(stem), 1
+    while f"{name}.json" in taken or name == "env":
+        n += 1
+        name = f"{safe_name(stem)}-{n}"
+    taken.add(f"{name}.json")
+    return inside(directory, f"{name}.json")
 
 
 @cache
@@ -85,10 +102,7 @@ def _env_script(world: World, written: dict[str, Path], base_url: str, client: d
 
 
 def _write_private(path: Path, data: dict | None, text: str | None = None) -> Path:
-    """Write a credential file readable by its owner only (0600), from the first byte."""
+    """Write a credential file readable by its owner only (0600), from the first byte, atomically."""
     content = text if text is not None else json.dumps(data, indent=2) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    os.chmod(path, 0o600)
+    write_atomic(path, content.encode(), mode=PRIVATE)
     return path
