@@ -73,7 +73,8 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None, expected: byt
     kept = f"; {path} is unchanged" + (f" and its backup is {backup}" if backup else "")
     if mode is None:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else PRIVATE
-    temporary, fd = _create_beside(path, mode, kept)
+    temporaries = (f".{path.name}.{os.getpid()}-{n}.tmp" for n in range(100))   # beside it: the rename is atomic
+    temporary, fd = _create_new(path, temporaries, mode, f"cannot write in {path.parent}", kept)
     try:
         _write_all(fd, data)
         os.replace(temporary, path)
@@ -88,21 +89,14 @@ def backup_of(path: Path, data: bytes) -> Path:
     """Write *data* (*path*'s content) to ``NAME.bak-YYYYmmddTHHMMSS`` beside it (mode 600); a name that
     exists already, or a link planted there, gets a number added: a backup never replaces another file."""
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    for n in range(1, 1000):
-        candidate = path.with_name(f"{path.name}.bak-{stamp}" + (f"-{n}" if n > 1 else ""))
-        try:
-            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise FileRefused(f"cannot back up {path} to {candidate}: {exc.strerror or exc}; nothing was changed") from None
-        try:
-            _write_all(fd, data)
-        except OSError as exc:
-            _remove_quietly(candidate)
-            raise FileRefused(f"cannot back up {path}: {exc.strerror or exc}; nothing was changed") from None
-        return candidate
-    raise FileRefused(f"cannot find a free backup name beside {path}; nothing was changed")
+    names = (f"{path.name}.bak-{stamp}" + (f"-{n}" if n > 1 else "") for n in range(1, 1000))
+    backup, fd = _create_new(path, names, PRIVATE, f"cannot back up {path}", "; nothing was changed")
+    try:
+        _write_all(fd, data)
+    except OSError as exc:
+        _remove_quietly(backup)
+        raise FileRefused(f"cannot back up {path}: {exc.strerror or exc}; nothing was changed") from None
+    return backup
 
 
 def make_private(path: Path) -> None:
@@ -129,19 +123,20 @@ def _open_no_follow(path: Path, flags: int) -> int:
     return fd
 
 
-def _create_beside(path: Path, mode: int, kept: str) -> tuple[Path, int]:
-    """A new, empty temporary file in *path*'s folder (so that the rename is atomic), open for writing."""
-    for attempt in range(100):
-        temporary = path.with_name(f".{path.name}.{os.getpid()}-{attempt}.tmp")
+def _create_new(path: Path, names, mode: int, failure: str, kept: str) -> tuple[Path, int]:
+    """The first of *names* (beside *path*) that can be created as a new file, open for writing with
+    exactly *mode*; an existing file or link of that name is never opened."""
+    for name in names:
+        candidate = path.with_name(name)
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
         except FileExistsError:
             continue
         except OSError as exc:
-            raise FileRefused(f"cannot write in {path.parent}: {exc.strerror or exc}{kept}") from None
+            raise FileRefused(f"{failure}: {exc.strerror or exc}{kept}") from None
         os.fchmod(fd, mode)                # exactly *mode*, whatever the umask
-        return temporary, fd
-    raise FileRefused(f"cannot create a temporary file in {path.parent}{kept}")
+        return candidate, fd
+    raise FileRefused(f"{failure}: no free file name in {path.parent}{kept}")
 
 
 def _write_all(fd: int, data: bytes) -> None:
