@@ -34,7 +34,7 @@ def _contract_ids() -> set[str]:
 
 
 def test_cases_are_well_formed_and_name_contract_causes():
-    rows = _rows("dev.jsonl") + _rows("held_out.jsonl")
+    rows = _rows("dev.jsonl") + _rows("held_out.jsonl") + [json.loads(line) for line in (CASES.parent / "case_queue.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     known = _contract_ids()
     assert len({row["id"] for row in rows}) == len(rows)
     assert len({row["source"] for row in rows}) == len(rows)
