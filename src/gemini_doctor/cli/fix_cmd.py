@@ -112,9 +112,9 @@ def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
 def _token(credentials) -> str | None:
     if credentials is None:
         return None
-    from google.auth.transport.requests import Request
+    from ..probes.auth import token_request
 
-    credentials.refresh(Request())
+    credentials.refresh(token_request())
     return credentials.token
 
 

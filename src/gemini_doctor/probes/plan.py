@@ -18,10 +18,10 @@ def service_of(setup: Setup) -> str:
 
 # --- credentials --------------------------------------------------------------------------------
 def _refresh(credentials) -> None:
-    """google-auth's own refresh (blocking, so it runs in a thread)."""
-    from google.auth.transport.requests import Request
+    """google-auth's own refresh (blocking, so it runs in a thread), never following a redirect."""
+    from .auth import token_request
 
-    credentials.refresh(Request())
+    credentials.refresh(token_request())
 
 
 async def token(ctx: Context) -> Outcome:
