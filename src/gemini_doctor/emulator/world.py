@@ -10,16 +10,12 @@ from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .world_yaml import WorldError, read_world_file
 
 KEY_STATES = ("active", "leaked", "suspended", "expired", "deleted")
 BILLING = ("enabled", "disabled", "none")
 LAUNCH_STAGES = ("GA", "PUBLIC_PREVIEW", "PRIVATE_PREVIEW", "RETIRED")
 PLATFORMS = ("gce", "cloud-run")
-
-
-class WorldError(ValueError):
-    """A world file is malformed; the message names the field (and line when known)."""
 
 
 @dataclass
@@ -121,58 +117,26 @@ _TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "a
 def load_world(source: str | Path | dict) -> World:
     """A world from a YAML/JSON file path or an already-parsed mapping."""
     lines: dict[tuple, int] = {}
+    where = "" if isinstance(source, dict) else f"{source}: "
     if isinstance(source, dict):
         data = copy.deepcopy(source)  # the world mutates (enable, setIamPolicy); never alias the caller's data
     else:
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise WorldError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        data, lines = _parse_yaml(text, str(path))
+        data, lines = read_world_file(str(source))
     if not isinstance(data, dict):
-        raise WorldError("the world must be a mapping at the top level")
-    return _Builder(lines).world({k: v for k, v in data.items() if k in _TOP})
-
-
-def _parse_yaml(text: str, where: str) -> tuple[Any, dict[tuple, int]]:
-    """Parse YAML, refusing duplicate keys, and remember the line of every field path."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise WorldError(f"{where}: not valid YAML: {exc}") from exc
-    lines: dict[tuple, int] = {}
-    _index(node, (), lines, where)
-    return yaml.safe_load(text), lines
-
-
-def _index(node: Any, path: tuple, lines: dict, where: str) -> None:
-    if node is None:
-        return
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise WorldError(f"{where}: line {key_node.start_mark.line + 1}: duplicate key {'.'.join(map(str, path + (key,)))!r}")
-            seen.add(key)
-            _index(value_node, path + (key,), lines, where)
-    elif isinstance(node, yaml.SequenceNode):
-        for n, item in enumerate(node.value):
-            _index(item, path + (n,), lines, where)
+        raise WorldError(f"{where}the world must be a mapping at the top level")
+    return _Builder(lines, where).world({k: v for k, v in data.items() if k in _TOP})
 
 
 class _Builder:
     """Typed construction with error messages that name the field path and line."""
 
-    def __init__(self, lines: dict[tuple, int]) -> None:
-        self.lines = lines
+    def __init__(self, lines: dict[tuple, int], where: str = "") -> None:
+        self.lines, self.where = lines, where      # where: the file's name and ": ", for messages
 
     def fail(self, path: tuple, message: str) -> WorldError:
         name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
         line = next((self.lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.lines), None)
-        return WorldError(f"{name}: {message}" + (f" (line {line})" if line else ""))
+        return WorldError(f"{self.where}{name}: {message}" + (f" (line {line})" if line else ""))
 
     def world(self, data: dict) -> World:
         world = World(
@@ -183,7 +147,7 @@ class _Builder:
             incidents=[self.record(Incident, i, ("incidents", n)) for n, i in enumerate(self.items(data, "incidents"))],
             service_accounts=self.items(data, "service_accounts"),
             users=self.items(data, "users"),
-            faults=self.items(data, "faults"),
+            faults=self.faults(data),
             tuned_models=self.items(data, "tuned_models"),
             files=self.items(data, "files"),
             edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
@@ -251,13 +215,36 @@ class _Builder:
         return self.typed(data.get(key) or [], list, (key,))
 
     def typed(self, value: Any, expected: type | tuple, path: tuple) -> Any:
-        if isinstance(value, bool) and expected in (int, (int,)):
+        if isinstance(value, bool) and expected in (int, (int,), float, (int, float)):
             raise self.fail(path, "must be a number")
         if not isinstance(value, expected):
             names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
             raise self.fail(path, f"must be of type {names}, got {type(value).__name__}")
+        return self.bounded(value, path)
+
+    def bounded(self, value: Any, path: tuple) -> Any:
+        """*value* within its field's bounds (numbers by field name; every text and list by length)."""
+        bounds = _BOUNDS.get(path[-1]) if path else None
+        if bounds is not None and isinstance(value, (int, float)) and not bounds[0] <= value <= bounds[1]:
+            raise self.fail(path, f"must be between {bounds[0]} and {bounds[1]}")
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise self.fail(path, f"is longer than {MAX_TEXT} characters")
+        if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
+            raise self.fail(path, f"has more than {MAX_ITEMS} entries")
         return value
 
+    def faults(self, data: dict) -> list[dict]:
+        faults = self.items(data, "faults")
+        for n, fault in enumerate(faults):
+            self.typed(fault, dict, ("faults", n))
+            self.typed(fault.get("kind", ""), str, ("faults", n, "kind"))
+            self.typed(fault.get("path_contains", ""), str, ("faults", n, "path_contains"))
+            self.typed(fault.get("rate", 1.0), (int, float), ("faults", n, "rate"))
+        return faults
 
+
+# numbers' bounds, by field name (latency and rates would otherwise hang or break the emulator)
+_BOUNDS = {"latency_ms": (0, 60_000), "number": (1, 10**15), "http_status": (400, 599), "rate": (0, 1)}
+MAX_TEXT, MAX_ITEMS = 65_536, 10_000
 _TYPES = {"str": str, "int": int, "bool": bool, "list[str]": list, "list[dict]": list, "dict[str, int]": dict,
           "str | None": str, "str | int | None": (str, int)}
