@@ -141,23 +141,29 @@ def _template(cause: Cause, shown: tuple[bool, ...] | None) -> tuple[tuple[str, 
     return tuple(pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}" for n in range(len(pieces)) if n % 3 != 2), filled
 
 
-_NAMES_REPLACEMENT: dict[int, tuple[Cause, bool]] = {}
+# Per cause (by id, the cause kept alive): (its texts use {replacement}, some fix step has a condition)
+_TRAITS: dict[int, tuple[Cause, bool, bool]] = {}
+
+
+def _traits(cause: Cause) -> tuple[Cause, bool, bool]:
+    entry = _TRAITS.get(id(cause))
+    if entry is None:
+        if len(_TRAITS) >= _MAX_TEMPLATES:
+            _TRAITS.clear()
+        texts = [cause.why, *cause.checks, *(t for step in cause.fix for t in step[:3] if t)]
+        entry = _TRAITS[id(cause)] = (cause, any("{replacement}" in t for t in texts),
+                                      any(step.when or step.unless for step in cause.fix))
+    return entry
 
 
 def _names_replacement(cause: Cause) -> bool:
     """True when *cause*'s texts use ``{replacement}`` (the model to use instead)."""
-    entry = _NAMES_REPLACEMENT.get(id(cause))
-    if entry is None:
-        if len(_NAMES_REPLACEMENT) >= _MAX_TEMPLATES:
-            _NAMES_REPLACEMENT.clear()
-        texts = [cause.why, *cause.checks, *(t for step in cause.fix for t in step[:3] if t)]
-        entry = _NAMES_REPLACEMENT[id(cause)] = (cause, any("{replacement}" in t for t in texts))
-    return entry[1]
+    return _traits(cause)[1]
 
 
 def shown_steps(cause: Cause, record: ErrorRecord) -> tuple[bool, ...] | None:
     """Which of *cause*'s fix steps apply to *record* (None: all, as no step has a condition)."""
-    if not any(step.when or step.unless for step in cause.fix):
+    if not _traits(cause)[2]:
         return None
     return tuple(_holds(step.when, record, True) and not _holds(step.unless, record, False) for step in cause.fix)
 

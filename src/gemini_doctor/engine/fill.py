@@ -39,9 +39,7 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, re
     if replacement:
         from ..google.lifecycle import model_table
 
-        table = model_table()
-        values["replacement"] = (table.replacement(record.model, record.surface)
-                                 or table.control_model(record.surface, record.location, avoid=record.model))
+        values["replacement"] = model_table().instead_of(record.model, record.surface, record.location)
     values.update(extra or {})
     return {k: _prose(str(v)) for k, v in values.items() if v}
 

@@ -128,7 +128,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
 }
 _FIELDS = PatternIndex(_FIELD_PATTERNS)
 _SURFACE_HINTS = (
-    ("code-assist", Prefiltered(r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy ")),
+    ("code-assist", Prefiltered(r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy |cloudaicompanion")),
     ("vertex", Prefiltered(r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE")),
     ("gemini-api", Prefiltered(r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza")),
 )

@@ -22,7 +22,7 @@ from .record import STATUS_TO_HTTP, ErrorRecord
 
 MAX_INPUT_CHARS = 1 << 20
 # A terminal UI's box borders (Gemini CLI draws them through wrapped error lines) read as spaces
-_BOX_BORDERS = str.maketrans(dict.fromkeys("│┃║╎╏┆┇┊┋", " "))
+_BOX_BORDERS = re.compile("[│┃║╎╏┆┇┊┋]")
 
 
 class Evidence:
@@ -45,7 +45,7 @@ def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
     if not text.isascii():   # a lone surrogate (JSON "\ud800", a mis-decoded file) cannot be encoded: '?'
-        text = text.encode("utf-8", "replace").decode("utf-8").translate(_BOX_BORDERS)
+        text = _BOX_BORDERS.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
     text, masked = redact_noting(text)  # from here on nothing can leak a secret: evidence holds masked forms only
     secrets = secrets_seen(masked)
     record = ErrorRecord()

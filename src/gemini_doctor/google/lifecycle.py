@@ -61,9 +61,14 @@ class Model(namedtuple("Model", "id stage surfaces events locations released pai
 
 
 class ModelTable(namedtuple("ModelTable", "models control")):
-    """Models by ID, and the control models in order of preference."""
+    """Models by ID, and the control models in order of preference. Hashed by identity, so answers
+    can be cached per table."""
 
     __slots__ = ()
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
     def find(self, name: str | None) -> Model | None:
         """The model *name* refers to, written as callers write it (``models/…``, a resource path,
@@ -88,6 +93,9 @@ class ModelTable(namedtuple("ModelTable", "models control")):
                  on: date | None = None) -> str | None:
         """What the table says of *name* where it was called, as words: its :meth:`status` (when
         known), ``not_at_location`` (an Agent Platform location that does not serve it), ``paid_only``."""
+        return _described(self, name, surface, location, on or today())
+
+    def _describe(self, name: str | None, surface: str | None, location: str | None, on: date) -> str | None:
         model = self.find(name)
         if model is None:
             return None
@@ -97,6 +105,11 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         if model.paid_only:
             words.append("paid_only")
         return " ".join(filter(None, words)) or None
+
+    def instead_of(self, name: str | None, surface: str | None, location: str | None = None,
+                   on: date | None = None) -> str:
+        """The model to name in a fix: :meth:`replacement`, else the :meth:`control_model` there."""
+        return _instead_of(self, name, surface, location, on or today())
 
     def replacement(self, name: str | None, surface: str | None = None, on: date | None = None) -> str | None:
         """The model to use instead of *name*: its recommended replacement, followed while that one is
@@ -133,6 +146,17 @@ class ModelTable(namedtuple("ModelTable", "models control")):
     def _open(self, model: Model, surface: str | None, on: date | None, any_stage: bool = False) -> bool:
         surfaces = (surface,) if surface else model.surfaces
         return (any_stage or model.stage == "ga") and any(model.status(s, on) == AVAILABLE for s in surfaces)
+
+
+# Answers by (table, question, day): a batch asks the same few questions again and again
+@lru_cache(maxsize=1024)
+def _described(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: date) -> str | None:
+    return table._describe(name, surface, location, on)
+
+
+@lru_cache(maxsize=1024)
+def _instead_of(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: date) -> str:
+    return table.replacement(name, surface, on) or table.control_model(surface, location, avoid=name, on=on)
 
 
 def today() -> date:
