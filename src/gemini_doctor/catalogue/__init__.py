@@ -11,14 +11,19 @@ import re
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
+from .. import __version__
 from ..datacache import cache_file, read_cached, write_cached
-from ..evidence.record import FIELDS
 from ..matching.literals import required_literals
 from ..matching.prefilter import LiteralScanner, Prefiltered
-from .model import RETRY_ADVICE, Cause, FixStep, Signal
+from .links import PACKAGE, check_links
+from .model import RETRY_ADVICE, CatalogueError, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
+# The code whose results the cache holds, and whose checks a cached load skips (paths in the package): the
+# cache is keyed by these files too, so changed code is never answered from a copy the old code wrote.
+_CODE = ("catalogue/__init__.py", "catalogue/model.py", "catalogue/links.py", "matching/literals.py",
+         "matching/prefilter.py", "probes/facts.toml", "evidence/record.py", "google/services.py")
 _SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote", "settles"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 _STEP_KEYS = {"step", "command", "url", "when", "unless"}
@@ -78,20 +83,18 @@ def _index_keys(signal: Signal) -> set | frozenset:
     return {("field", name) for name, _ in signal.fields[:1]}
 
 
-class CatalogueError(ValueError):
-    """A catalogue file is malformed; the message names the file and the field."""
-
-
 @lru_cache(maxsize=1)
 def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     """All causes by ID, in file-name order.
 
     Parsing the TOML and analysing the patterns costs more than the rest of `explain`, so the
-    parsed form is cached as JSON under the user's cache folder, keyed by the files' names, sizes
-    and modification times; without a usable cache folder the files are simply parsed.
+    parsed form is cached as JSON under the user's cache folder, keyed by the package version and
+    by the names, sizes and modification times of the files and of the code that reads them; without
+    a usable cache folder the files are simply parsed. Building the cache checks every link a cause
+    file makes (:mod:`.links`).
     """
     files = sorted((entry.name[:-5], entry.path) for entry in os.scandir(directory) if entry.name.endswith(".toml"))
-    cache = cache_file(f"catalogue-{CACHE_FORMAT}", [os.fspath(directory), *(path for _, path in files)])
+    cache = _cache_path(directory, [path for _, path in files])
     cached = read_cached(cache)
     try:
         data, literals = cached["data"], cached["literals"]
@@ -100,8 +103,14 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     causes = Catalogue((stem, _build_cause(stem, raw, literals)) for stem, raw in data.items())
     if cached is None:
         _check_patterns(causes)
+        check_links(causes, dict(files))
         write_cached(cache, {"data": data, "literals": literals})
     return causes
+
+
+def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:
+    code = [os.path.join(PACKAGE, name) for name in _CODE]
+    return cache_file(f"catalogue-{CACHE_FORMAT}-{__version__}", [os.fspath(directory), *code, *paths])
 
 
 def _parse(stem: str, path: str) -> dict:
@@ -115,7 +124,7 @@ def _parse(stem: str, path: str) -> dict:
 
 
 def _check_patterns(causes: Catalogue) -> None:
-    """What the cache lets later loads skip: every pattern compiles, every demote names a cause."""
+    """What the cache lets later loads skip (with :func:`.links.check_links`): every pattern compiles."""
     for cause in causes.values():
         for n, signal in enumerate(cause.signals, 1):
             where = f"{cause.id}.toml signal {n}"
@@ -126,9 +135,6 @@ def _check_patterns(causes: Catalogue) -> None:
                     pattern.regex  # noqa: B018
             except re.error as exc:
                 raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
-            for target, _ in signal.demote:
-                if target not in causes:
-                    raise CatalogueError(f"{cause.id}.toml: demote names unknown cause {target!r}")
         for n, step in enumerate(cause.fix, 1):
             try:
                 for _, pattern in step.when + step.unless:
@@ -168,7 +174,7 @@ def _load_step(raw: dict, where: str) -> FixStep:
 
 
 def _field_patterns(given: dict, where: str) -> tuple:
-    if not isinstance(given, dict) or set(given) - set(FIELDS):
+    if not isinstance(given, dict):
         raise CatalogueError(f"{where}: must map record fields to patterns")
     return tuple((name, Prefiltered(str(pattern), literals=None)) for name, pattern in given.items())
 

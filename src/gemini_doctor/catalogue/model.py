@@ -18,11 +18,34 @@ _SIGNAL_CONDITIONS: dict[str, object] = {
     "settles": True,
 }
 
+# The {placeholders} a cause's texts may use. Each is filled from the error or the live checks when they
+# know it, else shown as NAME for the user to fill in (instance and zone: always the user's).
+PLACEHOLDERS = {
+    "project": "the consumer project (ID or number)",
+    "service": "the API's service name, e.g. generativelanguage.googleapis.com",
+    "model": "the model ID",
+    "location": "the Vertex AI location",
+    "permission": "the IAM permission Google says is missing",
+    "role": "the narrowest predefined role that carries the permission",
+    "quota_metric": "the quota metric that ran out",
+    "key": "the API key, masked",
+    "retry_after": "how long Google asks the caller to wait",
+    "replacement": "the model to use instead (from the model lifecycle table)",
+    "key_id": "the API key's ID (from check)",
+    "principal": "the IAM member the call runs as (from check), e.g. serviceAccount:…",
+    "instance": "the user's Compute Engine instance",
+    "zone": "that instance's zone",
+}
+
 RETRY_ADVICE = {
     "yes": "Retrying can help: this is transient (back off and retry).",
     "after_fix": "Retrying as-is will fail the same way; after the fix, retry (allow a few minutes to propagate).",
     "no": "Retrying this request will not help: the request itself must change.",
 }
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is malformed or names something that does not exist; the message says where."""
 
 
 class Signal(namedtuple("Signal", ["weight", "says", *_SIGNAL_CONDITIONS], defaults=_SIGNAL_CONDITIONS.values())):

@@ -1,0 +1,84 @@
+"""The catalogue's links to the rest of the product, checked whenever the catalogue is built.
+
+A cause file names facts (that `check` establishes: ``probes/facts.toml``), record fields (of
+:class:`~gemini_doctor.evidence.record.ErrorRecord`), ``{placeholders}`` (:data:`.model.PLACEHOLDERS`),
+surfaces (Google's vocabulary) and other causes (``demote``). A name that resolves to nothing fails
+the load, with the file and line, instead of becoming a signal that silently never matches.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .model import PLACEHOLDERS, CatalogueError, Cause
+
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FACTS_FILE = os.path.join(PACKAGE, "probes", "facts.toml")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def declared_facts(path: str = FACTS_FILE) -> dict[str, dict]:
+    """The facts `check` may establish, by name: ``{"meaning": …, "by": …}``."""
+    import tomllib
+
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def check_links(causes: dict[str, Cause], paths: dict[str, str]) -> None:
+    """Raise :class:`CatalogueError` for the first name in *causes* (read from *paths*, by cause ID) that
+    resolves to nothing."""
+    from ..evidence.record import FIELDS
+    from ..google.services import SURFACES
+
+    facts = declared_facts()
+    for cause in causes.values():
+        path = paths[cause.id]
+        texts = (cause.title, cause.why, *cause.checks, *(t for step in cause.fix for t in step[:3] if t))
+        for text in texts:
+            for name in _PLACEHOLDER.findall(text):
+                if name not in PLACEHOLDERS:
+                    _fail(path, None, f"{{{name}}}", f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}")
+        for n, signal in enumerate(cause.signals):
+            for fact in sorted(signal.facts - facts.keys()):
+                _fail(path, n, fact, f"fact {fact!r} is not declared in probes/facts.toml (no check establishes it)")
+            _check_fields(path, "[[signal]]", n, signal.fields, FIELDS)
+            for surface in sorted(signal.surfaces - SURFACES.keys()):
+                _fail(path, n, surface, f"unknown surface {surface!r}; known: {', '.join(SURFACES)}")
+            for target, _ in signal.demote:
+                if target not in causes:
+                    _fail(path, n, target, f"demote names unknown cause {target!r}")
+        for n, step in enumerate(cause.fix):
+            _check_fields(path, "[[fix]]", n, step.when + step.unless, FIELDS)
+
+
+def _check_fields(path: str, table: str, n: int, fields: tuple, known: tuple[str, ...]) -> None:
+    for name, _ in fields:
+        if name not in known:
+            _fail(path, n, name, f"{name!r} is not an ErrorRecord field; known: {', '.join(known)}", table)
+
+
+def _fail(path: str, n: int | None, needle: str, message: str, table: str = "[[signal]]") -> None:
+    raise CatalogueError(f"{os.path.basename(path)}:{_line(path, n, needle, table)}: {message}")
+
+
+def _line(path: str, n: int | None, needle: str, table: str) -> int:
+    """The line of *needle* in the file: within its *n*-th *table* (0-based) when *n* is given."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return 0
+    start, seen = 0, -1
+    if n is not None:
+        for number, line in enumerate(lines):
+            if line.strip() == table:
+                seen += 1
+                if seen == n:
+                    start = number
+                    break
+    for number in range(start, len(lines)):
+        if needle in lines[number]:
+            return number + 1
+    return start + 1
