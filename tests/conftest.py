@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - a fixture, for every test module by name
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "real-errors.jsonl"

@@ -6,6 +6,7 @@ method, path, headers and body); the helpers below build the usual behaviours.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -96,10 +97,8 @@ def _read_request(sock: socket.socket) -> Request | None:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
 
 
 def send(sock: socket.socket, status: int, body: bytes | str | dict, headers: dict[str, str] | None = None) -> None:

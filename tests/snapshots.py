@@ -15,6 +15,7 @@ replaced by a fixed placeholder before writing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -85,10 +86,8 @@ def check_snapshot() -> str:
                 emu = RunningEmulator(server.url, server, dict(server.world.client),
                                       server.write_credentials(home / "credentials"))
                 for _ in range(emu.client.get("calls", 1) - 1):   # the app's earlier calls (quota used up)
-                    try:
+                    with contextlib.suppress(Exception):  # they may fail or not: only the quota they use matters
                         call(emu)
-                    except Exception:  # noqa: BLE001, S110 - the earlier calls are meant to fail or not: only the quota matters
-                        pass
                 result = check(emu, home)
                 text = _line({"scenario": name, "exit_code": result.exit_code, "check": result.to_dict()})
             text = _TIMINGS.sub(r'"\1": 0', text).replace(server.url, "http://127.0.0.1:PORT")
@@ -107,7 +106,7 @@ def first_difference(expected: str, actual: str, limit: int = 3, context: int = 
         before = old[n] if n < len(old) else "<missing>"
         after = new[n] if n < len(new) else "<missing>"
         if before != after:
-            at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+            at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), min(len(before), len(after)))
             start = max(0, at - context)
             shown.append(f"line {n + 1} ({before[:80]}…), from character {start}:\n"
                          f"  snapshot: …{before[start:at + context]}\n  now:      …{after[start:at + context]}")

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import CAUSES_MD
 
 CASES = Path(__file__).parent / "data" / "cases"

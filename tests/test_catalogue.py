@@ -47,8 +47,8 @@ def _catalogue_patterns() -> list[str]:
 def test_folded_patterns_match_exactly_where_ignorecase_does(error_cases, variant):
     """Every pattern is folded (none falls back), and on the lower-cased text it finds the same
     spans as the original pattern under IGNORECASE on the text."""
-    from gemini_doctor.matching.literals import fold_case
     from gemini_doctor.evidence import parse_text
+    from gemini_doctor.matching.literals import fold_case
 
     texts = [parse_text(variant(case["error_text"])).text for case in error_cases]
     for source in _catalogue_patterns():

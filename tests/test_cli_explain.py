@@ -82,7 +82,6 @@ ARG_TOKENS = ["--format", "json", "text", "markdown", "xml", "--batch", "cases.j
 @given(st.lists(st.sampled_from(ARG_TOKENS), max_size=6))
 def test_plain_parser_agrees_with_click_whenever_it_answers(argv):
     """The click-free parser serves plain invocations; whatever it accepts, click reads the same way."""
-    import click
 
     from gemini_doctor.cli.explain_cmd import explain
     from gemini_doctor.cli.explain_run import parse_plain

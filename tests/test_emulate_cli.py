@@ -1,7 +1,6 @@
 """`gemini-doctor emulate` as a user runs it: first line, credentials, clean stop, bad worlds."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -32,7 +31,7 @@ def test_serves_until_sigterm_and_writes_credentials(tmp_path):
         assert oct(sa_file.stat().st_mode & 0o777) == "0o600"
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 

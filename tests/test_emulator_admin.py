@@ -5,7 +5,6 @@ import pytest
 
 from emulator_clients import google_credentials
 from gemini_doctor.emulator.scenarios import KEY, scenario_world
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 
 
 def _session(emu, principal="dev@example.com"):

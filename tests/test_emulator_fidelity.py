@@ -10,7 +10,6 @@ from google.genai import errors
 from emulator_clients import call
 from gemini_doctor import explain
 from gemini_doctor.emulator.scenarios import KEY, scenario_names
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - the fixture under test
 
 # scenario -> (HTTP code, status, ErrorInfo reason, ErrorInfo domain); code None = fails before HTTP (token refresh)
 EXPECTED = {
@@ -63,9 +62,10 @@ def test_healthy_on_both_surfaces(gemini_emulator):
 
 @pytest.mark.parametrize("surface", ["gemini-api", "vertex"])
 def test_stream_count_tokens_and_models(gemini_emulator, surface):
-    from emulator_clients import google_credentials
     from google import genai
     from google.genai import types
+
+    from emulator_clients import google_credentials
 
     emu = gemini_emulator("healthy")
     options = types.HttpOptions(base_url=emu.url)
@@ -113,7 +113,7 @@ def _raised(emu):
         response = call(emu)
     except (errors.APIError, auth_exceptions.RefreshError) as exc:
         return exc
-    assert not getattr(response, "text", None) == "Hello from the gemini-doctor emulator.", "the call should have failed"
+    assert getattr(response, "text", None) != "Hello from the gemini-doctor emulator.", "the call should have failed"
     return response
 
 

@@ -12,7 +12,6 @@ from google.auth.transport.requests import Request
 
 from gemini_doctor.emulator.clients import google_credentials
 from gemini_doctor.emulator.scenarios import APP_SA, HEALTHY
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 
 RUNNER = "runner@acme-prod.iam.gserviceaccount.com"
 

@@ -12,7 +12,6 @@ import pytest
 from conftest import run_cli
 from gemini_doctor.emulator.clients import shell_env
 from gemini_doctor.emulator.scenarios import APP_SA, CLOUD_PLATFORM, HEALTHY
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 from gemini_doctor.emulator.world import WorldError, load_world
 
 NARROW = ["https://www.googleapis.com/auth/devstorage.read_only", "https://www.googleapis.com/auth/logging.write"]
@@ -69,9 +68,9 @@ def test_answers_as_the_metadata_server_does(gemini_emulator):
 
 
 def test_a_bad_metadata_section_is_named():
-    with pytest.raises(WorldError, match="metadata.platform"):
+    with pytest.raises(WorldError, match=r"metadata\.platform"):
         load_world({**_machine(), "metadata": {"platform": "gke", "service_account": APP_SA}})
-    with pytest.raises(WorldError, match="metadata.service_account: is required"):
+    with pytest.raises(WorldError, match=r"metadata\.service_account: is required"):
         load_world({**_machine(), "metadata": {"platform": "gce"}})
 
 

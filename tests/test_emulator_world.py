@@ -31,6 +31,3 @@ def test_fixture_takes_the_client_from_a_world_file(tmp_path, gemini_emulator):
     path.write_text(yaml.safe_dump(scenario_world("model_not_found")))
     emu = gemini_emulator(path)
     assert emu.model == "gemini-1.0-pro" and emu.api_key
-
-
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: E402,F401 - the fixture under test

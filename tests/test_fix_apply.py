@@ -10,7 +10,6 @@ import pytest
 from check_helpers import check, user_env
 from conftest import run_cli
 from gemini_doctor.emulator.scenarios import DEV, scenario_world
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 
 ADMIN_ROLES = ["roles/serviceusage.serviceUsageAdmin", "roles/resourcemanager.projectIamAdmin"]
 

@@ -69,7 +69,7 @@ def test_a_broken_link_fails_at_import(monkeypatch):
     with pytest.raises(ValueError, match="do not carry"):
         access._validate()
     monkeypatch.setattr(services, "_SURFACES", (*services._SURFACES, services.Surface("x", "X", "nope.googleapis.com")))
-    with pytest.raises(ValueError, match="unknown service 'nope.googleapis.com'"):
+    with pytest.raises(ValueError, match=r"unknown service 'nope\.googleapis\.com'"):
         services._validated()
 
 

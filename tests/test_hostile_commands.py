@@ -12,9 +12,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+
 from conftest import run_cli
 from fake_google import FakeGoogle, answering
-
 from gemini_doctor.cli.group import cli
 from gemini_doctor.render.scan import scan_lines
 from gemini_doctor.scan import Scanner

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gemini_doctor.catalogue import load_catalogue
+from gemini_doctor.evidence import loose
 from gemini_doctor.matching.literals import boundary_after_literal, required_literals, starts_with_literal
 from gemini_doctor.matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
-from gemini_doctor.evidence import loose
 
 
 def _loose_patterns() -> list[Prefiltered]:

@@ -1,7 +1,6 @@
 """scan (logs), run -- (programs), install()/diagnosing() (exception notes)."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

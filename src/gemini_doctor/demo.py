@@ -19,7 +19,7 @@ RAW_LIMIT = 400
 
 def run_scenario(name: str, home: Path) -> dict:
     """Run one scenario end to end; return its report (the demo's JSON form)."""
-    from .api import explain, error_text
+    from .api import error_text, explain
     from .emulator.clients import call, describe, shell_env
     from .emulator.scenarios import NOTES, scenario_world
     from .emulator.server import BackgroundServer

@@ -258,7 +258,7 @@ class _View:
         if not self._escapes:                      # worked out only when a secret was found here
             self._escapes = [m.span() for m in _ESCAPE.finditer(self._parent.text)]
             lost = accumulate((end - start - 1 for start, end in self._escapes), initial=0)  # characters decoding saved
-            self._starts = [start - saved for (start, _), saved in zip(self._escapes, lost)]
+            self._starts = [start - saved for (start, _), saved in zip(self._escapes, lost, strict=False)]
         k = bisect_right(self._starts, pos) - 1
         if k >= 0 and self._starts[k] == pos:
             return self._escapes[k][0] if first else self._escapes[k][1]

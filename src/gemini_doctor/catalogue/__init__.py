@@ -132,13 +132,13 @@ def _check_patterns(causes: Catalogue) -> None:
                 if signal.text is not None:
                     signal.text.regex  # noqa: B018 - compiles, folded as it will run
                 for _, pattern in signal.fields:
-                    pattern.regex  # noqa: B018
+                    pattern.regex  # noqa: B018 - compiles it
             except re.error as exc:
                 raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
         for n, step in enumerate(cause.fix, 1):
             try:
                 for _, pattern in step.when + step.unless:
-                    pattern.regex  # noqa: B018
+                    pattern.regex  # noqa: B018 - compiles it
             except re.error as exc:
                 raise CatalogueError(f"{cause.id}.toml fix {n}: bad pattern: {exc}") from exc
 

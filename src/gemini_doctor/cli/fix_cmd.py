@@ -89,7 +89,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     for line in report["applied"]:
         say(f"Applied: {line}")
     say(f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…")
-    recheck = lambda: run_check(discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout)  # noqa: E731
+    recheck = lambda: run_check(discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout)  # noqa: E731 - a one-line closure over the options
     final, attempts, seconds = _verify_with_progress(verify, recheck, wait_s, fmt, say)
     report["verified"] = {"healthy": final.healthy, "summary": final.to_dict()["summary"], "attempts": attempts, "seconds": round(seconds, 1)}
     say(("Fixed: " if final.healthy else "Still failing: ") + final.to_dict()["summary"])

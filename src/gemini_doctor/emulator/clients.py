@@ -10,6 +10,7 @@ import shlex
 from pathlib import Path
 
 from ..google.access import CLOUD_PLATFORM
+
 PROMPT = "Say hello"
 
 
@@ -48,7 +49,7 @@ def describe(client: dict) -> str:
         return f'generate_content(model="{model}") on the Gemini API with an API key'
     if client.get("principal"):
         return f'generateContent on the Gemini API with OAuth as {client["principal"]}'
-    return f'generateContent on the Gemini API with no credential (an empty GEMINI_API_KEY)'
+    return 'generateContent on the Gemini API with no credential (an empty GEMINI_API_KEY)'
 
 
 def call(client: dict, credentials: dict[str, Path], url: str):

@@ -11,7 +11,7 @@ from collections import defaultdict, deque
 
 from starlette.requests import Request
 
-from ..google.access import CLOUD_PLATFORM, USE_SERVICES
+from ..google.access import USE_SERVICES
 from ..google.services import SERVICES
 from ..google.status import status_for
 from . import errors

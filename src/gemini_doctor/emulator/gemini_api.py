@@ -15,8 +15,17 @@ from starlette.routing import Route
 
 from ..google.access import GEMINI_API_SCOPES
 from ..google.services import GEMINI_API
-from .consumer import (QuotaMeter, bearer_token, check_incidents, check_key_state, check_project, oauth_consumer,
-                       project_number, require_scope, supplied_key)
+from .consumer import (
+    QuotaMeter,
+    bearer_token,
+    check_incidents,
+    check_key_state,
+    check_project,
+    oauth_consumer,
+    project_number,
+    require_scope,
+    supplied_key,
+)
 from .content import answer, json_body
 from .errors import GoogleError, error_info, localized
 from .oauth import OAuthState

@@ -10,7 +10,7 @@ def granted(project: Project, principal: str, permission: str) -> bool:
     """True when a binding on *project* gives *principal* the *permission*."""
     member = member_of(principal)
     for binding in project.iam:
-        if member in binding.get("members", []) or "allAuthenticatedUsers" in binding.get("members", []):
-            if carries(binding.get("role", ""), permission):
-                return True
+        members = binding.get("members", [])
+        if (member in members or "allAuthenticatedUsers" in members) and carries(binding.get("role", ""), permission):
+            return True
     return False

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .consumer import CLOUD_PLATFORM
+from ..google.access import CLOUD_PLATFORM
 from .oauth import TOKEN_LIFETIME, OAuthState
 from .world import World
 

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.access import CLOUD_PLATFORM
 from .admin_common import AdminBackend, iam_denied
-from .consumer import CLOUD_PLATFORM
 from .content import json_body
 from .errors import GoogleError
 from .iam import granted

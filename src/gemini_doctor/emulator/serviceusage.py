@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.access import CLOUD_PLATFORM
 from .admin_common import AdminBackend
-from .consumer import CLOUD_PLATFORM, TITLES
+from .consumer import TITLES
 from .errors import GoogleError, error_info
 
 SERVICE = "serviceusage.googleapis.com"

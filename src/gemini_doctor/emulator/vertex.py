@@ -12,10 +12,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import AIPLATFORM, PREDICT
+from ..google.access import AIPLATFORM, CLOUD_PLATFORM, PREDICT
 from ..google.services import VERTEX
-from .consumer import (CLOUD_PLATFORM, QuotaMeter, api_keys_not_supported, check_incidents, check_key_state,
-                       check_project, oauth_consumer, require_token, supplied_key)
+from .consumer import (
+    QuotaMeter,
+    api_keys_not_supported,
+    check_incidents,
+    check_key_state,
+    check_project,
+    oauth_consumer,
+    require_token,
+    supplied_key,
+)
 from .content import answer, json_body
 from .errors import GoogleError, error_info
 from .iam import granted

@@ -39,7 +39,7 @@ def find_bodies(text: str) -> Found:
 
 
 def _scan(text: str, found: Found, depth: int) -> None:
-    if depth > _MAX_DEPTH or "error" not in text and "@type" not in text:
+    if depth > _MAX_DEPTH or ("error" not in text and "@type" not in text):
         return
     stripped = text.strip()
     whole = _parse_object(stripped, 0) if stripped[:1] in "[{" else None

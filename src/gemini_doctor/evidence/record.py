@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..google.status import GRPC_CODES, STATUS_TO_HTTP  # noqa: F401 - re-exported: the parser reads them from here
 
-
 _BLANK = (None, "", [], {})
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 try:  # the stdlib's own regex parser (CPython 3.11+); without it, every pattern just runs
-    from re import _constants as _c, _parser
+    from re import _constants as _c
+    from re import _parser
 except ImportError:  # pragma: no cover
     _parser = None
 

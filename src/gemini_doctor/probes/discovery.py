@@ -135,7 +135,7 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    import google.auth.transport.requests  # noqa: F401 - loaded now, not on the probes' event loop
+    import google.auth.transport.requests  # loaded now, not on the probes' event loop
 
     if endpoint and hasattr(credentials, "with_token_uri"):
         credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")

@@ -85,7 +85,7 @@ async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
 async def _guarded(probe: Probe, ctx: Context, timeout: float) -> Outcome:
     try:
         return await asyncio.wait_for(probe.run(ctx), timeout)
-    except (asyncio.TimeoutError, httpx.TimeoutException):
+    except (TimeoutError, httpx.TimeoutException):
         return Outcome(COULD_NOT_CHECK, f"could not check: Google did not answer within {timeout:g} s")
     except httpx.TransportError as exc:
         return Outcome(COULD_NOT_CHECK, f"could not check: connection failed ({type(exc).__name__})")

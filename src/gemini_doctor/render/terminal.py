@@ -24,7 +24,7 @@ def print_lines(lines: list[Line], stream: TextIOBase, colour: bool | None = Non
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
     styles = [style for style, _ in lines] if len(texts) == len(lines) else [""] * len(texts)
-    for style, text in zip(styles, texts):
+    for style, text in zip(styles, texts, strict=True):
         console.print(Text(text, style=style or ""))
 
 

@@ -1,0 +1,21 @@
+"""House rules no linter checks: every `# noqa` comment names its rules and says why, on its line."""
+
+import re
+import tokenize
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)", re.I)
+REASONED = re.compile(r":\s*[A-Z]+\d+(\s*,\s*[A-Z]+\d+)*\s+-\s+\S")
+
+
+def test_every_noqa_names_its_rules_and_gives_a_reason():
+    bare = []
+    for folder in ("src", "tests", "benchmarks"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            with path.open("rb") as handle:
+                for token in tokenize.tokenize(handle.readline):
+                    found = token.type == tokenize.COMMENT and NOQA.match(token.string)
+                    if found and not REASONED.match(found.group("rest")):
+                        bare.append(f"{path.relative_to(REPO)}:{token.start[0]}: {token.string}")
+    assert not bare, "write `# noqa: CODE - why` on these lines:\n" + "\n".join(bare)
