@@ -79,3 +79,13 @@ def test_fill_and_check_only_produce_declared_placeholders():
     setup = discover({"GEMINI_API_KEY": "AIza" + "x" * 35, "HOME": "/nonexistent"}, project="p")
     setup.principal = "dev@example.com"
     assert set(_known_values(setup, {})) <= set(PLACEHOLDERS)
+
+
+def test_registries_keyed_by_cause_name_real_causes():
+    from gemini_doctor import remedies
+    from gemini_doctor.catalogue import require_causes
+
+    assert set(remedies.PLANNERS) == {"service_disabled", "iam_permission_missing", "quota_project_missing"}
+    require_causes(remedies.PLANNERS, "remedies.py")
+    with pytest.raises(CatalogueError, match=r"remedies\.py registers unknown cause ID\(s\) \['servise_disabled'\]"):
+        require_causes(["service_disabled", "servise_disabled"], "remedies.py")

@@ -4,6 +4,9 @@ Only these causes have one: service_disabled (enable the API), iam_permission_mi
 roles/aiplatform.user to the exact principal, by read-modify-write of the policy with its etag),
 quota_project_missing (set the ADC quota project, keeping a backup), and a service-account key
 file readable by others (chmod 600). Everything else gets its steps printed, never guessed at.
+
+A remedy is a planner registered under its cause ID with :func:`remedy_for`; the IDs are checked
+against the catalogue when this module loads.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import asyncio
 import json
 import stat
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalogue import require_causes
 from .google.access import PREDICT, member_of, role_for
 from .google.services import service_of
 from .probes.transport import GoogleHttp
@@ -36,30 +41,56 @@ class Remedy:
     apply: object = field(repr=False)       # async (http, token) -> str
 
 
+# A planner: (check result, admin token, http) -> the remedy (None when nothing needs changing), or a
+# note on why there is none.
+Planner = Callable[[object, "str | None", GoogleHttp], Awaitable["Remedy | str | None"]]
+PLANNERS: dict[str, Planner] = {}
+
+
+def remedy_for(cause_id: str) -> Callable[[Planner], Planner]:
+    """Register the decorated planner as the remedy for *cause_id*."""
+    def register(planner: Planner) -> Planner:
+        if cause_id in PLANNERS:
+            raise ValueError(f"two remedies for {cause_id}")
+        PLANNERS[cause_id] = planner
+        return planner
+    return register
+
+
 async def plan(result, admin_token: str | None, http: GoogleHttp) -> tuple[list[Remedy], list[str]]:
     """Remedies for the verdict and the traps, and notes on what cannot be fixed automatically."""
     remedies, notes = [], []
     top = result.diagnosis.top.cause.id if result.diagnosis is not None and not result.healthy else None
-    setup = result.setup
-    project = _project_id(result)
-    if top == "service_disabled":
-        remedies.append(_enable(project, service_of(setup.surface)))
-    elif top == "iam_permission_missing":
-        if not setup.principal or not setup.project:
-            notes.append("cannot grant the role: the principal or project is unknown")
-        else:
-            remedies.append(await _grant_plan(http, admin_token, setup.project, member_of(setup.principal)))
-    elif top == "quota_project_missing":
-        adc = setup.credential_file
-        if adc and setup.project:
-            remedies.append(_set_quota_project(adc, setup.project))
-        else:
-            notes.append("cannot set the quota project: give --project (or GOOGLE_CLOUD_PROJECT) and use a user ADC file")
+    planner = PLANNERS.get(top)
+    if planner is not None:
+        planned = await planner(result, admin_token, http)
+        (notes if isinstance(planned, str) else remedies).append(planned)
     elif top is not None:
         notes.append(f"{top} has no safe automatic remedy: follow the steps above")
-    if any(trap.id == "key_file_readable_by_others" for trap in setup.traps):
-        remedies.append(_chmod(setup.credential_file))
+    if any(trap.id == "key_file_readable_by_others" for trap in result.setup.traps):
+        remedies.append(_chmod(result.setup.credential_file))
     return [r for r in remedies if r is not None], notes
+
+
+@remedy_for("service_disabled")
+async def _plan_enable(result, admin_token: str | None, http: GoogleHttp) -> Remedy:
+    return _enable(_project_id(result), service_of(result.setup.surface))
+
+
+@remedy_for("iam_permission_missing")
+async def _plan_grant(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
+    setup = result.setup
+    if not setup.principal or not setup.project:
+        return "cannot grant the role: the principal or project is unknown"
+    return await _grant_plan(http, admin_token, setup.project, member_of(setup.principal))
+
+
+@remedy_for("quota_project_missing")
+async def _plan_quota_project(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
+    setup = result.setup
+    if not setup.credential_file or not setup.project:
+        return "cannot set the quota project: give --project (or GOOGLE_CLOUD_PROJECT) and use a user ADC file"
+    return _set_quota_project(setup.credential_file, setup.project)
 
 
 async def apply_all(remedies: list[Remedy], http: GoogleHttp, token: str | None) -> list[str]:
@@ -187,3 +218,5 @@ def _project_id(result) -> str | None:
         return lookup.data["project"]
     return result.setup.project
 
+
+require_causes(PLANNERS, "remedies.py")

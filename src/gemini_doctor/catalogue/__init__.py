@@ -108,6 +108,13 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     return causes
 
 
+def require_causes(ids: Iterable[str], where: str) -> None:
+    """Fail (:class:`CatalogueError`) unless every one of *ids*, keys of a registry in *where*, is a cause."""
+    unknown = sorted(set(ids) - load_catalogue().keys())
+    if unknown:
+        raise CatalogueError(f"{where} registers unknown cause ID(s) {unknown}; see catalogue/causes/")
+
+
 def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:
     code = [os.path.join(PACKAGE, name) for name in _CODE]
     return cache_file(f"catalogue-{CACHE_FORMAT}-{__version__}", [os.fspath(directory), *code, *paths])
@@ -216,4 +223,4 @@ def _as_list(value: object) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-__all__ = ["Catalogue", "Cause", "CatalogueError", "FixStep", "Signal", "load_catalogue", "RETRY_ADVICE"]
+__all__ = ["Catalogue", "Cause", "CatalogueError", "FixStep", "Signal", "load_catalogue", "require_causes", "RETRY_ADVICE"]
