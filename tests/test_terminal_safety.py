@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import run_cli
 from fake_google import FakeGoogle, answering
 

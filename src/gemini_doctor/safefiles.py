@@ -13,6 +13,7 @@ Every failure is a :class:`FileRefused` with a message for the user (and where t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -164,7 +165,5 @@ def _sync_folder(folder: Path) -> None:
 
 
 def _remove_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
