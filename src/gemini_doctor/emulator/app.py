@@ -7,6 +7,7 @@ so routing is by path alone; the Host header is ignored.
 from __future__ import annotations
 
 import asyncio
+import html
 import random
 
 from starlette.applications import Starlette
@@ -20,6 +21,7 @@ from .apikeys import ApiKeysBackend
 from .billing import BillingBackend
 from .errors import GoogleError
 from .gemini_api import GeminiApiBackend
+from .guard import Guard
 from .iamcredentials import IamCredentialsBackend
 from .metadata import ROOT as METADATA_ROOT
 from .metadata import MetadataBackend
@@ -61,7 +63,8 @@ class _Front:
         if self.world.latency_ms:
             await asyncio.sleep(self.world.latency_ms / 1000)
         if self.world.edge_blocked:
-            return await HTMLResponse(EDGE_PAGE.format(path=scope["path"]), status_code=403)(scope, receive, send)
+            page = EDGE_PAGE.format(path=html.escape(scope["path"]))     # the path is the caller's text
+            return await HTMLResponse(page, status_code=403)(scope, receive, send)
         fault = next((f for f in self.world.faults if f.get("kind") in FAULT_KINDS and f.get("path_contains", "") in scope["path"]
                       and random.random() < float(f.get("rate", 1.0))), None)
         if fault is None:
@@ -101,14 +104,11 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
             return GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404).response()
         return GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.").response()
 
-    async def internal(request: Request, exc: Exception) -> Response:
-        return GoogleError("INTERNAL", "Internal error encountered.").response()
-
     routes = [Route("/_emulator/stats", stats, methods=["GET"]), Route("/_emulator/reset", reset, methods=["POST"])]
     for backend in backends:
         routes.extend(backend.routes())
     app = Starlette(routes=routes,
-                    exception_handlers={GoogleError: google_error, HTTPException: http_error, Exception: internal},
-                    middleware=[Middleware(_Front, world=world, counters=counters)])
+                    exception_handlers={GoogleError: google_error, HTTPException: http_error},
+                    middleware=[Middleware(Guard), Middleware(_Front, world=world, counters=counters)])
     app.state.world, app.state.counters, app.state.oauth = world, counters, oauth
     return app

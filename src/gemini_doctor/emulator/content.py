@@ -12,11 +12,15 @@ from .errors import GoogleError
 REPLY = "Hello from the gemini-doctor emulator."
 
 
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
 async def json_body(request: Request) -> dict:
     raw = await request.body()
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError:
+    try:   # NaN and Infinity are not JSON (Google refuses them); nesting beyond the stack is refused too
+        body = json.loads(raw or b"{}", parse_constant=_not_json)
+    except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):
         raise GoogleError("INVALID_ARGUMENT", "Invalid JSON payload received. Expected an object.")

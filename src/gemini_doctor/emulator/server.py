@@ -26,6 +26,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import create_app
 from .credentials import write_credentials
+from .guard import nonblocking_logging
 from .oauth import OAuthState
 from .world import World
 
@@ -87,6 +88,7 @@ def serve_forever(world: World, host: str, port: int, credentials_dir: Path | No
     _raise_open_files_limit()
     announce(url)
     server = _Server(_config(create_app(world, oauth), HEAD_TIMEOUT, BODY_TIMEOUT, own_logging=True))
+    nonblocking_logging()          # after uvicorn set up its logging: an unread stderr must not stall serving
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: server.stop())
     server.run(sockets=[sock])
