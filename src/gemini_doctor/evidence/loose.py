@@ -111,6 +111,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("model", r"tuned model ([\w.\-/]+)", 0),
         ("model", r"\bmodels/([\w.\-@]+?)(?=[:'\"`\s,)\]]|$)", 0),
         ("model", r"\bmodel: ([\w.\-]+)", 0),
+        ("model", r"[Tt]he model `([\w.\-]+)`", 0),
         ("model", r"base model: ([\w.\-]+)", 0),
         ("permission", r"Permission '([\w.]+)' denied", 0),
         ("permission", r"permission '?([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)'?", re.I),
