@@ -124,7 +124,7 @@ def test_a_fix_condition_must_name_a_record_field(tmp_path):
     (tmp_path / "x.toml").write_text('title = "t"\nwhy = "w"\nretry = "no"\n[[fix]]\nstep = "s"\nwhen = { colour = "red" }\n')
     load_catalogue.cache_clear()
     try:
-        with pytest.raises(CatalogueError, match="fix 1"):
+        with pytest.raises(CatalogueError, match="colour"):
             load_catalogue(str(tmp_path))
     finally:
         load_catalogue.cache_clear()
