@@ -13,7 +13,7 @@ import pytest
 from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - a fixture, for every test module by name
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("GEMINI_DOCTOR_SHARED") or REPO.parent / "shared")   # the workspace's material, if any
 CORPUS = SHARED / "corpus" / "real-errors.jsonl"
 CAUSES_MD = REPO / "docs" / "causes.md"          # the cause IDs, shipped with the project
 DEV_CASES = REPO / "tests" / "data" / "cases" / "dev.jsonl"

@@ -31,13 +31,15 @@ def test_values_that_need_escaping_arrive_intact_in_prose_and_never_in_commands(
     assert any(command.startswith("# ") and "PROJECT" in command for command in commands)
 
 
-def test_unknown_template_values_show_as_upper_case_names():
-    cause = Cause(id="demo", title="Demo", why="Call {model} in {location}.", retry="no",
-                  checks=("look at {project}",), fix=(FixStep(step="Grant {role}.", command="gcloud x --zone={zone}"),),
+def test_unknown_template_values_read_as_phrases_in_prose_and_commands_become_comments():
+    cause = Cause(id="demo", title="Demo", why="Call {model} in location {location} (project {project}).", retry="no",
+                  checks=("look at {project}", "Project {project} ({role})"),
+                  fix=(FixStep(step="Grant {role}.", command="gcloud x --zone={zone}"),),
                   signals=(Signal(weight=0.9, says="a 403", codes=frozenset({403})),))
     diagnosis = rank(parse_text('{"error": {"code": 403, "message": "models/gemini-2.5-pro denied"}}'), causes=Catalogue({"demo": cause}))
     result = diagnosis.to_dict()["causes"][0]
-    assert result["why"] == "Call gemini-2.5-pro in LOCATION."
-    assert result["checks"] == ["look at PROJECT"]
-    assert result["fix"] == [{"step": "Grant ROLE.", "command": "gcloud x --zone=ZONE"}]
+    assert result["why"] == "Call gemini-2.5-pro in this location (your project)."
+    assert result["checks"] == ["look at your project", "Your project"]
+    assert result["fix"] == [{"step": "Grant the role Google's IAM reference lists for it.",
+                              "command": "# gcloud x --zone=ZONE    <- fill in ZONE (not in the error)"}]
     assert result["confidence"] == 0.9 and result["evidence"]

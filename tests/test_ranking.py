@@ -93,4 +93,4 @@ def test_the_fix_grants_the_role_that_carries_the_missing_permission(permission,
                                    "domain": "iam.googleapis.com", "metadata": {"permission": permission}}]}}
     cause = explain(json.dumps(body)).to_dict()["causes"][0]
     assert cause["id"] == "iam_permission_missing"
-    assert cause["fix"][0]["command"].endswith(f"--role={role}") and role in cause["why"]
+    assert f"--role={role} " in cause["fix"][0]["command"] + " " and role in cause["why"]

@@ -41,6 +41,7 @@ RETRY_ADVICE = {
     "yes": "Retrying can help: this is transient (back off and retry).",
     "after_fix": "Retrying as-is will fail the same way; after the fix, retry (allow a few minutes to propagate).",
     "no": "Retrying this request will not help: the request itself must change.",
+    "unknown": "Whether retrying helps is not known until the cause is: gemini-doctor check tells.",
 }
 
 

@@ -38,16 +38,13 @@ def _print_commands(data: dict, fmt: str) -> None:
         sys.stdout.write(to_json_line({"healthy": data["healthy"], "summary": data["summary"],
                                        "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}) + "\n")
         return
-    lines = [data["summary"]]
-    for cause in data["causes"][:1] + [c for c in data["causes"][1:] if c["confidence"] >= 0.5]:
-        lines += ["", f"# {cause['title']} ({cause['id']})"]
-        for step in cause["fix"]:
-            lines.append(f"# {step['step']}")
-            if "command" in step:
-                lines.append(step["command"])
-            if "url" in step:
-                lines.append(f"#   {step['url']}")
-    sys.stdout.write(safe_text("\n".join(lines)) + "\n")
+    from ..redact import redact
+    from ..render.fixes import fix_markdown, fix_script
+
+    if fmt == "markdown":
+        sys.stdout.write(redact(fix_markdown(data)))
+    else:
+        sys.stdout.write(safe_text(fix_script(data)))
 
 
 def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:
@@ -74,7 +71,8 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     report["notes"] = notes
     if not remedies:
         return _finish(report, fmt, say, notes=notes or ["nothing to change"], code=FIXED if data["healthy"] else NOT_FIXED)
-    say(f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side):")
+    report["acting_as"] = _identity(admin)
+    say(f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side), acting as {report['acting_as']}:")
     for n, remedy in enumerate(remedies, 1):
         say(f"  {n}. [{remedy.cause}] " + "\n     ".join(remedy.change))
     if not yes:
@@ -107,6 +105,12 @@ def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
     with Console().status("Verifying…") as status:
         return verify(recheck, wait_s, lambda n, r, t: status.update(
             f"Verifying… check {n} after {t:.0f} s of at most {wait_s:g} s: {'healthy' if r.healthy else 'not yet'}"))
+
+
+def _identity(credentials) -> str:
+    """Who will make the changes, for people: the account's e-mail when the credential names it."""
+    email = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None)
+    return email or "your gcloud login (Application Default Credentials)"
 
 
 def _token(credentials) -> str | None:

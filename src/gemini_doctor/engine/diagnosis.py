@@ -18,7 +18,7 @@ from json.encoder import encode_basestring_ascii
 from ..catalogue import RETRY_ADVICE, Cause
 from ..evidence.record import ErrorRecord
 from ..jsontext import encode
-from .fill import fill, fill_command, fill_url, template_values, value_or_name
+from .fill import fill, fill_command, fill_url, template_values, unknown_in_prose
 
 SETTLED_AT = 0.8          # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
@@ -201,6 +201,8 @@ def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, 
             pieces[n] = encode(ranked.evidence)
         elif slot[0] == "=":
             pieces[n] = encode(_filled(*filled[int(slot[1:])], values))
+        elif slot in escaped:
+            pieces[n] = escaped[slot]
         else:
-            pieces[n] = value_or_name(escaped, slot)
+            pieces[n - 1], pieces[n], pieces[n + 1] = unknown_in_prose(pieces[n - 1], slot, pieces[n + 1])
     return "".join(pieces)

@@ -16,6 +16,14 @@ from ..textsafe import printable
 from .syntax import KIND_NAMES, shell_value, url_value
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# In prose, a value the evidence does not know reads as a phrase, never as a bare NAME.
+_UNKNOWN_IN_PROSE = {"project": "your project", "service": "the API", "model": "the model", "location": "this location",
+                     "role": "the role Google's IAM reference lists for it", "key": "your key", "instance": "your VM",
+                     "zone": "its zone", "principal": "the caller", "key_id": "the key", "billing_account": "a billing account",
+                     "email": "the service account", "real_project": "your real project", "api_key": "your key",
+                     "replacement": "a current model"}
+# In commands, an unknown value is a name to fill in; project IDs are PROJECT_ID everywhere.
+_FILL_IN_NAMES = {"project": "PROJECT_ID", "real_project": "PROJECT_ID", "api_key": "YOUR_API_KEY"}
 MAX_PROSE_VALUE = 200          # longer values are cut (with an ellipsis) before they reach prose
 
 
@@ -45,43 +53,63 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, re
 
 
 def fill(template: str | None, values: dict[str, str]) -> str | None:
-    """Replace ``{name}`` with its value, or ``NAME`` when unknown, so the user sees what to fill in."""
+    """Prose: replace ``{name}`` with its value, or with a phrase when unknown (see :func:`unknown_in_prose`)."""
     if template is None or "{" not in template:
         return template
-    return _PLACEHOLDER.sub(lambda m: value_or_name(values, m.group(1)), template)
+    pieces = _PLACEHOLDER.split(template)   # text, name, text, name, ..., text
+    for n in range(1, len(pieces), 2):
+        value = values.get(pieces[n])
+        if value is None:
+            pieces[n - 1], value, pieces[n + 1] = unknown_in_prose(pieces[n - 1], pieces[n], pieces[n + 1])
+        pieces[n] = value
+    return "".join(pieces)
+
+
+def unknown_in_prose(before: str, name: str, after: str) -> tuple[str, str, str]:
+    """The text around an unknown value, and the phrase standing for it: a parenthesised unknown is
+    dropped ("the model (MODEL) is" -> "the model is"), and a kind's noun right before it is folded into
+    the phrase ("in project PROJECT" -> "in your project")."""
+    if before.endswith(" (") and after.startswith(")"):
+        return before[:-2], "", after[1:]
+    phrase = _UNKNOWN_IN_PROSE.get(name) or "the " + name.replace("_", " ")
+    noun = name.replace("_", " ") + " "
+    capital = False
+    if before.lower().endswith(noun):
+        capital = before[-len(noun)].isupper()
+        before = before[: -len(noun)]
+    if capital or not before.strip() or before.endswith((". ", ':"')):   # ':"' opens a JSON string
+        phrase = phrase[0].upper() + phrase[1:]
+    return before, phrase, after
 
 
 def fill_command(template: str, values: dict[str, str]) -> str:
-    """A shell command: each value valid for its kind and quoted, else ``NAME``. When a value was
-    refused, the command comes back as a ``#`` comment that says what to fill in."""
-    refused: list[str] = []
+    """A shell command: each value valid for its kind and quoted, else ``NAME``. A command that
+    cannot run as pasted (a value unknown, or refused) comes back as a ``#`` comment saying what to fill in."""
+    missing: list[str] = []
 
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
         value = values.get(name)
-        if value is None:
-            return name.upper()
-        quoted = shell_value(name, value)
+        quoted = None if value is None else shell_value(name, value)
         if quoted is None:
-            refused.append(name)
-            return name.upper()
-        return quoted
+            missing.append(f"{fill_in_name(name)} (the error's value is not a valid {KIND_NAMES.get(name, name)})"
+                           if value is not None else f"{fill_in_name(name)} (not in the error)")
+        return quoted or fill_in_name(name)
 
     command = _PLACEHOLDER.sub(one, template)
-    if not refused:
+    if not missing:
         return command
-    what = ", ".join(f"{name.upper()} (the error's value is not a valid {KIND_NAMES.get(name, name)})" for name in refused)
-    return f"# {command}    <- fill in {what}"
+    return f"# {command}    <- fill in {', '.join(dict.fromkeys(missing))}"
+
+
+def fill_in_name(name: str) -> str:
+    """What a command shows for a value the user has to fill in: ``PROJECT_ID``, ``MODEL``, ..."""
+    return _FILL_IN_NAMES.get(name) or name.upper()
 
 
 def fill_url(template: str, values: dict[str, str]) -> str:
     """A link: each value valid for its kind and percent-encoded, else ``NAME``."""
-    return _PLACEHOLDER.sub(lambda m: url_value(m.group(1), values.get(m.group(1))) or m.group(1).upper(), template)
-
-
-def value_or_name(values: dict[str, str], name: str) -> str:
-    """*name*'s value, or ``NAME`` when the evidence does not know it."""
-    return values.get(name) or name.upper()
+    return _PLACEHOLDER.sub(lambda m: url_value(m.group(1), values.get(m.group(1))) or fill_in_name(m.group(1)), template)
 
 
 def _prose(value: str) -> str:

@@ -115,6 +115,8 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     principal = setup.principal
     if principal:
         values["principal"] = member_of(principal)
+        if principal.endswith(".gserviceaccount.com"):
+            values["email"] = principal
     return values
 
 
