@@ -54,8 +54,9 @@ def test_impersonation_through_the_emulator(gemini_emulator, may):
         assert result == {"token": "ya29.emulated-"}
     else:
         assert result == {"cause": "iam_permission_missing",
-                          "command": "gcloud projects add-iam-policy-binding PROJECT --member=PRINCIPAL "
-                                     "--role=roles/iam.serviceAccountTokenCreator"}
+                          "command": "# gcloud projects add-iam-policy-binding PROJECT_ID --member=PRINCIPAL "
+                                     "--role=roles/iam.serviceAccountTokenCreator    <- fill in PROJECT_ID (not in the error), "
+                                     "PRINCIPAL (not in the error)"}
 
 
 def test_an_unknown_account_is_refused_like_a_denied_one(gemini_emulator):

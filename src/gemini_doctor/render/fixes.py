@@ -7,6 +7,7 @@ process) and a less likely cause's commands are for later, so both are shown com
 
 from __future__ import annotations
 
+from ..redact import redact
 from .markdown import code_block, text
 
 RUNNER_UP_AT = 0.5   # a less likely cause is shown (commented out) from this confidence
@@ -18,7 +19,8 @@ def shown_causes(data: dict) -> list[dict]:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    """*value* on one line, redacted first (a secret wrapped over lines is still found before they are joined)."""
+    return " ".join(redact(value).split())
 
 
 def fix_script(data: dict, acting: str | None = None) -> str:
