@@ -27,6 +27,7 @@ SYNTAX: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, patter
     "zone": r"[a-z]{2,12}-[a-z]{2,12}[0-9]{1,2}-[a-z]",
     "instance": r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?",
     "model": r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:@[A-Za-z0-9._-]{1,32})?",
+    "replacement": r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}",   # a current model recommended instead
     "key_id": r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}",
     "billing_account": r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}",
     "quota_metric": r"[a-z0-9][a-z0-9._/-]{0,199}",
@@ -35,7 +36,7 @@ SYNTAX: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, patter
 # What to call each kind when its value is refused ("… is not a valid project ID").
 KIND_NAMES = {"project": "project ID or number", "project_number": "project number", "service": "service name",
               "role": "role", "principal": "IAM member", "email": "e-mail address", "permission": "permission name",
-              "location": "location", "zone": "zone", "instance": "instance name", "model": "model name",
+              "location": "location", "zone": "zone", "instance": "instance name", "model": "model name", "replacement": "model name",
               "key_id": "key ID", "billing_account": "billing account ID", "quota_metric": "quota metric"}
 
 
