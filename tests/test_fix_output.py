@@ -89,3 +89,24 @@ def test_apply_names_the_account_that_acts(gemini_emulator, tmp_path):
                    "--admin-credentials", str(emu.credentials[DEV]), env=user_env(emu, tmp_path))
     report = json.loads(done.stdout)
     assert report["plan"] and report["acting_as"], report
+
+
+QUOTA_PROJECT_TEXT = """403 Your application is authenticating by using local Application Default Credentials. The \
+generativelanguage.googleapis.com API requires a quota project, which is not set by default. [reason: "SERVICE_DISABLED"
+metadata { key: "consumer" value: "projects/764086051850" }
+metadata { key: "service" value: "generativelanguage.googleapis.com" }]"""
+
+
+def test_no_fix_acts_on_gclouds_own_project(tmp_path):
+    result = explain(QUOTA_PROJECT_TEXT).to_dict()
+    assert result["causes"][0]["id"] == "quota_project_missing"
+    for cause in result["causes"]:
+        for step in cause["fix"]:
+            assert "764086051850" not in step["step"] + step.get("url", ""), step
+            assert step.get("command", "#").startswith("#") or "764086051850" not in step["command"], step
+    assert "set-quota-project acme-prod" in explain(QUOTA_PROJECT_TEXT, project="acme-prod").to_dict()["causes"][0]["fix"][0]["command"]
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-30T10:00:00Z ERROR " + QUOTA_PROJECT_TEXT.replace("\n", " ") + "\n")
+    scanned = json.loads(run_cli("scan", "--format", "json", str(log)).stdout)
+    assert scanned["groups"] and all("764086051850" not in (g.get("fix") or "") or g["fix"].startswith("#")
+                                     for g in scanned["groups"])

@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from starlette.requests import Request
 
 from ..google.access import USE_SERVICES
-from ..google.services import SERVICES
+from ..google.services import GCLOUD_OWN_PROJECTS, SERVICES
 from ..google.status import status_for
 from . import errors
 from .errors import GoogleError, error_info, localized
@@ -20,7 +20,7 @@ from .iam import granted
 from .oauth import OAuthState, Token
 from .world import ApiKey, Project, World
 
-GCLOUD_PROJECT = "764086051850"   # gcloud's own OAuth client project: user ADC without a quota project lands here
+GCLOUD_PROJECT = GCLOUD_OWN_PROJECTS[0]   # user ADC without a quota project lands in gcloud's own project
 TITLES = {name: service.title for name, service in SERVICES.items()}
 INVALID_CREDENTIALS = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
                        "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")

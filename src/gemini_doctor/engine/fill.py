@@ -11,7 +11,7 @@ import re
 
 from ..evidence.record import ErrorRecord
 from ..google.access import role_for
-from ..google.services import GEMINI_API, SURFACES
+from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SURFACES
 from ..textsafe import printable
 from .syntax import KIND_NAMES, shell_value, url_value
 
@@ -34,7 +34,7 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, re
     surface = SURFACES.get(record.surface or "", GEMINI_API)
     permission = record.permission or surface.call_permission
     values = {
-        "project": record.project,
+        "project": None if record.project in GCLOUD_OWN_PROJECTS else record.project,   # never gcloud's own
         "service": record.service or surface.service,
         "model": record.model,
         "location": record.location,

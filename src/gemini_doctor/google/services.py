@@ -11,6 +11,9 @@ from collections import namedtuple
 GOOGLEAPIS = "googleapis.com"
 GLOBAL = "global"
 MULTI_REGIONS = ("us", "eu")     # Agent Platform's multi-region locations, on their own `rep` hosts
+# gcloud's own OAuth client projects: user ADC without a quota project is billed and checked there.
+# They are Google's, never the user's, so no fix may name one as the project to act on.
+GCLOUD_OWN_PROJECTS = ("764086051850", "32555940559")
 
 
 class Service(namedtuple("Service", "name title surface other_titles", defaults=(None, ()))):

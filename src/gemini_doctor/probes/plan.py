@@ -9,6 +9,7 @@ from ..google import services
 from ..google.access import CLOUD_PLATFORM, GEMINI_API_SCOPES, PREDICT
 from ..google.services import vertex_model_path
 from .discovery import Setup
+from .failures import describe_failure, host_of
 from .runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome, Probe, admin_failure, in_daemon_thread
 
 
@@ -34,8 +35,9 @@ async def token(ctx: Context) -> Outcome:
     except auth_exceptions.RefreshError as exc:
         return Outcome(FAIL, "the credential could not get a token", facts={"token_refresh_failed": "token refresh refused"},
                        error_text=str(exc))
-    except auth_exceptions.TransportError:
-        return Outcome(COULD_NOT_CHECK, "could not check: the token endpoint did not answer")
+    except auth_exceptions.TransportError as exc:
+        token_host = host_of(getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None))
+        return Outcome(COULD_NOT_CHECK, describe_failure(exc, token_host or "the token endpoint", ctx.http.proxy))
     return Outcome(OK, f"got an access token for {ctx.setup.principal or 'the credential'}", data={"token": credentials.token})
 
 

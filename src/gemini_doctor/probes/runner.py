@@ -16,6 +16,7 @@ import httpx
 
 from ..redact import redact
 from .discovery import Setup
+from .failures import describe_failure
 from .transport import GoogleHttp, Reply
 
 OK, FAIL, COULD_NOT_CHECK, SKIPPED = "ok", "fail", "could_not_check", "skipped"
@@ -85,12 +86,19 @@ async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
 async def _guarded(probe: Probe, ctx: Context, timeout: float) -> Outcome:
     try:
         return await asyncio.wait_for(probe.run(ctx), timeout)
-    except (TimeoutError, httpx.TimeoutException):
+    except TimeoutError:   # asyncio.wait_for's own timeout
         return Outcome(COULD_NOT_CHECK, f"could not check: Google did not answer within {timeout:g} s")
-    except httpx.TransportError as exc:
-        return Outcome(COULD_NOT_CHECK, f"could not check: connection failed ({type(exc).__name__})")
+    except httpx.TransportError as exc:   # timeouts too: the host and the kind of failure, for people
+        return Outcome(COULD_NOT_CHECK, describe_failure(exc, _host(exc), ctx.http.proxy, timeout))
     except Exception as exc:  # noqa: BLE001 - one broken probe must not sink the check
         return Outcome(COULD_NOT_CHECK, f"could not check: {type(exc).__name__}")
+
+
+def _host(exc: httpx.TransportError) -> str | None:
+    try:
+        return exc.request.url.netloc.decode()
+    except RuntimeError:   # an exception raised before it had a request
+        return None
 
 
 def admin_failure(reply: Reply, needs: str) -> Outcome:

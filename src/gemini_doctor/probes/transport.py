@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ssl
+import os
 from dataclasses import dataclass
 from functools import cache
 
 import httpx
+
+from .failures import proxy_in_use
 
 from ..google.services import host
 
@@ -47,6 +50,7 @@ class GoogleHttp:
     def __init__(self, endpoint: str | None, timeout: float) -> None:
         self.endpoint = endpoint.rstrip("/") if endpoint else None
         self.requests = 0
+        self.proxy = None if endpoint else proxy_in_use(os.environ)   # httpx honours HTTPS_PROXY for Google's hosts
         self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False, verify=tls())
 
     def url(self, service: str, path: str, location: str | None = None) -> str:
