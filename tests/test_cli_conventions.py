@@ -56,3 +56,59 @@ def test_endpoint_that_is_not_a_url_is_a_usage_error():
         done = run_cli(command, "--endpoint", "not-a-url", timeout=30)
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert b"--endpoint" in done.stderr and b"http" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_every_command_documents_examples_and_exit_codes_in_help():
+    for command in ("explain", "check", "fix", "scan", "run", "emulate", "demo"):
+        out = run_cli(command, "--help").stdout.decode()
+        assert "Examples:" in out and "Exit codes:" in out, command
+    top = run_cli("--help").stdout.decode()
+    assert "_GEMINI_DOCTOR_COMPLETE=bash_source" in top and "NO_COLOR" in top
+
+
+def test_shell_completion_offers_the_scenarios():
+    env = {"COMP_WORDS": "gemini-doctor emulate --scenario service_", "COMP_CWORD": "3",
+           "_GEMINI_DOCTOR_COMPLETE": "bash_complete"}
+    assert "service_disabled" in run_cli(env=env).stdout.decode()
+    assert "complete" in run_cli(env={"_GEMINI_DOCTOR_COMPLETE": "bash_source"}).stdout.decode()
+
+
+def test_scenario_is_a_choice_and_emulate_says_what_it_serves():
+    bad = run_cli("emulate", "--scenario", "no_such_thing")
+    assert bad.returncode == 2 and b"service_disabled" in bad.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "emulate"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().startswith(b"listening on http://127.0.0.1:")
+    finally:
+        proc.terminate()
+    assert b"healthy" in proc.communicate(timeout=30)[1]
+
+
+def test_colour_follows_no_color_and_force_color():
+    forced = run_cli("explain", input=SCOPE, env={"FORCE_COLOR": "1"}).stdout
+    assert b"\x1b[" in forced
+    plain = run_cli("explain", input=SCOPE, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert b"\x1b[" not in plain
+
+
+def test_output_file_for_explain_and_scan(tmp_path):
+    report = tmp_path / "out.json"
+    done = run_cli("explain", "--format", "json", "--output", str(report), input=SCOPE)
+    assert done.returncode == 0 and done.stdout == b"" and json.loads(report.read_text())["causes"]
+    log = tmp_path / "app.log"
+    log.write_text(SCOPE + "\n")
+    done = run_cli("scan", str(log), "--output", str(report))
+    assert done.returncode == 1 and done.stdout == b"" and "scope_insufficient" in report.read_text()
+    bad = run_cli("explain", "--output", str(tmp_path / "missing" / "x.json"), input=SCOPE)
+    assert bad.returncode == 2 and b"cannot write" in bad.stderr
+
+
+def test_scan_names_each_file_and_keeps_one_line_per_field(tmp_path):
+    first, second = tmp_path / "a.log", tmp_path / "b.log"
+    first.write_text("boot\n" + SCOPE + "\n")
+    second.write_text("x\ny\n" + SCOPE.replace("scopes.", "scopes.\\nsecond line of the message") + "\n")
+    out = run_cli("scan", str(first), str(second)).stdout.decode()
+    assert f"first {first}:2" in out and f"last {second}:3" in out, out
+    assert "models: unknown" not in out
+    example = next(line for line in out.splitlines() if "e.g." in line)
+    assert "«" in example and "»" in example

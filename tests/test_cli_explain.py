@@ -98,7 +98,7 @@ def test_plain_parser_leaves_help_and_mistakes_to_click():
 
     for argv in (["--help"], ["-h"], ["--format", "xml"], ["--bogus"], ["a", "b"], ["--project"]):
         assert parse_plain(argv) is None, argv
-    assert parse_plain(["--format=json", "err.txt"]) == {"source": "err.txt", "fmt": "json", "batch": None, "project": None}
+    assert parse_plain(["--format=json", "err.txt"]) == {"source": "err.txt", "fmt": "json", "batch": None, "project": None, "output": None}
 
 
 def test_usage_errors_still_get_clicks_messages():

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
 import click
 
@@ -46,13 +49,43 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
-def run_target(surface, model, project, location, endpoint, timeout, fmt):
-    """Discover the setup and run the probes, with progress on a terminal; return the CheckResult."""
+def report_options(command):
+    """How the report comes out: -q, -v (an HTTP log on stderr), --output FILE; shared by check and fix."""
+    for option in reversed([
+        click.option("-q", "--quiet", is_flag=True, help="Print only the verdict (fix: only the command to run)."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Log every HTTP request the probes send and what Google answered, on stderr (secrets masked)."),
+        click.option("--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE, not stdout."),
+    ]):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def report_stream(output: str | None) -> Iterator[TextIO]:
+    """Where the report goes: stdout, or *output* opened before any probe runs (so a bad path fails fast)."""
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        handle = open(output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {output}: {exc.strerror or exc}", param_hint="--output") from exc
+    with handle:
+        yield handle
+
+
+def run_target(surface, model, project, location, endpoint, timeout, fmt, verbose=False, live: TextIO | None = None):
+    """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
+    and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr."""
     from ..probes import discover, run_check
 
     setup = discover(dict(os.environ), surface, model, project, location, endpoint)
+    log = _http_log if verbose else None
+    if live is not None:
+        return _streamed(setup, endpoint, timeout, log, live)
     if fmt != "text" or not sys.stderr.isatty():
-        return run_check(setup, endpoint, timeout)
+        return run_check(setup, endpoint, timeout, log=log)
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -61,15 +94,64 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt):
         def progress(probe_id: str, outcome) -> None:
             done.append(probe_id)
             status.update(f"Checking your setup with Google… {len(done)} done (last: {probe_id}: {outcome.status})")
-        return run_check(setup, endpoint, timeout, progress)
+        return run_check(setup, endpoint, timeout, progress, log=log)
 
 
-@click.command()
+def _streamed(setup, endpoint, timeout, log, stream: TextIO):
+    """Run the probes, printing each checklist line to *stream* the moment its probe finishes (like flutter doctor)."""
+    from ..probes import run_check
+    from ..probes.plan import plan
+    from ..render.check import check_head, check_line
+    from ..render.terminal import print_lines
+
+    titles = {probe.id: probe.title for probe in plan(setup)}
+    print_lines(check_head({"credential": setup.credential_summary()}), stream)
+
+    def finished(probe_id: str, outcome) -> None:
+        check = {"title": titles.get(probe_id, probe_id), "status": outcome.status, "summary": outcome.summary,
+                 "duration_ms": outcome.duration_ms}
+        print_lines([check_line(check)], stream)
+        stream.flush()
+    return run_check(setup, endpoint, timeout, finished, log=log)
+
+
+def _http_log(line: str) -> None:
+    from ..render.terminal import safe_line
+
+    sys.stderr.write(f"http: {safe_line(line)}\n")
+
+
+_EXAMPLES = """\b
+Examples:
+  gemini-doctor check                          # what your code would use, from the environment
+  gemini-doctor check --surface vertex --project acme-prod --location us-central1
+  gemini-doctor check --format json --output report.json
+  gemini-doctor check -v                       # also log each HTTP request (secrets masked)
+
+\b
+Exit codes:
+  0  healthy: the model answers with this credential
+  1  a problem was found (the verdict names its cause)
+  2  usage error (a bad flag or value)
+  3  inconclusive: the checks that would decide could not run
+"""
+
+
+@click.command(epilog=_EXAMPLES)
 @target_options
-def check(surface, model, project, location, endpoint, timeout, fmt) -> None:
+@report_options
+def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output) -> None:
     """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
     from ..render import render
+    from ..render.check import check_lines, check_tail
+    from ..render.terminal import print_lines
 
-    result = run_target(surface, model, project, location, endpoint, timeout, fmt)
-    render(result.to_dict(), fmt, sys.stdout, view="check")
+    with report_stream(output) as out:
+        live = out if fmt == "text" and not quiet and out.isatty() else None
+        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live)
+        data = result.to_dict()
+        if fmt == "text":
+            print_lines(check_tail(data) if live else check_lines(data, quiet), out)
+        else:
+            render(data, fmt, out, view="check")
     sys.exit(result.exit_code)

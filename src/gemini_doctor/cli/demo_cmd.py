@@ -7,7 +7,18 @@ import sys
 import click
 
 
-@click.command()
+@click.command(epilog="""\b
+Examples:
+  gemini-doctor demo                         # the short tour
+  gemini-doctor demo google_incident wrong_surface
+  gemini-doctor demo --list
+
+\b
+Exit codes:
+  0  every verdict matched the world (the demo doubles as a self-test)
+  1  some verdict did not match
+  2  an unknown scenario
+""")
 @click.argument("scenarios", nargs=-1)
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

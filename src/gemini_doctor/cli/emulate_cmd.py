@@ -7,9 +7,44 @@ import sys
 import click
 
 
-@click.command()
+class _ScenarioChoice(click.Choice):
+    """The built-in scenarios as a choice (validated, completed in the shell), listed only when needed."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> list[str]:
+        from ..emulator.scenarios import scenario_names
+
+        return scenario_names()
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass   # always the built-in list
+
+
+_EXAMPLES = """\b
+Examples:
+  gemini-doctor emulate --scenario service_disabled --write-credentials ./emu
+  gemini-doctor emulate --world my-world.yaml --port 8080
+  gemini-doctor emulate --list-scenarios
+
+\b
+Without --world or --scenario it serves the built-in `healthy` world (every call succeeds) and says so on stderr.
+The first line on stdout is always `listening on http://HOST:PORT`.
+
+\b
+Exit codes:
+  0  stopped cleanly (Ctrl-C or SIGTERM)
+  2  usage error, a world that does not load, or a port it cannot serve on
+"""
+
+
+@click.command(epilog=_EXAMPLES)
 @click.option("--world", "world_file", type=click.Path(dir_okay=False), help="A world file (YAML or JSON).")
-@click.option("--scenario", help="A built-in scenario: a cause ID, or healthy.")
+@click.option("--scenario", type=_ScenarioChoice(), metavar="SCENARIO",
+              help="A built-in world in which exactly one cause holds (a cause ID), or healthy; see --list-scenarios.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
 @click.option("--latency-ms", type=click.IntRange(0, 60_000), help="Added to every response.")
@@ -27,6 +62,9 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
         return
     if world_file and scenario:
         raise click.UsageError("give --world or --scenario, not both")
+    if not world_file and not scenario:
+        click.echo("gemini-doctor: no --world or --scenario given: serving the built-in `healthy` world, where every "
+                   "call succeeds (for a failure: --scenario CAUSE_ID, see --list-scenarios)", err=True)
     try:
         world = load_world(world_file or scenario_world(scenario or "healthy"))
     except (WorldError, KeyError) as exc:

@@ -27,6 +27,7 @@ OPTIONS = (
     Option("--format", "fmt", FORMATS, "text", None, "Output: text for people, json for machines, markdown for tickets."),
     Option("--batch", "batch", None, None, "FILE.jsonl", 'JSONL file (- for stdin): one {"id", "error_text"} object per line.'),
     Option("--project", "project", None, None, "PROJECT_ID", "Your project ID, to fill into fixes when the error does not name it."),
+    Option("--output", "output", None, None, "FILE", "Write the result to FILE, not stdout."),
 )
 _BY_FLAG = {option.flag: option for option in OPTIONS}
 
@@ -58,8 +59,25 @@ def parse_plain(argv: list[str]) -> dict | None:
     return values
 
 
-def run(source: str | None = None, fmt: str = "text", batch: str | None = None, project: str | None = None) -> int:
-    """Explain one error (from *source*, default stdin) or a JSONL *batch*; returns the exit code."""
+def run(source: str | None = None, fmt: str = "text", batch: str | None = None, project: str | None = None,
+        output: str | None = None) -> int:
+    """Explain one error (from *source*, default stdin) or a JSONL *batch*, to stdout or *output*; returns the exit code."""
+    if output is None:
+        return _run(source, fmt, batch, project)
+    try:
+        handle = open(output, "w", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    stdout = sys.stdout
+    with handle:
+        sys.stdout = handle
+        try:
+            return _run(source, fmt, batch, project)
+        finally:
+            sys.stdout = stdout
+
+
+def _run(source: str | None, fmt: str, batch: str | None, project: str | None) -> int:
     known = {"project": project} if project else {}
     if batch:
         if source is not None:

@@ -4,33 +4,55 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import redirect_stdout
 
 import click
 
-from .check_cmd import run_target, target_options
+from .check_cmd import report_options, report_stream, run_target, target_options
 
 FIXED, NOT_FIXED = 0, 1
 
 
-@click.command()
+_EXAMPLES = """\b
+Examples:
+  gemini-doctor fix                    # check, then print the fix as a script safe to paste whole
+  gemini-doctor fix -q | sh            # only the command to run (none when it needs a value filled in)
+  gemini-doctor fix --format markdown  # for a ticket
+  gemini-doctor fix --apply            # do the safe, reversible changes, after showing them and asking
+
+\b
+Exit codes:
+  0  healthy (with --apply: fixed and verified)
+  1  a problem was found (with --apply: not fixed)
+  2  usage error
+  3  inconclusive: the checks that would decide could not run
+"""
+
+
+@click.command(epilog=_EXAMPLES)
 @target_options
+@report_options
 @click.option("--apply", "do_apply", is_flag=True, help="Apply the safe remedies (after showing them and asking).")
 @click.option("--yes", is_flag=True, help="With --apply: do not ask (for scripts).")
 @click.option("--wait", "wait_s", type=click.FloatRange(0, 3600), default=180, show_default=True,
               help="With --apply: how long to wait for Google to propagate the change.")
 @click.option("--admin-credentials", type=click.Path(exists=True, dir_okay=False),
               help="With --apply: a credential file to apply fixes with (default: your gcloud login, else the app's).")
-def fix(surface, model, project, location, endpoint, timeout, fmt, do_apply, yes, wait_s, admin_credentials) -> None:
+def fix(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output, do_apply, yes, wait_s,
+        admin_credentials) -> None:
     """Run check, then print the exact commands for its verdict; --apply does the safe, reversible ones."""
-    result = run_target(surface, model, project, location, endpoint, timeout, fmt)
-    data = result.to_dict()
-    if not do_apply:
-        _print_commands(data, fmt)
-        sys.exit(result.exit_code)
-    sys.exit(_apply(result, data, fmt, yes, wait_s, admin_credentials, (surface, model, project, location, endpoint, timeout)))
+    with report_stream(output) as out, redirect_stdout(out):
+        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose)
+        data = result.to_dict()
+        if not do_apply:
+            _print_commands(data, fmt, quiet)
+            code = result.exit_code
+        else:
+            code = _apply(result, data, fmt, yes, wait_s, admin_credentials, (surface, model, project, location, endpoint, timeout))
+    sys.exit(code)
 
 
-def _print_commands(data: dict, fmt: str) -> None:
+def _print_commands(data: dict, fmt: str, quiet: bool = False) -> None:
     from ..render import to_json_line
     from ..render.terminal import safe_text
 
@@ -44,7 +66,9 @@ def _print_commands(data: dict, fmt: str) -> None:
     if fmt == "markdown":
         sys.stdout.write(redact(fix_markdown(data)))
     else:
-        sys.stdout.write(safe_text(fix_script(data)))
+        script = safe_text(fix_script(data))
+        sys.stdout.write("".join(line + "\n" for line in script.splitlines() if line and not line.startswith("#"))
+                         if quiet else script)
 
 
 def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:

@@ -35,7 +35,20 @@ class _LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog="""\b
+Examples:
+  gemini-doctor demo                 # see it work, offline
+  gemini-doctor explain < error.txt  # what an error means, and the fix
+  gemini-doctor check                # your real setup, live and read-only
+  gemini-doctor fix                  # the commands for check's verdict
+
+\b
+Shell completion (commands, flags, scenarios), add to your shell's start-up file:
+  bash: eval "$(_GEMINI_DOCTOR_COMPLETE=bash_source gemini-doctor)"
+  zsh:  eval "$(_GEMINI_DOCTOR_COMPLETE=zsh_source gemini-doctor)"
+  fish: _GEMINI_DOCTOR_COMPLETE=fish_source gemini-doctor | source
+
+Each command's --help lists its exit codes. NO_COLOR turns colour off, FORCE_COLOR on.""")
 @click.version_option(__version__, prog_name="gemini-doctor")
 def cli() -> None:
     """Why is my call to Gemini refused? Evidence, causes and exact fixes."""

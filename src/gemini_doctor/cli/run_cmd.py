@@ -17,7 +17,16 @@ import click
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}, epilog="""\b
+Examples:
+  gemini-doctor run -- python app.py
+  gemini-doctor run -- npm test
+
+\b
+Exit codes:
+  the program's own exit code (or the signal that ended it, as a shell reports it)
+  127  the program could not be started
+""")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 def run(command: tuple[str, ...]) -> None:
     """Run COMMAND with its output and exit code unchanged; afterwards explain any Google errors it printed."""

@@ -15,15 +15,15 @@ DEFAULT_TIMEOUT = 10.0
 
 
 def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-              on_done: Callable[[str, Outcome], None] | None = None):
-    """Run every probe the setup needs and return the verdict (a CheckResult)."""
+              on_done: Callable[[str, Outcome], None] | None = None, log: Callable[[str], None] | None = None):
+    """Run every probe the setup needs and return the verdict (a CheckResult); *log* gets a line per HTTP exchange."""
     from ..engine.verdict import verdict
 
     probes = plan(setup)
     start = time.perf_counter()
 
     async def go() -> tuple[dict[str, Outcome], int]:
-        http = GoogleHttp(endpoint, timeout)
+        http = GoogleHttp(endpoint, timeout, log)
         try:
             outcomes = await run_probes(probes, Context(setup, http), timeout, on_done)
         finally:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import ssl
 import os
+import ssl
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 import httpx
 
-from .failures import proxy_in_use
-
 from ..google.services import host
+from .failures import proxy_in_use
 
 
 @cache
@@ -44,12 +45,26 @@ class Reply:
         return "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in self.reasons
 
 
+def exchange_line(method: str, url: str, params: dict | None, headers: dict, reply: Reply, seconds: float) -> str:
+    """One HTTP exchange for the -v log: what was sent (secret values masked) and what came back."""
+    query = "&".join(f"{name}={'…' if name in _SECRET_PARAMS else value}" for name, value in (params or {}).items())
+    sent = ", ".join(f"{name}: …" for name in headers)   # which credential headers went, never their values
+    error = reply.body.get("error") if isinstance(reply.body, dict) else None
+    said = f" {error.get('status', '')} {str(error.get('message', ''))[:160]}" if isinstance(error, dict) else ""
+    return (f"{method} {url}{'?' + query if query else ''}" + (f" [{sent}]" if sent else "")
+            + f" -> {reply.status}{said} ({seconds * 1000:.0f} ms)")
+
+
+_SECRET_PARAMS = frozenset({"key", "access_token", "id_token", "refresh_token"})
+
+
 class GoogleHttp:
     """Sends each probe's request to Google (or to *endpoint*) and counts the requests."""
 
-    def __init__(self, endpoint: str | None, timeout: float) -> None:
+    def __init__(self, endpoint: str | None, timeout: float, log: Callable[[str], None] | None = None) -> None:
         self.endpoint = endpoint.rstrip("/") if endpoint else None
         self.requests = 0
+        self.log = log            # gets one line per exchange (gemini-doctor check -v); secrets never reach it
         self.proxy = None if endpoint else proxy_in_use(os.environ)   # httpx honours HTTPS_PROXY for Google's hosts
         self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False, verify=tls())
 
@@ -67,12 +82,17 @@ class GoogleHttp:
         if key:
             sent["x-goog-api-key"] = key
         self.requests += 1
-        response = await self._client.request(method, self.url(service, path, location), json=json, params=params, headers=sent)
+        url = self.url(service, path, location)
+        start = time.perf_counter()
+        response = await self._client.request(method, url, json=json, params=params, headers=sent)
         try:
             body = response.json()
         except ValueError:
             body = {}
-        return Reply(response.status_code, body if isinstance(body, dict) else {"list": body}, response.text)
+        reply = Reply(response.status_code, body if isinstance(body, dict) else {"list": body}, response.text)
+        if self.log:
+            self.log(exchange_line(method, url, params, sent, reply, time.perf_counter() - start))
+        return reply
 
     async def aclose(self) -> None:
         await self._client.aclose()

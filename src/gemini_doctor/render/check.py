@@ -15,18 +15,43 @@ def credential_line(credential: dict) -> str:
     return f"Credential: {credential.get('kind') or 'none'}" + (f" ({who})" if who else "")
 
 
-def check_lines(result: dict) -> list[Line]:
-    out: list[Line] = [("bold", credential_line(result["credential"])), ("", "")]
-    for check in result["checks"]:
-        style, mark = MARKS.get(check["status"], ("", "·"))
-        out.append((style, f"  {mark} {check['title']}: {check['summary']}  ({check['duration_ms']} ms)"))
-    for trap in result["traps"]:
-        out.append(("yellow", f"  ! {trap['message']}"))
-    out += [("", ""), ("bold green" if result["healthy"] else "bold red", result["summary"]), ("", "")]
+def check_line(check: dict) -> Line:
+    """One line of the checklist: mark, title, what was found, how long it took."""
+    style, mark = MARKS.get(check["status"], ("", "·"))
+    return style, f"  {mark} {check['title']}: {check['summary']}  ({check['duration_ms']} ms)"
+
+
+def tally(result: dict) -> str:
+    """The closing count, as `flutter doctor` ends: how many checks passed, failed, could not run."""
+    counts = {status: sum(c["status"] == status for c in result["checks"]) for status in MARKS}
+    parts = [f"{counts['ok']} passed", f"{counts['fail']} failed", f"{counts['could_not_check']} could not check"]
+    if counts["skipped"]:
+        parts.append(f"{counts['skipped']} skipped")
+    return f"{len(result['checks'])} checks: {', '.join(parts)}; {result['requests']} requests in {result['elapsed_ms']} ms"
+
+
+def check_head(result: dict) -> list[Line]:
+    """What is known before any probe runs: the credential the code would use."""
+    return [("bold", credential_line(result["credential"])), ("", "")]
+
+
+def check_tail(result: dict, quiet: bool = False) -> list[Line]:
+    """After the checklist: traps, the verdict, its causes, the tally (only the verdict when *quiet*)."""
+    verdict: Line = ("bold green" if result["healthy"] else "bold red", result["summary"])
+    if quiet:
+        return [verdict]
+    out: list[Line] = [("yellow", f"  ! {trap['message']}") for trap in result["traps"]]
+    out += [("", ""), verdict, ("", "")]
     for n, cause in enumerate(result["causes"], 1):
         out.extend(cause_lines(n, cause, full=n == 1))
-    out.append(("dim", f"{result['requests']} requests in {result['elapsed_ms']} ms"))
+    out.append(("dim", tally(result)))
     return out
+
+
+def check_lines(result: dict, quiet: bool = False) -> list[Line]:
+    if quiet:
+        return check_tail(result, quiet)
+    return check_head(result) + [check_line(c) for c in result["checks"]] + check_tail(result)
 
 
 def check_markdown(result: dict) -> str:

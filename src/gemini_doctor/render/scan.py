@@ -13,18 +13,44 @@ def scan_lines(report: dict, source: str) -> list[Line]:
         return [("green", head + "no Gemini/Google API errors found.")]
     out: list[Line] = [("bold", head + f"{report['errors']:,} Google API error(s), {len(report['groups'])} cause(s)."), ("", "")]
     for group in report["groups"]:
-        models = ", ".join(f"{m} ×{n}" for m, n in group["models"].items())
         out.append(("bold cyan", f"  {group['count']:>6} × {group['cause']}: {group['title']}"))
-        out.append(("", f"           first {_when(group['first_seen'], group['first_line'])}, last {_when(group['last_seen'], group['last_line'])}"))
-        out.append(("dim", f"           models: {models}"))
-        out.append(("dim", f"           e.g. «{group['example']}»"))
+        out.append(("", f"           first {_when(group['first_seen'], group.get('first_at'))}, "
+                        f"last {_when(group['last_seen'], group.get('last_at'))}"))
+        models = _models(group["models"])
+        if models:
+            out.append(("dim", f"           models: {models}"))
+        out.append(("dim", f"           e.g. «{_one_line(group['example'])}»"))
         if group.get("fix"):
-            out.append(("magenta", f"           fix: {group['fix']}"))
+            out.append(("magenta", f"           fix: {_one_line(group['fix'])}"))
         if "incident" in group:
             out.append(("yellow", f"           ⚠ incident signature: {group['incident']}"))
     out += [("", ""), ("", "More: gemini-doctor explain on one example, or gemini-doctor check on your setup (live).")]
     return out
 
 
-def _when(seen: str, line: int) -> str:
-    return seen if seen.startswith("line ") else f"{seen} (line {line})"
+EXAMPLE_WIDTH = 200
+
+
+def _one_line(text: str) -> str:
+    """*text* on one line (a multi-line example must not break the layout), clipped at a word."""
+    text = " ".join(text.split())
+    if len(text) <= EXAMPLE_WIDTH:
+        return text
+    cut = text.rfind(" ", 0, EXAMPLE_WIDTH)
+    return text[: cut if cut > EXAMPLE_WIDTH // 2 else EXAMPLE_WIDTH] + "…"
+
+
+def _models(models: dict[str, int]) -> str:
+    """The models named, with counts; errors that name none are counted apart, and alone say nothing."""
+    named = [f"{model} ×{n}" for model, n in models.items() if model != "unknown"]
+    if not named:
+        return ""
+    unnamed = models.get("unknown")
+    return ", ".join(named) + (f" (and {unnamed} naming no model)" if unnamed else "")
+
+
+def _when(seen: str, at: str | None) -> str:
+    """A timestamp and where it was read (``app.log:12``), or just where when the line had no timestamp."""
+    if seen.startswith("line "):
+        return at or seen
+    return f"{seen} ({at})" if at else seen

@@ -3,6 +3,7 @@ control characters from the inputs made visible either way."""
 
 from __future__ import annotations
 
+import os
 from io import TextIOBase
 
 from ..redact import redact
@@ -10,10 +11,17 @@ from ..textsafe import printable
 from .layout import Line
 
 
+def colour_wanted(stream: TextIOBase) -> bool:
+    """Colour by the usual conventions: NO_COLOR turns it off, FORCE_COLOR on, else only on a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
 def print_lines(lines: list[Line], stream: TextIOBase, colour: bool | None = None) -> None:
-    """Write *lines* to *stream*; colour defaults to whether the stream is a terminal."""
+    """Write *lines* to *stream*; colour defaults to :func:`colour_wanted`."""
     if colour is None:
-        colour = stream.isatty()
+        colour = colour_wanted(stream)
     # redacted whole, before it is split: a secret may run across two lines
     texts = safe_text("".join(text + "\n" for _, text in lines)).split("\n")[:-1]
     if not colour:
@@ -22,7 +30,7 @@ def print_lines(lines: list[Line], stream: TextIOBase, colour: bool | None = Non
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False, soft_wrap=True)
+    console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=True, no_color=False)
     styles = [style for style, _ in lines] if len(texts) == len(lines) else [""] * len(texts)
     for style, text in zip(styles, texts, strict=True):
         console.print(Text(text, style=style or ""))
