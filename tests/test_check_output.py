@@ -60,3 +60,51 @@ def test_quiet_verbose_and_output(gemini_emulator, tmp_path):
     assert done.stdout == b"" and report.read_text().startswith("## gemini-doctor check")
     script = run_cli("fix", "-q", "--endpoint", emu.url, env=env).stdout.decode()
     assert script == "gcloud services enable generativelanguage.googleapis.com --project=acme-prod\n", script
+
+
+def _broken_files(tmp_path) -> dict[str, str]:
+    corrupt = {"type": "service_account", "project_id": "acme-prod", "private_key_id": "k1", "client_id": "1",
+               "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+               "client_email": "app@acme-prod.iam.gserviceaccount.com", "token_uri": "https://oauth2.googleapis.com/token"}
+    files = {"corrupt": json.dumps(corrupt), "truncated": '{"type": "service_acc', "missing": None}
+    paths = {}
+    for name, content in files.items():
+        path = tmp_path / f"{name}.json"
+        if content is not None:
+            path.write_text(content)
+            path.chmod(0o600)
+        paths[name] = str(path)
+    return paths
+
+
+def test_a_broken_credential_file_is_named_and_the_chosen_surface_leads(tmp_path):
+    for name, path in _broken_files(tmp_path).items():
+        env = {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_CLOUD_PROJECT": "acme-prod", "GOOGLE_APPLICATION_CREDENTIALS": path,
+               "HOME": str(tmp_path), "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"), "NO_GCE_CHECK": "true",
+               "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""}
+        result = json.loads(run_cli("check", "--format", "json", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
+                                    env=env).stdout)
+        traps = " ".join(t["message"] for t in result["traps"])
+        assert path in traps, (name, traps)
+        assert path in result["credential"]["source"], (name, result["credential"])
+        text = json.dumps(result)
+        assert "('" not in text and "ValueError(" not in text, (name, text)   # no raw Python tuple or repr
+        fix = result["causes"][0]["fix"][0]
+        assert "AI Studio" not in fix["step"] and "Vertex" in fix["step"], (name, fix)
+    corrupt = json.loads(run_cli("check", "--format", "json", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
+                                 env={"GOOGLE_APPLICATION_CREDENTIALS": _broken_files(tmp_path)["corrupt"],
+                                      "HOME": str(tmp_path), "NO_GCE_CHECK": "true"}).stdout)
+    assert "private_key is corrupt" in " ".join(t["message"] for t in corrupt["traps"])
+
+
+def test_google_auths_raw_warnings_are_not_printed(tmp_path):
+    gcloud = tmp_path / "gcloud"
+    gcloud.mkdir()
+    (gcloud / "application_default_credentials.json").write_text(json.dumps({
+        "type": "authorized_user", "client_id": "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com",
+        "client_secret": "not-a-secret", "refresh_token": "1//fake-refresh-token"}))
+    done = run_cli("check", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
+                   env={"HOME": str(tmp_path), "CLOUDSDK_CONFIG": str(gcloud), "NO_GCE_CHECK": "true",
+                        "GOOGLE_APPLICATION_CREDENTIALS": "", "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""})
+    err = done.stderr.decode()
+    assert "UserWarning" not in err and "site-packages" not in err, err

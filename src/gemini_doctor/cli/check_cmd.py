@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -80,7 +81,9 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
     and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr."""
     from ..probes import discover, run_check
 
-    setup = discover(dict(os.environ), surface, model, project, location, endpoint)
+    with warnings.catch_warnings():   # google-auth's raw UserWarnings (with a site-packages path): traps say it better
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"google\.auth")
+        setup = discover(dict(os.environ), surface, model, project, location, endpoint)
     log = _http_log if verbose else None
     if live is not None:
         return _streamed(setup, endpoint, timeout, log, live)

@@ -11,6 +11,8 @@ Scoring, in full:
 
 from __future__ import annotations
 
+import re
+
 from ..catalogue import Catalogue, Cause, Signal, load_catalogue
 from ..evidence.parse import Evidence
 from .diagnosis import Diagnosis, RankedCause
@@ -124,12 +126,22 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
     return ", ".join(seen)
 
 
+# Where a quoted message ends inside an error dump: a closing quote before `,` `}` `]` (JSON, Python reprs),
+# a dict or a list of dicts opening (`{'`, `[{"`), a newline (real or escaped), or a protobuf `[reason`
+# block. What follows is structure, not Google's words.
+_MESSAGE_END = re.compile(r"""['"]\s*[,}\]]|\s*\[?\{['"]|\\n|\n|\s\[reason""")
+
+
 def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
-    """The matched words and what follows them, cut at a word boundary."""
-    right = min(len(text), max(end, start + width))
-    if right == len(text):
-        return text[start:]
-    space = text.rfind(" ", start, right)
-    if space > end:
-        right = space
-    return text[start:right] + "…"
+    """The matched words and what follows them, within the message (no JSON or repr debris), cut between words."""
+    stop = _MESSAGE_END.search(text, end)
+    limit = stop.start() if stop else len(text)
+    if limit <= start + width:
+        return text[start:limit].rstrip()
+    right = max(end, start + width)
+    space = text.rfind(" ", end, right + 1)
+    if space <= end:                       # no space in reach: end at the end of the word instead
+        space = text.find(" ", right, limit)
+    if space == -1 or space >= limit:
+        return text[start:limit].rstrip()
+    return text[start:space].rstrip(" ,;:") + "…"

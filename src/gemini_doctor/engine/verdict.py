@@ -74,6 +74,8 @@ def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_m
     facts.update(_comparisons(setup, outcomes))
     texts = [o.error_text for key in ("token", "call_target") if (o := outcomes.get(key)) and o.error_text]
     parsed = parse_text("\n".join(texts))
+    if parsed.record.surface is None:
+        parsed.record.surface = setup.surface       # the surface the user chose decides which fix comes first
     evidence = Evidence(record=parsed.record, text=parsed.text, facts=facts, lowered=parsed.lowered)
     result.diagnosis = rank(evidence, extra_values=_known_values(setup, outcomes))
     return result

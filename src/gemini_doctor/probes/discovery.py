@@ -79,9 +79,10 @@ def discover(env: dict[str, str], surface: str = "auto", model: str | None = Non
     _check_key(setup)
     _load_adc(setup, env, endpoint)
     if setup.api_key is None and setup.credentials is None:
-        setup.facts["no_credential"] = "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no Application Default Credentials"
-        if setup.adc_error:
-            setup.facts["no_credential"] += f" ({setup.adc_error})"
+        broken = env.get("GOOGLE_APPLICATION_CREDENTIALS") if setup.adc_error else None
+        setup.facts["no_credential"] = (f"GOOGLE_APPLICATION_CREDENTIALS names {broken}, which cannot be used: {setup.adc_error}"
+                                        if broken else "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no "
+                                        "Application Default Credentials" + (f" ({setup.adc_error})" if setup.adc_error else ""))
     return setup
 
 
@@ -130,7 +131,11 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         scopes = GEMINI_OAUTH_SCOPES if setup.surface == "gemini-api" and setup.api_key is None else [CLOUD_PLATFORM]
         credentials, adc_project = google.auth.default(scopes=scopes)
     except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:
-        setup.adc_error = str(exc).strip().splitlines()[0]
+        setup.adc_error = plain_error(exc)
+        if path:   # say which file is broken, and how, even when it is valid JSON (e.g. a corrupt private key)
+            setup.credential_source = f"GOOGLE_APPLICATION_CREDENTIALS={path} (cannot be used)"
+            if not any(trap.id.startswith("key_file_") for trap in setup.traps):
+                setup.traps.append(Trap("key_file_invalid", f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be used: {setup.adc_error}"))
         return
     finally:
         os.environ.clear()
@@ -158,6 +163,25 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
                                 "gcloud auth application-default set-quota-project PROJECT_ID"))
         if setup.surface == "gemini-api" and setup.api_key is None:
             setup.facts["adc_without_quota_project"] = "the user credentials carry no quota_project_id"
+
+
+def plain_error(exc: BaseException) -> str:
+    """google-auth's error as one readable line: its messages joined (no tuple or repr), each cut at its first
+    sentence; a private key that does not parse is named as such."""
+    text = ": ".join(_messages(exc)) or type(exc).__name__
+    if "deserialize key data" in text:
+        text += " (its private_key is corrupt or truncated: create a new key for the account)"
+    return text
+
+
+def _messages(exc: BaseException) -> list[str]:
+    out = []
+    for arg in exc.args or (str(exc),):
+        if isinstance(arg, BaseException):
+            out += _messages(arg)
+        elif isinstance(arg, str) and arg.strip():
+            out.append(arg.strip().splitlines()[0].split(". ")[0].rstrip("."))
+    return out
 
 
 def gcloud_adc_path(env: dict[str, str]) -> Path:
@@ -190,8 +214,11 @@ def _check_key_file(setup: Setup, path: str) -> None:
     except FileNotFoundError:
         setup.traps.append(Trap("key_file_missing", f"GOOGLE_APPLICATION_CREDENTIALS points at {path}, which does not exist"))
         return
-    except (OSError, ValueError) as exc:
-        setup.traps.append(Trap("key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be read as JSON: {exc.__class__.__name__}"))
+    except OSError as exc:
+        setup.traps.append(Trap("key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be read: {exc.strerror or exc}"))
+        return
+    except ValueError as exc:
+        setup.traps.append(Trap("key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} is not valid JSON ({exc})"))
         return
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         setup.traps.append(Trap("key_file_readable_by_others", f"{path} is readable by group/others "
