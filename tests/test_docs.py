@@ -1,12 +1,16 @@
 """The project documents itself: the docs in the repository cover the catalogue, the world format and the licence."""
 
 import dataclasses
+import json
 import re
 import tomllib
 
-from conftest import CAUSES_MD, REPO, SHARED
+from check_helpers import check, user_env
+from conftest import CAUSES_MD, REPO, SHARED, run_cli
+from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator import world
+from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 
 DOCS = REPO / "docs"
 CAUSE_LINE = re.compile(r"^- `(\w+)` — ", re.MULTILINE)
@@ -55,3 +59,34 @@ def test_licence_is_the_apache_text_pyproject_names():
     assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"] == "Apache-2.0"
     licence = (REPO / "LICENSE").read_text()
     assert "Apache License" in licence and "Version 2.0, January 2004" in licence and "END OF TERMS AND CONDITIONS" in licence
+
+
+def _keys(value, found: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("metadata", "details"):   # Google's own structures, not our schema
+                found.add(key)
+                _keys(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _keys(item, found)
+    return found
+
+
+def test_json_doc_names_every_field_the_commands_write(gemini_emulator, tmp_path):
+    text = '{"error":{"code":403,"message":"Permission denied on resource project x.","status":"PERMISSION_DENIED"}}'
+    log = tmp_path / "app.log"
+    log.write_text(text + "\n")
+    emu = gemini_emulator("service_disabled")
+    written = [explain(text).to_dict(), json.loads(run_cli("scan", "--format", "json", str(log)).stdout),
+               check(emu, tmp_path).to_dict(),
+               json.loads(run_cli("fix", "--format", "json", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout)]
+    doc = (DOCS / "json.md").read_text(encoding="utf-8")
+    missing = sorted(key for key in set().union(*(_keys(w, set()) for w in written)) if f'"{key}"' not in doc)
+    assert not missing, missing
+
+
+def test_exit_codes_doc_covers_every_command():
+    doc = (DOCS / "exit-codes.md").read_text(encoding="utf-8")
+    for command in ("explain", "check", "fix", "scan", "run", "emulate", "demo"):
+        assert f"| `{command}" in doc, command

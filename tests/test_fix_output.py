@@ -110,3 +110,15 @@ def test_no_fix_acts_on_gclouds_own_project(tmp_path):
     scanned = json.loads(run_cli("scan", "--format", "json", str(log)).stdout)
     assert scanned["groups"] and all("764086051850" not in (g.get("fix") or "") or g["fix"].startswith("#")
                                      for g in scanned["groups"])
+
+
+def test_scan_and_the_demo_tour_read_without_placeholders(tmp_path, error_cases):
+    from gemini_doctor.demo import TOUR
+    from gemini_doctor.emulator.scenarios import NOTES
+
+    log = tmp_path / "all.log"
+    log.write_text("\n".join(" ".join(case["error_text"].split()) for case in error_cases) + "\n")
+    out = run_cli("scan", str(log)).stdout.decode()
+    ours = [line for line in out.splitlines() if not line.lstrip().startswith(("e.g.", "fix:"))]   # not Google's words
+    assert not [line for line in ours if FILL_IN.search(line) or "{" in line]
+    assert not [NOTES.get(name, "") for name in TOUR if FILL_IN.search(NOTES.get(name, "")) or "{" in NOTES.get(name, "")]
