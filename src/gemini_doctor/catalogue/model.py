@@ -19,7 +19,7 @@ _SIGNAL_CONDITIONS: dict[str, object] = {
 }
 
 # The {placeholders} a cause's texts may use. Each is filled from the error or the live checks when they
-# know it, else shown as NAME for the user to fill in (instance and zone: always the user's).
+# know it; else prose reads a phrase ("your project") and a command becomes a comment naming what to fill in.
 PLACEHOLDERS = {
     "project": "the consumer project (ID or number)",
     "service": "the API's service name, e.g. generativelanguage.googleapis.com",
@@ -35,6 +35,9 @@ PLACEHOLDERS = {
     "principal": "the IAM member the call runs as (from check), e.g. serviceAccount:…",
     "instance": "the user's Compute Engine instance",
     "zone": "that instance's zone",
+    "email": "the service account's e-mail (from check)",
+    "api_key": "an API key for the user to paste (never filled: a command with it is a comment)",
+    "real_project": "the project the user meant (never filled: the user picks it)",
 }
 
 RETRY_ADVICE = {
