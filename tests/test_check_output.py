@@ -9,7 +9,6 @@ import sys
 from check_helpers import user_env
 from conftest import run_cli
 from gemini_doctor.emulator.scenarios import KEY, scenario_world
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 
 
 def _check_env(emu, tmp_path) -> dict:

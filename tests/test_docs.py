@@ -10,7 +10,6 @@ from conftest import CAUSES_MD, REPO, SHARED, run_cli
 from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator import world
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 
 DOCS = REPO / "docs"
 CAUSE_LINE = re.compile(r"^- `(\w+)` — ", re.MULTILINE)

@@ -11,7 +11,6 @@ from conftest import run_cli
 from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator.scenarios import DEV, scenario_names, scenario_world
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 from gemini_doctor.engine.fill import fill_in_name
 from gemini_doctor.render.fixes import fix_markdown, fix_script
 
@@ -19,8 +18,8 @@ _TEMPLATE_NAMES = {name for cause in load_catalogue().values() for step in cause
                    for name in re.findall(r"\{([a-z_]+)\}", f"{step.step} {step.command or ''} {step.url or ''}")}
 _TEMPLATE_NAMES |= {name for cause in load_catalogue().values()
                     for name in re.findall(r"\{([a-z_]+)\}", cause.why + " ".join(cause.checks))}
-FILL_IN = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(sorted({fill_in_name(n) for n in _TEMPLATE_NAMES}
-                                                                    | {n.upper() for n in _TEMPLATE_NAMES})))
+_NAMES = "|".join(sorted({fill_in_name(n) for n in _TEMPLATE_NAMES} | {n.upper() for n in _TEMPLATE_NAMES}))
+FILL_IN = re.compile(rf"(?<![\w-])(?:{_NAMES})(?![\w-])")
 
 
 def _prose(result: dict) -> list[str]:

@@ -69,7 +69,7 @@ def report_stream(output: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     try:
-        handle = open(output, "w", encoding="utf-8")
+        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - opened before any work, closed by the with below
     except OSError as exc:
         raise click.BadParameter(f"cannot write {output}: {exc.strerror or exc}", param_hint="--output") from exc
     with handle:

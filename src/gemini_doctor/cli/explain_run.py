@@ -65,7 +65,7 @@ def run(source: str | None = None, fmt: str = "text", batch: str | None = None, 
     if output is None:
         return _run(source, fmt, batch, project)
     try:
-        handle = open(output, "w", encoding="utf-8")
+        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - opened before any work, closed by the with below
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     stdout = sys.stdout
