@@ -33,7 +33,7 @@ def _raised_from(outer: Exception, inner: BaseException) -> Exception:
             raise inner
         except BaseException as cause:
             raise outer from cause
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - hands back whatever was raised, for the test to inspect
         return exc
 
 
