@@ -22,3 +22,15 @@ def test_answers_match_the_snapshot(path):
         f"If this change is ON PURPOSE, regenerate with `{snapshots.UPDATE_COMMAND}` and commit tests/data/ with it; "
         "otherwise the change altered behaviour it should not have."
     )
+
+
+def test_to_dict_is_the_json_form_decoded():
+    """explain's dict and JSON forms are built separately (the JSON from templates): they agree."""
+    import json
+
+    from gemini_doctor import explain
+
+    for text in snapshots.corpus_texts().values():
+        for variant in (text, text.upper()):
+            diagnosis = explain(variant)
+            assert diagnosis.to_dict() == json.loads(diagnosis.to_json()), variant[:120]

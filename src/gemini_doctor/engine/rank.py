@@ -59,24 +59,12 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
         ordered.sort(reverse=True)
         confidence = ordered[0] + (1 - ordered[0]) * 0.5 * (ordered[1] if len(ordered) > 1 else 0.0)
         confidence *= demotions.get(cause_id, 1.0)
-        scored.append((_ROUNDED.get(confidence) or _rounded(confidence), cause_id, lines))
+        scored.append((round(min(confidence, 0.99), 3), cause_id, lines))
     scored.sort(key=lambda item: (-item[0], item[1]))
     floor = max(MIN_CONFIDENCE, KEEP_RATIO * scored[0][0]) if scored else MIN_CONFIDENCE
     ranked = [RankedCause(causes[cid], confidence, lines, cid in decisive)
               for confidence, cid, lines in scored[:MAX_CAUSES] if confidence >= floor]
     return Diagnosis(causes=ranked or [RankedCause(causes["unknown"], 0.0, [], False)], record=record, extra_values=extra_values or {})
-
-
-# Rounded confidences by raw value: round(x, 3) formats the float in full, and the catalogue's
-# weights give few distinct values. (The cap only matters to a process that keeps changing them.)
-_ROUNDED: dict[float, float] = {}
-
-
-def _rounded(confidence: float) -> float:
-    if len(_ROUNDED) >= 4096:
-        _ROUNDED.clear()
-    rounded = _ROUNDED[confidence] = round(min(confidence, 0.99), 3)
-    return rounded
 
 
 def _match(signal: Signal, evidence: Evidence) -> str | None:
