@@ -1,8 +1,13 @@
-"""House rules no linter checks: every `# noqa` comment names its rules and says why, on its line."""
+"""House rules: ruff is clean (as CI runs it), and every `# noqa` names its rules and says why, on its line."""
 
 import re
+import shutil
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)", re.I)
@@ -19,3 +24,13 @@ def test_every_noqa_names_its_rules_and_gives_a_reason():
                     if found and not REASONED.match(found.group("rest")):
                         bare.append(f"{path.relative_to(REPO)}:{token.start[0]}: {token.string}")
     assert not bare, "write `# noqa: CODE - why` on these lines:\n" + "\n".join(bare)
+
+
+def test_ruff_is_clean():
+    """The lint CI runs (rules in pyproject.toml); most findings go with `ruff check --fix`."""
+    beside = Path(sys.executable).with_name("ruff")
+    ruff = str(beside) if beside.exists() else shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    done = subprocess.run([ruff, "check", "--output-format", "concise"], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -11,6 +11,7 @@ any request, and logging that cannot stall serving.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -106,10 +107,8 @@ class _Dropping(logging.handlers.QueueHandler):
     """Queues a record for the writer thread; drops it when the queue is full (nobody reads the log)."""
 
     def enqueue(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(queue.Full):
             self.queue.put_nowait(record)
-        except queue.Full:
-            pass
 
 
 class _Writer(logging.Handler):
