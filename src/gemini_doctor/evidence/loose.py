@@ -12,6 +12,7 @@ from collections import namedtuple
 from functools import lru_cache
 
 from ..google.services import SERVICES
+from ..google.services import service_by_title as _service_titled
 from ..matching.literals import lower_in_step
 from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 from .record import GRPC_CODES, STATUS_TO_HTTP
@@ -135,17 +136,6 @@ _SURFACE_HINTS = (
 )
 
 
-# API titles in Google's messages ("Agent Platform API has not been used in project N") -> service name
-_SERVICE_BY_TITLE = {
-    "generative language api": "generativelanguage.googleapis.com",
-    "vertex ai api": "aiplatform.googleapis.com",
-    "agent platform api": "aiplatform.googleapis.com",
-    "gemini enterprise agent platform api": "aiplatform.googleapis.com",
-    "gemini for google cloud api": "cloudaicompanion.googleapis.com",
-    "cloud code private api": "cloudcode-pa.googleapis.com",
-    "firebase ai logic api": "firebasevertexai.googleapis.com",
-    "firebase ml api": "firebaseml.googleapis.com",
-}
 _TITLE = re.compile(r"((?:[A-Z][\w]*\s){0,5}API) has not been used in project")
 # What posters put in place of a value they hide: runs of x or *, an ellipsis, <...>, [...], "redacted"
 _REDACTED = re.compile(r"(?i)x{3,}|\*{2,}|…|\.\.\.|^<.*>$|redacted|hidden|censored|omitted|removed")
@@ -154,12 +144,13 @@ _PROJECT_ID = re.compile(r"(?:[a-z0-9.\-]+:)?[a-z][a-z0-9\-]{4,28}[a-z0-9]|\d{6,
 
 
 def service_by_title(text: str | None) -> str | None:
-    """The service an API title names (``Agent Platform API`` -> aiplatform.googleapis.com)."""
+    """The service an API title names, alone or in "<title> has not been used in project N"
+    (``Agent Platform API`` -> aiplatform.googleapis.com)."""
     if not text:
         return None
     m = _TITLE.search(text) if "has not been used" in text else None
-    title = (m.group(1) if m else text).lower()
-    return _SERVICE_BY_TITLE.get(title)
+    service = _service_titled(m.group(1) if m else text)
+    return service.name if service else None
 
 
 def is_redacted(value: str) -> bool:

@@ -13,10 +13,11 @@ from datetime import date
 from functools import lru_cache
 
 from ..datacache import cache_file, read_cached, write_cached
+from .services import GEMINI_API, VERTEX
 
 MODELS_FILE = os.path.join(os.path.dirname(__file__), "models.toml")
 TODAY_ENV = "GEMINI_DOCTOR_TODAY"   # an ISO date that stands in for today (tests, emulator worlds)
-SURFACES = ("gemini-api", "vertex")
+SURFACES = (GEMINI_API.id, VERTEX.id)   # the surfaces that serve models by name
 STAGES = ("ga", "preview", "experimental")
 _EVENTS = {"closed_to_new_users", "shut_down", "routed_to"}
 _MODEL_KEYS = {"id", "stage", "released", "surfaces", "locations", "paid_only", "replacement", "sources", "note", *SURFACES}
@@ -100,7 +101,7 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         if model is None:
             return None
         words = [self.status(name, surface, on) or ""]
-        if location and surface in ("vertex", None) and model.served_at(location) is False:
+        if location and surface in (VERTEX.id, None) and model.served_at(location) is False:
             words.append("not_at_location")
         if model.paid_only:
             words.append("paid_only")
@@ -138,7 +139,7 @@ class ModelTable(namedtuple("ModelTable", "models control")):
             model = self.models[name]
             if model is avoided or not self._open(model, surface, on):
                 continue
-            if location and surface == "vertex" and model.served_at(location) is False:
+            if location and surface == VERTEX.id and model.served_at(location) is False:
                 continue
             return name
         return self.control[0]
