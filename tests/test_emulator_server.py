@@ -110,6 +110,23 @@ def test_idle_and_trickling_connections_are_closed_while_others_are_served(compl
     assert complaints == []
 
 
+def test_a_body_that_stops_coming_ends_its_request(complaints):
+    with BackgroundServer(load_world(scenario_world("healthy")), body_timeout=0.3) as server:
+        async def run():
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            request = _request(0, GOOD[0])
+            writer.write(request[:-10])                      # the last bytes never come
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.read(), 30)
+            writer.close()
+            return answer
+
+        answer = asyncio.run(run())
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 5")
+        assert asyncio.run(_answer(server.port, 0)) == 200
+    assert complaints == [], [record.getMessage() for record in complaints]
+
+
 def test_early_disconnects_are_quiet_and_every_completed_request_is_answered_right(complaints):
     with BackgroundServer(load_world(scenario_world("healthy"))) as server:
         async def run():
