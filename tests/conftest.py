@@ -27,7 +27,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     """The whole suite (no paths given) runs on both cores when pytest-xdist, a test extra, is
     installed and no -n was given; a chosen file or test runs in one process, as usual."""
     if (config.pluginmanager.hasplugin("xdist") and config.option.numprocesses is None
-            and not config.args_source == pytest.Config.ArgsSource.ARGS and not os.environ.get("PYTEST_XDIST_WORKER")):
+            and config.args_source != pytest.Config.ArgsSource.ARGS and not os.environ.get("PYTEST_XDIST_WORKER")):
         config.option.numprocesses = WHOLE_SUITE_WORKERS
 
 
