@@ -74,36 +74,43 @@ def _split_forms(literal: str) -> list[str]:
     return [literal[:i] + br + literal[i:] for i in range(1, len(literal)) for br in ("\n", "\r\n", "\\n", "\\r\\n")]
 
 
-def _literal_pattern(literal: str) -> str:
-    """The literal, which a line break may cut anywhere."""
-    return "(?:\r?\n)?".join(re.escape(ch) for ch in literal)
+def _literal_pattern(literal: str, cut: bool) -> str:
+    """The literal; with *cut*, a line break may cut it anywhere (and the regex engine cannot skip
+    ahead to it, so that form runs only where a cut literal was found)."""
+    return ("(?:\r?\n)?" if cut else "").join(re.escape(ch) for ch in literal)
 
 
-# a candidate: the literal, then enough of the body, or less of it up to a line break (where it may go on)
-_STARTS = {kind.name: re.compile(f"{_literal_pattern(kind.literal)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
-           for kind in _KINDS}
-_BODIES = {kind.name: re.compile(kind.body + "*") for kind in _KINDS}
-# every literal (in lower case) without which none of the patterns can match in the text itself;
-# a view that undoes escapes is made only when one of _ENCODED occurs
-_ENCODED = ("%0", "%2", "%3", "%5", "\\/", "\\\\", "\\n", "\\r", "\\t", "\\u00", "&#", "&amp;")
-_TRIGGERS = LiteralScanner([*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES, *_ENCODED])
+def _starts(kind: _Kind, cut: bool) -> re.Pattern[str]:
+    """A candidate: the literal, then enough of the body, or less of it up to a line break (where it may go on)."""
+    return re.compile(f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
+
+
+_STARTS = {(kind.name, cut): _starts(kind, cut) for kind in _KINDS for cut in (False, True)}
+# a line break, then a run of the kind's characters that may continue a secret cut there
+_CONTINUATIONS = {kind.name: re.compile(f"\r?\n({kind.body}+)") for kind in _KINDS}
+# every literal (in lower case) without which none of the patterns can match in the text itself
+_TRIGGERS = LiteralScanner([*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES])
 _SPLIT = {form: kind.trigger for kind in _KINDS for form in _split_forms(kind.trigger)}
 _SPLIT_TRIGGERS = LiteralScanner(_SPLIT)
+# in the lower-cased text, the starts of escapes worth undoing (one scan: a regex engine is slower here);
+# and the marks _present adds to what it found, for escapes and for a literal cut by a line break
+_ESCAPE_STARTS = LiteralScanner(["%0", "%2", "%3", "%5", "\\/", "\\\\", "\\n", "\\r", "\\t", *(f"\\u00{c}" for c in "0235"),
+                                 "&#", "&amp;"])   # \u00XX: controls and punctuation (not letters, nor « »)
+_ESCAPES, _CUT = "\0escapes", "\0cut"
 # only escapes of ASCII characters (every secret, and every character that can end one, is ASCII);
 # the first character is a class so that the regex engine skips ahead to it
-_ESCAPE = re.compile(r"""[%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;))""")
+_ESCAPE = re.compile(r"""([%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;)))""")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+# every secret has a run of this many letters and digits (however it is encoded): without one, no
+# view of the text's escapes is worth making
+_SECRET_RUN = re.compile(r"[0-9A-Za-z_-]{12}")
 
 
-def mask(secret: str, prefix: str | None = None) -> str:
-    """Show a secret as its kind *prefix* (found when not given) and last four characters, e.g. ``AIza…x9Qz``."""
+def mask(secret: str) -> str:
+    """Show a secret as its kind prefix and last four characters, e.g. ``AIza…x9Qz``."""
     secret = secret.strip()
-    if prefix is None:
-        prefix = next((kind.literal for kind in _KINDS if secret.startswith(kind.literal)), "")
-    tail = secret[-4:]
-    if len(secret) <= len(prefix) + 8 or not _SAFE_TAIL.fullmatch(tail):
-        return f"{prefix}…"
-    return f"{prefix}…{tail}"
+    prefix = next((kind.literal for kind in _KINDS if secret.startswith(kind.literal)), "")
+    return _masked(prefix, len(secret) - len(prefix), secret)
 
 
 def redact(text: str) -> str:
@@ -132,7 +139,9 @@ def _redact(text: str, masked: dict[str, str] | None) -> str:
         return text
     spans = _find(text, found, masked)
     view = _View(text)
-    while not found.isdisjoint(_ENCODED) and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
+    if not _SECRET_RUN.search(text):          # escapes, but nothing around them that could be a secret
+        return _replace(text, spans) if spans else text
+    while _ESCAPES in found and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
         found = _present(view.text)
         spans += [(*view.source(start, end), shown) for start, end, shown in _find(view.text, found, masked)]
     return _replace(text, spans) if spans else text
@@ -142,8 +151,10 @@ def _present(text: str) -> set[str]:
     """The triggers in *text*; a literal cut by a line break counts as the literal."""
     lowered = text.lower()
     found = _TRIGGERS.present(lowered)
+    if _ESCAPE_STARTS.present(lowered):
+        found.add(_ESCAPES)
     if ("\n" in text or "\\n" in text) and (split := _SPLIT_TRIGGERS.present(lowered)):
-        found |= {_SPLIT[form] for form in split}
+        found |= {_SPLIT[form] for form in split} | {_CUT}
     return found
 
 
@@ -154,7 +165,7 @@ def _find(text: str, found: set[str], masked: dict[str, str] | None) -> list[tup
         spans += [(m.start(), m.end(), _PRIVATE_KEY_SHOWN) for m in _PRIVATE_KEY.finditer(text)]
     for kind in _KINDS:
         if kind.trigger in found:
-            spans += _find_kind(text, kind, masked)
+            spans += _find_kind(text, kind, _CUT in found, masked)
     if "key=" in found or "token=" in found:
         for parameter in _PARAMETERS:
             spans += [_named(m) for m in parameter.finditer(text)]
@@ -176,17 +187,17 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _find_kind(text: str, kind: _Kind, masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
+def _find_kind(text: str, kind: _Kind, cut: bool, masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
     spans, covered = [], 0
-    for m in _STARTS[kind.name].finditer(text):
+    for m in _STARTS[kind.name, cut].finditer(text):
         if m.start() < covered:          # the rest of a secret already joined across a line break
             continue
-        secret = m.group()
-        secret, end = _run_on(text, kind, _BREAK.sub("", secret) if "\n" in secret else secret, m.end())
-        trailing = len(secret) - len(secret.rstrip("."))   # a full stop after a token ends the sentence
-        secret, end = secret[:len(secret) - trailing], end - trailing
-        if len(secret) - len(kind.literal) >= kind.least:
-            shown = _PRIVATE_KEY_SHOWN if kind.whole else mask(secret, kind.literal)
+        first = _BREAK.sub("", m.group()) if cut else m.group()
+        length, last, end = _run_on(text, kind, len(first) - len(kind.literal), first, m.end())
+        trailing = len(last) - len(last.rstrip("."))      # a full stop after a token ends the sentence
+        length, last, end = length - trailing, last[:len(last) - trailing], end - trailing
+        if length >= kind.least:
+            shown = _PRIVATE_KEY_SHOWN if kind.whole else _masked(kind.literal, length, last)
             if masked is not None:
                 masked.setdefault(kind.name, shown)
             spans.append((m.start(), end, shown))
@@ -194,20 +205,26 @@ def _find_kind(text: str, kind: _Kind, masked: dict[str, str] | None) -> list[tu
     return spans
 
 
-def _run_on(text: str, kind: _Kind, secret: str, end: int) -> tuple[str, int]:
-    """*secret*, which ends at *end*, joined with the runs after line breaks that continue it: while it
-    is shorter than its kind, and after that only runs that look random (a word on the line after a
-    token is left alone)."""
-    body = _BODIES[kind.name]
-    while (br := _BREAK.match(text, end)) is not None:
-        length = len(secret) - len(kind.literal)
+def _run_on(text: str, kind: _Kind, length: int, last: str, end: int) -> tuple[int, str, int]:
+    """A secret whose body has *length* characters, the last run of them *last*, ending at *end*: joined
+    with the runs after line breaks that continue it (while it is shorter than its kind, and after
+    that only runs that look random: a word on the line after a token is left alone). Returns the
+    new length, last run and end."""
+    continuation = _CONTINUATIONS[kind.name]
+    while (m := continuation.match(text, end)) is not None:
         if kind.exact and length >= kind.exact:
             break
-        run = body.match(text, br.end()).group()
-        if not run or not (length < (kind.exact or kind.least) or kind.whole or _RANDOMISH.search(run)):
+        run = m.group(1)
+        if not (length < (kind.exact or kind.least) or kind.whole or _RANDOMISH.search(run)):
             break
-        secret, end = secret + run, br.end() + len(run)
-    return secret, end
+        length, last, end = length + len(run), run, m.end()
+    return length, last, end
+
+
+def _masked(prefix: str, length: int, last: str) -> str:
+    """:func:`mask` for a secret known by its length after *prefix* and its last run."""
+    tail = last[-4:]
+    return f"{prefix}…{tail}" if length > 8 and len(tail) == 4 and _SAFE_TAIL.fullmatch(tail) else f"{prefix}…"
 
 
 def _named(m: re.Match[str]) -> tuple[int, int, str]:
@@ -242,8 +259,11 @@ class _View:
 
     def decoded(self) -> _View | None:
         """This text with one more level of escapes undone, or None when it has none."""
-        text = _ESCAPE.sub(_unescaped, self.text)
-        return _View(text, self) if len(text) != len(self.text) else None
+        pieces = _ESCAPE.split(self.text)       # plain text and escapes, in turn: no Python call per escape
+        if len(pieces) == 1:
+            return None
+        pieces[1::2] = map(_unescape, pieces[1::2])
+        return _View("".join(pieces), self)
 
     def source(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that [start, end) of this view came from."""
@@ -264,10 +284,6 @@ class _View:
             return self._escapes[k][0] if first else self._escapes[k][1]
         shift = pos if k < 0 else self._escapes[k][1] + (pos - self._starts[k] - 1)
         return shift if first else shift + 1
-
-
-def _unescaped(m: re.Match[str]) -> str:
-    return _unescape(m.group())
 
 
 @lru_cache(maxsize=4096)
