@@ -186,3 +186,18 @@ def test_an_unread_stderr_does_not_stop_the_cli_emulator():
     finally:
         child.terminate()
         child.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("path", "body", "field", "type_name"), [
+    (G, {"contents": "hi"}, "contents", "google.ai.generativelanguage.v1beta.Content"),
+    (G, {"contents": [{"parts": "x"}]}, "contents[0].parts", "google.ai.generativelanguage.v1beta.Part"),
+    (G, {"contents": [], "generationConfig": []}, "generationConfig", "google.ai.generativelanguage.v1beta.GenerationConfig"),
+    (V, {"contents": [1]}, "contents[0]", "google.cloud.aiplatform.v1.Content"),
+])
+def test_fields_of_the_wrong_type_get_googles_invalid_value(emulator, path, body, field, type_name):
+    with httpx.Client(base_url=emulator.url) as client:
+        reply = client.post(path, headers={"x-goog-api-key": emulator.key, "authorization": "Bearer x"}, json=body)
+    error = reply.json()["error"]
+    assert reply.status_code == 400 and error["status"] == "INVALID_ARGUMENT"
+    assert error["message"].startswith(f"Invalid value at '{field}' (type.googleapis.com/{type_name}), ")
+    assert error["details"][0]["fieldViolations"][0]["field"] == field

@@ -24,7 +24,45 @@ async def json_body(request: Request) -> dict:
         body = None
     if not isinstance(body, dict):
         raise GoogleError("INVALID_ARGUMENT", "Invalid JSON payload received. Expected an object.")
+    if request.url.path.endswith(_GENERATING):
+        _check_shape(body, _package(request.url.path))
     return body
+
+
+_GENERATING = (":generateContent", ":streamGenerateContent", ":countTokens")
+# a request's fields, by the JSON type the protobuf message behind each needs (message name, list or object)
+_SHAPES = {"contents": ("Content", list), "systemInstruction": ("Content", dict), "generationConfig": ("GenerationConfig", dict),
+           "safetySettings": ("SafetySetting", list), "tools": ("Tool", list), "toolConfig": ("ToolConfig", dict)}
+
+
+def _package(path: str) -> str:
+    """The protobuf package of the API a path belongs to, as Google names types in its messages."""
+    version = path.strip("/").split("/", 1)[0]
+    return f"google.cloud.aiplatform.{version}" if "/publishers/google/" in path else f"google.ai.generativelanguage.{version}"
+
+
+def _check_shape(body: dict, package: str) -> None:
+    """Google's 400 for a field of the wrong JSON type (its JSON-to-protobuf transcoding refuses it)."""
+    for name, (message, kind) in _SHAPES.items():
+        if name not in body or body[name] is None:
+            continue
+        value = body[name]
+        items = list(enumerate(value)) if kind is list and isinstance(value, list) else [(None, value)]
+        if kind is list and not isinstance(value, list):
+            _invalid(name, message, value, package)
+        for n, item in items:
+            field = name if n is None else f"{name}[{n}]"
+            if not isinstance(item, dict):
+                _invalid(field, message, item, package)
+            parts = item.get("parts") if message == "Content" else None
+            if parts is not None and not (isinstance(parts, list) and all(isinstance(part, dict) for part in parts)):
+                _invalid(f"{field}.parts", "Part", parts, package)
+
+
+def _invalid(field: str, message: str, value: object, package: str) -> None:
+    text = f"Invalid value at '{field}' (type.googleapis.com/{package}.{message}), {json.dumps(value)[:100]}"
+    raise GoogleError("INVALID_ARGUMENT", text, [{"@type": "type.googleapis.com/google.rpc.BadRequest",
+                                                  "fieldViolations": [{"field": field, "description": text}]}])
 
 
 def count_tokens(body: dict) -> int:
