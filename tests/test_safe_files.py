@@ -171,3 +171,18 @@ def test_emulate_write_credentials_onto_a_symlink_is_a_clean_refusal(tmp_path):
                                           ("a b\x00c", "a_b_c"), (".hidden", "hidden")])
 def test_safe_names(raw, name):
     assert safe_name(raw) == name
+
+
+def test_what_was_applied_before_a_refusal_is_reported(tmp_path):
+    from gemini_doctor.remedies import Remedy, apply_all
+
+    async def granted(http, token):
+        return "granted roles/aiplatform.user"
+
+    async def refused(http, token):
+        raise FileRefused("cannot write x; x is unchanged")
+
+    done: list[str] = []
+    with pytest.raises(FileRefused):
+        asyncio.run(apply_all([Remedy("a", [], 1, granted), Remedy("b", [], 0, refused)], None, None, done))
+    assert done == ["granted roles/aiplatform.user"]

@@ -93,9 +93,12 @@ async def _plan_quota_project(result, admin_token: str | None, http: GoogleHttp)
     return _set_quota_project(setup.credential_file, setup.project)
 
 
-async def apply_all(remedies: list[Remedy], http: GoogleHttp, token: str | None) -> list[str]:
-    """Apply in order; stop at the first refusal (RemedyDenied says which role would do)."""
-    return [await remedy.apply(http, token) for remedy in remedies]
+async def apply_all(remedies: list[Remedy], http: GoogleHttp, token: str | None, done: list[str]) -> list[str]:
+    """Apply in order, adding what each did to *done*; stop at the first refusal (RemedyDenied says which
+    role would do, FileRefused what was kept), with *done* telling what was applied before it."""
+    for remedy in remedies:
+        done.append(await remedy.apply(http, token))
+    return done
 
 
 def verify(recheck, deadline_s: float, on_attempt=None):

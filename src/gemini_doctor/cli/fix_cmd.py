@@ -104,12 +104,15 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
             return _finish(report, fmt, say, notes=["no changes made: not a terminal and --yes not given"])
         if not click.confirm("Apply these changes?", default=False):
             return _finish(report, fmt, say, notes=["no changes made"])
-    try:
-        report["applied"] = _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token))
+    refused = None
+    try:   # what was applied before a refusal stays in the report
+        _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token, report["applied"]))
     except (RemedyDenied, FileRefused) as exc:
-        return _finish(report, fmt, say, notes=[str(exc)])
+        refused = str(exc)
     for line in report["applied"]:
         say(f"Applied: {line}")
+    if refused is not None:
+        return _finish(report, fmt, say, notes=[refused])
     say(f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…")
     recheck = lambda: run_check(discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout)  # noqa: E731 - a one-line closure over the options
     final, attempts, seconds = _verify_with_progress(verify, recheck, wait_s, fmt, say)
