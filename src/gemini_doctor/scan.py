@@ -51,7 +51,7 @@ ERROR_WORDS = ("error", "exception", "traceback", "fail", "denied", "forbidden",
                "too many")
 # ... or an HTTP error status after one of these keys (in lower case)
 STATUS_KEYS = ("http/", "status", "code")
-_ERROR_STATUS_AFTER_KEY = re.compile(rb"""[\w.]{0,6}["']?\s*[=:]?\s*["']?[45]\d\d(?![\w.:/-])""")
+_ERROR_STATUS_AFTER_KEY = re.compile(rb"""[\w.]{0,6}["']?\s*(?:[=:]\s*)?["']?[45]\d\d(?![\w.:/-])""")
 # A record is Google's when it names Google or has Google's error envelope (maybe cut short).
 _GOOGLE_NAMED = re.compile("|".join(sorted({re.escape(n.lower()) for n in (*NAMES, "(forbidden)!!1")})))
 _ENVELOPE = re.compile(r"""error\\*["']\s*:\s*\{\s*\\*["']code\\*["']\s*:\s*\d{3}""")

@@ -16,7 +16,7 @@ from .pyliteral import read_literal
 _MAX_STARTS = 40          # candidate object starts tried per text layer
 _MAX_DEPTH = 4            # levels of escaped JSON inside JSON strings
 _DECODER = json.JSONDecoder()
-_PY_OPENING = re.compile(r"""[\[{(][\s\[{(]*'""")   # a Python literal's opening: brackets, then a quote
+_PY_OPENING = re.compile(r"""[\[{(][\s\[{(]{0,64}'""")   # a Python literal's opening: brackets, then a quote
 _MARKERS = ('"error', "'error", "@type")   # what _STARTS needs (escaped forms contain them too)
 _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
 

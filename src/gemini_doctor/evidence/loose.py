@@ -43,7 +43,7 @@ def unescape(text: str) -> str:
 _Q = r"""["']"""
 _REASON = Prefiltered(rf"""reason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""", 0)
 _REASON_WORD = Prefiltered(r"reason:? ([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b", 0)   # Java toString, prose: reason IAM_PERMISSION_DENIED
-_DOMAIN = Prefiltered(rf"""domain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]+\.[a-z]{{2,}}[a-zA-Z/]*){_Q}""", 0)
+_DOMAIN = Prefiltered(rf"""domain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]{{1,253}}\.[a-z]{{2,63}}[a-zA-Z/]{{0,63}}){_Q}""", 0)
 _PROTO_META = Prefiltered(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"', 0)
 _META_KEYS = (
     "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
@@ -84,9 +84,10 @@ _MESSAGES = PatternIndex((
     Prefiltered(r'"message"\s*:\s*"' + _string_value('"'), 0),
     Prefiltered(r"""'message'\s*:\s*(?:'{}'|"{}")""".format(_string_value(r"'\n"), _string_value(r'"\n')), 0),
     Prefiltered(r'details = "([^"\n]{8,})"', 0),
-    Prefiltered(r'\n\s*message:\s*"([^"\n]{8,})"', 0),
+    Prefiltered(r'\n[ \t]*message:\s*"([^"\n]{8,})"', 0),
     # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
-    Prefiltered(r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", 0),
+    # (greedy up to the "[" or the line's end; the trailing spaces go when the value is folded)
+    Prefiltered(r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,})", 0),
 ))
 # on lower case; every alternative starts with a character (the last one's \b is checked after it),
 # so the regex engine skips ahead to those characters
@@ -137,6 +138,7 @@ _SURFACE_HINTS = (
 
 
 _TITLE = re.compile(r"((?:[A-Z][\w]*\s){0,5}API) has not been used in project")
+_TITLE_REACH = 200      # how far before "has not been used" a title is looked for (so the search stays short)
 # What posters put in place of a value they hide: runs of x or *, an ellipsis, <...>, [...], "redacted"
 _REDACTED = re.compile(r"(?i)x{3,}|\*{2,}|…|\.\.\.|^<.*>$|redacted|hidden|censored|omitted|removed")
 # A project ID or number as Google writes it (optionally domain-scoped: example.com:my-project)
@@ -148,7 +150,8 @@ def service_by_title(text: str | None) -> str | None:
     (``Agent Platform API`` -> aiplatform.googleapis.com)."""
     if not text:
         return None
-    m = _TITLE.search(text) if "has not been used" in text else None
+    at = text.find(" has not been used in project")
+    m = _TITLE.search(text, max(0, at - _TITLE_REACH), at + 30) if at != -1 else None
     service = _service_titled(m.group(1) if m else text)
     return service.name if service else None
 

@@ -14,8 +14,9 @@ import re
 
 _MAX_SPAN = 200_000
 _DECODER = json.JSONDecoder()
-_TOKEN = re.compile(  # a quoted string (its escapes unrolled, which the regex engine runs fastest), a bracket, a word
-    r"""'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|([\[\]{}()])|\b(True|False|None)\b""", re.S)
+_TOKEN = re.compile(  # a quoted string (its escapes unrolled, which the regex engine runs fastest), a bracket, a word,
+    # or a quote that never closes (which ends the reading: trying again from each later quote would be quadratic)
+    r"""'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|([\[\]{}()])|\b(True|False|None)\b|(['"])""", re.S)
 _ESCAPE = re.compile(r"""\\(x[0-9a-fA-F]{2}|.)|(")""", re.S)   # an escape pair, or a bare double quote
 _WORDS = {"True": "true", "False": "false", "None": "null"}
 _BRACKETS = {"(": "[", ")": "]"}
@@ -75,7 +76,9 @@ def _as_json(text: str, start: int) -> tuple[str, int] | None:
     for m in _TOKEN.finditer(text, start, min(len(text), start + _MAX_SPAN)):
         parts.append(text[copied:m.start()])
         copied = m.end()
-        single, double, bracket, word = m.groups()
+        single, double, bracket, word, unclosed = m.groups()
+        if unclosed:
+            return None
         if bracket:
             parts.append(_BRACKETS.get(bracket, bracket))
             depth += 1 if bracket in "[{(" else -1
