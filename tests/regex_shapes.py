@@ -17,7 +17,7 @@ pattern (``re._parser``) with character sets taken over a sample alphabet:
 from __future__ import annotations
 
 import re
-from re import _constants as C  # noqa: N812
+from re import _constants as C
 from re import _parser
 
 ALPHABET = [chr(c) for c in range(128)] + ["é", "…", "\u00a0", "\u2028", "ß", "Ω"]

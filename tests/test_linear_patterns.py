@@ -61,7 +61,7 @@ def all_patterns() -> dict[str, re.Pattern[str]]:
         module = importlib.import_module(info.name)
         skipped = set(ANCHORED.get(info.name, ()))
         for name, value in vars(module).items():
-            if name in skipped or getattr(value, "__module__", info.name) != info.name and callable(value):
+            if name in skipped or callable(value):
                 continue
             for n, pattern in enumerate(_patterns_in(value, set())):
                 found[f"{info.name}.{name}[{n}]"] = pattern
