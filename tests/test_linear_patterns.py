@@ -25,6 +25,7 @@ LINEAR_IN_USE = {
                                                   "so a run is scanned once per literal, within _MAX_SPAN",
     "gemini_doctor.evidence.loose._MESSAGES[1]": "a quoted value takes the rest of a line at most (no newline in it), "
                                                  "and a restart needs 'message' again inside that line",
+    "gemini_doctor.engine.rank._MESSAGE_END[0]": "searched only within _MESSAGE_END_REACH characters",
     "gemini_doctor.evidence.loose._TITLE[0]": "searched only within _TITLE_REACH characters before the phrase",
     "gemini_doctor.scan._ERROR_STATUS_AFTER_KEY[0]": "match() at one offset after each key: a search never restarts",
     "gemini_doctor.google.lifecycle._SUFFIX[0]": "a restart needs '@' or '-', which the run it would rescan cannot hold",

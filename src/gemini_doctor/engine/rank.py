@@ -118,11 +118,12 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
 # a dict or a list of dicts opening (`{'`, `[{"`), a newline (real or escaped), or a protobuf `[reason`
 # block. What follows is structure, not Google's words.
 _MESSAGE_END = re.compile(r"""['"]\s*[,}\]]|\s*\[?\{['"]|\\n|\n|\s\[reason""")
+_MESSAGE_END_REACH = 1000   # looked for this far only: its leading \s* would rescan a long run of spaces from each one
 
 
 def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
     """The matched words and what follows them, within the message (no JSON or repr debris), cut between words."""
-    stop = _MESSAGE_END.search(text, end)
+    stop = _MESSAGE_END.search(text, end, end + _MESSAGE_END_REACH)
     limit = stop.start() if stop else len(text)
     if limit <= start + width:
         return text[start:limit].rstrip()
