@@ -107,3 +107,10 @@ def test_google_auths_raw_warnings_are_not_printed(tmp_path):
                         "GOOGLE_APPLICATION_CREDENTIALS": "", "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""})
     err = done.stderr.decode()
     assert "UserWarning" not in err and "site-packages" not in err, err
+
+
+def test_verbose_logs_the_token_refresh_too(gemini_emulator, tmp_path):
+    emu = gemini_emulator("iam_permission_missing")             # a service account: google-auth fetches the token
+    log = run_cli("check", "-v", "--format", "json", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stderr.decode()
+    assert f"http: POST {emu.url}/token (google-auth refresh) -> got a token" in log, log
+    assert "ya29." not in log and "eyJ" not in log

@@ -29,15 +29,18 @@ async def token(ctx: Context) -> Outcome:
     from google.auth import exceptions as auth_exceptions
 
     credentials = ctx.setup.credentials
+    token_uri = getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None)
     ctx.http.requests += 1
     try:
         await in_daemon_thread(lambda: _refresh(credentials))
     except auth_exceptions.RefreshError as exc:
+        ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> refused: {exc}")
         return Outcome(FAIL, "the credential could not get a token", facts={"token_refresh_failed": "token refresh refused"},
                        error_text=str(exc))
     except auth_exceptions.TransportError as exc:
-        token_host = host_of(getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None))
-        return Outcome(COULD_NOT_CHECK, describe_failure(exc, token_host or "the token endpoint", ctx.http.proxy))
+        ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> no answer")
+        return Outcome(COULD_NOT_CHECK, describe_failure(exc, host_of(token_uri) or "the token endpoint", ctx.http.proxy))
+    ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> got a token")
     return Outcome(OK, f"got an access token for {ctx.setup.principal or 'the credential'}", data={"token": credentials.token})
 
 

@@ -55,7 +55,7 @@ def exchange_line(method: str, url: str, params: dict | None, headers: dict, rep
             + f" -> {reply.status}{said} ({seconds * 1000:.0f} ms)")
 
 
-_SECRET_PARAMS = frozenset({"key", "access_token", "id_token", "refresh_token"})
+_SECRET_PARAMS = frozenset({"key", "keyString", "access_token", "id_token", "refresh_token"})
 
 
 class GoogleHttp:
@@ -93,6 +93,11 @@ class GoogleHttp:
         if self.log:
             self.log(exchange_line(method, url, params, sent, reply, time.perf_counter() - start))
         return reply
+
+    def note(self, line: str) -> None:
+        """Log an exchange made outside :meth:`call` (google-auth's token refresh), for -v."""
+        if self.log:
+            self.log(line)
 
     async def aclose(self) -> None:
         await self._client.aclose()
