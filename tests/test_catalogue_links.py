@@ -89,3 +89,12 @@ def test_registries_keyed_by_cause_name_real_causes():
     require_causes(remedies.PLANNERS, "remedies.py")
     with pytest.raises(CatalogueError, match=r"remedies\.py registers unknown cause ID\(s\) \['servise_disabled'\]"):
         require_causes(["service_disabled", "servise_disabled"], "remedies.py")
+
+
+def test_scenarios_are_causes_with_notes(monkeypatch):
+    from gemini_doctor.emulator import scenarios
+
+    scenarios._validate()
+    monkeypatch.setitem(scenarios._PATCHES, "servise_disabled", [])
+    with pytest.raises(CatalogueError, match="servise_disabled"):
+        scenarios._validate()

@@ -173,3 +173,15 @@ NOTES = {
     "google_incident": "gemini-2.5-flash is overloaded for everyone; gemini-2.5-pro works",
     "edge_blocked": "Google's front end blocks the caller's network",
 }
+
+
+def _validate() -> None:
+    """Every scenario is a cause in the catalogue (or healthy), and has its note."""
+    from ..catalogue import require_causes
+
+    require_causes(set(_PATCHES) - {"healthy"}, "emulator/scenarios.py")
+    if set(NOTES) != set(_PATCHES):
+        raise ValueError(f"emulator/scenarios.py: scenarios without a note or notes without a scenario: {sorted(set(NOTES) ^ set(_PATCHES))}")
+
+
+_validate()
