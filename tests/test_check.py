@@ -41,7 +41,7 @@ def test_two_faults_names_the_blocking_one_and_mentions_the_other(gemini_emulato
 
 def test_a_403_incident_on_a_ga_model_is_googles_not_gating(gemini_emulator, tmp_path):
     world = scenario_world("healthy")
-    world["incidents"] = [{"model": "gemini-2.5-flash", "surface": "both", "http_status": 403,
+    world["incidents"] = [{"model": "gemini-3.5-flash", "surface": "both", "http_status": 403,
                            "message": "The caller does not have permission"}]
     data = check(gemini_emulator(world), tmp_path).to_dict()
     assert data["causes"][0]["id"] == "google_incident", [(c["id"], c["confidence"]) for c in data["causes"]]
@@ -49,7 +49,7 @@ def test_a_403_incident_on_a_ga_model_is_googles_not_gating(gemini_emulator, tmp
 
 
 PROBE_PATHS = {"billing": "billingInfo", "key_lookup": "keys:lookupKey", "service": "/services/", "tokeninfo": "tokeninfo",
-               "project": "/v3/projects/", "key_restrictions": "/locations/global/keys/", "call_control": "gemini-2.5-pro:countTokens"}
+               "project": "/v3/projects/", "key_restrictions": "/locations/global/keys/", "call_control": "gemini-3.1-flash-lite:countTokens"}
 
 
 @pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])

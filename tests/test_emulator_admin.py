@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from emulator_clients import google_credentials
-from gemini_doctor.emulator.scenarios import KEY, scenario_world
+from gemini_doctor.emulator.scenarios import KEY, MODEL, scenario_world
 
 
 def _session(emu, principal="dev@example.com"):
@@ -42,7 +42,7 @@ def test_enable_is_an_operation_and_counts_a_mutation(gemini_emulator):
     assert op["name"].startswith("operations/")
     assert http.get(f"/v1/{op['name']}").json()["done"] is True
     assert emu.stats()["mutations"] == 1
-    answer = httpx.post(f"{emu.url}/v1beta/models/gemini-2.5-flash:generateContent", headers={"x-goog-api-key": KEY}, json={})
+    answer = httpx.post(f"{emu.url}/v1beta/models/{MODEL}:generateContent", headers={"x-goog-api-key": KEY}, json={})
     assert answer.status_code == 200
 
 

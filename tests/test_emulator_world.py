@@ -30,4 +30,4 @@ def test_fixture_takes_the_client_from_a_world_file(tmp_path, gemini_emulator):
     path = tmp_path / "world.yaml"
     path.write_text(yaml.safe_dump(scenario_world("model_not_found")))
     emu = gemini_emulator(path)
-    assert emu.model == "gemini-1.0-pro" and emu.api_key
+    assert emu.model == "gemini-2.5-flash-lite" and emu.api_key

@@ -44,6 +44,8 @@ class ApiKeysBackend(AdminBackend):
 def key_resource(key: ApiKey) -> dict:
     """The Key resource as the API shows it (restrictions in the API's own shape)."""
     out = {"name": key.name, "uid": key.name.rsplit("/", 1)[-1], "displayName": key.name.rsplit("/", 1)[-1], "etag": "W/\"emulated\""}
+    if key.service_account:
+        out["serviceAccountEmail"] = key.service_account
     rules = key.restrictions
     if rules is not None:
         restrictions: dict = {}

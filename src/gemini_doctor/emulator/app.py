@@ -1,7 +1,8 @@
 """The emulator's starlette app: every service backend on one port, plus /_emulator/ controls.
 
 One module per Google service (state + routes), like moto's backends. Their paths do not collide,
-so routing is by path alone; the Host header is ignored.
+so routing is by path alone. The Host header matters only when it names a googleapis.com host that
+Google does not serve (``eu-aiplatform.googleapis.com``): then the front end refuses it, as Google's does.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import random
+import re
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -38,6 +40,14 @@ EDGE_PAGE = """<!DOCTYPE html>
   <p><b>403.</b> <ins>That’s an error.</ins>
   <p>Your client does not have permission to get URL <code>{path}</code> from this server.  <ins>That’s all we know.</ins>
 """
+NOT_FOUND_PAGE = EDGE_PAGE.replace("403 (Forbidden)", "404 (Not Found)").replace("<b>403.</b>", "<b>404.</b>").replace(
+    "Your client does not have permission to get URL <code>{path}</code> from this server.",
+    "The requested URL <code>{path}</code> was not found on this server.")
+# Vertex hosts: {region}-aiplatform for single regions; the us / eu multi-regions are on aiplatform.{us,eu}.rep.
+_REGIONAL_HOST = re.compile(r"(?P<location>[a-z0-9-]+)-aiplatform\.googleapis\.com")
+_REP_HOST = re.compile(r"aiplatform\.(?P<location>[a-z0-9-]+)\.rep\.googleapis\.com")
+_SINGLE_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
+MULTI_REGIONS = ("us", "eu")
 FAULT_KINDS = ("timeout", "http_500", "http_503", "reset")
 # the emulator's own controls, and the machine's metadata server ("/" is its ping): local, not behind Google's front end
 _NOT_BEHIND_GOOGLES_FRONT = ("/_emulator/", METADATA_ROOT)
@@ -65,6 +75,9 @@ class _Front:
         if self.world.edge_blocked:
             page = EDGE_PAGE.format(path=html.escape(scope["path"]))     # the path is the caller's text
             return await HTMLResponse(page, status_code=403)(scope, receive, send)
+        refused = _host_refusal(dict(scope["headers"]).get(b"host", b"").decode("latin-1"), scope["path"])
+        if refused is not None:
+            return await refused(scope, receive, send)
         fault = next((f for f in self.world.faults if f.get("kind") in FAULT_KINDS and f.get("path_contains", "") in scope["path"]
                       and random.random() < float(f.get("rate", 1.0))), None)
         if fault is None:
@@ -78,6 +91,18 @@ class _Front:
         status = "UNAVAILABLE" if kind == "http_503" else "INTERNAL"
         message = "The service is currently unavailable." if kind == "http_503" else "Internal error encountered."
         await GoogleError(status, message).response()(scope, receive, send)
+
+
+def _host_refusal(host: str, path: str) -> Response | None:
+    """Google's answer to a Vertex host it does not serve (global-aiplatform: an HTML 404; other unknown
+    locations: 400 Invalid hostname), else None."""
+    host = host.rsplit(":", 1)[0].lower()
+    regional, rep = _REGIONAL_HOST.fullmatch(host), _REP_HOST.fullmatch(host)
+    if regional and regional["location"] == "global":
+        return HTMLResponse(NOT_FOUND_PAGE.format(path=path), status_code=404)
+    if (regional and not _SINGLE_REGION.fullmatch(regional["location"])) or (rep and rep["location"] not in MULTI_REGIONS):
+        return GoogleError("INVALID_ARGUMENT", f"Invalid hostname: {host}").response()
+    return None
 
 
 def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..google.access import CLOUD_PLATFORM
+from .scenarios import MODEL
 
 PROMPT = "Say hello"
 
@@ -41,7 +43,9 @@ def google_credentials(client: dict, credentials: dict[str, Path], url: str):
 
 def describe(client: dict) -> str:
     """One line saying what the app does, for people."""
-    model = client.get("model", "gemini-2.5-flash")
+    model = client.get("model", MODEL)
+    if client.get("surface") == "vertex" and client.get("api_key"):
+        return f'generate_content(model="{model}") on Vertex AI (vertexai=True) with an API key'
     if client.get("surface") == "vertex":
         who = client.get("principal") or "no credential"
         return f'generate_content(model="{model}") on Vertex AI ({client.get("location")}) as {who}'
@@ -59,10 +63,16 @@ def call(client: dict, credentials: dict[str, Path], url: str):
         from google.genai import types
     except ImportError:
         return _plain_http(client, credentials, url)
-    model = client.get("model", "gemini-2.5-flash")
-    if client.get("surface") == "vertex":
-        sdk = genai.Client(vertexai=True, project=client["project"], location=client["location"],
-                           credentials=google_credentials(client, credentials, url), http_options=types.HttpOptions(base_url=url))
+    model = client.get("model", MODEL)
+    if client.get("surface") == "vertex" and client.get("api_key"):
+        sdk = genai.Client(vertexai=True, api_key=client["api_key"], http_options=types.HttpOptions(base_url=url))
+    elif client.get("surface") == "vertex":
+        options = {"project": client["project"], "location": client["location"]}
+        # The emulator sees the host google-genai would call (Google refuses hosts it does not serve); asking a
+        # client with placeholder credentials sends nothing.
+        host = urlsplit(genai.Client(vertexai=True, credentials=object(), **options)._api_client._http_options.base_url).netloc
+        sdk = genai.Client(vertexai=True, credentials=google_credentials(client, credentials, url), **options,
+                           http_options=types.HttpOptions(base_url=url, headers={"host": host}))
     elif client.get("api_key"):
         sdk = genai.Client(api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, api_version="v1beta"))
     else:   # google-genai refuses OAuth (and no key) for the Gemini API: such apps call the REST API directly
@@ -78,7 +88,7 @@ def _plain_http(client: dict, credentials: dict[str, Path], url: str):
 
     from ..probes.transport import tls
 
-    model = client.get("model", "gemini-2.5-flash")
+    model = client.get("model", MODEL)
     body = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}
     headers = {}
     if client.get("api_key"):

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from ..google.access import USE_SERVICES
 from ..google.services import GCLOUD_OWN_PROJECTS, SERVICES
+from ..google.services import VERTEX as VERTEX_SURFACE
 from ..google.status import status_for
 from . import errors
 from .errors import GoogleError, error_info, localized
@@ -22,12 +23,27 @@ from .world import ApiKey, Project, World
 
 GCLOUD_PROJECT = GCLOUD_OWN_PROJECTS[0]   # user ADC without a quota project lands in gcloud's own project
 TITLES = {name: service.title for name, service in SERVICES.items()}
+VERTEX = VERTEX_SURFACE.service
 INVALID_CREDENTIALS = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
                        "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")
 
 
+MULTIPLE_CREDENTIALS = "Multiple authentication credentials received. Please pass only one."
+API_KEY_PREFIXES = ("AIza", "AQ.")   # what Google's front end recognises as an API key in a bearer header
+
+
 def supplied_key(request: Request) -> str | None:
-    return request.headers.get("x-goog-api-key") or request.query_params.get("key")
+    """The API key the call carries; 400 when it also carries a bearer token (Google takes exactly one)."""
+    key = request.headers.get("x-goog-api-key") or request.query_params.get("key")
+    if key and request.headers.get("authorization"):
+        raise GoogleError("INVALID_ARGUMENT", MULTIPLE_CREDENTIALS)
+    return key
+
+
+def token_type_unsupported(service: str, rpc: str) -> GoogleError:
+    """The 401 for an API key where an OAuth token was expected (sent as Bearer, or a retired standard key)."""
+    return GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS,
+                       [error_info("ACCESS_TOKEN_TYPE_UNSUPPORTED", {"method": rpc, "service": service})])
 
 
 def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) -> Token | None:
@@ -35,8 +51,11 @@ def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) ->
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         return None
-    token = state.lookup(header[7:].strip())
+    sent = header[7:].strip()
+    token = state.lookup(sent)
     meta = {"service": service, "method": rpc}
+    if token is None and sent.startswith(API_KEY_PREFIXES):
+        raise token_type_unsupported(service, rpc)
     if token is None:
         raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS)
     if token.expires_at < time.time():
@@ -87,8 +106,18 @@ def check_key_state(world: World, key: ApiKey | None, service: str) -> None:
                                               "consumer": f"projects/{project_number(world, key.project)}"})])
 
 
+def check_key_service(world: World, key: ApiKey, service: str, rpc: str) -> None:
+    """403 API_KEY_SERVICE_BLOCKED when the key's API restrictions exclude *service* (the method called is named)."""
+    if key.allows(service):
+        return
+    message = f"Requests to this API {service} method {rpc} are blocked."
+    meta = {"consumer": f"projects/{project_number(world, key.project)}", "service": service, "apiName": service, "methodName": rpc}
+    raise GoogleError("PERMISSION_DENIED", message, [error_info("API_KEY_SERVICE_BLOCKED", meta), localized(message)])
+
+
 def oauth_consumer(world: World, request: Request, token: Token, path_project: str | None, service: str) -> Project:
-    """The project an OAuth call bills: x-goog-user-project, else the quota project, else the path's project."""
+    """The project an OAuth call bills: x-goog-user-project, else the quota project, else the path's project.
+    Vertex AI refuses OAuth calls from a consumer project without billing."""
     named = request.headers.get("x-goog-user-project") or token.quota_project
     if named:
         project = world.project(named)
@@ -99,9 +128,9 @@ def oauth_consumer(world: World, request: Request, token: Token, path_project: s
                        "and then retry. Propagation of the new permission may take a few minutes.")
             raise GoogleError("PERMISSION_DENIED", message, [
                 error_info("USER_PROJECT_DENIED", {"consumer": f"projects/{named}", "service": service}), localized(message)])
-        return check_project(world, named, service)
+        return check_project(world, named, service, oauth=True)
     if path_project:
-        return check_project(world, path_project, service)
+        return check_project(world, path_project, service, oauth=True)
     if not token.principal.endswith(".gserviceaccount.com"):
         message = (f"Your application is authenticating by using local Application Default Credentials. The {service} API "
                    "requires a quota project, which is not set by default. To learn how to set your quota project, see "
@@ -109,11 +138,14 @@ def oauth_consumer(world: World, request: Request, token: Token, path_project: s
         raise GoogleError("PERMISSION_DENIED", message, [
             error_info("SERVICE_DISABLED", {"consumer": f"projects/{GCLOUD_PROJECT}", "service": service})])
     owner = next((sa.get("project") for sa in world.service_accounts if sa.get("email") == token.principal), None)
-    return check_project(world, owner, service)
+    return check_project(world, owner, service, oauth=True)
 
 
-def check_project(world: World, ref: str | int | None, service: str) -> Project:
-    """The consumer project must exist, stand in good order, have *service* enabled and billing on."""
+def check_project(world: World, ref: str | int | None, service: str, oauth: bool = False) -> Project:
+    """The consumer project must exist, stand in good order, have *service* enabled and billing on.
+
+    Billing: disabled refuses everywhere; no account refuses Vertex AI's OAuth calls (express keys need none);
+    depleted prepaid credits refuse the Gemini API with HTTP 402."""
     project = world.project(ref)
     if project is None:
         raise errors.consumer_invalid(service, str(ref))
@@ -126,8 +158,10 @@ def check_project(world: World, ref: str | int | None, service: str) -> Project:
             error_info("SECURITY_POLICY_VIOLATED", {"service": service, "uid": uid, "consumer": f"projects/{project.number}"})])
     if service not in project.services:
         raise errors.service_disabled(TITLES.get(service, service), service, str(project.number))
-    if project.billing == "disabled":
+    if project.billing == "disabled" or (project.billing == "none" and oauth and service == VERTEX):
         raise errors.billing_disabled(service, str(project.number))
+    if project.billing == "prepay_depleted" and service != VERTEX:
+        raise errors.prepay_depleted()
     return project
 
 

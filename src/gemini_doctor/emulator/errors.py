@@ -68,6 +68,13 @@ def billing_disabled(service: str, project: str) -> GoogleError:
         error_info("BILLING_DISABLED", {"consumer": f"projects/{project}", "service": service}), localized(message)])
 
 
+def prepay_depleted() -> GoogleError:
+    """HTTP 402 since 2026 (status still RESOURCE_EXHAUSTED): not a quota, retrying never helps."""
+    return GoogleError("RESOURCE_EXHAUSTED", "Your prepayment credits are depleted. Please go to AI Studio at "
+                       "https://ai.studio/projects to manage your project and billing. Learn more at "
+                       "https://ai.google.dev/gemini-api/docs/billing#prepay.", code=402)
+
+
 def consumer_invalid(service: str, project: str) -> GoogleError:
     message = f"Permission denied on resource project {project}."
     return GoogleError("PERMISSION_DENIED", message, [

@@ -19,12 +19,14 @@ from .consumer import (
     QuotaMeter,
     bearer_token,
     check_incidents,
+    check_key_service,
     check_key_state,
     check_project,
     oauth_consumer,
     project_number,
     require_scope,
     supplied_key,
+    token_type_unsupported,
 )
 from .content import answer, json_body
 from .errors import GoogleError, error_info, localized
@@ -55,8 +57,9 @@ class GeminiApiBackend:
 
     # --- routes -------------------------------------------------------------------------------
     async def list_models(self, request: Request) -> Response:
-        self.authorize(request, _version(request), "list")
-        models = [_model_resource(m.name) for m in self.world.models if "gemini-api" in m.surfaces and m.launch_stage != "RETIRED"]
+        project = self.authorize(request, _version(request), "list")
+        models = [_model_resource(m.name) for m in self.world.models
+                  if "gemini-api" in m.surfaces and m.refusal(self.world.today, project) is None]
         return JSONResponse({"models": models})
 
     async def model_call(self, request: Request) -> Response:
@@ -101,6 +104,12 @@ class GeminiApiBackend:
             check_key_state(self.world, key, SERVICE)
             if key.vertex_express:
                 raise GoogleError("PERMISSION_DENIED", f"Requests to this API {SERVICE} are blocked.")
+            retired = self.world.key_retirement(key)
+            if retired == "all":
+                message = "API key not valid. Please pass a valid API key."
+                raise GoogleError("INVALID_ARGUMENT", message, [error_info("API_KEY_INVALID", {"service": SERVICE}), localized(message)])
+            if retired == "unrestricted":
+                raise token_type_unsupported(SERVICE, rpc)
             self._check_restrictions(request, key, rpc)
             project = check_project(self.world, key.project, SERVICE)
         else:
@@ -120,10 +129,7 @@ class GeminiApiBackend:
         if rules is None:
             return
         meta = {"consumer": f"projects/{project_number(self.world, key.project)}", "service": SERVICE}
-        if rules.api_targets and SERVICE not in rules.api_targets:
-            message = f"Requests to this API {SERVICE} method {rpc} are blocked."
-            raise GoogleError("PERMISSION_DENIED", message, [
-                error_info("API_KEY_SERVICE_BLOCKED", {**meta, "apiName": SERVICE, "methodName": rpc}), localized(message)])
+        check_key_service(self.world, key, SERVICE, rpc)
         referrer = request.headers.get("referer") or caller.referrer
         if rules.referrers and not any(fnmatch(referrer or "", pattern) for pattern in rules.referrers):
             shown = referrer or "<empty>"
@@ -154,7 +160,12 @@ class GeminiApiBackend:
 
     def _check_model(self, project: Project, name: str, version: str, method: str) -> None:
         model = self.world.model(name)
-        if model is None or "gemini-api" not in model.surfaces or model.launch_stage == "RETIRED":
+        refusal = model.refusal(self.world.today, project) if model is not None else None
+        if refusal in ("retired", "closed") and "gemini-api" in model.surfaces:
+            to_whom = " to new users" if refusal == "closed" else ""
+            raise GoogleError("NOT_FOUND", f"This model models/{name} is no longer available{to_whom}. Please update your code "
+                              "to use a newer model for the latest features and improvements.")
+        if model is None or "gemini-api" not in model.surfaces or refusal == "gone":
             raise GoogleError("NOT_FOUND", f"models/{name} is not found for API version {version}, or is not supported for "
                               f"{method}. Call ListModels to see the list of available models and their supported methods.")
         if model.requires_entitlement and name not in project.entitlements:

@@ -13,40 +13,62 @@ import copy
 
 from ..google.access import CLOUD_PLATFORM
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
+from ..google.services import GEMINI_API as GEMINI_SURFACE
 
-KEY = "AIzaSyD-emulated-key-000000000000000000"      # fake, 39 characters like a real key
+KEY = "AQ.Ab8RN6LemulatedAuthKey0000000000000000000000000000"   # fake: an AI Studio auth key (AI Studio's only kind since 2026)
+STANDARD_KEY = "AIzaSyD-emulated-key-000000000000000000"      # fake, 39 characters like a real standard key
 OTHER_KEY = "AIzaSyD-emulated-key-unregistered-00000"   # fake: a key no world knows
-EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"
+EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"   # fake: a Vertex express key (same prefix as auth keys)
 APP_SA = "app@acme-prod.iam.gserviceaccount.com"
+STUDIO_SA = "ai-studio@acme-prod.iam.gserviceaccount.com"   # the account AI Studio bound the auth key to
 DEV = "dev@example.com"
+GEMINI_API = GEMINI_SURFACE.service
+TODAY = "2026-12-01"
+MODEL = "gemini-3.5-flash"   # what the default app calls: a current GA model
 
+# Google as of TODAY: auth keys, standard keys retired, 2.x closed or shut down, 3.x on global and the us/eu multi-regions
+# (the model lifecycle as in gemini_doctor/google/models.toml; gemini-2.5-flash is left out: Google routes it to another model).
 HEALTHY = {
+    "today": TODAY,
+    "standard_key_cutoffs": {"unrestricted": "2026-06-19", "all": "2026-09-01"},
     "caller": {"ip": "203.0.113.7", "country": "US"},
     "projects": [
-        {"id": "acme-prod", "number": 123456789012, "billing": "enabled",
-         "services": ["generativelanguage.googleapis.com", "aiplatform.googleapis.com"],
+        {"id": "acme-prod", "number": 123456789012, "billing": "enabled", "billing_account": "01A2B3-C4D5E6-F7A8B9",
+         "services": [GEMINI_API, "aiplatform.googleapis.com"],
          "iam": [{"role": "roles/aiplatform.user", "members": [f"serviceAccount:{APP_SA}", f"user:{DEV}"]},
                  {"role": "roles/viewer", "members": [f"user:{DEV}"]},
                  {"role": "roles/serviceusage.serviceUsageConsumer", "members": [f"user:{DEV}"]}]},
         {"id": "shared-billing", "number": 987654321098, "billing": "enabled",
-         "services": ["generativelanguage.googleapis.com", "aiplatform.googleapis.com"], "iam": []},
+         "services": [GEMINI_API, "aiplatform.googleapis.com"], "iam": []},
     ],
-    "api_keys": [{"key": KEY, "name": "projects/123456789012/locations/global/keys/k1", "project": "acme-prod"}],
-    "service_accounts": [{"email": APP_SA, "project": "acme-prod"}],
+    "billing_accounts": [{"id": "01A2B3-C4D5E6-F7A8B9", "open": True, "admins": [f"user:{DEV}"]}],
+    "api_keys": [{"key": KEY, "name": "projects/123456789012/locations/global/keys/k1", "project": "acme-prod", "kind": "auth",
+                  "service_account": STUDIO_SA, "restrictions": {"api_targets": [GEMINI_API]}}],
+    "service_accounts": [{"email": APP_SA, "project": "acme-prod"}, {"email": STUDIO_SA, "project": "acme-prod"}],
     "users": [{"email": DEV, "quota_project": "acme-prod"}],
     "models": [
-        {"name": "gemini-2.5-flash", "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us-central1", "europe-west4"]},
-        {"name": "gemini-2.5-pro", "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us-central1"]},
-        {"name": "gemini-3-pro-preview", "surfaces": ["gemini-api", "vertex"], "locations": ["global"], "launch_stage": "PUBLIC_PREVIEW"},
+        {"name": MODEL, "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us", "eu"]},
+        {"name": "gemini-3.1-flash-lite", "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us", "eu"]},
+        {"name": "gemini-3.5-flash-lite", "surfaces": ["gemini-api"]},
+        {"name": "gemini-3.1-pro-preview", "surfaces": ["gemini-api", "vertex"], "locations": ["global"],
+         "launch_stage": "PUBLIC_PREVIEW", "free_tier": False},
+        {"name": "gemini-2.5-flash-lite", "surfaces": ["gemini-api"], "closed_to_new_users_from": "2026-07-22",
+         "replacement": "gemini-3.1-flash-lite"},
+        {"name": "gemini-2.0-flash", "surfaces": ["gemini-api", "vertex"], "retired_from": "2026-06-01", "replacement": MODEL},
         {"name": "gemini-1.0-pro", "launch_stage": "RETIRED"},
     ],
     "client": {"surface": "gemini-api", "api_key": KEY, "principal": DEV, "project": "acme-prod", "location": "global",
-               "model": "gemini-2.5-flash", "scopes": [CLOUD_PLATFORM], "calls": 1},
+               "model": MODEL, "scopes": [CLOUD_PLATFORM], "calls": 1},
 }
 
 
 def _key(**changes):
     return lambda w: w["api_keys"][0].update(changes)
+
+
+def _restrict(**rules):
+    """Add application restrictions to the key, keeping its API restriction (the Gemini API)."""
+    return lambda w: w["api_keys"][0]["restrictions"].update(rules)
 
 
 def _project(**changes):
@@ -79,6 +101,12 @@ def _gated(w):
     w["client"]["model"] = "gemini-ultra-preview"
 
 
+def _standard_key(w):
+    """A leftover standard key, made before AI Studio switched to auth keys: no restrictions, no service account."""
+    w["api_keys"][0] = {"key": STANDARD_KEY, "name": "projects/123456789012/locations/global/keys/k0", "project": "acme-prod"}
+    w["client"]["api_key"] = STANDARD_KEY
+
+
 def _no_vertex_role(w):
     w["projects"][0]["iam"] = [b for b in w["projects"][0]["iam"] if b["role"] != "roles/aiplatform.user"]
 
@@ -91,9 +119,10 @@ _PATCHES = {
     "api_key_leaked": [_key(state="leaked")],
     "api_key_suspended": [_key(state="suspended")],
     "api_key_api_restricted": [_key(restrictions={"api_targets": ["cloudaicompanion.googleapis.com"]})],
-    "api_key_referrer_restricted": [_key(restrictions={"referrers": ["https://acme.example/*"]})],
-    "api_key_ip_restricted": [_key(restrictions={"ips": ["198.51.100.0/24"]})],
-    "api_key_app_restricted": [_key(restrictions={"android_apps": ["com.acme.app"]})],
+    "api_key_referrer_restricted": [_restrict(referrers=["https://acme.example/*"])],
+    "api_key_ip_restricted": [_restrict(ips=["198.51.100.0/24"])],
+    "api_key_app_restricted": [_restrict(android_apps=["com.acme.app"])],
+    "api_key_retired": [_standard_key],
     "access_token_invalid": [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)],
     # User credentials from a plain `gcloud auth application-default login` (no Gemini scope) on the Gemini API.
     "scope_insufficient": [_client(api_key=None, principal=DEV)],
@@ -109,16 +138,18 @@ _PATCHES = {
     "resource_permission": [_set(tuned_models=[{"name": "support-bot-v2", "project": "shared-billing"}]),
                             _client(model="tunedModels/support-bot-v2")],
     "project_denied": [_project(denied=True)],
-    "org_policy": [_VERTEX, _project(org_policy_denied_models=["gemini-2.5-flash"])],
+    "org_policy": [_VERTEX, _project(org_policy_denied_models=[MODEL])],
     "vpc_service_controls": [_VERTEX, _project(vpc_sc=True)],
     "model_access_restricted": [_gated],
     "location_unsupported": [_set(caller={"ip": "203.0.113.7", "country": "HK"})],
-    "model_not_in_region": [_VERTEX, _client(model="gemini-3-pro-preview", location="us-central1")],
-    "model_not_found": [_client(model="gemini-1.0-pro")],
-    "quota_limit_zero": [_project(quota={"gemini-2.5-flash": 0})],
-    "quota_exhausted": [_project(quota={"gemini-2.5-flash": 1}), _client(calls=2)],
+    # 3.x models are served on global and the us / eu multi-regions, not on single regions.
+    "model_not_in_region": [_VERTEX, _client(location="us-west1")],
+    # The commonest 2026 case: a tutorial's 2.5 model, closed to projects that had not used it.
+    "model_not_found": [_client(model="gemini-2.5-flash-lite")],
+    "quota_limit_zero": [_project(quota={MODEL: 0})],
+    "quota_exhausted": [_project(quota={MODEL: 1}), _client(calls=2)],
     # Model-wide 503 "overloaded": the commonest incident form; the 403-for-everyone form is in check's tests.
-    "google_incident": [_set(incidents=[{"model": "gemini-2.5-flash", "surface": "both", "http_status": 503,
+    "google_incident": [_set(incidents=[{"model": MODEL, "surface": "both", "http_status": 503,
                                          "message": "The model is overloaded. Please try again later."}])],
     "edge_blocked": [_set(edge_blocked=True)],
 }
@@ -150,9 +181,10 @@ NOTES = {
     "api_key_referrer_restricted": "the key only accepts calls from https://acme.example/*; the server sends no Referer",
     "api_key_ip_restricted": "the key only accepts 198.51.100.0/24; the caller is 203.0.113.7",
     "api_key_app_restricted": "the key only accepts the Android app com.acme.app",
+    "api_key_retired": "the app still uses a standard AIza key; Google refuses all standard keys since September 2026",
     "access_token_invalid": "the service account behind the key file was disabled",
     "scope_insufficient": "user credentials from a plain gcloud login (no Gemini scope) call the Gemini API",
-    "wrong_surface": "a Vertex express (AQ.) key is sent to the Gemini API",
+    "wrong_surface": "a Vertex express key is sent to the Gemini API",
     "service_disabled": "the Generative Language API is disabled in the project that owns the key",
     "billing_disabled": "the project's billing account is disabled",
     "billing_required": "the caller is in a paid-only country and the project has no billing account",
@@ -162,15 +194,15 @@ NOTES = {
     "iam_permission_missing": "the service account has no roles/aiplatform.user",
     "resource_permission": "the tuned model belongs to another project",
     "project_denied": "Google has denied the project",
-    "org_policy": "an org policy forbids gemini-2.5-flash in the project",
+    "org_policy": "an org policy forbids gemini-3.5-flash in the project",
     "vpc_service_controls": "a VPC Service Controls perimeter blocks the caller",
     "model_access_restricted": "the model is a private preview the project is not entitled to",
     "location_unsupported": "the caller's IP is in Hong Kong, where the Gemini API is not offered",
-    "model_not_in_region": "gemini-3-pro-preview is served only on global; the app calls us-central1",
-    "model_not_found": "the app calls the retired gemini-1.0-pro",
-    "quota_limit_zero": "the project's quota for gemini-2.5-flash is 0",
+    "model_not_in_region": "gemini-3.5-flash is served on global, us and eu; the app calls the single region us-west1",
+    "model_not_found": "the app calls gemini-2.5-flash-lite, closed to new users since 2026-07-22",
+    "quota_limit_zero": "the project's quota for gemini-3.5-flash is 0",
     "quota_exhausted": "the project's quota is 1 request a minute and the app already used it",
-    "google_incident": "gemini-2.5-flash is overloaded for everyone; gemini-2.5-pro works",
+    "google_incident": "gemini-3.5-flash is overloaded for everyone; other models work",
     "edge_blocked": "Google's front end blocks the caller's network",
 }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .scenarios import scenario_names, scenario_world
+from .scenarios import MODEL, scenario_names, scenario_world
 from .server import BackgroundServer
 from .world import load_world
 
@@ -32,7 +32,7 @@ class RunningEmulator:
 
     @property
     def model(self) -> str:
-        return self.client.get("model", "gemini-2.5-flash")
+        return self.client.get("model", MODEL)
 
     def stats(self) -> dict:
         import httpx

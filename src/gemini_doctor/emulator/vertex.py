@@ -1,7 +1,9 @@
 """Vertex AI backend (aiplatform.googleapis.com): state and routes.
 
 Project paths (`/{v}/projects/{p}/locations/{l}/publishers/google/models/{m}:{method}`) take OAuth
-only; express paths (`/{v}/publishers/google/models/{m}:{method}`) take a Vertex express API key.
+only; express paths (`/{v}/publishers/google/models/{m}:{method}`) take a Vertex express API key (or a
+key bound to a service account and allowed to call aiplatform); an AI Studio key restricted to the
+Gemini API is blocked there by its restrictions.
 Checks run in Google's order: credential → scopes → consumer project → IAM → location/model →
 org policy and entitlement → quota → incidents.
 """
@@ -18,6 +20,7 @@ from .consumer import (
     QuotaMeter,
     api_keys_not_supported,
     check_incidents,
+    check_key_service,
     check_key_state,
     check_project,
     oauth_consumer,
@@ -45,8 +48,18 @@ class VertexBackend:
         return [
             Route("/{version}/projects/{project}/locations/{location}/publishers/google/models/{rest}",
                   self.project_call, methods=["POST"]),
+            Route("/{version}/publishers/google/models", self.list_publisher_models, methods=["GET"]),
             Route("/{version}/publishers/google/models/{rest}", self.publisher_call, methods=["GET", "POST"]),
         ]
+
+    async def list_publisher_models(self, request: Request) -> Response:
+        """Model Garden's catalogue of Google's models (not per project: closed-to-new-users models are listed)."""
+        if request.path_params["version"] not in VERSIONS:
+            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+        require_token(request, self.oauth, SERVICE, "google.cloud.aiplatform.v1beta1.ModelGardenService.ListPublisherModels", SCOPES)
+        models = [_publisher_model(m) for m in self.world.models
+                  if "vertex" in m.surfaces and m.refusal(self.world.today, None) not in ("gone", "retired")]
+        return JSONResponse({"publisherModels": models})
 
     async def project_call(self, request: Request) -> Response:
         version, method, model = self._parse(request)
@@ -73,16 +86,18 @@ class VertexBackend:
         key_string = supplied_key(request)
         if key_string:
             key = self.world.api_key(key_string)
-            if key is not None and not key.vertex_express and key.state == "active":
-                raise api_keys_not_supported(SERVICE, rpc)
             check_key_state(self.world, key, SERVICE)
+            if not key.vertex_express:
+                check_key_service(self.world, key, SERVICE, rpc)   # an AI Studio key: restricted to the Gemini API
+                if not (key.service_account and key.restrictions and key.restrictions.api_targets):
+                    raise api_keys_not_supported(SERVICE, rpc)
             project = check_project(self.world, key.project, SERVICE)
         else:
             require_token(request, self.oauth, SERVICE, rpc, SCOPES)
             project = None
         found = self.world.model(model)
         if method == "get":
-            if found is None or "vertex" not in found.surfaces or found.launch_stage == "RETIRED":
+            if found is None or "vertex" not in found.surfaces or found.refusal(self.world.today, project) in ("gone", "retired"):
                 raise GoogleError("NOT_FOUND", f"Publisher Model `publishers/google/models/{model}` not found.")
             return JSONResponse(_publisher_model(found))
         resource = f"projects/{project.number}/locations/global/publishers/google/models/{model}"
@@ -102,7 +117,7 @@ class VertexBackend:
 
     def _check_model(self, project: Project, name: str, location: str, resource: str) -> None:
         model = self.world.model(name)
-        if model is None or "vertex" not in model.surfaces or model.launch_stage == "RETIRED" or location not in model.locations:
+        if model is None or "vertex" not in model.surfaces or model.refusal(self.world.today, project) or location not in model.locations:
             raise GoogleError("NOT_FOUND", f"Publisher Model `{resource}` was not found or your project does not have access "
                               "to it. Please ensure you are using a valid model version. For more information, see: "
                               "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions")

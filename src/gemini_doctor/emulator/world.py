@@ -6,6 +6,7 @@ Validation errors name the field path and, for YAML files, the line.
 from __future__ import annotations
 
 import copy
+import datetime
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 from .world_yaml import WorldError, read_world_file
 
 KEY_STATES = ("active", "leaked", "suspended", "expired", "deleted")
-BILLING = ("enabled", "disabled", "none")
+BILLING = ("enabled", "disabled", "none", "prepay_depleted")
+KEY_KINDS = ("standard", "auth")
 LAUNCH_STAGES = ("GA", "PUBLIC_PREVIEW", "PRIVATE_PREVIEW", "RETIRED")
 PLATFORMS = ("gce", "cloud-run")
 
@@ -39,6 +41,7 @@ class Project:
     vpc_sc: bool = False
     org_policy_denied_models: list[str] = field(default_factory=list)
     quota: dict[str, int] = field(default_factory=dict)
+    billing_account: str | None = None   # extension: the id of the account in `billing_accounts` it is linked to
 
 
 @dataclass
@@ -58,6 +61,12 @@ class ApiKey:
     state: str = "active"
     restrictions: Restrictions | None = None
     vertex_express: bool = False
+    kind: str | None = None               # standard | auth; None: auth for AQ. keys, standard otherwise
+    service_account: str | None = None    # the account an auth key is bound to (Key.serviceAccountEmail)
+
+    def allows(self, service: str) -> bool:
+        """Whether the key's API restrictions let it call *service* (no API restrictions: any)."""
+        return self.restrictions is None or not self.restrictions.api_targets or service in self.restrictions.api_targets
 
 
 @dataclass
@@ -68,6 +77,29 @@ class Model:
     launch_stage: str = "GA"
     requires_entitlement: bool = False
     free_tier: bool = True
+    closed_to_new_users_from: datetime.date | None = None
+    retired_from: datetime.date | None = None
+    replacement: str | None = None
+    used_by: list[str] = field(default_factory=list)   # projects that used it before it closed to new users
+
+    def refusal(self, today: datetime.date, project: Project | None) -> str | None:
+        """Why Google no longer serves this model to *project* on *today*, else None: 'gone' (launch stage
+        RETIRED: unknown to the API), 'retired' (from retired_from) or 'closed' (to new users)."""
+        if self.launch_stage == "RETIRED":
+            return "gone"
+        if self.retired_from and today >= self.retired_from:
+            return "retired"
+        used = project is not None and (project.id in self.used_by or str(project.number) in map(str, self.used_by))
+        if self.closed_to_new_users_from and today >= self.closed_to_new_users_from and not used:
+            return "closed"
+        return None
+
+
+@dataclass
+class BillingAccount:
+    id: str
+    open: bool = True
+    admins: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +129,9 @@ class World:
     edge_blocked: bool = False                                # Google's front end refuses the caller (HTML 403)
     client: dict = field(default_factory=dict)                # what the default caller's app uses (scenarios.py)
     metadata: dict = field(default_factory=dict)              # the machine's metadata server (metadata.py)
+    today: datetime.date = field(default_factory=datetime.date.today)
+    standard_key_cutoffs: dict[str, datetime.date] = field(default_factory=dict)   # unrestricted / all
+    billing_accounts: list[BillingAccount] = field(default_factory=list)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -108,10 +143,25 @@ class World:
     def model(self, name: str) -> Model | None:
         return next((m for m in self.models if m.name == name), None)
 
+    def billing_account(self, account_id: str | None) -> BillingAccount | None:
+        return next((a for a in self.billing_accounts if a.id == account_id), None)
+
+    def key_retirement(self, key: ApiKey) -> str | None:
+        """Which of Google's standard-key cutoffs refuses *key* today: 'all', 'unrestricted' or None."""
+        if key.kind != "standard" or key.vertex_express:
+            return None
+        cutoffs = self.standard_key_cutoffs
+        if "all" in cutoffs and self.today >= cutoffs["all"]:
+            return "all"
+        unrestricted = key.restrictions is None or not key.restrictions.api_targets
+        if unrestricted and "unrestricted" in cutoffs and self.today >= cutoffs["unrestricted"]:
+            return "unrestricted"
+        return None
+
 
 _TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
         "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked", "client",
-        "metadata"}
+        "metadata", "today", "standard_key_cutoffs", "billing_accounts"}
 
 
 def load_world(source: str | Path | dict) -> World:
@@ -153,7 +203,12 @@ class _Builder:
             edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
             client=self.typed(data.get("client") or {}, dict, ("client",)),
             metadata=self.metadata(data.get("metadata") or {}, ("metadata",)),
+            standard_key_cutoffs=self.cutoffs(data.get("standard_key_cutoffs") or {}, ("standard_key_cutoffs",)),
+            billing_accounts=[self.record(BillingAccount, a, ("billing_accounts", n))
+                              for n, a in enumerate(self.items(data, "billing_accounts"))],
         )
+        if "today" in data:
+            world.today = self.date(data["today"], ("today",))
         for key in ("unsupported_countries", "paid_only_countries"):
             if key in data:
                 setattr(world, key, self.typed(data[key], list, (key,)))
@@ -183,7 +238,28 @@ class _Builder:
         model = self.record(Model, raw, path)
         if model.launch_stage not in LAUNCH_STAGES:
             raise self.fail(path + ("launch_stage",), f"must be one of {', '.join(LAUNCH_STAGES)}")
+        for name in ("closed_to_new_users_from", "retired_from"):
+            if getattr(model, name) is not None:
+                setattr(model, name, self.date(getattr(model, name), path + (name,)))
         return model
+
+    def cutoffs(self, raw: Any, path: tuple) -> dict:
+        raw = self.typed(raw, dict, path)
+        unknown = next((k for k in raw if k not in ("unrestricted", "all")), None)
+        if unknown is not None:
+            raise self.fail(path + (unknown,), "must be one of unrestricted, all")
+        return {k: self.date(v, path + (k,)) for k, v in raw.items()}
+
+    def date(self, value: Any, path: tuple) -> datetime.date:
+        """A date from YAML (already a date) or JSON / a mapping (an ISO string)."""
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(self.typed(value, str, path))
+        except ValueError:
+            raise self.fail(path, f"must be a date (YYYY-MM-DD), got {value!r}") from None
 
     def api_key(self, raw: Any, path: tuple) -> ApiKey:
         raw = dict(self.typed(raw, dict, path))
@@ -193,6 +269,10 @@ class _Builder:
             key.restrictions = self.record(Restrictions, restrictions, path + ("restrictions",))
         if key.state not in KEY_STATES:
             raise self.fail(path + ("state",), f"must be one of {', '.join(KEY_STATES)}")
+        if key.kind is None:
+            key.kind = "auth" if key.key.startswith("AQ.") else "standard"
+        if key.kind not in KEY_KINDS:
+            raise self.fail(path + ("kind",), f"must be one of {', '.join(KEY_KINDS)}")
         return key
 
     def record(self, cls: type, raw: Any, path: tuple) -> Any:

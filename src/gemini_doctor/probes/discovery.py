@@ -17,8 +17,8 @@ from ..redact import mask
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
-CONTROL_MODEL = "gemini-2.5-flash"
-FALLBACK_CONTROL = "gemini-2.5-pro"
+CONTROL_MODEL = "gemini-3.5-flash"
+FALLBACK_CONTROL = "gemini-3.1-flash-lite"
 
 
 @dataclass
