@@ -98,7 +98,7 @@ def test_cli_healthy_text_and_fix_commands(gemini_emulator, tmp_path):
     assert done.returncode == 0 and "Healthy" in done.stdout.decode()
     for fmt in ("text", "json", "markdown"):   # the key is used for every call and shown masked at most
         out = run_cli("check", "--format", fmt, "--endpoint", healthy.url, env=user_env(healthy, tmp_path)).stdout.decode()
-        assert healthy.api_key not in out and ("AIza…" in out or "AIza\\u2026" in out)
+        assert healthy.api_key not in out and ("AQ.…" in out or "AQ.\\u2026" in out)
     broken = gemini_emulator("service_disabled")
     fixed = run_cli("fix", "--endpoint", broken.url, env=user_env(broken, tmp_path))
     assert fixed.returncode == 1

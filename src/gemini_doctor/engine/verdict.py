@@ -30,8 +30,9 @@ class CheckResult:
 
     @property
     def healthy(self) -> bool:
+        """The call works and no probe found a problem (billing off on Vertex is one even if the call passed)."""
         target = self.outcomes.get("call_target")
-        return target is not None and target.status == OK
+        return target is not None and target.status == OK and not any(o.status == FAIL for o in self.outcomes.values())
 
     @property
     def exit_code(self) -> int:
@@ -45,6 +46,7 @@ class CheckResult:
             for pid, o in self.outcomes.items()],
             "credential": self.setup.credential_summary(),
             "traps": [{"id": t.id, "message": t.message} for t in self.setup.traps],
+            "start_error": self.setup.start_error,
             "requests": self.requests, "elapsed_ms": self.elapsed_ms}
         if self.diagnosis is not None:
             diagnosed = self.diagnosis.to_dict()
@@ -60,7 +62,8 @@ def summary_line(result: CheckResult) -> str:
         return (f"Healthy: {setup.model} answers on {SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this credential. If your app still fails, "
                 "compare its model, region and credential with the ones checked here.")
     if result.exit_code == PROBLEM:
-        return f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."
+        problem = f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."
+        return f"{problem} Your app would not even start: google-genai raises {setup.start_error}" if setup.start_error else problem
     return "Inconclusive: the checks that would decide could not run (see the checklist)."
 
 
@@ -86,11 +89,11 @@ def _comparisons(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     target, control, model = outcomes.get("call_target"), outcomes.get("call_control"), outcomes.get("model")
     if not target or target.status == OK or "status" not in target.data or not control or control.status != OK:
         return {}
-    status = target.data.get("status", 0)
+    status, works = target.data.get("status", 0), control.data["model"]
     if status >= 500:
-        return {"only_target_model_unavailable": f"{setup.model}: HTTP {status}; {setup.control_model} works"}
+        return {"only_target_model_unavailable": f"{setup.model}: HTTP {status}; {works} works"}
     if status == 403:
-        facts = {"only_target_model_denied": f"{setup.model} denied; {setup.control_model} works with the same credential"}
+        facts = {"only_target_model_denied": f"{setup.model} denied; {works} works with the same credential"}
         if not BARE_DENIAL.search(target.error_text or ""):
             return facts                 # Google said why (org policy, IAM, ...): the text decides
         stage = model.data.get("launch_stage") if model and model.status == OK else None

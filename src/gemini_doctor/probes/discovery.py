@@ -1,7 +1,8 @@
 """Find the credentials the user's code would really use, as google-genai and google-auth decide.
 
-Nothing here is hand-rolled: Application Default Credentials come from ``google.auth.default``.
-Secrets stay in memory; what is reported shows at most a masked key.
+The surface, key and project/location rules are google-genai's (``_api_client.BaseApiClient``, checked
+against the installed client by the tests); Application Default Credentials come from
+``google.auth.default``. Secrets stay in memory; what is reported shows at most a masked key.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from ..redact import mask
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
-CONTROL_MODEL = "gemini-3.5-flash"
-FALLBACK_CONTROL = "gemini-3.1-flash-lite"
+TRUE = ("true", "1")   # what google-genai reads as true in GOOGLE_GENAI_USE_ENTERPRISE / GOOGLE_GENAI_USE_VERTEXAI
+# What google-genai raises when its client is created, before any request
+NO_KEY = ("ValueError('No API key was provided. Please pass a valid API key. Learn how to create an API key at "
+          "https://aistudio.google.com/docs/api-key.')")
+NO_PROJECT = "ValueError('Project or API key must be set when using the Vertex AI API.')"
 
 
 @dataclass
@@ -45,17 +49,15 @@ class Setup:
     project_source: str | None = None
     quota_project: str | None = None
     adc_error: str | None = None
+    start_error: str | None = None      # what the user's google-genai client would raise when created, if anything
+    express: bool = False               # Vertex with an API key and no project/location: google-genai's express mode
     traps: list[Trap] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
 
     @property
-    def control_model(self) -> str:
-        return FALLBACK_CONTROL if self.model == CONTROL_MODEL else CONTROL_MODEL
-
-    @property
     def uses_key(self) -> bool:
         """True when the calls are made with the API key (Gemini API, or Vertex express mode)."""
-        return self.api_key is not None and (self.surface == "gemini-api" or not self.project)
+        return self.api_key is not None and (self.surface == "gemini-api" or self.express)
 
     def credential_summary(self) -> dict:
         kind = "api_key" if self.uses_key else self.credential_kind
@@ -67,18 +69,28 @@ class Setup:
 def discover(env: dict[str, str], surface: str = "auto", model: str | None = None, project: str | None = None,
              location: str | None = None, endpoint: str | None = None) -> Setup:
     """The setup a program with environment *env* would use; flags override the environment."""
+    from ..google.lifecycle import model_table
+
     key, key_source, traps = _api_key(env)
-    use_vertex = env.get("GOOGLE_GENAI_USE_VERTEXAI", "").lower() in ("1", "true", "yes")
-    chosen = surface if surface != "auto" else ("vertex" if use_vertex else "gemini-api")
-    setup = Setup(surface=chosen, model=model or CONTROL_MODEL,
-                  location=location or env.get("GOOGLE_CLOUD_LOCATION") or env.get("GOOGLE_CLOUD_REGION") or "global",
+    chosen = surface if surface != "auto" else ("vertex" if _vertex_flag(env) else "gemini-api")
+    env_location = location or env.get("GOOGLE_CLOUD_LOCATION")
+    setup = Setup(surface=chosen, model=model or model_table().control[0], location=env_location or "global",
                   api_key=key, key_source=key_source, traps=traps)
-    if project or env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT"):
-        setup.project = project or env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT")
-        setup.project_source = "--project" if project else ("GOOGLE_CLOUD_PROJECT" if env.get("GOOGLE_CLOUD_PROJECT") else "GCLOUD_PROJECT")
+    if project or env.get("GOOGLE_CLOUD_PROJECT"):
+        setup.project = project or env.get("GOOGLE_CLOUD_PROJECT")
+        setup.project_source = "--project" if project else "GOOGLE_CLOUD_PROJECT"
+    # google-genai on Vertex: a project or location (from the environment) beats an API key from the environment;
+    # an API key alone is express mode, on the global host.
+    setup.express = chosen == "vertex" and key is not None and not (setup.project or env_location)
     _check_key(setup)
+    if setup.surface == "gemini-api" and setup.api_key is None and surface == "auto":
+        setup.start_error = NO_KEY   # google-genai refuses OAuth on the Gemini API: it would not even start
     _load_adc(setup, env, endpoint)
-    if setup.api_key is None and setup.credentials is None:
+    if setup.surface == "vertex" and not setup.uses_key and not setup.project and setup.start_error is None:
+        setup.start_error = NO_PROJECT if setup.credentials is not None else f"DefaultCredentialsError({setup.adc_error!r})"
+    if setup.start_error:
+        setup.facts["no_credential"] = f"google-genai would not start: {setup.start_error}"
+    elif setup.api_key is None and setup.credentials is None:
         broken = env.get("GOOGLE_APPLICATION_CREDENTIALS") if setup.adc_error else None
         setup.facts["no_credential"] = (f"GOOGLE_APPLICATION_CREDENTIALS names {broken}, which cannot be used: {setup.adc_error}"
                                         if broken else "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no "
@@ -86,8 +98,14 @@ def discover(env: dict[str, str], surface: str = "auto", model: str | None = Non
     return setup
 
 
+def _vertex_flag(env: dict[str, str]) -> bool:
+    """google-genai: GOOGLE_GENAI_USE_ENTERPRISE wins over GOOGLE_GENAI_USE_VERTEXAI; only 'true' and '1' are true."""
+    flag = env.get("GOOGLE_GENAI_USE_ENTERPRISE", env.get("GOOGLE_GENAI_USE_VERTEXAI"))
+    return flag is not None and flag.lower() in TRUE
+
+
 def _api_key(env: dict[str, str]) -> tuple[str | None, str | None, list[Trap]]:
-    """google-genai reads GOOGLE_API_KEY first, then GEMINI_API_KEY (warning when both are set)."""
+    """google-genai reads GOOGLE_API_KEY first, then GEMINI_API_KEY (warning when both are set); an empty one is none."""
     traps = []
     google, gemini = env.get("GOOGLE_API_KEY"), env.get("GEMINI_API_KEY")
     if google and gemini and google != gemini:
@@ -101,18 +119,16 @@ def _api_key(env: dict[str, str]) -> tuple[str | None, str | None, list[Trap]]:
 
 
 def _check_key(setup: Setup) -> None:
-    key = setup.api_key
-    if key is None:
+    if setup.api_key is None:
         return
-    stripped = key.strip().strip("'\"").strip()
+    key = setup.api_key = setup.api_key.strip()   # google-genai strips white space around the key itself
+    stripped = key.strip("'\"").strip()
     if stripped != key:
-        setup.facts["key_malformed"] = f"{setup.key_source} has quotes or white space around the key ({mask(stripped)})"
+        setup.facts["key_malformed"] = f"{setup.key_source} has quotes around the key ({mask(stripped)})"
     elif key.startswith("ya29."):
         setup.facts["key_is_token"] = f"{setup.key_source} holds an OAuth access token ({mask(key)}), not an API key"
     elif key.startswith("AIza") and len(key) != 39:
         setup.facts["key_malformed"] = f"{setup.key_source} is {len(key)} characters long; AIza keys have 39"
-    elif key.startswith("AQ.") and setup.surface == "gemini-api":
-        setup.facts["express_key_on_gemini_api"] = f"{setup.key_source} is a Vertex express key ({mask(key)})"
 
 
 def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:

@@ -5,12 +5,27 @@ Every probe reads; none changes anything (countTokens is free and generates noth
 
 from __future__ import annotations
 
+import re
+
 from ..google import services
 from ..google.access import CLOUD_PLATFORM, GEMINI_API_SCOPES, PREDICT
 from ..google.services import vertex_model_path
 from .discovery import Setup
 from .failures import describe_failure, host_of
-from .runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome, Probe, admin_failure, in_daemon_thread
+from .runner import (
+    COULD_NOT_CHECK,
+    FAIL,
+    OK,
+    SKIPPED,
+    Context,
+    Outcome,
+    Probe,
+    admin_failure,
+    in_daemon_thread,
+)
+
+GEMINI_API, VERTEX = services.GEMINI_API.service, services.VERTEX.service
+_VERSION = re.compile(r"-\d+(?:\.\d+)*(?=-|$)")
 
 
 def service_of(setup: Setup) -> str:
@@ -73,18 +88,33 @@ async def key_lookup(ctx: Context) -> Outcome:
 
 
 async def key_restrictions(ctx: Context) -> Outcome:
+    """The key's record decides its kind (an auth key is bound to a service account), the API it is for, and
+    whether Google's retirement of standard keys refuses it; never the key's prefix."""
+    from ..google.api_keys import standard_key_refused_since
+    from ..google.lifecycle import today
+
     reply = await ctx.http.call("GET", "apikeys", f"/v2/{ctx.data('key_lookup', 'name')}", token=ctx.token)
     if not reply.ok:
         return admin_failure(reply, "apikeys.keys.get (roles/serviceusage.apiKeysViewer)")
     restrictions = reply.body.get("restrictions") or {}
     targets = [t.get("service") for t in restrictions.get("apiTargets", [])]
-    service = service_of(ctx.setup)
+    bound = reply.body.get("serviceAccountEmail")
+    kind = f"an auth key bound to {bound}" if bound else "a standard key (bound to no service account)"
+    service, limited = service_of(ctx.setup), f"restricted to {', '.join(targets)}" if targets else "with no API restriction"
     if targets and service not in targets:
-        return Outcome(FAIL, f"the key is restricted to {', '.join(targets)}",
-                       facts={"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"})
+        if GEMINI_API in targets and service == VERTEX:
+            fact = {"api_key_on_vertex": f"the key is {kind}, restricted to the Gemini API, and is used with Vertex AI"}
+        elif VERTEX in targets and service == GEMINI_API:
+            fact = {"express_key_on_gemini_api": f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"}
+        else:
+            fact = {"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"}
+        return Outcome(FAIL, f"the key is {kind}, {limited}", facts=fact)
+    since = None if bound or service != GEMINI_API else standard_key_refused_since(bool(targets), today())
+    if since:
+        return Outcome(FAIL, f"the key is {kind}, {limited}: the Gemini API refuses such keys since {since}",
+                       facts={"standard_key_retired": f"{kind}, {limited}; refused by the Gemini API since {since.isoformat()}"})
     kinds = [k.replace("KeyRestrictions", "") for k in restrictions if k != "apiTargets"]
-    return Outcome(OK, "no restrictions" if not restrictions else
-                   f"API restrictions allow {service}" + (f"; application restriction: {', '.join(kinds)}" if kinds else ""))
+    return Outcome(OK, f"the key is {kind}, {limited}" + (f"; application restriction: {', '.join(kinds)}" if kinds else ""))
 
 
 # --- the consumer project -----------------------------------------------------------------------
@@ -163,6 +193,7 @@ def _auth(ctx: Context) -> dict:
 
 
 async def model(ctx: Context) -> Outcome:
+    """Does the model exist on this surface (the publisher model on Vertex: not per project or location)?"""
     name = ctx.setup.model
     if ctx.setup.surface == "gemini-api":
         reply = await ctx.http.call("GET", "generativelanguage", f"/v1beta/{_resource(name)}", **_auth(ctx))
@@ -176,25 +207,82 @@ async def model(ctx: Context) -> Outcome:
     return Outcome(OK, f"model {name} exists" + (f" ({stage})" if stage else ""), data={"launch_stage": stage})
 
 
-def _count_tokens(model_of):
-    async def run(ctx: Context) -> Outcome:
-        setup, name = ctx.setup, model_of(ctx.setup)
-        body = {"contents": [{"role": "user", "parts": [{"text": "ping"}]}]}
-        if setup.surface == "gemini-api":
-            reply = await ctx.http.call("POST", "generativelanguage", f"/v1beta/{_resource(name)}:countTokens", json=body, **_auth(ctx))
-        elif setup.uses_key:
-            reply = await ctx.http.call("POST", "aiplatform", vertex_model_path(name) + ":countTokens", json=body, **_auth(ctx))
-        else:
-            path = vertex_model_path(name, setup.project, setup.location) + ":countTokens"
-            reply = await ctx.http.call("POST", "aiplatform", path, location=setup.location, json=body, **_auth(ctx))
-        if reply.ok:
-            return Outcome(OK, f"countTokens on {name} works", data={"status": reply.status})
-        message = (reply.body.get("error") or {}).get("message") if isinstance(reply.body.get("error"), dict) else None
-        detail = f"HTTP {reply.status}" + (f" {_shorten(message)}" if message else "")
-        # A 5xx is Google's side: not a finding about the setup, though its text still reaches the verdict.
-        status, prefix = (COULD_NOT_CHECK, "could not check: Google answered ") if reply.status >= 500 else (FAIL, "")
-        return Outcome(status, f"{prefix}countTokens on {name}: {detail}", error_text=reply.text, data={"status": reply.status})
-    return run
+async def listed_models(ctx: Context) -> Outcome:
+    """Which models this credential is offered: models.list on the Gemini API, Model Garden's publisher models on Vertex."""
+    if ctx.setup.surface == "gemini-api":
+        reply = await ctx.http.call("GET", "generativelanguage", "/v1beta/models", params={"pageSize": 1000}, **_auth(ctx))
+        key, prefix = "models", "models/"
+    else:
+        reply = await ctx.http.call("GET", "aiplatform", "/v1beta1/publishers/google/models", token=ctx.token)
+        key, prefix = "publisherModels", "publishers/google/models/"
+    if not reply.ok:
+        return Outcome(COULD_NOT_CHECK, f"could not list the models (HTTP {reply.status}); the control comes from the lifecycle table")
+    names = [str(m.get("name", "")).removeprefix(prefix) for m in reply.body.get(key) or () if isinstance(m, dict)]
+    return Outcome(OK, f"{len(names)} models offered", data={"names": names})
+
+
+def family(name: str) -> str:
+    """A model's family: its ID without version numbers (gemini-3.5-flash and gemini-3.8-flash are both gemini-flash)."""
+    return _VERSION.sub("", name.lower())
+
+
+def control_model(setup: Setup, listed: list[str] | None) -> tuple[str, str] | None:
+    """A generally available model open to new users today (the lifecycle table), offered to this credential
+    (the live list, when there is one), outside the target's family; with the location to call it at."""
+    from ..google.lifecycle import AVAILABLE, model_table
+
+    table, avoid = model_table(), family(setup.model)
+    order = [*table.control, *(n for n in listed or () if n not in table.control)]
+    for name in order:
+        entry = table.find(name)
+        if entry is None or entry.stage != "ga" or entry.status(setup.surface) != AVAILABLE or family(entry.id) == avoid:
+            continue
+        if listed is not None and name not in listed:
+            continue
+        location = setup.location if setup.surface == "vertex" and entry.served_at(setup.location) is not False else "global"
+        return name, location
+    return None
+
+
+async def _post_count_tokens(ctx: Context, name: str, location: str):
+    setup = ctx.setup
+    body = {"contents": [{"role": "user", "parts": [{"text": "ping"}]}]}
+    if setup.surface == "gemini-api":
+        return await ctx.http.call("POST", "generativelanguage", f"/v1beta/{_resource(name)}:countTokens", json=body, **_auth(ctx))
+    if setup.uses_key:
+        return await ctx.http.call("POST", "aiplatform", vertex_model_path(name) + ":countTokens", json=body, **_auth(ctx))
+    path = vertex_model_path(name, setup.project, location) + ":countTokens"
+    return await ctx.http.call("POST", "aiplatform", path, location=location, json=body, **_auth(ctx))
+
+
+def _count_outcome(name: str, reply, data: dict) -> Outcome:
+    data = {**data, "status": reply.status}
+    if reply.ok:
+        return Outcome(OK, f"countTokens on {name} works", data=data)
+    message = (reply.body.get("error") or {}).get("message") if isinstance(reply.body.get("error"), dict) else None
+    detail = f"HTTP {reply.status}" + (f" {_shorten(message)}" if message else "")
+    facts = {}
+    if reply.status == 400 and message and message.startswith("Invalid hostname"):
+        facts["endpoint_host_invalid"] = message
+    # A 5xx is Google's side: not a finding about the setup, though its text still reaches the verdict.
+    status, prefix = (COULD_NOT_CHECK, "could not check: Google answered ") if reply.status >= 500 else (FAIL, "")
+    return Outcome(status, f"{prefix}countTokens on {name}: {detail}", facts=facts, error_text=reply.text, data=data)
+
+
+async def call_target(ctx: Context) -> Outcome:
+    reply = await _post_count_tokens(ctx, ctx.setup.model, ctx.setup.location)
+    return _count_outcome(ctx.setup.model, reply, {})
+
+
+async def call_control(ctx: Context) -> Outcome:
+    chosen = control_model(ctx.setup, ctx.data("models", "names"))
+    if chosen is None:
+        return Outcome(SKIPPED, "no generally available model outside the target's family is offered to this credential")
+    name, location = chosen
+    reply = await _post_count_tokens(ctx, name, location)
+    outcome = _count_outcome(name, reply, {"model": name, "location": location})
+    outcome.facts = {}   # the control says nothing about the setup by itself; the verdict compares it with the target
+    return outcome
 
 
 def _shorten(text: str, width: int = 120) -> str:
@@ -202,8 +290,10 @@ def _shorten(text: str, width: int = 120) -> str:
 
 
 def plan(setup: Setup) -> list[Probe]:
-    """The probes for this setup, with their dependencies."""
+    """The probes for this setup, with their dependencies (none when the user's client would not even start)."""
     probes: list[Probe] = []
+    if setup.start_error:
+        return probes
     has_token = setup.credentials is not None
     auth_needs = () if setup.uses_key else ("token",)
     if has_token:
@@ -220,6 +310,8 @@ def plan(setup: Setup) -> list[Probe]:
             probes.append(Probe("iam", f"{PREDICT} granted", iam, ("token",)))
     if setup.api_key is not None or has_token:
         probes += [Probe("model", f"model {setup.model}", model, auth_needs),
-                   Probe("call_target", f"countTokens on {setup.model}", _count_tokens(lambda s: s.model), auth_needs),
-                   Probe("call_control", f"countTokens on {setup.control_model} (control)", _count_tokens(lambda s: s.control_model), auth_needs)]
+                   Probe("call_target", f"countTokens on {setup.model}", call_target, auth_needs)]
+        if setup.surface == "gemini-api" or has_token:
+            probes.append(Probe("models", "models offered to this credential", listed_models, auth_needs))
+        probes.append(Probe("call_control", "countTokens on a control model", call_control, auth_needs, after=("models",)))
     return probes

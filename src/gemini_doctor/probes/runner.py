@@ -52,7 +52,8 @@ class Probe:
     id: str
     title: str
     run: Callable[[Context], Awaitable[Outcome]]
-    needs: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()       # probes that must succeed first
+    after: tuple[str, ...] = ()       # probes whose outcome, whatever it is, this one reads
 
 
 async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
@@ -61,7 +62,7 @@ async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
     tasks: dict[str, asyncio.Task] = {}
 
     async def one(probe: Probe) -> Outcome:
-        for need in probe.needs:
+        for need in probe.needs + probe.after:
             if need in tasks:
                 await tasks[need]
         missing = [n for n in probe.needs if ctx.outcomes.get(n, Outcome(SKIPPED, "")).status != OK]

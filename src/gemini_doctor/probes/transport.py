@@ -1,4 +1,7 @@
-"""HTTP to Google for the probes: one async client, real hosts or one --endpoint for everything."""
+"""HTTP to Google for the probes: one async client, real hosts or one --endpoint for everything.
+
+With --endpoint every request goes to that base URL, carrying the Host header the real request would
+have, so the emulator (like Google's front end) refuses a host Google does not serve."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -69,14 +73,15 @@ class GoogleHttp:
         self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False, verify=tls())
 
     def url(self, service: str, path: str, location: str | None = None) -> str:
-        if self.endpoint:
-            return self.endpoint + path
-        return host(service, location) + path
+        """The URL the request goes to (the endpoint when one is set)."""
+        return (self.endpoint + path) if self.endpoint else host(service, location) + path
 
     async def call(self, method: str, service: str, path: str, *, token: str | None = None, key: str | None = None,
                    location: str | None = None, json: dict | None = None, params: dict | None = None,
                    headers: dict | None = None) -> Reply:
         sent = dict(headers or {})
+        if self.endpoint:
+            sent["host"] = urlsplit(host(service, location)).netloc
         if token:
             sent["authorization"] = f"Bearer {token}"
         if key:
