@@ -11,7 +11,11 @@ from emulator_clients import call
 from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
 
 
-@pytest.mark.parametrize("scenario", scenario_names())
+# How an app sends its credential is its own code: check sends each credential the one right way, so it cannot see it.
+NOT_IN_THE_SETUP = {"credential_sent_wrong"}
+
+
+@pytest.mark.parametrize("scenario", sorted(set(scenario_names()) - NOT_IN_THE_SETUP))
 def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path, scenario):
     emu = gemini_emulator(scenario)
     for _ in range(emu.client.get("calls", 1) - 1):   # the app's earlier calls (quota used up)

@@ -23,6 +23,8 @@ EXPECTED = {
     "api_key_ip_restricted": (403, "PERMISSION_DENIED", "API_KEY_IP_ADDRESS_BLOCKED", "googleapis.com"),
     "api_key_app_restricted": (403, "PERMISSION_DENIED", "API_KEY_ANDROID_APP_BLOCKED", "googleapis.com"),
     "api_key_retired": (400, "INVALID_ARGUMENT", "API_KEY_INVALID", "googleapis.com"),
+    "credential_sent_wrong": (400, "INVALID_ARGUMENT", None, None),
+    "endpoint_invalid": (400, "INVALID_ARGUMENT", None, None),
     "access_token_invalid": (None, None, None, None),
     "scope_insufficient": (403, "PERMISSION_DENIED", "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "googleapis.com"),
     "wrong_surface": (403, "PERMISSION_DENIED", None, None),

@@ -64,17 +64,18 @@ def call(client: dict, credentials: dict[str, Path], url: str):
     except ImportError:
         return _plain_http(client, credentials, url)
     model = client.get("model", MODEL)
+    headers = dict(client.get("headers") or {})
     if client.get("surface") == "vertex" and client.get("api_key"):
-        sdk = genai.Client(vertexai=True, api_key=client["api_key"], http_options=types.HttpOptions(base_url=url))
+        sdk = genai.Client(vertexai=True, api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, headers=headers))
     elif client.get("surface") == "vertex":
         options = {"project": client["project"], "location": client["location"]}
         # The emulator sees the host google-genai would call (Google refuses hosts it does not serve); asking a
         # client with placeholder credentials sends nothing.
         host = urlsplit(genai.Client(vertexai=True, credentials=object(), **options)._api_client._http_options.base_url).netloc
         sdk = genai.Client(vertexai=True, credentials=google_credentials(client, credentials, url), **options,
-                           http_options=types.HttpOptions(base_url=url, headers={"host": host}))
+                           http_options=types.HttpOptions(base_url=url, headers={**headers, "host": host}))
     elif client.get("api_key"):
-        sdk = genai.Client(api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, api_version="v1beta"))
+        sdk = genai.Client(api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, api_version="v1beta", headers=headers))
     else:   # google-genai refuses OAuth (and no key) for the Gemini API: such apps call the REST API directly
         return _plain_http(client, credentials, url)
     response = None
@@ -90,7 +91,7 @@ def _plain_http(client: dict, credentials: dict[str, Path], url: str):
 
     model = client.get("model", MODEL)
     body = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}
-    headers = {}
+    headers = dict(client.get("headers") or {})
     if client.get("api_key"):
         headers["x-goog-api-key"] = client["api_key"]
     elif client.get("principal"):

@@ -89,9 +89,11 @@ def _env_script(world: World, written: dict[str, Path], base_url: str, client: d
     principal = client["principal"] if "principal" in client else next(iter(p for p in written if p != "env"), None)
     if principal in written:
         env["GOOGLE_APPLICATION_CREDENTIALS"] = str(written[principal])
-    if world.projects:
-        env["GOOGLE_CLOUD_PROJECT"] = client.get("project", world.projects[0].id)
-    env["GOOGLE_CLOUD_LOCATION"] = client.get("location", "global")
+    project = client.get("project", world.projects[0].id if world.projects else None)
+    if project:   # a client section may leave the project and location unset (Vertex express mode)
+        env["GOOGLE_CLOUD_PROJECT"] = project
+    if client.get("location", "global"):
+        env["GOOGLE_CLOUD_LOCATION"] = client.get("location", "global")
     if client.get("surface") == "vertex":
         env["GOOGLE_GENAI_USE_VERTEXAI"] = "true"
     if world.metadata:   # google-auth reaches the machine's metadata server here (and pings it by "IP")

@@ -4,7 +4,8 @@ Each scenario is the healthy world plus a small patch. The extension field ``cli
 the default caller's app uses: ``surface`` (gemini-api | vertex), ``api_key``, ``principal`` (the
 service account or user whose credential file env.sh points at, or ``metadata`` for the machine's
 own account from the ``metadata`` section), ``scopes`` the app requests,
-``project``, ``location``, ``model``, and ``calls`` (how many calls it takes to fail).
+``project``, ``location``, ``model``, ``calls`` (how many calls it takes to fail), and ``headers`` (extra headers
+sent with every call, as a proxy in front of the app might add).
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ _VERTEX = _client(surface="vertex", api_key=None, principal=APP_SA)
 
 def _express(w):
     w["api_keys"].append({"key": EXPRESS_KEY, "name": "projects/123456789012/locations/global/keys/k2",
-                          "project": "acme-prod", "vertex_express": True})
+                          "project": "acme-prod", "vertex_express": True,
+                          "restrictions": {"api_targets": ["aiplatform.googleapis.com"]}})
     w["client"]["api_key"] = EXPRESS_KEY
 
 
@@ -123,6 +125,8 @@ _PATCHES = {
     "api_key_ip_restricted": [_restrict(ips=["198.51.100.0/24"])],
     "api_key_app_restricted": [_restrict(android_apps=["com.acme.app"])],
     "api_key_retired": [_standard_key],
+    # An OpenAI-style proxy adds the key as a Bearer token too: two credentials in one request.
+    "credential_sent_wrong": [_client(headers={"authorization": f"Bearer {KEY}"})],
     "access_token_invalid": [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)],
     # User credentials from a plain `gcloud auth application-default login` (no Gemini scope) on the Gemini API.
     "scope_insufficient": [_client(api_key=None, principal=DEV)],
@@ -144,6 +148,8 @@ _PATCHES = {
     "location_unsupported": [_set(caller={"ip": "203.0.113.7", "country": "HK"})],
     # 3.x models are served on global and the us / eu multi-regions, not on single regions.
     "model_not_in_region": [_VERTEX, _client(location="us-west1")],
+    # A location Google does not have (us-central, not us-central1): the client builds a host Google does not serve.
+    "endpoint_invalid": [_VERTEX, _client(location="us-central")],
     # The commonest 2026 case: a tutorial's 2.5 model, closed to projects that had not used it.
     "model_not_found": [_client(model="gemini-2.5-flash-lite")],
     "quota_limit_zero": [_project(quota={MODEL: 0})],
@@ -182,6 +188,7 @@ NOTES = {
     "api_key_ip_restricted": "the key only accepts 198.51.100.0/24; the caller is 203.0.113.7",
     "api_key_app_restricted": "the key only accepts the Android app com.acme.app",
     "api_key_retired": "the app still uses a standard AIza key; Google refuses all standard keys since September 2026",
+    "credential_sent_wrong": "a proxy in front of the app adds the key as a Bearer token too: two credentials",
     "access_token_invalid": "the service account behind the key file was disabled",
     "scope_insufficient": "user credentials from a plain gcloud login (no Gemini scope) call the Gemini API",
     "wrong_surface": "a Vertex express key is sent to the Gemini API",
@@ -199,6 +206,7 @@ NOTES = {
     "model_access_restricted": "the model is a private preview the project is not entitled to",
     "location_unsupported": "the caller's IP is in Hong Kong, where the Gemini API is not offered",
     "model_not_in_region": "gemini-3.5-flash is served on global, us and eu; the app calls the single region us-west1",
+    "endpoint_invalid": "the app's location is us-central (not us-central1): its client calls a host Google does not serve",
     "model_not_found": "the app calls gemini-2.5-flash-lite, closed to new users since 2026-07-22",
     "quota_limit_zero": "the project's quota for gemini-3.5-flash is 0",
     "quota_exhausted": "the project's quota is 1 request a minute and the app already used it",

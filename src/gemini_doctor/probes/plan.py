@@ -105,7 +105,7 @@ async def key_restrictions(ctx: Context) -> Outcome:
         if GEMINI_API in targets and service == VERTEX:
             fact = {"api_key_on_vertex": f"the key is {kind}, restricted to the Gemini API, and is used with Vertex AI"}
         elif VERTEX in targets and service == GEMINI_API:
-            fact = {"express_key_on_gemini_api": f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"}
+            fact = {"vertex_key_on_gemini_api": f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"}
         else:
             fact = {"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"}
         return Outcome(FAIL, f"the key is {kind}, {limited}", facts=fact)
@@ -311,7 +311,9 @@ def plan(setup: Setup) -> list[Probe]:
     if setup.api_key is not None or has_token:
         probes += [Probe("model", f"model {setup.model}", model, auth_needs),
                    Probe("call_target", f"countTokens on {setup.model}", call_target, auth_needs)]
-        if setup.surface == "gemini-api" or has_token:
+        if setup.surface == "gemini-api":
             probes.append(Probe("models", "models offered to this credential", listed_models, auth_needs))
+        elif has_token:   # Model Garden's list takes OAuth, even in express mode
+            probes.append(Probe("models", "models offered to this credential", listed_models, ("token",)))
         probes.append(Probe("call_control", "countTokens on a control model", call_control, auth_needs, after=("models",)))
     return probes
