@@ -3,11 +3,17 @@ cutoffs, credentials sent the wrong way, 402 prepay, Vertex billing, model lifec
 
 import httpx
 import pytest
+from emulator_clients import call, google_credentials
 from google import genai
 from google.genai import errors, types
 
-from emulator_clients import call, google_credentials
-from gemini_doctor.emulator.scenarios import APP_SA, KEY, MODEL, STANDARD_KEY, scenario_world
+from gemini_doctor.emulator.scenarios import (
+    APP_SA,
+    KEY,
+    MODEL,
+    STANDARD_KEY,
+    scenario_world,
+)
 from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - the fixture under test
 
 GEMINI_API = "generativelanguage.googleapis.com"
