@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google import genai
 
 from gemini_doctor.probes.discovery import discover
-from gemini_doctor.probes.transport import google_url
+from gemini_doctor.google.services import host
 
 KEY, OTHER = "AQ.Ab8RN6Ldiscovery-test-key-000000000000", "AIzaSyD-discovery-test-key-0000000000000"
 
@@ -74,16 +74,16 @@ def test_discovery_agrees_with_google_genai(case, sa_file, tmp_path, monkeypatch
         assert type(real).__name__ in setup.start_error and str(real).split(".")[0] in setup.start_error
         return
     assert setup.start_error is None, (case, setup.start_error)
-    vertex, key, host = real
+    vertex, key, real_host = real
     assert (setup.surface == "vertex") == vertex
     assert (setup.api_key if setup.uses_key else None) == key
     service = "aiplatform" if vertex else "generativelanguage"
-    assert urlsplit(google_url(service, "/", None if setup.uses_key else setup.location)).netloc == host
+    assert urlsplit(host(service, None if setup.uses_key else setup.location)).netloc == real_host
 
 
 @pytest.mark.parametrize("location", ["global", "us", "eu", "us-central1", "europe-west4"])
 def test_vertex_hosts_are_the_ones_google_genai_builds(location):
     real = genai.Client(vertexai=True, credentials=object(), project="p", location=location)._api_client._http_options.base_url
-    assert google_url("aiplatform", "/v1beta1/x", location) == real.rstrip("/") + "/v1beta1/x"
+    assert host("aiplatform", location) + "/" == real
     express = genai.Client(vertexai=True, api_key=KEY)._api_client._http_options.base_url
-    assert google_url("aiplatform", "/", None) == express
+    assert host("aiplatform", None) + "/" == express
