@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from gemini_doctor.emulator.scenarios import KEY, scenario_world
+from gemini_doctor.emulator.scenarios import KEY, MODEL, scenario_world
 from gemini_doctor.emulator.server import BackgroundServer
 from gemini_doctor.emulator.world import load_world
 
@@ -40,7 +40,7 @@ def complaints():
 
 def _request(n: int, headers: dict, body: bytes | None = None) -> bytes:
     body = body if body is not None else json.dumps({"contents": [{"parts": [{"text": f"request {n}"}]}]}).encode()
-    head = "POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nhost: emulator\r\ncontent-type: application/json\r\n"
+    head = "POST /v1beta/models/" + MODEL + ":generateContent HTTP/1.1\r\nhost: emulator\r\ncontent-type: application/json\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + f"content-length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
