@@ -10,7 +10,6 @@ from conftest import run_cli
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
 
-
 # How an app sends its credential is its own code: check sends each credential the one right way, so it cannot see it.
 NOT_IN_THE_SETUP = {"credential_sent_wrong"}
 

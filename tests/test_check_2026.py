@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from check_helpers import user_env
 from conftest import run_cli
-
 from gemini_doctor.emulator.scenarios import scenario_world
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401
 from gemini_doctor.emulator.world import load_world
 
 WORLDS = Path(__file__).parent / "worlds_2026"

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google import genai
 
-from gemini_doctor.probes.discovery import discover
 from gemini_doctor.google.services import host
+from gemini_doctor.probes.discovery import discover
 
 KEY, OTHER = "AQ.Ab8RN6Ldiscovery-test-key-000000000000", "AIzaSyD-discovery-test-key-0000000000000"
 

@@ -3,10 +3,10 @@ cutoffs, credentials sent the wrong way, 402 prepay, Vertex billing, model lifec
 
 import httpx
 import pytest
-from emulator_clients import call, google_credentials
 from google import genai
 from google.genai import errors, types
 
+from emulator_clients import call, google_credentials
 from gemini_doctor.emulator.scenarios import (
     APP_SA,
     KEY,
@@ -14,7 +14,6 @@ from gemini_doctor.emulator.scenarios import (
     STANDARD_KEY,
     scenario_world,
 )
-from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - the fixture under test
 
 GEMINI_API = "generativelanguage.googleapis.com"
 

@@ -10,7 +10,7 @@ from ..evidence.parse import Evidence
 from ..google.access import member_of
 from ..google.services import SURFACES
 from ..probes.discovery import Setup
-from ..probes.runner import OK, Outcome
+from ..probes.runner import FAIL, OK, Outcome
 from .diagnosis import Diagnosis
 from .rank import rank
 
