@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from gemini_doctor.emulator.guard import MAX_PAYLOAD
-from gemini_doctor.emulator.scenarios import scenario_world
+from gemini_doctor.emulator.scenarios import MODEL, scenario_world
 from gemini_doctor.emulator.server import BackgroundServer
 from gemini_doctor.emulator.world import load_world
 
-G = "/v1beta/models/gemini-2.5-flash:generateContent"
-V = "/v1/projects/acme-prod/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent"
+G = f"/v1beta/models/{MODEL}:generateContent"
+V = f"/v1/projects/acme-prod/locations/global/publishers/google/models/{MODEL}:generateContent"
 
 
 @pytest.fixture(scope="module")
