@@ -133,7 +133,7 @@ def test_backups_never_collide_nor_follow_a_planted_link(tmp_path):
     planted = adc.with_name(adc.name + ".bak-" + __import__("time").strftime("%Y%m%dT%H%M%S"))
     planted.symlink_to(victim)
     first, second = backup_of(adc, b"one"), backup_of(adc, b"two")
-    assert len({planted, first, second}) == 3 and first.read_bytes() == b"one" and second.read_bytes() == b"two"
+    assert len({str(planted), first, second}) == 3 and Path(first).read_bytes() == b"one" and Path(second).read_bytes() == b"two"
     assert victim.read_text() == "keep me"
 
 
@@ -186,3 +186,15 @@ def test_what_was_applied_before_a_refusal_is_reported(tmp_path):
     with pytest.raises(FileRefused):
         asyncio.run(apply_all([Remedy("a", [], 1, granted), Remedy("b", [], 0, refused)], None, None, done))
     assert done == ["granted roles/aiplatform.user"]
+
+
+def test_the_start_up_cache_is_written_the_same_safe_way(tmp_path):
+    from gemini_doctor.datacache import read_cached, write_cached
+
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    (tmp_path / "cache.json").symlink_to(victim)
+    write_cached(str(tmp_path / "cache.json"), {"a": 1})         # best effort: refused quietly
+    assert victim.read_text() == "keep me"
+    write_cached(str(tmp_path / "fresh.json"), {"a": 1})
+    assert read_cached(str(tmp_path / "fresh.json")) == {"a": 1} and len(list(tmp_path.iterdir())) == 3

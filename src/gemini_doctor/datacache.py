@@ -36,11 +36,10 @@ def write_cached(path: str | None, value: object) -> None:
     """Write atomically; a read-only home just means parsing every time."""
     if path is None:
         return
+    from .safefiles import FileRefused, write_atomic
+
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(value, handle)
-        os.replace(temporary, path)
-    except OSError:
+        write_atomic(path, json.dumps(value).encode())
+    except (OSError, FileRefused):
         pass

@@ -9,6 +9,7 @@
 - Names built from outside data (a world file, an error) are reduced to safe characters and stay
   in their folder.
 Every failure is a :class:`FileRefused` with a message for the user (and where the backup is).
+Paths are ``str`` or path-like; pathlib is not imported (explain's start-up writes its cache here).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import os
 import re
 import stat
 import time
-from pathlib import Path
 
 PRIVATE = 0o600
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -36,15 +36,15 @@ def safe_name(text: str) -> str:
     return name or "_"
 
 
-def inside(directory: Path, name: str) -> Path:
+def inside(directory: os.PathLike, name: str) -> os.PathLike:
     """*directory*/*name*, *name* made safe; it cannot be anywhere else."""
     path = directory / safe_name(name)
-    if path.parent != directory:          # cannot happen with a safe name: a guard, not a branch
+    if os.path.dirname(path) != os.fspath(directory):   # cannot happen with a safe name: a guard, not a branch
         raise FileRefused(f"{name!r} is not a plain file name")
     return path
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | os.PathLike) -> bytes:
     """The content of *path*, a regular file reached without following a symbolic link."""
     fd = _open_no_follow(path, os.O_RDONLY)
     try:
@@ -54,8 +54,8 @@ def read_bytes(path: Path) -> bytes:
         raise FileRefused(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def write_atomic(path: Path, data: bytes, mode: int | None = None, expected: bytes | None = None,
-                 keep_backup: bool = False) -> Path | None:
+def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None, expected: bytes | None = None,
+                 keep_backup: bool = False) -> str | None:
     """Replace (or create) *path* with *data*, atomically; return the backup's path, if one was made.
 
     *mode* defaults to the file's own (600 for a new file). *expected*, when given, is the content
@@ -63,9 +63,9 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None, expected: byt
     *keep_backup*, the current content is copied first (see :func:`backup_of`), and every message
     after that says where the copy is.
     """
-    if path.is_symlink():
+    if os.path.islink(path):
         raise FileRefused(f"{path} is a symbolic link; not writing through it; nothing was changed")
-    if path.exists() and not os.access(path, os.W_OK):   # replacing it would work, but its owner said no
+    if os.path.exists(path) and not os.access(path, os.W_OK):   # replacing it would work, but its owner said no
         raise FileRefused(f"{path} is read-only; nothing was changed (make it writable first if the change is wanted)")
     current = read_bytes(path) if expected is not None or keep_backup else None
     if expected is not None and current != expected:
@@ -73,24 +73,25 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None, expected: byt
     backup = backup_of(path, current) if keep_backup else None
     kept = f"; {path} is unchanged" + (f" and its backup is {backup}" if backup else "")
     if mode is None:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else PRIVATE
-    temporaries = (f".{path.name}.{os.getpid()}-{n}.tmp" for n in range(100))   # beside it: the rename is atomic
-    temporary, fd = _create_new(path, temporaries, mode, f"cannot write in {path.parent}", kept)
+        mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else PRIVATE
+    folder, name = os.path.split(path)
+    temporaries = (f".{name}.{os.getpid()}-{n}.tmp" for n in range(100))   # beside it: the rename is atomic
+    temporary, fd = _create_new(path, temporaries, mode, f"cannot write in {folder}", kept)
     try:
         _write_all(fd, data)
         os.replace(temporary, path)
     except OSError as exc:
         _remove_quietly(temporary)
         raise FileRefused(f"cannot write {path}: {exc.strerror or exc}{kept}") from None
-    _sync_folder(path.parent)
+    _sync_folder(folder)
     return backup
 
 
-def backup_of(path: Path, data: bytes) -> Path:
+def backup_of(path: str | os.PathLike, data: bytes) -> str:
     """Write *data* (*path*'s content) to ``NAME.bak-YYYYmmddTHHMMSS`` beside it (mode 600); a name that
     exists already, or a link planted there, gets a number added: a backup never replaces another file."""
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    names = (f"{path.name}.bak-{stamp}" + (f"-{n}" if n > 1 else "") for n in range(1, 1000))
+    names = (f"{os.path.basename(path)}.bak-{stamp}" + (f"-{n}" if n > 1 else "") for n in range(1, 1000))
     backup, fd = _create_new(path, names, PRIVATE, f"cannot back up {path}", "; nothing was changed")
     try:
         _write_all(fd, data)
@@ -100,7 +101,7 @@ def backup_of(path: Path, data: bytes) -> Path:
     return backup
 
 
-def make_private(path: Path) -> None:
+def make_private(path: str | os.PathLike) -> None:
     """chmod 600 on *path* itself: refused for a symbolic link (its target may be anyone's file)."""
     fd = _open_no_follow(path, os.O_RDONLY)
     try:
@@ -111,11 +112,11 @@ def make_private(path: Path) -> None:
         os.close(fd)
 
 
-def _open_no_follow(path: Path, flags: int) -> int:
+def _open_no_follow(path: str | os.PathLike, flags: int) -> int:
     try:
         fd = os.open(path, flags | os.O_NOFOLLOW)
     except OSError as exc:
-        if path.is_symlink():
+        if os.path.islink(path):
             raise FileRefused(f"{path} is a symbolic link; not following it") from None
         raise FileRefused(f"cannot open {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -124,11 +125,11 @@ def _open_no_follow(path: Path, flags: int) -> int:
     return fd
 
 
-def _create_new(path: Path, names, mode: int, failure: str, kept: str) -> tuple[Path, int]:
+def _create_new(path: str | os.PathLike, names, mode: int, failure: str, kept: str) -> tuple[str, int]:
     """The first of *names* (beside *path*) that can be created as a new file, open for writing with
     exactly *mode*; an existing file or link of that name is never opened."""
     for name in names:
-        candidate = path.with_name(name)
+        candidate = os.path.join(os.path.dirname(path), name)
         try:
             fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
         except FileExistsError:
@@ -137,7 +138,7 @@ def _create_new(path: Path, names, mode: int, failure: str, kept: str) -> tuple[
             raise FileRefused(f"{failure}: {exc.strerror or exc}{kept}") from None
         os.fchmod(fd, mode)                # exactly *mode*, whatever the umask
         return candidate, fd
-    raise FileRefused(f"{failure}: no free file name in {path.parent}{kept}")
+    raise FileRefused(f"{failure}: no free file name in {os.path.dirname(path)}{kept}")
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -151,7 +152,7 @@ def _write_all(fd: int, data: bytes) -> None:
         os.close(fd)
 
 
-def _sync_folder(folder: Path) -> None:
+def _sync_folder(folder: str) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
@@ -164,6 +165,6 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _remove_quietly(path: Path) -> None:
+def _remove_quietly(path: str | os.PathLike) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
