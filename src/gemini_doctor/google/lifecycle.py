@@ -1,19 +1,24 @@
 """Gemini model lifecycle, from ``models.toml``: where each model is served and what has happened to it.
 
 Every question takes today's date (``today()`` unless a test passes one), so an answer ages with the
-calendar: a model closed to new users in July reads as open before July and closed after it.
+calendar: a model closed to new users in July reads as open before July and closed after it. Days are
+ISO strings (``2026-12-01``), which compare as dates do: `explain` need not import ``datetime``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections import namedtuple
-from datetime import date
 from functools import lru_cache
 
 from ..datacache import cache_file, read_cached, write_cached
 from .services import GEMINI_API, VERTEX
+
+TYPE_CHECKING = False   # typing.TYPE_CHECKING without importing typing (`explain` starts light)
+if TYPE_CHECKING:
+    from datetime import date
 
 MODELS_FILE = os.path.join(os.path.dirname(__file__), "models.toml")
 TODAY_ENV = "GEMINI_DOCTOR_TODAY"   # an ISO date that stands in for today (tests, emulator worlds)
@@ -45,11 +50,11 @@ class Model(namedtuple("Model", "id stage surfaces events locations released pai
 
     __slots__ = ()
 
-    def status(self, surface: str, on: date | None = None) -> str:
+    def status(self, surface: str, on: str | date | None = None) -> str:
         """One of ``available``, ``closed_to_new_users``, ``shut_down``, ``routed``, ``not_served``."""
         if surface not in self.surfaces:
             return NOT_SERVED
-        events, on = self.events.get(surface, Events()), on or today()
+        events, on = self.events.get(surface, Events()), _day(on)
         if events.shut_down and events.shut_down <= on:
             return ROUTED if events.routed_to else SHUT_DOWN
         if events.closed_to_new_users and events.closed_to_new_users <= on:
@@ -79,7 +84,7 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         name = _PREFIX.sub("", name.strip().lower())
         return self.models.get(name) or self.models.get(_SUFFIX.sub("", name))
 
-    def status(self, name: str | None, surface: str | None, on: date | None = None) -> str | None:
+    def status(self, name: str | None, surface: str | None, on: str | date | None = None) -> str | None:
         """:meth:`Model.status` on *surface*; with no surface, the status shared by every surface that
         serves the model (None when they differ, or the model is unknown)."""
         model = self.find(name)
@@ -91,12 +96,12 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         return seen.pop() if len(seen) == 1 else None
 
     def describe(self, name: str | None, surface: str | None, location: str | None = None,
-                 on: date | None = None) -> str | None:
+                 on: str | date | None = None) -> str | None:
         """What the table says of *name* where it was called, as words: its :meth:`status` (when
         known), ``not_at_location`` (an Agent Platform location that does not serve it), ``paid_only``."""
-        return _described(self, name, surface, location, on or today())
+        return _described(self, name, surface, location, _day(on))
 
-    def _describe(self, name: str | None, surface: str | None, location: str | None, on: date) -> str | None:
+    def _describe(self, name: str | None, surface: str | None, location: str | None, on: str) -> str | None:
         model = self.find(name)
         if model is None:
             return None
@@ -108,11 +113,11 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         return " ".join(filter(None, words)) or None
 
     def instead_of(self, name: str | None, surface: str | None, location: str | None = None,
-                   on: date | None = None) -> str:
+                   on: str | date | None = None) -> str:
         """The model to name in a fix: :meth:`replacement`, else the :meth:`control_model` there."""
-        return _instead_of(self, name, surface, location, on or today())
+        return _instead_of(self, name, surface, location, _day(on))
 
-    def replacement(self, name: str | None, surface: str | None = None, on: date | None = None) -> str | None:
+    def replacement(self, name: str | None, surface: str | None = None, on: str | date | None = None) -> str | None:
         """The model to use instead of *name*: its recommended replacement, followed while that one is
         closed too, else the first control model open on *surface*. None when *name* is open there
         (with no surface: open on every surface that serves it)."""
@@ -131,7 +136,7 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         return self.control_model(surface, on=on)
 
     def control_model(self, surface: str | None, location: str | None = None, avoid: str | None = None,
-                      on: date | None = None) -> str:
+                      on: str | date | None = None) -> str:
         """The first control model that is GA, open to new users on *surface* (at *location* on Agent
         Platform) and not *avoid* (the model under test)."""
         avoided = self.find(avoid)
@@ -151,34 +156,41 @@ class ModelTable(namedtuple("ModelTable", "models control")):
 
 # Answers by (table, question, day): a batch asks the same few questions again and again
 @lru_cache(maxsize=1024)
-def _described(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: date) -> str | None:
+def _described(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: str) -> str | None:
     return table._describe(name, surface, location, on)
 
 
 @lru_cache(maxsize=1024)
-def _instead_of(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: date) -> str:
+def _instead_of(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: str) -> str:
     return table.replacement(name, surface, on) or table.control_model(surface, location, avoid=name, on=on)
 
 
-def today() -> date:
-    """Today's date, or the one in ``$GEMINI_DOCTOR_TODAY`` (ISO) when set."""
+_ISO_DAY = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
+
+
+def today() -> str:
+    """Today's date as YYYY-MM-DD, or the one in ``$GEMINI_DOCTOR_TODAY`` when set."""
     value = os.environ.get(TODAY_ENV)
     if value:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ModelTableError(f"${TODAY_ENV} must be an ISO date (YYYY-MM-DD), not {value!r}") from None
-    return date.today()
+        if not _ISO_DAY.fullmatch(value):
+            raise ModelTableError(f"${TODAY_ENV} must be an ISO date (YYYY-MM-DD), not {value!r}")
+        return value
+    return time.strftime("%Y-%m-%d")
+
+
+def _day(on: str | date | None) -> str:
+    """*on* (a date, an ISO day, or None for today) as an ISO day."""
+    return today() if on is None else on if isinstance(on, str) else on.isoformat()
 
 
 @lru_cache(maxsize=4)
 def model_table(path: str = MODELS_FILE) -> ModelTable:
     """The table in *path*, validated: every link (replacement, routed_to, control) names a model in it.
     Parsed TOML is kept as JSON in the user's cache folder (see :mod:`gemini_doctor.datacache`)."""
-    cache = cache_file("models-1", [path])
+    cache = cache_file("models-2", [path])
     cached = read_cached(cache)
     if isinstance(cached, dict):
-        return _table(_dates_from_json(cached), path)
+        return _table(cached, path)
     import tomllib
 
     try:
@@ -186,28 +198,20 @@ def model_table(path: str = MODELS_FILE) -> ModelTable:
             raw = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ModelTableError(f"{os.path.basename(path)}: {exc}") from exc
+    raw = _days(raw)
     table = _table(raw, path)
-    write_cached(cache, _dates_to_json(raw))
+    write_cached(cache, raw)
     return table
 
 
-def _dates_to_json(value: object) -> object:
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
+def _days(value: object) -> object:
+    """*value* with every TOML date as its ISO day (a date that is not a TOML date is left to fail)."""
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat() if len(value.isoformat()) == 10 else value
     if isinstance(value, dict):
-        return {k: _dates_to_json(v) for k, v in value.items()}
+        return {k: _days(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_dates_to_json(v) for v in value]
-    return value
-
-
-def _dates_from_json(value: object) -> object:
-    if isinstance(value, dict):
-        if set(value) == {"$date"}:
-            return date.fromisoformat(value["$date"])
-        return {k: _dates_from_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_from_json(v) for v in value]
+        return [_days(v) for v in value]
     return value
 
 
@@ -255,7 +259,7 @@ def _model(entry: dict, where: str) -> Model:
         if set(given) - _EVENTS:
             raise ModelTableError(f"{where}: unknown {surface} event(s) {sorted(set(given) - _EVENTS)}")
         for name in ("closed_to_new_users", "shut_down"):
-            if name in given and not isinstance(given[name], date):
+            if name in given and not (isinstance(given[name], str) and _ISO_DAY.fullmatch(given[name])):
                 raise ModelTableError(f"{where}: {surface}.{name} must be a date (YYYY-MM-DD)")
         if "routed_to" in given and "shut_down" not in given:
             raise ModelTableError(f"{where}: {surface}.routed_to needs the shut_down date it starts on")
