@@ -91,10 +91,10 @@ def test_registries_keyed_by_cause_name_real_causes():
         require_causes(["service_disabled", "servise_disabled"], "remedies.py")
 
 
-def test_scenarios_are_causes_with_notes(monkeypatch):
+def test_scenarios_are_causes(monkeypatch):
     from gemini_doctor.emulator import scenarios
 
     scenarios._validate()
-    monkeypatch.setitem(scenarios._PATCHES, "servise_disabled", [])
+    monkeypatch.setitem(scenarios.SCENARIOS, "servise_disabled", scenarios.Scenario("a typo", []))
     with pytest.raises(CatalogueError, match="servise_disabled"):
         scenarios._validate()

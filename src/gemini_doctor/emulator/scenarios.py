@@ -1,6 +1,7 @@
 """Built-in worlds: ``healthy`` and one per cause in causes.md that an emulator can produce.
 
-Each scenario is the healthy world plus a small patch. The extension field ``client`` says what
+Each scenario (``SCENARIOS``, by cause ID) is the healthy world plus a small patch, with a note saying what
+the world really holds. The extension field ``client`` says what
 the default caller's app uses: ``surface`` (gemini-api | vertex), ``api_key``, ``principal`` (the
 service account or user whose credential file env.sh points at, or ``metadata`` for the machine's
 own account from the ``metadata`` section), ``scopes`` the app requests,
@@ -11,6 +12,7 @@ sent with every call, as a proxy in front of the app might add).
 from __future__ import annotations
 
 import copy
+from collections import namedtuple
 
 from ..google.access import CLOUD_PLATFORM
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
@@ -113,115 +115,152 @@ def _no_vertex_role(w):
     w["projects"][0]["iam"] = [b for b in w["projects"][0]["iam"] if b["role"] != "roles/aiplatform.user"]
 
 
-_PATCHES = {
-    "healthy": [],
-    "credentials_missing": [_client(api_key=None, principal=None)],
-    "api_key_invalid": [_client(api_key=OTHER_KEY)],
-    "api_key_expired": [_key(state="expired")],
-    "api_key_leaked": [_key(state="leaked")],
-    "api_key_suspended": [_key(state="suspended")],
-    "api_key_api_restricted": [_key(restrictions={"api_targets": ["cloudaicompanion.googleapis.com"]})],
-    "api_key_referrer_restricted": [_restrict(referrers=["https://acme.example/*"])],
-    "api_key_ip_restricted": [_restrict(ips=["198.51.100.0/24"])],
-    "api_key_app_restricted": [_restrict(android_apps=["com.acme.app"])],
-    "api_key_retired": [_standard_key],
+class Scenario(namedtuple("Scenario", "note patches")):
+    """A built-in world: the healthy one changed by *patches* (in order); *note* says what it really holds."""
+
+    __slots__ = ()
+
+
+# The built-in worlds by cause ID (healthy aside): what each one really holds, in one line for people
+# (demo, --list-scenarios), and the patches that turn the healthy world into it.
+SCENARIOS: dict[str, Scenario] = {
+    "healthy": Scenario(
+        "everything in order: key, project, API, billing, IAM, model",
+        []),
+    "credentials_missing": Scenario(
+        "the app sends no key and has no credentials (an empty GEMINI_API_KEY)",
+        [_client(api_key=None, principal=None)]),
+    "api_key_invalid": Scenario(
+        "the app's key is not a key Google knows (a typo or a deleted key)",
+        [_client(api_key=OTHER_KEY)]),
+    "api_key_expired": Scenario(
+        "the key had an expiry date that has passed",
+        [_key(state="expired")]),
+    "api_key_leaked": Scenario(
+        "Google found the key in public and blocked it",
+        [_key(state="leaked")]),
+    "api_key_suspended": Scenario(
+        "the key was suspended for abuse",
+        [_key(state="suspended")]),
+    "api_key_api_restricted": Scenario(
+        "the key is restricted to the Gemini for Google Cloud API, not the Generative Language API",
+        [_key(restrictions={"api_targets": ["cloudaicompanion.googleapis.com"]})]),
+    "api_key_referrer_restricted": Scenario(
+        "the key only accepts calls from https://acme.example/*; the server sends no Referer",
+        [_restrict(referrers=["https://acme.example/*"])]),
+    "api_key_ip_restricted": Scenario(
+        "the key only accepts 198.51.100.0/24; the caller is 203.0.113.7",
+        [_restrict(ips=["198.51.100.0/24"])]),
+    "api_key_app_restricted": Scenario(
+        "the key only accepts the Android app com.acme.app",
+        [_restrict(android_apps=["com.acme.app"])]),
+    "api_key_retired": Scenario(
+        "the app still uses a standard AIza key; Google refuses all standard keys since September 2026",
+        [_standard_key]),
     # An OpenAI-style proxy adds the key as a Bearer token too: two credentials in one request.
-    "credential_sent_wrong": [_client(headers={"authorization": f"Bearer {KEY}"})],
-    "access_token_invalid": [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)],
+    "credential_sent_wrong": Scenario(
+        "a proxy in front of the app adds the key as a Bearer token too: two credentials",
+        [_client(headers={"authorization": f"Bearer {KEY}"})]),
+    "access_token_invalid": Scenario(
+        "the service account behind the key file was disabled",
+        [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)]),
     # User credentials from a plain `gcloud auth application-default login` (no Gemini scope) on the Gemini API.
-    "scope_insufficient": [_client(api_key=None, principal=DEV)],
-    "wrong_surface": [_express],
-    "service_disabled": [_project(services=["aiplatform.googleapis.com"])],
-    "billing_disabled": [_project(billing="disabled")],
-    "billing_required": [_project(billing="none"), _set(paid_only_countries=["GB"], caller={"ip": "203.0.113.7", "country": "GB"})],
-    "wrong_project": [_key(project="YOUR_PROJECT_ID")],
-    "quota_project_missing": [_client(api_key=None, principal=DEV, scopes=[GEMINI_SCOPE]),
-                              _user(quota_project=None, scopes=[CLOUD_PLATFORM, GEMINI_SCOPE])],
-    "quota_project_denied": [_VERTEX, _client(principal=DEV), _user(quota_project="shared-billing")],
-    "iam_permission_missing": [_VERTEX, _no_vertex_role],
-    "resource_permission": [_set(tuned_models=[{"name": "support-bot-v2", "project": "shared-billing"}]),
-                            _client(model="tunedModels/support-bot-v2")],
-    "project_denied": [_project(denied=True)],
-    "org_policy": [_VERTEX, _project(org_policy_denied_models=[MODEL])],
-    "vpc_service_controls": [_VERTEX, _project(vpc_sc=True)],
-    "model_access_restricted": [_gated],
-    "location_unsupported": [_set(caller={"ip": "203.0.113.7", "country": "HK"})],
+    "scope_insufficient": Scenario(
+        "user credentials from a plain gcloud login (no Gemini scope) call the Gemini API",
+        [_client(api_key=None, principal=DEV)]),
+    "wrong_surface": Scenario(
+        "a Vertex express key is sent to the Gemini API",
+        [_express]),
+    "service_disabled": Scenario(
+        "the Generative Language API is disabled in the project that owns the key",
+        [_project(services=["aiplatform.googleapis.com"])]),
+    "billing_disabled": Scenario(
+        "the project's billing account is disabled",
+        [_project(billing="disabled")]),
+    "billing_required": Scenario(
+        "the caller is in a paid-only country and the project has no billing account",
+        [_project(billing="none"), _set(paid_only_countries=["GB"], caller={"ip": "203.0.113.7", "country": "GB"})]),
+    "wrong_project": Scenario(
+        "the key names the placeholder project YOUR_PROJECT_ID",
+        [_key(project="YOUR_PROJECT_ID")]),
+    "quota_project_missing": Scenario(
+        "user credentials without a quota project call the Gemini API",
+        [_client(api_key=None, principal=DEV, scopes=[GEMINI_SCOPE]), _user(quota_project=None, scopes=[CLOUD_PLATFORM, GEMINI_SCOPE])]),
+    "quota_project_denied": Scenario(
+        "the user's quota project is one they may not use (no serviceUsageConsumer)",
+        [_VERTEX, _client(principal=DEV), _user(quota_project="shared-billing")]),
+    "iam_permission_missing": Scenario(
+        "the service account has no roles/aiplatform.user",
+        [_VERTEX, _no_vertex_role]),
+    "resource_permission": Scenario(
+        "the tuned model belongs to another project",
+        [_set(tuned_models=[{"name": "support-bot-v2", "project": "shared-billing"}]), _client(model="tunedModels/support-bot-v2")]),
+    "project_denied": Scenario(
+        "Google has denied the project",
+        [_project(denied=True)]),
+    "org_policy": Scenario(
+        "an org policy forbids gemini-3.5-flash in the project",
+        [_VERTEX, _project(org_policy_denied_models=[MODEL])]),
+    "vpc_service_controls": Scenario(
+        "a VPC Service Controls perimeter blocks the caller",
+        [_VERTEX, _project(vpc_sc=True)]),
+    "model_access_restricted": Scenario(
+        "the model is a private preview the project is not entitled to",
+        [_gated]),
+    "location_unsupported": Scenario(
+        "the caller's IP is in Hong Kong, where the Gemini API is not offered",
+        [_set(caller={"ip": "203.0.113.7", "country": "HK"})]),
     # 3.x models are served on global and the us / eu multi-regions, not on single regions.
-    "model_not_in_region": [_VERTEX, _client(location="us-west1")],
+    "model_not_in_region": Scenario(
+        "gemini-3.5-flash is served on global, us and eu; the app calls the single region us-west1",
+        [_VERTEX, _client(location="us-west1")]),
     # A location Google does not have (us-central, not us-central1): the client builds a host Google does not serve.
-    "endpoint_invalid": [_VERTEX, _client(location="us-central")],
+    "endpoint_invalid": Scenario(
+        "the app's location is us-central (not us-central1): its client calls a host Google does not serve",
+        [_VERTEX, _client(location="us-central")]),
     # The commonest 2026 case: a tutorial's 2.5 model, closed to projects that had not used it.
-    "model_not_found": [_client(model="gemini-2.5-flash-lite")],
-    "quota_limit_zero": [_project(quota={MODEL: 0})],
-    "quota_exhausted": [_project(quota={MODEL: 1}), _client(calls=2)],
+    "model_not_found": Scenario(
+        "the app calls gemini-2.5-flash-lite, closed to new users since 2026-07-22",
+        [_client(model="gemini-2.5-flash-lite")]),
+    "quota_limit_zero": Scenario(
+        "the project's quota for gemini-3.5-flash is 0",
+        [_project(quota={MODEL: 0})]),
+    "quota_exhausted": Scenario(
+        "the project's quota is 1 request a minute and the app already used it",
+        [_project(quota={MODEL: 1}), _client(calls=2)]),
     # Model-wide 503 "overloaded": the commonest incident form; the 403-for-everyone form is in check's tests.
-    "google_incident": [_set(incidents=[{"model": MODEL, "surface": "both", "http_status": 503,
-                                         "message": "The model is overloaded. Please try again later."}])],
-    "edge_blocked": [_set(edge_blocked=True)],
+    "google_incident": Scenario(
+        "gemini-3.5-flash is overloaded for everyone; other models work",
+        [_set(incidents=[{"model": MODEL, "surface": "both", "http_status": 503, "message": "The model is overloaded. Please try again later."}])]),
+    "edge_blocked": Scenario(
+        "Google's front end blocks the caller's network",
+        [_set(edge_blocked=True)]),
 }
 
 
 def scenario_names() -> list[str]:
-    return list(_PATCHES)
+    return list(SCENARIOS)
 
 
 def scenario_world(name: str) -> dict:
     """The world (a mapping, ready for ``load_world``) in which exactly cause *name* holds."""
-    if name not in _PATCHES:
-        raise KeyError(f"unknown scenario {name!r}; choose one of: {', '.join(_PATCHES)}")
+    if name not in SCENARIOS:
+        raise KeyError(f"unknown scenario {name!r}; choose one of: {', '.join(SCENARIOS)}")
     world = copy.deepcopy(HEALTHY)
-    for patch in _PATCHES[name]:
+    for patch in SCENARIOS[name].patches:
         patch(world)
     return world
 
 
-# What each world really holds, in one line, for people (demo, --list-scenarios).
-NOTES = {
-    "healthy": "everything in order: key, project, API, billing, IAM, model",
-    "credentials_missing": "the app sends no key and has no credentials (an empty GEMINI_API_KEY)",
-    "api_key_invalid": "the app's key is not a key Google knows (a typo or a deleted key)",
-    "api_key_expired": "the key had an expiry date that has passed",
-    "api_key_leaked": "Google found the key in public and blocked it",
-    "api_key_suspended": "the key was suspended for abuse",
-    "api_key_api_restricted": "the key is restricted to the Gemini for Google Cloud API, not the Generative Language API",
-    "api_key_referrer_restricted": "the key only accepts calls from https://acme.example/*; the server sends no Referer",
-    "api_key_ip_restricted": "the key only accepts 198.51.100.0/24; the caller is 203.0.113.7",
-    "api_key_app_restricted": "the key only accepts the Android app com.acme.app",
-    "api_key_retired": "the app still uses a standard AIza key; Google refuses all standard keys since September 2026",
-    "credential_sent_wrong": "a proxy in front of the app adds the key as a Bearer token too: two credentials",
-    "access_token_invalid": "the service account behind the key file was disabled",
-    "scope_insufficient": "user credentials from a plain gcloud login (no Gemini scope) call the Gemini API",
-    "wrong_surface": "a Vertex express key is sent to the Gemini API",
-    "service_disabled": "the Generative Language API is disabled in the project that owns the key",
-    "billing_disabled": "the project's billing account is disabled",
-    "billing_required": "the caller is in a paid-only country and the project has no billing account",
-    "wrong_project": "the key names the placeholder project YOUR_PROJECT_ID",
-    "quota_project_missing": "user credentials without a quota project call the Gemini API",
-    "quota_project_denied": "the user's quota project is one they may not use (no serviceUsageConsumer)",
-    "iam_permission_missing": "the service account has no roles/aiplatform.user",
-    "resource_permission": "the tuned model belongs to another project",
-    "project_denied": "Google has denied the project",
-    "org_policy": "an org policy forbids gemini-3.5-flash in the project",
-    "vpc_service_controls": "a VPC Service Controls perimeter blocks the caller",
-    "model_access_restricted": "the model is a private preview the project is not entitled to",
-    "location_unsupported": "the caller's IP is in Hong Kong, where the Gemini API is not offered",
-    "model_not_in_region": "gemini-3.5-flash is served on global, us and eu; the app calls the single region us-west1",
-    "endpoint_invalid": "the app's location is us-central (not us-central1): its client calls a host Google does not serve",
-    "model_not_found": "the app calls gemini-2.5-flash-lite, closed to new users since 2026-07-22",
-    "quota_limit_zero": "the project's quota for gemini-3.5-flash is 0",
-    "quota_exhausted": "the project's quota is 1 request a minute and the app already used it",
-    "google_incident": "gemini-3.5-flash is overloaded for everyone; other models work",
-    "edge_blocked": "Google's front end blocks the caller's network",
-}
+# What each world really holds, by name (a view of SCENARIOS).
+NOTES = {name: scenario.note for name, scenario in SCENARIOS.items()}
 
 
 def _validate() -> None:
-    """Every scenario is a cause in the catalogue (or healthy), and has its note."""
+    """Every scenario is a cause in the catalogue (or healthy)."""
     from ..catalogue import require_causes
 
-    require_causes(set(_PATCHES) - {"healthy"}, "emulator/scenarios.py")
-    if set(NOTES) != set(_PATCHES):
-        raise ValueError(f"emulator/scenarios.py: scenarios without a note or notes without a scenario: {sorted(set(NOTES) ^ set(_PATCHES))}")
+    require_causes(set(SCENARIOS) - {"healthy"}, "emulator/scenarios.py")
 
 
 _validate()
