@@ -13,6 +13,7 @@ from gemini_doctor.google.lifecycle import (
     ModelTableError,
     model_table,
     today,
+    today_iso,
 )
 
 
@@ -89,7 +90,7 @@ def test_control_model_is_ga_open_and_not_the_model_under_test(table):
 
 def test_today_can_be_injected(monkeypatch):
     monkeypatch.setenv("GEMINI_DOCTOR_TODAY", "2026-01-15")
-    assert today() == "2026-01-15"
+    assert today() == date(2026, 1, 15) and today_iso() == "2026-01-15"
     monkeypatch.setenv("GEMINI_DOCTOR_TODAY", "soon")
     with pytest.raises(ModelTableError):
         today()

@@ -168,8 +168,15 @@ def _instead_of(table: ModelTable, name: str | None, surface: str | None, locati
 _ISO_DAY = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 
 
-def today() -> str:
-    """Today's date as YYYY-MM-DD, or the one in ``$GEMINI_DOCTOR_TODAY`` when set."""
+def today() -> date:
+    """Today's date, or the one in ``$GEMINI_DOCTOR_TODAY`` (ISO) when set."""
+    from datetime import date
+
+    return date.fromisoformat(today_iso())
+
+
+def today_iso() -> str:
+    """:func:`today` as YYYY-MM-DD (without importing datetime)."""
     value = os.environ.get(TODAY_ENV)
     if value:
         if not _ISO_DAY.fullmatch(value):
@@ -180,7 +187,7 @@ def today() -> str:
 
 def _day(on: str | date | None) -> str:
     """*on* (a date, an ISO day, or None for today) as an ISO day."""
-    return today() if on is None else on if isinstance(on, str) else on.isoformat()
+    return today_iso() if on is None else on if isinstance(on, str) else on.isoformat()
 
 
 @lru_cache(maxsize=4)
