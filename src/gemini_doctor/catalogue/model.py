@@ -26,6 +26,7 @@ PLACEHOLDERS = {
     "model": "the model ID",
     "location": "the Vertex AI location",
     "permission": "the IAM permission Google says is missing",
+    "error_info_id": "the IAM denial's error ID, which Google's Policy Troubleshooter explains",
     "role": "the narrowest predefined role that carries the permission",
     "quota_metric": "the quota metric that ran out",
     "key": "the API key, masked",

@@ -43,6 +43,7 @@ def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, re
         "quota_metric": record.quota_metric or "the quota",
         "key": record.key,
         "retry_after": record.retry_after,
+        "error_info_id": record.error_info_id,
     }
     if replacement:
         from ..google.lifecycle import model_table

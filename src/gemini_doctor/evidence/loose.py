@@ -49,7 +49,7 @@ _META_KEYS = (
     "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
     "resource", "apiName", "methodName", "httpReferrer", "androidPackage", "quotaMetric",
     "quota_metric", "quotaId", "quota_id", "quotaValue", "quota_value", "quota_limit", "uid", "quotaResetDelay",
-    "retryDelay",
+    "retryDelay", "error_info_id", "troubleshooter_url",
 )
 _JSON_META = Prefiltered(
     rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0
@@ -118,6 +118,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("permission", r"Permission '([\w.]+)' denied", 0),
         ("permission", r"permission '?([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)'?", re.I),
         ("method", r"method ([\w.]+) are blocked", 0),
+        ("troubleshooter_url", r"(https://console\.cloud\.google\.com/iam-admin/troubleshooter/[^\s\"'<>`\\]{1,2000})", 0),
         ("service", r"Requests to this API ([\w.\-]+)", 0),
         ("service", r"The ([\w.\-]+\.googleapis\.com) API requires a quota project", 0),
         ("service", r"/apis/api/([\w.\-]+\.googleapis\.com)/", 0),

@@ -19,6 +19,7 @@ from .loose import (
     unescape,
 )
 from .record import STATUS_TO_HTTP, ErrorRecord
+from .troubleshooter import read_troubleshooter
 
 MAX_INPUT_CHARS = 1 << 20
 # A terminal UI's box borders (Gemini CLI draws them through wrapped error lines) read as spaces
@@ -62,6 +63,7 @@ def parse_text(text: str) -> Evidence:
     _read_metadata(record)
     record.fill_missing(**loose)
     record.fill_missing(**secrets)
+    read_troubleshooter(record)
     if record.code is None and record.status in STATUS_TO_HTTP:
         record.code = STATUS_TO_HTTP[record.status]
     if record.message is None:

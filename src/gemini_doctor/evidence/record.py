@@ -24,6 +24,8 @@ class ErrorRecord:
     service: str | None = None              # e.g. generativelanguage.googleapis.com
     method: str | None = None
     permission: str | None = None
+    error_info_id: str | None = None        # the IAM denial's ID for Policy Troubleshooter (2026 format)
+    troubleshooter_url: str | None = None   # Google's console.cloud.google.com troubleshooter link for it
     resource: str | None = None
     model: str | None = None
     location: str | None = None
