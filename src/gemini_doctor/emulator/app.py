@@ -25,6 +25,7 @@ from .errors import GoogleError
 from .gemini_api import GeminiApiBackend
 from .guard import Guard
 from .iamcredentials import IamCredentialsBackend
+from .logging_api import AuditLog, LoggingBackend
 from .metadata import ROOT as METADATA_ROOT
 from .metadata import MetadataBackend
 from .oauth import OAuthBackend, OAuthState
@@ -109,10 +110,11 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     """An app serving *world*; *oauth* holds the signing keys and tokens (shared with credential files)."""
     oauth = oauth or OAuthState()
     counters = Counters()
+    audit = AuditLog(world)
     backends = [GeminiApiBackend(world, oauth), VertexBackend(world, oauth), OAuthBackend(world, oauth),
                 ServiceUsageBackend(world, oauth, counters), ResourceManagerBackend(world, oauth, counters),
                 BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters), MetadataBackend(world, oauth),
-                IamCredentialsBackend(world, oauth)]
+                IamCredentialsBackend(world, oauth), LoggingBackend(world, oauth, audit)]
 
     async def stats(request: Request) -> Response:
         return JSONResponse({"requests": counters.requests, "mutations": counters.mutations})
@@ -122,6 +124,8 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
         return JSONResponse({})
 
     async def google_error(request: Request, exc: GoogleError) -> Response:
+        if exc.status == "PERMISSION_DENIED":
+            audit.record_refusal(request, exc)
         return exc.response()
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -135,5 +139,5 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     app = Starlette(routes=routes,
                     exception_handlers={GoogleError: google_error, HTTPException: http_error},
                     middleware=[Middleware(Guard), Middleware(_Front, world=world, counters=counters)])
-    app.state.world, app.state.counters, app.state.oauth = world, counters, oauth
+    app.state.world, app.state.counters, app.state.oauth, app.state.audit = world, counters, oauth, audit
     return app

@@ -60,6 +60,7 @@ def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) ->
         raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS)
     if token.expires_at < time.time():
         raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS, [error_info("ACCESS_TOKEN_EXPIRED", meta)])
+    request.state.caller = (token.principal, service, rpc)   # who calls what: the audit log names them
     return token
 
 

@@ -16,6 +16,8 @@ CLOUD_BILLING = _SCOPE_ROOT + "cloud-billing"
 CLOUD_BILLING_READ_ONLY = _SCOPE_ROOT + "cloud-billing.readonly"
 IAM = _SCOPE_ROOT + "iam"
 USERINFO_EMAIL = _SCOPE_ROOT + "userinfo.email"
+LOGGING_READ = _SCOPE_ROOT + "logging.read"
+LOGGING_ADMIN = _SCOPE_ROOT + "logging.admin"
 GEMINI_API_SCOPES = frozenset({GENERATIVE_LANGUAGE, GENERATIVE_LANGUAGE_RETRIEVER})   # either lets a token call the Gemini API
 
 PREDICT = "aiplatform.endpoints.predict"
@@ -24,11 +26,14 @@ GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
 _READ_SERVICES = frozenset({"serviceusage.services.get", "serviceusage.services.list"})
 _READ_KEYS = frozenset({"apikeys.keys.get", "apikeys.keys.lookup", "apikeys.keys.list"})
 _GET_PROJECT = "resourcemanager.projects.get"
+LIST_LOG_ENTRIES = "logging.logEntries.list"
 
 ROLES: dict[str, frozenset[str]] = {
     "roles/owner": frozenset({"*"}),
-    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, *_READ_SERVICES, *_READ_KEYS}),
-    "roles/viewer": frozenset({_GET_PROJECT, *_READ_SERVICES, *_READ_KEYS}),
+    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, LIST_LOG_ENTRIES, *_READ_SERVICES, *_READ_KEYS}),
+    "roles/viewer": frozenset({_GET_PROJECT, LIST_LOG_ENTRIES, *_READ_SERVICES, *_READ_KEYS}),
+    "roles/logging.viewer": frozenset({LIST_LOG_ENTRIES}),
+    "roles/logging.privateLogViewer": frozenset({LIST_LOG_ENTRIES, "logging.privateLogEntries.list"}),
     "roles/browser": frozenset({_GET_PROJECT}),
     "roles/aiplatform.user": frozenset({PREDICT, _GET_PROJECT}),
     "roles/aiplatform.admin": frozenset({PREDICT, _GET_PROJECT}),
@@ -53,6 +58,7 @@ NARROWEST_ROLE: dict[str, str] = {
     "apikeys.keys.create": "roles/serviceusage.apiKeysAdmin",
     "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
     _GET_PROJECT: "roles/browser",
+    LIST_LOG_ENTRIES: "roles/logging.viewer",
     "cloudaicompanion.companions.generateChat": "roles/cloudaicompanion.user",
     "cloudaicompanion.instances.completeTask": "roles/cloudaicompanion.user",
 }
