@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from ..engine.syntax import valid
 from .record import ErrorRecord
 
 TROUBLESHOOTER = "https://console.cloud.google.com/iam-admin/troubleshooter/"
@@ -20,6 +19,8 @@ _ID_IN_URL = re.compile(r";errorId=([^;?&#]+)")
 def read_troubleshooter(record: ErrorRecord) -> None:
     """Set ``troubleshooter_url`` and ``error_info_id`` on *record* from its metadata or the URL its
     prose carried (already on the record); each only when it is well formed, else cleared."""
+    from ..engine.syntax import valid  # here, not at the top: the engine imports evidence
+
     url = (record.metadata.get("troubleshooter_url") or record.troubleshooter_url or "").rstrip(".,;")
     record.troubleshooter_url = url if _URL.fullmatch(url) else None
     error_id = record.metadata.get("error_info_id")
