@@ -22,6 +22,7 @@ from starlette.routing import Route
 from .apikeys import ApiKeysBackend
 from .billing import BillingBackend
 from .errors import GoogleError
+from .files import FilesBackend
 from .gemini_api import GeminiApiBackend
 from .guard import Guard
 from .iamcredentials import IamCredentialsBackend
@@ -29,6 +30,7 @@ from .logging_api import AuditLog, LoggingBackend
 from .metadata import ROOT as METADATA_ROOT
 from .metadata import MetadataBackend
 from .oauth import OAuthBackend, OAuthState
+from .openai_compat import OpenAICompatBackend, is_openai_path
 from .resourcemanager import ResourceManagerBackend
 from .serviceusage import ServiceUsageBackend
 from .vertex import VertexBackend
@@ -111,7 +113,8 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     oauth = oauth or OAuthState()
     counters = Counters()
     audit = AuditLog(world)
-    backends = [GeminiApiBackend(world, oauth), VertexBackend(world, oauth), OAuthBackend(world, oauth),
+    gemini = GeminiApiBackend(world, oauth)
+    backends = [gemini, OpenAICompatBackend(gemini), FilesBackend(gemini), VertexBackend(world, oauth), OAuthBackend(world, oauth),
                 ServiceUsageBackend(world, oauth, counters), ResourceManagerBackend(world, oauth, counters),
                 BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters), MetadataBackend(world, oauth),
                 IamCredentialsBackend(world, oauth), LoggingBackend(world, oauth, audit)]
@@ -126,9 +129,11 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     async def google_error(request: Request, exc: GoogleError) -> Response:
         if exc.status == "PERMISSION_DENIED":
             audit.record_refusal(request, exc)
-        return exc.response()
+        return exc.response(as_list=is_openai_path(request.url.path))
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (404, 405) and is_openai_path(request.url.path):
+            return Response(status_code=404)      # Google's OpenAI-compatible paths it does not serve: no body
         if exc.status_code in (404, 405):
             return GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404).response()
         return GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.").response()

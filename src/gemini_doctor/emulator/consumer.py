@@ -178,7 +178,10 @@ class QuotaMeter:
         self.world = world
         self.calls: dict[tuple[str, str], deque] = defaultdict(deque)
 
-    def check(self, project: Project, name: str, service: str) -> None:
+    def check(self, project: Project, name: str, service: str, method: str = "generateContent") -> None:
+        """Spend one call of *method*, or refuse it when the minute's quota is used up. countTokens
+        generates nothing and never spends; it is refused only where a generation would be (limit 0,
+        or a window already full), which is how ``check`` sees the quota without using any."""
         model = self.world.model(name)
         limit = project.quota.get(name)
         if limit is None and model is not None and not model.free_tier and project.billing != "enabled" \
@@ -190,7 +193,8 @@ class QuotaMeter:
         while window and now - window[0] > 60:
             window.popleft()
         if len(window) < limit:
-            window.append(now)
+            if method != "countTokens":
+                window.append(now)
             return
         raise _quota_error(service, name, limit)
 

@@ -72,14 +72,17 @@ def count_tokens(body: dict) -> int:
     return sum(len(str(text).split()) for text in texts) or 1
 
 
-def answer(method: str, model: str, body: dict) -> Response:
-    """The success response for generateContent, streamGenerateContent (SSE) or countTokens."""
+def answer(request: Request, method: str, model: str, body: dict) -> Response:
+    """The success response for generateContent, streamGenerateContent or countTokens. A stream is
+    server-sent events with ``alt=sse``, else one JSON array of the chunks, as Google sends it."""
     if method == "countTokens":
         return JSONResponse({"totalTokens": count_tokens(body)})
     prompt = count_tokens(body)
     reply = {"candidates": [{"content": {"role": "model", "parts": [{"text": REPLY}]}, "finishReason": "STOP", "index": 0}],
              "usageMetadata": {"promptTokenCount": prompt, "candidatesTokenCount": 7, "totalTokenCount": prompt + 7},
              "modelVersion": model, "responseId": "emulated"}
-    if method == "streamGenerateContent":
+    if method == "streamGenerateContent" and request.query_params.get("alt") == "sse":
         return StreamingResponse(iter([f"data: {json.dumps(reply)}\r\n\r\n"]), media_type="text/event-stream")
+    if method == "streamGenerateContent":
+        return JSONResponse([reply])
     return JSONResponse(reply)

@@ -18,11 +18,16 @@ class GoogleError(Exception):
         self.status, self.message, self.details = status, message, details or []
         self.code = code or STATUS_TO_HTTP[status]
 
-    def response(self) -> JSONResponse:
+    def body(self) -> dict:
         body = {"error": {"code": self.code, "message": self.message, "status": self.status}}
         if self.details:
             body["error"]["details"] = self.details
-        return JSONResponse(body, status_code=self.code, headers=HEADERS, media_type="application/json; charset=UTF-8")
+        return body
+
+    def response(self, as_list: bool = False) -> JSONResponse:
+        """Google's JSON error; *as_list* wraps it in an array of one (the OpenAI-compatible endpoint's shape)."""
+        content = [self.body()] if as_list else self.body()
+        return JSONResponse(content, status_code=self.code, headers=HEADERS, media_type="application/json; charset=UTF-8")
 
 
 def error_info(reason: str, metadata: dict[str, str], domain: str = "googleapis.com") -> dict:

@@ -36,8 +36,10 @@ from .world import ApiKey, Project, World
 SERVICE = GEMINI_API.service
 VERSIONS = ("v1", "v1beta", "v1alpha")
 SCOPES = set(GEMINI_API_SCOPES)
-_METHODS = {"generateContent": "GenerateContent", "streamGenerateContent": "StreamGenerateContent",
-            "countTokens": "CountTokens", "get": "GetModel", "list": "ListModels"}
+# method -> the RPC Google names in error metadata (service.Method, under google.ai.generativelanguage.VERSION)
+RPCS = {"generateContent": "GenerativeService.GenerateContent", "streamGenerateContent": "GenerativeService.StreamGenerateContent",
+        "countTokens": "GenerativeService.CountTokens", "get": "ModelService.GetModel", "list": "ModelService.ListModels"}
+_MODEL_METHODS = ("generateContent", "streamGenerateContent", "countTokens", "get")
 
 
 class GeminiApiBackend:
@@ -52,53 +54,50 @@ class GeminiApiBackend:
             Route("/{version}/models", self.list_models, methods=["GET"]),
             Route("/{version}/models/{rest:path}", self.model_call, methods=["GET", "POST"]),
             Route("/{version}/tunedModels/{rest:path}", self.tuned_model, methods=["GET", "POST"]),
-            Route("/{version}/files/{name}", self.get_file, methods=["GET"]),
         ]
 
     # --- routes -------------------------------------------------------------------------------
     async def list_models(self, request: Request) -> Response:
-        project = self.authorize(request, _version(request), "list")
-        models = [_model_resource(m.name) for m in self.world.models
-                  if "gemini-api" in m.surfaces and m.refusal(self.world.today, project) is None]
-        return JSONResponse({"models": models})
+        project = self.authorize(request, version_of(request), "list")
+        return JSONResponse({"models": [_model_resource(name) for name in self.offered(project)]})
 
     async def model_call(self, request: Request) -> Response:
-        version = _version(request)
+        version = version_of(request)
         model, _, method = request.path_params["rest"].partition(":")
         method = method or "get"
-        if method not in _METHODS or (request.method == "GET") != (method == "get"):
+        if method not in _MODEL_METHODS or (request.method == "GET") != (method == "get"):
             raise GoogleError("NOT_FOUND", f"Method not found: {request.method} {request.url.path}", code=404)
         body = await json_body(request) if request.method == "POST" else {}
         project = self.authorize(request, version, method, model)
         if method == "get":
             return JSONResponse(_model_resource(model))
-        self.quota.check(project, model, SERVICE)
+        self.quota.check(project, model, SERVICE, method)
         check_incidents(self.world, model, "gemini-api")
-        return answer(method, model, body)
+        return answer(request, method, model, body)
 
     async def tuned_model(self, request: Request) -> Response:
         name, _, method = request.path_params["rest"].partition(":")
-        project = self.authorize(request, _version(request), "generateContent" if method else "get")
+        project = self.authorize(request, version_of(request), "generateContent" if method else "get")
         owner = next((t for t in self.world.tuned_models if t.get("name") == name), None)
         if owner is None or self.world.project(owner.get("project")) is not project:
             raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access tuned model tunedModels/{name}")
         if not method:
             return JSONResponse({"name": f"tunedModels/{name}", "baseModel": "models/gemini-2.5-flash", "state": "ACTIVE"})
-        return answer(method, name, await json_body(request))
+        return answer(request, method, name, await json_body(request))
 
-    async def get_file(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        project = self.authorize(request, _version(request), "get")
-        owner = next((f for f in self.world.files if f.get("name") == name), None)
-        if owner is None or self.world.project(owner.get("project")) is not project:
-            raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access the File {name} or it may not exist.")
-        return JSONResponse({"name": f"files/{name}", "state": "ACTIVE", "mimeType": "application/pdf"})
+    def offered(self, project: Project) -> list[str]:
+        """The models the Gemini API lists for *project* today."""
+        return [m.name for m in self.world.models if "gemini-api" in m.surfaces and m.refusal(self.world.today, project) is None]
 
     # --- checks, in Google's order ------------------------------------------------------------
-    def authorize(self, request: Request, version: str, method: str, model: str | None = None) -> Project:
-        """Run credential, project, location and model checks; return the consumer project."""
-        rpc = f"google.ai.generativelanguage.{version}.GenerativeService.{_METHODS[method]}"
-        key_string = supplied_key(request)
+    def authorize(self, request: Request, version: str, method: str, model: str | None = None, *,
+                  rpc: str | None = None, key_string: str | None = None) -> Project:
+        """Run credential, project, location and model checks; return the consumer project.
+
+        *method* names the model method (or get/list); *rpc* ("Service.Method") overrides the RPC
+        named in errors; *key_string* is a key the caller sent another way (a bearer, on /openai/)."""
+        rpc = f"google.ai.generativelanguage.{version}.{rpc or RPCS[method]}"
+        key_string = key_string or supplied_key(request)
         if key_string:
             key = self.world.api_key(key_string)
             check_key_state(self.world, key, SERVICE)
@@ -172,7 +171,7 @@ class GeminiApiBackend:
             raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
 
 
-def _version(request: Request) -> str:
+def version_of(request: Request) -> str:
     version = request.path_params["version"]
     if version not in VERSIONS:
         raise GoogleError("NOT_FOUND", f"Unknown API version {version}.", code=404)

@@ -36,7 +36,10 @@ from .world import Model, Project, World
 SERVICE = VERTEX.service
 VERSIONS = ("v1", "v1beta1")
 SCOPES = {CLOUD_PLATFORM, AIPLATFORM}
-_METHODS = {"generateContent": "GenerateContent", "streamGenerateContent": "StreamGenerateContent", "countTokens": "CountTokens"}
+# method -> the RPC Google names in error metadata (service.Method, under google.cloud.aiplatform.VERSION)
+_METHODS = {"generateContent": "PredictionService.GenerateContent", "streamGenerateContent": "PredictionService.StreamGenerateContent",
+            "countTokens": "PredictionService.CountTokens", "get": "ModelGardenService.GetPublisherModel",
+            "list": "ModelGardenService.ListPublisherModels"}
 
 
 class VertexBackend:
@@ -56,7 +59,7 @@ class VertexBackend:
         """Model Garden's catalogue of Google's models (not per project: closed-to-new-users models are listed)."""
         if request.path_params["version"] not in VERSIONS:
             raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
-        require_token(request, self.oauth, SERVICE, "google.cloud.aiplatform.v1beta1.ModelGardenService.ListPublisherModels", SCOPES)
+        require_token(request, self.oauth, SERVICE, _rpc(request.path_params["version"], "list"), SCOPES)
         models = [_publisher_model(m) for m in self.world.models
                   if "vertex" in m.surfaces and m.refusal(self.world.today, None) not in ("gone", "retired")]
         return JSONResponse({"publisherModels": models})
@@ -64,7 +67,7 @@ class VertexBackend:
     async def project_call(self, request: Request) -> Response:
         version, method, model = self._parse(request)
         path_project, location = request.path_params["project"], request.path_params["location"]
-        rpc = f"google.cloud.aiplatform.{version}.PredictionService.{_METHODS[method]}"
+        rpc = _rpc(version, method)
         body = await json_body(request)
         if supplied_key(request):
             raise api_keys_not_supported(SERVICE, rpc)
@@ -76,25 +79,13 @@ class VertexBackend:
             raise GoogleError("PERMISSION_DENIED", f"Permission '{PREDICT}' denied on resource '//{SERVICE}/{resource}' (or it may not exist).",
                               [error_info("IAM_PERMISSION_DENIED", {"resource": resource, "permission": PREDICT}, domain=SERVICE)])
         self._check_model(target, model, location, resource)
-        self.quota.check(consumer, model, SERVICE)
+        self.quota.check(consumer, model, SERVICE, method)
         check_incidents(self.world, model, "vertex")
-        return answer(method, model, body)
+        return answer(request, method, model, body)
 
     async def publisher_call(self, request: Request) -> Response:
         version, method, model = self._parse(request, allow_get=True)
-        rpc = f"google.cloud.aiplatform.{version}.PredictionService.{_METHODS.get(method, 'GetPublisherModel')}"
-        key_string = supplied_key(request)
-        if key_string:
-            key = self.world.api_key(key_string)
-            check_key_state(self.world, key, SERVICE)
-            if not key.vertex_express:
-                check_key_service(self.world, key, SERVICE, rpc)   # an AI Studio key: restricted to the Gemini API
-                if not (key.service_account and key.restrictions and key.restrictions.api_targets):
-                    raise api_keys_not_supported(SERVICE, rpc)
-            project = check_project(self.world, key.project, SERVICE)
-        else:
-            require_token(request, self.oauth, SERVICE, rpc, SCOPES)
-            project = None
+        project = self._publisher_caller(request, _rpc(version, method))
         found = self.world.model(model)
         if method == "get":
             if found is None or "vertex" not in found.surfaces or found.refusal(self.world.today, project) in ("gone", "retired"):
@@ -102,16 +93,30 @@ class VertexBackend:
             return JSONResponse(_publisher_model(found))
         resource = f"projects/{project.number}/locations/global/publishers/google/models/{model}"
         self._check_model(project, model, "global", resource)
-        self.quota.check(project, model, SERVICE)
+        self.quota.check(project, model, SERVICE, method)
         check_incidents(self.world, model, "vertex")
-        return answer(method, model, await json_body(request))
+        return answer(request, method, model, await json_body(request))
+
+    def _publisher_caller(self, request: Request, rpc: str) -> Project | None:
+        """An express key's project (checked), or None for a valid OAuth caller; else Google's error."""
+        key_string = supplied_key(request)
+        if not key_string:
+            require_token(request, self.oauth, SERVICE, rpc, SCOPES)
+            return None
+        key = self.world.api_key(key_string)
+        check_key_state(self.world, key, SERVICE)
+        if not key.vertex_express:
+            check_key_service(self.world, key, SERVICE, rpc)   # an AI Studio key: restricted to the Gemini API
+            if not (key.service_account and key.restrictions and key.restrictions.api_targets):
+                raise api_keys_not_supported(SERVICE, rpc)
+        return check_project(self.world, key.project, SERVICE)
 
     def _parse(self, request: Request, allow_get: bool = False) -> tuple[str, str, str]:
         version = request.path_params["version"]
         model, _, method = request.path_params["rest"].partition(":")
         if request.method == "GET" and allow_get and not method:
             method = "get"
-        if version not in VERSIONS or (method not in _METHODS and method != "get"):
+        if version not in VERSIONS or method not in _METHODS or method == "list":
             raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
         return version, method, model
 
@@ -127,6 +132,10 @@ class VertexBackend:
                               "disallowed by the organization's policy; please contact your organization administrator.")
         if model.requires_entitlement and name not in project.entitlements:
             raise GoogleError("PERMISSION_DENIED", f"Project `{project.number}` is not allowed to use Publisher Model `{resource}`")
+
+
+def _rpc(version: str, method: str) -> str:
+    return f"google.cloud.aiplatform.{version}.{_METHODS[method]}"
 
 
 def _publisher_model(model: Model) -> dict:
