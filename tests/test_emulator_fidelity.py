@@ -139,7 +139,7 @@ def test_credentials_are_real_and_private(gemini_emulator):
     for path in emu.credentials.values():
         assert path.stat().st_mode & 0o077 == 0
     env = emu.credentials["env"].read_text()
-    assert f"GEMINI_API_KEY={KEY}" in env and f"GOOGLE_GEMINI_BASE_URL={emu.url}" in env
+    assert f"GEMINI_API_KEY={KEY}" in env and f"GOOGLE_GEMINI_BASE_URL={emu.url}/generativelanguage.googleapis.com" in env
     assert httpx.get(f"{emu.url}/tokeninfo", params={"access_token": "ya29.bogus"}).status_code == 400
 
 

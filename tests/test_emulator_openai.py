@@ -4,12 +4,12 @@ import asyncio
 
 import openai
 import pytest
-from emulator_clients import google_credentials
 from google.auth.transport.requests import Request
-from test_emulator_fidelity import EXPECTED
 
+from emulator_clients import google_credentials
 from gemini_doctor.emulator.content import REPLY
 from gemini_doctor.emulator.scenarios import KEY, scenario_names, scenario_world
+from test_emulator_fidelity import EXPECTED
 
 # The SDK's exception type for each HTTP status Google answers with.
 SDK_ERRORS = {400: openai.BadRequestError, 403: openai.PermissionDeniedError, 404: openai.NotFoundError,

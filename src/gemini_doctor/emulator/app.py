@@ -24,6 +24,7 @@ from .billing import BillingBackend
 from .errors import GoogleError
 from .files import FilesBackend
 from .gemini_api import GeminiApiBackend
+from .hostpath import HostInPath
 from .guard import Guard
 from .iamcredentials import IamCredentialsBackend
 from .logging_api import AuditLog, LoggingBackend
@@ -143,6 +144,7 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
         routes.extend(backend.routes())
     app = Starlette(routes=routes,
                     exception_handlers={GoogleError: google_error, HTTPException: http_error},
-                    middleware=[Middleware(Guard), Middleware(_Front, world=world, counters=counters)])
+                    middleware=[Middleware(Guard), Middleware(HostInPath),
+                                Middleware(_Front, world=world, counters=counters)])
     app.state.world, app.state.counters, app.state.oauth, app.state.audit = world, counters, oauth, audit
     return app

@@ -16,7 +16,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ..google.services import GEMINI_API, VERTEX
 from ..safefiles import PRIVATE, FileRefused, inside, safe_name, write_atomic
+from .hostpath import host_prefix
 from .oauth import OAuthState
 from .world import World
 
@@ -82,7 +84,10 @@ def _service_account_file(account: dict, oauth: OAuthState, base_url: str) -> di
 
 
 def _env_script(world: World, written: dict[str, Path], base_url: str, client: dict) -> str:
-    env = {"GOOGLE_GEMINI_BASE_URL": base_url, "GOOGLE_VERTEX_BASE_URL": base_url, "GEMINI_DOCTOR_ENDPOINT": base_url}
+    # Base URLs carry Google's host as their path (hostpath.py): google-genai then keeps project, location and
+    # method (it reads the Gemini variable even in Vertex mode unless the app passes vertexai=True)
+    env = {"GOOGLE_GEMINI_BASE_URL": base_url + host_prefix(GEMINI_API.service),
+           "GOOGLE_VERTEX_BASE_URL": base_url + host_prefix(VERTEX.service), "GEMINI_DOCTOR_ENDPOINT": base_url}
     key = client.get("api_key", world.api_keys[0].key if world.api_keys else None)
     if key:
         env["GEMINI_API_KEY"] = key

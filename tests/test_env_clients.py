@@ -1,0 +1,61 @@
+"""A plain `genai.Client()` after `source env.sh` reaches the emulator, on the Gemini API and on Vertex AI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
+
+# The app: nothing but genai.Client(); sync, stream, async and countTokens; prints what happened as JSON.
+APP = """
+import asyncio, json
+from google import genai
+from google.genai import errors
+client = genai.Client()
+model = "gemini-2.5-flash"
+try:
+    out = {"text": client.models.generate_content(model=model, contents="Say hello").text,
+           "stream": "".join(c.text for c in client.models.generate_content_stream(model=model, contents="Say hello")),
+           "async": asyncio.run(client.aio.models.generate_content(model=model, contents="Say hello")).text,
+           "tokens": client.models.count_tokens(model=model, contents="one two three").total_tokens}
+except errors.APIError as exc:
+    reasons = [d.get("reason") for d in (exc.details or {}).get("error", {}).get("details", []) if d.get("reason")]
+    out = {"error": type(exc).__name__, "code": exc.code, "status": exc.status, "message": exc.message, "reasons": reasons}
+print(json.dumps(out))
+"""
+
+
+def world(scenario: str, vertex: bool) -> dict:
+    data = scenario_world(scenario)
+    if vertex:
+        data["client"].update(surface="vertex", api_key=None, principal=APP_SA)
+    return data
+
+
+def run_app(emu, tmp_path) -> dict:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true"}
+    command = f"source {emu.credentials['env']} && {sys.executable} -c \"$APP\""
+    done = subprocess.run(["bash", "-c", command], env={**env, "APP": APP}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("vertex", [False, True], ids=["gemini-api", "vertex"])
+def test_plain_client_after_env_sh_is_healthy(gemini_emulator, tmp_path, vertex):
+    out = run_app(gemini_emulator(world("healthy", vertex)), tmp_path)
+    reply = "Hello from the gemini-doctor emulator."
+    assert out == {"text": reply, "stream": reply, "async": reply, "tokens": 3}
+
+
+@pytest.mark.parametrize(("scenario", "vertex", "code", "reason"), [
+    ("service_disabled", False, 403, "SERVICE_DISABLED"),
+    ("api_key_api_restricted", False, 403, "API_KEY_SERVICE_BLOCKED"),
+    ("iam_permission_missing", True, 403, "IAM_PERMISSION_DENIED"),
+    ("billing_disabled", True, 403, "BILLING_DISABLED"),
+])
+def test_plain_client_after_env_sh_raises_googles_error(gemini_emulator, tmp_path, scenario, vertex, code, reason):
+    out = run_app(gemini_emulator(world(scenario, vertex)), tmp_path)
+    assert out["error"] == "ClientError" and out["code"] == code and out["status"] == "PERMISSION_DENIED", out
+    assert out["reasons"] == [reason] and out["message"]
