@@ -24,8 +24,8 @@ from .billing import BillingBackend
 from .errors import GoogleError
 from .files import FilesBackend
 from .gemini_api import GeminiApiBackend
-from .hostpath import HostInPath
 from .guard import Guard
+from .hostpath import HostInPath
 from .iamcredentials import IamCredentialsBackend
 from .logging_api import AuditLog, LoggingBackend
 from .metadata import ROOT as METADATA_ROOT

@@ -52,7 +52,7 @@ def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) ->
     if not header.lower().startswith("bearer "):
         return None
     sent = header[7:].strip()
-    token = state.lookup(sent)
+    token = state.lookup(sent) or state.self_signed(sent, service, request.app.state.world.service_accounts)
     meta = {"service": service, "method": rpc}
     if token is None and sent.startswith(API_KEY_PREFIXES):
         raise token_type_unsupported(service, rpc)

@@ -49,6 +49,23 @@ class OAuthState:
     def lookup(self, token: str) -> Token | None:
         return self.tokens.get(token)
 
+    def self_signed(self, assertion: str, service: str, accounts: list[dict]) -> Token | None:
+        """A service account's self-signed JWT used as the bearer (AIP-4111), as Google accepts it:
+        signed with a key the emulator wrote, issued by that key's account (one of *accounts*, not
+        disabled), for this API (``aud`` its URL) or for scopes (a ``scope`` claim). Else None."""
+        try:
+            kid = jwt.decode_header(assertion).get("kid", "")
+            email, public_pem = self.signing_keys[kid]
+            claims = jwt.decode(assertion, certs={kid: public_pem}, audience=None)
+        except (KeyError, ValueError, auth_exceptions.GoogleAuthError):
+            return None
+        scopes = frozenset(str(claims.get("scope", "")).split())
+        if not any(sa.get("email") == email and not sa.get("disabled") for sa in accounts):
+            return None
+        if claims.get("iss") != email or not (scopes or claims.get("aud") in (f"https://{service}/", f"https://{service}")):
+            return None
+        return Token(email, scopes or frozenset({CLOUD_PLATFORM}), float(claims["exp"]))
+
 
 class OAuthBackend:
     def __init__(self, world: World, state: OAuthState) -> None:
