@@ -6,11 +6,11 @@ plain HTTP call with the same credential. Used by ``gemini-doctor demo`` and by 
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..google.access import CLOUD_PLATFORM
+from .credentials import read_env_script
 from .scenarios import MODEL
 
 PROMPT = "Say hello"
@@ -19,11 +19,8 @@ PROMPT = "Say hello"
 def shell_env(env_script: Path, home: Path) -> dict[str, str]:
     """The environment after `source env.sh`, isolated from this machine's gcloud and metadata server
     (the emulator's metadata server stays reachable when env.sh points at it)."""
-    env = {"HOME": str(home), "CLOUDSDK_CONFIG": str(home / "gcloud"), "NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin"}
-    for line in env_script.read_text().splitlines():
-        if line.startswith("export "):
-            name, _, value = line.removeprefix("export ").partition("=")
-            env[name] = shlex.split(value)[0]
+    env = {"HOME": str(home), "CLOUDSDK_CONFIG": str(home / "gcloud"), "NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin",
+           **read_env_script(env_script)}
     if "GCE_METADATA_IP" in env:
         del env["NO_GCE_CHECK"]
     return env

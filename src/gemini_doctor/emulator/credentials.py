@@ -108,6 +108,16 @@ def _env_script(world: World, written: dict[str, Path], base_url: str, client: d
     return "\n".join(lines) + "\n"
 
 
+def read_env_script(path: Path) -> dict[str, str]:
+    """The variables an env.sh written here exports."""
+    out = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").partition("=")
+            out[name] = shlex.split(value)[0]
+    return out
+
+
 def _write_private(path: Path, data: dict | None, text: str | None = None) -> Path:
     """Write a credential file readable by its owner only (0600), from the first byte, atomically."""
     content = text if text is not None else json.dumps(data, indent=2) + "\n"
