@@ -44,7 +44,7 @@ def test_fixture_comes_from_the_plugin_and_gives_ready_clients(tmp_path):
                 raise AssertionError("no error")
             healthy = gemini_emulator("healthy")
             assert healthy.openai_client().chat.completions.create(
-                model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content
+                model=healthy.model, messages=[{"role": "user", "content": "hi"}]).choices[0].message.content
     """))
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)

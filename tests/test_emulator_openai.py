@@ -8,9 +8,11 @@ from google.auth.transport.requests import Request
 
 from emulator_clients import google_credentials
 from gemini_doctor.emulator.content import REPLY
-from gemini_doctor.emulator.scenarios import KEY, scenario_names, scenario_world
+from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
 from test_emulator_fidelity import EXPECTED
 
+HEALTHY_APP = scenario_world("healthy")["client"]
+KEY, MODEL = HEALTHY_APP["api_key"], HEALTHY_APP["model"]
 # The SDK's exception type for each HTTP status Google answers with.
 SDK_ERRORS = {400: openai.BadRequestError, 403: openai.PermissionDeniedError, 404: openai.NotFoundError,
               429: openai.RateLimitError, 503: openai.InternalServerError}
@@ -33,14 +35,14 @@ def app_key(emu) -> str:
 
 def test_healthy_chat_stream_and_models(gemini_emulator):
     client = sdk(gemini_emulator("healthy"))
-    reply = client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "Say hello"}])
+    reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Say hello"}])
     assert reply.choices[0].message.content == REPLY and reply.usage.total_tokens > 0
-    stream = client.chat.completions.create(model="models/gemini-2.5-flash", stream=True,
+    stream = client.chat.completions.create(model=f"models/{MODEL}", stream=True,
                                             messages=[{"role": "user", "content": "Say hello"}])
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream) == REPLY
     ids = [model.id for model in client.models.list()]
-    assert "models/gemini-2.5-flash" in ids and "models/gemini-1.0-pro" not in ids
-    assert client.models.retrieve("gemini-2.5-pro").id == "models/gemini-2.5-pro"
+    assert f"models/{MODEL}" in ids and "models/gemini-1.0-pro" not in ids
+    assert client.models.retrieve(MODEL).id == f"models/{MODEL}"
 
 
 def test_async_client(gemini_emulator):
@@ -48,7 +50,7 @@ def test_async_client(gemini_emulator):
 
     async def ask():
         client = openai.AsyncOpenAI(api_key=KEY, base_url=f"{emu.url}/v1beta/openai/", max_retries=0)
-        return await client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}])
+        return await client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
 
     assert asyncio.run(ask()).choices[0].message.content == REPLY
 
@@ -56,7 +58,7 @@ def test_async_client(gemini_emulator):
 def test_two_credentials_are_googles_400(gemini_emulator):
     client = sdk(gemini_emulator("healthy"), default_headers={"x-goog-api-key": KEY})
     with pytest.raises(openai.BadRequestError) as raised:
-        client.chat.completions.create(model="gemini-2.5-flash", messages=[{"role": "user", "content": "hi"}])
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
     assert raised.value.body == [{"error": {"code": 400, "status": "INVALID_ARGUMENT",
                                             "message": "Multiple authentication credentials received. Please pass only one."}}]
     assert str(raised.value).startswith("Error code: 400")   # SDKs before 1.100 also printed the body here
@@ -64,7 +66,7 @@ def test_two_credentials_are_googles_400(gemini_emulator):
 
 def test_an_unserved_path_is_a_bodiless_404(gemini_emulator):
     with pytest.raises(openai.NotFoundError) as raised:
-        sdk(gemini_emulator("healthy")).responses.create(model="gemini-2.5-flash", input="hi")
+        sdk(gemini_emulator("healthy")).responses.create(model=MODEL, input="hi")
     assert raised.value.response.content == b""
 
 

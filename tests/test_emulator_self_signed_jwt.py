@@ -17,7 +17,7 @@ def generate(emu, credentials, method="generate_content"):
     """One call on Vertex through google-genai (the client is held for the call: a dropped one closes its pool)."""
     client = genai.Client(vertexai=True, project="acme-prod", location="global", credentials=credentials,
                           http_options=types.HttpOptions(base_url=emu.url))
-    return getattr(client.models, method)(model="gemini-2.5-flash", contents="a b")
+    return getattr(client.models, method)(model=emu.model, contents="a b")
 
 
 def key_file(emu) -> str:
@@ -41,7 +41,7 @@ def session(emu, default_host: str) -> AuthorizedSession:
 
 
 def count_tokens(emu, default_host: str = "aiplatform.googleapis.com"):
-    path = "/v1/projects/acme-prod/locations/global/publishers/google/models/gemini-2.5-flash:countTokens"
+    path = f"/v1/projects/acme-prod/locations/global/publishers/google/models/{emu.model}:countTokens"
     return session(emu, default_host).post(emu.url + path, json={"contents": [{"parts": [{"text": "a b"}]}]}, timeout=10)
 
 

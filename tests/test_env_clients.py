@@ -10,11 +10,11 @@ from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
 
 # The app: nothing but genai.Client(); sync, stream, async and countTokens; prints what happened as JSON.
 APP = """
-import asyncio, json
+import asyncio, json, os
 from google import genai
 from google.genai import errors
 client = genai.Client()
-model = "gemini-2.5-flash"
+model = os.environ["APP_MODEL"]
 try:
     out = {"text": client.models.generate_content(model=model, contents="Say hello").text,
            "stream": "".join(c.text for c in client.models.generate_content_stream(model=model, contents="Say hello")),
@@ -37,7 +37,7 @@ def world(scenario: str, vertex: bool) -> dict:
 def run_app(emu, tmp_path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true"}
     command = f"source {emu.credentials['env']} && {sys.executable} -c \"$APP\""
-    done = subprocess.run(["bash", "-c", command], env={**env, "APP": APP}, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(["bash", "-c", command], env={**env, "APP": APP, "APP_MODEL": emu.model}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
