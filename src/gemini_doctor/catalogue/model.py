@@ -39,6 +39,7 @@ PLACEHOLDERS = {
     "email": "the service account's e-mail (from check)",
     "api_key": "an API key for the user to paste (never filled: a command with it is a comment)",
     "real_project": "the project the user meant (never filled: the user picks it)",
+    "billing_account": "the open billing account to link (from check, when the caller may link exactly one)",
 }
 
 RETRY_ADVICE = {

@@ -25,6 +25,7 @@ EXPRESS_KEY = "AQ.Ab8RN6emulated-express-key-0000000000"   # fake: a Vertex expr
 APP_SA = "app@acme-prod.iam.gserviceaccount.com"
 STUDIO_SA = "ai-studio@acme-prod.iam.gserviceaccount.com"   # the account AI Studio bound the auth key to
 DEV = "dev@example.com"
+OWNER = "owner@example.com"   # the project's owner: may apply every fix (`fix --apply --admin-credentials adc-owner.json`)
 GEMINI_API = GEMINI_SURFACE.service
 TODAY = "2026-12-01"
 MODEL = "gemini-3.5-flash"   # what the default app calls: a current GA model
@@ -40,15 +41,16 @@ HEALTHY = {
          "services": [GEMINI_API, "aiplatform.googleapis.com"],
          "iam": [{"role": "roles/aiplatform.user", "members": [f"serviceAccount:{APP_SA}", f"user:{DEV}"]},
                  {"role": "roles/viewer", "members": [f"user:{DEV}"]},
-                 {"role": "roles/serviceusage.serviceUsageConsumer", "members": [f"user:{DEV}"]}]},
+                 {"role": "roles/serviceusage.serviceUsageConsumer", "members": [f"user:{DEV}"]},
+                 {"role": "roles/owner", "members": [f"user:{OWNER}"]}]},
         {"id": "shared-billing", "number": 987654321098, "billing": "enabled",
          "services": [GEMINI_API, "aiplatform.googleapis.com"], "iam": []},
     ],
-    "billing_accounts": [{"id": "01A2B3-C4D5E6-F7A8B9", "open": True, "admins": [f"user:{DEV}"]}],
+    "billing_accounts": [{"id": "01A2B3-C4D5E6-F7A8B9", "open": True, "admins": [f"user:{DEV}", f"user:{OWNER}"]}],
     "api_keys": [{"key": KEY, "name": "projects/123456789012/locations/global/keys/k1", "project": "acme-prod", "kind": "auth",
                   "service_account": STUDIO_SA, "restrictions": {"api_targets": [GEMINI_API]}}],
     "service_accounts": [{"email": APP_SA, "project": "acme-prod"}, {"email": STUDIO_SA, "project": "acme-prod"}],
-    "users": [{"email": DEV, "quota_project": "acme-prod"}],
+    "users": [{"email": DEV, "quota_project": "acme-prod"}, {"email": OWNER, "quota_project": "acme-prod"}],
     "models": [
         {"name": MODEL, "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us", "eu"]},
         {"name": "gemini-3.1-flash-lite", "surfaces": ["gemini-api", "vertex"], "locations": ["global", "us", "eu"]},

@@ -117,6 +117,10 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     lookup = outcomes.get("key_lookup")
     if lookup and lookup.status == OK and lookup.data.get("name"):
         values["key_id"] = str(lookup.data["name"]).rsplit("/", 1)[-1]
+    billing = outcomes.get("billing")
+    accounts = billing.data.get("open_accounts", []) if billing else []
+    if len(accounts) == 1:                   # one account to link: the fix can name it (several: the user picks)
+        values["billing_account"] = accounts[0]
     principal = setup.principal
     if principal:
         values["principal"] = member_of(principal)

@@ -159,8 +159,19 @@ async def billing(ctx: Context) -> Outcome:
     if reply.body.get("billingEnabled"):
         return Outcome(OK, f"billing is enabled for project {ref}")
     if reply.body.get("billingAccountName") or ctx.setup.surface == "vertex":
-        return Outcome(FAIL, f"billing is not enabled for project {ref}", facts={"billing_disabled": f"billingEnabled false for {ref}"})
+        accounts = await _open_billing_accounts(ctx)
+        listed = f"; open billing accounts you may link: {', '.join(accounts)}" if accounts else ""
+        return Outcome(FAIL, f"billing is not enabled for project {ref}{listed}",
+                       facts={"billing_disabled": f"billingEnabled false for {ref}"}, data={"open_accounts": accounts})
     return Outcome(OK, f"no billing account on project {ref}: free tier only")
+
+
+async def _open_billing_accounts(ctx: Context) -> list[str]:
+    """The open billing accounts the caller may link (Cloud Billing billingAccounts.list); [] when it cannot tell."""
+    reply = await ctx.http.call("GET", "cloudbilling", "/v1/billingAccounts", token=ctx.token, params={"filter": "open=true"})
+    if not reply.ok:
+        return []
+    return [str(a.get("name", "")).removeprefix("billingAccounts/") for a in reply.body.get("billingAccounts", []) if a.get("open")]
 
 
 async def iam(ctx: Context) -> Outcome:
