@@ -22,7 +22,6 @@ from .gemini_api import SERVICE, GeminiApiBackend
 
 PREFIX = "/v1beta/openai/"
 VERSION = "v1beta"
-DUAL_CREDENTIALS = "Multiple authentication credentials received. Please pass only one."
 _CHAT_RPC = "GenerativeService.ChatCompletions"
 
 
@@ -72,8 +71,7 @@ class OpenAICompatBackend:
         """The Gemini API's checks with the bearer read as the key, unless it is an OAuth token."""
         bearer = request.headers.get("authorization", "")
         bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
-        if bearer and supplied_key(request):
-            raise GoogleError("INVALID_ARGUMENT", DUAL_CREDENTIALS)
+        supplied_key(request)          # a key besides the bearer: Google's 400 "Multiple authentication credentials"
         is_token = bearer.startswith("ya29.") or self.gemini.oauth.lookup(bearer) is not None
         return self.gemini.authorize(request, VERSION, method, model, rpc=rpc,
                                      key_string=None if is_token else bearer or None)
