@@ -113,6 +113,13 @@ def _standard_key(w):
     w["client"]["api_key"] = STANDARD_KEY
 
 
+def _closed_account_and_an_open_one(w):
+    """The project's billing account was closed; the people who administer it also hold another, open one."""
+    closed = w["billing_accounts"][0]
+    closed["open"] = False
+    w["billing_accounts"].append({"id": "0A1B2C-3D4E5F-6A7B8C", "open": True, "admins": closed["admins"]})
+
+
 def _no_vertex_role(w):
     w["projects"][0]["iam"] = [b for b in w["projects"][0]["iam"] if b["role"] != "roles/aiplatform.user"]
 
@@ -177,8 +184,8 @@ SCENARIOS: dict[str, Scenario] = {
         "the Generative Language API is disabled in the project that owns the key",
         [_project(services=["aiplatform.googleapis.com"])]),
     "billing_disabled": Scenario(
-        "the project's billing account is disabled",
-        [_project(billing="disabled")]),
+        "the project's billing account is closed (its admins hold another, open one)",
+        [_project(billing="disabled"), _closed_account_and_an_open_one]),
     "billing_required": Scenario(
         "the caller is in a paid-only country and the project has no billing account",
         [_project(billing="none"), _set(paid_only_countries=["GB"], caller={"ip": "203.0.113.7", "country": "GB"})]),
