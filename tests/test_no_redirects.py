@@ -14,7 +14,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from gemini_doctor.cli.fix_cmd import _token
-from gemini_doctor.probes.plan import _refresh
+from gemini_doctor.probes.auth import refresh as _refresh
 
 REFRESH = "1//0gREFRESHcanaryNeverElsewhere0123456789"
 

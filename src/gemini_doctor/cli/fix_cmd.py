@@ -143,9 +143,9 @@ def _identity(credentials) -> str:
 def _token(credentials) -> str | None:
     if credentials is None:
         return None
-    from ..probes.auth import token_request
+    from ..probes.auth import refresh
 
-    credentials.refresh(token_request())
+    refresh(credentials)
     return credentials.token
 
 

@@ -1,21 +1,116 @@
-"""The HTTP google-auth refreshes tokens with: a credential goes only to the host it was issued for.
+"""The HTTP google-auth refreshes tokens with, and check's token fetch, started before anything else.
 
-requests follows redirects by default, and a 307 or 308 re-posts the body (a refresh token, a
-signed JWT assertion) to wherever the answer points. Here a redirect is an answer like any other:
-google-auth sees it as a failed refresh, and the secret stays where it was sent.
+A credential goes only to the host it was issued for: http.client never follows a redirect, so a 307 or 308
+is an answer like any other (google-auth sees a failed refresh) and a refresh token or signed assertion is
+never re-posted elsewhere. It is also the standard library: google-auth's usual transport pulls in requests
+and urllib3 (a second HTTP stack, and most of check's start-up time). Like requests, it goes through the proxy
+that HTTPS_PROXY / HTTP_PROXY name (NO_PROXY respected) unless told not to (--endpoint).
 """
 
 from __future__ import annotations
 
+import base64
+import http.client
+import os
+import socket
+import ssl
+import threading
+from concurrent.futures import Future
+from functools import lru_cache
+from urllib.parse import SplitResult, unquote, urlsplit
 
-def token_request():
-    """A ``google.auth.transport.requests.Request`` that never follows a redirect."""
-    import requests
-    from google.auth.transport.requests import Request
+from google.auth import exceptions, transport
 
-    class NoRedirects(requests.Session):
-        def request(self, method, url, **kwargs):
-            kwargs["allow_redirects"] = False
-            return super().request(method, url, **kwargs)
 
-    return Request(session=NoRedirects())
+@lru_cache(maxsize=1)
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context for Google's https hosts (built only when an https URL is called)."""
+    return ssl.create_default_context()
+
+
+class _Response(transport.Response):
+    def __init__(self, response: http.client.HTTPResponse) -> None:
+        self._status = response.status
+        self._headers = {key.lower(): value for key, value in response.getheaders()}
+        self._data = response.read()
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def headers(self) -> dict:
+        return self._headers
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+
+def _proxy(scheme: str, hostname: str) -> SplitResult | None:
+    """The proxy the environment names for *scheme*, unless NO_PROXY exempts *hostname*."""
+    value = os.environ.get(f"{scheme}_proxy") or os.environ.get(f"{scheme.upper()}_PROXY")
+    if not value:
+        return None
+    from urllib.request import proxy_bypass_environment
+
+    return None if proxy_bypass_environment(hostname) else urlsplit(value if "://" in value else f"http://{value}")
+
+
+class Request(transport.Request):
+    """A google.auth transport: one http.client connection per request (through the environment's proxy when
+    *trust_env*)."""
+
+    def __init__(self, trust_env: bool = True) -> None:
+        self.trust_env = trust_env
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise exceptions.TransportError(f"unsupported URL scheme {parts.scheme!r}")
+        target, headers = parts.path + (f"?{parts.query}" if parts.query else "") or "/", dict(headers or {})
+        timeout = socket.getdefaulttimeout() if timeout is None else timeout
+        proxy = _proxy(parts.scheme, parts.hostname or "") if self.trust_env else None
+        address = f"{proxy.hostname}:{proxy.port or 80}" if proxy else parts.netloc
+        tunnel = {}
+        if proxy and proxy.username:
+            secret = base64.b64encode(f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()).decode()
+            tunnel = {"Proxy-Authorization": f"Basic {secret}"}
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(address, timeout=timeout, context=tls_context())
+            if proxy:
+                connection.set_tunnel(parts.hostname, parts.port or 443, headers=tunnel)
+        else:
+            connection = http.client.HTTPConnection(address, timeout=timeout)
+            if proxy:
+                target, headers = url, {**headers, **tunnel}   # a plain-HTTP proxy takes the absolute URL
+        try:
+            connection.request(method, target, body=body, headers=headers)
+            return _Response(connection.getresponse())
+        except (http.client.HTTPException, OSError) as exc:
+            raise exceptions.TransportError(exc) from exc
+        finally:
+            connection.close()
+
+
+def refresh(credentials, trust_env: bool = True) -> None:
+    """google-auth's own refresh, over :class:`Request` (blocking)."""
+    credentials.refresh(Request(trust_env))
+
+
+def fetch_token(credentials, trust_env: bool = True) -> Future:
+    """Start refreshing *credentials* now; the future gives the access token or google-auth's exception.
+    A daemon thread: a token endpoint that never answers cannot keep the process alive."""
+    future: Future = Future()
+    future.set_running_or_notify_cancel()   # running: a probe that gives up waiting cannot cancel it under the thread
+
+    def work() -> None:
+        try:
+            refresh(credentials, trust_env)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the token
+            future.set_exception(exc)
+        else:
+            future.set_result(credentials.token)
+
+    threading.Thread(target=work, daemon=True).start()
+    return future

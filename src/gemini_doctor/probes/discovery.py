@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
-from ..redact import mask
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
@@ -23,6 +22,13 @@ TRUE = ("true", "1")   # what google-genai reads as true in GOOGLE_GENAI_USE_ENT
 NO_KEY = ("ValueError('No API key was provided. Please pass a valid API key. Learn how to create an API key at "
           "https://aistudio.google.com/docs/api-key.')")
 NO_PROJECT = "ValueError('Project or API key must be set when using the Vertex AI API.')"
+
+
+def mask(secret: str) -> str:
+    """redact.mask, imported on use: the redactor's patterns are not needed before the first request."""
+    from ..redact import mask as masked
+
+    return masked(secret)
 
 
 @dataclass
@@ -156,8 +162,6 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    import google.auth.transport.requests  # loaded now, not on the probes' event loop
-
     if endpoint and hasattr(credentials, "with_token_uri"):
         credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")
     setup.credentials = credentials

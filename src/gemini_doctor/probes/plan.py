@@ -21,7 +21,6 @@ from .runner import (
     Outcome,
     Probe,
     admin_failure,
-    in_daemon_thread,
 )
 
 GEMINI_API, VERTEX = services.GEMINI_API.service, services.VERTEX.service
@@ -33,21 +32,19 @@ def service_of(setup: Setup) -> str:
 
 
 # --- credentials --------------------------------------------------------------------------------
-def _refresh(credentials) -> None:
-    """google-auth's own refresh (blocking, so it runs in a thread), never following a redirect."""
-    from .auth import token_request
-
-    credentials.refresh(token_request())
-
-
 async def token(ctx: Context) -> Outcome:
+    """The token fetch started before the probes (run_check); started here when it was not."""
+    import asyncio
+
     from google.auth import exceptions as auth_exceptions
+
+    from .auth import fetch_token
 
     credentials = ctx.setup.credentials
     token_uri = getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None)
     ctx.http.requests += 1
     try:
-        await in_daemon_thread(lambda: _refresh(credentials))
+        await asyncio.wrap_future(ctx.pending_token or fetch_token(credentials))
     except auth_exceptions.RefreshError as exc:
         ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> refused: {exc}")
         return Outcome(FAIL, "the credential could not get a token", facts={"token_refresh_failed": "token refresh refused"},

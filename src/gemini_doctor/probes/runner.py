@@ -7,17 +7,15 @@ which the verdict never reads as a fault in the user's setup.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-
-import httpx
 
 from ..redact import redact
 from .discovery import Setup
 from .failures import describe_failure
-from .transport import GoogleHttp, Reply
+from .transport import GoogleHttp, Reply, httpx
 
 OK, FAIL, COULD_NOT_CHECK, SKIPPED = "ok", "fail", "could_not_check", "skipped"
 
@@ -37,6 +35,7 @@ class Context:
     setup: Setup
     http: GoogleHttp
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    pending_token: Future | None = None     # the token fetch run_check started before anything else
 
     def data(self, probe_id: str, key: str, default=None):
         outcome = self.outcomes.get(probe_id)
@@ -112,22 +111,3 @@ def admin_failure(reply: Reply, needs: str) -> Outcome:
         return Outcome(COULD_NOT_CHECK, f"could not check (needs {needs})")
     return Outcome(COULD_NOT_CHECK, f"could not check: HTTP {reply.status}")
 
-
-def in_daemon_thread(fn: Callable[[], object]) -> Awaitable[object]:
-    """Run a blocking call (google-auth's refresh) without keeping the process alive if it hangs."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future = loop.create_future()
-
-    def settle(result: object, error: BaseException | None) -> None:
-        if not future.done():
-            future.set_exception(error) if error is not None else future.set_result(result)
-
-    def work() -> None:
-        try:
-            result, error = fn(), None
-        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
-            result, error = None, exc
-        loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=work, daemon=True).start()
-    return future

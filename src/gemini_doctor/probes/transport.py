@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import os
 import ssl
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-import httpx
+# httpx imports its command-line client (click, rich, pygments) unless that import fails: it is never used here.
+sys.modules.setdefault("httpx._main", None)
+import httpx  # noqa: E402 - after the guard above
 
-from ..google.services import host
-from .failures import proxy_in_use
+from ..google.services import host  # noqa: E402
+from .failures import proxy_in_use  # noqa: E402
 
 
 @cache
@@ -70,7 +73,8 @@ class GoogleHttp:
         self.requests = 0
         self.log = log            # gets one line per exchange (gemini-doctor check -v); secrets never reach it
         self.proxy = None if endpoint else proxy_in_use(os.environ)   # httpx honours HTTPS_PROXY for Google's hosts
-        self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False, verify=tls())
+        self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False,
+                                         verify=False if self.endpoint and self.endpoint.startswith("http://") else tls())
 
     def url(self, service: str, path: str, location: str | None = None) -> str:
         """The URL the request goes to (the endpoint when one is set)."""
