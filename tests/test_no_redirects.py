@@ -114,3 +114,19 @@ def test_probe_and_iam_calls_do_not_follow_redirects_either(servers):
 
     assert asyncio.run(call()).status == 307
     assert elsewhere.seen == []
+
+
+def test_the_token_request_goes_through_the_environments_proxy(monkeypatch):
+    from gemini_doctor.probes.auth import refresh
+
+    proxy = _Server()   # answers every POST with a token; records the request line's target
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        credentials = user_credentials.Credentials(None, refresh_token=REFRESH, client_id="c", client_secret="s",
+                                                   token_uri="http://token.example/token")
+        refresh(credentials)
+        assert credentials.token == "ya29.stolen" and proxy.seen[0].startswith(b"http://token.example/token ")
+    finally:
+        proxy.close()
