@@ -54,7 +54,7 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
 
 def _import_verdict() -> None:
     """Import the verdict engine (catalogue, ranking) while the probes wait for Google."""
-    from ..engine import verdict  # noqa: F401
+    from ..engine import verdict  # noqa: F401 - imported for its side effect: loaded before it is needed
 
 
 __all__ = ["DEFAULT_TIMEOUT", "Setup", "discover", "run_check"]

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 sys.modules.setdefault("httpx._main", None)
 import httpx  # noqa: E402 - after the guard above
 
-from ..google.services import host  # noqa: E402
-from .failures import proxy_in_use  # noqa: E402
+from ..google.services import host  # noqa: E402 - after the httpx guard above
+from .failures import proxy_in_use  # noqa: E402 - after the httpx guard above
 
 
 @cache
