@@ -21,6 +21,7 @@ from functools import cache
 from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 
 from .api import explain
+from .evidence.loose import surface_words
 from .redact import clip, redact
 
 CHUNK = 4 << 20
@@ -29,10 +30,14 @@ MAX_PENDING = 1 << 20                 # longest unfinished record held back for 
 MAX_CONTINUATION = 300                # lines a record may run on after its hit
 SEEN_MAX = 4096                       # distinct records whose diagnosis is kept
 MAX_LEAD = 60                         # continuation lines a record may have before its hit
-# Names that make a record Google's, each also looked for as logs write it (lower, Capitalised,
-# Title and UPPER case; CamelCase forms are listed).
+# Names that make a record Google's, each also looked for as logs write it (lower, Title and UPPER
+# case, two-letter words as acronyms; CamelCase forms are listed).
 NAMES = ("google", "gemini", "generativelanguage", "GenerativeLanguage", "generative language", "aiplatform", "AIPlatform",
-         "vertex ai", "VertexAI")
+         "vertex")
+# Anchors too: every word explain ties a text to a Gemini surface by (Antigravity, AI Studio, Cloud
+# Code Assist, Agent Platform...), as prose writes it (lower and Title case), so that scan reads every
+# record explain would call Google's. (Those in a URL's query, after its Google host, add nothing.)
+SURFACE_WORDS = tuple(word for word in surface_words() if word[0].isalpha())
 # Marks of Google's errors: canonical statuses (those no other log line writes), the error envelope
 # and an ErrorInfo's reason key (raw, in a Python repr or gRPC text, escaped once or twice inside a
 # JSON string), OAuth's token errors, and the front end's error page.
@@ -210,20 +215,29 @@ def scan_stream(stream, scanner: Scanner | None = None) -> Scanner:
     return scanner
 
 
-def _case_forms(word: str) -> set[str]:
-    return {word, word.lower(), word.capitalize(), word.title(), word.upper()}
+def _titled(word: str) -> str:
+    """"ai studio" -> "AI Studio": words capitalised, those of two letters taken for acronyms."""
+    return " ".join(w.upper() if len(w) <= 2 else w.capitalize() for w in word.split(" "))
 
 
-_NAME_FORMS = sorted({form for name in NAMES for form in _case_forms(name)})
+def _fewest(names: tuple[str, ...]) -> set[str]:
+    """The names that do not contain another (whatever finds "google" finds "publishers/google/models")."""
+    lowered = {name.lower() for name in names}
+    return {name for name in names if not any(other != name.lower() and other in name.lower() for other in lowered)}
+
+
+_NAME_FORMS = sorted({form for name in _fewest((*NAMES, *SURFACE_WORDS))
+                      for form in ((name, name.lower(), _titled(name), name.upper()) if name in NAMES else (name, _titled(name)))})
 _MARKS = (*STATUSES, *ENVELOPES, *REASON_KEYS, *OAUTH_ERRORS, *ERROR_PAGE)
 _FIRST_MARK = len(_NAME_FORMS)        # anchors from here on are marks of an error, not just names
 _LONGEST_ANCHOR = max(map(len, (*_NAME_FORMS, *_MARKS)))
+ANCHORS_MAX = 64                      # the SIMD prefilter's limit: one literal more makes the pass ~5x slower
 
 
 @cache
 def _anchors() -> BytesAhoCorasick:
-    """Every anchor, names first (their indexes are below _FIRST_MARK). Few enough literals for the
-    automaton's SIMD prefilter: this pass runs at memory speed on lines without any."""
+    """Every anchor, names first (their indexes are below _FIRST_MARK). Few enough literals (at most
+    ANCHORS_MAX) for the automaton's SIMD prefilter: this pass runs at memory speed on lines without any."""
     return BytesAhoCorasick([a.encode() for a in (*_NAME_FORMS, *_MARKS)], matchkind=MatchKind.LeftmostFirst,
                             implementation=Implementation.DFA)
 

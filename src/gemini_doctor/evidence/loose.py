@@ -234,6 +234,12 @@ def secrets_seen(masked: dict[str, str]) -> dict:
     return out
 
 
+def surface_words() -> tuple[str, ...]:
+    """The words (lower case) one of which any text :func:`surface_of` ties to a surface by its hints
+    contains: whoever must not miss a text naming a Gemini surface looks for these."""
+    return tuple(sorted({word for _, hint in _SURFACE_HINTS for word in hint.literals or ()}))
+
+
 def surface_of(service: str | None, scanned: Scanned) -> str | None:
     """Which Gemini surface the error came from, by its service name, else by hints in the text."""
     if service:
