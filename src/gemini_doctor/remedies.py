@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import stat
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import require_causes
+from .engine.syntax import valid
 from .google.access import PREDICT, member_of, role_for
 from .google.services import service_of
 from .probes.transport import GoogleHttp
@@ -27,6 +29,7 @@ from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 
 VERTEX_ROLE = role_for(PREDICT)
 POLICY_RETRIES = 5
+_OPERATION = re.compile(r"operations/[A-Za-z0-9._:-]{1,200}")   # a long-running operation's name, as Google gives it
 
 
 class RemedyDenied(Exception):
@@ -73,8 +76,11 @@ async def plan(result, admin_token: str | None, http: GoogleHttp) -> tuple[list[
 
 
 @remedy_for("service_disabled")
-async def _plan_enable(result, admin_token: str | None, http: GoogleHttp) -> Remedy:
-    return _enable(_project_id(result), service_of(result.setup.surface))
+async def _plan_enable(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str:
+    project = _project_id(result)
+    if not valid("project", project):
+        return "cannot enable the API: the project is unknown, or what Google named is not a valid project ID"
+    return _enable(project, service_of(result.setup.surface))
 
 
 @remedy_for("iam_permission_missing")
@@ -82,7 +88,10 @@ async def _plan_grant(result, admin_token: str | None, http: GoogleHttp) -> Reme
     setup = result.setup
     if not setup.principal or not setup.project:
         return "cannot grant the role: the principal or project is unknown"
-    return await _grant_plan(http, admin_token, setup.project, member_of(setup.principal))
+    member = member_of(setup.principal)
+    if not valid("project", setup.project) or not valid("principal", member):
+        return "cannot grant the role: the project ID or the principal is not valid"
+    return await _grant_plan(http, admin_token, setup.project, member)
 
 
 @remedy_for("quota_project_missing")
@@ -121,13 +130,15 @@ def _enable(project: str, service: str) -> Remedy:
         if reply.status in (401, 403):
             raise RemedyDenied(f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or roles/editor)")
         if not reply.ok:
-            raise RemedyDenied(f"enable failed: HTTP {reply.status} {reply.body.get('error', {}).get('message', '')}")
-        operation = reply.body
+            raise RemedyDenied(f"enable failed: HTTP {reply.status} {_error_message(reply.body)}")
+        operation, name = reply.body, reply.body.get("name")
+        if not isinstance(name, str) or not _OPERATION.fullmatch(name):
+            return f"asked Google to enable {service} in {project} (its answer named no operation to wait on)"
         for _ in range(30):
-            if operation.get("done"):
+            if operation.get("done") is True:
                 break
             await asyncio.sleep(1)
-            operation = (await http.call("GET", "serviceusage", f"/v1/{reply.body['name']}", token=token)).body
+            operation = (await http.call("GET", "serviceusage", f"/v1/{name}", token=token)).body
         return f"enabled {service} in {project}"
     return Remedy("service_disabled", [f"enable {service} in project {project} (Service Usage services.enable)"], 1, apply)
 
@@ -162,7 +173,23 @@ async def _read_policy(http: GoogleHttp, token: str | None, project: str) -> dic
         raise RemedyDenied(f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or roles/iam.securityReviewer to look)")
     if not reply.ok:
         raise RemedyDenied(f"getIamPolicy failed: HTTP {reply.status}")
+    if not _readable_policy(reply.body):   # never write back a policy we could not read whole
+        raise RemedyDenied("getIamPolicy answered with a policy that could not be read; nothing was changed")
     return reply.body
+
+
+def _readable_policy(policy: dict) -> bool:
+    """Bindings are a list of {role: str, members: [str], ...}: the shape the grant reads and writes."""
+    bindings = policy.get("bindings", [])
+    return isinstance(bindings, list) and all(
+        isinstance(b, dict) and isinstance(b.get("role"), str) and isinstance(b.get("members", []), list)
+        and all(isinstance(m, str) for m in b.get("members", [])) for b in bindings)
+
+
+def _error_message(body: dict) -> str:
+    error = body.get("error")
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else ""
 
 
 def _has(policy: dict, member: str) -> bool:

@@ -10,7 +10,7 @@ import click
 
 from .check_cmd import report_options, report_stream, run_target, target_options
 
-FIXED, NOT_FIXED = 0, 1
+FIXED, NOT_FIXED, UNDECIDED = 0, 1, 3   # 3: Google could not be reached or read, so nothing was decided
 
 
 _EXAMPLES = """\b
@@ -89,12 +89,13 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
         remedies, notes = _with_http(endpoint, timeout, lambda http: plan(result, token, http))
     except RemedyDenied as exc:
         return _finish(report, fmt, say, notes=[str(exc)])
-    except Exception as exc:  # noqa: BLE001 - e.g. admin credentials that cannot get a token
-        return _finish(report, fmt, say, notes=[f"cannot prepare the fix: {type(exc).__name__}"])
+    except Exception as exc:  # noqa: BLE001 - e.g. admin credentials that cannot get a token, or no answer
+        return _finish(report, fmt, say, notes=[f"cannot prepare the fix: {_failure(exc, endpoint, timeout)}"], code=UNDECIDED)
     report["plan"] = [{"cause": r.cause, "change": r.change, "mutations": r.mutations} for r in remedies]
     report["notes"] = notes
     if not remedies:
-        return _finish(report, fmt, say, notes=notes or ["nothing to change"], code=FIXED if data["healthy"] else NOT_FIXED)
+        code = FIXED if data["healthy"] else UNDECIDED if result.exit_code == UNDECIDED else NOT_FIXED
+        return _finish(report, fmt, say, notes=notes or ["nothing to change"], code=code)
     report["acting_as"] = _identity(admin)
     say(f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side), acting as {report['acting_as']}:")
     for n, remedy in enumerate(remedies, 1):
@@ -109,6 +110,10 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
         _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token, report["applied"]))
     except (RemedyDenied, FileRefused) as exc:
         refused = str(exc)
+    except Exception as exc:  # noqa: BLE001 - no answer, or one that cannot be read: said plainly, never a traceback
+        for line in report["applied"]:
+            say(f"Applied: {line}")
+        return _finish(report, fmt, say, notes=[f"could not finish: {_failure(exc, endpoint, timeout)}"], code=UNDECIDED)
     for line in report["applied"]:
         say(f"Applied: {line}")
     if refused is not None:
@@ -118,7 +123,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     final, attempts, seconds = _verify_with_progress(verify, recheck, wait_s, fmt, say)
     report["verified"] = {"healthy": final.healthy, "summary": final.to_dict()["summary"], "attempts": attempts, "seconds": round(seconds, 1)}
     say(("Fixed: " if final.healthy else "Still failing: ") + final.to_dict()["summary"])
-    return _finish(report, fmt, say, code=FIXED if final.healthy else NOT_FIXED)
+    return _finish(report, fmt, say, code=FIXED if final.healthy else UNDECIDED if final.exit_code == UNDECIDED else NOT_FIXED)
 
 
 def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
@@ -147,6 +152,26 @@ def _token(credentials) -> str | None:
 
     refresh(credentials)
     return credentials.token
+
+
+def _failure(exc: Exception, endpoint: str | None, timeout: float) -> str:
+    """What went wrong talking to Google, for people (the host and the kind of failure where known)."""
+    import httpx
+
+    from ..probes.failures import describe_failure, host_of
+
+    if isinstance(exc, httpx.TransportError):
+        return describe_failure(exc, host_of(str(exc.request.url)) if _has_request(exc) else host_of(endpoint), None, timeout)
+    if type(exc).__module__.startswith("google.auth"):
+        return describe_failure(exc, host_of(endpoint) or "the token endpoint", None, timeout)
+    return f"Google's answer could not be read ({type(exc).__name__})"
+
+
+def _has_request(exc) -> bool:
+    try:
+        return exc.request is not None
+    except RuntimeError:
+        return False
 
 
 def _with_http(endpoint, timeout, work):

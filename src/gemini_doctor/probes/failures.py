@@ -24,9 +24,11 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def failure_kind(exc: BaseException) -> str:
-    """``dns``, ``refused``, ``tls``, ``proxy``, ``timeout``, ``reset`` or ``network``."""
+    """``dns``, ``refused``, ``tls``, ``proxy``, ``timeout``, ``reset``, ``too_large`` or ``network``."""
     chain = list(_chain(exc))
     names = " ".join(type(e).__name__ for e in chain)
+    if "ReplyTooLarge" in names:
+        return "too_large"
     text = " ".join(str(e) for e in chain).lower()
     if any(isinstance(e, socket.gaierror) for e in chain) or "name or service not known" in text \
             or "name resolution" in text or "nodename nor servname" in text or "getaddrinfo" in text:
@@ -68,6 +70,7 @@ def describe_failure(exc: BaseException, host: str | None, proxy: str | None, ti
                "that intercepts HTTPS? set REQUESTS_CA_BUNDLE / SSL_CERT_FILE to its CA)",
         "timeout": f"could not reach {where}{via}: no answer" + (f" within {timeout:g} s" if timeout else ""),
         "reset": f"could not reach {where}{via}: the connection was reset (a firewall or proxy in between?)",
+        "too_large": f"could not use {where}'s answer: far too long to be Google's (a portal or a wrong --endpoint?)",
     }.get(kind, f"could not reach {where}{via}: the network failed ({type(exc).__name__})")
 
 

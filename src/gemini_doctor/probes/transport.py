@@ -5,6 +5,8 @@ have, so the emulator (like Google's front end) refuses a host Google does not s
 
 from __future__ import annotations
 
+import asyncio
+import json as jsonlib
 import os
 import ssl
 import sys
@@ -27,6 +29,13 @@ def tls() -> ssl.SSLContext:
     """The TLS settings every client shares: verified against the CA bundle (and SSL_CERT_FILE /
     SSL_CERT_DIR). Made once per process: loading the bundle costs tens of milliseconds a client."""
     return httpx.create_ssl_context()
+
+
+MAX_REPLY_BYTES = 1 << 20      # Google's answers to these calls are a few KiB: a bigger one is not Google's, and is cut off
+
+
+class ReplyTooLarge(httpx.TransportError):
+    """An answer longer than :data:`MAX_REPLY_BYTES`: read no further."""
 
 
 @dataclass
@@ -70,6 +79,7 @@ class GoogleHttp:
 
     def __init__(self, endpoint: str | None, timeout: float, log: Callable[[str], None] | None = None) -> None:
         self.endpoint = endpoint.rstrip("/") if endpoint else None
+        self.timeout = timeout    # for each exchange as a whole, however slowly an answer trickles in
         self.requests = 0
         self.log = log            # gets one line per exchange (gemini-doctor check -v); secrets never reach it
         self.proxy = None if endpoint else proxy_in_use(os.environ)   # httpx honours HTTPS_PROXY for Google's hosts
@@ -93,15 +103,30 @@ class GoogleHttp:
         self.requests += 1
         url = self.url(service, path, location)
         start = time.perf_counter()
-        response = await self._client.request(method, url, json=json, params=params, headers=sent)
         try:
-            body = response.json()
-        except ValueError:
+            async with asyncio.timeout(self.timeout):
+                status, text = await self._exchange(method, url, json=json, params=params, headers=sent)
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"no whole answer within {self.timeout:g} s", request=httpx.Request(method, url)) from exc
+        try:
+            body = jsonlib.loads(text)
+        except (ValueError, RecursionError):
             body = {}
-        reply = Reply(response.status_code, body if isinstance(body, dict) else {"list": body}, response.text)
+        reply = Reply(status, body if isinstance(body, dict) else {"list": body}, text)
         if self.log:
             self.log(exchange_line(method, url, params, sent, reply, time.perf_counter() - start))
         return reply
+
+    async def _exchange(self, method: str, url: str, **request) -> tuple[int, str]:
+        """The status and the text of the answer, read as a stream that stops at :data:`MAX_REPLY_BYTES`."""
+        async with self._client.stream(method, url, **request) as response:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_REPLY_BYTES:
+                    raise ReplyTooLarge(f"an answer of more than {MAX_REPLY_BYTES >> 20} MiB", request=response.request)
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks).decode("utf-8", "replace")
 
     def note(self, line: str) -> None:
         """Log an exchange made outside :meth:`call` (google-auth's token refresh), for -v."""

@@ -1,0 +1,172 @@
+"""check and fix --apply against fake Googles that echo requests, drop fields, send wrong types,
+redirect, reset, answer garbage or 100 MB, or never answer: no secret and no traceback in any
+output, exit 3 where nothing could be decided, bounded memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from fake_google import FakeGoogle, Request, answering, send
+from gemini_doctor.probes.transport import Reply
+from gemini_doctor.remedies import RemedyDenied, _enable, _read_policy
+
+ACCESS_TOKEN = "ya29.c.SECRET-access-token-that-must-never-show-0123456789abcdef"
+REFRESH_TOKEN = "1//0gSECRET-refresh-token-that-must-never-show-0123456789"
+API_KEY = "AIzaSyD-SECRET-api-key-never-shown-0123"   # 39 characters, like a real one
+SECRETS = (ACCESS_TOKEN, REFRESH_TOKEN, API_KEY, "SECRET-access", "SECRET-refresh", "SECRET-api")
+
+
+def _env(tmp_path, adc: bool) -> dict[str, str]:
+    env = {**os.environ, "HOME": str(tmp_path), "NO_GCE_CHECK": "true", "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+           "PYTHONIOENCODING": "utf-8"}
+    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT",
+                 "GOOGLE_GENAI_USE_VERTEXAI", "GEMINI_DOCTOR_ENDPOINT"):
+        env.pop(name, None)
+    if adc:
+        path = tmp_path / "adc.json"
+        path.write_text(json.dumps({"type": "authorized_user", "client_id": "id.apps.googleusercontent.com",
+                                    "client_secret": "GOCSPX-secretsecret", "refresh_token": REFRESH_TOKEN,
+                                    "quota_project_id": "acme-prod"}))
+        env.update(GOOGLE_APPLICATION_CREDENTIALS=str(path), GOOGLE_CLOUD_PROJECT="acme-prod")
+    else:
+        env["GEMINI_API_KEY"] = API_KEY
+    return env
+
+
+# Runs the CLI and, at exit, writes its own peak resident size (KiB, from the kernel) on stderr.
+_MEASURED = ("import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write("
+             "'PEAK_KIB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); "
+             "sys.argv[0] = 'gemini-doctor'; runpy.run_module('gemini_doctor', run_name='__main__')")
+
+
+def _run(args: list[str], env: dict[str, str], timeout: float = 90) -> tuple[int, str, str, int]:
+    """Exit code, stdout, stderr and peak resident KiB of one CLI run."""
+    done = subprocess.run([sys.executable, "-c", _MEASURED, *args], stdin=subprocess.DEVNULL, capture_output=True,
+                          env=env, timeout=timeout, check=False)
+    err = done.stderr.decode("utf-8", "replace")
+    err, _, peak = err.rpartition("PEAK_KIB ")
+    return done.returncode, done.stdout.decode("utf-8", "replace"), err, int(peak or 0)
+
+
+def _token_then(behave):
+    """The token endpoint answers with an access token; every other request goes to *behave*."""
+    def routed(request: Request, sock: socket.socket):
+        if request.path.startswith("/token"):
+            return send(sock, 200, {"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
+        return behave(request, sock)
+    return routed
+
+
+def _echo(request: Request, sock: socket.socket) -> None:
+    """A gateway that repeats the whole request, headers and all, in its error message."""
+    send(sock, 403, {"error": {"code": 403, "status": "PERMISSION_DENIED", "message": f"denied: {request.raw}"}})
+
+
+def _assert_clean(code: int, out: str, err: str, codes=(0, 1, 3)) -> None:
+    assert "Traceback" not in err and "Traceback" not in out, err[-2000:]
+    assert code in codes, (code, out[-1000:], err[-1000:])
+    for secret in SECRETS:
+        assert secret not in out and secret not in err, f"{secret} leaked"
+    assert "\x1b" not in out
+
+
+@pytest.mark.parametrize("surface,adc", [("vertex", True), ("gemini-api", False)])
+def test_check_against_an_echoing_gateway_shows_no_secret(surface, adc, tmp_path):
+    with FakeGoogle(_token_then(_echo)) as google:
+        for fmt in ("text", "json", "markdown"):
+            _assert_clean(*_run(["check", "--surface", surface, "--endpoint", google.url, "--timeout", "5", "--format", fmt],
+                                _env(tmp_path, adc))[:3])
+
+
+WRONG_SHAPES = [[], "text", None, 7, {"error": "x"}, {"error": {"details": "x", "message": ["m"], "code": "403"}},
+                {"projectId": {"a": 1}, "name": 5, "state": [], "restrictions": "x", "launchStage": 3, "email": ["x"],
+                 "permissions": "aiplatform.endpoints.predict", "billingEnabled": "yes", "scope": 5, "parent": ["p"]}]
+
+
+@pytest.mark.parametrize("body", WRONG_SHAPES, ids=range(len(WRONG_SHAPES)))
+def test_answers_with_missing_fields_and_wrong_types(body, tmp_path):
+    with FakeGoogle(_token_then(answering(200, json.dumps(body)))) as google:
+        _assert_clean(*_run(["check", "--surface", "vertex", "--endpoint", google.url, "--timeout", "5"], _env(tmp_path, True))[:3])
+
+
+def _reset(request: Request, sock: socket.socket) -> str:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    return "close"
+
+
+def _garbage(request: Request, sock: socket.socket) -> str:
+    sock.sendall(b"\x00\xff\x1b[2J not HTTP at all \r\n\r\n")
+    return "close"
+
+
+def _redirect(request: Request, sock: socket.socket) -> None:
+    send(sock, 307, "", {"location": "http://127.0.0.1:9/elsewhere"})
+
+
+def _silent(request: Request, sock: socket.socket) -> None:
+    time.sleep(30)
+
+
+@pytest.mark.parametrize("behave", [_reset, _garbage, _redirect, _silent], ids=lambda b: b.__name__.strip("_"))
+@pytest.mark.parametrize("adc", [True, False], ids=["adc", "key"])
+def test_nothing_decided_means_exit_3_and_a_plain_reason(behave, adc, tmp_path):
+    wrapped = _token_then(behave) if behave is _redirect else behave
+    with FakeGoogle(wrapped) as google:
+        for args in (["check"], ["fix", "--apply", "--yes", "--wait", "0"]):
+            code, out, err, _ = _run([*args, "--endpoint", google.url, "--timeout", "1"], _env(tmp_path, adc), timeout=60)
+            _assert_clean(code, out, err, codes=(1, 3) if behave is _redirect else (3,))
+
+
+def _huge(request: Request, sock: socket.socket) -> str:
+    size = 100 << 20
+    sock.sendall(f"HTTP/1.1 403 X\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n".encode()
+                 + b'{"error": {"message": "')
+    chunk = b"x" * (1 << 20)
+    try:
+        for _ in range(100):
+            sock.sendall(chunk)
+    except OSError:
+        pass
+    return "close"
+
+
+def test_100_mb_answers_keep_memory_bounded(tmp_path):
+    with FakeGoogle(_token_then(_huge)) as google:
+        code, out, err, peak_kib = _run(["check", "--surface", "vertex", "--endpoint", google.url, "--timeout", "20"],
+                                        _env(tmp_path, True))
+    _assert_clean(code, out, err)
+    assert "far too long" in out
+    assert 0 < peak_kib < 100 * 1024, f"peak resident {peak_kib} KiB"
+
+
+class _Http:
+    """A GoogleHttp that answers from a list."""
+
+    def __init__(self, *replies: Reply) -> None:
+        self.replies = list(replies)
+
+    async def call(self, *args, **kwargs) -> Reply:
+        return self.replies.pop(0)
+
+
+def test_an_enable_answer_without_an_operation_name_ends_cleanly():
+    remedy = _enable("acme-prod", "aiplatform.googleapis.com")
+    said = asyncio.run(remedy.apply(_Http(Reply(200, {"done": False}, "")), "token"))
+    assert "named no operation" in said
+    said = asyncio.run(remedy.apply(_Http(Reply(200, {"name": "../../v1/projects/x:setIamPolicy"}, "")), "token"))
+    assert "named no operation" in said        # a name that is not an operation's is never followed
+
+
+@pytest.mark.parametrize("policy", [{"bindings": "x"}, {"bindings": [7]}, {"bindings": [{"role": 1}]},
+                                    {"bindings": [{"role": "r", "members": "user:a@b.c"}]}])
+def test_a_policy_that_cannot_be_read_is_never_written_back(policy):
+    with pytest.raises(RemedyDenied, match="could not be read"):
+        asyncio.run(_read_policy(_Http(Reply(200, policy, "")), "token", "acme-prod"))
