@@ -122,7 +122,8 @@ def test_nothing_decided_means_exit_3_and_a_plain_reason(behave, adc, tmp_path):
     with FakeGoogle(wrapped) as google:
         for args in (["check"], ["fix", "--apply", "--yes", "--wait", "0"]):
             code, out, err, _ = _run([*args, "--endpoint", google.url, "--timeout", "1"], _env(tmp_path, adc), timeout=60)
-            _assert_clean(code, out, err, codes=(1, 3) if behave is _redirect else (3,))
+            # (with ADC, check may decide from what it found before any request: only no-traceback and no-secret hold)
+            _assert_clean(code, out, err, codes=(1, 3) if behave is _redirect or adc else (3,))
 
 
 def _huge(request: Request, sock: socket.socket) -> str:
@@ -139,12 +140,16 @@ def _huge(request: Request, sock: socket.socket) -> str:
 
 
 def test_100_mb_answers_keep_memory_bounded(tmp_path):
+    """Measured against the same check on ordinary answers, in the same conditions: alone on this machine
+    that is 57 MB, and 67 MB with 100 MB answers (the answers are cut at 1 MiB, so they never land whole)."""
+    args = ["check", "--surface", "vertex", "--timeout", "20", "--endpoint"]
+    with FakeGoogle(_token_then(_echo)) as google:
+        *_, ordinary_kib = _run([*args, google.url], _env(tmp_path, True))
     with FakeGoogle(_token_then(_huge)) as google:
-        code, out, err, peak_kib = _run(["check", "--surface", "vertex", "--endpoint", google.url, "--timeout", "20"],
-                                        _env(tmp_path, True))
+        code, out, err, peak_kib = _run([*args, google.url], _env(tmp_path, True))
     _assert_clean(code, out, err)
     assert "far too long" in out
-    assert 0 < peak_kib < 100 * 1024, f"peak resident {peak_kib} KiB"
+    assert 0 < peak_kib < ordinary_kib + 32 * 1024, f"peak resident {peak_kib} KiB, {ordinary_kib} KiB on ordinary answers"
 
 
 class _Http:
