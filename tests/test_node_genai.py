@@ -1,6 +1,7 @@
 """@google/genai under node against the emulator, with the settings the README documents: `source env.sh`, then
 `new GoogleGenAI({})` (the API key and GOOGLE_GEMINI_BASE_URL come from the environment)."""
 
+import functools
 import json
 import shutil
 import subprocess
@@ -28,11 +29,18 @@ console.log(JSON.stringify(out));
 """
 
 
+@functools.cache
+def sdk_imports() -> bool:
+    """Whether node can import the installed @google/genai (an interrupted install leaves a package without code)."""
+    probe = ["node", "--input-type=module", "-e", "await import('@google/genai')"]
+    return subprocess.run(probe, cwd=NODE_DIR, capture_output=True, timeout=60).returncode == 0
+
+
 def run_node_app(emu, tmp_path) -> dict:
     if shutil.which("node") is None:
         pytest.skip("node is not installed: the @google/genai test needs node 18+")
-    if not (NODE_DIR / "node_modules" / "@google" / "genai").is_dir():
-        pytest.skip("@google/genai is not installed: run `npm install --prefix tests/node` (.ci/run does)")
+    if not sdk_imports():
+        pytest.skip("@google/genai is not installed (or incomplete): run `npm install --prefix tests/node` (.ci/run does)")
     env = {"PATH": shutil.which("node").rsplit("/", 1)[0] + ":/usr/bin:/bin", "HOME": str(tmp_path), "APP": APP, "APP_MODEL": emu.model}
     command = f"source {emu.credentials['env']} && node --input-type=module -e \"$APP\""
     done = subprocess.run(["bash", "-c", command], cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=120)
