@@ -23,6 +23,7 @@ from ..google.access import (
     LOGGING_ADMIN,
     LOGGING_READ,
 )
+from ..google.services import SERVICES
 from ..google.status import GRPC_CODES
 from .admin_common import iam_denied
 from .consumer import require_token
@@ -33,7 +34,7 @@ from .logging_filter import FilterError, parse_filter
 from .oauth import OAuthState
 from .world import World
 
-SERVICE = "logging.googleapis.com"
+SERVICE = SERVICES["logging.googleapis.com"].name
 RPC = "google.logging.v2.LoggingServiceV2.ListLogEntries"
 SCOPES = {CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY, LOGGING_READ, LOGGING_ADMIN}
 DATA_ACCESS = "cloudaudit.googleapis.com%2Fdata_access"

@@ -10,6 +10,7 @@ import re
 from ..google import services
 from ..google.access import CLOUD_PLATFORM, GEMINI_API_SCOPES, PREDICT
 from ..google.services import vertex_model_path
+from .audit_logs import audit_denials
 from .discovery import Setup
 from .failures import describe_failure, host_of
 from .runner import (
@@ -315,7 +316,8 @@ def plan(setup: Setup) -> list[Probe]:
                    Probe("service", f"{service_of(setup)} enabled", service, project_needs),
                    Probe("billing", "billing", billing, project_needs)]
         if setup.surface == "vertex" and not setup.uses_key and setup.project:
-            probes.append(Probe("iam", f"{PREDICT} granted", iam, ("token",)))
+            probes += [Probe("iam", f"{PREDICT} granted", iam, ("token",)),
+                       Probe("audit_logs", "denied calls in the audit log", audit_denials, ("token",))]
     if setup.api_key is not None or has_token:
         probes += [Probe("model", f"model {setup.model}", model, auth_needs),
                    Probe("call_target", f"countTokens on {setup.model}", call_target, auth_needs)]

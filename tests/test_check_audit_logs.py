@@ -1,0 +1,74 @@
+"""check reads the project's audit log for recent denied Gemini calls: evidence, read-only, never blame."""
+
+from datetime import UTC
+
+import pytest
+
+from check_helpers import check
+from emulator_clients import call
+from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
+from gemini_doctor.probes.audit_logs import denied_filter
+
+
+def _world(may_read_logs: bool) -> dict:
+    world = scenario_world("iam_permission_missing")
+    if may_read_logs:
+        world["projects"][0]["iam"].append({"role": "roles/logging.viewer", "members": [f"serviceAccount:{APP_SA}"]})
+    return world
+
+
+def _after_a_denied_call(gemini_emulator, world):
+    emu = gemini_emulator(world)
+    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):   # the app's own call, refused
+        call(emu)
+    return emu
+
+
+def test_the_audit_log_names_permission_principal_method_and_time(gemini_emulator, tmp_path):
+    emu = _after_a_denied_call(gemini_emulator, _world(may_read_logs=True))
+    result = check(emu, tmp_path)
+    data = result.to_dict()
+    assert data["causes"][0]["id"] == "iam_permission_missing"
+    audit = next(c for c in data["checks"] if c["id"] == "audit_logs")
+    assert audit["status"] == "ok"
+    for part in ("aiplatform.endpoints.predict", APP_SA, "google.cloud.aiplatform.", "Z"):
+        assert part in audit["summary"], audit["summary"]
+    assert any("audit log" in line for line in data["causes"][0]["evidence"])
+    assert emu.stats()["mutations"] == 0
+
+
+def test_without_logging_access_it_could_not_check(gemini_emulator, tmp_path):
+    emu = _after_a_denied_call(gemini_emulator, _world(may_read_logs=False))
+    data = check(emu, tmp_path).to_dict()
+    audit = next(c for c in data["checks"] if c["id"] == "audit_logs")
+    assert audit["status"] == "could_not_check" and "roles/logging.viewer" in audit["summary"]
+    assert data["causes"][0]["id"] == "iam_permission_missing"
+
+
+@pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
+def test_a_logging_failure_is_could_not_check(gemini_emulator, tmp_path, kind):
+    world = _world(may_read_logs=True)
+    world["faults"] = [{"path_contains": "entries:list", "kind": kind}]
+    emu = gemini_emulator(world)
+    data = check(emu, tmp_path, timeout=1.0).to_dict()
+    audit = next(c for c in data["checks"] if c["id"] == "audit_logs")
+    assert audit["status"] == "could_not_check", audit
+    assert data["causes"][0]["id"] == "iam_permission_missing"
+
+
+def test_no_denial_logged_says_how_to_turn_data_access_logs_on(gemini_emulator, tmp_path):
+    emu = gemini_emulator(_world(may_read_logs=True))
+    audit = next(c for c in check(emu, tmp_path).to_dict()["checks"] if c["id"] == "audit_logs")
+    assert audit["status"] == "ok" and "Data Access audit logs" in audit["summary"]
+
+
+def test_the_filter_is_googles_syntax():
+    from datetime import datetime
+
+    from gemini_doctor.emulator.logging_filter import parse_filter
+
+    text = denied_filter(datetime(2026, 11, 30, tzinfo=UTC))
+    assert 'timestamp>="2026-11-30T00:00:00Z"' in text
+    entry = {"logName": "projects/p/logs/cloudaudit.googleapis.com%2Fdata_access", "timestamp": "2026-12-01T00:00:00Z",
+             "protoPayload": {"status": {"code": 7}, "serviceName": "aiplatform.googleapis.com"}}
+    assert parse_filter(text)(entry)
