@@ -57,7 +57,10 @@ def test_a_logging_failure_is_could_not_check(gemini_emulator, tmp_path, kind):
 
 
 def test_no_denial_logged_says_how_to_turn_data_access_logs_on(gemini_emulator, tmp_path):
-    emu = gemini_emulator(_world(may_read_logs=True))
+    world = scenario_world("healthy")     # a working Vertex setup: nothing refused, nothing logged
+    world["client"].update(surface="vertex", api_key=None, principal=APP_SA)
+    world["projects"][0]["iam"].append({"role": "roles/logging.viewer", "members": [f"serviceAccount:{APP_SA}"]})
+    emu = gemini_emulator(world)
     audit = next(c for c in check(emu, tmp_path).to_dict()["checks"] if c["id"] == "audit_logs")
     assert audit["status"] == "ok" and "Data Access audit logs" in audit["summary"]
 
