@@ -58,7 +58,7 @@ def shapes(size: int) -> dict[str, str]:
         "secret-like run": _fill("ya29.", size),
         "key-like run": _fill("AIza", size),
         "key= runs": _fill("?key=", size),
-        "private key header": _fill("-----BEGIN PRIVATE KEY-----", size),
+        "fake private key header (no key)": _fill("-----BEGIN PRIVATE KEY-----", size),
         "lines of 403": _fill("403\n", size),
         "quota project run": _fill("quota project a", size),
         "permission run": _fill("Permission 'a.", size),
