@@ -8,8 +8,9 @@ from ..google.access import CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY
 from .consumer import require_token
 from .errors import GoogleError, error_info
 from .iam import granted
-from .oauth import OAuthState, Token
-from .world import Project, World
+from .oauth import Token
+from .registry import Context
+from .world import Project
 
 READ_SCOPES = {CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY}
 
@@ -19,8 +20,8 @@ class AdminBackend:
 
     service = ""
 
-    def __init__(self, world: World, oauth: OAuthState, counters) -> None:
-        self.world, self.oauth, self.counters = world, oauth, counters
+    def __init__(self, ctx: Context) -> None:
+        self.world, self.oauth, self.counters = ctx.world, ctx.oauth, ctx.counters
 
     def caller(self, request: Request, rpc: str, scopes: set[str] = READ_SCOPES) -> Token:
         return require_token(request, self.oauth, self.service, rpc, scopes)

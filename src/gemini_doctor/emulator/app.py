@@ -1,6 +1,6 @@
-"""The emulator's starlette app: every service backend on one port, plus /_emulator/ controls.
+"""The emulator's starlette app: every emulated service on one port, plus /_emulator/ controls.
 
-One module per Google service (state + routes), like moto's backends. Their paths do not collide,
+The services are the modules of ``services/``, found by :mod:`.registry`. Their paths do not collide,
 so routing is by path alone. The Host header matters only when it names a googleapis.com host that
 Google does not serve (``eu-aiplatform.googleapis.com``): then the front end refuses it, as Google's does.
 """
@@ -19,22 +19,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .apikeys import ApiKeysBackend
-from .billing import BillingBackend
 from .errors import GoogleError
-from .files import FilesBackend
-from .gemini_api import GeminiApiBackend
 from .guard import Guard
 from .hostpath import HostInPath
-from .iamcredentials import IamCredentialsBackend
-from .logging_api import AuditLog, LoggingBackend
-from .metadata import ROOT as METADATA_ROOT
-from .metadata import MetadataBackend
-from .oauth import OAuthBackend, OAuthState
-from .openai_compat import OpenAICompatBackend, is_openai_path
-from .resourcemanager import ResourceManagerBackend
-from .serviceusage import ServiceUsageBackend
-from .vertex import VertexBackend
+from .oauth import OAuthState
+from .registry import Context, Counters, services
+from .services.logging_api import AuditLog
+from .services.openai_compat import is_openai_path
 from .world import World
 
 EDGE_PAGE = """<!DOCTYPE html>
@@ -53,25 +44,18 @@ _REP_HOST = re.compile(r"aiplatform\.(?P<location>[a-z0-9-]+)\.rep\.googleapis\.
 _SINGLE_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
 MULTI_REGIONS = ("us", "eu")
 FAULT_KINDS = ("timeout", "http_500", "http_503", "reset")
-# the emulator's own controls, and the machine's metadata server ("/" is its ping): local, not behind Google's front end
-_NOT_BEHIND_GOOGLES_FRONT = ("/_emulator/", METADATA_ROOT)
 TIMEOUT_SECONDS = 120
 
 
-class Counters:
-    def __init__(self) -> None:
-        self.requests = 0
-        self.mutations = 0
-
-
 class _Front:
-    """ASGI middleware playing Google's front end: counts calls, adds latency, edge blocks and faults."""
+    """ASGI middleware playing Google's front end: counts calls, adds latency, edge blocks and faults.
+    The emulator's own controls and the services' *local* paths ("/": the metadata server's ping) pass by it."""
 
-    def __init__(self, app, world: World, counters: Counters) -> None:
-        self.app, self.world, self.counters = app, world, counters
+    def __init__(self, app, world: World, counters: Counters, local: tuple[str, ...]) -> None:
+        self.app, self.world, self.counters, self.local = app, world, counters, ("/_emulator/", *local)
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/" or scope["path"].startswith(_NOT_BEHIND_GOOGLES_FRONT):
+        if scope["type"] != "http" or scope["path"] == "/" or scope["path"].startswith(self.local):
             return await self.app(scope, receive, send)
         self.counters.requests += 1
         if self.world.latency_ms:
@@ -114,11 +98,7 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
     oauth = oauth or OAuthState()
     counters = Counters()
     audit = AuditLog(world)
-    gemini = GeminiApiBackend(world, oauth)
-    backends = [gemini, OpenAICompatBackend(gemini), FilesBackend(gemini), VertexBackend(world, oauth), OAuthBackend(world, oauth),
-                ServiceUsageBackend(world, oauth, counters), ResourceManagerBackend(world, oauth, counters),
-                BillingBackend(world, oauth, counters), ApiKeysBackend(world, oauth, counters), MetadataBackend(world, oauth),
-                IamCredentialsBackend(world, oauth), LoggingBackend(world, oauth, audit)]
+    ctx = Context(world, oauth, counters, audit)
 
     async def stats(request: Request) -> Response:
         return JSONResponse({"requests": counters.requests, "mutations": counters.mutations})
@@ -140,11 +120,12 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
         return GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.").response()
 
     routes = [Route("/_emulator/stats", stats, methods=["GET"]), Route("/_emulator/reset", reset, methods=["POST"])]
-    for backend in backends:
-        routes.extend(backend.routes())
+    for service in services():
+        routes.extend(ctx.backend(service.backend).routes())
+    local = tuple(path for service in services() for path in service.local_paths)
     app = Starlette(routes=routes,
                     exception_handlers={GoogleError: google_error, HTTPException: http_error},
                     middleware=[Middleware(Guard), Middleware(HostInPath),
-                                Middleware(_Front, world=world, counters=counters)])
+                                Middleware(_Front, world=world, counters=counters, local=local)])
     app.state.world, app.state.counters, app.state.oauth, app.state.audit = world, counters, oauth, audit
     return app

@@ -1,6 +1,7 @@
 """The emulator's world (shared/spec/emulator-world.md): load, validate, and look things up.
 
-Validation errors name the field path and, for YAML files, the line.
+Validation errors name the field path and, for YAML files, the line. State that several services read is typed
+here; a list only one service reads is a section that service declares (:mod:`.registry`), loaded the same way.
 """
 
 from __future__ import annotations
@@ -96,13 +97,6 @@ class Model:
 
 
 @dataclass
-class BillingAccount:
-    id: str
-    open: bool = True
-    admins: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Incident:
     model: str
     surface: str = "both"
@@ -124,14 +118,12 @@ class World:
     latency_ms: int = 0
     faults: list[dict] = field(default_factory=list)
     # Extensions (the spec allows new fields with defaults that keep old worlds valid):
-    tuned_models: list[dict] = field(default_factory=list)   # {name, project}: who owns each tuned model
-    files: list[dict] = field(default_factory=list)          # {name, project}: who uploaded each file
     edge_blocked: bool = False                                # Google's front end refuses the caller (HTML 403)
     client: dict = field(default_factory=dict)                # what the default caller's app uses (scenarios.py)
     metadata: dict = field(default_factory=dict)              # the machine's metadata server (metadata.py)
     today: datetime.date = field(default_factory=datetime.date.today)
     standard_key_cutoffs: dict[str, datetime.date] = field(default_factory=dict)   # unrestricted / all
-    billing_accounts: list[BillingAccount] = field(default_factory=list)
+    sections: dict[str, list] = field(default_factory=dict)   # the lists services own, by name (registry.py)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -143,8 +135,9 @@ class World:
     def model(self, name: str) -> Model | None:
         return next((m for m in self.models if m.name == name), None)
 
-    def billing_account(self, account_id: str | None) -> BillingAccount | None:
-        return next((a for a in self.billing_accounts if a.id == account_id), None)
+    def section(self, name: str) -> list:
+        """The world list *name* that a service declared (empty when the world has none; appends are kept)."""
+        return self.sections.setdefault(name, [])
 
     def key_retirement(self, key: ApiKey) -> str | None:
         """Which of Google's standard-key cutoffs refuses *key* today: 'all', 'unrestricted' or None."""
@@ -160,8 +153,8 @@ class World:
 
 
 _TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
-        "users", "models", "incidents", "latency_ms", "faults", "tuned_models", "files", "edge_blocked", "client",
-        "metadata", "today", "standard_key_cutoffs", "billing_accounts"}
+        "users", "models", "incidents", "latency_ms", "faults", "edge_blocked", "client", "metadata", "today",
+        "standard_key_cutoffs"}
 
 
 def load_world(source: str | Path | dict) -> World:
@@ -174,7 +167,10 @@ def load_world(source: str | Path | dict) -> World:
         data, lines = read_world_file(str(source))
     if not isinstance(data, dict):
         raise WorldError(f"{where}the world must be a mapping at the top level")
-    return _Builder(lines, where).world({k: v for k, v in data.items() if k in _TOP})
+    from .registry import world_sections
+
+    sections = world_sections()
+    return _Builder(lines, where).world({k: v for k, v in data.items() if k in _TOP or k in sections}, sections)
 
 
 class _Builder:
@@ -188,7 +184,7 @@ class _Builder:
         line = next((self.lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.lines), None)
         return WorldError(f"{self.where}{name}: {message}" + (f" (line {line})" if line else ""))
 
-    def world(self, data: dict) -> World:
+    def world(self, data: dict, sections: dict[str, type]) -> World:
         world = World(
             caller=self.record(Caller, data.get("caller") or {}, ("caller",)),
             projects=[self.project(p, ("projects", n)) for n, p in enumerate(self.items(data, "projects"))],
@@ -198,14 +194,11 @@ class _Builder:
             service_accounts=self.items(data, "service_accounts"),
             users=self.items(data, "users"),
             faults=self.faults(data),
-            tuned_models=self.items(data, "tuned_models"),
-            files=self.items(data, "files"),
             edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
             client=self.typed(data.get("client") or {}, dict, ("client",)),
             metadata=self.metadata(data.get("metadata") or {}, ("metadata",)),
             standard_key_cutoffs=self.cutoffs(data.get("standard_key_cutoffs") or {}, ("standard_key_cutoffs",)),
-            billing_accounts=[self.record(BillingAccount, a, ("billing_accounts", n))
-                              for n, a in enumerate(self.items(data, "billing_accounts"))],
+            sections={name: self.entries(data, name, entry) for name, entry in sections.items()},
         )
         if "today" in data:
             world.today = self.date(data["today"], ("today",))
@@ -290,6 +283,12 @@ class _Builder:
         if missing:
             raise self.fail(path + (missing[0],), "is required")
         return cls(**values)
+
+    def entries(self, data: dict, key: str, entry: type) -> list:
+        """The list *key*, each entry a record of dataclass *entry* (or a mapping when *entry* is dict)."""
+        if entry is dict:
+            return [self.typed(e, dict, (key, n)) for n, e in enumerate(self.items(data, key))]
+        return [self.record(entry, e, (key, n)) for n, e in enumerate(self.items(data, key))]
 
     def items(self, data: dict, key: str) -> list:
         return self.typed(data.get(key) or [], list, (key,))

@@ -6,11 +6,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import CLOUD_PLATFORM
-from .admin_common import AdminBackend, iam_denied
-from .content import json_body
-from .errors import GoogleError
-from .world import ApiKey, Restrictions
+from ...google.access import CLOUD_PLATFORM
+from ..admin_common import AdminBackend, iam_denied
+from ..content import json_body
+from ..errors import GoogleError
+from ..registry import EmulatedService
+from ..world import ApiKey, Restrictions
 
 SERVICE = "apikeys.googleapis.com"
 
@@ -122,3 +123,6 @@ def _restrictions(shown: dict) -> Restrictions | None:
         ips=list((shown.get("serverKeyRestrictions") or {}).get("allowedIps", [])),
         android_apps=[a.get("packageName", "") for a in (shown.get("androidKeyRestrictions") or {}).get("allowedApplications", [])],
         ios_bundles=list((shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])))
+
+
+EMULATED = EmulatedService(SERVICE, ApiKeysBackend)

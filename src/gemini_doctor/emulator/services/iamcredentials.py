@@ -14,20 +14,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import CLOUD_PLATFORM, GET_ACCESS_TOKEN, IAM
-from .consumer import require_token
-from .errors import GoogleError, error_info
-from .iam import granted
-from .oauth import TOKEN_LIFETIME, OAuthState
-from .world import World
+from ...google.access import CLOUD_PLATFORM, GET_ACCESS_TOKEN, IAM
+from ..consumer import require_token
+from ..errors import GoogleError, error_info
+from ..iam import granted
+from ..oauth import TOKEN_LIFETIME
+from ..registry import Context, EmulatedService
 
 SERVICE = "iamcredentials.googleapis.com"
 SCOPES = {CLOUD_PLATFORM, IAM}
 
 
 class IamCredentialsBackend:
-    def __init__(self, world: World, oauth: OAuthState) -> None:
-        self.world, self.oauth = world, oauth
+    def __init__(self, ctx: Context) -> None:
+        self.world, self.oauth = ctx.world, ctx.oauth
 
     def routes(self) -> list[Route]:
         return [Route("/v1/projects/{project}/serviceAccounts/{name}", self.call, methods=["POST"])]
@@ -49,3 +49,6 @@ class IamCredentialsBackend:
         token = self.oauth.issue(email, set(scopes))
         expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + TOKEN_LIFETIME))
         return JSONResponse({"accessToken": token, "expireTime": expires})
+
+
+EMULATED = EmulatedService(SERVICE, IamCredentialsBackend)

@@ -15,14 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .errors import GoogleError
+from ..errors import GoogleError
+from ..registry import Context, EmulatedService
+from ..world import Project
 from .gemini_api import GeminiApiBackend, version_of
-from .world import Project
 
 
 class FilesBackend:
-    def __init__(self, gemini: GeminiApiBackend) -> None:
-        self.gemini, self.world = gemini, gemini.world
+    def __init__(self, ctx: Context) -> None:
+        self.gemini, self.world = ctx.backend(GeminiApiBackend), ctx.world
         self.sessions: dict[str, dict] = {}     # upload id -> {name, project, mimeType, displayName, size}
 
     def routes(self) -> list[Route]:
@@ -59,23 +60,23 @@ class FilesBackend:
         if "finalize" not in request.headers.get("x-goog-upload-command", ""):
             return Response(status_code=200, headers={"x-goog-upload-status": "active"})
         del self.sessions[upload_id]
-        self.world.files.append({"name": session["name"], "project": session["project"], "mimeType": session["mimeType"],
+        self.world.section("files").append({"name": session["name"], "project": session["project"], "mimeType": session["mimeType"],
                                  "displayName": session["displayName"], "sizeBytes": session["size"]})
-        return JSONResponse({"file": _resource(self.world.files[-1], request)}, headers={"x-goog-upload-status": "final"})
+        return JSONResponse({"file": _resource(self.world.section("files")[-1], request)}, headers={"x-goog-upload-status": "final"})
 
     async def list_files(self, request: Request) -> Response:
         project = self._authorize(request, "ListFiles")
-        mine = [_resource(f, request) for f in self.world.files if self.world.project(f.get("project")) is project]
+        mine = [_resource(f, request) for f in self.world.section("files") if self.world.project(f.get("project")) is project]
         return JSONResponse({"files": mine} if mine else {})
 
     async def get_file(self, request: Request) -> Response:
         name = request.path_params["name"]
         project = self._authorize(request, "DeleteFile" if request.method == "DELETE" else "GetFile")
-        owned = next((f for f in self.world.files if f.get("name") == name), None)
+        owned = next((f for f in self.world.section("files") if f.get("name") == name), None)
         if owned is None or self.world.project(owned.get("project")) is not project:
             raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access the File {name} or it may not exist.")
         if request.method == "DELETE":
-            self.world.files.remove(owned)
+            self.world.section("files").remove(owned)
             return JSONResponse({})
         return JSONResponse(_resource(owned, request))
 
@@ -90,3 +91,7 @@ def _resource(file: dict, request: Request) -> dict:
     if file.get("displayName"):
         out["displayName"] = file["displayName"]
     return out
+
+
+# files: {name, project, ...}, who uploaded each file
+EMULATED = EmulatedService("generativelanguage.googleapis.com/files", FilesBackend, world={"files": dict})

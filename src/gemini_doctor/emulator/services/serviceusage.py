@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import CLOUD_PLATFORM
-from .admin_common import AdminBackend
-from .consumer import TITLES
-from .errors import GoogleError, error_info
+from ...google.access import CLOUD_PLATFORM
+from ..admin_common import AdminBackend
+from ..consumer import TITLES
+from ..errors import GoogleError, error_info
+from ..registry import EmulatedService
 
 SERVICE = "serviceusage.googleapis.com"
 _IDS = itertools.count(1)
@@ -89,3 +90,6 @@ class ServiceUsageBackend(AdminBackend):
         parent = f"projects/{project.number}"
         return {"name": f"{parent}/services/{name}", "parent": parent, "state": state,
                 "config": {"name": name, "title": TITLES.get(name, name)}}
+
+
+EMULATED = EmulatedService(SERVICE, ServiceUsageBackend)

@@ -9,11 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import CLOUD_PLATFORM
-from .admin_common import AdminBackend, iam_denied
-from .content import json_body
-from .errors import GoogleError
-from .iam import granted
+from ...google.access import CLOUD_PLATFORM
+from ..admin_common import AdminBackend, iam_denied
+from ..content import json_body
+from ..errors import GoogleError
+from ..iam import granted
+from ..registry import EmulatedService
 
 SERVICE = "cloudresourcemanager.googleapis.com"
 
@@ -100,3 +101,6 @@ class ResourceManagerBackend(AdminBackend):
 
     def _etag(self, project_id: str) -> str:
         return base64.b64encode(f"{project_id}:{self.policy_versions.get(project_id, 0)}".encode()).decode()
+
+
+EMULATED = EmulatedService(SERVICE, ResourceManagerBackend)

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import GEMINI_API_SCOPES
-from ..google.services import GEMINI_API
-from .consumer import (
+from ...google.access import GEMINI_API_SCOPES
+from ...google.services import GEMINI_API
+from ..consumer import (
     QuotaMeter,
     bearer_token,
     check_incidents,
@@ -28,10 +28,10 @@ from .consumer import (
     supplied_key,
     token_type_unsupported,
 )
-from .content import answer, json_body
-from .errors import GoogleError, error_info, localized
-from .oauth import OAuthState
-from .world import ApiKey, Project, World
+from ..content import answer, json_body
+from ..errors import GoogleError, error_info, localized
+from ..registry import Context, EmulatedService
+from ..world import ApiKey, Project
 
 SERVICE = GEMINI_API.service
 VERSIONS = ("v1", "v1beta", "v1alpha")
@@ -45,9 +45,9 @@ _MODEL_METHODS = ("generateContent", "streamGenerateContent", "countTokens", "ge
 class GeminiApiBackend:
     """The Gemini API as one caller sees it, answering from a :class:`World`."""
 
-    def __init__(self, world: World, oauth: OAuthState) -> None:
-        self.world, self.oauth = world, oauth
-        self.quota = QuotaMeter(world)
+    def __init__(self, ctx: Context) -> None:
+        self.world, self.oauth = ctx.world, ctx.oauth
+        self.quota = QuotaMeter(ctx.world)
 
     def routes(self) -> list[Route]:
         return [
@@ -78,7 +78,7 @@ class GeminiApiBackend:
     async def tuned_model(self, request: Request) -> Response:
         name, _, method = request.path_params["rest"].partition(":")
         project = self.authorize(request, version_of(request), "generateContent" if method else "get")
-        owner = next((t for t in self.world.tuned_models if t.get("name") == name), None)
+        owner = next((t for t in self.world.section("tuned_models") if t.get("name") == name), None)
         if owner is None or self.world.project(owner.get("project")) is not project:
             raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access tuned model tunedModels/{name}")
         if not method:
@@ -190,3 +190,7 @@ def _ip_allowed(ip: str, allowed: list[str]) -> bool:
         return any(address in ipaddress.ip_network(rule, strict=False) for rule in allowed)
     except ValueError:
         return ip in allowed
+
+
+# tuned_models: {name, project}, who owns each tuned model
+EMULATED = EmulatedService(SERVICE, GeminiApiBackend, world={"tuned_models": dict})

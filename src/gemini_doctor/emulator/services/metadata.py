@@ -15,17 +15,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..google.access import CLOUD_PLATFORM
-from .oauth import TOKEN_LIFETIME, OAuthState
-from .world import World
+from ...google.access import CLOUD_PLATFORM
+from ..oauth import TOKEN_LIFETIME
+from ..registry import Context, EmulatedService
 
 ROOT = "/computeMetadata/v1"
 FLAVOR = {"Metadata-Flavor": "Google"}
 
 
 class MetadataBackend:
-    def __init__(self, world: World, oauth: OAuthState) -> None:
-        self.world, self.oauth = world, oauth
+    def __init__(self, ctx: Context) -> None:
+        self.world, self.oauth = ctx.world, ctx.oauth
 
     def routes(self) -> list[Route]:
         return [Route("/", self.ping, methods=["GET"]),
@@ -79,3 +79,7 @@ class MetadataBackend:
 
 def _not_found() -> Response:
     return PlainTextResponse("Not Found", status_code=404, headers=FLAVOR)
+
+
+# the machine's own server ("/" is its ping), not behind Google's front end
+EMULATED = EmulatedService("metadata.google.internal", MetadataBackend, local_paths=(ROOT,))

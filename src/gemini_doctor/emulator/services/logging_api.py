@@ -16,23 +16,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import (
+from ...google.access import (
     CLOUD_PLATFORM,
     CLOUD_PLATFORM_READ_ONLY,
     LIST_LOG_ENTRIES,
     LOGGING_ADMIN,
     LOGGING_READ,
 )
-from ..google.services import SERVICES
-from ..google.status import GRPC_CODES
-from .admin_common import iam_denied
-from .consumer import require_token
-from .content import json_body
-from .errors import GoogleError
-from .iam import granted
-from .logging_filter import FilterError, parse_filter
-from .oauth import OAuthState
-from .world import World
+from ...google.services import SERVICES
+from ...google.status import GRPC_CODES
+from ..admin_common import iam_denied
+from ..consumer import require_token
+from ..content import json_body
+from ..errors import GoogleError
+from ..iam import granted
+from ..logging_filter import FilterError, parse_filter
+from ..registry import Context, EmulatedService
+from ..world import World
 
 SERVICE = SERVICES["logging.googleapis.com"].name
 RPC = "google.logging.v2.LoggingServiceV2.ListLogEntries"
@@ -95,8 +95,8 @@ class AuditLog:
 
 
 class LoggingBackend:
-    def __init__(self, world: World, oauth: OAuthState, audit: AuditLog) -> None:
-        self.world, self.oauth, self.audit = world, oauth, audit
+    def __init__(self, ctx: Context) -> None:
+        self.world, self.oauth, self.audit = ctx.world, ctx.oauth, ctx.audit
 
     def routes(self) -> list[Route]:
         return [Route("/v2/entries:list", self.list_entries, methods=["POST"])]
@@ -149,3 +149,6 @@ def _page_size(size: object) -> int:
     if value < 0:
         raise GoogleError("INVALID_ARGUMENT", "pageSize must not be negative.")
     return min(value or DEFAULT_PAGE, MAX_PAGE)
+
+
+EMULATED = EmulatedService(SERVICE, LoggingBackend)

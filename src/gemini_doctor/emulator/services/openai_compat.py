@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .consumer import check_incidents, supplied_key
-from .content import REPLY, json_body
-from .errors import GoogleError
+from ..consumer import check_incidents, supplied_key
+from ..content import REPLY, json_body
+from ..errors import GoogleError
+from ..registry import Context, EmulatedService
 from .gemini_api import SERVICE, GeminiApiBackend
 
 PREFIX = "/v1beta/openai/"
@@ -33,8 +34,8 @@ def is_openai_path(path: str) -> bool:
 class OpenAICompatBackend:
     """Routes under /v1beta/openai/, answering through the Gemini API backend's checks and quota."""
 
-    def __init__(self, gemini: GeminiApiBackend) -> None:
-        self.gemini = gemini
+    def __init__(self, ctx: Context) -> None:
+        self.gemini = ctx.backend(GeminiApiBackend)
 
     def routes(self) -> list[Route]:
         return [Route(PREFIX + "chat/completions", self.chat_completions, methods=["POST"]),
@@ -86,3 +87,6 @@ def _stream(model: str, created: int):
              "choices": [{"index": 0, "delta": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}]}
     yield f"data: {json.dumps(chunk)}\n\n"
     yield "data: [DONE]\n\n"
+
+
+EMULATED = EmulatedService("generativelanguage.googleapis.com/v1beta/openai", OpenAICompatBackend)

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import AIPLATFORM, CLOUD_PLATFORM, PREDICT
-from ..google.services import VERTEX
-from .consumer import (
+from ...google.access import AIPLATFORM, CLOUD_PLATFORM, PREDICT
+from ...google.services import VERTEX
+from ..consumer import (
     QuotaMeter,
     api_keys_not_supported,
     check_incidents,
@@ -27,11 +27,11 @@ from .consumer import (
     require_token,
     supplied_key,
 )
-from .content import answer, json_body
-from .errors import GoogleError, error_info
-from .iam import granted
-from .oauth import OAuthState
-from .world import Model, Project, World
+from ..content import answer, json_body
+from ..errors import GoogleError, error_info
+from ..iam import granted
+from ..registry import Context, EmulatedService
+from ..world import Model, Project
 
 SERVICE = VERTEX.service
 VERSIONS = ("v1", "v1beta1")
@@ -43,9 +43,9 @@ _METHODS = {"generateContent": "PredictionService.GenerateContent", "streamGener
 
 
 class VertexBackend:
-    def __init__(self, world: World, oauth: OAuthState) -> None:
-        self.world, self.oauth = world, oauth
-        self.quota = QuotaMeter(world)
+    def __init__(self, ctx: Context) -> None:
+        self.world, self.oauth = ctx.world, ctx.oauth
+        self.quota = QuotaMeter(ctx.world)
 
     def routes(self) -> list[Route]:
         return [
@@ -142,3 +142,6 @@ def _publisher_model(model: Model) -> dict:
     return {"name": f"publishers/google/models/{model.name}", "versionId": "001", "openSourceCategory": "PROPRIETARY",
             "launchStage": model.launch_stage, "versionState": "VERSION_STATE_STABLE",
             "publisherModelTemplate": f"projects/{{project}}/locations/{{location}}/publishers/google/models/{model.name}"}
+
+
+EMULATED = EmulatedService(SERVICE, VertexBackend)

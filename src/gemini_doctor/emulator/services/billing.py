@@ -3,21 +3,37 @@ projects.updateBillingInfo (the mutation a "link a billing account" fix makes)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..google.access import CLOUD_BILLING, CLOUD_BILLING_READ_ONLY, CLOUD_PLATFORM
-from .admin_common import AdminBackend
-from .content import json_body
-from .errors import GoogleError
-from .world import BillingAccount, Project
+from ...google.access import CLOUD_BILLING, CLOUD_BILLING_READ_ONLY, CLOUD_PLATFORM
+from ..admin_common import AdminBackend
+from ..content import json_body
+from ..errors import GoogleError
+from ..registry import EmulatedService
+from ..world import Project, World
 
 SERVICE = "cloudbilling.googleapis.com"
 SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING, CLOUD_BILLING_READ_ONLY}
 WRITE_SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING}
 DEFAULT_ACCOUNT = "012345-567890-ABCDEF"   # the account a project with billing but no `billing_account` is linked to
 DENIED = "The caller does not have permission"
+
+
+@dataclass
+class BillingAccount:
+    """An entry of the world's ``billing_accounts``: who administers it, and whether it is open."""
+
+    id: str
+    open: bool = True
+    admins: list[str] = field(default_factory=list)
+
+
+def billing_account(world: World, account_id: str | None) -> BillingAccount | None:
+    return next((a for a in world.section("billing_accounts") if a.id == account_id), None)
 
 
 class BillingBackend(AdminBackend):
@@ -46,7 +62,7 @@ class BillingBackend(AdminBackend):
         if not isinstance(name, str):
             raise GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.")
         if name:
-            account = self.world.billing_account(name.removeprefix("billingAccounts/"))
+            account = billing_account(self.world, name.removeprefix("billingAccounts/"))
             if account is None or not _administers(account, token.principal):
                 raise GoogleError("PERMISSION_DENIED", DENIED)
             if not account.open:
@@ -59,11 +75,11 @@ class BillingBackend(AdminBackend):
 
     async def list_accounts(self, request: Request) -> Response:
         token = self.caller(request, "google.cloud.billing.v1.CloudBilling.ListBillingAccounts", SCOPES)
-        return JSONResponse({"billingAccounts": [_account(a) for a in self.world.billing_accounts if _administers(a, token.principal)]})
+        return JSONResponse({"billingAccounts": [_account(a) for a in self.world.section("billing_accounts") if _administers(a, token.principal)]})
 
     async def get_account(self, request: Request) -> Response:
         token = self.caller(request, "google.cloud.billing.v1.CloudBilling.GetBillingAccount", SCOPES)
-        account = self.world.billing_account(request.path_params["account"])
+        account = billing_account(self.world, request.path_params["account"])
         if account is None or not _administers(account, token.principal):
             raise GoogleError("PERMISSION_DENIED", DENIED)
         return JSONResponse(_account(account))
@@ -73,7 +89,7 @@ class BillingBackend(AdminBackend):
         info = {"name": f"projects/{project.id}/billingInfo", "projectId": project.id, "billingEnabled": False}
         if project.billing == "none":
             return info
-        account = self.world.billing_account(project.billing_account)
+        account = billing_account(self.world, project.billing_account)
         info["billingAccountName"] = f"billingAccounts/{account.id if account else project.billing_account or DEFAULT_ACCOUNT}"
         info["billingEnabled"] = project.billing in ("enabled", "prepay_depleted") and (account is None or account.open)
         return info
@@ -86,3 +102,6 @@ def _administers(account: BillingAccount, principal: str) -> bool:
 def _account(account: BillingAccount) -> dict:
     return {"name": f"billingAccounts/{account.id}", "open": account.open, "displayName": f"Billing account {account.id}",
             "masterBillingAccount": ""}
+
+
+EMULATED = EmulatedService(SERVICE, BillingBackend, world={"billing_accounts": BillingAccount})

@@ -1,0 +1,1 @@
+"""The emulated Google services: one module each, ending with ``EMULATED = EmulatedService(...)`` (see registry)."""
