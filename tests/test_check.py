@@ -52,7 +52,8 @@ def test_a_403_incident_on_a_ga_model_is_googles_not_gating(gemini_emulator, tmp
 
 
 PROBE_PATHS = {"billing": "billingInfo", "key_lookup": "keys:lookupKey", "service": "/services/", "tokeninfo": "tokeninfo",
-               "project": "/v3/projects/", "key_restrictions": "/locations/global/keys/", "call_control": "gemini-3.1-flash-lite:countTokens"}
+               "project": "/v3/projects/", "key_restrictions": "/locations/global/keys/", "call_control": "gemini-3.1-flash-lite:countTokens",
+               "org_policy": ":getEffectivePolicy"}
 
 
 @pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from collections import namedtuple
 
-from ..google.access import CLOUD_PLATFORM
+from ..google.access import CLOUD_PLATFORM, member_of
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
 from ..google.services import GEMINI_API as GEMINI_SURFACE
 
@@ -120,6 +120,11 @@ def _closed_account_and_an_open_one(w):
     w["billing_accounts"].append({"id": "0A1B2C-3D4E5F-6A7B8C", "open": True, "admins": closed["admins"]})
 
 
+def _grant(principal: str, role: str):
+    """Bind *role* to *principal* (an account e-mail) on the project."""
+    return lambda w: w["projects"][0]["iam"].append({"role": role, "members": [member_of(principal)]})
+
+
 def _no_vertex_role(w):
     w["projects"][0]["iam"] = [b for b in w["projects"][0]["iam"] if b["role"] != "roles/aiplatform.user"]
 
@@ -208,8 +213,8 @@ SCENARIOS: dict[str, Scenario] = {
         "Google has denied the project",
         [_project(denied=True)]),
     "org_policy": Scenario(
-        "an org policy forbids gemini-3.5-flash in the project",
-        [_VERTEX, _project(org_policy_denied_models=[MODEL])]),
+        "an org policy (vertexai.allowedModels) forbids gemini-3.5-flash in the project; the app's account may read it",
+        [_VERTEX, _project(org_policy_denied_models=[MODEL]), _grant(APP_SA, "roles/orgpolicy.policyViewer")]),
     "vpc_service_controls": Scenario(
         "a VPC Service Controls perimeter blocks the caller",
         [_VERTEX, _project(vpc_sc=True)]),

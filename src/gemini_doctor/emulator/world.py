@@ -19,6 +19,8 @@ BILLING = ("enabled", "disabled", "none", "prepay_depleted")
 KEY_KINDS = ("standard", "auth")
 LAUNCH_STAGES = ("GA", "PUBLIC_PREVIEW", "PRIVATE_PREVIEW", "RETIRED")
 PLATFORMS = ("gce", "cloud-run")
+PROJECT_STATES = ("ACTIVE", "DELETE_REQUESTED")
+ORG_POLICY_RULE = {"allowed_values": list, "denied_values": list, "allow_all": bool, "deny_all": bool, "enforce": bool}
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Project:
     org_policy_denied_models: list[str] = field(default_factory=list)
     quota: dict[str, int] = field(default_factory=dict)
     billing_account: str | None = None   # extension: the id of the account in `billing_accounts` it is linked to
+    state: str = "ACTIVE"                # extension: Resource Manager's lifecycle state (ACTIVE | DELETE_REQUESTED)
+    org_policies: dict[str, dict] = field(default_factory=dict)   # extension: constraint -> its effective rule
 
 
 @dataclass
@@ -225,6 +229,14 @@ class _Builder:
         project = self.record(Project, raw, path)
         if project.billing not in BILLING:
             raise self.fail(path + ("billing",), f"must be one of {', '.join(BILLING)}")
+        if project.state not in PROJECT_STATES:
+            raise self.fail(path + ("state",), f"must be one of {', '.join(PROJECT_STATES)}")
+        for constraint, rule in project.org_policies.items():
+            where = path + ("org_policies", constraint)
+            for name, value in self.typed(rule, dict, where).items():
+                if name not in ORG_POLICY_RULE:
+                    raise self.fail(where + (name,), f"must be one of {', '.join(ORG_POLICY_RULE)}")
+                self.typed(value, ORG_POLICY_RULE[name], where + (name,))
         return project
 
     def model(self, raw: Any, path: tuple) -> Model:
@@ -325,5 +337,5 @@ class _Builder:
 # numbers' bounds, by field name (latency and rates would otherwise hang or break the emulator)
 _BOUNDS = {"latency_ms": (0, 60_000), "number": (1, 10**15), "http_status": (400, 599), "rate": (0, 1)}
 MAX_TEXT, MAX_ITEMS = 65_536, 10_000
-_TYPES = {"str": str, "int": int, "bool": bool, "list[str]": list, "list[dict]": list, "dict[str, int]": dict,
+_TYPES = {"str": str, "int": int, "bool": bool, "list[str]": list, "list[dict]": list, "dict[str, int]": dict, "dict[str, dict]": dict,
           "str | None": str, "str | int | None": (str, int)}

@@ -26,12 +26,25 @@ GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
 _READ_SERVICES = frozenset({"serviceusage.services.get", "serviceusage.services.list"})
 _READ_KEYS = frozenset({"apikeys.keys.get", "apikeys.keys.lookup", "apikeys.keys.list"})
 _GET_PROJECT = "resourcemanager.projects.get"
+_GET_PROJECT_POLICY = "resourcemanager.projects.getIamPolicy"
+SET_PROJECT_POLICY = "resourcemanager.projects.setIamPolicy"
 LIST_LOG_ENTRIES = "logging.logEntries.list"
+# Reading a project's effective organization policy (orgpolicy v2 getEffectivePolicy; Google's role pages spell it so).
+GET_ORG_POLICY = "orgpolicy.policy.get"
+CREATE_KEYS = "apikeys.keys.create"
+CREATE_SERVICE_ACCOUNTS = "iam.serviceAccounts.create"
+BIND_KEYS_TO_SERVICE_ACCOUNTS = "iam.serviceAccountApiKeyBindings.create"
+# What creating an AI Studio key needs on the project (Google's Gemini API key page, 2026): AI Studio checks the
+# project, creates the key, enables the Gemini API, and creates the service account the auth key is bound to.
+KEY_CREATION = (_GET_PROJECT, CREATE_KEYS, "serviceusage.services.enable", CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS)
+_MANAGE_KEYS = frozenset({CREATE_KEYS, "apikeys.keys.update", "apikeys.keys.delete"})
 
 ROLES: dict[str, frozenset[str]] = {
     "roles/owner": frozenset({"*"}),
-    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, LIST_LOG_ENTRIES, *_READ_SERVICES, *_READ_KEYS}),
-    "roles/viewer": frozenset({_GET_PROJECT, LIST_LOG_ENTRIES, *_READ_SERVICES, *_READ_KEYS}),
+    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, _GET_PROJECT_POLICY,
+                               LIST_LOG_ENTRIES, GET_ORG_POLICY, CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS,
+                               *_READ_SERVICES, *_READ_KEYS, *_MANAGE_KEYS}),
+    "roles/viewer": frozenset({_GET_PROJECT, _GET_PROJECT_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}),
     "roles/logging.viewer": frozenset({LIST_LOG_ENTRIES}),
     "roles/logging.privateLogViewer": frozenset({LIST_LOG_ENTRIES, "logging.privateLogEntries.list"}),
     "roles/browser": frozenset({_GET_PROJECT}),
@@ -41,9 +54,10 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/serviceusage.serviceUsageViewer": _READ_SERVICES,
     "roles/serviceusage.serviceUsageAdmin": frozenset({USE_SERVICES, "serviceusage.services.enable", *_READ_SERVICES}),
     "roles/serviceusage.apiKeysViewer": _READ_KEYS,
-    "roles/serviceusage.apiKeysAdmin": frozenset({"apikeys.keys.create", "apikeys.keys.update", "apikeys.keys.delete", *_READ_KEYS}),
-    "roles/resourcemanager.projectIamAdmin": frozenset({"resourcemanager.projects.getIamPolicy",
-                                                        "resourcemanager.projects.setIamPolicy"}),
+    "roles/serviceusage.apiKeysAdmin": frozenset({GET_ORG_POLICY, *_MANAGE_KEYS, *_READ_KEYS}),
+    "roles/resourcemanager.projectIamAdmin": frozenset({_GET_PROJECT_POLICY, SET_PROJECT_POLICY}),
+    "roles/iam.serviceAccountCreator": frozenset({CREATE_SERVICE_ACCOUNTS}),
+    "roles/orgpolicy.policyViewer": frozenset({GET_ORG_POLICY}),
     "roles/iam.serviceAccountTokenCreator": frozenset({GET_ACCESS_TOKEN}),
     "roles/cloudaicompanion.user": frozenset({"cloudaicompanion.companions.generateChat",
                                               "cloudaicompanion.instances.completeTask"}),
@@ -55,7 +69,12 @@ NARROWEST_ROLE: dict[str, str] = {
     GET_ACCESS_TOKEN: "roles/iam.serviceAccountTokenCreator",
     USE_SERVICES: "roles/serviceusage.serviceUsageConsumer",
     "serviceusage.services.enable": "roles/serviceusage.serviceUsageAdmin",
-    "apikeys.keys.create": "roles/serviceusage.apiKeysAdmin",
+    CREATE_KEYS: "roles/serviceusage.apiKeysAdmin",
+    CREATE_SERVICE_ACCOUNTS: "roles/iam.serviceAccountCreator",
+    # Google's key page names Project Editor for this one; we know no narrower predefined role that carries it.
+    BIND_KEYS_TO_SERVICE_ACCOUNTS: "roles/editor",
+    GET_ORG_POLICY: "roles/orgpolicy.policyViewer",
+    SET_PROJECT_POLICY: "roles/resourcemanager.projectIamAdmin",
     "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
     _GET_PROJECT: "roles/browser",
     LIST_LOG_ENTRIES: "roles/logging.viewer",
@@ -67,6 +86,14 @@ NARROWEST_ROLE: dict[str, str] = {
 def role_for(permission: str | None) -> str | None:
     """The narrowest predefined role that carries *permission*, when we know one."""
     return NARROWEST_ROLE.get(permission or "")
+
+
+def role_carrying(permissions) -> str | None:
+    """The narrowest predefined role we know that carries every one of *permissions* (fewest permissions
+    in its known contents; Owner last), or None when none does."""
+    wanted = set(permissions)
+    fits = [role for role in ROLES if all(carries(role, p) for p in wanted)]
+    return min(fits, key=lambda role: (role == "roles/owner", len(ROLES[role]), role), default=None)
 
 
 def carries(role: str, permission: str) -> bool:

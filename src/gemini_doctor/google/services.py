@@ -56,6 +56,7 @@ _SERVICES = (
     Service("iamcredentials.googleapis.com", "IAM Service Account Credentials API"),
     Service("iam.googleapis.com", "Identity and Access Management (IAM) API"),
     Service("logging.googleapis.com", "Cloud Logging API"),
+    Service("orgpolicy.googleapis.com", "Organization Policy API"),
 )
 SERVICES: dict[str, Service] = {s.name: s for s in _SERVICES}
 BY_SHORT: dict[str, Service] = {s.short: s for s in _SERVICES}

@@ -13,6 +13,7 @@ from ..google.services import vertex_model_path
 from .audit_logs import audit_denials
 from .discovery import Setup
 from .failures import describe_failure, host_of
+from .org_policy import org_policy
 from .runner import (
     COULD_NOT_CHECK,
     FAIL,
@@ -314,7 +315,8 @@ def plan(setup: Setup) -> list[Probe]:
         project_needs = ("token", "key_lookup") if setup.uses_key else ("token",)
         probes += [Probe("project", "the consumer project", project, project_needs),
                    Probe("service", f"{service_of(setup)} enabled", service, project_needs),
-                   Probe("billing", "billing", billing, project_needs)]
+                   Probe("billing", "billing", billing, project_needs),
+                   Probe("org_policy", "organization policy on the call", org_policy, project_needs)]
         if setup.surface == "vertex" and not setup.uses_key and setup.project:
             probes += [Probe("iam", f"{PREDICT} granted", iam, ("token",)),
                        Probe("audit_logs", "denied calls in the audit log", audit_denials, ("token",))]

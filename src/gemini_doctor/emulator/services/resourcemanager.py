@@ -49,9 +49,9 @@ class ResourceManagerBackend(AdminBackend):
                 raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
             raise iam_denied(SERVICE, "resourcemanager.projects.get", f"projects/{ref}")
         if version == "v1":
-            return JSONResponse({"projectNumber": str(project.number), "projectId": project.id, "lifecycleState": "ACTIVE",
+            return JSONResponse({"projectNumber": str(project.number), "projectId": project.id, "lifecycleState": project.state,
                                  "name": project.id, "labels": {}})
-        return JSONResponse({"name": f"projects/{project.number}", "projectId": project.id, "state": "ACTIVE",
+        return JSONResponse({"name": f"projects/{project.number}", "projectId": project.id, "state": project.state,
                              "displayName": project.id, "etag": self._etag(project.id)})
 
     async def _test(self, request: Request, ref: str) -> Response:

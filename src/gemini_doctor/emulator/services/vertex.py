@@ -32,6 +32,7 @@ from ..errors import GoogleError, error_info
 from ..iam import granted
 from ..registry import Context, EmulatedService
 from ..world import Model, Project
+from .orgpolicy import model_denied
 
 SERVICE = VERTEX.service
 VERSIONS = ("v1", "v1beta1")
@@ -126,7 +127,7 @@ class VertexBackend:
             raise GoogleError("NOT_FOUND", f"Publisher Model `{resource}` was not found or your project does not have access "
                               "to it. Please ensure you are using a valid model version. For more information, see: "
                               "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions")
-        if name in project.org_policy_denied_models:
+        if model_denied(project, name):
             raise GoogleError("PERMISSION_DENIED", f"Organization Policy constraint `constraints/vertexai.allowedModels` violated for "
                               f"`projects/{project.number}` attempting to use a disallowed Gen AI model {name}. The request is "
                               "disallowed by the organization's policy; please contact your organization administrator.")
