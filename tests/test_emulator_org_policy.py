@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from gemini_doctor.emulator.services.orgpolicy import effective_policy, model_denied
 from gemini_doctor.emulator.scenarios import scenario_world
+from gemini_doctor.emulator.services.orgpolicy import effective_policy, model_denied
 from gemini_doctor.emulator.world import WorldError, load_world
 from gemini_doctor.google.org_policy import ALLOWED, DENIED, list_verdict, model_value
 
