@@ -10,14 +10,15 @@ import sys
 import threading
 from contextlib import contextmanager
 
-from .redact import redact
+from .render.terminal import safe_line
 
 _GOOGLE_MODULES = ("google.genai", "google.api_core", "google.auth", "google.generativeai", "googleapiclient", "grpc")
 _MARK = "gemini-doctor:"
 
 
 def note_for(exc: BaseException) -> str | None:
-    """The note for a Google error (or an error caused by one), else None."""
+    """The note for a Google error (or an error caused by one), else None: one line, secrets redacted, and
+    control characters or escape sequences from the error shown as escapes (tracebacks reach terminals)."""
     if not _from_google(exc):
         return None
     from .api import explain
@@ -28,7 +29,7 @@ def note_for(exc: BaseException) -> str | None:
         return None
     step = top["fix"][0] if top["fix"] else {}
     fix = step.get("command") or step.get("step", "")
-    return redact(f"{_MARK} {top['title']} [{top['id']}, {round(top['confidence'] * 100)}%]. Fix: {fix}. "
+    return safe_line(f"{_MARK} {top['title']} [{top['id']}, {round(top['confidence'] * 100)}%]. Fix: {fix}. "
                   f"{top['retry_advice']} (gemini-doctor check tells more)")
 
 

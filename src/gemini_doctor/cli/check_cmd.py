@@ -146,15 +146,16 @@ Exit codes:
 def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output) -> None:
     """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
     from ..render import render
-    from ..render.check import check_lines, check_tail
-    from ..render.terminal import print_lines
 
     with report_stream(output) as out:
         live = out if fmt == "text" and not quiet and out.isatty() else None
         result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live)
         data = result.to_dict()
-        if fmt == "text":
-            print_lines(check_tail(data) if live else check_lines(data, quiet), out)
+        if live:   # the credential and the checklist are out already
+            from ..render.check import check_tail
+            from ..render.terminal import print_lines
+
+            print_lines(check_tail(data), out)
         else:
-            render(data, fmt, out, view="check")
+            render(data, fmt, out, view="check", quiet=quiet)
     sys.exit(result.exit_code)

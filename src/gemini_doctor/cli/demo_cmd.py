@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ..render import FORMATS
+
 
 @click.command(epilog="""\b
 Examples:
@@ -21,7 +23,7 @@ Exit codes:
 """)
 @click.argument("scenarios", nargs=-1)
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def demo(scenarios: tuple[str, ...], list_only: bool, fmt: str) -> None:
     """Show the whole tool working against Google's errors, offline. Exits 0 only if every verdict matched."""
     from ..demo import TOUR, run_tour
@@ -36,38 +38,20 @@ def demo(scenarios: tuple[str, ...], list_only: bool, fmt: str) -> None:
         click.echo(f"gemini-doctor: unknown scenario {unknown[0]!r}; see gemini-doctor demo --list", err=True)
         sys.exit(2)
     names = list(scenarios) or TOUR
-    if fmt == "text":
-        click.echo(f"gemini-doctor demo: {len(names)} scenario(s) against a local emulator of Google's APIs (no account, no network)\n")
-    results = run_tour(names, (lambda n, r: _print(n, len(names), r)) if fmt == "text" else None)
-    matched = all(r["matched"] for r in results)
-    if fmt == "json":
-        from ..render import to_json_line
+    if fmt == "text":   # each scenario as soon as it has run, even when piped (the tour takes seconds)
+        from ..render.demo import demo_head, demo_tail, scenario_lines
+        from ..render.terminal import print_lines
 
-        sys.stdout.write(to_json_line({"matched": matched, "scenarios": results}) + "\n")
+        def show(lines) -> None:
+            print_lines(lines, sys.stdout)
+            sys.stdout.flush()
+
+        show(demo_head(len(names)))
+        results = run_tour(names, lambda n, r: show(scenario_lines(n, len(names), r)))
+        show(demo_tail(results))
     else:
-        click.echo(f"{sum(r['matched'] for r in results)}/{len(results)} verdicts matched the world. "
-                   "Now check your own setup (read-only): gemini-doctor check")
-    sys.exit(0 if matched else 1)
+        from ..render import render
 
-
-def _print(n: int, total: int, r: dict) -> None:
-    from ..redact import redact
-
-    if "error" in r:
-        click.echo(redact(f"── {n}/{total} {r['scenario']}: could not run: {r['error']}") + "\n")
-        return
-    ex, ch = r["explain"], r["check"]
-    mark = "✓" if r["matched"] else "✗"
-    lines = [f"── {n}/{total} {r['scenario']} ({r['seconds']} s)",
-             f"   The world held:   {r['world']}",
-             f"   Your app called:  {r['call']}",
-             f"   Google answered:  {r['raw_error'][:300] or '(success)'}",
-             f"   explain (offline): {ex['top']} {_pct(ex['confidence'])}" + ("" if ex["settled"] is not False else " (not settled by the text alone)"),
-             f"   check (live):      {ch['top'] or 'healthy'} {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms  {mark}"]
-    if ch["fix"]:
-        lines.append(f"   Fix:              {ch['fix']}")
-    click.echo(redact("\n".join(lines)) + "\n")
-
-
-def _pct(value: float | None) -> str:
-    return f"{round(value * 100)}%" if value is not None else ""
+        results = run_tour(names)
+        render({"matched": all(r["matched"] for r in results), "scenarios": results}, fmt, sys.stdout, view="demo")
+    sys.exit(0 if all(r["matched"] for r in results) else 1)

@@ -53,22 +53,9 @@ def fix(surface, model, project, location, endpoint, timeout, fmt, quiet, verbos
 
 
 def _print_commands(data: dict, fmt: str, quiet: bool = False) -> None:
-    from ..render import to_json_line
-    from ..render.terminal import safe_text
+    from ..render import render
 
-    if fmt == "json":
-        sys.stdout.write(to_json_line({"healthy": data["healthy"], "summary": data["summary"],
-                                       "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}) + "\n")
-        return
-    from ..redact import redact
-    from ..render.fixes import fix_markdown, fix_script
-
-    if fmt == "markdown":
-        sys.stdout.write(redact(fix_markdown(data)))
-    else:
-        script = safe_text(fix_script(data))
-        sys.stdout.write("".join(line + "\n" for line in script.splitlines() if line and not line.startswith("#"))
-                         if quiet else script)
+    render(data, fmt, sys.stdout, view="fix", quiet=quiet)
 
 
 def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:

@@ -73,8 +73,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _explain(scanners) -> None:
-    from ..render.scan import scan_lines
-    from ..render.terminal import print_lines
+    from ..render import render
 
     groups = [g for s in scanners for g in s.to_dict()["groups"]]
     if not groups:
@@ -82,4 +81,4 @@ def _explain(scanners) -> None:
     report = {"bytes": sum(s.bytes for s in scanners), "lines": sum(s.lines for s in scanners),
               "errors": sum(s.errors for s in scanners), "groups": sorted(groups, key=lambda g: -g["count"])}
     sys.stderr.write("\n")
-    print_lines(scan_lines(report, "the program's output"), sys.stderr)
+    render(report, "text", sys.stderr, view="scan", source="the program's output")

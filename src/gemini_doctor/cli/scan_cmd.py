@@ -7,6 +7,8 @@ import time
 
 import click
 
+from ..render import FORMATS
+
 EXIT_NONE, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 
@@ -26,7 +28,7 @@ Exit codes:
 
 @click.command(epilog=_EXAMPLES)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE, not stdout.")
 def scan(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Find every Gemini/Google API error in log FILEs (or stdin), grouped by cause, with first/last seen."""
@@ -49,16 +51,10 @@ def scan(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     report = dict(scanner.to_dict(), seconds=round(time.perf_counter() - start, 3))
     for group in report["groups"]:
         group["first_at"], group["last_at"] = _place(group["first_line"], ends), _place(group["last_line"], ends)
+    from ..render import render
+
     with report_stream(output) as out:
-        if fmt == "json":
-            from ..render import to_json_line
-
-            out.write(to_json_line(report) + "\n")
-        else:
-            from ..render.scan import scan_lines
-            from ..render.terminal import print_lines
-
-            print_lines(scan_lines(report, ", ".join(files) or "stdin"), out)
+        render(report, fmt, out, view="scan", source=", ".join(files) or "stdin")
     sys.exit(EXIT_FOUND if report["groups"] else EXIT_NONE)
 
 

@@ -1,6 +1,11 @@
-"""Renderers: terminal (rich on a TTY, plain when piped), JSON and Markdown.
+"""Renderers: one interface for every command's output (explain, check, fix, scan, demo) in every format.
 
-Importing this package is cheap (the CLI's help needs only FORMATS): what renders is imported on use.
+``render(result, fmt, stream, view, **options)`` writes a command's result (its JSON form): ``text`` for people
+(rich and colour on a TTY, plain when piped), ``json`` for machines (one compact line), ``markdown`` for tickets.
+Each view is a module here ending with ``VIEW = View(lines, markdown, json_form)`` (see :class:`.layout.View`);
+the sinks here redact every format once, and the terminal's makes every line printable.
+
+Importing this package is cheap (the CLI's help needs only FORMATS): a view is imported when used.
 """
 
 from __future__ import annotations
@@ -9,27 +14,25 @@ from importlib import import_module
 from io import TextIOBase
 
 FORMATS = ("text", "json", "markdown")
+# view -> its module here
+VIEWS = {"diagnosis": "diagnosis", "check": "check", "fix": "fixes", "scan": "scan", "demo": "demo"}
 
 
-# view -> (module, terminal-lines function, markdown function); imported only when used
-_VIEWS = {"diagnosis": ("layout", "diagnosis_lines", "markdown", "diagnosis_markdown"),
-          "check": ("check", "check_lines", "check", "check_markdown")}
-
-
-def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", colour: bool | None = None) -> None:
-    """Write one result (its JSON form) to *stream* in format *fmt*; *view* is "diagnosis" or "check"."""
+def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", colour: bool | None = None,
+           **options: object) -> None:
+    """Write one *result* to *stream* in format *fmt* as *view* shows it; *options* are the command's
+    (``quiet``, scan's ``source``...), passed to the view."""
+    shown = import_module(f"{__name__}.{VIEWS[view]}").VIEW
     if fmt == "json":
-        from ..jsontext import encode
+        stream.write(to_json_line(shown.json_form(result) if shown.json_form else result) + "\n")
+    elif fmt == "markdown":
+        from ..redact import redact
 
-        write_json(encode(result), stream)
-        return
-    lines_module, lines_fn, markdown_module, markdown_fn = _VIEWS[view]
-    if fmt == "markdown":
-        stream.write(getattr(import_module(f"{__name__}.{markdown_module}"), markdown_fn)(result))
-        return
-    from .terminal import print_lines
+        stream.write(redact(shown.markdown(result, **options)))
+    else:
+        from .terminal import print_lines
 
-    print_lines(getattr(import_module(f"{__name__}.{lines_module}"), lines_fn)(result), stream, colour)
+        print_lines(shown.lines(result, **options), stream, colour)
 
 
 def to_json_line(result: dict) -> str:

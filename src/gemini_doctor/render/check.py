@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .layout import Line, cause_lines
+from .layout import Line, View, cause_lines
+from .markdown import cause_markdown, text
 
 MARKS = {"ok": ("green", "✓"), "fail": ("red", "✗"), "could_not_check": ("yellow", "?"), "skipped": ("dim", "-")}
 
@@ -48,20 +49,21 @@ def check_tail(result: dict, quiet: bool = False) -> list[Line]:
     return out
 
 
-def check_lines(result: dict, quiet: bool = False) -> list[Line]:
+def check_lines(result: dict, quiet: bool = False, **_: object) -> list[Line]:
+    """The whole report (only the verdict when *quiet*)."""
     if quiet:
         return check_tail(result, quiet)
     return check_head(result) + [check_line(c) for c in result["checks"]] + check_tail(result)
 
 
-def check_markdown(result: dict) -> str:
-    from ..redact import redact
-    from .markdown import cause_markdown, text
-
+def check_markdown(result: dict, **_: object) -> str:
     lines = ["## gemini-doctor check", "", f"**{text(result['summary'])}**", "", text(credential_line(result["credential"])), "",
              "| check | status | result |", "|---|---|---|"]
     lines += [f"| {text(c['title'])} | {c['status']} | {text(c['summary'])} |" for c in result["checks"]]
     lines += [""] + [f"- ⚠ {text(t['message'])}" for t in result["traps"]]
     for n, cause in enumerate(result["causes"], 1):
         lines += cause_markdown(n, cause)
-    return redact("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
+
+
+VIEW = View(check_lines, check_markdown)

@@ -7,7 +7,7 @@ process) and a less likely cause's commands are for later, so both are shown com
 
 from __future__ import annotations
 
-from ..redact import redact
+from .layout import Line, View, one_line
 from .markdown import code_block, text
 
 RUNNER_UP_AT = 0.5   # a less likely cause is shown (commented out) from this confidence
@@ -18,14 +18,14 @@ def shown_causes(data: dict) -> list[dict]:
     return data["causes"][:1] + [c for c in data["causes"][1:] if c["confidence"] >= RUNNER_UP_AT]
 
 
-def _one_line(value: str) -> str:
-    """*value* on one line, redacted first (a secret wrapped over lines is still found before they are joined)."""
-    return " ".join(redact(value).split())
-
-
 def fix_script(data: dict, acting: str | None = None) -> str:
     """The fix as shell text: comments, and the one live command (or none)."""
-    lines = [f"# {_one_line(data['summary'])}"]   # "Problem: …" or "Healthy: …"
+    return "".join(text + "\n" for _, text in fix_lines(data, acting))
+
+
+def fix_lines(data: dict, acting: str | None = None, quiet: bool = False, **_: object) -> list[Line]:
+    """The script's lines, the live command in bold; with *quiet*, only that command (none when there is none)."""
+    lines = [f"# {one_line(data['summary'])}"]   # "Problem: …" or "Healthy: …"
     if acting:
         lines.append(f"# The commands act as {acting}.")
     for n, cause in enumerate(shown_causes(data)):
@@ -33,10 +33,10 @@ def fix_script(data: dict, acting: str | None = None) -> str:
                   + ("" if n == 0 else ": less likely; its commands are commented out, for if the first fix did not help")]
         live = n == 0
         for step in cause["fix"]:
-            lines.append(f"# {_one_line(step['step'])}")
+            lines.append(f"# {one_line(step['step'])}")
             command = step.get("command")
             if command is not None:
-                command = _one_line(command)
+                command = one_line(command)
                 if live and not command.startswith("#"):
                     lines.append(command)
                     live = False
@@ -44,10 +44,11 @@ def fix_script(data: dict, acting: str | None = None) -> str:
                     lines.append(command if command.startswith("#") else f"#   {command}")
             if "url" in step:
                 lines.append(f"#   {step['url']}")
-    return "\n".join(lines) + "\n"
+    styled = [("bold" if line and not line.startswith("#") else "dim", line) for line in lines]
+    return [line for line in styled if line[0] == "bold"] if quiet else styled
 
 
-def fix_markdown(data: dict, acting: str | None = None) -> str:
+def fix_markdown(data: dict, acting: str | None = None, **_: object) -> str:
     """The same, for a ticket: the problem, then each cause's steps with their commands in fences."""
     out = ["## gemini-doctor fix", "", f"**{text(data['summary'])}**"]
     if acting:
@@ -61,3 +62,11 @@ def fix_markdown(data: dict, acting: str | None = None) -> str:
             if "url" in step:
                 out.append(f"   <{step['url']}>")
     return "\n".join(out) + "\n"
+
+
+def fix_json(data: dict) -> dict:
+    """What JSON shows of a fix: the verdict and each cause's steps."""
+    return {"healthy": data["healthy"], "summary": data["summary"], "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}
+
+
+VIEW = View(fix_lines, fix_markdown, fix_json)

@@ -1,8 +1,28 @@
-"""One layout for people: a diagnosis dict becomes styled lines, for the terminal sinks to print."""
+"""What every view shares: the View interface, styled lines, and the layout of a cause for people."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
+from ..redact import redact
+
 Line = tuple[str, str]   # (style, text); style "" is plain
+
+
+class View(NamedTuple):
+    """How one command's result (its JSON form) is shown: *lines* for the terminal, *markdown* for tickets, and
+    *json_form* (when set) picks what JSON shows. Each takes the result and the command's options as keywords,
+    ignoring those it does not use; each view module ends with ``VIEW = View(...)``."""
+
+    lines: Callable[..., list[Line]]
+    markdown: Callable[..., str]
+    json_form: Callable[[dict], dict] | None = None
+
+
+def one_line(value: str) -> str:
+    """*value* on one line, redacted first (a secret wrapped over lines is still found before they are joined)."""
+    return " ".join(redact(value).split())
 
 
 def headline(parsed: dict) -> str:
@@ -14,20 +34,6 @@ def headline(parsed: dict) -> str:
         if key in parsed:
             bits.append(f"{label} {parsed[key]}")
     return " · ".join(bits) if bits else "no status code or reason found"
-
-
-def diagnosis_lines(result: dict) -> list[Line]:
-    """The terminal view of one explain result (the JSON form)."""
-    out: list[Line] = [("bold", f"Read: {headline(result['parsed'])}")]
-    message = result["parsed"].get("message")
-    if message:
-        out.append(("dim", f"      “{message[:300]}”"))
-    out.append(("", ""))
-    for n, cause in enumerate(result["causes"], 1):
-        out.extend(cause_lines(n, cause, full=n == 1))
-    if result.get("next_step"):
-        out.append(("yellow", f"Next: {result['next_step']}"))
-    return out
 
 
 def cause_lines(n: int, cause: dict, full: bool) -> list[Line]:

@@ -1,4 +1,4 @@
-"""Markdown for forums and support tickets: the whole diagnosis, secrets redacted.
+"""Markdown for forums and support tickets: what every view's markdown is made of.
 
 Text from the error is data, never markup: no raw HTML, link or image can come through
 (:func:`text`), and no input can close the fence around a command (:func:`code_block`).
@@ -10,7 +10,6 @@ import re
 
 from ..redact import redact
 from ..textsafe import printable
-from .layout import headline
 
 _MARKUP = re.compile(r"[\\<>&\[\]|\n\r]")
 _ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "}
@@ -43,15 +42,3 @@ def cause_markdown(n: int, cause: dict) -> list[str]:
             if "url" in step:
                 out.append(f"   <{printable(step['url'])}>")   # filled with checked, encoded values
     return out + ["", f"**Retry:** {text(cause['retry_advice'])}"]
-
-
-def diagnosis_markdown(result: dict) -> str:
-    parsed = result["parsed"]
-    out = ["## gemini-doctor diagnosis", "", f"**Error read:** {text(headline(parsed))}"]
-    if parsed.get("message"):
-        out += ["", "> " + text(parsed["message"][:500])]
-    for n, cause in enumerate(result["causes"], 1):
-        out += cause_markdown(n, cause)
-    if result.get("next_step"):
-        out += ["", f"**Next:** {text(result['next_step'])}"]
-    return redact("\n".join(out) + "\n")

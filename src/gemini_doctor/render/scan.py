@@ -1,21 +1,21 @@
-"""The scan report for people: causes by count, when they were seen, on which models, incident flags."""
+"""The ``scan`` view: causes by count, when they were seen, on which models, incident flags."""
 
 from __future__ import annotations
 
-from .layout import Line
+from .layout import Line, View
+from .markdown import code_block, text
+
+MORE = "More: gemini-doctor explain on one example, or gemini-doctor check on your setup (live)."
 
 
-def scan_lines(report: dict, source: str) -> list[Line]:
-    megabytes = report["bytes"] / 1e6
-    head = (f"Scanned {source}: {megabytes:,.1f} MB, {report['lines']:,} lines"
-            + (f" in {report['seconds']:.2f} s" if "seconds" in report else "") + ": ")
+def scan_lines(report: dict, source: str, **_: object) -> list[Line]:
+    head = _scanned(report, source)
     if not report["groups"]:
         return [("green", head + "no Gemini/Google API errors found.")]
-    out: list[Line] = [("bold", head + f"{report['errors']:,} Google API error(s), {len(report['groups'])} cause(s)."), ("", "")]
+    out: list[Line] = [("bold", head + _found(report)), ("", "")]
     for group in report["groups"]:
         out.append(("bold cyan", f"  {group['count']:>6} × {group['cause']}: {group['title']}"))
-        out.append(("", f"           first {_when(group['first_seen'], group.get('first_at'))}, "
-                        f"last {_when(group['last_seen'], group.get('last_at'))}"))
+        out.append(("", f"           {_seen(group)}"))
         models = _models(group["models"])
         if models:
             out.append(("dim", f"           models: {models}"))
@@ -24,8 +24,42 @@ def scan_lines(report: dict, source: str) -> list[Line]:
             out.append(("magenta", f"           fix: {_one_line(group['fix'])}"))
         if "incident" in group:
             out.append(("yellow", f"           ⚠ incident signature: {group['incident']}"))
-    out += [("", ""), ("", "More: gemini-doctor explain on one example, or gemini-doctor check on your setup (live).")]
+    out += [("", ""), ("", MORE)]
     return out
+
+
+def scan_markdown(report: dict, source: str, **_: object) -> str:
+    """The same, for a ticket: one section per cause, the example quoted, the fix in a fence."""
+    head = _scanned(report, source)
+    out = ["## gemini-doctor scan", "", text(head + (_found(report) if report["groups"] else "no Gemini/Google API errors found."))]
+    for group in report["groups"]:
+        out += ["", f"### {group['count']:,} × {text(group['title'])} (`{group['cause']}`)", "", f"- {text(_seen(group))}"]
+        models = _models(group["models"])
+        if models:
+            out.append(f"- models: {text(models)}")
+        out.append(f"- e.g. {text(_one_line(group['example']))}")
+        if "incident" in group:
+            out.append(f"- ⚠ incident signature: {text(group['incident'])}")
+        if group.get("fix"):
+            out += ["", "Fix:", ""] + code_block(_one_line(group["fix"]))
+    if report["groups"]:
+        out += ["", text(MORE)]
+    return "\n".join(out) + "\n"
+
+
+def _scanned(report: dict, source: str) -> str:
+    megabytes = report["bytes"] / 1e6
+    return (f"Scanned {source}: {megabytes:,.1f} MB, {report['lines']:,} lines"
+            + (f" in {report['seconds']:.2f} s" if "seconds" in report else "") + ": ")
+
+
+def _found(report: dict) -> str:
+    return f"{report['errors']:,} Google API error(s), {len(report['groups'])} cause(s)."
+
+
+def _seen(group: dict) -> str:
+    return (f"first {_when(group['first_seen'], group.get('first_at'))}, "
+            f"last {_when(group['last_seen'], group.get('last_at'))}")
 
 
 EXAMPLE_WIDTH = 200
@@ -54,3 +88,6 @@ def _when(seen: str, at: str | None) -> str:
     if seen.startswith("line "):
         return at or seen
     return f"{seen} ({at})" if at else seen
+
+
+VIEW = View(scan_lines, scan_markdown)
