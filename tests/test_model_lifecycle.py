@@ -55,7 +55,7 @@ def test_locations(table):
     assert flash.served_at("global") and flash.served_at("eu") and flash.served_at("us")
     assert flash.served_at("us-west1") is False
     assert table.find("gemini-3-flash-preview").locations == ("global",)
-    assert table.find("gemini-3.8-flash").served_at("global") is None   # no source lists them
+    assert table.find("gemini-3.8-live").served_at("global") is None   # no source lists them
 
 
 def test_names_as_callers_write_them(table):
@@ -69,7 +69,8 @@ def test_names_as_callers_write_them(table):
 def test_replacement_is_open_on_the_surface(table):
     on = date(2026, 12, 1)
     assert table.replacement("gemini-2.5-flash", "gemini-api", on) == "gemini-3.5-flash-lite"
-    assert table.replacement("gemini-2.5-flash", "vertex", on) == "gemini-3.5-flash"   # 3.5 flash-lite: not on vertex
+    assert table.replacement("gemini-2.5-flash", "vertex", on) == "gemini-3.5-flash-lite"   # served there too since July
+    assert table.replacement("gemini-2.5-flash-image", "vertex", on) == "gemini-3.5-flash"   # 3.1 flash image: not on vertex
     assert table.replacement("gemini-3-pro-preview", "gemini-api", on) == "gemini-3.1-pro-preview"
     assert table.replacement("gemini-3.5-flash", "gemini-api", on) is None
     for model in table.models.values():

@@ -153,6 +153,8 @@ def _read_metadata(record: ErrorRecord) -> None:
     if not meta:
         return
     consumer = meta.get("consumer", "")
+    # RATE_LIMIT_EXCEEDED metadata names the limit in quota_limit and gives its value in quota_limit_value
+    limit = meta.get("quota_limit") or ""
     record.fill_missing(
         project=consumer.removeprefix("projects/") if consumer.startswith("projects/") else None,
         service=meta.get("service") or meta.get("apiName"),
@@ -160,8 +162,9 @@ def _read_metadata(record: ErrorRecord) -> None:
         permission=meta.get("permission"),
         resource=meta.get("resource"),
         quota_metric=meta.get("quotaMetric") or meta.get("quota_metric"),
-        quota_id=meta.get("quotaId") or meta.get("quota_id"),
-        quota_limit=meta.get("quota_limit") or meta.get("quotaValue") or meta.get("quota_value"),
+        quota_id=meta.get("quotaId") or meta.get("quota_id") or (None if limit.isdigit() else limit or None),
+        quota_limit=(meta.get("quota_limit_value") or meta.get("quotaValue") or meta.get("quota_value")
+                     or (limit if limit.isdigit() else None)),
     )
     record.fill_missing(retry_after=_duration(meta.get("quotaResetDelay") or meta.get("retryDelay")))
     container = meta.get("containerInfo", "")
