@@ -6,8 +6,9 @@ The log mixes ordinary application lines (some of them errors of other services)
 that name Google and succeeded (one line in 50), and, one line in EVERY, a Gemini/Google error in
 one of the formats `explain` reads: a JSON body on one line, google-genai's Python repr, a
 pretty-printed body over several lines, api_core's gRPC text with its status details, an OAuth
-refresh error, a plain SDK message, a body a logger cut short, and bodies escaped inside JSON log
-lines (whole, and cut short). Every planted error must be found; each format's share is printed.
+refresh error, a plain SDK message, Google's message alone (no Google name in the line), a body a
+logger cut short, and bodies escaped inside JSON log lines (whole, and cut short). Every planted
+error must be found; each format's share is printed.
 
 Prints figures only: scan's wall time against `grep -c googleapis.com` on the same file in the
 same run (the baseline; the two run in turn, and the ratio is the median over the pairs), and scan's peak RSS at the full size and at a quarter of it (memory
@@ -52,6 +53,7 @@ ERRORS = {  # format -> template
     "grpc text": '{ts} ERROR google.api_core.exceptions.PermissionDenied: 403 ' + DISABLED + ' [reason: "SERVICE_DISABLED"\ndomain: "googleapis.com"\nmetadata {{\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}}\n]\n',
     "oauth": "{ts} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', {{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'}})\n",
     "sdk message": "{ts} ERROR 404 models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.\n",
+    "message alone": "{ts} ERROR chat request failed: User location is not supported for the API use.\n",
     "cut short": '{ts} ERROR gemini call failed: {{"error": {{"code": 403, "message": "' + DISABLED[:112] + "\n",
     "escaped in json": None,        # built by _escaped
     "escaped, cut short": None,

@@ -91,7 +91,7 @@ def test_real_errors_are_found_among_noise_wherever_explain_diagnoses_them(error
         text = case["error_text"]
         for line in (f"{TS} ERROR " + " ".join(text.split()) + "\n", _json_log(text), _json_log(text[: len(text) * 2 // 3])):
             diagnosis = explain(line)
-            if not diagnosis.found or diagnosis.top.cause.id == "unknown" or not scan._googleish(diagnosis.record, line):
+            if not diagnosis.found or diagnosis.top.cause.id == "unknown" or not scan._googleish(diagnosis, line):
                 continue
             checked += 1
             groups = _scan((around + line + around).encode()).to_dict()["groups"]
@@ -118,6 +118,16 @@ def test_one_long_line_of_trigger_words_is_read_once(monkeypatch):
     line = b"googleapis.com PERMISSION_DENIED gemini error " * (3 * MAX_PENDING // 48) + b"\nnext\n"
     scanner = _scan(line, 65536)
     assert scanner.lines == 2 and len(calls) == 1 and calls[0] <= scan.MAX_RECORD
+
+
+def test_google_wording_is_the_catalogue_s():
+    """Each phrase scan anchors on without a Google name is a settling signal's own words (so that
+    explain, handed the record, settles it as Google's)."""
+    from gemini_doctor.catalogue import load_catalogue
+
+    settling = [signal.text.source for cause in load_catalogue().values() for signal in cause.signals
+                if signal.text is not None and signal.settles and signal.weight >= scan.GOOGLE_WORDING_AT]
+    assert [phrase for phrase in scan.GOOGLE_WORDING if not any(phrase in source for source in settling)] == []
 
 
 def test_the_anchors_fit_the_simd_prefilter():

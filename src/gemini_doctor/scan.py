@@ -3,7 +3,8 @@
 Speed comes from looking only where a Google error can be. One Aho-Corasick pass over each
 chunk finds every *anchor*: a Google name (``googleapis.com``, ``Gemini``...) or a mark of
 Google's errors (a canonical status such as ``PERMISSION_DENIED``, the ``{"error": {`` envelope,
-raw or escaped inside a JSON log line, an OAuth error). Each hit is widened to its whole record
+raw or escaped inside a JSON log line, an OAuth error, or Google's own wording such as ``reported
+as leaked``, which a logger may print without any name). Each hit is widened to its whole record
 (a JSON log line, a pretty-printed body, a traceback's last line). A record that only names
 Google and shows no sign of an error (a ``200 OK`` request log) is dismissed by a second, cheap
 literal scan of that record; every other record goes to ``explain``. Every step is linear in
@@ -34,6 +35,7 @@ MAX_LEAD = 60                         # continuation lines a record may have bef
 # case, two-letter words as acronyms; CamelCase forms are listed).
 NAMES = ("google", "gemini", "generativelanguage", "GenerativeLanguage", "generative language", "aiplatform", "AIPlatform",
          "vertex")
+MIN_STRETCH = 5                       # letters a name's anchor keeps when its case forms share a stretch (see _name_anchors)
 # Anchors too: every word explain ties a text to a Gemini surface by (Antigravity, AI Studio, Cloud
 # Code Assist, Agent Platform...), as prose writes it (lower and Title case), so that scan reads every
 # record explain would call Google's. (Those in a URL's query, after its Google host, add nothing.)
@@ -48,6 +50,15 @@ ENVELOPES = tuple(f"{quote}error{quote}{colon}{{" for quote in _QUOTES for colon
 REASON_KEYS = ('reason: "', *(f"{quote}reason{quote}:" for quote in _QUOTES))
 OAUTH_ERRORS = ("invalid_grant", "invalid_scope", "invalid_rapt", "unauthorized_client")
 ERROR_PAGE = ("(Forbidden)!!1",)
+# Google's own wording in the messages of the causes it settles, taken mid-sentence (so that its
+# case is Google's): a logger often prints the message alone, without any Google name.
+GOOGLE_WORDING = ("API key", "API Key", "neligible", "authentication credential", "authentication scopes", "reported as leaked",
+                  "location is not supported", "unregistered callers", "nvalid hostname", "erify your account",
+                  "valid license", "App Check", "denied access", "Terms of Service", "are blocked", "billing account",
+                  "no longer available", "exhausted your")
+# A record explain settles at this confidence or more, by a signal that decides its cause, is
+# Google's by its wording alone.
+GOOGLE_WORDING_AT = 0.85
 # A record that only names Google is explained when it holds one of these (in lower case), or one
 # of the catalogue's own words (see _error_words), or an HTTP error status.
 ERROR_WORDS = ("error", "exception", "traceback", "fail", "denied", "forbidden", "invalid", "not valid", "not found",
@@ -198,7 +209,7 @@ class Scanner:
         if key in self._seen:
             return self._seen[key]
         diagnosis = explain(text)
-        if not diagnosis.found or not _googleish(diagnosis.record, text):
+        if not diagnosis.found or not _googleish(diagnosis, text):
             diagnosis = None
         if len(self._seen) >= SEEN_MAX:
             self._seen.clear()
@@ -220,15 +231,29 @@ def _titled(word: str) -> str:
     return " ".join(w.upper() if len(w) <= 2 else w.capitalize() for w in word.split(" "))
 
 
-def _fewest(names: tuple[str, ...]) -> set[str]:
-    """The names that do not contain another (whatever finds "google" finds "publishers/google/models")."""
-    lowered = {name.lower() for name in names}
-    return {name for name in names if not any(other != name.lower() and other in name.lower() for other in lowered)}
+def _name_anchors(name: str) -> set[str]:
+    """What finds *name* as logs write it: the longest stretch its lower, Title and own forms share
+    ("oogle" for google, Google; "enerative" for GenerativeLanguage), when it holds MIN_STRETCH
+    letters, else those forms themselves; and the same in UPPER case for a name of NAMES."""
+    forms = sorted({name, name.lower(), _titled(name)}, key=len)
+    shortest, stretch = forms[0], ""
+    for start in range(len(shortest)):
+        for end in range(len(shortest), start + len(stretch), -1):
+            if all(shortest[start:end] in form for form in forms):
+                stretch = shortest[start:end]
+                break
+    found = {stretch} if sum(c.isalpha() for c in stretch) >= MIN_STRETCH else set(forms)
+    return found | {form.upper() for form in found} if name in NAMES else found
 
 
-_NAME_FORMS = sorted({form for name in _fewest((*NAMES, *SURFACE_WORDS))
-                      for form in ((name, name.lower(), _titled(name), name.upper()) if name in NAMES else (name, _titled(name)))})
-_MARKS = (*STATUSES, *ENVELOPES, *REASON_KEYS, *OAUTH_ERRORS, *ERROR_PAGE)
+def _fewest(anchors: set[str]) -> set[str]:
+    """The anchors that do not contain another (whatever finds "oogle" finds "oogle.generativeai")."""
+    return {anchor for anchor in anchors if not any(other != anchor and other in anchor for other in anchors)}
+
+
+_NAME_FORMS = sorted(_fewest({anchor for name in (*NAMES, *SURFACE_WORDS) for anchor in _name_anchors(name)}
+                             | set(GOOGLE_WORDING)) - set(GOOGLE_WORDING))   # (a name holding Google's words is found by them)
+_MARKS = (*STATUSES, *ENVELOPES, *REASON_KEYS, *OAUTH_ERRORS, *ERROR_PAGE, *GOOGLE_WORDING)
 _FIRST_MARK = len(_NAME_FORMS)        # anchors from here on are marks of an error, not just names
 _LONGEST_ANCHOR = max(map(len, (*_NAME_FORMS, *_MARKS)))
 ANCHORS_MAX = 64                      # the SIMD prefilter's limit: one literal more makes the pass ~5x slower
@@ -302,10 +327,14 @@ def _last_record_start(buffer: bytes) -> int:
     return pos + 1
 
 
-def _googleish(record, text: str) -> bool:
+def _googleish(diagnosis, text: str) -> bool:
     """A generic word ("UNAVAILABLE") may have brought this record here: keep it only if it is
-    Google's (it names Google, or has Google's error envelope, reasons, service or status body)."""
+    Google's (it names Google, or has Google's error envelope, reasons, service or status body, or
+    Google's own wording settles its cause)."""
+    record, top = diagnosis.record, diagnosis.top
     if record.reasons or record.service or record.surface or (record.bodies and record.status):
+        return True
+    if top.decisive and top.confidence >= GOOGLE_WORDING_AT:
         return True
     lowered = text.lower()
     return _GOOGLE_NAMED.search(lowered) is not None or _ENVELOPE.search(lowered) is not None
