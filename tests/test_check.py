@@ -12,9 +12,12 @@ from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
 
 # How an app sends its credential is its own code: check sends each credential the one right way, so it cannot see it.
 NOT_IN_THE_SETUP = {"credential_sent_wrong"}
+# A per-minute quota the app's own calls used up: check reads the limit, not the usage, and its countTokens probe is
+# outside the generation quota (as at Google), so it cannot see the window is full; it shows the limit.
+USAGE_NOT_READ = {"quota_exhausted"}
 
 
-@pytest.mark.parametrize("scenario", sorted(set(scenario_names()) - NOT_IN_THE_SETUP))
+@pytest.mark.parametrize("scenario", sorted(set(scenario_names()) - NOT_IN_THE_SETUP - USAGE_NOT_READ))
 def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path, scenario):
     emu = gemini_emulator(scenario)
     for _ in range(emu.client.get("calls", 1) - 1):   # the app's earlier calls (quota used up)
@@ -28,6 +31,15 @@ def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path,
         assert not data["healthy"] and result.exit_code == 1, data["checks"]
         assert data["causes"][0]["id"] == scenario, [(c["id"], c["confidence"]) for c in data["causes"]]
     assert emu.stats()["mutations"] == 0
+
+
+def test_a_used_up_quota_shows_its_limit(gemini_emulator, tmp_path):
+    emu = gemini_emulator("quota_exhausted")
+    with pytest.raises(Exception):  # noqa: B017 - whatever the app's client raises: only the used quota matters
+        call(emu)
+    checks = {c["id"]: c for c in check(emu, tmp_path).to_dict()["checks"]}
+    assert checks["quota"]["status"] == "ok" and "1 a minute" in checks["quota"]["summary"], checks["quota"]
+    assert checks["call_target"]["status"] == "ok"        # countTokens spends no generation quota
 
 
 def test_two_faults_names_the_blocking_one_and_mentions_the_other(gemini_emulator, tmp_path):

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
+from emulator_clients import on_vertex
+from gemini_doctor.emulator.scenarios import scenario_world
 
 # The app: nothing but genai.Client(); sync, stream, async and countTokens; prints what happened as JSON.
 APP = """
@@ -28,10 +29,7 @@ print(json.dumps(out))
 
 
 def world(scenario: str, vertex: bool) -> dict:
-    data = scenario_world(scenario)
-    if vertex:
-        data["client"].update(surface="vertex", api_key=None, principal=APP_SA)
-    return data
+    return on_vertex(scenario) if vertex else scenario_world(scenario)
 
 
 def run_app(emu, tmp_path) -> dict:

@@ -171,6 +171,17 @@ def project_number(world: World, ref: str | int) -> str:
     return str(project.number) if project else str(ref)
 
 
+def generation_limit(world: World, project: Project, name: str, service: str) -> int | None:
+    """The project's generation requests a minute for model *name* on *service*; None when unlimited.
+    A model without a free tier has none on the Gemini API until billing is on."""
+    limit = project.quota.get(name)
+    model = world.model(name)
+    if limit is None and model is not None and not model.free_tier and project.billing != "enabled" \
+            and service == "generativelanguage.googleapis.com":
+        return 0
+    return limit
+
+
 class QuotaMeter:
     """Requests per minute per (project, model), against the world's quota table."""
 
@@ -179,33 +190,33 @@ class QuotaMeter:
         self.calls: dict[tuple[str, str], deque] = defaultdict(deque)
 
     def check(self, project: Project, name: str, service: str, method: str = "generateContent") -> None:
-        """Spend one call of *method*, or refuse it when the minute's quota is used up. countTokens
-        generates nothing and never spends; it is refused only where a generation would be (limit 0,
-        or a window already full), which is how ``check`` sees the quota without using any."""
-        model = self.world.model(name)
-        limit = project.quota.get(name)
-        if limit is None and model is not None and not model.free_tier and project.billing != "enabled" \
-                and service == "generativelanguage.googleapis.com":
-            limit = 0
-        if limit is None:
+        """Spend one generation call, or refuse it when the minute's quota is used up. countTokens is never
+        counted nor refused here: Google keeps it outside the generation quota (it has a limit of its own)."""
+        limit = generation_limit(self.world, project, name, service)
+        if limit is None or method == "countTokens":
             return
         window, now = self.calls[(project.id, name)], time.monotonic()
         while window and now - window[0] > 60:
             window.popleft()
         if len(window) < limit:
-            if method != "countTokens":
-                window.append(now)
+            window.append(now)
             return
         raise _quota_error(service, name, limit)
 
 
-def _quota_error(service: str, model: str, limit: int) -> GoogleError:
+def quota_metric(service: str) -> tuple[str, str]:
+    """The generation quota's metric on *service* and the dimension that names the model."""
     if service == "aiplatform.googleapis.com":
-        metric = f"{service}/generate_content_requests_per_minute_per_project_per_base_model"
+        return f"{service}/generate_content_requests_per_minute_per_project_per_base_model", "base_model"
+    return f"{service}/generate_content_free_tier_requests", "model"
+
+
+def _quota_error(service: str, model: str, limit: int) -> GoogleError:
+    metric = quota_metric(service)[0]
+    if service == "aiplatform.googleapis.com":
         message = (f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota increase "
                    "request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.")
         return GoogleError("RESOURCE_EXHAUSTED", message)
-    metric = f"{service}/generate_content_free_tier_requests"
     message = ("You exceeded your current quota, please check your plan and billing details. For more information on "
                "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, "
                f"head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"

@@ -23,7 +23,8 @@ GEMINI_API_SCOPES = frozenset({GENERATIVE_LANGUAGE, GENERATIVE_LANGUAGE_RETRIEVE
 PREDICT = "aiplatform.endpoints.predict"
 USE_SERVICES = "serviceusage.services.use"
 GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
-_READ_SERVICES = frozenset({"serviceusage.services.get", "serviceusage.services.list"})
+READ_QUOTAS = "serviceusage.quotas.get"
+_READ_SERVICES = frozenset({"serviceusage.services.get", "serviceusage.services.list", READ_QUOTAS})
 _READ_KEYS = frozenset({"apikeys.keys.get", "apikeys.keys.lookup", "apikeys.keys.list"})
 _GET_PROJECT = "resourcemanager.projects.get"
 _GET_PROJECT_POLICY = "resourcemanager.projects.getIamPolicy"
@@ -78,6 +79,7 @@ NARROWEST_ROLE: dict[str, str] = {
     "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
     _GET_PROJECT: "roles/browser",
     LIST_LOG_ENTRIES: "roles/logging.viewer",
+    READ_QUOTAS: "roles/serviceusage.serviceUsageViewer",
     "cloudaicompanion.companions.generateChat": "roles/cloudaicompanion.user",
     "cloudaicompanion.instances.completeTask": "roles/cloudaicompanion.user",
 }

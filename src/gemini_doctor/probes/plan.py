@@ -150,6 +150,27 @@ async def service(ctx: Context) -> Outcome:
     return Outcome(OK, f"{name} is enabled in project {ref}")
 
 
+async def quota(ctx: Context) -> Outcome:
+    """The consumer project's generation quota for the model (Service Usage's quota limits): countTokens cannot
+    show it, as Google keeps countTokens outside that quota."""
+    ref, name, model = consumer(ctx), service_of(ctx.setup), ctx.setup.model
+    reply = await ctx.http.call("GET", "serviceusage", f"/v1beta1/projects/{ref}/services/{name}/consumerQuotaMetrics",
+                                token=ctx.token)
+    if not reply.ok:
+        return admin_failure(reply, "serviceusage.quotas.get (roles/serviceusage.serviceUsageViewer)")
+    limits = [(metric.get("metric", ""), bucket.get("effectiveLimit"))
+              for metric in reply.body.get("metrics") or () if isinstance(metric, dict)
+              for limit in metric.get("consumerQuotaLimits") or () if isinstance(limit, dict)
+              for bucket in limit.get("quotaBuckets") or () if isinstance(bucket, dict)
+              and model in (bucket.get("dimensions") or {}).values()]
+    zero = [metric for metric, value in limits if str(value) == "0"]
+    if zero:
+        return Outcome(FAIL, f"the quota for {model} is 0 in project {ref} ({zero[0]})",
+                       facts={"quota_limit_zero": f"{zero[0]} effectiveLimit 0 for {model} in {ref}"})
+    shown = ", ".join(f"{'unlimited' if str(value) == '-1' else value} a minute" for _, value in limits)
+    return Outcome(OK, f"the quota for {model} in project {ref}: {shown or 'no per-model limit'}")
+
+
 async def billing(ctx: Context) -> Outcome:
     ref = consumer(ctx)
     reply = await ctx.http.call("GET", "cloudbilling", f"/v1/projects/{ref}/billingInfo", token=ctx.token)
@@ -316,7 +337,8 @@ def plan(setup: Setup) -> list[Probe]:
         probes += [Probe("project", "the consumer project", project, project_needs),
                    Probe("service", f"{service_of(setup)} enabled", service, project_needs),
                    Probe("billing", "billing", billing, project_needs),
-                   Probe("org_policy", "organization policy on the call", org_policy, project_needs)]
+                   Probe("org_policy", "organization policy on the call", org_policy, project_needs),
+                   Probe("quota", f"the quota for {setup.model}", quota, project_needs)]
         if setup.surface == "vertex" and not setup.uses_key and setup.project:
             probes += [Probe("iam", f"{PREDICT} granted", iam, ("token",)),
                        Probe("audit_logs", "denied calls in the audit log", audit_denials, ("token",))]

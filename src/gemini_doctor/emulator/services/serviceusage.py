@@ -1,16 +1,19 @@
-"""Service Usage backend (serviceusage.googleapis.com v1): services get / list / enable, operations."""
+"""Service Usage backend (serviceusage.googleapis.com): services get / list / enable, operations (v1), and the
+generation quota's limits per model (v1beta1 consumerQuotaMetrics)."""
 
 from __future__ import annotations
 
 import itertools
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...google.access import CLOUD_PLATFORM
+from ...google.access import CLOUD_PLATFORM, READ_QUOTAS
+from ...google.services import GEMINI_API, VERTEX
 from ..admin_common import AdminBackend
-from ..consumer import TITLES
+from ..consumer import TITLES, generation_limit, quota_metric
 from ..errors import GoogleError, error_info
 from ..registry import EmulatedService
 
@@ -35,7 +38,8 @@ class ServiceUsageBackend(AdminBackend):
     def routes(self) -> list[Route]:
         return [Route("/v1/projects/{project}/services", self.list_services, methods=["GET"]),
                 Route("/v1/projects/{project}/services/{name}", self.service_call, methods=["GET", "POST"]),
-                Route("/v1/operations/{op}", self.get_operation, methods=["GET"])]
+                Route("/v1/operations/{op}", self.get_operation, methods=["GET"]),
+                Route("/v1beta1/projects/{project}/services/{name}/consumerQuotaMetrics", self.quota_metrics, methods=["GET"])]
 
     async def list_services(self, request: Request) -> Response:
         token = self.caller(request, "google.api.serviceusage.v1.ServiceUsage.ListServices")
@@ -77,6 +81,30 @@ class ServiceUsageBackend(AdminBackend):
                 "service": self._resource(project, name, "ENABLED")}}
             return JSONResponse({"name": op, "metadata": {"@type": "type.googleapis.com/google.protobuf.Empty", "value": {}}})
         raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+
+    async def quota_metrics(self, request: Request) -> Response:
+        """The generation quota's metric with one bucket per model the service serves: effectiveLimit, "-1" unlimited."""
+        token = self.caller(request, "google.api.serviceusage.v1beta1.ServiceUsage.ListConsumerQuotaMetrics")
+        name = request.path_params["name"]
+        project = self.permitted(token, request.path_params["project"], READ_QUOTAS)
+        if project is None:
+            raise _denied(f"Permission denied to list quota metrics for service [{name}]", READ_QUOTAS, name)
+        if name not in (GEMINI_API.service, VERTEX.service):   # other APIs' quotas are not emulated
+            return JSONResponse({})
+        metric, dimension = quota_metric(name)
+        surface = "gemini-api" if name == GEMINI_API.service else "vertex"
+        parent = f"projects/{project.number}/services/{name}/consumerQuotaMetrics/{quote(metric, safe='')}"
+        unit = f"1/min/{{project}}/{{{dimension}}}"
+        buckets = []
+        for model in self.world.models:
+            if surface in model.surfaces:
+                limit = generation_limit(self.world, project, model.name, name)
+                value = "-1" if limit is None else str(limit)
+                buckets.append({"effectiveLimit": value, "defaultLimit": value, "dimensions": {dimension: model.name}})
+        limit = {"name": f"{parent}/limits/{quote(unit.replace('{', '').replace('}', ''), safe='')}", "unit": unit,
+                 "metric": metric, "isPrecise": True, "quotaBuckets": buckets}
+        return JSONResponse({"metrics": [{"name": parent, "displayName": "Generate content requests per minute", "metric": metric,
+                                          "unit": unit, "consumerQuotaLimits": [limit]}]})
 
     async def get_operation(self, request: Request) -> Response:
         self.caller(request, "google.longrunning.Operations.GetOperation")

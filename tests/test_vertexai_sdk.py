@@ -1,0 +1,110 @@
+"""Google's Vertex SDK (`vertexai` in google-cloud-aiplatform, REST transport, a service-account key file) against
+the emulator, with the settings the README documents.
+
+google-cloud-aiplatform requires google-genai below 3 while our test extra tests the current google-genai, so the SDK
+lives in a venv of its own, made once per machine and version (about a minute) and kept in the user's cache folder.
+The SDK signs its own JWT with the key file: the token endpoint is never asked.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from emulator_clients import on_vertex
+
+SDK = "google-cloud-aiplatform==2.7.0"   # the newest release; it brings google-genai 2.x with it
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gemini-doctor-tests"
+REPLY = "Hello from the gemini-doctor emulator."
+README_ROW = next(line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+                  if line.startswith("| Vertex SDK"))
+
+# The app: the README's vertexai.init line, then generate, stream and countTokens, each reported as what happened.
+APP = """
+import json, os, sys, warnings
+warnings.simplefilter("ignore")   # the SDK's own deprecation notice
+import vertexai
+from google.api_core import exceptions
+from vertexai.generative_models import GenerativeModel
+
+def attempt(call):
+    try:
+        return {"ok": call()}
+    except exceptions.GoogleAPICallError as exc:
+        return {"error": type(exc).__name__, "code": exc.code, "status": exc.response.json()["error"]["status"],
+                "message": exc.message, "reason": exc.reason}
+
+INIT
+model = GenerativeModel(os.environ["APP_MODEL"])
+print(json.dumps({"generate": attempt(lambda: model.generate_content("Say hello").text),
+                  "stream": attempt(lambda: "".join(c.text for c in model.generate_content("Say hello", stream=True))),
+                  "tokens": attempt(lambda: model.count_tokens("one two three").total_tokens)}))
+"""
+
+
+def _init_line() -> str:
+    start = README_ROW.index("`vertexai.init(") + 1
+    return README_ROW[start: README_ROW.index("`", start)]
+
+
+@pytest.fixture(scope="session")
+def vertexai_python() -> Path:
+    """The python of a venv holding the Vertex SDK: made under a lock (xdist workers share it), then reused."""
+    venv = CACHE / f"vertexai-{hashlib.sha256(f'{SDK} {sys.version_info[:2]}'.encode()).hexdigest()[:12]}"
+    python, ready = venv / "bin" / "python", venv / ".ready"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            made = subprocess.run(f"{sys.executable} -m venv {venv} && {python} -m pip install -q {SDK}",
+                                  shell=True, capture_output=True, text=True, timeout=900)
+            if made.returncode != 0:
+                if os.environ.get("CI"):
+                    pytest.fail(f"could not install {SDK}: {made.stderr[-2000:]}")
+                pytest.skip(f"could not install {SDK} into its own venv (needs the package registry): {made.stderr[-300:]}")
+            ready.touch()
+    return python
+
+
+def run_app(python: Path, emu, tmp_path) -> dict:
+    """The app after `source env.sh`, in the SDK's venv."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true", "APP": APP.replace("INIT", _init_line()),
+           "APP_MODEL": emu.model}
+    command = f"source {emu.credentials['env']} && {python} -c \"$APP\""
+    done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemini_emulator, tmp_path):
+    emu = gemini_emulator(on_vertex("healthy"))
+    out = run_app(vertexai_python, emu, tmp_path)
+    assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
+    assert emu.server.oauth.tokens == {}          # a self-signed JWT each time: the token endpoint was never asked
+
+
+@pytest.mark.parametrize(("scenario", "error", "code", "status", "reason", "message"), [
+    ("iam_permission_missing", "Forbidden", 403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED",
+     "Permission 'aiplatform.endpoints.predict' denied on resource"),
+    ("billing_disabled", "Forbidden", 403, "PERMISSION_DENIED", "BILLING_DISABLED", "billing to be enabled"),
+    ("access_token_invalid", "Unauthorized", 401, "UNAUTHENTICATED", None, "Request had invalid authentication credentials"),
+    ("model_not_in_region", "NotFound", 404, "NOT_FOUND", None, "was not found or your project does not have access to it"),
+    ("quota_limit_zero", "TooManyRequests", 429, "RESOURCE_EXHAUSTED", None, "limit: 0"),
+])
+def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python, gemini_emulator, tmp_path,
+                                                                 scenario, error, code, status, reason, message):
+    out = run_app(vertexai_python, gemini_emulator(on_vertex(scenario)), tmp_path)
+    for call in ("generate", "stream"):
+        raised = out[call]
+        assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (error, code, status, reason), out
+        assert message in raised["message"], out
+    if scenario == "quota_limit_zero":            # countTokens spends no generation quota, as at Google
+        assert out["tokens"] == {"ok": 3}, out
