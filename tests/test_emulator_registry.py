@@ -3,9 +3,12 @@ and its world lists load (and fail) like every other world field."""
 
 import pkgutil
 import re
+import sys
+import textwrap
 
 import pytest
 from starlette.routing import Match, Route
+from starlette.testclient import TestClient
 
 from gemini_doctor.emulator import services as package
 from gemini_doctor.emulator.app import create_app
@@ -57,3 +60,50 @@ def test_a_service_world_list_is_loaded_as_its_records():
     (account,) = world.section("billing_accounts")
     assert (account.id, account.open, account.admins) == ("01A2B3-C4D5E6-F7A8B9", False, [])
     assert world.section("files") == [] and world.section("tuned_models") == []
+
+
+NEW_SERVICE = textwrap.dedent('''
+    """A made-up service (echo.googleapis.com), as a new service module would be written."""
+    from dataclasses import dataclass
+
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from ..registry import Context, EmulatedService
+
+
+    @dataclass
+    class Echo:
+        word: str
+
+
+    class EchoBackend:
+        def __init__(self, ctx: Context) -> None:
+            self.world = ctx.world
+
+        def routes(self) -> list[Route]:
+            return [Route("/v1/echoes", self.list_echoes, methods=["GET"])]
+
+        async def list_echoes(self, request):
+            return JSONResponse({"echoes": [echo.word for echo in self.world.section("echoes")]})
+
+
+    EMULATED = EmulatedService("echo.googleapis.com", EchoBackend, world={"echoes": Echo})
+''')
+
+
+def test_adding_a_service_is_adding_one_module(tmp_path, monkeypatch):
+    """One new file in services/ (here: beside it, on the package's path) is served, and its world list loads."""
+    (tmp_path / "echo_for_test.py").write_text(NEW_SERVICE)
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    services.cache_clear()
+    try:
+        client = TestClient(create_app(load_world({"echoes": [{"word": "hello"}]})))
+        assert client.get("/v1/echoes").json() == {"echoes": ["hello"]}
+        with pytest.raises(WorldError, match=r"echoes\[0\]\.word: is required"):
+            load_world({"echoes": [{}]})
+    finally:
+        monkeypatch.undo()
+        services.cache_clear()
+        sys.modules.pop(f"{package.__name__}.echo_for_test", None)
+    assert "echo.googleapis.com" not in {service.name for service in services()}
