@@ -8,7 +8,7 @@ import pytest
 from check_helpers import check, user_env
 from conftest import run_cli
 from emulator_clients import call
-from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
+from gemini_doctor.emulator.scenarios import scenario_cause, scenario_names, scenario_world
 
 # How an app sends its credential is its own code: check sends each credential the one right way, so it cannot see it.
 NOT_IN_THE_SETUP = {"credential_sent_wrong"}
@@ -29,7 +29,7 @@ def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path,
         assert data["healthy"] and result.exit_code == 0 and data["causes"] == []
     else:
         assert not data["healthy"] and result.exit_code == 1, data["checks"]
-        assert data["causes"][0]["id"] == scenario, [(c["id"], c["confidence"]) for c in data["causes"]]
+        assert data["causes"][0]["id"] == scenario_cause(scenario), [(c["id"], c["confidence"]) for c in data["causes"]]
     assert emu.stats()["mutations"] == 0
 
 

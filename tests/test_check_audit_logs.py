@@ -56,13 +56,18 @@ def test_a_logging_failure_is_could_not_check(gemini_emulator, tmp_path, kind):
     assert data["causes"][0]["id"] == "iam_permission_missing"
 
 
-def test_no_denial_logged_says_how_to_turn_data_access_logs_on(gemini_emulator, tmp_path):
+@pytest.mark.parametrize("reads_policy", [True, False])
+def test_no_denial_logged_says_whether_data_access_logs_are_on(gemini_emulator, tmp_path, reads_policy):
     world = scenario_world("healthy")     # a working Vertex setup: nothing refused, nothing logged
     world["client"].update(surface="vertex", api_key=None, principal=APP_SA)
-    world["projects"][0]["iam"].append({"role": "roles/logging.viewer", "members": [f"serviceAccount:{APP_SA}"]})
+    roles = ["roles/logging.viewer"] + (["roles/iam.securityReviewer"] if reads_policy else [])
+    world["projects"][0]["iam"] += [{"role": role, "members": [f"serviceAccount:{APP_SA}"]} for role in roles]
     emu = gemini_emulator(world)
     audit = next(c for c in check(emu, tmp_path).to_dict()["checks"] if c["id"] == "audit_logs")
-    assert audit["status"] == "ok" and "Data Access audit logs" in audit["summary"]
+    if reads_policy:
+        assert audit["status"] == "ok" and "Data Access audit logs are on for aiplatform.googleapis.com" in audit["summary"]
+    else:     # no entry says nothing when the logs may be off: could not check, naming the role that would tell
+        assert audit["status"] == "could_not_check" and "roles/iam.securityReviewer" in audit["summary"], audit
 
 
 def test_the_filter_is_googles_syntax():

@@ -9,7 +9,7 @@ from google.genai import errors
 
 from emulator_clients import call
 from gemini_doctor import explain
-from gemini_doctor.emulator.scenarios import KEY, MODEL, scenario_names
+from gemini_doctor.emulator.scenarios import KEY, MODEL, scenario_cause, scenario_names
 
 # scenario -> (HTTP code, status, ErrorInfo reason, ErrorInfo domain); code None = fails before HTTP (token refresh)
 EXPECTED = {
@@ -35,6 +35,8 @@ EXPECTED = {
     "quota_project_missing": (403, "PERMISSION_DENIED", "SERVICE_DISABLED", "googleapis.com"),
     "quota_project_denied": (403, "PERMISSION_DENIED", "USER_PROJECT_DENIED", "googleapis.com"),
     "iam_permission_missing": (403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "aiplatform.googleapis.com"),
+    "iam_deny_policy": (403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "aiplatform.googleapis.com"),
+    "iam_permission_missing_unlogged": (403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "aiplatform.googleapis.com"),
     "resource_permission": (403, "PERMISSION_DENIED", None, None),
     "project_denied": (403, "PERMISSION_DENIED", None, None),
     "org_policy": (403, "PERMISSION_DENIED", None, None),
@@ -111,7 +113,7 @@ def test_scenario_fidelity_and_explain(gemini_emulator, scenario):
     if scenario in NEEDS_LIVE_CHECK:
         assert scenario in ranked[:3] and not diagnosis.settled, ranked
     else:
-        assert ranked[0] == TEXT_READS_AS.get(scenario, scenario), ranked
+        assert ranked[0] == TEXT_READS_AS.get(scenario, scenario_cause(scenario)), ranked
 
 
 def _raised(emu):

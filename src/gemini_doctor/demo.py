@@ -21,7 +21,7 @@ def run_scenario(name: str, home: Path) -> dict:
     """Run one scenario end to end; return its report (the demo's JSON form)."""
     from .api import error_text, explain
     from .emulator.clients import call, describe, shell_env
-    from .emulator.scenarios import NOTES, scenario_world
+    from .emulator.scenarios import NOTES, scenario_cause, scenario_world
     from .emulator.server import BackgroundServer
     from .emulator.world import load_world
     from .probes import discover, run_check
@@ -39,7 +39,8 @@ def run_scenario(name: str, home: Path) -> dict:
         explained = explain(full).to_dict() if full else None
     explain_ids = [c["id"] for c in explained["causes"]] if explained else []
     check_top = checked["causes"][0] if checked["causes"] else None
-    matched = (check_top["id"] if check_top else "healthy") == name and (name == "healthy" or name in explain_ids[:3])
+    cause = scenario_cause(name)
+    matched = (check_top["id"] if check_top else "healthy") == cause and (cause == "healthy" or cause in explain_ids[:3])
     return {
         "scenario": name, "world": NOTES.get(name, ""), "call": describe(client),
         "raw_error": (raw or "")[:RAW_LIMIT],

@@ -40,6 +40,7 @@ PLACEHOLDERS = {
     "api_key": "an API key for the user to paste (never filled: a command with it is a comment)",
     "real_project": "the project the user meant (never filled: the user picks it)",
     "billing_account": "the open billing account to link (from check, when the caller may link exactly one)",
+    "deny_policy": "the ID of the IAM deny policy that refuses the permission (from check's Policy Troubleshooter probe)",
 }
 
 RETRY_ADVICE = {

@@ -17,6 +17,7 @@ from collections import namedtuple
 from ..google.access import CLOUD_PLATFORM, member_of
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
 from ..google.services import GEMINI_API as GEMINI_SURFACE
+from .deny import SERVICE_ACCOUNT as SA_PRINCIPAL
 
 KEY = "AQ.Ab8RN6LemulatedAuthKey0000000000000000000000000000"   # fake: an AI Studio auth key (AI Studio's only kind since 2026)
 STANDARD_KEY = "AIzaSyD-emulated-key-000000000000000000"      # fake, 39 characters like a real standard key
@@ -129,8 +130,24 @@ def _no_vertex_role(w):
     w["projects"][0]["iam"] = [b for b in w["projects"][0]["iam"] if b["role"] != "roles/aiplatform.user"]
 
 
-class Scenario(namedtuple("Scenario", "note patches")):
-    """A built-in world: the healthy one changed by *patches* (in order); *note* says what it really holds."""
+def _deny_predict_to_the_app(w):
+    """A deny policy on the project refuses Agent Platform predictions to the app's service account, whose
+    roles/aiplatform.user binding is still there; the account may read the project's policies."""
+    w["projects"][0]["deny_policies"] = [{"name": "no-genai-for-workloads", "display_name": "No generative AI for workloads",
+                                          "rules": [{"denied_principals": [f"{SA_PRINCIPAL}{APP_SA}"],
+                                                     "denied_permissions": ["aiplatform.googleapis.com/endpoints.predict"]}]}]
+    _may_read_policies(w)
+
+
+def _may_read_policies(w):
+    """The app's service account may read the project's allow and deny policies and its logs."""
+    for role in ("roles/iam.securityReviewer", "roles/iam.denyReviewer", "roles/logging.viewer"):
+        _grant(APP_SA, role)(w)
+
+
+class Scenario(namedtuple("Scenario", "note patches cause", defaults=(None,))):
+    """A built-in world: the healthy one changed by *patches* (in order); *note* says what it really holds.
+    *cause* is the cause that holds when the scenario is not named after it (a second world for one cause)."""
 
     __slots__ = ()
 
@@ -206,6 +223,12 @@ SCENARIOS: dict[str, Scenario] = {
     "iam_permission_missing": Scenario(
         "the service account has no roles/aiplatform.user",
         [_VERTEX, _no_vertex_role]),
+    "iam_deny_policy": Scenario(
+        "a deny policy refuses aiplatform.endpoints.predict to the service account, which holds roles/aiplatform.user",
+        [_VERTEX, _deny_predict_to_the_app], cause="iam_permission_missing"),
+    "iam_permission_missing_unlogged": Scenario(
+        "the service account has no roles/aiplatform.user, and the project's Data Access audit logs are off",
+        [_VERTEX, _no_vertex_role, _may_read_policies, _project(data_access_logs=[])], cause="iam_permission_missing"),
     "resource_permission": Scenario(
         "the tuned model belongs to another project",
         [_set(tuned_models=[{"name": "support-bot-v2", "project": "shared-billing"}]), _client(model="tunedModels/support-bot-v2")]),
@@ -256,6 +279,11 @@ def scenario_names() -> list[str]:
     return list(SCENARIOS)
 
 
+def scenario_cause(name: str) -> str:
+    """The cause that holds in built-in world *name* (``healthy`` for the healthy one)."""
+    return SCENARIOS[name].cause or name
+
+
 def scenario_world(name: str) -> dict:
     """The world (a mapping, ready for ``load_world``) in which exactly cause *name* holds."""
     if name not in SCENARIOS:
@@ -274,7 +302,7 @@ def _validate() -> None:
     """Every scenario is a cause in the catalogue (or healthy)."""
     from ..catalogue import require_causes
 
-    require_causes(set(SCENARIOS) - {"healthy"}, "emulator/scenarios.py")
+    require_causes({scenario_cause(name) for name in SCENARIOS} - {"healthy"}, "emulator/scenarios.py")
 
 
 _validate()

@@ -12,6 +12,8 @@ from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..google.access import ALL_SERVICES
+from .deny import policy_problem
 from .world_yaml import WorldError, read_world_file
 
 KEY_STATES = ("active", "leaked", "suspended", "expired", "deleted")
@@ -47,6 +49,12 @@ class Project:
     billing_account: str | None = None   # extension: the id of the account in `billing_accounts` it is linked to
     state: str = "ACTIVE"                # extension: Resource Manager's lifecycle state (ACTIVE | DELETE_REQUESTED)
     org_policies: dict[str, dict] = field(default_factory=dict)   # extension: constraint -> its effective rule
+    deny_policies: list[dict] = field(default_factory=list)   # IAM deny policies attached to the project (deny.py)
+    data_access_logs: list[str] = field(default_factory=lambda: [ALL_SERVICES])   # services whose Data Access audit logs are on
+
+    def logs_data_access(self, service: str) -> bool:
+        """Whether the project's Data Access audit logs are on for *service*."""
+        return ALL_SERVICES in self.data_access_logs or service in self.data_access_logs
 
 
 @dataclass
@@ -237,6 +245,10 @@ class _Builder:
                 if name not in ORG_POLICY_RULE:
                     raise self.fail(where + (name,), f"must be one of {', '.join(ORG_POLICY_RULE)}")
                 self.typed(value, ORG_POLICY_RULE[name], where + (name,))
+        for n, policy in enumerate(project.deny_policies):
+            problem = policy_problem(policy)
+            if problem:
+                raise self.fail(path + ("deny_policies", n) + problem[0], problem[1])
         return project
 
     def model(self, raw: Any, path: tuple) -> Model:

@@ -32,6 +32,7 @@ SYNTAX: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, patter
     "billing_account": r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}",
     "quota_metric": r"[a-z0-9][a-z0-9._/-]{0,199}",
     "error_info_id": r"[A-Za-z0-9+/_-]{8,1000}={0,2}",   # base64, as IAM denials carry it
+    "deny_policy": r"[a-z][a-z0-9-]{0,62}",              # an IAM deny policy's ID
 }.items()}
 
 # What to call each kind when its value is refused ("… is not a valid project ID").
@@ -39,7 +40,7 @@ KIND_NAMES = {"project": "project ID or number", "project_number": "project numb
               "role": "role", "principal": "IAM member", "email": "e-mail address", "permission": "permission name",
               "location": "location", "zone": "zone", "instance": "instance name", "model": "model name", "replacement": "model name",
               "key_id": "key ID", "billing_account": "billing account ID", "quota_metric": "quota metric",
-              "error_info_id": "IAM error ID"}
+              "error_info_id": "IAM error ID", "deny_policy": "deny policy ID"}
 
 
 def valid(kind: str, value: object) -> bool:

@@ -79,8 +79,10 @@ def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_m
     parsed = parse_text("\n".join(texts))
     if parsed.record.surface is None:
         parsed.record.surface = setup.surface       # the surface the user chose decides which fix comes first
+    known = _known_values(setup, outcomes)
+    parsed.record.deny_policy = known.get("deny_policy")   # a deny policy decides which IAM fix applies
     evidence = Evidence(record=parsed.record, text=parsed.text, facts=facts, lowered=parsed.lowered)
-    result.diagnosis = rank(evidence, extra_values=_known_values(setup, outcomes))
+    result.diagnosis = rank(evidence, extra_values=known)
     return result
 
 
@@ -121,6 +123,9 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     accounts = billing.data.get("open_accounts", []) if billing else []
     if len(accounts) == 1:                   # one account to link: the fix can name it (several: the user picks)
         values["billing_account"] = accounts[0]
+    troubleshooter = outcomes.get("policy_troubleshooter")
+    if troubleshooter and troubleshooter.data.get("deny_policy"):
+        values["deny_policy"] = troubleshooter.data["deny_policy"]
     principal = setup.principal
     if principal:
         values["principal"] = member_of(principal)

@@ -26,6 +26,7 @@ class ErrorRecord:
     permission: str | None = None
     error_info_id: str | None = None        # the IAM denial's ID for Policy Troubleshooter (2026 format)
     troubleshooter_url: str | None = None   # Google's console.cloud.google.com troubleshooter link for it
+    deny_policy: str | None = None          # the IAM deny policy that refuses it (check's Policy Troubleshooter probe)
     resource: str | None = None
     model: str | None = None
     location: str | None = None

@@ -39,6 +39,8 @@ BIND_KEYS_TO_SERVICE_ACCOUNTS = "iam.serviceAccountApiKeyBindings.create"
 # project, creates the key, enables the Gemini API, and creates the service account the auth key is bound to.
 KEY_CREATION = (_GET_PROJECT, CREATE_KEYS, "serviceusage.services.enable", CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS)
 _MANAGE_KEYS = frozenset({CREATE_KEYS, "apikeys.keys.update", "apikeys.keys.delete"})
+GET_IAM_POLICY = "resourcemanager.projects.getIamPolicy"
+GET_DENY_POLICIES = "iam.denypolicies.get"
 
 ROLES: dict[str, frozenset[str]] = {
     "roles/owner": frozenset({"*"}),
@@ -60,6 +62,8 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/iam.serviceAccountCreator": frozenset({CREATE_SERVICE_ACCOUNTS}),
     "roles/orgpolicy.policyViewer": frozenset({GET_ORG_POLICY}),
     "roles/iam.serviceAccountTokenCreator": frozenset({GET_ACCESS_TOKEN}),
+    "roles/iam.securityReviewer": frozenset({GET_IAM_POLICY, "iam.roles.get", "iam.roles.list"}),
+    "roles/iam.denyReviewer": frozenset({GET_DENY_POLICIES, "iam.denypolicies.list"}),
     "roles/cloudaicompanion.user": frozenset({"cloudaicompanion.companions.generateChat",
                                               "cloudaicompanion.instances.completeTask"}),
 }
@@ -80,6 +84,8 @@ NARROWEST_ROLE: dict[str, str] = {
     _GET_PROJECT: "roles/browser",
     LIST_LOG_ENTRIES: "roles/logging.viewer",
     READ_QUOTAS: "roles/serviceusage.serviceUsageViewer",
+    GET_IAM_POLICY: "roles/iam.securityReviewer",
+    GET_DENY_POLICIES: "roles/iam.denyReviewer",
     "cloudaicompanion.companions.generateChat": "roles/cloudaicompanion.user",
     "cloudaicompanion.instances.completeTask": "roles/cloudaicompanion.user",
 }
@@ -107,6 +113,18 @@ def carries(role: str, permission: str) -> bool:
 def member_of(principal: str) -> str:
     """The IAM member for an account email: ``serviceAccount:…`` or ``user:…``."""
     return f"serviceAccount:{principal}" if principal.endswith(".gserviceaccount.com") else f"user:{principal}"
+
+
+DATA_ACCESS_LOG_TYPES = ("DATA_READ", "DATA_WRITE")
+ALL_SERVICES = "allServices"    # an audit config for every service, as IAM policies name it
+
+
+def data_access_services(audit_configs: object) -> list[str]:
+    """The services an IAM policy's ``auditConfigs`` turn Data Access audit logs on for (``allServices``: all)."""
+    if not isinstance(audit_configs, list):
+        return []
+    return [c["service"] for c in audit_configs if isinstance(c, dict) and isinstance(c.get("service"), str)
+            and any(isinstance(t, dict) and t.get("logType") in DATA_ACCESS_LOG_TYPES for t in c.get("auditLogConfigs") or ())]
 
 
 def scope_name(scope: str) -> str:

@@ -57,6 +57,7 @@ _SERVICES = (
     Service("iam.googleapis.com", "Identity and Access Management (IAM) API"),
     Service("logging.googleapis.com", "Cloud Logging API"),
     Service("orgpolicy.googleapis.com", "Organization Policy API"),
+    Service("policytroubleshooter.googleapis.com", "Policy Troubleshooter API"),
 )
 SERVICES: dict[str, Service] = {s.name: s for s in _SERVICES}
 BY_SHORT: dict[str, Service] = {s.short: s for s in _SERVICES}

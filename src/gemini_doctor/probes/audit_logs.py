@@ -2,21 +2,27 @@
 
 Cloud Logging's ``entries:list`` (read-only) for entries of the last day with status PERMISSION_DENIED
 on the Gemini API or Agent Platform. A denial found names the exact permission, principal, method and
-time. Every value read back is checked against Google's syntax before it is shown.
+time. When none is found, the project's IAM policy (``getIamPolicy``, read-only) says whether Data Access
+audit logs are on for the service at all, and the probe prints how to turn them on when they are off.
+Every value read back is checked against Google's syntax before it is shown.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 from datetime import UTC, datetime, timedelta
 
 from ..engine.syntax import valid
-from ..google.services import GEMINI_API, VERTEX
-from .runner import OK, Context, Outcome, admin_failure
+from ..google.access import ALL_SERVICES, DATA_ACCESS_LOG_TYPES, data_access_services
+from ..google.services import GEMINI_API, VERTEX, service_of
+from .runner import COULD_NOT_CHECK, OK, Context, Outcome, admin_failure
 
 LOOKBACK = timedelta(days=1)
 PAGE_SIZE = 20
 NEEDS = "roles/logging.viewer (logging.logEntries.list)"
+POLICY_NEEDS = "roles/iam.securityReviewer (resourcemanager.projects.getIamPolicy)"
 _METHOD = re.compile(r"[A-Za-z][\w.]{0,200}")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 
@@ -37,8 +43,9 @@ async def audit_denials(ctx: Context) -> Outcome:
         return admin_failure(reply, NEEDS)
     denials = [d for d in map(_denial, reply.body.get("entries") or ()) if d]
     if not denials:
-        return Outcome(OK, f"no denied Gemini calls in project {project}'s audit log in the last day (Data Access audit "
-                           "logs are off by default: turn them on for the service under IAM & Admin > Audit Logs)")
+        # no entry means no denial only when Google records denials: an unreadable audit config leaves it open
+        status, logged = await data_access_logging(ctx)
+        return Outcome(status, f"no denied Gemini calls in project {project}'s audit log in the last day; {logged}")
     who = ctx.setup.principal
     mine = [d for d in denials if who is None or d["principal"] in (who, None)]
     if not mine:
@@ -50,6 +57,37 @@ async def audit_denials(ctx: Context) -> Outcome:
     if not seen["permission"]:
         return Outcome(OK, line, data={"denials": mine})
     return Outcome(OK, line, facts={"audit_permission_denied": line}, data={"denials": mine})
+
+
+async def data_access_logging(ctx: Context) -> tuple[str, str]:
+    """Whether the project's Data Access audit logs are on for the Gemini service (its IAM policy's auditConfigs),
+    and how to turn them on when they are off (off by default: then Google records no denial); "could not check"
+    when the policy cannot be read."""
+    project, service = ctx.setup.project, service_of(ctx.setup.surface)
+    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=ctx.token,
+                                json={"options": {"requestedPolicyVersion": 3}})
+    if not reply.ok:
+        return COULD_NOT_CHECK, (f"whether Data Access audit logs are on for {service} is unknown "
+                                 f"({admin_failure(reply, POLICY_NEEDS).summary}); they are off by default, and then "
+                                 "Google records no denial")
+    on = data_access_services(reply.body.get("auditConfigs"))
+    if service in on or ALL_SERVICES in on:
+        return OK, f"Data Access audit logs are on for {service}, so a refused call would be there"
+    return OK, (f"Data Access audit logs are off for {service}, so Google records no denied call; turn them on "
+            f"(IAM & Admin > Audit Logs, or as a project IAM admin): {enable_data_access_command(project, service)}")
+
+
+def enable_data_access_command(project: str, service: str) -> str:
+    """The shell commands that add Data Access (read and write) audit logs for *service* to *project*'s IAM policy.
+    Both values are checked against Google's syntax first; the edit is a fixed program reading the policy file."""
+    if not valid("project", project) or not valid("service", service):
+        return "# gcloud projects get-iam-policy PROJECT_ID ... (the project or service is not a valid name)"
+    config = json.dumps({"service": service, "auditLogConfigs": [{"logType": t} for t in DATA_ACCESS_LOG_TYPES]},
+                        separators=(",", ":"))
+    edit = (f'import json; p = json.load(open("policy.json")); p.setdefault("auditConfigs", []).append({config}); '
+            'json.dump(p, open("policy.json", "w"))')
+    return (f"gcloud projects get-iam-policy {shlex.quote(project)} --format=json > policy.json && "
+            f"python3 -c {shlex.quote(edit)} && gcloud projects set-iam-policy {shlex.quote(project)} policy.json")
 
 
 def _denial(entry: object) -> dict | None:

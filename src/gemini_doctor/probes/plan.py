@@ -14,6 +14,7 @@ from .audit_logs import audit_denials
 from .discovery import Setup
 from .failures import describe_failure, host_of
 from .org_policy import org_policy
+from .policy_troubleshooter import troubleshoot
 from .runner import (
     COULD_NOT_CHECK,
     FAIL,
@@ -341,7 +342,9 @@ def plan(setup: Setup) -> list[Probe]:
                    Probe("quota", f"the quota for {setup.model}", quota, project_needs)]
         if setup.surface == "vertex" and not setup.uses_key and setup.project:
             probes += [Probe("iam", f"{PREDICT} granted", iam, ("token",)),
-                       Probe("audit_logs", "denied calls in the audit log", audit_denials, ("token",))]
+                       Probe("audit_logs", "denied calls in the audit log", audit_denials, ("token",)),
+                       Probe("policy_troubleshooter", "why IAM refused (Policy Troubleshooter)", troubleshoot, ("token",),
+                             after=("iam", "call_target"))]
     if setup.api_key is not None or has_token:
         probes += [Probe("model", f"model {setup.model}", model, auth_needs),
                    Probe("call_target", f"countTokens on {setup.model}", call_target, auth_needs)]

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from ...google.access import (
     CLOUD_PLATFORM,
     CLOUD_PLATFORM_READ_ONLY,
+    DATA_ACCESS_LOG_TYPES,
     LIST_LOG_ENTRIES,
     LOGGING_ADMIN,
     LOGGING_READ,
@@ -28,11 +29,12 @@ from ...google.status import GRPC_CODES
 from ..admin_common import iam_denied
 from ..consumer import require_token
 from ..content import json_body
+from ..denials import Denials
 from ..errors import GoogleError
 from ..iam import granted
 from ..logging_filter import FilterError, parse_filter
 from ..registry import Context, EmulatedService
-from ..world import World
+from ..world import Project, World
 
 SERVICE = SERVICES["logging.googleapis.com"].name
 RPC = "google.logging.v2.LoggingServiceV2.ListLogEntries"
@@ -51,10 +53,13 @@ class AuditLog:
     def __init__(self, world: World) -> None:
         self.world = world
         self.entries: deque[dict] = deque(maxlen=MAX_ENTRIES)
+        self.denials = Denials(world)         # the IAM denials among them, by error ID (Policy Troubleshooter reads it)
 
     def record_refusal(self, request: Request, error: GoogleError) -> dict | None:
         """Write the Data Access audit entry for a call refused with *error*, in the project it was
-        refused in: the path's, else the one the error names (no entry when none is known)."""
+        refused in: the path's, else the one the error names (no entry when none is known, or when
+        that project's Data Access audit logs are off for the service). An IAM denial gets its error ID first."""
+        self.denials.annotate(request, error)
         principal, service, method = getattr(request.state, "caller", (None, None, None))  # set by consumer.bearer_token
         info = next((d for d in error.details if str(d.get("@type", "")).endswith("ErrorInfo")), {})
         meta = info.get("metadata") or {}
@@ -65,6 +70,8 @@ class AuditLog:
             return None
         project = found.id
         service = service or meta.get("service") or info.get("domain") or "unknown.googleapis.com"
+        if not found.logs_data_access(service):
+            return None           # the project's Data Access audit logs are off for this service: Google writes nothing
         method = method or meta.get("method") or ""
         resource = meta.get("resource") or f"projects/{project}"
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -130,6 +137,12 @@ class LoggingBackend:
         if start + size < len(found):
             out["nextPageToken"] = f"emulated-{start + size}"
         return JSONResponse(out)
+
+
+def audit_configs(project: Project) -> list[dict]:
+    """The project IAM policy's ``auditConfigs``: Data Access logs (reads and writes) for each service that has them on."""
+    return [{"service": service, "auditLogConfigs": [{"logType": t} for t in DATA_ACCESS_LOG_TYPES]}
+            for service in project.data_access_logs]
 
 
 def _page_start(token: object) -> int:

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...google.access import CLOUD_PLATFORM
+from ...google.access import CLOUD_PLATFORM, data_access_services
 from ..admin_common import AdminBackend, iam_denied
 from ..content import json_body
 from ..errors import GoogleError
 from ..iam import granted
 from ..registry import EmulatedService
+from .logging_api import audit_configs
 
 SERVICE = "cloudresourcemanager.googleapis.com"
 
@@ -71,7 +72,7 @@ class ResourceManagerBackend(AdminBackend):
         project = self.permitted(token, ref, "resourcemanager.projects.getIamPolicy")
         if project is None:
             raise iam_denied(SERVICE, "resourcemanager.projects.getIamPolicy", f"projects/{ref}")
-        return JSONResponse({"version": 3, "etag": self._etag(project.id), "bindings": copy.deepcopy(project.iam)})
+        return JSONResponse(self._policy(project))
 
     async def _set_policy(self, request: Request, ref: str) -> Response:
         token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.SetIamPolicy", {CLOUD_PLATFORM})
@@ -85,9 +86,16 @@ class ResourceManagerBackend(AdminBackend):
         if policy.get("etag") != self._etag(project.id):
             raise GoogleError("ABORTED", "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
         project.iam = copy.deepcopy(policy.get("bindings", []))
+        if "auditConfigs" in policy:
+            project.data_access_logs = data_access_services(policy["auditConfigs"])
         self.policy_versions[project.id] = self.policy_versions.get(project.id, 0) + 1
         self.counters.mutations += 1
-        return JSONResponse({"version": 3, "etag": self._etag(project.id), "bindings": copy.deepcopy(project.iam)})
+        return JSONResponse(self._policy(project))
+
+    def _policy(self, project) -> dict:
+        """The project's IAM policy as Google returns it: bindings and, when any, audit configs."""
+        policy = {"version": 3, "etag": self._etag(project.id), "bindings": copy.deepcopy(project.iam)}
+        return {**policy, "auditConfigs": configs} if (configs := audit_configs(project)) else policy
 
     def _other_writer(self, project) -> None:
         """World fault `concurrent_iam_write`: another writer changes the policy first, once (etag moves on)."""

@@ -1,0 +1,112 @@
+"""The Policy Troubleshooter probe: why IAM refused the caller, a deny policy or no binding at all.
+
+Runs only after an IAM denial (the target call refused with IAM_PERMISSION_DENIED, or testIamPermissions
+without the permission). With the denial's ``error_info_id`` it asks v3beta ``iam:troubleshootError``;
+otherwise (or when Google no longer knows the ID) v3 ``iam:troubleshoot`` for the principal, permission and
+project. Both only read. What Google answers is shown only when it is in Google's syntax for its kind.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..engine.syntax import valid
+from ..google.access import PREDICT
+from .runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
+
+NEEDS = "roles/iam.securityReviewer and roles/iam.denyReviewer on the project"
+_POLICY_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+DENIED, NOT_DENIED = "DENY_ACCESS_STATE_DENIED", "DENY_ACCESS_STATE_NOT_DENIED"
+GRANTED, NOT_GRANTED = "ALLOW_ACCESS_STATE_GRANTED", "ALLOW_ACCESS_STATE_NOT_GRANTED"
+
+
+async def troubleshoot(ctx: Context) -> Outcome:
+    denial = iam_denial(ctx)
+    who, project = ctx.setup.principal, ctx.setup.project
+    if denial is None or not valid("email", who) or not valid("project", project):
+        return Outcome(SKIPPED, "no IAM denial to explain")
+    permission, error_id = denial
+    reply = None
+    if error_id:
+        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3beta/iam:troubleshootError", token=ctx.token,
+                                    json={"errorInfoId": error_id})
+    if reply is None or reply.status == 404:      # no ID, or one Google no longer (or not yet) knows: ask by tuple
+        tuple_ = {"principal": who, "permission": permission,
+                  "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project}"}
+        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3/iam:troubleshoot", token=ctx.token,
+                                    json={"accessTuple": tuple_})
+    if not reply.ok:
+        return admin_failure(reply, NEEDS)
+    return read_explanation(reply.body, who, permission, project)
+
+
+def iam_denial(ctx: Context) -> tuple[str, str | None] | None:
+    """(permission, error ID or None) of the IAM denial this check saw, or None when it saw none."""
+    target = ctx.outcomes.get("call_target")
+    info = _iam_error_info(target.error_text) if target and target.error_text else None
+    if info is not None:
+        permission, error_id = info.get("permission"), info.get("error_info_id")
+        return (permission if valid("permission", permission) else PREDICT,
+                error_id if valid("error_info_id", error_id) else None)
+    iam = ctx.outcomes.get("iam")
+    return (PREDICT, None) if iam and "predict_not_granted" in iam.facts else None
+
+
+def _iam_error_info(text: str) -> dict | None:
+    """The metadata of the IAM_PERMISSION_DENIED ErrorInfo in Google's error body *text*, if any."""
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    body = body[0] if isinstance(body, list) and body else body
+    error = body.get("error") if isinstance(body, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
+    info = next((d for d in details or () if isinstance(d, dict) and d.get("reason") == "IAM_PERMISSION_DENIED"), None)
+    meta = info.get("metadata") if info else None
+    return meta if isinstance(meta, dict) else None
+
+
+def read_explanation(body: dict, who: str, permission: str, project: str) -> Outcome:
+    """What Policy Troubleshooter's answer says about *who* and *permission*: a deny policy, a missing binding, or access."""
+    deny = body.get("denyPolicyExplanation") if isinstance(body.get("denyPolicyExplanation"), dict) else {}
+    allow = body.get("allowPolicyExplanation") if isinstance(body.get("allowPolicyExplanation"), dict) else {}
+    overall = str(body.get("overallAccessState", "")).removeprefix("OVERALL_ACCESS_STATE_")
+    if deny.get("denyAccessState") == DENIED:
+        names = denying_policies(deny)
+        named = f"the deny policy {names[0]}" if names else "a deny policy"
+        line = f"Policy Troubleshooter: {named} on project {project} refuses {permission} to {who}, whatever roles it holds"
+        return Outcome(OK, line, facts={"iam_deny_policy": line}, data={"deny_policy": names[0] if names else None})
+    if allow.get("allowAccessState") == NOT_GRANTED:
+        roles = held_roles(allow)
+        held = f" (its roles there: {', '.join(roles)}; none carries it)" if roles else ""
+        line = f"Policy Troubleshooter: no role binding on project {project} gives {who} {permission}{held}"
+        return Outcome(OK, line, facts={"iam_binding_missing": line})
+    if overall == "CAN_ACCESS":
+        return Outcome(OK, f"Policy Troubleshooter: {who} may use {permission} on {project} now (IAM changes take a "
+                           "minute or two to reach every server)")
+    return Outcome(COULD_NOT_CHECK, f"could not check (needs {NEEDS}): Policy Troubleshooter could not read every policy")
+
+
+def denying_policies(deny: dict) -> list[str]:
+    """The IDs of the deny policies Google says deny, each in Google's syntax for a policy ID."""
+    names = []
+    for resource in deny.get("explainedResources") or ():
+        for explained in (resource.get("explainedPolicies") or ()) if isinstance(resource, dict) else ():
+            if isinstance(explained, dict) and explained.get("denyAccessState") == DENIED:
+                name = str((explained.get("policy") or {}).get("name", "")).rsplit("/", 1)[-1]
+                if _POLICY_ID.fullmatch(name) and name not in names:
+                    names.append(name)
+    return names
+
+
+def held_roles(allow: dict) -> list[str]:
+    """The roles whose bindings include the principal (Google's membership match), each a valid role name."""
+    roles = []
+    for policy in allow.get("explainedPolicies") or ():
+        for binding in (policy.get("bindingExplanations") or ()) if isinstance(policy, dict) else ():
+            member = (binding.get("combinedMembership") or {}).get("membership") if isinstance(binding, dict) else None
+            role = binding.get("role") if isinstance(binding, dict) else None
+            if member == "MEMBERSHIP_MATCHED" and valid("role", role) and role not in roles:
+                roles.append(role)
+    return roles
