@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from emulator_clients import call
-from gemini_doctor.emulator.scenarios import APP_SA, DEV, OWNER, scenario_world
+from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
 from gemini_doctor.emulator.world import WorldError, load_world
 from gemini_doctor.google.access import CLOUD_PLATFORM, PREDICT
 
@@ -71,7 +71,7 @@ def test_a_missing_binding_is_not_granted_and_not_denied(gemini_emulator):
 def test_a_caller_who_may_not_read_the_policies_learns_nothing(gemini_emulator):
     emu, _ = _refused(gemini_emulator, "iam_permission_missing")
     tuple_ = {"principal": APP_SA, "fullResourceName": PROJECT_NAME, "permission": PREDICT}
-    data = _post(emu, "/v3/iam:troubleshoot", {"accessTuple": tuple_}, principal=DEV).json()
+    data = _post(emu, "/v3/iam:troubleshoot", {"accessTuple": tuple_}, principal=APP_SA).json()   # holds no role
     assert data["overallAccessState"] == "UNKNOWN_INFO"
     assert data["allowPolicyExplanation"]["explainedPolicies"] == [{"allowAccessState": "ALLOW_ACCESS_STATE_UNKNOWN_INFO"}]
     assert "policy" not in json.dumps(data["denyPolicyExplanation"])

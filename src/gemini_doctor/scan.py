@@ -14,6 +14,7 @@ the groups are kept.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from functools import cache
 from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 
 from .api import explain
+from .evidence.audit_entry import audit_denial
 from .evidence.loose import surface_words
 from .redact import clip, redact
 
@@ -77,6 +79,9 @@ _CONTINUATION_START = frozenset(b" \t}]\",")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 _JSON_TIME = re.compile(r'"(?:timestamp|time|ts|@timestamp)"\s*:\s*"([^"]{8,40})"')
 INCIDENT_MIN = 3
+MAX_DENIALS = 1000                    # denied calls listed from audit entries (all are counted)
+MAX_EXPORT = 256 << 20                # a JSON array read whole to see whether it is an audit-log export
+_AUDIT_ENTRY = b'"protoPayload"'
 
 
 @dataclass
@@ -120,6 +125,8 @@ class Scanner:
         self._taken = 0                    # bytes at the start of _pending a record already took; -1: up to a line end
         self._open_line = False            # the bytes processed so far end inside a line
         self._seen: dict[str, object] = {}  # record text without its time -> diagnosis (None: not Google's error)
+        self.audit_denials: list[dict] = []    # denied calls read from Cloud Audit Logs entries, in order
+        self.audit_denials_count = 0
 
     def feed(self, data: bytes) -> None:
         self.bytes += len(data)
@@ -141,7 +148,8 @@ class Scanner:
 
     def to_dict(self) -> dict:
         groups = sorted(self.groups.values(), key=lambda g: (-g.count, g.cause))
-        return {"bytes": self.bytes, "lines": self.lines, "errors": self.errors, "groups": [g.to_dict(self.lines) for g in groups]}
+        return {"bytes": self.bytes, "lines": self.lines, "errors": self.errors, "groups": [g.to_dict(self.lines) for g in groups],
+                "audit_denials": self.audit_denials, "audit_denials_count": self.audit_denials_count}
 
     def _process(self, buffer: bytes, cut: int) -> None:
         """Explain the records whose hits start before *cut*, then keep ``buffer[cut:]`` for later.
@@ -185,6 +193,8 @@ class Scanner:
 
     def _record(self, raw: bytes, line: int) -> None:
         text = raw.decode("utf-8", errors="replace")
+        if _AUDIT_ENTRY in raw:
+            self._audit_entry(text)
         diagnosis = self._diagnose(text)
         if diagnosis is None:
             return
@@ -202,6 +212,20 @@ class Scanner:
             group.fix = redact(step.get("command") or step.get("step", ""))
 
 
+    def _audit_entry(self, text: str) -> None:
+        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied."""
+        try:
+            entry = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        denial = audit_denial(entry)
+        if denial is not None:
+            self.audit_denials_count += 1
+            if len(self.audit_denials) < MAX_DENIALS:
+                self.audit_denials.append({"time": denial["time"], "principal": denial["principal"],
+                                           "permission": denial["permission"], "service": denial["service"],
+                                           "method": denial["method"]})
+
     def _diagnose(self, text: str):
         """explain's diagnosis of a Google error, or None. A log repeats its errors with only the
         time changed, so each text is explained once (the cache is bounded)."""
@@ -218,12 +242,38 @@ class Scanner:
 
 
 def scan_stream(stream, scanner: Scanner | None = None) -> Scanner:
-    """Scan a binary stream to its end, in chunks."""
+    """Scan a binary stream to its end, in chunks. A JSON array of log entries (``gcloud logging read
+    --format=json``) is read as one entry a line, so that each entry is one record."""
     scanner = scanner or Scanner()
+    first = stream.read(CHUNK)
+    if first.lstrip()[:1] == b"[":
+        first = _entries_a_line(first, stream, scanner)
+    if first:
+        scanner.feed(first)
     while chunk := stream.read(CHUNK):
         scanner.feed(chunk)
     scanner.finish()
     return scanner
+
+
+def _entries_a_line(first: bytes, stream, scanner: Scanner) -> bytes:
+    """Feed a JSON array of Cloud Logging entries to *scanner* one compact entry a line and return b"";
+    anything else (not JSON, not log entries, too big to read whole) is returned as read, to scan as text."""
+    data = first
+    while len(data) <= MAX_EXPORT and (chunk := stream.read(CHUNK)):
+        data += chunk
+    if len(data) > MAX_EXPORT:
+        return data
+    try:
+        entries = json.loads(data)
+    except (ValueError, RecursionError):
+        return data
+    if not entries or not all(isinstance(e, dict) and "logName" in e for e in entries):
+        return data
+    for entry in entries:
+        scanner.feed(json.dumps(entry, separators=(",", ":")).encode() + b"\n")
+    scanner.bytes += len(data) - scanner.bytes    # the export's own size, not the size of its lines
+    return b""
 
 
 def _titled(word: str) -> str:

@@ -27,7 +27,7 @@ READ_QUOTAS = "serviceusage.quotas.get"
 _READ_SERVICES = frozenset({"serviceusage.services.get", "serviceusage.services.list", READ_QUOTAS})
 _READ_KEYS = frozenset({"apikeys.keys.get", "apikeys.keys.lookup", "apikeys.keys.list"})
 _GET_PROJECT = "resourcemanager.projects.get"
-_GET_PROJECT_POLICY = "resourcemanager.projects.getIamPolicy"
+GET_IAM_POLICY = "resourcemanager.projects.getIamPolicy"
 SET_PROJECT_POLICY = "resourcemanager.projects.setIamPolicy"
 LIST_LOG_ENTRIES = "logging.logEntries.list"
 # Reading a project's effective organization policy (orgpolicy v2 getEffectivePolicy; Google's role pages spell it so).
@@ -39,15 +39,14 @@ BIND_KEYS_TO_SERVICE_ACCOUNTS = "iam.serviceAccountApiKeyBindings.create"
 # project, creates the key, enables the Gemini API, and creates the service account the auth key is bound to.
 KEY_CREATION = (_GET_PROJECT, CREATE_KEYS, "serviceusage.services.enable", CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS)
 _MANAGE_KEYS = frozenset({CREATE_KEYS, "apikeys.keys.update", "apikeys.keys.delete"})
-GET_IAM_POLICY = "resourcemanager.projects.getIamPolicy"
 GET_DENY_POLICIES = "iam.denypolicies.get"
 
 ROLES: dict[str, frozenset[str]] = {
     "roles/owner": frozenset({"*"}),
-    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, _GET_PROJECT_POLICY,
+    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, GET_IAM_POLICY,
                                LIST_LOG_ENTRIES, GET_ORG_POLICY, CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS,
                                *_READ_SERVICES, *_READ_KEYS, *_MANAGE_KEYS}),
-    "roles/viewer": frozenset({_GET_PROJECT, _GET_PROJECT_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}),
+    "roles/viewer": frozenset({_GET_PROJECT, GET_IAM_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}),
     "roles/logging.viewer": frozenset({LIST_LOG_ENTRIES}),
     "roles/logging.privateLogViewer": frozenset({LIST_LOG_ENTRIES, "logging.privateLogEntries.list"}),
     "roles/browser": frozenset({_GET_PROJECT}),
@@ -58,7 +57,7 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/serviceusage.serviceUsageAdmin": frozenset({USE_SERVICES, "serviceusage.services.enable", *_READ_SERVICES}),
     "roles/serviceusage.apiKeysViewer": _READ_KEYS,
     "roles/serviceusage.apiKeysAdmin": frozenset({GET_ORG_POLICY, *_MANAGE_KEYS, *_READ_KEYS}),
-    "roles/resourcemanager.projectIamAdmin": frozenset({_GET_PROJECT_POLICY, SET_PROJECT_POLICY}),
+    "roles/resourcemanager.projectIamAdmin": frozenset({GET_IAM_POLICY, SET_PROJECT_POLICY}),
     "roles/iam.serviceAccountCreator": frozenset({CREATE_SERVICE_ACCOUNTS}),
     "roles/orgpolicy.policyViewer": frozenset({GET_ORG_POLICY}),
     "roles/iam.serviceAccountTokenCreator": frozenset({GET_ACCESS_TOKEN}),

@@ -10,11 +10,11 @@ Every value read back is checked against Google's syntax before it is shown.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from datetime import UTC, datetime, timedelta
 
 from ..engine.syntax import valid
+from ..evidence.audit_entry import audit_denial
 from ..google.access import ALL_SERVICES, DATA_ACCESS_LOG_TYPES, data_access_services
 from ..google.services import GEMINI_API, VERTEX, service_of
 from .runner import COULD_NOT_CHECK, OK, Context, Outcome, admin_failure
@@ -23,8 +23,6 @@ LOOKBACK = timedelta(days=1)
 PAGE_SIZE = 20
 NEEDS = "roles/logging.viewer (logging.logEntries.list)"
 POLICY_NEEDS = "roles/iam.securityReviewer (resourcemanager.projects.getIamPolicy)"
-_METHOD = re.compile(r"[A-Za-z][\w.]{0,200}")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 
 
 def denied_filter(since: datetime) -> str:
@@ -41,7 +39,7 @@ async def audit_denials(ctx: Context) -> Outcome:
     reply = await ctx.http.call("POST", "logging", "/v2/entries:list", token=ctx.token, json=body)
     if not reply.ok:
         return admin_failure(reply, NEEDS)
-    denials = [d for d in map(_denial, reply.body.get("entries") or ()) if d]
+    denials = [d for d in map(audit_denial, reply.body.get("entries") or ()) if d]
     if not denials:
         # no entry means no denial only when Google records denials: an unreadable audit config leaves it open
         status, logged = await data_access_logging(ctx)
@@ -88,18 +86,3 @@ def enable_data_access_command(project: str, service: str) -> str:
             'json.dump(p, open("policy.json", "w"))')
     return (f"gcloud projects get-iam-policy {shlex.quote(project)} --format=json > policy.json && "
             f"python3 -c {shlex.quote(edit)} && gcloud projects set-iam-policy {shlex.quote(project)} policy.json")
-
-
-def _denial(entry: object) -> dict | None:
-    """What one audit entry says, each value kept only when it is in Google's syntax for its kind."""
-    payload = entry.get("protoPayload") if isinstance(entry, dict) else None
-    if not isinstance(payload, dict):
-        return None
-    denied = [a for a in payload.get("authorizationInfo") or () if isinstance(a, dict) and a.get("granted") is False]
-    permission = denied[0].get("permission") if denied else None
-    principal = (payload.get("authenticationInfo") or {}).get("principalEmail")
-    method, time = payload.get("methodName"), entry.get("timestamp")
-    return {"permission": permission if valid("permission", permission) else None,
-            "principal": principal if valid("email", principal) else None,
-            "method": method if isinstance(method, str) and _METHOD.fullmatch(method) else None,
-            "time": time if isinstance(time, str) and _TIMESTAMP.fullmatch(time) else None}

@@ -11,7 +11,7 @@ MORE = "More: gemini-doctor explain on one example, or gemini-doctor check on yo
 def scan_lines(report: dict, source: str, **_: object) -> list[Line]:
     head = _scanned(report, source)
     if not report["groups"]:
-        return [("green", head + "no Gemini/Google API errors found.")]
+        return [("green", head + "no Gemini/Google API errors found.")] + _denials(report)
     out: list[Line] = [("bold", head + _found(report)), ("", "")]
     for group in report["groups"]:
         out.append(("bold cyan", f"  {group['count']:>6} × {group['cause']}: {group['title']}"))
@@ -24,6 +24,7 @@ def scan_lines(report: dict, source: str, **_: object) -> list[Line]:
             out.append(("magenta", f"           fix: {_one_line(group['fix'])}"))
         if "incident" in group:
             out.append(("yellow", f"           ⚠ incident signature: {group['incident']}"))
+    out += _denials(report)
     out += [("", ""), ("", MORE)]
     return out
 
@@ -42,9 +43,30 @@ def scan_markdown(report: dict, source: str, **_: object) -> str:
             out.append(f"- ⚠ incident signature: {text(group['incident'])}")
         if group.get("fix"):
             out += ["", "Fix:", ""] + code_block(_one_line(group["fix"]))
+    head, calls = _denied_calls(report)
+    if calls:
+        out += ["", f"### {text(head)}", ""] + [f"- {text(call)}" for call in calls]
     if report["groups"]:
         out += ["", text(MORE)]
     return "\n".join(out) + "\n"
+
+
+def _denials(report: dict) -> list[Line]:
+    head, calls = _denied_calls(report)
+    return [("", ""), ("bold", f"  {head}")] + [("", f"    {call}") for call in calls] if calls else []
+
+
+def _denied_calls(report: dict) -> tuple[str, list[str]]:
+    """The denied calls an audit-log export records (when, who, which permission, which method), one line each."""
+    denials = report.get("audit_denials") or []
+    calls = [f"{d['time'] or 'time unknown'}  {d['principal'] or 'a caller'} was denied {d['permission'] or 'a permission'} "
+             f"calling {d['method'] or d['service'] or 'an API'}" for d in denials[:DENIALS_SHOWN]]
+    if len(denials) > DENIALS_SHOWN:
+        calls.append(f"… and {len(denials) - DENIALS_SHOWN:,} more (--format json lists them)")
+    return f"{report.get('audit_denials_count', len(denials)):,} denied call(s) in the audit log:", calls
+
+
+DENIALS_SHOWN = 20
 
 
 def _scanned(report: dict, source: str) -> str:
