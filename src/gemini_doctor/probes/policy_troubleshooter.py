@@ -75,17 +75,17 @@ def read_explanation(body: dict, who: str, permission: str, project: str) -> Out
     if deny.get("denyAccessState") == DENIED:
         names = denying_policies(deny)
         named = f"the deny policy {names[0]}" if names else "a deny policy"
-        line = f"Policy Troubleshooter: {named} on project {project} refuses {permission} to {who}, whatever roles it holds"
+        line = f"{named} on project {project} refuses {permission} to {who}, whatever roles it holds"
         return Outcome(OK, line, facts={"iam_deny_policy": line}, data={"deny_policy": names[0] if names else None})
     if allow.get("allowAccessState") == NOT_GRANTED:
         roles = held_roles(allow)
         held = f" (its roles there: {', '.join(roles)}; none carries it)" if roles else ""
-        line = f"Policy Troubleshooter: no role binding on project {project} gives {who} {permission}{held}"
+        line = f"no role binding on project {project} gives {who} {permission}{held}"
         return Outcome(OK, line, facts={"iam_binding_missing": line})
     if overall == "CAN_ACCESS":
-        return Outcome(OK, f"Policy Troubleshooter: {who} may use {permission} on {project} now (IAM changes take a "
+        return Outcome(OK, f"{who} may use {permission} on {project} now (IAM changes take a "
                            "minute or two to reach every server)")
-    return Outcome(COULD_NOT_CHECK, f"could not check (needs {NEEDS}): Policy Troubleshooter could not read every policy")
+    return Outcome(COULD_NOT_CHECK, f"could not check (needs {NEEDS}): the caller may not read every policy that applies")
 
 
 def denying_policies(deny: dict) -> list[str]:
