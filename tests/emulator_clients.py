@@ -12,8 +12,14 @@ def call(emu):
     return clients.call(emu.client, emu.credentials, emu.url)
 
 
-def on_vertex(scenario: str) -> dict:
-    """The built-in *scenario*'s world with its app on Vertex AI, calling as the app's service account (key file)."""
+def on_vertex(scenario: str, principal: str = APP_SA) -> dict:
+    """The built-in *scenario*'s world with its app on Vertex AI, calling as *principal* (the file env.sh names:
+    the app's service-account key file, or a user's ADC file)."""
     world = scenario_world(scenario)
-    world["client"].update(surface="vertex", api_key=None, principal=APP_SA)
+    world["client"].update(surface="vertex", api_key=None, principal=principal)
     return world
+
+
+def tokens_issued_to(emu, principal: str) -> list[str]:
+    """The access tokens the emulator issued to *principal* (the token endpoint's, and user ADC files' own)."""
+    return [token for token, info in emu.server.oauth.tokens.items() if info.principal == principal]

@@ -1,8 +1,8 @@
 """Service-account self-signed JWTs as bearers (what the Vertex SDK's REST transport sends), accepted as Google does.
 
-google-cloud-aiplatform is not a test extra: it pins google-genai below 3. The same credential flow is driven here
-through google-auth (``always_use_jwt_access=True``; ``AuthorizedSession(default_host=...)`` as Google's REST
-transports use it, for the audience form) and google-genai (the scope form).
+The flow is driven here through google-auth (``always_use_jwt_access=True``; ``AuthorizedSession(default_host=...)``
+as Google's REST transports use it, for the audience form) and google-genai (the scope form); the Vertex SDK itself
+runs in tests/test_vertexai_sdk.py.
 """
 
 from google import genai
@@ -10,6 +10,7 @@ from google.auth.transport.requests import AuthorizedSession
 from google.genai import types
 from google.oauth2 import service_account
 
+from emulator_clients import tokens_issued_to
 from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
 
 
@@ -30,7 +31,7 @@ def test_scoped_self_signed_jwt_needs_no_token_endpoint(gemini_emulator):
         key_file(emu), scopes=["https://www.googleapis.com/auth/cloud-platform"], always_use_jwt_access=True)
     reply = generate(emu, credentials)
     assert reply.text and credentials.token.count(".") == 2          # the bearer was the JWT itself
-    assert emu.server.oauth.tokens == {}                              # the token endpoint was never asked
+    assert not tokens_issued_to(emu, APP_SA)                          # the token endpoint was never asked
 
 
 def session(emu, default_host: str) -> AuthorizedSession:
@@ -49,7 +50,7 @@ def test_audience_self_signed_jwt_is_for_one_api(gemini_emulator):
     emu = gemini_emulator("healthy")
     reply = count_tokens(emu)
     assert reply.status_code == 200 and reply.json() == {"totalTokens": 2}
-    assert emu.server.oauth.tokens == {}
+    assert not tokens_issued_to(emu, APP_SA)
     refused = count_tokens(emu, "storage.googleapis.com")          # a JWT for another API
     assert refused.status_code == 401 and refused.json()["error"]["status"] == "UNAUTHENTICATED"
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from emulator_clients import on_vertex
-from gemini_doctor.emulator.scenarios import scenario_world
+from gemini_doctor.emulator.scenarios import DEV, scenario_world
 
 # The app: nothing but genai.Client(); sync, stream, async and countTokens; prints what happened as JSON.
 APP = """
@@ -57,3 +57,13 @@ def test_plain_client_after_env_sh_raises_googles_error(gemini_emulator, tmp_pat
     out = run_app(gemini_emulator(world(scenario, vertex)), tmp_path)
     assert out["error"] == "ClientError" and out["code"] == code and out["status"] == "PERMISSION_DENIED", out
     assert out["reasons"] == [reason] and out["message"]
+
+
+def test_plain_client_with_a_users_adc_file_needs_no_token_uri(gemini_emulator, tmp_path):
+    """A user's ADC file (what `gcloud auth application-default login` writes) works as it is: google-auth refreshes
+    such files only at Google's URL, so the file carries an access token the emulator issued."""
+    reply = "Hello from the gemini-doctor emulator."
+    out = run_app(gemini_emulator(on_vertex("healthy", principal=DEV)), tmp_path)
+    assert out == {"text": reply, "stream": reply, "async": reply, "tokens": 3}, out
+    out = run_app(gemini_emulator(on_vertex("quota_project_denied", principal=DEV)), tmp_path)
+    assert (out["code"], out["status"], out["reasons"]) == (403, "PERMISSION_DENIED", ["USER_PROJECT_DENIED"]), out

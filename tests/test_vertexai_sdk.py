@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from emulator_clients import on_vertex
+from emulator_clients import on_vertex, tokens_issued_to
+from gemini_doctor.emulator.scenarios import APP_SA
 
 SDK = "google-cloud-aiplatform==2.7.0"   # the newest release; it brings google-genai 2.x with it
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gemini-doctor-tests"
@@ -88,7 +89,7 @@ def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemi
     emu = gemini_emulator(on_vertex("healthy"))
     out = run_app(vertexai_python, emu, tmp_path)
     assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
-    assert emu.server.oauth.tokens == {}          # a self-signed JWT each time: the token endpoint was never asked
+    assert not tokens_issued_to(emu, APP_SA)      # a self-signed JWT each time: the token endpoint was never asked
 
 
 @pytest.mark.parametrize(("scenario", "error", "code", "status", "reason", "message"), [

@@ -2,7 +2,9 @@
 
 Service accounts get RSA keys (one per account and process: the public half is registered with
 the OAuth state, the private half goes only into the 0600 key file); users get authorized_user
-ADC files with refresh tokens the emulator issued. ``env.sh`` sets what a user's app would set to use them.
+ADC files with refresh tokens the emulator issued, and an access token it issued (google-auth refreshes such
+files only at Google's token URL, so a plain app uses that token and never refreshes). ``env.sh`` sets what a user's
+app would set to use them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import shlex
+import time
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ..google.services import GEMINI_API, VERTEX
 from ..safefiles import PRIVATE, FileRefused, inside, safe_name, write_atomic
 from .hostpath import host_prefix
-from .oauth import OAuthState
+from .oauth import FILE_TOKEN_LIFETIME, OAuthState, login_scopes
 from .world import World
 
 
@@ -42,8 +45,10 @@ def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url
         email = user["email"]
         refresh = "1//emulated-" + secrets.token_urlsafe(24)
         oauth.refresh_tokens[refresh] = email
+        token = oauth.issue(email, login_scopes(user), user.get("quota_project"), lifetime=FILE_TOKEN_LIFETIME)
+        expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oauth.tokens[token].expires_at))
         info = {"type": "authorized_user", "client_id": "emulated-client.apps.googleusercontent.com",
-                "client_secret": "emulated-secret", "refresh_token": refresh, "account": email}
+                "client_secret": "emulated-secret", "refresh_token": refresh, "account": email, "token": token, "expiry": expiry}
         if user.get("quota_project"):
             info["quota_project_id"] = user["quota_project"]
         written[email] = _write_private(_free_name(directory, f"adc-{email.split('@')[0]}", names), info)

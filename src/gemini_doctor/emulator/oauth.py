@@ -17,8 +17,16 @@ from ..google.access import CLOUD_PLATFORM, USERINFO_EMAIL
 
 TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 TOKEN_LIFETIME = 3600
+# A user ADC file's own access token: google-auth refreshes authorized-user files only at Google's token URL, so the
+# file the emulator writes carries a token that lasts a day (Google's last an hour) and a plain app never refreshes.
+FILE_TOKEN_LIFETIME = 24 * 3600
 # What `gcloud auth application-default login` grants unless --scopes says otherwise.
 DEFAULT_USER_SCOPES = (CLOUD_PLATFORM, USERINFO_EMAIL)
+
+
+def login_scopes(user: dict) -> set[str]:
+    """The scopes a user's login granted: their ADC file's refresh token may ask for these, or fewer."""
+    return set(user.get("scopes") or DEFAULT_USER_SCOPES)
 
 
 @dataclass
@@ -35,9 +43,9 @@ class OAuthState:
     refresh_tokens: dict[str, str] = field(default_factory=dict)            # refresh token -> user email
     tokens: dict[str, Token] = field(default_factory=dict)
 
-    def issue(self, principal: str, scopes: set[str], quota_project: str | None = None) -> str:
+    def issue(self, principal: str, scopes: set[str], quota_project: str | None = None, lifetime: int = TOKEN_LIFETIME) -> str:
         token = "ya29.emulated-" + secrets.token_urlsafe(24)
-        self.tokens[token] = Token(principal, frozenset(scopes), time.time() + TOKEN_LIFETIME, quota_project)
+        self.tokens[token] = Token(principal, frozenset(scopes), time.time() + lifetime, quota_project)
         return token
 
     def lookup(self, token: str) -> Token | None:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..oauth import DEFAULT_USER_SCOPES, TOKEN_AUDIENCE, TOKEN_LIFETIME
+from ..oauth import TOKEN_AUDIENCE, TOKEN_LIFETIME, login_scopes
 from ..registry import Context, EmulatedService
 
 
@@ -57,7 +57,7 @@ class OAuthBackend:
         user = next((u for u in self.world.users if u.get("email") == email), None)
         if user is None:
             return _oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
-        login = set(user.get("scopes") or DEFAULT_USER_SCOPES)
+        login = login_scopes(user)
         requested = set(scope.split())
         if not requested <= login:   # a refresh may narrow the scopes granted at login, never widen them
             return _oauth_error(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
