@@ -6,7 +6,7 @@ import openai
 import pytest
 from google.auth.transport.requests import Request
 
-from emulator_clients import google_credentials
+from emulator_clients import google_credentials, on_vertex
 from gemini_doctor.emulator.content import REPLY
 from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
 from test_emulator_fidelity import EXPECTED
@@ -96,3 +96,24 @@ def test_each_failure_raises_the_sdks_error_with_googles_status(gemini_emulator,
     assert body["status"] == status and body["code"] == code and body["message"]
     reasons = [(d.get("reason"), d.get("domain")) for d in body.get("details", []) if "reason" in d]
     assert reasons == ([(reason, domain)] if reason else []), reasons
+
+
+def test_vertex_endpoint_chat_stream_and_googles_errors(gemini_emulator):
+    """Vertex AI's OpenAI-compatible endpoint (projects/P/locations/L/endpoints/openapi), with an access token as the
+    key: healthy chat and stream; a missing role is the SDK's PermissionDeniedError with Google's body in a list."""
+    client = gemini_emulator(on_vertex("healthy")).openai_client(max_retries=0)
+    messages = [{"role": "user", "content": "Say hello"}]
+    reply = client.chat.completions.create(model=f"google/{MODEL}", messages=messages)
+    assert reply.choices[0].message.content == REPLY and reply.model == f"google/{MODEL}"
+    stream = client.chat.completions.create(model=f"google/{MODEL}", messages=messages, stream=True)
+    assert "".join(chunk.choices[0].delta.content or "" for chunk in stream) == REPLY
+    for scenario, error, status, text in [
+            ("iam_permission_missing", openai.PermissionDeniedError, "PERMISSION_DENIED",
+             "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-prod/locations/global/endpoints/openapi'"),
+            ("model_not_in_region", openai.NotFoundError, "NOT_FOUND", "Publisher Model `projects/acme-prod/locations/us-west1/"),
+            ("quota_limit_zero", openai.RateLimitError, "RESOURCE_EXHAUSTED", "limit: 0")]:
+        emu = gemini_emulator(on_vertex(scenario))
+        with pytest.raises(error) as raised:
+            emu.openai_client(max_retries=0).chat.completions.create(model=f"google/{MODEL}", messages=messages)
+        body = raised.value.body
+        assert isinstance(body, list) and body[0]["error"]["status"] == status and text in body[0]["error"]["message"], body

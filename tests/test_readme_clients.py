@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from conftest import REPO
+from emulator_clients import on_vertex
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 SECTION = README[README.index("### Each client's settings"):]
@@ -40,3 +41,14 @@ def test_fix_apply_with_the_built_in_owner_as_written(gemini_emulator, tmp_path)
     done = in_shell(emu, tmp_path, " && ".join(commands[1:]))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "Fixed" in done.stdout and emu.stats()["mutations"] == 1
+
+
+def test_openai_on_vertex_settings_as_written(gemini_emulator, tmp_path):
+    row = next(line for line in SECTION.splitlines() if line.startswith("| OpenAI SDK on Vertex AI"))
+    settings = "\n".join(re.findall(r"`([^`]+)`", row.split(" | ")[1]))
+    emu = gemini_emulator(on_vertex("healthy"))
+    app = (f"import os\nimport google.auth, google.auth.transport.requests\nfrom openai import OpenAI\n{settings}\n"
+           f"print(client.chat.completions.create(model='google/{emu.model}', messages=[{{'role': 'user', 'content': 'hi'}}])"
+           ".choices[0].message.content)")
+    done = in_shell(emu, tmp_path, f"source ./emu/env.sh && {sys.executable} -c {shlex.quote(app)}")
+    assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", done.stderr[-2000:]

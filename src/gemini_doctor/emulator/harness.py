@@ -84,10 +84,20 @@ class RunningEmulator:
         return genai.Client(api_key=self.api_key, http_options=base, **options)
 
     def openai_client(self, **options):
-        """An OpenAI SDK client on the Gemini API's OpenAI-compatible endpoint, with the scenario's key."""
+        """An OpenAI SDK client on the scenario's OpenAI-compatible endpoint: the Gemini API's with its key, or on
+        Vertex AI the project's and location's, with an access token from its credential file."""
         import openai
 
-        return openai.OpenAI(api_key=self.api_key, base_url=f"{self.url}/v1beta/openai/", **options)
+        if not self.vertex:
+            return openai.OpenAI(api_key=self.api_key, base_url=f"{self.url}/v1beta/openai/", **options)
+        from google.auth.transport.requests import Request
+
+        from .clients import google_credentials
+
+        credentials = google_credentials(self.client, self.credentials, self.url)
+        credentials.refresh(Request())
+        path = f"/v1/projects/{self.client.get('project')}/locations/{self.client.get('location', 'global')}/endpoints/openapi"
+        return openai.OpenAI(api_key=credentials.token, base_url=self.url + path, **options)
 
     def stats(self) -> dict:
         import httpx

@@ -1,4 +1,5 @@
-"""The Gemini API's OpenAI-compatible endpoint (/v1beta/openai/): chat completions and models.
+"""The Gemini API's OpenAI-compatible endpoint (/v1beta/openai/): chat completions and models (Vertex AI's
+endpoint, under projects/P/locations/L/endpoints/openapi/, is served by the Vertex backend with the answers here).
 
 The OpenAI SDK sends the API key as ``Authorization: Bearer KEY``; an OAuth access token works
 the same way. Every call runs the Gemini API's own checks (so every scenario fails here as it
@@ -26,9 +27,25 @@ VERSION = "v1beta"
 _CHAT_RPC = "GenerativeService.ChatCompletions"
 
 
+VERTEX_ENDPOINT = "/endpoints/openapi/"   # Vertex AI's OpenAI-compatible endpoint, under a project and location
+
+
 def is_openai_path(path: str) -> bool:
-    """Errors on these paths are JSON arrays of one status body."""
-    return path.startswith(PREFIX)
+    """Errors on these paths (the Gemini API's and Vertex AI's OpenAI-compatible endpoints) are JSON arrays of one
+    status body."""
+    return path.startswith(PREFIX) or VERTEX_ENDPOINT in path
+
+
+def chat_completion(body: dict, model: str) -> Response:
+    """The chat completion (or its event stream, with ``stream``) for the messages in *body*."""
+    prompt = sum(len(str(m.get("content", "")).split()) for m in body.get("messages") or [] if isinstance(m, dict)) or 1
+    created = int(time.time())
+    if body.get("stream"):
+        return StreamingResponse(_stream(model, created), media_type="text/event-stream")
+    return JSONResponse({
+        "id": "emulated", "object": "chat.completion", "created": created, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": 7, "total_tokens": prompt + 7}})
 
 
 class OpenAICompatBackend:
@@ -50,14 +67,7 @@ class OpenAICompatBackend:
         project = self._authorize(request, "generateContent", model, _CHAT_RPC)
         self.gemini.quota.check(project, model, SERVICE)
         check_incidents(self.gemini.world, model, "gemini-api")
-        prompt = sum(len(str(m.get("content", "")).split()) for m in body.get("messages") or [] if isinstance(m, dict)) or 1
-        created = int(time.time())
-        if body.get("stream"):
-            return StreamingResponse(_stream(model, created), media_type="text/event-stream")
-        return JSONResponse({
-            "id": "emulated", "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": 7, "total_tokens": prompt + 7}})
+        return chat_completion(body, model)
 
     async def list_models(self, request: Request) -> Response:
         project = self._authorize(request, "list")

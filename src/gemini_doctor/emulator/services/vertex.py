@@ -32,6 +32,7 @@ from ..errors import GoogleError, error_info
 from ..iam import granted
 from ..registry import Context, EmulatedService
 from ..world import Model, Project
+from .openai_compat import VERTEX_ENDPOINT, chat_completion
 from .orgpolicy import model_denied
 
 SERVICE = VERTEX.service
@@ -52,6 +53,8 @@ class VertexBackend:
         return [
             Route("/{version}/projects/{project}/locations/{location}/publishers/google/models/{rest}",
                   self.project_call, methods=["POST"]),
+            Route("/{version}/projects/{project}/locations/{location}" + VERTEX_ENDPOINT + "chat/completions",
+                  self.chat_completions, methods=["POST"]),
             Route("/{version}/publishers/google/models", self.list_publisher_models, methods=["GET"]),
             Route("/{version}/publishers/google/models/{rest}", self.publisher_call, methods=["GET", "POST"]),
         ]
@@ -67,22 +70,40 @@ class VertexBackend:
 
     async def project_call(self, request: Request) -> Response:
         version, method, model = self._parse(request)
-        path_project, location = request.path_params["project"], request.path_params["location"]
-        rpc = _rpc(version, method)
         body = await json_body(request)
+        self._project_checks(request, _rpc(version, method), method, model)
+        return answer(request, method, model, body)
+
+    async def chat_completions(self, request: Request) -> Response:
+        """The OpenAI-compatible endpoint: a publisher's model named in the body (``google/MODEL``), OAuth only."""
+        version = request.path_params["version"]
+        if version not in VERSIONS:
+            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+        body = await json_body(request)
+        model = str(body.get("model") or "").removeprefix("google/")
+        if not model:
+            raise GoogleError("INVALID_ARGUMENT", "Missing required parameter: 'model'.")
+        self._project_checks(request, f"google.cloud.aiplatform.{version}.PredictionService.ChatCompletions", "generateContent",
+                             model, endpoint="endpoints/openapi")
+        return chat_completion(body, f"google/{model}")
+
+    def _project_checks(self, request: Request, rpc: str, method: str, model: str, endpoint: str | None = None) -> None:
+        """A project path's checks in Google's order. IAM is judged on the publisher model, or on the *endpoint*
+        called (what a denial names)."""
+        path_project, location = request.path_params["project"], request.path_params["location"]
+        published = f"projects/{path_project}/locations/{location}/publishers/google/models/{model}"
+        resource = f"projects/{path_project}/locations/{location}/{endpoint}" if endpoint else published
         if supplied_key(request):
             raise api_keys_not_supported(SERVICE, rpc)
         token = require_token(request, self.oauth, SERVICE, rpc, SCOPES)
         consumer = oauth_consumer(self.world, request, token, path_project, SERVICE)
-        resource = f"projects/{path_project}/locations/{location}/publishers/google/models/{model}"
         target = self.world.project(path_project)
         if target is None or not granted(target, token.principal, PREDICT):
             raise GoogleError("PERMISSION_DENIED", f"Permission '{PREDICT}' denied on resource '//{SERVICE}/{resource}' (or it may not exist).",
                               [error_info("IAM_PERMISSION_DENIED", {"resource": resource, "permission": PREDICT}, domain=SERVICE)])
-        self._check_model(target, model, location, resource)
+        self._check_model(target, model, location, published)
         self.quota.check(consumer, model, SERVICE, method)
         check_incidents(self.world, model, "vertex")
-        return answer(request, method, model, body)
 
     async def publisher_call(self, request: Request) -> Response:
         version, method, model = self._parse(request, allow_get=True)
