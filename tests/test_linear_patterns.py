@@ -9,7 +9,7 @@ import re
 
 import gemini_doctor
 from gemini_doctor.catalogue import load_catalogue
-from gemini_doctor.matching.prefilter import PatternIndex, Prefiltered
+from gemini_doctor.matching.prefilter import LazyRegex, PatternIndex, Prefiltered
 from regex_shapes import problems
 
 # Packages that never read untrusted text with these patterns (the emulator reads requests with its own parsers).
@@ -21,6 +21,7 @@ ANCHORED = {"gemini_doctor.engine.syntax": ["SYNTAX"], "gemini_doctor.evidence.l
 # benchmarks/hostile_bench.py); a new entry needs as good a reason.
 LINEAR_IN_USE = {
     "gemini_doctor.matching.literals._LEADING_RUN[0]": "runs on the catalogue's own pattern sources, never on input",
+    "gemini_doctor.matching.literals._TOKEN[0]": "runs on the package's and the catalogue's own pattern sources, never on input",
     "gemini_doctor.evidence.pyliteral._TOKEN[0]": "the tokenizer stops at the first quote that does not close, "
                                                   "so a run is scanned once per literal, within _MAX_SPAN",
     "gemini_doctor.evidence.loose._MESSAGES[1]": "a quoted value takes the rest of a line at most (no newline in it), "
@@ -40,7 +41,7 @@ def _patterns_in(value, seen: set[int]):
     seen.add(id(value))
     if isinstance(value, re.Pattern):
         yield value
-    elif isinstance(value, Prefiltered):
+    elif isinstance(value, (Prefiltered, LazyRegex)):
         yield value.regex
     elif isinstance(value, PatternIndex):
         for pattern in value.patterns:

@@ -40,14 +40,23 @@ def test_gated_search_finds_what_a_plain_search_finds(error_cases, variant):
 
 def test_required_literals_look_inside_groups_and_alternations():
     assert required_literals(r"\b(invalid_grant|unauthorized_client)\b") == ("invalid_grant", "unauthorized_client")
-    assert required_literals(r"(quota_metric|quota_id):") == ("quota_",)
+    assert required_literals(r"(quota_metric|quota_id):") == ("quota_id", "quota_metric")
     assert required_literals(r"\bfiles?\b|cach(e|ing)|cachedContent") == ("cach", "file")   # cachedcontent contains cach
     assert required_literals(r"x(abc)+y") == ("abc",) and required_literals(r"x(abc)*y") is None
     assert required_literals(r"([45]\d\d)") is None
 
 
+def test_required_literals_read_escapes_classes_quantifiers_and_groups():
+    assert required_literals(r"abcd?ef") == ("abc",)                     # a quantified character leaves the run
+    assert required_literals(r"ab\.[c]\x64(?#note)") == ("ab.cd",)
+    assert required_literals(r"(?:abc){2,}x|(?P<n>def)+") == ("abc", "def")
+    assert required_literals(r"(?:abc){0,2}|(?=abc)x") is None            # optional, and lookarounds are not read
+    assert required_literals(r"(abc)\1\12xyz") == ("abc",)             # \12 is a back-reference, not "\1" then "2"
+    assert required_literals(r"(?x) a b c d") is None and required_literals(r"(?(1)abc|abd)") is None
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="abcAB .|()?*+[]\\d", max_size=14), st.text(alphabet="abcAB .-1", max_size=30))
+@given(st.text(alphabet="abcAB .|()?*+[]\\d{},1:=!<>^$-", max_size=16), st.text(alphabet="abcAB .-1,{}", max_size=30))
 def test_a_match_always_contains_a_required_literal(pattern, text):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)   # "possible nested set" in random patterns

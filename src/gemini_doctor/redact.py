@@ -20,10 +20,10 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 
-from .matching.prefilter import LiteralScanner
+from .matching.prefilter import LazyRegex, LiteralScanner
 
 _MAX_DEPTH = 6                                  # levels of encoding undone (URL in JSON in JSON...)
-_SAFE_TAIL = re.compile(r"[0-9A-Za-z_\-]{4}")   # the last four characters, shown only when plain
+_SAFE_TAIL = LazyRegex(r"[0-9A-Za-z_\-]{4}")   # the last four characters, shown only when plain
 
 
 class _Kind:
@@ -52,21 +52,22 @@ _KINDS = (
     # a private key's DER body in base64, found even when its PEM header was cut or mangled
     _Kind("private_key", "MII", "[0-9A-Za-z+/=]", 60, whole=True),
 )
-_BREAK = re.compile(r"\r?\n")
+# (every pattern here is compiled on first use: most texts need few of them, and importing stays cheap)
+_BREAK = LazyRegex(r"\r?\n")
 # a run after a line break continues a secret when it looks random: a digit, or a capital after a
 # small letter (words, status names and paths do not)
-_RANDOMISH = re.compile(r"[0-9]|[a-z][A-Z]")
+_RANDOMISH = LazyRegex(r"[0-9]|[a-z][A-Z]")
 # the header, the base64 body (any white space in it) and the footer; '+' for a space is form encoding
-_PRIVATE_KEY = re.compile(r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?")
+_PRIVATE_KEY = LazyRegex(r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?")
 _PRIVATE_KEY_SHOWN = "[private key redacted]"
 # a named value; one that starts with $ or < is a shell variable or a placeholder (in a fix), not a secret
 _VALUE = r"""(?![$<])(?P<value>[^&\s"',}\\]{6,})"""
 _FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key", "x-goog-api-key")
 # the name, then its quote (escaped, in JSON in JSON), a colon or equals sign, and the value's quote
-_FIELD = re.compile(r"""(?P<name>(?:client_secret|refresh_token|access_token|private_key|x-goog-api-key)\\*["']?\s*[:=]\s*\\*["']?)""" + _VALUE, re.IGNORECASE)
+_FIELD = LazyRegex(r"""(?P<name>(?:client_secret|refresh_token|access_token|private_key|x-goog-api-key)\\*["']?\s*[:=]\s*\\*["']?)""" + _VALUE, re.IGNORECASE)
 # ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the
 # regex engine skip ahead (a leading [?&] class would make it try every position)
-_PARAMETERS = tuple(re.compile(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&"))
+_PARAMETERS = tuple(LazyRegex(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&"))
 
 
 def _split_forms(literal: str) -> list[str]:
@@ -80,14 +81,14 @@ def _literal_pattern(literal: str, cut: bool) -> str:
     return ("(?:\r?\n)?" if cut else "").join(re.escape(ch) for ch in literal)
 
 
-def _starts(kind: _Kind, cut: bool) -> re.Pattern[str]:
+def _starts(kind: _Kind, cut: bool) -> LazyRegex:
     """A candidate: the literal, then enough of the body, or less of it up to a line break (where it may go on)."""
-    return re.compile(f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
+    return LazyRegex(f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
 
 
 _STARTS = {(kind.name, cut): _starts(kind, cut) for kind in _KINDS for cut in (False, True)}
 # a line break, then a run of the kind's characters that may continue a secret cut there
-_CONTINUATIONS = {kind.name: re.compile(f"\r?\n({kind.body}+)") for kind in _KINDS}
+_CONTINUATIONS = {kind.name: LazyRegex(f"\r?\n({kind.body}+)") for kind in _KINDS}
 # every literal (in lower case) without which none of the patterns can match in the text itself
 _TRIGGERS = LiteralScanner([*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES])
 _SPLIT = {form: kind.trigger for kind in _KINDS for form in _split_forms(kind.trigger)}
@@ -99,11 +100,11 @@ _ESCAPE_STARTS = LiteralScanner(["%0", "%2", "%3", "%5", "\\/", "\\\\", "\\n", "
 _ESCAPES, _CUT = "\0escapes", "\0cut"
 # only escapes of ASCII characters (every secret, and every character that can end one, is ASCII);
 # the first character is a class so that the regex engine skips ahead to it
-_ESCAPE = re.compile(r"""([%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;)))""")
+_ESCAPE = LazyRegex(r"""([%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;)))""")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 # every secret has a run of this many letters and digits (however it is encoded): without one, no
 # view of the text's escapes is worth making
-_SECRET_RUN = re.compile(r"[0-9A-Za-z_-]{12}")
+_SECRET_RUN = LazyRegex(r"[0-9A-Za-z_-]{12}")
 
 
 def mask(secret: str) -> str:
@@ -134,22 +135,22 @@ def redact_noting(text: str) -> tuple[str, dict[str, str]]:
 def _redact(text: str, masked: dict[str, str] | None) -> str:
     if not text:
         return text
-    found = _present(text)                    # one pass decides whether anything below can match
+    lowered = text.lower()
+    found = _present(text, lowered)           # one pass decides whether anything below can match
     if not found:
         return text
-    spans = _find(text, found, masked)
-    view = _View(text)
-    if not _SECRET_RUN.search(text):          # escapes, but nothing around them that could be a secret
-        return _replace(text, spans) if spans else text
-    while _ESCAPES in found and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
-        found = _present(view.text)
-        spans += [(*view.source(start, end), shown) for start, end, shown in _find(view.text, found, masked)]
+    spans = _find(text, lowered, found, masked)
+    if _ESCAPES in found and _SECRET_RUN.regex.search(text):   # else nothing around the escapes could be a secret
+        view = _View(text)
+        while _ESCAPES in found and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
+            lowered = view.text.lower()
+            found = _present(view.text, lowered)
+            spans += [(*view.source(start, end), shown) for start, end, shown in _find(view.text, lowered, found, masked)]
     return _replace(text, spans) if spans else text
 
 
-def _present(text: str) -> set[str]:
-    """The triggers in *text*; a literal cut by a line break counts as the literal."""
-    lowered = text.lower()
+def _present(text: str, lowered: str) -> set[str]:
+    """The triggers in *text* (*lowered*: its lower case); a literal cut by a line break counts as the literal."""
     found = _TRIGGERS.present(lowered)
     if _ESCAPE_STARTS.present(lowered):
         found.add(_ESCAPES)
@@ -158,19 +159,21 @@ def _present(text: str) -> set[str]:
     return found
 
 
-def _find(text: str, found: set[str], masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
-    """Every secret in *text* (in which the triggers *found* occur), as (start, end, shown instead)."""
+def _find(text: str, lowered: str, found: set[str], masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
+    """Every secret in *text* (*lowered*: its lower case, in which the triggers *found* occur), as
+    (start, end, shown instead)."""
     spans = []
     if "private key" in found or "private+key" in found:
-        spans += [(m.start(), m.end(), _PRIVATE_KEY_SHOWN) for m in _PRIVATE_KEY.finditer(text)]
+        spans += [(m.start(), m.end(), _PRIVATE_KEY_SHOWN) for m in _PRIVATE_KEY.regex.finditer(text)]
     for kind in _KINDS:
         if kind.trigger in found:
             spans += _find_kind(text, kind, _CUT in found, masked)
     if "key=" in found or "token=" in found:
         for parameter in _PARAMETERS:
-            spans += [_named(m) for m in parameter.finditer(text)]
-    if not found.isdisjoint(_FIELD_NAMES):
-        spans += _fields(text, text.lower())
+            spans += [_named(m) for m in parameter.regex.finditer(text)]
+    names = found.intersection(_FIELD_NAMES)
+    if names:
+        spans += _fields(text, lowered, names)
     return spans
 
 
@@ -189,10 +192,10 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 def _find_kind(text: str, kind: _Kind, cut: bool, masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
     spans, covered = [], 0
-    for m in _STARTS[kind.name, cut].finditer(text):
+    for m in _STARTS[kind.name, cut].regex.finditer(text):
         if m.start() < covered:          # the rest of a secret already joined across a line break
             continue
-        first = _BREAK.sub("", m.group()) if cut else m.group()
+        first = _BREAK.regex.sub("", m.group()) if cut else m.group()
         length, last, end = _run_on(text, kind, len(first) - len(kind.literal), first, m.end())
         trailing = len(last) - len(last.rstrip("."))      # a full stop after a token ends the sentence
         length, last, end = length - trailing, last[:len(last) - trailing], end - trailing
@@ -210,12 +213,12 @@ def _run_on(text: str, kind: _Kind, length: int, last: str, end: int) -> tuple[i
     with the runs after line breaks that continue it (while it is shorter than its kind, and after
     that only runs that look random: a word on the line after a token is left alone). Returns the
     new length, last run and end."""
-    continuation = _CONTINUATIONS[kind.name]
+    continuation = _CONTINUATIONS[kind.name].regex
     while (m := continuation.match(text, end)) is not None:
         if kind.exact and length >= kind.exact:
             break
         run = m.group(1)
-        if not (length < (kind.exact or kind.least) or kind.whole or _RANDOMISH.search(run)):
+        if not (length < (kind.exact or kind.least) or kind.whole or _RANDOMISH.regex.search(run)):
             break
         length, last, end = length + len(run), run, m.end()
     return length, last, end
@@ -224,7 +227,7 @@ def _run_on(text: str, kind: _Kind, length: int, last: str, end: int) -> tuple[i
 def _masked(prefix: str, length: int, last: str) -> str:
     """:func:`mask` for a secret known by its length after *prefix* and its last run."""
     tail = last[-4:]
-    return f"{prefix}…{tail}" if length > 8 and len(tail) == 4 and _SAFE_TAIL.fullmatch(tail) else f"{prefix}…"
+    return f"{prefix}…{tail}" if length > 8 and len(tail) == 4 and _SAFE_TAIL.regex.fullmatch(tail) else f"{prefix}…"
 
 
 def _named(m: re.Match[str]) -> tuple[int, int, str]:
@@ -232,14 +235,15 @@ def _named(m: re.Match[str]) -> tuple[int, int, str]:
     return m.start("value"), m.end("value"), value if "…" in value or "\\u2026" in value else mask(value)
 
 
-def _fields(text: str, lowered: str) -> list[tuple[int, int, str]]:
-    """`"refresh_token": "…"` and the like. The names also occur in plain words (access_token_invalid),
-    so the pattern is tried only where a name starts, never scanned across the whole text."""
+def _fields(text: str, lowered: str, names: set[str]) -> list[tuple[int, int, str]]:
+    """`"refresh_token": "…"` and the like, for the field *names* that occur in *lowered*. The names also
+    occur in plain words (access_token_invalid), so the pattern is tried only where a name starts, never
+    scanned across the whole text."""
     spans = []
     for name in _FIELD_NAMES:
-        pos = lowered.find(name)
+        pos = lowered.find(name) if name in names else -1
         while pos != -1:
-            m = _FIELD.match(text, pos)
+            m = _FIELD.regex.match(text, pos)
             if m:
                 spans.append(_named(m))
             pos = lowered.find(name, pos + len(name))
@@ -259,7 +263,7 @@ class _View:
 
     def decoded(self) -> _View | None:
         """This text with one more level of escapes undone, or None when it has none."""
-        pieces = _ESCAPE.split(self.text)       # plain text and escapes, in turn: no Python call per escape
+        pieces = _ESCAPE.regex.split(self.text)       # plain text and escapes, in turn: no Python call per escape
         if len(pieces) == 1:
             return None
         pieces[1::2] = map(_unescape, pieces[1::2])
@@ -276,7 +280,7 @@ class _View:
     def _in_parent(self, pos: int, first: bool) -> int:
         """Where character *pos* starts (*first*) or ends in the parent's text."""
         if not self._escapes:                      # worked out only when a secret was found here
-            self._escapes = [m.span() for m in _ESCAPE.finditer(self._parent.text)]
+            self._escapes = [m.span() for m in _ESCAPE.regex.finditer(self._parent.text)]
             lost = accumulate((end - start - 1 for start, end in self._escapes), initial=0)  # characters decoding saved
             self._starts = [start - saved for (start, _), saved in zip(self._escapes, lost, strict=False)]
         k = bisect_right(self._starts, pos) - 1

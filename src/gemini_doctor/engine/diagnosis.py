@@ -218,10 +218,10 @@ def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, 
         slot = pieces[n]
         if slot == "=confidence":
             pieces[n] = repr(ranked.confidence)
-        elif slot == "=evidence":
-            pieces[n] = encode(ranked.evidence)
+        elif slot == "=evidence":   # a list of strings: what encode() writes, without its set-up per call
+            pieces[n] = f'[{",".join(map(encode_basestring_ascii, ranked.evidence))}]'
         elif slot[0] == "=":
-            pieces[n] = encode(_filled(*filled[int(slot[1:])], values))
+            pieces[n] = encode_basestring_ascii(_filled(*filled[int(slot[1:])], values))
         elif slot in escaped:
             pieces[n] = escaped[slot]
         else:

@@ -8,6 +8,7 @@ is given back as a comment with the placeholder, so that pasting it runs nothing
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..evidence.record import ErrorRecord
 from ..google.access import role_for
@@ -57,7 +58,7 @@ def fill(template: str | None, values: dict[str, str]) -> str | None:
     """Prose: replace ``{name}`` with its value, or with a phrase when unknown (see :func:`unknown_in_prose`)."""
     if template is None or "{" not in template:
         return template
-    pieces = _PLACEHOLDER.split(template)   # text, name, text, name, ..., text
+    pieces = list(_pieces(template))
     for n in range(1, len(pieces), 2):
         value = values.get(pieces[n])
         if value is None:
@@ -75,10 +76,10 @@ def unknown_in_prose(before: str, name: str, after: str) -> tuple[str, str, str]
     phrase = _UNKNOWN_IN_PROSE.get(name) or "the " + name.replace("_", " ")
     noun = name.replace("_", " ") + " "
     capital = False
-    if before.lower().endswith(noun):
+    if before[-len(noun):].lower() == noun:   # (*before* may be a long piece of JSON: only its end is read)
         capital = before[-len(noun)].isupper()
         before = before[: -len(noun)]
-    if capital or not before.strip() or before.endswith((". ", ':"')):   # ':"' opens a JSON string
+    if capital or not before or before.isspace() or before.endswith((". ", ':"')):   # ':"' opens a JSON string
         phrase = phrase[0].upper() + phrase[1:]
     return before, phrase, after
 
@@ -87,17 +88,16 @@ def fill_command(template: str, values: dict[str, str]) -> str:
     """A shell command: each value valid for its kind and quoted, else ``NAME``. A command that
     cannot run as pasted (a value unknown, or refused) comes back as a ``#`` comment saying what to fill in."""
     missing: list[str] = []
-
-    def one(m: re.Match[str]) -> str:
-        name = m.group(1)
+    pieces = list(_pieces(template))
+    for n in range(1, len(pieces), 2):
+        name = pieces[n]
         value = values.get(name)
         quoted = None if value is None else shell_value(name, value)
         if quoted is None:
             missing.append(f"{fill_in_name(name)} (the error's value is not a valid {KIND_NAMES.get(name, name)})"
                            if value is not None else f"{fill_in_name(name)} (not in the error)")
-        return quoted or fill_in_name(name)
-
-    command = _PLACEHOLDER.sub(one, template)
+        pieces[n] = quoted or fill_in_name(name)
+    command = "".join(pieces)
     if not missing:
         return command
     return f"# {command}    <- fill in {', '.join(dict.fromkeys(missing))}"
@@ -110,7 +110,16 @@ def fill_in_name(name: str) -> str:
 
 def fill_url(template: str, values: dict[str, str]) -> str:
     """A link: each value valid for its kind and percent-encoded, else ``NAME``."""
-    return _PLACEHOLDER.sub(lambda m: url_value(m.group(1), values.get(m.group(1))) or fill_in_name(m.group(1)), template)
+    pieces = list(_pieces(template))
+    for n in range(1, len(pieces), 2):
+        pieces[n] = url_value(pieces[n], values.get(pieces[n])) or fill_in_name(pieces[n])
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=1024)   # the catalogue's templates, cut once
+def _pieces(template: str) -> tuple[str, ...]:
+    """*template* cut at its placeholders: text, name, text, name, ..., text."""
+    return tuple(_PLACEHOLDER.split(template))
 
 
 def _prose(value: str) -> str:

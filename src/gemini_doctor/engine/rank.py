@@ -116,8 +116,10 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
 
 # Where a quoted message ends inside an error dump: a closing quote before `,` `}` `]` (JSON, Python reprs),
 # a dict or a list of dicts opening (`{'`, `[{"`), a newline (real or escaped), or a protobuf `[reason`
-# block. What follows is structure, not Google's words.
-_MESSAGE_END = re.compile(r"""['"]\s*[,}\]]|\s*\[?\{['"]|\\n|\n|\s\[reason""")
+# block. What follows is structure, not Google's words. (Written as its first character, a class the regex
+# engine scans for quickly, then what may follow that character: the alternatives
+# ['"]\s*[,}\]] | \s*\[?\{['"] | \\n | \n | \s\[reason, which would be tried at every position.)
+_MESSAGE_END = re.compile(r"""[\s'"\[{\\](?:(?<=['"])\s*[,}\]]|(?<=\s)\s*\[?\{['"]|(?<=\n)|(?<=\s)\[reason|(?<=\[)\{['"]|(?<={)['"]|(?<=\\)n)""")
 _MESSAGE_END_REACH = 1000   # looked for this far only: its leading \s* would rescan a long run of spaces from each one
 
 

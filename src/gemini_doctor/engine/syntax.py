@@ -7,15 +7,15 @@ prose, never code. Each pattern is anchored and has no nested repetition (linear
 
 from __future__ import annotations
 
-import re
 import shlex
-from urllib.parse import quote
+
+from ..matching.prefilter import LazyRegex
 
 _EMAIL = r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,252}"
 _PROJECT_ID = r"(?:[a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"   # google.com:legacy-ids too
 _PROJECT_NUMBER = r"[0-9]{1,20}"
 
-SYNTAX: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, pattern in {
+SYNTAX: dict[str, LazyRegex] = {name: LazyRegex(pattern) for name, pattern in {
     "project": rf"{_PROJECT_ID}|{_PROJECT_NUMBER}",
     "project_number": _PROJECT_NUMBER,
     "service": r"[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9][a-z0-9-]{0,62}){0,4}\.googleapis\.com",
@@ -46,7 +46,7 @@ KIND_NAMES = {"project": "project ID or number", "project_number": "project numb
 def valid(kind: str, value: object) -> bool:
     """True when *value* is a string in Google's syntax for *kind* (an unknown kind has none)."""
     pattern = SYNTAX.get(kind)
-    return pattern is not None and isinstance(value, str) and pattern.fullmatch(value) is not None
+    return pattern is not None and isinstance(value, str) and pattern.regex.fullmatch(value) is not None
 
 
 def shell_value(kind: str, value: object) -> str | None:
@@ -56,4 +56,6 @@ def shell_value(kind: str, value: object) -> str | None:
 
 def url_value(kind: str, value: object) -> str | None:
     """*value* ready for a link (valid, then percent-encoded as defence in depth), else None."""
+    from urllib.parse import quote  # here: few runs need it, and it imports ipaddress
+
     return quote(value, safe="@:") if valid(kind, value) else None

@@ -1,6 +1,8 @@
 """What a regex needs before it can match, read from its source.
 
-- :func:`required_literals`: the literal words one of which every match contains (a prefilter);
+- :func:`required_literals`: the literal words one of which every match contains (a prefilter),
+  read by a small tokenizer of its own (the stdlib's regex parser is private), which gives up (no
+  prefilter: the pattern always runs) on what it does not follow;
 - :func:`fold_case`: a case-insensitive pattern rewritten to run case-sensitively on lower-cased
   text (CPython's regex engine skips ahead to a literal prefix only without IGNORECASE);
 - :func:`boundary_after_literal`: a leading ``\\b`` moved after the word it guards, so the engine
@@ -13,12 +15,6 @@ from __future__ import annotations
 
 import re
 
-try:  # the stdlib's own regex parser (CPython 3.11+); without it, every pattern just runs
-    from re import _constants as _c
-    from re import _parser
-except ImportError:  # pragma: no cover
-    _parser = None
-
 MIN_LITERAL = 3
 _PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""   # a pattern character that stands for itself
 # the plain characters a pattern starts with, up to the first that is made optional or repeated
@@ -27,46 +23,124 @@ _LEADING_RUN = re.compile(_LITERAL_RUN)
 _UNFOLDABLE = re.compile(r"\\[xuUN]|\(\?[a-zA-Z]*-|\(\?[a-zA-Z]*[LAu]")  # hex/named escapes, scoped or odd flags
 
 
+class _Unsure(Exception):
+    """A construct :func:`required_literals` does not read: the pattern gets no prefilter."""
+
+
+# One token of a pattern: a run of characters that stand for themselves, an escape, a character
+# class, a group's opening (or a whole comment, flag group or named back-reference), a quantifier, or
+# any other single character.
+_TOKEN = re.compile(r"""
+    [^\\\[\](){}|*+?.^$]+
+  | \\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|0[0-7]{0,2}|[0-7]{3}|[1-9][0-9]?|.)
+  | \[\^?\]?(?:\\.|[^\]\\])*\]
+  | \(\?\#[^)]*\) | \(\?P=\w+\) | \(\?[aiLmsux]+\) | \(\?[aiLmsux]*(?:-[imsx]+)?: | \(\?P<\w+> | \(\?<?[=!] | \(\?[>(] | \(
+  | (?:[*+?]|\{(?!\})\d*(?:,\d*)?\})[?+]?
+  | .
+""", re.S | re.X)
+_AT_LEAST_ONCE = re.compile(r"\+|\{0*[1-9]")                  # a quantifier whose minimum is one or more
+_NOT_READ = ("(?=", "(?!", "(?<=", "(?<!", "(?>")            # lookarounds and atomic groups: not required
+_CHAR_ESCAPES = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_CHAR, _OTHER = "char", "other"   # what a quantifier would apply to (besides a group's requirement)
+
+
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """Lower-case strings of which at least one occurs in any match, or None when unknown."""
-    if _parser is None:
-        return None
+    tokens = _TOKEN.findall(pattern)
     try:
-        parsed = _parser.parse(pattern, re.I)
-    except re.error:
+        found, end = _alternation(tokens, 0)
+    except _Unsure:
         return None
-    found = _requirement(list(parsed))
-    if not found:
+    if end != len(tokens) or not found:
         return None
     return tuple(sorted(lit for lit in found if not any(other in lit for other in found - {lit})))
 
 
-def _requirement(items: list) -> set[str] | None:
-    """The most selective set of literals (longest shortest member) one of which every match of
-    the sequence *items* contains: a literal run, or one found inside a group or alternation."""
-    options = [{run} for run in _runs(items) if len(run) >= MIN_LITERAL]
-    for op, value in items:
-        if op is _c.SUBPATTERN:
-            options.append(_requirement(list(value[-1])))
-        elif op is _c.BRANCH:
-            alternatives = [_requirement(list(alternative)) for alternative in value[1]]
-            if all(alternatives):
-                options.append(set().union(*alternatives))
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and value[0] >= 1:
-            options.append(_requirement(list(value[2])))
-    return max(filter(None, options), key=lambda option: min(map(len, option)), default=None)
+def _alternation(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
+    """The requirement of the alternatives from *tokens[i]* to the closing ``)`` or the end (the union
+    of theirs; None when one has none), and where they stop."""
+    alternatives = []
+    while True:
+        found, i = _sequence(tokens, i)
+        alternatives.append(found)
+        if i == len(tokens) or tokens[i] == ")":
+            return (set().union(*alternatives) if all(alternatives) else None), i
+        i += 1    # past the |
 
 
-def _runs(items: list) -> list[str]:
-    runs, current = [], []
-    for op, value in items:
-        if op is _c.LITERAL:
-            current.append(chr(value))
+def _sequence(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
+    """The most selective set of literals (longest shortest member) one of which every match of the
+    sequence at *tokens[i]* contains: a run of literal characters, or one found inside a group."""
+    options: list[set[str]] = []
+    run: list[str] = []
+    last: str | set[str] | None = None     # what a quantifier would apply to: _CHAR, _OTHER or a group's requirement
+    while i < len(tokens) and tokens[i] not in ("|", ")"):
+        token = tokens[i]
+        i += 1
+        if token[0] in "*+?" or (token[0] == "{" and len(token) > 1):
+            if last is None:
+                raise _Unsure
+            if last is _CHAR:               # a quantified character leaves the run
+                run[-1] = run[-1][:-1]
+                _close(run, options)
+            elif last is not _OTHER and _AT_LEAST_ONCE.match(token):
+                options.append(last)
+            last = None
             continue
-        runs.append("".join(current))
-        current = []
-    runs.append("".join(current))
-    return [run.lower() for run in runs]
+        if isinstance(last, set):
+            options.append(last)
+        chars = _literal(token)
+        if chars is not None:
+            run.append(chars)
+            last = _CHAR
+            continue
+        _close(run, options)
+        last = _OTHER
+        if token[0] != "(":
+            continue                        # a class, an anchor, a back-reference: the run ends
+        if token == "(?(" or (token[-1] in "):" and token[2] in "aiLmsux-" and "x" in token):
+            raise _Unsure                   # conditionals and verbose mode are not read
+        if token[-1] == ")":                # a comment, flags or a back-reference by name: no group
+            continue
+        found, i = _alternation(tokens, i)
+        if i == len(tokens):
+            raise _Unsure
+        i += 1                              # past the )
+        if found and token not in _NOT_READ:
+            last = found
+    if isinstance(last, set):
+        options.append(last)
+    _close(run, options)
+    return max(options, key=lambda option: min(map(len, option)), default=None), i
+
+
+def _close(run: list[str], options: list[set[str]]) -> None:
+    """End the literal *run* (its pieces): kept as an option when long enough."""
+    chars = "".join(run)
+    if len(chars) >= MIN_LITERAL:
+        options.append({chars.lower()})
+    run.clear()
+
+
+def _literal(token: str) -> str | None:
+    """The characters *token* stands for, or None when it is not fixed characters."""
+    if token[0] not in "\\[.^$(":
+        return token
+    if token[0] == "[":                     # a class of one character: [.] or [\\.]
+        inner = token[1:-1]
+        if len(inner) == 1 and inner not in "^\\":
+            return inner
+        return inner[1] if len(inner) == 2 and inner[0] == "\\" and not inner[1].isalnum() else None
+    if token[0] != "\\":
+        return None
+    code = token[1:]
+    if not code[0].isalnum():
+        return code
+    if code[0] in "xuU" and len(code) > 1:
+        return chr(int(code[1:], 16))
+    if code[0] == "0" or (len(code) == 3 and code.isdigit()):
+        return chr(int(code, 8))
+    return _CHAR_ESCAPES.get(code)
 
 
 def fold_case(pattern: str) -> str | None:

@@ -28,30 +28,21 @@ class LiteralScanner:
     time, so it is scanned for every overlapping match instead.
     """
 
-    __slots__ = ("_automaton", "_overlapping", "_hidden")
+    __slots__ = ("_automaton", "_hidden", "_literals", "_overlapping")
 
     def __init__(self, literals: Iterable[str]) -> None:
-        from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
-
-        literals = sorted(set(literals))
-        self._overlapping = len(literals) > LEFTMOST_UP_TO
+        self._literals = sorted(set(literals))
+        self._overlapping = len(self._literals) > LEFTMOST_UP_TO
+        self._automaton = None   # built on first use (about 1 ms for the catalogue's): importing stays cheap
         # literal -> (the literals inside it, those that can start inside it and run on past it)
         self._hidden: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-        for outer in () if self._overlapping else literals:
-            others = [other for other in literals if other != outer]
-            inside = frozenset(other for other in others if other in outer)
-            across = tuple(other for other in others if other not in outer and _runs_on_past(other, outer))
-            if inside or across:
-                self._hidden[outer] = (inside, across)
-        kind = MatchKind.Standard if self._overlapping else MatchKind.LeftmostFirst
-        # a DFA: about 1 ms to build for the catalogue, and the fastest scan
-        self._automaton = AhoCorasick(literals, implementation=Implementation.DFA, matchkind=kind)
 
     def present(self, text: str) -> set[str]:
         """The literals that occur in *text*."""
+        automaton = self._automaton or self._build()
         if self._overlapping:
-            return set(self._automaton.find_matches_as_strings(text, overlapping=True))
-        found = set(self._automaton.find_matches_as_strings(text))
+            return set(automaton.find_matches_as_strings(text, overlapping=True))
+        found = set(automaton.find_matches_as_strings(text))
         for outer in tuple(found):
             hidden = self._hidden.get(outer)
             if hidden is not None:
@@ -61,10 +52,41 @@ class LiteralScanner:
                         found.add(literal)
         return found
 
+    def _build(self):
+        from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
+        literals = self._literals
+        for outer in () if self._overlapping else literals:
+            others = [other for other in literals if other != outer]
+            inside = frozenset(other for other in others if other in outer)
+            across = tuple(other for other in others if other not in outer and _runs_on_past(other, outer))
+            if inside or across:
+                self._hidden[outer] = (inside, across)
+        kind = MatchKind.Standard if self._overlapping else MatchKind.LeftmostFirst
+        # a DFA: about 1 ms to build for the catalogue, and the fastest scan
+        self._automaton = AhoCorasick(literals, implementation=Implementation.DFA, matchkind=kind)
+        return self._automaton
+
 
 def _runs_on_past(literal: str, outer: str) -> bool:
     """Whether an occurrence of *literal* can start within one of *outer* and end after it."""
     return any(literal.startswith(outer[k:]) and len(literal) > len(outer) - k for k in range(len(outer)))
+
+
+class LazyRegex:
+    """A regex compiled on first use of :attr:`regex`, so that importing a module of patterns stays cheap."""
+
+    __slots__ = ("source", "flags", "_regex")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source, self.flags = source, flags
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source, self.flags)
+        return self._regex
 
 
 class Prefiltered:
@@ -78,7 +100,9 @@ class Prefiltered:
 
     def __init__(self, source: str, flags: int = re.I, literals: list[str] | object | None = ...) -> None:
         self.source, self.flags = source, flags
-        self.literals = required_literals(source) if literals is ... else (tuple(literals) if literals is not None else None)
+        if literals is ...:   # (verbose mode is not read: its spaces are not characters)
+            literals = None if flags & re.X else required_literals(source)
+        self.literals = tuple(literals) if literals is not None else None
         self._regex: re.Pattern[str] | None = None
         self._on_lowered = False
         self._gate: tuple[str, ...] | None = None   # the literals search() tests first, if worth it
@@ -111,8 +135,9 @@ class Prefiltered:
     def search(self, text: str, lowered: str, present: set[str] | None = None) -> re.Match[str] | None:
         """The first match, or None. Read values by span (``text[m.start(1):m.end(1)]``):
         a folded pattern's groups are in lower case."""
-        regex = self._regex or self._compile()
-        return regex.search(lowered if self._on_lowered else text) if self._passes(lowered, present) else None
+        if not self._passes(lowered, present):
+            return None
+        return (self._regex or self._compile()).search(lowered if self._on_lowered else text)
 
     def search_unfiltered(self, text: str, lowered: str) -> re.Match[str] | None:
         """:meth:`search` for a caller that has already checked the literals."""
@@ -121,14 +146,17 @@ class Prefiltered:
 
     def findall(self, text: str, lowered: str, present: set[str] | None = None) -> list:
         """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
-        regex = self._regex or self._compile()
-        return regex.findall(lowered if self._on_lowered else text) if self._passes(lowered, present) else []
+        if not self._passes(lowered, present):
+            return []
+        return (self._regex or self._compile()).findall(lowered if self._on_lowered else text)
 
     def _passes(self, lowered: str, present: set[str] | None) -> bool:
         """Whether the text can match: by *present* when given, else by the gate's substring tests
         (none when the regex engine skips ahead to the pattern's literal start by itself)."""
         if present is not None:
             return self.literals is None or not present.isdisjoint(self.literals)
+        if self._regex is None:
+            self._compile()   # which sets the gate
         return self._gate is None or _any_in(self._gate, lowered)
 
 
