@@ -27,10 +27,13 @@ REPLY = "Hello from the gemini-doctor emulator."
 README_ROW = next(line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
                   if line.startswith("| Vertex SDK"))
 
-# The app: the README's vertexai.init line, then generate, stream and countTokens, each reported as what happened.
+# The app: generate, stream and countTokens, each reported as what happened. Alone it starts with the README's
+# vertexai.init line after `source env.sh`; given WORLDS (their env.sh settings) it runs each in turn in one process
+# (the SDK costs seconds to import), passing the key file each names as the credentials.
 APP = """
-import json, os, sys, warnings
+import json, os, warnings
 warnings.simplefilter("ignore")   # the SDK's own deprecation notice
+import google.auth
 import vertexai
 from google.api_core import exceptions
 from vertexai.generative_models import GenerativeModel
@@ -42,11 +45,24 @@ def attempt(call):
         return {"error": type(exc).__name__, "code": exc.code, "status": exc.response.json()["error"]["status"],
                 "message": exc.message, "reason": exc.reason}
 
-INIT
-model = GenerativeModel(os.environ["APP_MODEL"])
-print(json.dumps({"generate": attempt(lambda: model.generate_content("Say hello").text),
-                  "stream": attempt(lambda: "".join(c.text for c in model.generate_content("Say hello", stream=True))),
-                  "tokens": attempt(lambda: model.count_tokens("one two three").total_tokens)}))
+def calls():
+    model = GenerativeModel(os.environ["APP_MODEL"])
+    return {"generate": attempt(lambda: model.generate_content("Say hello").text),
+            "stream": attempt(lambda: "".join(c.text for c in model.generate_content("Say hello", stream=True))),
+            "tokens": attempt(lambda: model.count_tokens("one two three").total_tokens)}
+
+worlds = json.loads(os.environ.get("WORLDS") or "[]")
+if not worlds:
+    INIT
+    print(json.dumps([calls()]))
+else:
+    out = []
+    for environ in worlds:
+        os.environ.update(environ)
+        vertexai.init(project=environ["GOOGLE_CLOUD_PROJECT"], location=environ["GOOGLE_CLOUD_LOCATION"], api_transport="rest",
+                      api_endpoint=environ["GEMINI_DOCTOR_ENDPOINT"], credentials=google.auth.default()[0])
+        out.append(calls())
+    print(json.dumps(out))
 """
 
 
@@ -75,37 +91,40 @@ def vertexai_python() -> Path:
     return python
 
 
-def run_app(python: Path, emu, tmp_path) -> dict:
-    """The app after `source env.sh`, in the SDK's venv."""
+def run_app(python: Path, emu, tmp_path, worlds=()) -> list[dict]:
+    """The app after `source env.sh` (of *emu*), in the SDK's venv; then in each of *worlds* when given."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true", "APP": APP.replace("INIT", _init_line()),
-           "APP_MODEL": emu.model}
+           "APP_MODEL": emu.model, "WORLDS": json.dumps([world.environ for world in worlds])}
     command = f"source {emu.credentials['env']} && {python} -c \"$APP\""
-    done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemini_emulator, tmp_path):
     emu = gemini_emulator(on_vertex("healthy"))
-    out = run_app(vertexai_python, emu, tmp_path)
+    [out] = run_app(vertexai_python, emu, tmp_path)
     assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
     assert not tokens_issued_to(emu, APP_SA)      # a self-signed JWT each time: the token endpoint was never asked
 
 
-@pytest.mark.parametrize(("scenario", "error", "code", "status", "reason", "message"), [
+FAILURES = [   # scenario, api-core's exception, HTTP code, Google's status, ErrorInfo reason, words of Google's message
     ("iam_permission_missing", "Forbidden", 403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED",
      "Permission 'aiplatform.endpoints.predict' denied on resource"),
     ("billing_disabled", "Forbidden", 403, "PERMISSION_DENIED", "BILLING_DISABLED", "billing to be enabled"),
     ("access_token_invalid", "Unauthorized", 401, "UNAUTHENTICATED", None, "Request had invalid authentication credentials"),
     ("model_not_in_region", "NotFound", 404, "NOT_FOUND", None, "was not found or your project does not have access to it"),
     ("quota_limit_zero", "TooManyRequests", 429, "RESOURCE_EXHAUSTED", None, "limit: 0"),
-])
-def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python, gemini_emulator, tmp_path,
-                                                                 scenario, error, code, status, reason, message):
-    out = run_app(vertexai_python, gemini_emulator(on_vertex(scenario)), tmp_path)
-    for call in ("generate", "stream"):
-        raised = out[call]
-        assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (error, code, status, reason), out
-        assert message in raised["message"], out
-    if scenario == "quota_limit_zero":            # countTokens spends no generation quota, as at Google
-        assert out["tokens"] == {"ok": 3}, out
+]
+
+
+def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python, gemini_emulator, tmp_path):
+    worlds = [gemini_emulator(on_vertex(scenario)) for scenario, *_ in FAILURES]
+    outs = run_app(vertexai_python, worlds[0], tmp_path, worlds)
+    for (scenario, error, code, status, reason, message), out in zip(FAILURES, outs, strict=True):
+        for call in ("generate", "stream"):
+            raised = out[call]
+            assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (error, code, status, reason), (scenario, out)
+            assert message in raised["message"], (scenario, out)
+        if scenario == "quota_limit_zero":            # countTokens spends no generation quota, as at Google
+            assert out["tokens"] == {"ok": 3}, out
