@@ -1,4 +1,4 @@
-"""Entry point: ``gemini-doctor``. A plain ``explain`` skips click; everything else goes through it."""
+"""Entry point: ``gemini-doctor``. Help pages and a plain ``explain`` skip click; everything else goes through it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def main() -> None:
 
 
 def _dispatch(args: list[str]) -> None:
+    from .quick_help import stored_page
+
+    page = stored_page(args)
+    if page is not None:
+        sys.stdout.write(page)
+        return
     if args[:1] == ["explain"]:
         from .explain_run import parse_plain, run
 
