@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
+import tempfile
+import traceback
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - a fixture, for every test module by name
+
+pytest_plugins = ("pytester",)   # tests of our pytest plugin run pytest in-process
+
+# Bytecode caches are written for the test session even under PYTHONDONTWRITEBYTECODE: the suite starts many
+# interpreters (its workers, CLI runs, clients), and without caches each one compiles every module it imports and
+# pytest rewrites the asserts of every plugin's modules (ours among them) again. They go to __pycache__ (git ignores it).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GEMINI_DOCTOR_SHARED") or REPO.parent / "shared")   # the workspace's material, if any
@@ -20,6 +36,25 @@ DEV_CASES = REPO / "tests" / "data" / "cases" / "dev.jsonl"
 
 
 WHOLE_SUITE_WORKERS = 2   # the build machine's cores
+
+
+def _check_each_private_key_once() -> None:
+    """google-auth loads a service account's PEM key for each credential it makes, and cryptography checks the RSA key
+    on every load (about 60 ms); the emulator's keys are one per account and process, loaded hundreds of times here.
+    Each key is checked on its first load in a worker and the loaded (immutable) key reused after; a key that fails to
+    load fails every time (failures are not remembered)."""
+    from cryptography.hazmat.primitives import serialization
+
+    load = functools.lru_cache(maxsize=256)(serialization.load_pem_private_key)
+
+    @functools.wraps(serialization.load_pem_private_key)
+    def load_once(data, password, backend=None, *, unsafe_skip_rsa_key_validation=False):
+        return load(bytes(data), password, None, unsafe_skip_rsa_key_validation=unsafe_skip_rsa_key_validation)
+
+    serialization.load_pem_private_key = load_once
+
+
+_check_each_private_key_once()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -57,7 +92,8 @@ def shared_corpus() -> list[dict]:
 
 
 def run_cli(*args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run the installed CLI as a user would, in a fresh interpreter."""
+    """Run the installed CLI as a user would, in a fresh interpreter (for what only a process shows: start-up,
+    imports, signals, warnings printed at import; otherwise :func:`invoke_cli` gives the same answer faster)."""
     if isinstance(input, str):
         input = input.encode()
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
@@ -65,3 +101,101 @@ def run_cli(*args: str, input: bytes | str | None = None, env: dict | None = Non
         [sys.executable, "-m", "gemini_doctor", *args], input=input, capture_output=True,
         env=full_env, timeout=timeout,
     )
+
+
+def invoke_cli(*args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """:func:`run_cli`'s answer (exit code, stdout and stderr bytes) from this process, without an interpreter's start-up:
+    the CLI's ``main()`` runs with its own argv, streams (not terminals; UTF-8 unless PYTHONIOENCODING says otherwise)
+    and whole environment, warnings and log records reach its stderr as in a fresh interpreter, and an uncaught
+    exception is a traceback on stderr and exit code 1. *timeout* is accepted for run_cli's signature; the CLI's own
+    deadlines hold."""
+    from gemini_doctor.cli.main import main
+    from gemini_doctor.demo import sealed_environment
+
+    if isinstance(input, str):
+        input = input.encode()
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    encoding, _, errors = full_env["PYTHONIOENCODING"].partition(":")
+    out, err = io.BytesIO(), io.BytesIO()
+    with contextlib.ExitStack() as stack:
+        stdin = stack.enter_context(tempfile.TemporaryFile())   # a real file: explain reads stdin through its descriptor
+        stdin.write(input or b"")
+        stdin.seek(0)
+        streams = (io.TextIOWrapper(stdin, encoding=encoding or "utf-8"),
+                   io.TextIOWrapper(out, encoding=encoding or "utf-8", errors=errors or "strict", write_through=True),
+                   io.TextIOWrapper(err, encoding=encoding or "utf-8", errors="backslashreplace", write_through=True))
+        stack.enter_context(sealed_environment(full_env))
+        stack.enter_context(_as_in_a_new_interpreter())
+        stack.enter_context(_swapped(sys, argv=["gemini-doctor", *args], stdin=streams[0], stdout=streams[1], stderr=streams[2]))
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+            if not isinstance(exit_.code, int | None):
+                sys.stderr.write(f"{exit_.code}\n")
+        except Exception:  # noqa: BLE001 - as the interpreter does with an uncaught exception
+            traceback.print_exc()
+            code = 1
+        finally:
+            streams[1].flush()
+            streams[2].flush()
+    return subprocess.CompletedProcess(["gemini-doctor", *args], code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _swapped(owner: object, **values: object) -> Iterator[None]:
+    """*owner*'s attributes set to *values* while inside."""
+    saved = {name: getattr(owner, name) for name in values}
+    for name, value in values.items():
+        setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(owner, name, value)
+
+
+# Modules that read the environment when imported (google-auth: the metadata server's address, NO_GCE_CHECK).
+_READ_ENVIRONMENT_ON_IMPORT = ("google.auth.compute_engine",)
+# What a fresh interpreter does with warnings (no -W, not in development mode).
+_DEFAULT_WARNINGS = [("default", DeprecationWarning, "__main__"), ("ignore", DeprecationWarning, ""),
+                     ("ignore", PendingDeprecationWarning, ""), ("ignore", ImportWarning, ""), ("ignore", ResourceWarning, "")]
+
+
+@contextlib.contextmanager
+def _as_in_a_new_interpreter() -> Iterator[None]:
+    """While inside: a new interpreter's warning filters, printed on sys.stderr (not pytest's record); no log handler
+    (records at WARNING and above reach sys.stderr, not pytest's capture); and the modules that read the environment
+    when imported are imported afresh, under the environment of the moment."""
+    imported = _forget(_READ_ENVIRONMENT_ON_IMPORT)
+    handlers = logging.root.handlers[:]
+    logging.root.handlers[:] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.resetwarnings()
+            for action, category, module in reversed(_DEFAULT_WARNINGS):
+                warnings.filterwarnings(action, category=category, module=module)
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: sys.stderr.write(
+                warnings.formatwarning(message, category, filename, lineno, line))
+            yield
+    finally:
+        logging.root.handlers[:] = handlers
+        _forget(_READ_ENVIRONMENT_ON_IMPORT)
+        sys.modules.update(imported)
+        for name, module in imported.items():     # and each one as its parent package's attribute
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:
+                setattr(sys.modules[parent], child, module)
+
+
+def _forget(packages: tuple[str, ...]) -> dict:
+    """Take *packages* and their submodules out of sys.modules (and their parents' attributes, which an import
+    would return as they are); return what was there."""
+    gone = {name: sys.modules.pop(name) for name in list(sys.modules)
+            if any(name == package or name.startswith(package + ".") for package in packages)}
+    for name, module in gone.items():
+        parent, _, child = name.rpartition(".")
+        if getattr(sys.modules.get(parent), child, None) is module:
+            delattr(sys.modules[parent], child)
+    return gone

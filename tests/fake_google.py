@@ -35,7 +35,6 @@ class FakeGoogle:
         self.behave = behave
         self.requests: list[Request] = []
         self._server = socket.create_server(("127.0.0.1", 0))
-        self._server.settimeout(0.2)
         self._open: list[socket.socket] = []
         self._stop = threading.Event()
         self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
@@ -47,17 +46,22 @@ class FakeGoogle:
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):      # wakes the accept loop, which then sees the stop
+            socket.create_connection(self._server.getsockname(), timeout=5).close()
         self._thread.join(5)
         for sock in self._open:
             _close(sock)
         self._server.close()
 
     def _serve(self) -> None:
-        while not self._stop.is_set():
+        while True:
             try:
                 sock, _ = self._server.accept()
             except OSError:
-                continue
+                return
+            if self._stop.is_set():
+                _close(sock)
+                return
             self._open.append(sock)
             threading.Thread(target=self._connection, args=(sock,), daemon=True).start()
 

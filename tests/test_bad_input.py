@@ -6,7 +6,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor import explain
 
 
@@ -17,33 +17,33 @@ def _assert_clean(done, codes):
 
 
 def test_empty_input_is_a_usage_error():
-    done = run_cli("explain", input=b"")
+    done = invoke_cli("explain", input=b"")
     _assert_clean(done, {2})
     assert "empty" in done.stderr.decode()
 
 
 def test_binary_input_is_refused_not_echoed():
     for data in (os.urandom(4096) + b"\x00\xff\xfe", bytes(range(1, 32)) * 60):   # e.g. `head -c 2000 /bin/ls`
-        done = run_cli("explain", input=data)
+        done = invoke_cli("explain", input=data)
         _assert_clean(done, {2})
         assert done.stdout == b"" and "binary" in done.stderr.decode()
 
 
 def test_invalid_utf8_around_an_error():
-    done = run_cli("explain", input=b"\xff\xfe\xc3(" + b"User location is not supported for the API use." + b"\x80")
+    done = invoke_cli("explain", input=b"\xff\xfe\xc3(" + b"User location is not supported for the API use." + b"\x80")
     _assert_clean(done, {0})
     assert "location_unsupported" in done.stdout.decode()
 
 
 def test_larger_than_one_mib_is_refused_clearly():
-    done = run_cli("explain", input=b"x" * ((1 << 20) + 10))
+    done = invoke_cli("explain", input=b"x" * ((1 << 20) + 10))
     _assert_clean(done, {2})
     assert "1 MiB" in done.stderr.decode()
 
 
 def test_one_mib_of_noise_and_a_long_line():
-    _assert_clean(run_cli("explain", input=(b"noise " * 170_000)[: 1 << 20]), {0, 3})
-    _assert_clean(run_cli("explain", input=b"a" * 100_000), {3})
+    _assert_clean(invoke_cli("explain", input=(b"noise " * 170_000)[: 1 << 20]), {0, 3})
+    _assert_clean(invoke_cli("explain", input=b"a" * 100_000), {3})
 
 
 def test_deeply_nested_json():
@@ -53,11 +53,11 @@ def test_deeply_nested_json():
 
 
 def test_missing_file_and_bad_batch_lines(tmp_path):
-    _assert_clean(run_cli("explain", str(tmp_path / "nope.txt")), {2})
+    _assert_clean(invoke_cli("explain", str(tmp_path / "nope.txt")), {2})
     batch = tmp_path / "b.jsonl"
     batch.write_bytes(b'\xef\xbb\xbf{"id": 1, "error_text": "API key expired"}\nnot json\n{"error_text": 5}\n\xff\n'
                       b'{"id": "\\udc80", "error_text": "\\ud800 403 PERMISSION_DENIED \\udfff"}\n')
-    done = run_cli("explain", "--batch", str(batch), "--format", "json")
+    done = invoke_cli("explain", "--batch", str(batch), "--format", "json")
     _assert_clean(done, {2})
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert lines[0]["id"] == 1 and lines[0]["causes"][0]["id"] == "api_key_expired"   # after a UTF-8 BOM

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from check_helpers import check, user_env
-from conftest import run_cli
+from conftest import invoke_cli
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import scenario_cause, scenario_names, scenario_world
 
@@ -92,7 +92,7 @@ def test_google_failing_on_the_model_call_is_googles_incident(gemini_emulator, t
 def test_cli_json_schema_exit_codes_and_no_secrets(gemini_emulator, tmp_path):
     emu = gemini_emulator("iam_permission_missing")
     env = user_env(emu, tmp_path)
-    done = run_cli("check", "--format", "json", "--endpoint", emu.url, env=env)
+    done = invoke_cli("check", "--format", "json", "--endpoint", emu.url, env=env)
     data = json.loads(done.stdout)
     assert done.returncode == 1
     assert set(data) >= {"healthy", "causes", "checks", "credential", "requests", "elapsed_ms"}
@@ -103,20 +103,20 @@ def test_cli_json_schema_exit_codes_and_no_secrets(gemini_emulator, tmp_path):
     sa = json.loads(next(p for k, p in emu.credentials.items() if k.startswith("app@")).read_text())
     for secret in (sa["private_key"].splitlines()[1], sa["private_key_id"]):
         for fmt in ("json", "text", "markdown"):
-            assert secret not in run_cli("check", "--format", fmt, "--endpoint", emu.url, env=env).stdout.decode()
+            assert secret not in invoke_cli("check", "--format", fmt, "--endpoint", emu.url, env=env).stdout.decode()
     tokens = [t for t in emu.server.oauth.tokens]
     assert tokens and not any(t in done.stdout.decode() for t in tokens)
 
 
 def test_cli_healthy_text_and_fix_commands(gemini_emulator, tmp_path):
     healthy = gemini_emulator("healthy")
-    done = run_cli("check", "--endpoint", healthy.url, env=user_env(healthy, tmp_path))
+    done = invoke_cli("check", "--endpoint", healthy.url, env=user_env(healthy, tmp_path))
     assert done.returncode == 0 and "Healthy" in done.stdout.decode()
     for fmt in ("text", "json", "markdown"):   # the key is used for every call and shown masked at most
-        out = run_cli("check", "--format", fmt, "--endpoint", healthy.url, env=user_env(healthy, tmp_path)).stdout.decode()
+        out = invoke_cli("check", "--format", fmt, "--endpoint", healthy.url, env=user_env(healthy, tmp_path)).stdout.decode()
         assert healthy.api_key not in out and ("AQ.…" in out or "AQ.\\u2026" in out)
     broken = gemini_emulator("service_disabled")
-    fixed = run_cli("fix", "--endpoint", broken.url, env=user_env(broken, tmp_path))
+    fixed = invoke_cli("fix", "--endpoint", broken.url, env=user_env(broken, tmp_path))
     assert fixed.returncode == 1
     assert "gcloud services enable generativelanguage.googleapis.com --project=acme-prod" in fixed.stdout.decode()
     assert httpx.get(f"{broken.url}/_emulator/stats").json()["mutations"] == 0

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from check_helpers import user_env
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor.emulator.scenarios import scenario_world
 from gemini_doctor.emulator.world import load_world
 
@@ -43,7 +43,7 @@ def test_check_json_on_2026_worlds(gemini_emulator, tmp_path, name):
     world = build(spec)
     emu = gemini_emulator(world)
     env = {**user_env(emu, tmp_path), "GEMINI_DOCTOR_TODAY": str(load_world(world).today)}
-    done = run_cli("check", "--format", "json", "--endpoint", emu.url, "--model", world["client"]["model"], env=env)
+    done = invoke_cli("check", "--format", "json", "--endpoint", emu.url, "--model", world["client"]["model"], env=env)
     data = json.loads(done.stdout)
     expect = spec["expect"]
     first = data["causes"][0]["id"] if data["causes"] else "healthy"

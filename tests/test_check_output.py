@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from check_helpers import user_env
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
 from gemini_doctor.emulator.scenarios import KEY, scenario_world
 
 
@@ -46,18 +46,18 @@ def test_on_a_terminal_each_line_comes_as_its_probe_finishes_and_a_tally_ends_it
 def test_quiet_verbose_and_output(gemini_emulator, tmp_path):
     emu = gemini_emulator("service_disabled")
     env = user_env(emu, tmp_path)
-    quiet = run_cli("check", "-q", "--endpoint", emu.url, env=env)
+    quiet = invoke_cli("check", "-q", "--endpoint", emu.url, env=env)
     assert quiet.returncode == 1 and quiet.stdout.decode().strip().count("\n") == 0
     assert "service_disabled" in quiet.stdout.decode()
-    verbose = run_cli("check", "-v", "--format", "json", "--endpoint", emu.url, env=env)
+    verbose = invoke_cli("check", "-v", "--format", "json", "--endpoint", emu.url, env=env)
     log = verbose.stderr.decode()
     assert json.loads(verbose.stdout)["causes"][0]["id"] == "service_disabled"
     assert f"http: POST {emu.url}" in log or f"http: GET {emu.url}" in log, log
     assert " -> 403 PERMISSION_DENIED" in log and KEY not in log and KEY[-8:] not in log
     report = tmp_path / "report.md"
-    done = run_cli("check", "--format", "markdown", "--output", str(report), "--endpoint", emu.url, env=env)
+    done = invoke_cli("check", "--format", "markdown", "--output", str(report), "--endpoint", emu.url, env=env)
     assert done.stdout == b"" and report.read_text().startswith("## gemini-doctor check")
-    script = run_cli("fix", "-q", "--endpoint", emu.url, env=env).stdout.decode()
+    script = invoke_cli("fix", "-q", "--endpoint", emu.url, env=env).stdout.decode()
     assert script == "gcloud services enable generativelanguage.googleapis.com --project=acme-prod\n", script
 
 
@@ -81,7 +81,7 @@ def test_a_broken_credential_file_is_named_and_the_chosen_surface_leads(tmp_path
         env = {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_CLOUD_PROJECT": "acme-prod", "GOOGLE_APPLICATION_CREDENTIALS": path,
                "HOME": str(tmp_path), "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"), "NO_GCE_CHECK": "true",
                "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""}
-        result = json.loads(run_cli("check", "--format", "json", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
+        result = json.loads(invoke_cli("check", "--format", "json", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
                                     env=env).stdout)
         traps = " ".join(t["message"] for t in result["traps"])
         assert path in traps, (name, traps)
@@ -90,7 +90,7 @@ def test_a_broken_credential_file_is_named_and_the_chosen_surface_leads(tmp_path
         assert "('" not in text and "ValueError(" not in text, (name, text)   # no raw Python tuple or repr
         fix = result["causes"][0]["fix"][0]
         assert "AI Studio" not in fix["step"] and "Vertex" in fix["step"], (name, fix)
-    corrupt = json.loads(run_cli("check", "--format", "json", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
+    corrupt = json.loads(invoke_cli("check", "--format", "json", "--endpoint", "http://127.0.0.1:9", "--timeout", "2",
                                  env={"GOOGLE_APPLICATION_CREDENTIALS": _broken_files(tmp_path)["corrupt"],
                                       "HOME": str(tmp_path), "NO_GCE_CHECK": "true"}).stdout)
     assert "private_key is corrupt" in " ".join(t["message"] for t in corrupt["traps"])
@@ -111,6 +111,6 @@ def test_google_auths_raw_warnings_are_not_printed(tmp_path):
 
 def test_verbose_logs_the_token_refresh_too(gemini_emulator, tmp_path):
     emu = gemini_emulator("iam_permission_missing")             # a service account: google-auth fetches the token
-    log = run_cli("check", "-v", "--format", "json", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stderr.decode()
+    log = invoke_cli("check", "-v", "--format", "json", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stderr.decode()
     assert f"http: POST {emu.url}/token (google-auth refresh) -> got a token" in log, log
     assert "ya29." not in log and "eyJ" not in log

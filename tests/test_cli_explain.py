@@ -5,13 +5,13 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run_cli
+from conftest import invoke_cli
 
 SCOPE = '{"error":{"code":403,"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}}'
 
 
 def test_json_schema_and_exit_code():
-    done = run_cli("explain", "--format", "json", input=SCOPE)
+    done = invoke_cli("explain", "--format", "json", input=SCOPE)
     assert done.returncode == 0
     result = json.loads(done.stdout)
     assert set(result) >= {"causes", "parsed", "settled"}
@@ -25,7 +25,7 @@ def test_json_schema_and_exit_code():
 
 
 def test_unknown_exits_3():
-    done = run_cli("explain", "--format", "json", input="the weather is nice today")
+    done = invoke_cli("explain", "--format", "json", input="the weather is nice today")
     assert done.returncode == 3
     assert json.loads(done.stdout)["causes"][0]["id"] == "unknown"
 
@@ -33,7 +33,7 @@ def test_unknown_exits_3():
 def test_text_output_is_plain_when_piped_and_fills_the_project(tmp_path):
     error = tmp_path / "err.txt"
     error.write_text("403 Permission denied on resource project YOUR_PROJECT_ID.")
-    done = run_cli("explain", str(error), "--project", "acme-prod")
+    done = invoke_cli("explain", str(error), "--project", "acme-prod")
     out = done.stdout.decode()
     assert done.returncode == 0 and "\x1b[" not in out
     assert "wrong_project" in out and "Fix:" in out and "Retry:" in out
@@ -43,20 +43,20 @@ def test_fix_commands_carry_the_users_names():
     body = ('{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Vertex AI API has not been used in project acme-prod before or it is disabled.",'
             '"details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com",'
             '"metadata":{"consumer":"projects/acme-prod","service":"aiplatform.googleapis.com"}}]}}')
-    result = json.loads(run_cli("explain", "--format", "json", input=body).stdout)
+    result = json.loads(invoke_cli("explain", "--format", "json", input=body).stdout)
     commands = [s.get("command", "") for s in result["causes"][0]["fix"]]
     assert "gcloud services enable aiplatform.googleapis.com --project=acme-prod" in commands
 
 
 def test_markdown_format():
-    out = run_cli("explain", "--format", "markdown", input=SCOPE).stdout.decode()
+    out = invoke_cli("explain", "--format", "markdown", input=SCOPE).stdout.decode()
     assert out.startswith("## gemini-doctor diagnosis") and "scope_insufficient" in out
 
 
 def test_batch_keeps_ids_and_order(tmp_path, error_cases):
     batch = tmp_path / "corpus.jsonl"
     batch.write_text("\n".join(json.dumps({"id": c["id"], "error_text": c["error_text"]}) for c in error_cases))
-    done = run_cli("explain", "--batch", str(batch), "--format", "json")
+    done = invoke_cli("explain", "--batch", str(batch), "--format", "json")
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [r["id"] for r in results] == [c["id"] for c in error_cases]
@@ -102,7 +102,7 @@ def test_plain_parser_leaves_help_and_mistakes_to_click():
 
 
 def test_usage_errors_still_get_clicks_messages():
-    done = run_cli("explain", "--format", "xml", input=SCOPE)
+    done = invoke_cli("explain", "--format", "xml", input=SCOPE)
     assert done.returncode == 2 and b"Invalid value for '--format'" in done.stderr
-    done = run_cli("explain", "--help")
+    done = invoke_cli("explain", "--help")
     assert done.returncode == 0 and b"--project PROJECT_ID" in done.stdout

@@ -6,7 +6,7 @@ import re
 import tomllib
 
 from check_helpers import check, user_env
-from conftest import CAUSES_MD, REPO, SHARED, run_cli
+from conftest import CAUSES_MD, REPO, SHARED, invoke_cli
 from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator import world
@@ -80,9 +80,9 @@ def test_json_doc_names_every_field_the_commands_write(gemini_emulator, tmp_path
     log = tmp_path / "app.log"
     log.write_text(text + "\n")
     emu = gemini_emulator("service_disabled")
-    written = [explain(text).to_dict(), json.loads(run_cli("scan", "--format", "json", str(log)).stdout),
+    written = [explain(text).to_dict(), json.loads(invoke_cli("scan", "--format", "json", str(log)).stdout),
                check(emu, tmp_path).to_dict(),
-               json.loads(run_cli("fix", "--format", "json", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout)]
+               json.loads(invoke_cli("fix", "--format", "json", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout)]
     doc = (DOCS / "json.md").read_text(encoding="utf-8")
     missing = sorted(key for key in set().union(*(_keys(w, set()) for w in written)) if f'"{key}"' not in doc)
     assert not missing, missing

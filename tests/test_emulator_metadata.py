@@ -9,7 +9,7 @@ import sys
 import httpx
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor.emulator.clients import shell_env
 from gemini_doctor.emulator.scenarios import APP_SA, CLOUD_PLATFORM, HEALTHY
 from gemini_doctor.emulator.world import WorldError, load_world
@@ -77,7 +77,7 @@ def test_a_bad_metadata_section_is_named():
 def test_check_names_the_vm_access_scopes(gemini_emulator, tmp_path):
     emu = gemini_emulator(_machine())
     env = shell_env(emu.credentials["env"], tmp_path)
-    done = run_cli("check", "--format", "json", "--endpoint", emu.url, env=env, timeout=120)
+    done = invoke_cli("check", "--format", "json", "--endpoint", emu.url, env=env, timeout=120)
     result = json.loads(done.stdout)
     assert done.returncode == 1, done.stderr
     assert [cause["id"] for cause in result["causes"]] == ["scope_insufficient"]   # admin probes refused for scope say nothing else

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from check_helpers import check, user_env
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor.emulator.scenarios import DEV, scenario_world
 
 ADMIN_ROLES = ["roles/serviceusage.serviceUsageAdmin", "roles/resourcemanager.projectIamAdmin"]
@@ -31,7 +31,7 @@ def _env(emu, home):
 def _fix(emu, env, *args):
     # an app calling the Gemini API with OAuth uses its REST API (google-genai would not start): the user says so
     rest = ("--surface", "gemini-api") if emu.client["surface"] == "gemini-api" and not emu.api_key else ()
-    done = run_cli("fix", "--apply", "--format", "json", "--endpoint", emu.url, "--wait", "10", *rest, *args, env=env)
+    done = invoke_cli("fix", "--apply", "--format", "json", "--endpoint", emu.url, "--wait", "10", *rest, *args, env=env)
     return done.returncode, json.loads(done.stdout)
 
 
@@ -92,7 +92,7 @@ def test_no_secret_in_fix_output(gemini_emulator, tmp_path):
     sa = json.loads(next(p for k, p in emu.credentials.items() if k.startswith("app@")).read_text())
     refresh = json.loads(emu.credentials[DEV].read_text())["refresh_token"]
     for args in (["--format", "json", "--yes"], ["--yes"]):
-        done = run_cli("fix", "--apply", "--endpoint", emu.url, "--wait", "5", *args, env=env)
+        done = invoke_cli("fix", "--apply", "--endpoint", emu.url, "--wait", "5", *args, env=env)
         out = done.stdout.decode() + done.stderr.decode()
         assert sa["private_key"].splitlines()[1] not in out and refresh not in out
         assert not any(token in out for token in emu.server.oauth.tokens)

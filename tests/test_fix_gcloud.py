@@ -10,7 +10,7 @@ from google.auth.transport.requests import Request
 from google.oauth2 import credentials as user_credentials
 
 from check_helpers import check, user_env
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor.emulator.scenarios import OWNER
 
 # The APIs fixes call, by the name gcloud gives them in CLOUDSDK_API_ENDPOINT_OVERRIDES_<API>.
@@ -35,7 +35,7 @@ def gcloud_env(emu, home) -> dict[str, str]:
 @pytest.mark.parametrize("scenario", ["service_disabled", "iam_permission_missing", "api_key_api_restricted", "billing_disabled"])
 def test_every_printed_gcloud_line_runs_and_check_is_healthy_after(gemini_emulator, tmp_path, scenario):
     emu = gemini_emulator(scenario)
-    printed = run_cli("fix", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout.decode()
+    printed = invoke_cli("fix", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout.decode()
     lines = [line for line in printed.splitlines() if line.startswith("gcloud")]
     assert lines, printed
     env = gcloud_env(emu, tmp_path)

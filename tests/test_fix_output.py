@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from check_helpers import check, user_env
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator.scenarios import DEV, scenario_names, scenario_world
@@ -74,7 +74,7 @@ def test_alternatives_and_less_likely_causes_are_commented_out():
 
 def test_fix_markdown_is_markdown(gemini_emulator, tmp_path):
     emu = gemini_emulator("service_disabled")
-    done = run_cli("fix", "--format", "markdown", "--endpoint", emu.url, env=user_env(emu, tmp_path))
+    done = invoke_cli("fix", "--format", "markdown", "--endpoint", emu.url, env=user_env(emu, tmp_path))
     out = done.stdout.decode()
     assert out.startswith("## gemini-doctor fix") and "**Problem:" in out and "```sh" in out, out
     assert fix_markdown(check(emu, tmp_path).to_dict()) == out
@@ -84,7 +84,7 @@ def test_apply_names_the_account_that_acts(gemini_emulator, tmp_path):
     world = scenario_world("service_disabled")
     world["projects"][0]["iam"].append({"role": "roles/serviceusage.serviceUsageAdmin", "members": [f"user:{DEV}"]})
     emu = gemini_emulator(world)
-    done = run_cli("fix", "--apply", "--yes", "--format", "json", "--endpoint", emu.url, "--wait", "5",
+    done = invoke_cli("fix", "--apply", "--yes", "--format", "json", "--endpoint", emu.url, "--wait", "5",
                    "--admin-credentials", str(emu.credentials[DEV]), env=user_env(emu, tmp_path))
     report = json.loads(done.stdout)
     assert report["plan"] and report["acting_as"], report
@@ -106,7 +106,7 @@ def test_no_fix_acts_on_gclouds_own_project(tmp_path):
     assert "set-quota-project acme-prod" in explain(QUOTA_PROJECT_TEXT, project="acme-prod").to_dict()["causes"][0]["fix"][0]["command"]
     log = tmp_path / "app.log"
     log.write_text("2026-11-30T10:00:00Z ERROR " + QUOTA_PROJECT_TEXT.replace("\n", " ") + "\n")
-    scanned = json.loads(run_cli("scan", "--format", "json", str(log)).stdout)
+    scanned = json.loads(invoke_cli("scan", "--format", "json", str(log)).stdout)
     assert scanned["groups"] and all("764086051850" not in (g.get("fix") or "") or g["fix"].startswith("#")
                                      for g in scanned["groups"])
 
@@ -117,7 +117,7 @@ def test_scan_and_the_demo_tour_read_without_placeholders(tmp_path, error_cases)
 
     log = tmp_path / "all.log"
     log.write_text("\n".join(" ".join(case["error_text"].split()) for case in error_cases) + "\n")
-    out = run_cli("scan", str(log)).stdout.decode()
+    out = invoke_cli("scan", str(log)).stdout.decode()
     ours = [line for line in out.splitlines() if not line.lstrip().startswith(("e.g.", "fix:"))]   # not Google's words
     assert not [line for line in ours if FILL_IN.search(line) or "{" in line]
     assert not [NOTES.get(name, "") for name in TOUR if FILL_IN.search(NOTES.get(name, "")) or "{" in NOTES.get(name, "")]

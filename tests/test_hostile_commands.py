@@ -13,7 +13,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
 from fake_google import FakeGoogle, answering
 from gemini_doctor.cli.group import cli
 from gemini_doctor.render.scan import scan_lines
@@ -126,19 +126,19 @@ def test_the_forms_reach_the_fields_they_aim_at():
 
 
 def test_explain_json_commands(tmp_path, paste):
-    out = run_cli("explain", "--format", "json", "--batch", _jsonl(tmp_path)).stdout.decode()
+    out = invoke_cli("explain", "--format", "json", "--batch", _jsonl(tmp_path)).stdout.decode()
     results = [json.loads(line) for line in out.splitlines()]
     assert len(results) == len(TEXTS)
     paste(_json_commands(results), "explain --format json")
 
 
 def test_explain_text_commands(tmp_path, paste):
-    out = run_cli("explain", "--batch", _jsonl(tmp_path)).stdout.decode()
+    out = invoke_cli("explain", "--batch", _jsonl(tmp_path)).stdout.decode()
     paste([line.strip()[2:] for line in out.splitlines() if line.strip().startswith("$ ")], "explain (text)")
 
 
 def test_explain_markdown_commands(tmp_path, paste):
-    out = run_cli("explain", "--format", "markdown", "--batch", _jsonl(tmp_path)).stdout.decode()
+    out = invoke_cli("explain", "--format", "markdown", "--batch", _jsonl(tmp_path)).stdout.decode()
     commands, fence = [], None
     for line in out.splitlines():
         stripped = line.strip()
@@ -164,8 +164,8 @@ def test_scan_and_run_commands(tmp_path, paste):
         commands += [line.split("fix: ", 1)[1] for _, line in scan_lines(report, "log") if "fix: " in line]
     log = tmp_path / "app.log"
     log.write_text("\n".join(TEXTS) + "\n")
-    commands += [g["fix"] for g in json.loads(run_cli("scan", "--format", "json", str(log)).stdout)["groups"]]
-    for out in (run_cli("scan", str(log)).stdout, run_cli("run", "--", sys.executable, "-c", f"print(open({str(log)!r}).read())").stderr):
+    commands += [g["fix"] for g in json.loads(invoke_cli("scan", "--format", "json", str(log)).stdout)["groups"]]
+    for out in (invoke_cli("scan", str(log)).stdout, run_cli("run", "--", sys.executable, "-c", f"print(open({str(log)!r}).read())").stderr):
         commands += [line.split("fix: ", 1)[1] for line in out.decode().splitlines() if "fix: " in line]
     paste(commands, "scan / run")
 

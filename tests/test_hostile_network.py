@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from conftest import invoke_cli
 from fake_google import FakeGoogle, Request, answering, send
 from gemini_doctor.probes.transport import Reply
 from gemini_doctor.remedies import RemedyDenied, _enable, _read_policy
@@ -47,8 +48,14 @@ _MEASURED = ("import atexit, resource, runpy, sys; atexit.register(lambda: sys.s
              "sys.argv[0] = 'gemini-doctor'; runpy.run_module('gemini_doctor', run_name='__main__')")
 
 
-def _run(args: list[str], env: dict[str, str], timeout: float = 90) -> tuple[int, str, str, int]:
-    """Exit code, stdout, stderr and peak resident KiB of one CLI run."""
+def _run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of one CLI run (in this process: see conftest.invoke_cli)."""
+    done = invoke_cli(*args, env=env)
+    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+
+def _run_measured(args: list[str], env: dict[str, str], timeout: float = 90) -> tuple[int, str, str, int]:
+    """Exit code, stdout, stderr and peak resident KiB of one CLI run, in a process of its own."""
     done = subprocess.run([sys.executable, "-c", _MEASURED, *args], stdin=subprocess.DEVNULL, capture_output=True,
                           env=env, timeout=timeout, check=False)
     err = done.stderr.decode("utf-8", "replace")
@@ -83,7 +90,7 @@ def test_check_against_an_echoing_gateway_shows_no_secret(surface, adc, tmp_path
     with FakeGoogle(_token_then(_echo)) as google:
         for fmt in ("text", "json", "markdown"):
             _assert_clean(*_run(["check", "--surface", surface, "--endpoint", google.url, "--timeout", "5", "--format", fmt],
-                                _env(tmp_path, adc))[:3])
+                                _env(tmp_path, adc)))
 
 
 WRONG_SHAPES = [[], "text", None, 7, {"error": "x"}, {"error": {"details": "x", "message": ["m"], "code": "403"}},
@@ -94,7 +101,7 @@ WRONG_SHAPES = [[], "text", None, 7, {"error": "x"}, {"error": {"details": "x", 
 @pytest.mark.parametrize("body", WRONG_SHAPES, ids=range(len(WRONG_SHAPES)))
 def test_answers_with_missing_fields_and_wrong_types(body, tmp_path):
     with FakeGoogle(_token_then(answering(200, json.dumps(body)))) as google:
-        _assert_clean(*_run(["check", "--surface", "vertex", "--endpoint", google.url, "--timeout", "5"], _env(tmp_path, True))[:3])
+        _assert_clean(*_run(["check", "--surface", "vertex", "--endpoint", google.url, "--timeout", "5"], _env(tmp_path, True)))
 
 
 def _reset(request: Request, sock: socket.socket) -> str:
@@ -123,7 +130,7 @@ def test_nothing_decided_means_exit_3_and_a_plain_reason(behave, adc, tmp_path):
     wrapped = _token_then(behave) if behave is _redirect else behave
     with FakeGoogle(wrapped) as google:
         for args in (["check"], ["fix", "--apply", "--yes", "--wait", "0"]):
-            code, out, err, _ = _run([*args, "--endpoint", google.url, "--timeout", "1"], _env(tmp_path, adc), timeout=60)
+            code, out, err = _run([*args, "--endpoint", google.url, "--timeout", "1"], _env(tmp_path, adc))
             # (with ADC, check may decide from what it found before any request: only no-traceback and no-secret hold)
             _assert_clean(code, out, err, codes=(1, 3) if behave is _redirect or adc else (3,))
 
@@ -146,9 +153,9 @@ def test_100_mb_answers_keep_memory_bounded(tmp_path):
     that is 57 MB, and 67 MB with 100 MB answers (the answers are cut at 1 MiB, so they never land whole)."""
     args = ["check", "--surface", "vertex", "--timeout", "20", "--endpoint"]
     with FakeGoogle(_token_then(_echo)) as google:
-        *_, ordinary_kib = _run([*args, google.url], _env(tmp_path, True))
+        *_, ordinary_kib = _run_measured([*args, google.url], _env(tmp_path, True))
     with FakeGoogle(_token_then(_huge)) as google:
-        code, out, err, peak_kib = _run([*args, google.url], _env(tmp_path, True))
+        code, out, err, peak_kib = _run_measured([*args, google.url], _env(tmp_path, True))
     _assert_clean(code, out, err)
     assert "far too long" in out
     assert 0 < peak_kib < ordinary_kib + 32 * 1024, f"peak resident {peak_kib} KiB, {ordinary_kib} KiB on ordinary answers"

@@ -6,7 +6,7 @@ import ssl
 
 import httpx
 
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor.probes.failures import describe_failure, failure_kind, proxy_in_use
 
 KEY = "AIzaSyD-emulated-key-000000000000000000"
@@ -20,7 +20,7 @@ def _closed_port() -> int:
 
 def test_a_refused_connection_names_the_host_and_says_refused():
     port = _closed_port()
-    done = run_cli("check", "--format", "json", "--endpoint", f"http://127.0.0.1:{port}", "--timeout", "3",
+    done = invoke_cli("check", "--format", "json", "--endpoint", f"http://127.0.0.1:{port}", "--timeout", "3",
                    env={"GEMINI_API_KEY": KEY})
     summaries = [c["summary"] for c in json.loads(done.stdout)["checks"] if c["status"] == "could_not_check"]
     assert summaries and all(f"127.0.0.1:{port}" in s and "refused" in s for s in summaries), summaries

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
 from gemini_doctor.scan import Scanner
 
 KEY = "AIza" + "SyCANARYscanKeyDoNotPrint012345678901"[:35]
@@ -35,7 +35,7 @@ LOG = "\n".join([
 def test_scan_groups_by_cause_with_times_and_incident_flag(tmp_path):
     log = tmp_path / "app.log"
     log.write_text(LOG)
-    done = run_cli("scan", "--format", "json", str(log))
+    done = invoke_cli("scan", "--format", "json", str(log))
     assert done.returncode == 1
     report = json.loads(done.stdout)
     groups = {g["cause"]: g for g in report["groups"]}
@@ -59,8 +59,8 @@ def test_scan_is_the_same_whatever_the_chunking():
 
 
 def test_scan_stdin_nothing_found_and_missing_file(tmp_path):
-    assert run_cli("scan", input="all quiet\n").returncode == 0
-    assert run_cli("scan", str(tmp_path / "nope.log")).returncode == 2
+    assert invoke_cli("scan", input="all quiet\n").returncode == 0
+    assert invoke_cli("scan", str(tmp_path / "nope.log")).returncode == 2
 
 
 def _child(code: str) -> list[str]:

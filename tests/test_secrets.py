@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor.redact import redact
 
 API_KEY = "AIza" + "SyCANARY_key_do_not_print_0123456789"[:35]
@@ -25,7 +25,7 @@ ERROR = (
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
 def test_cli_outputs_carry_no_secret(fmt):
-    done = run_cli("explain", "--format", fmt, input=ERROR)
+    done = invoke_cli("explain", "--format", fmt, input=ERROR)
     out = done.stdout.decode() + done.stderr.decode()
     assert done.returncode == 0, out
     for canary in CANARIES:
@@ -36,7 +36,7 @@ def test_cli_outputs_carry_no_secret(fmt):
 def test_batch_output_carries_no_secret(tmp_path):
     batch = tmp_path / "in.jsonl"
     batch.write_text(json.dumps({"id": API_KEY, "error_text": ERROR}) + "\n")
-    out = run_cli("explain", "--batch", str(batch), "--format", "json").stdout.decode()
+    out = invoke_cli("explain", "--batch", str(batch), "--format", "json").stdout.decode()
     for canary in CANARIES:
         assert canary not in out
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli, run_cli
 from fake_google import FakeGoogle, answering
 
 # A window-title change, a screen clear, a colour, a cursor move, a bell, a carriage return that
@@ -61,7 +61,7 @@ def _on_a_tty(args: list[str], stdin: bytes) -> str:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_explain_piped(fmt):
-    out = run_cli("explain", "--format", fmt, input=json.dumps(_error()))
+    out = invoke_cli("explain", "--format", fmt, input=json.dumps(_error()))
     _assert_safe(out.stdout.decode(), f"explain --format {fmt}")
 
 
@@ -79,7 +79,7 @@ def test_explain_scan_and_run_on_a_tty(tmp_path):
 def test_scan_and_run_piped(tmp_path):
     log = tmp_path / "app.log"
     log.write_text(json.dumps(_error()) + "\n")
-    _assert_safe(run_cli("scan", str(log)).stdout.decode(), "scan")
+    _assert_safe(invoke_cli("scan", str(log)).stdout.decode(), "scan")
     done = run_cli("run", "--", sys.executable, "-c", f"print(open({str(log)!r}).read())")
     _assert_safe(done.stderr.decode(), "run's summary")
 
@@ -94,6 +94,6 @@ def _fake_google_env(tmp_path) -> dict[str, str]:
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_check_and_fix_with_escape_sequences_in_googles_answers(command, fmt, tmp_path):
     with FakeGoogle(answering(403, _error())) as google:
-        done = run_cli(command, "--endpoint", google.url, "--timeout", "5", "--format", fmt, env=_fake_google_env(tmp_path))
+        done = invoke_cli(command, "--endpoint", google.url, "--timeout", "5", "--format", fmt, env=_fake_google_env(tmp_path))
     assert b"Traceback" not in done.stderr, done.stderr.decode()
     _assert_safe(done.stdout.decode(), f"{command} --format {fmt}", shown=command == "check")

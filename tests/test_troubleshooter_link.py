@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli
 from gemini_doctor import explain
 
 ERROR_ID = "CiQwMTlmYWJjZC1hYmNkLTQ1NjctODlhYi1jZGVmMDEyMzQ1NjcSJGFpcGxhdGZvcm0uZW5kcG9pbnRzLnByZWRpY3Q=="
@@ -33,7 +33,7 @@ def test_the_link_and_id_are_read_and_shown(text):
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
 def test_every_format_shows_it(fmt):
-    done = run_cli("explain", "--format", fmt, input=PROSE)
+    done = invoke_cli("explain", "--format", fmt, input=PROSE)
     out = done.stdout.decode()
     assert "troubleshooter/summary;errorId=CiQw" in out and "Policy Troubleshooter" in out, done.stderr
 
