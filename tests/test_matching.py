@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.evidence import loose
+from gemini_doctor.matching import prefilter
 from gemini_doctor.matching.literals import boundary_after_literal, required_literals, starts_with_literal
 from gemini_doctor.matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
 
@@ -114,6 +115,14 @@ _WORDS = st.text(alphabet="abk=_", min_size=1, max_size=5)
 def test_scanner_reports_exactly_the_literals_that_occur(literals, text):
     """Literals inside or across another's match (leftmost mode) are found too, in either scan mode."""
     assert LiteralScanner(literals).present(text) == {lit for lit in literals if lit in text}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=8), st.text(alphabet="abk=_ ", max_size=60))
+def test_occurs_says_whether_any_literal_occurs_across_window_borders(literals, text):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prefilter, "_WINDOW", 4)   # small windows: literals cross their borders
+        assert LiteralScanner(literals).occurs(text) == any(lit in text for lit in literals)
 
 
 def test_scanner_modes():

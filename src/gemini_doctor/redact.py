@@ -152,7 +152,7 @@ def _redact(text: str, masked: dict[str, str] | None) -> str:
 def _present(text: str, lowered: str) -> set[str]:
     """The triggers in *text* (*lowered*: its lower case); a literal cut by a line break counts as the literal."""
     found = _TRIGGERS.present(lowered)
-    if _ESCAPE_STARTS.present(lowered):
+    if _ESCAPE_STARTS.occurs(lowered):
         found.add(_ESCAPES)
     if ("\n" in text or "\\n" in text) and (split := _SPLIT_TRIGGERS.present(lowered)):
         found |= {_SPLIT[form] for form in split} | {_CUT}

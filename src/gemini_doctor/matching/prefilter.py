@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from .literals import boundary_after_literal, fold_case, required_literals, starts_with_literal
 
 LEFTMOST_UP_TO = 32   # literals; more are scanned for overlapping matches (see LiteralScanner)
+_WINDOW = 1 << 16     # characters LiteralScanner.occurs() scans at a time
 
 
 class LiteralScanner:
@@ -28,11 +29,12 @@ class LiteralScanner:
     time, so it is scanned for every overlapping match instead.
     """
 
-    __slots__ = ("_automaton", "_hidden", "_literals", "_overlapping")
+    __slots__ = ("_automaton", "_hidden", "_literals", "_longest", "_overlapping")
 
     def __init__(self, literals: Iterable[str]) -> None:
         self._literals = sorted(set(literals))
         self._overlapping = len(self._literals) > LEFTMOST_UP_TO
+        self._longest = max(map(len, self._literals), default=0)
         self._automaton = None   # built on first use (about 1 ms for the catalogue's): importing stays cheap
         # literal -> (the literals inside it, those that can start inside it and run on past it)
         self._hidden: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
@@ -51,6 +53,16 @@ class LiteralScanner:
                     if literal not in found and literal in text:
                         found.add(literal)
         return found
+
+    def occurs(self, text: str) -> bool:
+        """Whether any of the literals occurs in *text*. A long text is scanned in windows, stopping at
+        the first that holds one: a text dense with literals (a megabyte of backslashes) would otherwise
+        cost an object for every match."""
+        automaton = self._automaton or self._build()
+        if len(text) <= _WINDOW:
+            return bool(automaton.find_matches_as_strings(text))
+        reach = _WINDOW + self._longest - 1   # windows overlap, so a literal across their border is seen
+        return any(automaton.find_matches_as_strings(text[start:start + reach]) for start in range(0, len(text), _WINDOW))
 
     def _build(self):
         from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
