@@ -12,7 +12,7 @@ from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.evidence import loose
 from gemini_doctor.matching import prefilter
 from gemini_doctor.matching.literals import boundary_after_literal, required_literals, starts_with_literal
-from gemini_doctor.matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
+from gemini_doctor.matching.prefilter import LiteralScanner, PatternIndex, Prefiltered, Scanned
 
 
 def _loose_patterns() -> list[Prefiltered]:
@@ -28,14 +28,14 @@ def _catalogue_patterns() -> list[Prefiltered]:
 @pytest.mark.parametrize("variant", [str, str.upper, str.lower])
 def test_gated_search_finds_what_a_plain_search_finds(error_cases, variant):
     texts = [loose.unescape(variant(case["error_text"])) for case in error_cases]
-    scanned = set(_loose_patterns())   # these are also gated by a LiteralScanner's findings
+    scanned = set(_loose_patterns())   # these are gated by the loose scanner's findings, the others by the catalogue's
     for pattern in [*scanned, *_catalogue_patterns()]:
         plain = re.compile(pattern.source, pattern.flags)
         for text in texts:
-            lowered = text.lower()
             expected = plain.search(text)
-            for present in (None, loose.scan(text).present if pattern in scanned else None):
-                got = pattern.search(text, lowered, present)
+            found = loose.scan(text) if pattern in scanned else load_catalogue().scan(text)
+            for subject in (text, Scanned(text), found):
+                got = pattern.search(subject)
                 assert (got and got.span()) == (expected and expected.span()), (pattern.source, text[:60])
 
 
@@ -101,10 +101,12 @@ def test_scanner_and_index_agree_with_substring_tests():
     index = PatternIndex(patterns)
     scanner = LiteralScanner(index.literals())
     for text in ("alpha 1 and gamma", "nothing", "delta beta", ""):
-        present = scanner.present(text)
-        assert present == {lit for lit in index.literals() if lit in text}
-        expected = [p for p in patterns if p.may_match(text)]
-        assert index.matching(present) == expected
+        scanned = Scanned(text, scanner)
+        assert scanned.found == {lit for lit in index.literals() if lit in text}
+        expected = [p for p in patterns if p.literals is None or any(lit in text for lit in p.literals)]
+        assert index.matching(scanned) == expected
+        assert [p for p in patterns if p.can_match(scanned)] == expected
+        assert set(expected) <= {p for p in patterns if p.can_match(Scanned(text))}   # unscanned: substring tests, or none
 
 
 _WORDS = st.text(alphabet="abk=_", min_size=1, max_size=5)

@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from .. import __version__
 from ..datacache import cache_file, read_cached, write_cached
 from ..matching.literals import required_literals
-from ..matching.prefilter import LiteralScanner, Prefiltered
+from ..matching.prefilter import LiteralScanner, Prefiltered, Scanned
 from .links import PACKAGE, check_links
 from .model import RETRY_ADVICE, CatalogueError, Cause, FixStep, Signal
 
@@ -57,13 +57,18 @@ class Catalogue(dict):
                 always.append(position)
         return always, by_literal, by_key, LiteralScanner(by_literal)
 
-    def candidates(self, lowered: str, keys: Iterable[object] = ()) -> list[tuple[str, Signal]]:
-        """The (cause id, signal) pairs that can match, in catalogue order: by the literals in
-        *lowered*, and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)``,
+    def scan(self, text: str, lowered: str | None = None) -> Scanned:
+        """*text* (*lowered*: its lower case from :func:`~..matching.literals.lower_in_step`, when known)
+        scanned for the literals of the catalogue's patterns, for :meth:`candidates` and their searches."""
+        return Scanned(text, self._index[3], lowered)
+
+    def candidates(self, scanned: Scanned, keys: Iterable[object] = ()) -> list[tuple[str, Signal]]:
+        """The (cause id, signal) pairs that can match, in catalogue order: by the literals found in
+        *scanned* (from :meth:`scan`), and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)``,
         ``("surface", s)``, ``("field", name)`` for each filled field, and the live facts."""
-        always, by_literal, by_key, scanner = self._index
+        always, by_literal, by_key, _ = self._index
         positions = set(always)
-        for literal in scanner.present(lowered):
+        for literal in scanned.found:
             positions.update(by_literal[literal])
         for key in keys:
             where = by_key.get(key)

@@ -194,7 +194,7 @@ def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
         return empty
     for name, pattern in conditions:
         value = getattr(record, name, None)
-        if not isinstance(value, str) or not pattern.search(value, value.lower()):
+        if not isinstance(value, str) or not pattern.search(value):
             return False
     return True
 

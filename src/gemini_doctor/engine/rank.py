@@ -15,6 +15,7 @@ import re
 
 from ..catalogue import Catalogue, Cause, Signal, load_catalogue
 from ..evidence.parse import Evidence
+from ..matching.prefilter import Scanned
 from .diagnosis import Diagnosis, RankedCause
 
 FALLBACK_BELOW = 0.6
@@ -32,8 +33,9 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
             ("surface", record.surface), *[("field", name) for name in causes.field_names if getattr(record, name)]]
     ordinary, fallbacks = [], []   # (cause id, signal, evidence line), in catalogue order
     strongest = 0.0
-    for cause_id, signal in causes.candidates(evidence.lowered, keys):
-        seen = _match(signal, evidence)
+    scanned = causes.scan(evidence.text, evidence.lowered)
+    for cause_id, signal in causes.candidates(scanned, keys):
+        seen = _match(signal, evidence, scanned)
         if seen is not None:
             line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
             if signal.fallback:
@@ -67,8 +69,9 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
     return Diagnosis(causes=ranked or [RankedCause(causes["unknown"], 0.0, [], False)], record=record, extra_values=extra_values or {})
 
 
-def _match(signal: Signal, evidence: Evidence) -> str | None:
-    """What the signal saw (for the evidence line), or None when any condition fails.
+def _match(signal: Signal, evidence: Evidence, scanned: Scanned) -> str | None:
+    """What the signal saw (for the evidence line), or None when any condition fails; *scanned* is
+    the evidence's text, scanned for the catalogue's literals.
 
     Spelt out, not looped over a table of conditions: this runs for every candidate of every
     error. The cheap tests come first, and the line is written only once all conditions hold.
@@ -103,11 +106,11 @@ def _match(signal: Signal, evidence: Evidence) -> str | None:
         seen.append(f"surface {record.surface}")
     for name, pattern in signal.fields:
         value = getattr(record, name, None)
-        if not isinstance(value, str) or not pattern.search(value, value.lower()):
+        if not isinstance(value, str) or not pattern.search(value):
             return None
         seen.append(f"{name} {value}")
     if signal.text is not None:
-        m = signal.text.search_unfiltered(evidence.text, evidence.lowered)
+        m = signal.text.search(scanned)
         if m is None:
             return None
         seen.append(f"«{_snippet(evidence.text, m.start(), m.end())}»")

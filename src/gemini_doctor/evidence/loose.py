@@ -8,13 +8,11 @@ structured parse left empty.
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from functools import lru_cache
 
 from ..google.services import SERVICES
 from ..google.services import service_by_title as _service_titled
-from ..matching.literals import lower_in_step
-from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered
+from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered, Scanned
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
@@ -167,16 +165,10 @@ def is_project_id(value: str) -> bool:
     return _PROJECT_ID.fullmatch(value) is not None
 
 
-class Scanned(namedtuple("Scanned", "text lowered present")):
-    """A text, its lower case, and which of this module's pattern literals occur in it."""
-
-    __slots__ = ()
-
-
 def scan(text: str) -> Scanned:
-    """*text* ready for :func:`read_fields` and :func:`surface_of`: one pass finds every literal."""
-    text, lowered = lower_in_step(text)
-    return Scanned(text, lowered, _scanner().present(lowered))
+    """*text* ready for :func:`read_fields` and :func:`surface_of`: one pass finds every literal of
+    this module's patterns."""
+    return Scanned(text, _scanner())
 
 
 @lru_cache(maxsize=1)
@@ -191,18 +183,17 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     """Every field this module can find in the scanned text (already unescaped), as record keyword
     values. Fields in *known* were already read from a structured body; they are not searched again.
     """
-    text, lowered, present = scanned
     out: dict = {}
-    reasons = list(dict.fromkeys([*_REASON.findall(text, lowered, present), *_REASON_WORD.findall(text, lowered, present)]))
+    reasons = list(dict.fromkeys([*_REASON.findall(scanned), *_REASON_WORD.findall(scanned)]))
     if reasons:
         out["reasons"] = reasons
-    domain = None if "domain" in known else next((d for d in _DOMAIN.findall(text, lowered, present) if d != "global"), None)
+    domain = None if "domain" in known else next((d for d in _DOMAIN.findall(scanned) if d != "global"), None)
     if domain:
         out["domain"] = domain
-    metadata = {k: v for k, v in _PROTO_META.findall(text, lowered, present)}
-    for key, value in _JSON_META.findall(text, lowered, present):
+    metadata = {k: v for k, v in _PROTO_META.findall(scanned)}
+    for key, value in _JSON_META.findall(scanned):
         metadata.setdefault(key, value)
-    for key, value in _PROTO_FIELD.findall(text, lowered, present):
+    for key, value in _PROTO_FIELD.findall(scanned):
         metadata.setdefault(key, value)
     if metadata:
         out["metadata"] = metadata
@@ -211,12 +202,12 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     message = None if "message" in known else _first_message(scanned)
     if message:
         out["message"] = message
-    for pattern in _FIELDS.matching(present):
+    for pattern in _FIELDS.matching(scanned):
         name = _FIELD_PATTERNS[pattern]
         if name not in out and name not in known:
-            m = pattern.search_unfiltered(text, lowered)
+            m = pattern.search(scanned)
             if m:
-                out[name] = text[m.start(1):m.end(1)]
+                out[name] = scanned.text[m.start(1):m.end(1)]
     return out
 
 
@@ -247,21 +238,21 @@ def surface_of(service: str | None, scanned: Scanned) -> str | None:
             if service.startswith(name) or f"-{name}" in service or f".{name}" in service:
                 return surface
     for surface, hint in _SURFACE_HINTS:
-        if hint.search(*scanned):
+        if hint.search(scanned):
             return surface
     return None
 
 
 def _code_and_status(scanned: Scanned) -> dict:
     out: dict = {}
-    grpc = _GRPC_STATUS.search(*scanned)
-    status = _status_word(scanned.text, scanned.present)
+    grpc = _GRPC_STATUS.search(scanned)
+    status = _status_word(scanned)
     if grpc and grpc.group(1) in STATUS_TO_HTTP:
         out["status"] = grpc.group(1)
     elif status:
         out["status"] = status
-    for pattern in _CODES.matching(scanned.present):
-        m = pattern.search_unfiltered(scanned.text, scanned.lowered)
+    for pattern in _CODES.matching(scanned):
+        m = pattern.search(scanned)
         if m:
             value = int(m.group(1))
             if pattern is _GRPC_CODE:
@@ -275,10 +266,11 @@ def _code_and_status(scanned: Scanned) -> dict:
     return out
 
 
-def _status_word(text: str, present: set[str]) -> str | None:
-    """The status name that occurs first in *text* as a word of its own."""
+def _status_word(scanned: Scanned) -> str | None:
+    """The status name that occurs first in the text as a word of its own."""
+    text = scanned.text
     best: tuple[int, str] | None = None
-    for lowered in present.intersection(_STATUS_BY_LOWER):
+    for lowered in scanned.found.intersection(_STATUS_BY_LOWER):
         name = _STATUS_BY_LOWER[lowered]
         at = text.find(name)
         while at != -1 and not _stands_alone(text, at, at + len(name)):
@@ -296,7 +288,7 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
 
 def _first_message(scanned: Scanned) -> str | None:
     lines = "\n" + scanned.text
-    for pattern in _MESSAGES.matching(scanned.present):
+    for pattern in _MESSAGES.matching(scanned):
         for m in pattern.regex.finditer(lines):
             value = next(g for g in m.groups() if g)
             if not value.lstrip().startswith(("{", "[")):

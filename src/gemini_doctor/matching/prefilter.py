@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .literals import boundary_after_literal, fold_case, required_literals, starts_with_literal
+from .literals import boundary_after_literal, fold_case, lower_in_step, required_literals, starts_with_literal
 
 LEFTMOST_UP_TO = 32   # literals; more are scanned for overlapping matches (see LiteralScanner)
 _WINDOW = 1 << 16     # characters LiteralScanner.occurs() scans at a time
@@ -101,12 +101,22 @@ class LazyRegex:
         return self._regex
 
 
-class Prefiltered:
-    """A regex that runs only when one of its required literals occurs; compiled on first use.
+class Scanned:
+    """A text ready for many gated searches: the text and its lower case, in step (equal lengths, so
+    a match's span holds in both, whichever of the two a pattern runs on), and the literals a
+    :class:`LiteralScanner` found in it (None when none was run: gates then test substrings)."""
 
-    Callers pass the text and its lower case (equal lengths, see ``Evidence``); a match's span
-    holds in both, whichever of the two the regex ran on.
-    """
+    __slots__ = ("found", "lowered", "text")
+
+    def __init__(self, text: str, scanner: LiteralScanner | None = None, lowered: str | None = None) -> None:
+        """*lowered*, when given, is *text*'s lower case (from :func:`lower_in_step` for a long text)."""
+        self.text, self.lowered = (text, lowered) if lowered is not None else lower_in_step(text)
+        self.found: set[str] | None = scanner.present(self.lowered) if scanner is not None else None
+
+
+class Prefiltered:
+    """A regex that runs only when one of its required literals occurs (:meth:`can_match`, the one
+    gate); compiled on first use. It searches a :class:`Scanned` text (or a plain string)."""
 
     __slots__ = ("source", "flags", "literals", "_regex", "_on_lowered", "_gate")
 
@@ -117,7 +127,7 @@ class Prefiltered:
         self.literals = tuple(literals) if literals is not None else None
         self._regex: re.Pattern[str] | None = None
         self._on_lowered = False
-        self._gate: tuple[str, ...] | None = None   # the literals search() tests first, if worth it
+        self._gate: tuple[str, ...] | None = None   # the literals can_match() tests without a scan, if worth it
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -135,41 +145,30 @@ class Prefiltered:
         self._regex = re.compile(runs_as, self.flags & ~re.I if self._on_lowered else self.flags)
         return self._regex
 
-    def may_match(self, lowered: str, present: set[str] | None = None) -> bool:
-        """Whether one of the required literals occurs in *lowered*; *present*, when given, is the
-        set of literals a :class:`LiteralScanner` found there, which answers without searching."""
-        if self.literals is None:
-            return True
-        if present is not None:
-            return not present.isdisjoint(self.literals)
-        return _any_in(self.literals, lowered)
-
-    def search(self, text: str, lowered: str, present: set[str] | None = None) -> re.Match[str] | None:
-        """The first match, or None. Read values by span (``text[m.start(1):m.end(1)]``):
-        a folded pattern's groups are in lower case."""
-        if not self._passes(lowered, present):
-            return None
-        return (self._regex or self._compile()).search(lowered if self._on_lowered else text)
-
-    def search_unfiltered(self, text: str, lowered: str) -> re.Match[str] | None:
-        """:meth:`search` for a caller that has already checked the literals."""
-        regex = self._regex or self._compile()
-        return regex.search(lowered if self._on_lowered else text)
-
-    def findall(self, text: str, lowered: str, present: set[str] | None = None) -> list:
-        """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
-        if not self._passes(lowered, present):
-            return []
-        return (self._regex or self._compile()).findall(lowered if self._on_lowered else text)
-
-    def _passes(self, lowered: str, present: set[str] | None) -> bool:
-        """Whether the text can match: by *present* when given, else by the gate's substring tests
-        (none when the regex engine skips ahead to the pattern's literal start by itself)."""
-        if present is not None:
-            return self.literals is None or not present.isdisjoint(self.literals)
+    def can_match(self, subject: Scanned) -> bool:
+        """Whether *subject* holds one of the required literals: by its scanner's findings when it
+        has them, else by substring tests (none when the regex engine skips ahead to the pattern's
+        literal start by itself)."""
+        if subject.found is not None:
+            return self.literals is None or not subject.found.isdisjoint(self.literals)
         if self._regex is None:
             self._compile()   # which sets the gate
-        return self._gate is None or _any_in(self._gate, lowered)
+        return self._gate is None or _any_in(self._gate, subject.lowered)
+
+    def search(self, subject: Scanned | str) -> re.Match[str] | None:
+        """The first match, or None. Read values by span (``text[m.start(1):m.end(1)]``):
+        a folded pattern's groups are in lower case."""
+        if isinstance(subject, str):   # a short value (a record field): searched as it is, no gate
+            return (self._regex or self._compile()).search(subject.lower() if self._on_lowered else subject)
+        if not self.can_match(subject):
+            return None
+        return (self._regex or self._compile()).search(subject.lowered if self._on_lowered else subject.text)
+
+    def findall(self, subject: Scanned) -> list:
+        """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
+        if not self.can_match(subject):
+            return []
+        return (self._regex or self._compile()).findall(subject.lowered if self._on_lowered else subject.text)
 
 
 class PatternIndex:
@@ -185,9 +184,10 @@ class PatternIndex:
     def literals(self) -> set[str]:
         return {literal for pattern in self.patterns for literal in pattern.literals or ()}
 
-    def matching(self, present: set[str]) -> list[Prefiltered]:
-        """The patterns that can match a text in which *present* are the literals found."""
-        return [pattern for pattern, needs in self._needs if needs is None or not present.isdisjoint(needs)]
+    def matching(self, subject: Scanned) -> list[Prefiltered]:
+        """The patterns that can match *subject*, scanned for (at least) these patterns' literals."""
+        found = subject.found
+        return [pattern for pattern, needs in self._needs if needs is None or not found.isdisjoint(needs)]
 
 
 def _any_in(literals: tuple[str, ...], lowered: str) -> bool:
