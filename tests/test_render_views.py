@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from gemini_doctor import hooks
 from gemini_doctor.api import explain
 from gemini_doctor.render import FORMATS, VIEWS, render
@@ -94,3 +95,14 @@ def test_the_hooks_note_shows_escape_sequences_as_text(monkeypatch):
     note = hooks.note_for(google_error("403 PERMISSION_DENIED"))
     assert note.startswith("gemini-doctor: The API is off") and "\\x1b]0;owned\\x07" in note
     assert not CONTROLS.search(note) and "\n" not in note
+
+
+def test_scan_prints_markdown_for_a_ticket(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in "
+                   f"project 123456789012 before or it is disabled. <img src=x> {HOSTILE}\n")
+    done = run_cli("scan", str(log), "--format", "markdown")
+    out = done.stdout.decode()
+    assert done.returncode == 1 and out.startswith("## gemini-doctor scan") and "(`service_disabled`)" in out
+    assert "<img" not in out and "&lt;img" in out and not CONTROLS.search(out)
+    assert "- fix: gcloud services enable generativelanguage.googleapis.com --project=123456789012\n" in out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .layout import Line, View
-from .markdown import code_block, text
+from .markdown import text
 
 MORE = "More: gemini-doctor explain on one example, or gemini-doctor check on your setup (live)."
 
@@ -30,7 +30,7 @@ def scan_lines(report: dict, source: str, **_: object) -> list[Line]:
 
 
 def scan_markdown(report: dict, source: str, **_: object) -> str:
-    """The same, for a ticket: one section per cause, the example quoted, the fix in a fence."""
+    """The same, for a ticket: one section per cause (its fix is a command or a step in words: shown as text)."""
     head = _scanned(report, source)
     out = ["## gemini-doctor scan", "", text(head + (_found(report) if report["groups"] else "no Gemini/Google API errors found."))]
     for group in report["groups"]:
@@ -39,10 +39,10 @@ def scan_markdown(report: dict, source: str, **_: object) -> str:
         if models:
             out.append(f"- models: {text(models)}")
         out.append(f"- e.g. {text(_one_line(group['example']))}")
+        if group.get("fix"):
+            out.append(f"- fix: {text(_one_line(group['fix']))}")
         if "incident" in group:
             out.append(f"- ⚠ incident signature: {text(group['incident'])}")
-        if group.get("fix"):
-            out += ["", "Fix:", ""] + code_block(_one_line(group["fix"]))
     head, calls = _denied_calls(report)
     if calls:
         out += ["", f"### {text(head)}", ""] + [f"- {text(call)}" for call in calls]
