@@ -60,4 +60,6 @@ def test_gcloud_describes_the_effective_policy_and_the_projects_state(gemini_emu
     assert keys == {"name": "projects/123456789012/policies/iam.managed.disableServiceAccountApiKeyCreation",
                     "spec": {"rules": [{"enforce": True}]}}
     assert gcloud("projects", "describe", "acme-prod")["lifecycleState"] == "DELETE_REQUESTED"
+    owners = [b for b in gcloud("projects", "get-iam-policy", "acme-prod")["bindings"] if b["role"] == "roles/owner"]
+    assert owners == [{"role": "roles/owner", "members": ["user:owner@example.com"]}]     # whom check --for key-creation names
     assert emu.stats()["mutations"] == 0

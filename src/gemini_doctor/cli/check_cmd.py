@@ -14,6 +14,7 @@ import click
 from ..render import FORMATS
 
 SURFACES = ("auto", "gemini-api", "vertex")
+PURPOSES = ("call", "key-creation")
 
 
 def target_options(command):
@@ -76,19 +77,24 @@ def report_stream(output: str | None) -> Iterator[TextIO]:
         yield handle
 
 
-def run_target(surface, model, project, location, endpoint, timeout, fmt, verbose=False, live: TextIO | None = None):
+def run_target(surface, model, project, location, endpoint, timeout, fmt, verbose=False, live: TextIO | None = None,
+               purpose: str = "call"):
     """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
-    and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr."""
+    and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr.
+    For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required."""
     from ..probes import discover, run_check
 
     with warnings.catch_warnings():   # google-auth's raw UserWarnings (with a site-packages path): traps say it better
         warnings.filterwarnings("ignore", category=UserWarning, module=r"google\.auth")
-        setup = discover(dict(os.environ), surface, model, project, location, endpoint)
+        if purpose == "key-creation":
+            setup = _person(project, endpoint)
+        else:
+            setup = discover(dict(os.environ), surface, model, project, location, endpoint)
     log = _http_log if verbose else None
     if live is not None:
-        return _streamed(setup, endpoint, timeout, log, live)
+        return _streamed(setup, endpoint, timeout, log, live, purpose)
     if fmt != "text" or not sys.stderr.isatty():
-        return run_check(setup, endpoint, timeout, log=log)
+        return run_check(setup, endpoint, timeout, log=log, purpose=purpose)
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -97,17 +103,29 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
         def progress(probe_id: str, outcome) -> None:
             done.append(probe_id)
             status.update(f"Checking your setup with Google… {len(done)} done (last: {probe_id}: {outcome.status})")
-        return run_check(setup, endpoint, timeout, progress, log=log)
+        return run_check(setup, endpoint, timeout, progress, log=log, purpose=purpose)
 
 
-def _streamed(setup, endpoint, timeout, log, stream: TextIO):
+def _person(project: str | None, endpoint: str | None):
+    """The signed-in account's setup for ``--for key-creation``; the project must be a project ID or number."""
+    from ..engine.syntax import valid
+    from ..probes.key_creation import discover_person
+
+    setup = discover_person(dict(os.environ), project, endpoint)
+    if not setup.project:
+        raise click.UsageError("which project? pass --project PROJECT_ID (or set GOOGLE_CLOUD_PROJECT)")
+    if not valid("project", setup.project):
+        raise click.BadParameter(f"{setup.project!r} is not a project ID or number", param_hint="--project")
+    return setup
+
+
+def _streamed(setup, endpoint, timeout, log, stream: TextIO, purpose: str = "call"):
     """Run the probes, printing each checklist line to *stream* the moment its probe finishes (like flutter doctor)."""
-    from ..probes import run_check
-    from ..probes.plan import plan
+    from ..probes import planned, run_check
     from ..render.check import check_head, check_line
     from ..render.terminal import print_lines
 
-    titles = {probe.id: probe.title for probe in plan(setup)}
+    titles = {probe.id: probe.title for probe in planned(setup, purpose)}
     print_lines(check_head({"credential": setup.credential_summary()}), stream)
 
     def finished(probe_id: str, outcome) -> None:
@@ -115,7 +133,7 @@ def _streamed(setup, endpoint, timeout, log, stream: TextIO):
                  "duration_ms": outcome.duration_ms}
         print_lines([check_line(check)], stream)
         stream.flush()
-    return run_check(setup, endpoint, timeout, finished, log=log)
+    return run_check(setup, endpoint, timeout, finished, log=log, purpose=purpose)
 
 
 def _http_log(line: str) -> None:
@@ -130,6 +148,7 @@ Examples:
   gemini-doctor check --surface vertex --project acme-prod --location us-central1
   gemini-doctor check --format json --output report.json
   gemini-doctor check -v                       # also log each HTTP request (secrets masked)
+  gemini-doctor check --for key-creation --project acme-prod   # may you create an AI Studio key there?
 
 \b
 Exit codes:
@@ -143,13 +162,16 @@ Exit codes:
 @click.command(epilog=_EXAMPLES)
 @target_options
 @report_options
-def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output) -> None:
+@click.option("--for", "purpose", type=click.Choice(PURPOSES), default="call", show_default=True,
+              help="What to check: your code's Gemini call, or whether your signed-in account (gcloud login) may "
+                   "create an AI Studio key in --project.")
+def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output, purpose) -> None:
     """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
     from ..render import render
 
     with report_stream(output) as out:
         live = out if fmt == "text" and not quiet and out.isatty() else None
-        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live)
+        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live, purpose)
         data = result.to_dict()
         if live:   # the credential and the checklist are out already
             from ..render.check import check_tail

@@ -16,6 +16,7 @@ from collections import namedtuple
 
 from ..google.access import CLOUD_PLATFORM, member_of
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
+from ..google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS
 from ..google.services import GEMINI_API as GEMINI_SURFACE
 from .deny import SERVICE_ACCOUNT as SA_PRINCIPAL
 
@@ -221,7 +222,7 @@ SCENARIOS: dict[str, Scenario] = {
         "the user's quota project is one they may not use (no serviceUsageConsumer)",
         [_VERTEX, _client(principal=DEV), _user(quota_project="shared-billing")]),
     "iam_permission_missing": Scenario(
-        "the service account has no roles/aiplatform.user",
+        "the service account has no roles/aiplatform.user (and dev@example.com, a Viewer, may not create AI Studio keys)",
         [_VERTEX, _no_vertex_role]),
     "iam_deny_policy": Scenario(
         "a deny policy refuses aiplatform.endpoints.predict to the service account, which holds roles/aiplatform.user",
@@ -236,8 +237,10 @@ SCENARIOS: dict[str, Scenario] = {
         "Google has denied the project",
         [_project(denied=True)]),
     "org_policy": Scenario(
-        "an org policy (vertexai.allowedModels) forbids gemini-3.5-flash in the project; the app's account may read it",
-        [_VERTEX, _project(org_policy_denied_models=[MODEL]), _grant(APP_SA, "roles/orgpolicy.policyViewer")]),
+        "org policies forbid gemini-3.5-flash (vertexai.allowedModels) and keys bound to service accounts, so AI Studio "
+        "keys (iam.managed.disableServiceAccountApiKeyCreation); the app's account may read them; dev@example.com is an Editor",
+        [_VERTEX, _project(org_policy_denied_models=[MODEL], org_policies={NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS: {"enforce": True}}),
+         _grant(APP_SA, "roles/orgpolicy.policyViewer"), _grant(DEV, "roles/editor")]),
     "vpc_service_controls": Scenario(
         "a VPC Service Controls perimeter blocks the caller",
         [_VERTEX, _project(vpc_sc=True)]),

@@ -15,6 +15,8 @@ from .diagnosis import Diagnosis
 from .rank import rank
 
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
+# Per purpose, the probe whose success means "it works": the call itself, or the caller's key-creation permissions.
+DECIDING_PROBE = {"call": "call_target", "key-creation": "kc_permissions"}
 PREVIEW_NAME = re.compile(r"preview|-exp\b|experimental", re.I)
 BARE_DENIAL = re.compile(r"caller does not have permission|\"message\"\s*:\s*\"(permission denied|forbidden)?\"", re.I)
 
@@ -27,11 +29,12 @@ class CheckResult:
     requests: int
     elapsed_ms: int
     titles: dict[str, str] = field(default_factory=dict)
+    purpose: str = "call"      # what was checked: the app's call, or "key-creation"
 
     @property
     def healthy(self) -> bool:
-        """The call works and no probe found a problem (billing off on Vertex is one even if the call passed)."""
-        target = self.outcomes.get("call_target")
+        """The deciding probe passed and no probe found a problem (billing off on Vertex is one even if the call passed)."""
+        target = self.outcomes.get(DECIDING_PROBE[self.purpose])
         return target is not None and target.status == OK and not any(o.status == FAIL for o in self.outcomes.values())
 
     @property
@@ -41,7 +44,7 @@ class CheckResult:
         return PROBLEM if self.diagnosis is not None and self.diagnosis.found else INCONCLUSIVE
 
     def to_dict(self) -> dict:
-        out = {"healthy": self.healthy, "causes": [], "checks": [
+        out = {"purpose": self.purpose, "healthy": self.healthy, "causes": [], "checks": [
             {"id": pid, "title": self.titles.get(pid, pid), "status": o.status, "summary": o.summary, "duration_ms": o.duration_ms}
             for pid, o in self.outcomes.items()],
             "credential": self.setup.credential_summary(),
@@ -58,6 +61,8 @@ class CheckResult:
 
 def summary_line(result: CheckResult) -> str:
     setup = result.setup
+    if result.healthy and result.purpose == "key-creation":
+        return f"Healthy: you may create an AI Studio key in project {setup.project}: the permissions and the organization policy allow it."
     if result.healthy:
         return (f"Healthy: {setup.model} answers on {SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this credential. If your app still fails, "
                 "compare its model, region and credential with the ones checked here.")
@@ -67,8 +72,9 @@ def summary_line(result: CheckResult) -> str:
     return "Inconclusive: the checks that would decide could not run (see the checklist)."
 
 
-def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str]) -> CheckResult:
-    result = CheckResult(setup, outcomes, None, requests, elapsed_ms, titles)
+def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str],
+            purpose: str = "call") -> CheckResult:
+    result = CheckResult(setup, outcomes, None, requests, elapsed_ms, titles, purpose)
     if result.healthy:
         return result
     facts = dict(setup.facts)
@@ -131,6 +137,8 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
         values["principal"] = member_of(principal)
         if principal.endswith(".gserviceaccount.com"):
             values["email"] = principal
+    for outcome in outcomes.values():      # what a probe measured outranks defaults (e.g. the missing permission)
+        values.update(outcome.data.get("fix_values") or {})
     return values
 
 

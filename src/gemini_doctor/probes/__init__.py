@@ -15,8 +15,10 @@ DEFAULT_TIMEOUT = 10.0
 
 
 def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-              on_done: Callable[[str, Outcome], None] | None = None, log: Callable[[str], None] | None = None):
+              on_done: Callable[[str, Outcome], None] | None = None, log: Callable[[str], None] | None = None,
+              purpose: str = "call"):
     """Run every probe the setup needs and return the verdict (a CheckResult); *log* gets a line per HTTP exchange.
+    *purpose* is what is checked: ``call`` (the app's Gemini call) or ``key-creation`` (:mod:`.key_creation`).
 
     The token request leaves first, before the probes' HTTP client and the verdict engine are even imported;
     the verdict engine is imported while the probes wait for Google."""
@@ -30,11 +32,10 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
         token = fetch_token(setup.credentials, trust_env=endpoint is None)
     import asyncio
 
-    from .plan import plan
     from .runner import Context, run_probes
     from .transport import GoogleHttp
 
-    probes = plan(setup)
+    probes = planned(setup, purpose)
     threading.Thread(target=_import_verdict, daemon=True).start()
 
     async def go() -> tuple[dict[str, Outcome], int]:
@@ -49,7 +50,16 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
     elapsed = round((time.perf_counter() - start) * 1000)
     from ..engine.verdict import verdict
 
-    return verdict(setup, outcomes, requests, elapsed, {p.id: p.title for p in probes})
+    return verdict(setup, outcomes, requests, elapsed, {p.id: p.title for p in probes}, purpose)
+
+
+def planned(setup: Setup, purpose: str = "call") -> list:
+    """The probes for *purpose* (see :func:`run_check`)."""
+    if purpose == "call":
+        from .plan import plan
+    else:
+        from .key_creation import plan
+    return plan(setup)
 
 
 def _import_verdict() -> None:
