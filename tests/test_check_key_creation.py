@@ -169,3 +169,13 @@ def test_the_readme_run_as_written(gemini_emulator, tmp_path):
 
     assert timeless(done.stdout.rstrip("\n").splitlines()) == timeless(shown)
     assert emu.stats()["mutations"] == 0
+
+
+def test_the_person_is_the_gcloud_login_not_the_apps_service_account(gemini_emulator, tmp_path):
+    emu = gemini_emulator("iam_permission_missing")          # the app runs as its service account
+    env = user_env(emu, tmp_path)
+    gcloud_adc = tmp_path / "gcloud" / "application_default_credentials.json"
+    gcloud_adc.parent.mkdir(parents=True, exist_ok=True)
+    gcloud_adc.write_text(emu.credentials[DEV].read_text())
+    setup = discover_person({**env, "GEMINI_API_KEY": "AQ.not-used", "CLOUDSDK_CONFIG": str(gcloud_adc.parent)}, None, emu.url)
+    assert setup.principal == DEV and setup.api_key is None and setup.project == "acme-prod"

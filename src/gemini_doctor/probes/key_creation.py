@@ -24,7 +24,6 @@ from .org_policy import read_effective
 from .plan import token, tokeninfo
 from .runner import COULD_NOT_CHECK, FAIL, OK, SKIPPED, Context, Outcome, Probe, admin_failure
 
-PURPOSE = "key-creation"
 DECIDES = "kc_permissions"      # the probe whose success says "you may create a key"
 _KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 # Who may grant a role on a project, by the predefined roles that carry resourcemanager.projects.setIamPolicy.
@@ -51,12 +50,8 @@ async def kc_tokeninfo(ctx: Context) -> Outcome:
     return outcome
 
 
-def _project_ref(ctx: Context) -> str:
-    return ctx.setup.project
-
-
 async def kc_project(ctx: Context) -> Outcome:
-    ref = _project_ref(ctx)
+    ref = ctx.setup.project
     reply = await ctx.http.call("GET", "cloudresourcemanager", f"/v3/projects/{ref}", token=ctx.token)
     if not reply.ok:
         return admin_failure(reply, f"resourcemanager.projects.get ({role_for('resourcemanager.projects.get')}), "
@@ -71,7 +66,7 @@ async def kc_project(ctx: Context) -> Outcome:
 
 
 async def kc_permissions(ctx: Context) -> Outcome:
-    ref, who = _project_ref(ctx), ctx.setup.principal or "you"
+    ref, who = ctx.setup.project, ctx.setup.principal or "you"
     reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{ref}:testIamPermissions", token=ctx.token,
                                 json={"permissions": [*KEY_CREATION, SET_PROJECT_POLICY]})
     if reply.status in (403, 404) and not reply.scope_refused:
@@ -92,7 +87,7 @@ async def kc_permissions(ctx: Context) -> Outcome:
 
 
 async def kc_org_policy(ctx: Context) -> Outcome:
-    ref = _project_ref(ctx)
+    ref = ctx.setup.project
     reply = await read_effective(ctx, ref, NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS)
     if not reply.ok:
         return admin_failure(reply, f"{role_for(GET_ORG_POLICY)} ({GET_ORG_POLICY})")
@@ -109,7 +104,7 @@ async def kc_admins(ctx: Context) -> Outcome:
         return Outcome(SKIPPED, "not needed: no permission is known to be missing")
     if ctx.data(DECIDES, "may_grant"):
         return Outcome(OK, f"you may grant it yourself ({SET_PROJECT_POLICY})")
-    ref = _project_ref(ctx)
+    ref = ctx.setup.project
     reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{ref}:getIamPolicy", token=ctx.token,
                                 json={"options": {"requestedPolicyVersion": 3}})
     if not reply.ok:
