@@ -34,6 +34,7 @@ FORMATS = {
     "oauth": f"{TS} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', "
              "{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'})\n",
     "sdk message": f"{TS} ERROR 404 models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.\n",
+    "message alone": f"{TS} ERROR chat request failed: Your API key was reported as leaked. Please use another API key.\n",
     "cut short": f'{TS} ERROR gemini call failed: {{"error": {{"code": 403, "message": "{DISABLED[:112]}\n',
     "escaped in json": _json_log("gemini call failed: " + json.dumps(NOT_HERE)),
     "escaped, cut short": _json_log('call failed: {"error":{"code":403,"message":"' + DISABLED[:112]),
