@@ -53,6 +53,17 @@ def test_values_not_in_googles_syntax_are_not_shown():
     assert denial["principal"] is None and denial["permission"] is None
 
 
+@pytest.mark.parametrize(("principal", "member"), [(APP_SA, f"serviceAccount:{APP_SA}"), (DEV, f"user:{DEV}")])
+def test_the_fix_grants_to_the_principal_the_entry_names(principal, member):
+    (group,) = _report(json.dumps([_entry(principal=principal)]).encode())["groups"]
+    assert group["fix"] == f"gcloud projects add-iam-policy-binding acme-prod --member={member} --role=roles/aiplatform.user"
+
+
+def test_a_principal_not_in_googles_syntax_stays_a_placeholder():
+    (group,) = _report(json.dumps([_entry(principal="$(touch pwned)@x")]).encode())["groups"]
+    assert group["fix"].startswith("# ") and "--member=PRINCIPAL" in group["fix"] and "pwned" not in group["fix"]
+
+
 def test_an_ordinary_json_array_is_scanned_as_text():
     data = json.dumps([{"msg": "call failed", "error": {"code": 403, "status": "PERMISSION_DENIED",
                                                         "message": "Permission 'aiplatform.endpoints.predict' denied on resource"}}])

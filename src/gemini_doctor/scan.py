@@ -25,6 +25,7 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 from .api import explain
 from .evidence.audit_entry import audit_denial
 from .evidence.loose import surface_words
+from .google.access import member_of
 from .redact import clip, redact
 
 CHUNK = 4 << 20
@@ -193,9 +194,10 @@ class Scanner:
 
     def _record(self, raw: bytes, line: int) -> None:
         text = raw.decode("utf-8", errors="replace")
-        if _AUDIT_ENTRY in raw:
-            self._audit_entry(text)
-        diagnosis = self._diagnose(text)
+        denial = self._audit_entry(text) if _AUDIT_ENTRY in raw else None
+        # the entry names the caller: its fix grants to that member (fill checks it against Google's syntax)
+        known = {"principal": member_of(denial["principal"])} if denial and denial["principal"] else {}
+        diagnosis = self._diagnose(text, known)
         if diagnosis is None:
             return
         top = diagnosis.top.cause
@@ -212,12 +214,12 @@ class Scanner:
             group.fix = redact(step.get("command") or step.get("step", ""))
 
 
-    def _audit_entry(self, text: str) -> None:
-        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied."""
+    def _audit_entry(self, text: str) -> dict | None:
+        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied, and return it."""
         try:
             entry = json.loads(text)
         except (ValueError, RecursionError):
-            return
+            return None
         denial = audit_denial(entry)
         if denial is not None:
             self.audit_denials_count += 1
@@ -225,14 +227,15 @@ class Scanner:
                 self.audit_denials.append({"time": denial["time"], "principal": denial["principal"],
                                            "permission": denial["permission"], "service": denial["service"],
                                            "method": denial["method"]})
+        return denial
 
-    def _diagnose(self, text: str):
+    def _diagnose(self, text: str, known: dict[str, str]):
         """explain's diagnosis of a Google error, or None. A log repeats its errors with only the
         time changed, so each text is explained once (the cache is bounded)."""
         key = _TIMESTAMP.sub("", text, count=1)
         if key in self._seen:
             return self._seen[key]
-        diagnosis = explain(text)
+        diagnosis = explain(text, **known)
         if not diagnosis.found or not _googleish(diagnosis, text):
             diagnosis = None
         if len(self._seen) >= SEEN_MAX:
