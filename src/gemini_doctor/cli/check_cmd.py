@@ -78,11 +78,14 @@ def report_stream(output: str | None) -> Iterator[TextIO]:
 
 
 def run_target(surface, model, project, location, endpoint, timeout, fmt, verbose=False, live: TextIO | None = None,
-               purpose: str = "call"):
+               purpose: str = "call", admin_file: str | None = None):
     """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
     and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr.
-    For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required."""
+    For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required.
+    *admin_file* (--admin-credentials) is what the read-only admin probes run as; a file google-auth cannot use
+    is a usage error, before any probe runs."""
     from ..probes import discover, run_check
+    from ..probes.discovery import admin_credential
 
     with warnings.catch_warnings():   # google-auth's raw UserWarnings (with a site-packages path): traps say it better
         warnings.filterwarnings("ignore", category=UserWarning, module=r"google\.auth")
@@ -90,6 +93,10 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
             setup = _person(project, endpoint)
         else:
             setup = discover(dict(os.environ), surface, model, project, location, endpoint)
+        try:
+            setup.admin = admin_credential(admin_file, endpoint) if admin_file else None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--admin-credentials") from None
     log = _http_log if verbose else None
     if live is not None:
         return _streamed(setup, endpoint, timeout, log, live, purpose)
@@ -126,7 +133,8 @@ def _streamed(setup, endpoint, timeout, log, stream: TextIO, purpose: str = "cal
     from ..render.terminal import print_lines
 
     titles = {probe.id: probe.title for probe in planned(setup, purpose)}
-    print_lines(check_head({"credential": setup.credential_summary()}), stream)
+    print_lines(check_head({"credential": setup.credential_summary(),
+                            "admin_credential": setup.admin.summary() if setup.admin else None}), stream)
 
     def finished(probe_id: str, outcome) -> None:
         check = {"title": titles.get(probe_id, probe_id), "status": outcome.status, "summary": outcome.summary,
@@ -149,6 +157,7 @@ Examples:
   gemini-doctor check --format json --output report.json
   gemini-doctor check -v                       # also log each HTTP request (secrets masked)
   gemini-doctor check --for key-creation --project acme-prod   # may you create an AI Studio key there?
+  gemini-doctor check --admin-credentials admin.json   # audit log, Troubleshooter, org policy as an admin
 
 \b
 Exit codes:
@@ -165,13 +174,18 @@ Exit codes:
 @click.option("--for", "purpose", type=click.Choice(PURPOSES), default="call", show_default=True,
               help="What to check: your code's Gemini call, or whether your signed-in account (gcloud login) may "
                    "create an AI Studio key in --project.")
-def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output, purpose) -> None:
+@click.option("--admin-credentials", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
+              help="A service-account key or authorized-user JSON file the read-only admin probes (audit log, Policy "
+                   "Troubleshooter, org policy) run as; the app's own probes keep the app's credential.")
+def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output, purpose,
+          admin_credentials) -> None:
     """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
     from ..render import render
 
     with report_stream(output) as out:
         live = out if fmt == "text" and not quiet and out.isatty() else None
-        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live, purpose)
+        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live, purpose,
+                            admin_credentials)
         data = result.to_dict()
         if live:   # the credential and the checklist are out already
             from ..render.check import check_tail

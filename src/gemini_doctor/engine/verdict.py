@@ -51,6 +51,8 @@ class CheckResult:
             "traps": [{"id": t.id, "message": t.message} for t in self.setup.traps],
             "start_error": self.setup.start_error,
             "requests": self.requests, "elapsed_ms": self.elapsed_ms}
+        if self.setup.admin:
+            out["admin_credential"] = self.setup.admin.summary()
         if self.diagnosis is not None:
             diagnosed = self.diagnosis.to_dict()
             out["causes"] = [c for c in diagnosed["causes"] if c["id"] != "unknown"]

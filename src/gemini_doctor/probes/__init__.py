@@ -27,9 +27,11 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
     from .auth import fetch_token
 
     start = time.perf_counter()
-    token = None
+    token = admin_token = None
     if setup.credentials is not None and not setup.start_error:
         token = fetch_token(setup.credentials, trust_env=endpoint is None)
+    if setup.admin is not None and not setup.start_error:
+        admin_token = fetch_token(setup.admin.credentials, trust_env=endpoint is None)
     import asyncio
 
     from .runner import Context, run_probes
@@ -41,7 +43,7 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
     async def go() -> tuple[dict[str, Outcome], int]:
         http = GoogleHttp(endpoint, timeout, log)
         try:
-            outcomes = await run_probes(probes, Context(setup, http, pending_token=token), timeout, on_done)
+            outcomes = await run_probes(probes, Context(setup, http, pending_token=token, pending_admin_token=admin_token), timeout, on_done)
         finally:
             await http.aclose()
         return outcomes, http.requests

@@ -36,7 +36,7 @@ async def audit_denials(ctx: Context) -> Outcome:
     project = ctx.setup.project
     body = {"resourceNames": [f"projects/{project}"], "filter": denied_filter(datetime.now(UTC) - LOOKBACK),
             "orderBy": "timestamp desc", "pageSize": PAGE_SIZE}
-    reply = await ctx.http.call("POST", "logging", "/v2/entries:list", token=ctx.token, json=body)
+    reply = await ctx.http.call("POST", "logging", "/v2/entries:list", token=ctx.admin_token, json=body)
     if not reply.ok:
         return admin_failure(reply, NEEDS)
     denials = [d for d in map(audit_denial, reply.body.get("entries") or ()) if d]
@@ -62,7 +62,7 @@ async def data_access_logging(ctx: Context) -> tuple[str, str]:
     and how to turn them on when they are off (off by default: then Google records no denial); "could not check"
     when the policy cannot be read."""
     project, service = ctx.setup.project, service_of(ctx.setup.surface)
-    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=ctx.token,
+    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=ctx.admin_token,
                                 json={"options": {"requestedPolicyVersion": 3}})
     if not reply.ok:
         return COULD_NOT_CHECK, (f"whether Data Access audit logs are on for {service} is unknown "

@@ -38,6 +38,20 @@ class Trap:
 
 
 @dataclass
+class AdminCredential:
+    """check --admin-credentials: the credential the read-only admin probes (audit log, Policy Troubleshooter,
+    org policy) run as, while the app's own probes keep the app's credential."""
+
+    credentials: object     # google.auth credentials, unrefreshed
+    kind: str
+    source: str
+    principal: str | None   # from the file, else from tokeninfo once the admin token probe ran
+
+    def summary(self) -> dict:
+        return {"kind": self.kind, "source": self.source, "principal": self.principal}
+
+
+@dataclass
 class Setup:
     """What the user's program would use, where each part came from, and the traps found."""
 
@@ -59,6 +73,7 @@ class Setup:
     express: bool = False               # Vertex with an API key and no project/location: google-genai's express mode
     traps: list[Trap] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
+    admin: AdminCredential | None = None   # --admin-credentials: what the read-only admin probes run as
 
     @property
     def uses_key(self) -> bool:
@@ -173,8 +188,7 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         setup.credential_source, setup.credential_file = f"gcloud ADC file {gcloud_file}", gcloud_file
     else:
         setup.credential_source = "metadata server"
-    principal = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None)
-    setup.principal = principal if principal and principal != "default" else None   # the metadata server's alias: tokeninfo tells
+    setup.principal = named_principal(credentials)
     setup.quota_project = getattr(credentials, "quota_project_id", None)
     if not setup.project and adc_project:
         setup.project, setup.project_source = adc_project, "Application Default Credentials"
@@ -210,20 +224,42 @@ def gcloud_adc_path(env: dict[str, str]) -> Path:
     return Path(config) / "application_default_credentials.json"
 
 
-def load_admin_credentials(setup: Setup, env: dict[str, str], endpoint: str | None, admin_file: str | None):
-    """Who applies fixes: --admin-credentials, else your gcloud login when the app runs as another identity,
-    else the app's own credential."""
+def named_principal(credentials: object) -> str | None:
+    """The account a credential names (None for the metadata server's "default" alias: tokeninfo tells)."""
+    principal = getattr(credentials, "service_account_email", None) or getattr(credentials, "account", None)
+    return principal if principal and principal != "default" else None
+
+
+def load_credential_file(path: str, endpoint: str | None):
+    """A service-account key or authorized-user file, loaded by google-auth; its token URL the endpoint's, if any."""
     import google.auth
 
-    path = admin_file
-    if path is None and setup.credential_kind != "authorized_user" and gcloud_adc_path(env).exists():
-        path = str(gcloud_adc_path(env))
-    if path is None:
-        return setup.credentials
     credentials, _ = google.auth.load_credentials_from_file(path, scopes=[CLOUD_PLATFORM])
     if endpoint and hasattr(credentials, "with_token_uri"):
         credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")
     return credentials
+
+
+def admin_credential(path: str, endpoint: str | None) -> AdminCredential:
+    """check --admin-credentials PATH; ValueError, in plain words, when google-auth cannot use the file."""
+    from google.auth import exceptions as auth_exceptions
+
+    try:
+        credentials = load_credential_file(path, endpoint)
+    except (auth_exceptions.DefaultCredentialsError, ValueError, OSError) as exc:
+        raise ValueError(f"{path} cannot be used: {plain_error(exc)}") from None
+    except Exception:  # noqa: BLE001 - google-auth reads any JSON (a list, a string) without checking its shape
+        raise ValueError(f"{path} cannot be used: not a service-account key or authorized-user JSON file") from None
+    return AdminCredential(credentials, _kind(credentials), f"--admin-credentials {path}", named_principal(credentials))
+
+
+def load_admin_credentials(setup: Setup, env: dict[str, str], endpoint: str | None, admin_file: str | None):
+    """Who applies fixes: --admin-credentials, else your gcloud login when the app runs as another identity,
+    else the app's own credential."""
+    path = admin_file
+    if path is None and setup.credential_kind != "authorized_user" and gcloud_adc_path(env).exists():
+        path = str(gcloud_adc_path(env))
+    return setup.credentials if path is None else load_credential_file(path, endpoint)
 
 
 def _check_key_file(setup: Setup, path: str) -> None:

@@ -28,7 +28,7 @@ NEEDS = f"{role_for(GET_ORG_POLICY)} ({GET_ORG_POLICY})"
 async def read_effective(ctx: Context, project: str, constraint: str):
     """The reply to getEffectivePolicy for *constraint* on *project*."""
     return await ctx.http.call("GET", "orgpolicy", f"/v2/projects/{project}/policies/{constraint}:getEffectivePolicy",
-                               token=ctx.token)
+                               token=ctx.admin_token)
 
 
 def _questions(ctx: Context) -> list[tuple[str, tuple[str, ...], str, bool]]:

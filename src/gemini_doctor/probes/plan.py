@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..engine.syntax import valid
 from ..google import services
 from ..google.access import CLOUD_PLATFORM, GEMINI_API_SCOPES, PREDICT
 from ..google.services import vertex_model_path
@@ -37,17 +38,41 @@ def service_of(setup: Setup) -> str:
 # --- credentials --------------------------------------------------------------------------------
 async def token(ctx: Context) -> Outcome:
     """The token fetch started before the probes (run_check); started here when it was not."""
+    failed = await _refreshed(ctx, ctx.setup.credentials, ctx.pending_token)
+    if failed:
+        return failed
+    return Outcome(OK, f"got an access token for {ctx.setup.principal or 'the credential'}",
+                   data={"token": ctx.setup.credentials.token})
+
+
+async def admin_token(ctx: Context) -> Outcome:
+    """--admin-credentials' own token, for the admin probes; its principal from tokeninfo when the file names none.
+    A failure here is the admin credential's, never the app's: "could not check"."""
+    admin = ctx.setup.admin
+    failed = await _refreshed(ctx, admin.credentials, ctx.pending_admin_token)
+    if failed:
+        return Outcome(COULD_NOT_CHECK, f"could not check as the admin credential: {failed.summary}")
+    if admin.principal is None:
+        reply = await ctx.http.call("GET", "oauth2", "/tokeninfo", params={"access_token": admin.credentials.token})
+        email = reply.body.get("email") if reply.ok else None
+        admin.principal = email if valid("email", email) else None
+    return Outcome(OK, f"got an access token for {admin.principal or 'the admin credential'}; the admin probes run as it",
+                   data={"token": admin.credentials.token})
+
+
+async def _refreshed(ctx: Context, credentials, pending) -> Outcome | None:
+    """Wait for google-auth's refresh of *credentials* (*pending*, or started now): None once it has a token,
+    else the outcome that says why not."""
     import asyncio
 
     from google.auth import exceptions as auth_exceptions
 
     from .auth import fetch_token
 
-    credentials = ctx.setup.credentials
     token_uri = getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None)
     ctx.http.requests += 1
     try:
-        await asyncio.wrap_future(ctx.pending_token or fetch_token(credentials))
+        await asyncio.wrap_future(pending or fetch_token(credentials))
     except auth_exceptions.RefreshError as exc:
         ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> refused: {exc}")
         return Outcome(FAIL, "the credential could not get a token", facts={"token_refresh_failed": "token refresh refused"},
@@ -56,7 +81,7 @@ async def token(ctx: Context) -> Outcome:
         ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> no answer")
         return Outcome(COULD_NOT_CHECK, describe_failure(exc, host_of(token_uri) or "the token endpoint", ctx.http.proxy))
     ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> got a token")
-    return Outcome(OK, f"got an access token for {ctx.setup.principal or 'the credential'}", data={"token": credentials.token})
+    return None
 
 
 async def tokeninfo(ctx: Context) -> Outcome:
@@ -321,6 +346,11 @@ def _shorten(text: str, width: int = 120) -> str:
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + "…"
 
 
+def as_admin(setup: Setup, needs: tuple[str, ...]) -> tuple[str, ...]:
+    """An admin probe's needs: with --admin-credentials, that credential's token instead of the app's."""
+    return tuple("admin_token" if need == "token" else need for need in needs) if setup.admin else needs
+
+
 def plan(setup: Setup) -> list[Probe]:
     """The probes for this setup, with their dependencies (none when the user's client would not even start)."""
     probes: list[Probe] = []
@@ -330,6 +360,8 @@ def plan(setup: Setup) -> list[Probe]:
     auth_needs = () if setup.uses_key else ("token",)
     if has_token:
         probes += [Probe("token", "OAuth token", token), Probe("tokeninfo", "token principal and scopes", tokeninfo, ("token",))]
+    if setup.admin:
+        probes.append(Probe("admin_token", "the admin credential's token", admin_token))
     if setup.api_key is not None and has_token and setup.uses_key:
         probes += [Probe("key_lookup", "which project owns the key", key_lookup, ("token",)),
                    Probe("key_restrictions", "the key's restrictions", key_restrictions, ("key_lookup",))]
@@ -338,12 +370,13 @@ def plan(setup: Setup) -> list[Probe]:
         probes += [Probe("project", "the consumer project", project, project_needs),
                    Probe("service", f"{service_of(setup)} enabled", service, project_needs),
                    Probe("billing", "billing", billing, project_needs),
-                   Probe("org_policy", "organization policy on the call", org_policy, project_needs),
+                   Probe("org_policy", "organization policy on the call", org_policy, as_admin(setup, project_needs)),
                    Probe("quota", f"the quota for {setup.model}", quota, project_needs)]
         if setup.surface == "vertex" and not setup.uses_key and setup.project:
             probes += [Probe("iam", f"{PREDICT} granted", iam, ("token",)),
-                       Probe("audit_logs", "denied calls in the audit log", audit_denials, ("token",)),
-                       Probe("policy_troubleshooter", "why IAM refused (Policy Troubleshooter)", troubleshoot, ("token",),
+                       Probe("audit_logs", "denied calls in the audit log", audit_denials, as_admin(setup, ("token",))),
+                       Probe("policy_troubleshooter", "why IAM refused (Policy Troubleshooter)", troubleshoot,
+                             as_admin(setup, ("token",)),
                              after=("iam", "call_target"))]
     if setup.api_key is not None or has_token:
         probes += [Probe("model", f"model {setup.model}", model, auth_needs),

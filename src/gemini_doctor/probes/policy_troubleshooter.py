@@ -29,12 +29,12 @@ async def troubleshoot(ctx: Context) -> Outcome:
     permission, error_id = denial
     reply = None
     if error_id:
-        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3beta/iam:troubleshootError", token=ctx.token,
+        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3beta/iam:troubleshootError", token=ctx.admin_token,
                                     json={"errorInfoId": error_id})
     if reply is None or reply.status == 404:      # no ID, or one Google no longer (or not yet) knows: ask by tuple
         tuple_ = {"principal": who, "permission": permission,
                   "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project}"}
-        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3/iam:troubleshoot", token=ctx.token,
+        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3/iam:troubleshoot", token=ctx.admin_token,
                                     json={"accessTuple": tuple_})
     if not reply.ok:
         return admin_failure(reply, NEEDS)

@@ -36,6 +36,7 @@ class Context:
     http: GoogleHttp
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     pending_token: Future | None = None     # the token fetch run_check started before anything else
+    pending_admin_token: Future | None = None   # the same for --admin-credentials
 
     def data(self, probe_id: str, key: str, default=None):
         outcome = self.outcomes.get(probe_id)
@@ -44,6 +45,11 @@ class Context:
     @property
     def token(self) -> str | None:
         return self.data("token", "token")
+
+    @property
+    def admin_token(self) -> str | None:
+        """What the read-only admin probes send: --admin-credentials' token when given, else the app's."""
+        return self.data("admin_token", "token") if self.setup.admin else self.token
 
 
 @dataclass(frozen=True)

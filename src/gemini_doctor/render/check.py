@@ -8,12 +8,18 @@ from .markdown import cause_markdown, text
 MARKS = {"ok": ("green", "✓"), "fail": ("red", "✗"), "could_not_check": ("yellow", "?"), "skipped": ("dim", "-")}
 
 
-def credential_line(credential: dict) -> str:
+def credential_line(credential: dict, label: str = "Credential") -> str:
     shown = {k: v for k, v in credential.items() if v and k not in ("kind", "project_source")}
     if "project" in shown and credential.get("project_source"):
         shown["project"] = f"{shown['project']} (from {credential['project_source']})"
     who = ", ".join(f"{k} {v}" for k, v in shown.items())
-    return f"Credential: {credential.get('kind') or 'none'}" + (f" ({who})" if who else "")
+    return f"{label}: {credential.get('kind') or 'none'}" + (f" ({who})" if who else "")
+
+
+def admin_line(result: dict) -> list[str]:
+    """Who ran the admin probes, when --admin-credentials named someone other than the app."""
+    admin = result.get("admin_credential")
+    return [credential_line(admin, "Admin probes as")] if admin else []
 
 
 def check_line(check: dict) -> Line:
@@ -33,7 +39,7 @@ def tally(result: dict) -> str:
 
 def check_head(result: dict) -> list[Line]:
     """What is known before any probe runs: the credential the code would use."""
-    return [("bold", credential_line(result["credential"])), ("", "")]
+    return [("bold", line) for line in [credential_line(result["credential"]), *admin_line(result)]] + [("", "")]
 
 
 def check_tail(result: dict, quiet: bool = False) -> list[Line]:
@@ -57,8 +63,9 @@ def check_lines(result: dict, quiet: bool = False, **_: object) -> list[Line]:
 
 
 def check_markdown(result: dict, **_: object) -> str:
-    lines = ["## gemini-doctor check", "", f"**{text(result['summary'])}**", "", text(credential_line(result["credential"])), "",
-             "| check | status | result |", "|---|---|---|"]
+    lines = ["## gemini-doctor check", "", f"**{text(result['summary'])}**", ""]
+    lines += [part for line in [credential_line(result["credential"]), *admin_line(result)] for part in (text(line), "")]
+    lines += ["| check | status | result |", "|---|---|---|"]
     lines += [f"| {text(c['title'])} | {c['status']} | {text(c['summary'])} |" for c in result["checks"]]
     lines += [""] + [f"- ⚠ {text(t['message'])}" for t in result["traps"]]
     for n, cause in enumerate(result["causes"], 1):
