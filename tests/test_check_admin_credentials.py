@@ -27,8 +27,11 @@ def denied(gemini_emulator):
     return emu
 
 
+def checks(data: dict) -> dict:
+    return {c["id"]: c for c in data["checks"]}
+
+
 def test_the_admin_probes_run_as_the_admin_and_the_app_probes_as_the_app(denied, tmp_path):
-    checks = lambda data: {c["id"]: c for c in data["checks"]}  # noqa: E731
     without = json.loads(_check(denied, tmp_path).stdout)
     assert checks(without)["audit_logs"]["status"] == "could_not_check"
     assert "could not check (needs roles/logging.viewer" in checks(without)["audit_logs"]["summary"]
