@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_cli
+from conftest import invoke_cli
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import APP_SA, DEV
 from gemini_doctor.google.access import CLOUD_PLATFORM, PREDICT
@@ -74,7 +74,7 @@ def test_an_ordinary_json_array_is_scanned_as_text():
 def test_the_text_report_lists_them(tmp_path):
     path = tmp_path / "audit.json"
     path.write_text(json.dumps([_entry()], indent=2))
-    out = run_cli("scan", str(path)).stdout.decode()
+    out = invoke_cli("scan", str(path)).stdout.decode()
     assert "denied call" in out and APP_SA in out and PREDICT in out and METHOD in out
 
 
