@@ -92,7 +92,7 @@ def _plain_http(client: dict, credentials: dict[str, Path], url: str):
     if client.get("api_key"):
         headers["x-goog-api-key"] = client["api_key"]
     elif client.get("principal"):
-        from google.auth.transport.requests import Request
+        from ..probes.auth import Request  # google-auth's transport over http.client: no `requests` to import
 
         creds = google_credentials(client, credentials, url)
         creds.refresh(Request())
