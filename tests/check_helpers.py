@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gemini_doctor.check import discover, run_check
 from gemini_doctor.emulator.clients import shell_env
-from gemini_doctor.probes import discover, run_check
 
 
 def user_env(emu, home) -> dict[str, str]:

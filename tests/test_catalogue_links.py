@@ -70,9 +70,9 @@ def test_every_file_the_cache_depends_on_exists():
 
 def test_fill_and_check_only_produce_declared_placeholders():
     from gemini_doctor.engine.fill import template_values
-    from gemini_doctor.engine.verdict import _known_values
     from gemini_doctor.evidence.record import FIELDS, ErrorRecord
     from gemini_doctor.probes.discovery import discover
+    from gemini_doctor.verdict import _known_values
 
     record = ErrorRecord(**{name: "x" for name in FIELDS if name not in ("reasons", "metadata", "details", "bodies")})
     assert set(template_values(record)) <= set(PLACEHOLDERS)

@@ -7,7 +7,7 @@ import pytest
 from check_helpers import check
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
-from gemini_doctor.probes.audit_logs import denied_filter
+from gemini_doctor.probes.audit_logs.audit_logs import denied_filter
 
 
 def _world(may_read_logs: bool) -> dict:

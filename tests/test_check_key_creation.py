@@ -7,9 +7,9 @@ import pytest
 
 from check_helpers import user_env
 from conftest import run_cli
+from gemini_doctor.check import run_check
 from gemini_doctor.emulator.scenarios import DEV, OWNER, scenario_world
-from gemini_doctor.probes import run_check
-from gemini_doctor.probes.key_creation import discover_person
+from gemini_doctor.probes.discovery import discover_person
 
 EDITOR_GRANT = "gcloud projects add-iam-policy-binding acme-prod --member=user:dev@example.com --role=roles/editor"
 
@@ -21,7 +21,7 @@ def _as(emu, home, person: str = DEV) -> dict[str, str]:
 
 def key_check(emu, home, person: str = DEV, project: str = "acme-prod", timeout: float = 5.0):
     setup = discover_person(_as(emu, home, person), project, emu.url)
-    return run_check(setup, emu.url, timeout, purpose="key-creation")
+    return run_check(setup, emu.url, timeout)
 
 
 def _checks(data: dict) -> dict[str, dict]:

@@ -11,7 +11,7 @@ from check_helpers import check
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
 from gemini_doctor.google.access import CLOUD_PLATFORM
-from gemini_doctor.probes.policy_troubleshooter import read_explanation
+from gemini_doctor.probes.policy_troubleshooter.policy_troubleshooter import read_explanation
 
 
 def _checked(gemini_emulator, tmp_path, world, **flags):
@@ -79,7 +79,7 @@ def test_what_google_answers_is_shown_only_in_its_syntax():
             {"denyAccessState": "DENY_ACCESS_STATE_DENIED", "policy": {"name": "policies/x/denypolicies/$(touch pwned)"}}]}]}}
     outcome = read_explanation(body, APP_SA, "aiplatform.endpoints.predict", "acme-prod")
     assert "a deny policy on project" in outcome.summary and "pwned" not in outcome.summary
-    assert outcome.data["deny_policy"] is None and "iam_deny_policy" in outcome.facts
+    assert outcome.result.name is None and "iam_deny_policy" in outcome.facts
 
 
 def test_data_access_logs_off_is_said_with_a_command_that_turns_them_on(gemini_emulator, tmp_path):

@@ -16,7 +16,7 @@ from regex_shapes import problems
 SKIPPED_PACKAGES = ("gemini_doctor.emulator", "gemini_doctor.cli", "gemini_doctor.__main__")
 # Patterns used only with fullmatch() or match() on short values, where a search cannot restart:
 # the module attribute names, checked to exist so that the list cannot go stale.
-ANCHORED = {"gemini_doctor.engine.syntax": ["SYNTAX"], "gemini_doctor.evidence.loose": ["_PROJECT_ID"]}
+ANCHORED = {"gemini_doctor.google.syntax": ["SYNTAX"], "gemini_doctor.evidence.loose": ["_PROJECT_ID"]}
 # Shapes the check flags that are linear in use, each for the reason given (and measured by
 # benchmarks/hostile_bench.py); a new entry needs as good a reason.
 LINEAR_IN_USE = {

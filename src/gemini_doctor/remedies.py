@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import require_causes
-from .engine.syntax import valid
 from .google.access import PREDICT, member_of, role_for
 from .google.services import service_of
+from .google.syntax import valid
 from .probes.transport import GoogleHttp
 from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 
@@ -241,11 +241,11 @@ def _chmod(path: Path) -> Remedy | None:
 
 def _project_id(result) -> str | None:
     project = result.outcomes.get("project")
-    if project is not None and project.data.get("id"):
-        return project.data["id"]
+    if project is not None and project.result is not None and project.result.id:
+        return project.result.id
     lookup = result.outcomes.get("key_lookup")
-    if result.setup.uses_key and lookup is not None and lookup.data.get("project"):
-        return lookup.data["project"]
+    if result.setup.uses_key and lookup is not None and lookup.result is not None and lookup.result.project:
+        return lookup.result.project
     return result.setup.project
 
 

@@ -15,7 +15,7 @@ from .. import __version__
 from ..datacache import cache_file, read_cached, write_cached
 from ..matching.literals import required_literals
 from ..matching.prefilter import LiteralScanner, Prefiltered, Scanned
-from .links import PACKAGE, check_links
+from .links import PACKAGE, check_links, fact_files
 from .model import RETRY_ADVICE, CatalogueError, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
@@ -23,7 +23,7 @@ CACHE_FORMAT = 4
 # The code whose results the cache holds, and whose checks a cached load skips (paths in the package): the
 # cache is keyed by these files too, so changed code is never answered from a copy the old code wrote.
 _CODE = ("catalogue/__init__.py", "catalogue/model.py", "catalogue/links.py", "matching/literals.py",
-         "matching/prefilter.py", "probes/facts.toml", "evidence/record.py", "google/services.py")
+         "matching/prefilter.py", "evidence/record.py", "google/services.py")
 _SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote", "settles"}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 _STEP_KEYS = {"step", "command", "url", "when", "unless"}
@@ -121,7 +121,7 @@ def require_causes(ids: Iterable[str], where: str) -> None:
 
 
 def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:
-    code = [os.path.join(PACKAGE, name) for name in _CODE]
+    code = [os.path.join(PACKAGE, name) for name in _CODE] + fact_files()
     return cache_file(f"catalogue-{CACHE_FORMAT}-{__version__}", [os.fspath(directory), *code, *paths])
 
 

@@ -1,6 +1,7 @@
 """The catalogue's links to the rest of the product, checked whenever the catalogue is built.
 
-A cause file names facts (that `check` establishes: ``probes/facts.toml``), record fields (of
+A cause file names facts (that `check` establishes: each probe module's ``FACTS``, read here from the source
+so that explain never imports the probes), record fields (of
 :class:`~gemini_doctor.evidence.record.ErrorRecord`), ``{placeholders}`` (:data:`.model.PLACEHOLDERS`),
 surfaces (Google's vocabulary) and other causes (``demote``). A name that resolves to nothing fails
 the load, with the file and line, instead of becoming a signal that silently never matches.
@@ -8,22 +9,44 @@ the load, with the file and line, instead of becoming a signal that silently nev
 
 from __future__ import annotations
 
+import ast
+import glob
 import os
 import re
 
 from .model import PLACEHOLDERS, CatalogueError, Cause
 
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FACTS_FILE = os.path.join(PACKAGE, "probes", "facts.toml")
+PLANNED = "planned"
+# Where facts are declared: probe modules, discovery and the verdict's comparisons (FACTS), and the registry's
+# facts that no probe establishes yet (PLANNED_FACTS)
+_DECLARATIONS = {"FACTS": None, "PLANNED_FACTS": PLANNED}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def declared_facts(path: str = FACTS_FILE) -> dict[str, dict]:
-    """The facts `check` may establish, by name: ``{"meaning": …, "by": …}``."""
-    import tomllib
+def fact_files() -> list[str]:
+    """The modules that may declare facts: every probe module, discovery, the probe registry and the verdict."""
+    probes = os.path.join(PACKAGE, "probes")
+    return sorted(glob.glob(os.path.join(probes, "*.py")) + glob.glob(os.path.join(probes, "*", "*.py"))) + [
+        os.path.join(PACKAGE, "verdict.py")]
 
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
+
+def declared_facts() -> dict[str, dict]:
+    """The facts `check` may establish, by name: ``{"meaning": …, "by": …}`` where *by* is the module that
+    declares it (a probe's ID, ``discovery``, ``verdict``) or ``planned``."""
+    facts: dict[str, dict] = {}
+    for path in fact_files():
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+        for node in tree.body:
+            target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0] if isinstance(node, ast.Assign) else None
+            if isinstance(target, ast.Name) and target.id in _DECLARATIONS and node.value is not None:
+                by = _DECLARATIONS[target.id] or os.path.basename(path)[:-3]
+                for name, meaning in ast.literal_eval(node.value).items():
+                    if name in facts:
+                        raise CatalogueError(f"fact {name!r} is declared twice: by {facts[name]['by']} and by {by}")
+                    facts[name] = {"meaning": meaning, "by": by}
+    return facts
 
 
 def check_links(causes: dict[str, Cause], paths: dict[str, str]) -> None:
@@ -42,7 +65,7 @@ def check_links(causes: dict[str, Cause], paths: dict[str, str]) -> None:
                     _fail(path, None, f"{{{name}}}", f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}")
         for n, signal in enumerate(cause.signals):
             for fact in sorted(signal.facts - facts.keys()):
-                _fail(path, n, fact, f"fact {fact!r} is not declared in probes/facts.toml (no check establishes it)")
+                _fail(path, n, fact, f"fact {fact!r} is not declared by any probe module's FACTS (no check establishes it)")
             _check_fields(path, "[[signal]]", n, signal.fields, FIELDS)
             for surface in sorted(signal.surfaces - SURFACES.keys()):
                 _fail(path, n, surface, f"unknown surface {surface!r}; known: {', '.join(SURFACES)}")

@@ -84,7 +84,7 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
     For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required.
     *admin_file* (--admin-credentials) is what the read-only admin probes run as; a file google-auth cannot use
     is a usage error, before any probe runs."""
-    from ..probes import discover, run_check
+    from ..check import discover, run_check
     from ..probes.discovery import admin_credential
 
     with warnings.catch_warnings():   # google-auth's raw UserWarnings (with a site-packages path): traps say it better
@@ -99,9 +99,9 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
             raise click.BadParameter(str(exc), param_hint="--admin-credentials") from None
     log = _http_log if verbose else None
     if live is not None:
-        return _streamed(setup, endpoint, timeout, log, live, purpose)
+        return _streamed(setup, endpoint, timeout, log, live)
     if fmt != "text" or not sys.stderr.isatty():
-        return run_check(setup, endpoint, timeout, log=log, purpose=purpose)
+        return run_check(setup, endpoint, timeout, log=log)
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -110,13 +110,13 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
         def progress(probe_id: str, outcome) -> None:
             done.append(probe_id)
             status.update(f"Checking your setup with Google… {len(done)} done (last: {probe_id}: {outcome.status})")
-        return run_check(setup, endpoint, timeout, progress, log=log, purpose=purpose)
+        return run_check(setup, endpoint, timeout, progress, log=log)
 
 
 def _person(project: str | None, endpoint: str | None):
     """The signed-in account's setup for ``--for key-creation``; the project must be a project ID or number."""
-    from ..engine.syntax import valid
-    from ..probes.key_creation import discover_person
+    from ..google.syntax import valid
+    from ..probes.discovery import discover_person
 
     setup = discover_person(dict(os.environ), project, endpoint)
     if not setup.project:
@@ -126,13 +126,13 @@ def _person(project: str | None, endpoint: str | None):
     return setup
 
 
-def _streamed(setup, endpoint, timeout, log, stream: TextIO, purpose: str = "call"):
+def _streamed(setup, endpoint, timeout, log, stream: TextIO):
     """Run the probes, printing each checklist line to *stream* the moment its probe finishes (like flutter doctor)."""
-    from ..probes import planned, run_check
+    from ..check import checklist, run_check
     from ..render.check import check_head, check_line
     from ..render.terminal import print_lines
 
-    titles = {probe.id: probe.title for probe in planned(setup, purpose)}
+    titles = checklist(setup)
     print_lines(check_head({"credential": setup.credential_summary(),
                             "admin_credential": setup.admin.summary() if setup.admin else None}), stream)
 
@@ -141,7 +141,7 @@ def _streamed(setup, endpoint, timeout, log, stream: TextIO, purpose: str = "cal
                  "duration_ms": outcome.duration_ms}
         print_lines([check_line(check)], stream)
         stream.flush()
-    return run_check(setup, endpoint, timeout, finished, log=log, purpose=purpose)
+    return run_check(setup, endpoint, timeout, finished, log=log)
 
 
 def _http_log(line: str) -> None:

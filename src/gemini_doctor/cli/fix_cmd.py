@@ -59,7 +59,7 @@ def _print_commands(data: dict, fmt: str, quiet: bool = False) -> None:
 
 
 def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:
-    from ..probes import discover, run_check
+    from ..check import discover, run_check
     from ..probes.discovery import load_admin_credentials
     from ..remedies import RemedyDenied, apply_all, plan, verify
     from ..render.terminal import safe_text

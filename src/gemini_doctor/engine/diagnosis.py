@@ -22,6 +22,7 @@ from .fill import fill, fill_command, fill_url, template_values, unknown_in_pros
 SETTLED_AT = 0.8          # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
 RIVAL_AT = 0.5            # ... and no runner-up is a credible rival (at or above this)
+UNKNOWN = "unknown"        # the cause ID ranked when nothing matches
 NEXT_STEP = "Run `gemini-doctor check` to tell these apart with live checks of your setup."
 
 # decisive: a signal that settles the cause matched (a generic one, such as a bare 429, does not)
@@ -43,7 +44,7 @@ class Diagnosis:
     @property
     def found(self) -> bool:
         """True when at least one real cause (not ``unknown``) was named."""
-        return self.top.cause.id != "unknown"
+        return self.top.cause.id != UNKNOWN
 
     @property
     def settled(self) -> bool:

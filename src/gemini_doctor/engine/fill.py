@@ -13,8 +13,8 @@ from functools import lru_cache
 from ..evidence.record import ErrorRecord
 from ..google.access import role_for
 from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SURFACES
+from ..google.syntax import KIND_NAMES, shell_value, url_value
 from ..textsafe import printable
-from .syntax import KIND_NAMES, shell_value, url_value
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # In prose, a value the evidence does not know reads as a phrase, never as a bare NAME.

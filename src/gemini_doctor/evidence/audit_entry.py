@@ -16,7 +16,7 @@ _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 def audit_denial(entry: object) -> dict | None:
     """What a denied call's audit entry says (permission, principal, service, method, time), or None
     when *entry* is not an audit entry of a denied call."""
-    from ..engine.syntax import valid  # here, not at the top: the engine imports evidence
+    from ..google.syntax import valid
 
     payload = entry.get("protoPayload") if isinstance(entry, dict) else None
     if not isinstance(payload, dict):

@@ -19,7 +19,7 @@ _ID_IN_URL = re.compile(r";errorId=([^;?&#]+)")
 def read_troubleshooter(record: ErrorRecord) -> None:
     """Set ``troubleshooter_url`` and ``error_info_id`` on *record* from its metadata or the URL its
     prose carried (already on the record); each only when it is well formed, else cleared."""
-    from ..engine.syntax import valid  # here, not at the top: the engine imports evidence
+    from ..google.syntax import valid
 
     url = (record.metadata.get("troubleshooter_url") or record.troubleshooter_url or "").rstrip(".,;")
     record.troubleshooter_url = url if _URL.fullmatch(url) else None

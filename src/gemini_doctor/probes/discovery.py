@@ -22,6 +22,16 @@ TRUE = ("true", "1")   # what google-genai reads as true in GOOGLE_GENAI_USE_ENT
 NO_KEY = ("ValueError('No API key was provided. Please pass a valid API key. Learn how to create an API key at "
           "https://aistudio.google.com/docs/api-key.')")
 NO_PROJECT = "ValueError('Project or API key must be set when using the Vertex AI API.')"
+# The facts discovery establishes before any request (declared like a probe's: see probes/registry.py)
+FACTS = {
+    "no_credential": "the app would send no API key and finds no Application Default Credentials",
+    "key_malformed": "the API key has quotes or white space around it, or the wrong length for its kind",
+    "key_is_token": "the variable that should hold an API key holds an OAuth access token",
+    "adc_without_quota_project": "user Application Default Credentials carry no quota project",
+}
+
+
+_KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
 
 def mask(secret: str) -> str:
@@ -74,6 +84,7 @@ class Setup:
     traps: list[Trap] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
     admin: AdminCredential | None = None   # --admin-credentials: what the read-only admin probes run as
+    purpose: str = "call"               # what check asks: the app's call, or "key-creation" (see discover_person)
 
     @property
     def uses_key(self) -> bool:
@@ -116,6 +127,19 @@ def discover(env: dict[str, str], surface: str = "auto", model: str | None = Non
         setup.facts["no_credential"] = (f"GOOGLE_APPLICATION_CREDENTIALS names {broken}, which cannot be used: {setup.adc_error}"
                                         if broken else "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no "
                                         "Application Default Credentials" + (f" ({setup.adc_error})" if setup.adc_error else ""))
+    return setup
+
+
+def discover_person(env: dict[str, str], project: str | None, endpoint: str | None) -> Setup:
+    """``check --for key-creation``: the account that signs in to AI Studio, as this machine knows it: the gcloud
+    login (its ADC file) when there is one, else whatever Application Default Credentials find. API keys in the
+    environment play no part."""
+    env = {name: value for name, value in env.items() if name not in _KEY_VARIABLES}
+    if env.get("GOOGLE_APPLICATION_CREDENTIALS") and gcloud_adc_path(env).exists():
+        del env["GOOGLE_APPLICATION_CREDENTIALS"]    # the app's identity, not the person's
+    setup = discover(env, "gemini-api", project=project, endpoint=endpoint)
+    setup.facts = {k: v for k, v in setup.facts.items() if k == "no_credential"}   # the call's facts do not apply here
+    setup.purpose = "key-creation"
     return setup
 
 

@@ -26,7 +26,7 @@ class Outcome:
     summary: str
     facts: dict[str, str] = field(default_factory=dict)
     error_text: str | None = None          # Google's error, as received, for the evidence parser
-    data: dict = field(default_factory=dict)
+    result: object | None = None           # what the probe read, typed by the probe (a dataclass of its module)
     duration_ms: int = 0
 
 
@@ -36,20 +36,19 @@ class Context:
     http: GoogleHttp
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     pending_token: Future | None = None     # the token fetch run_check started before anything else
-    pending_admin_token: Future | None = None   # the same for --admin-credentials
-
-    def data(self, probe_id: str, key: str, default=None):
-        outcome = self.outcomes.get(probe_id)
-        return outcome.data.get(key, default) if outcome else default
+    token: str | None = None                # the access token, once the token probe has it
+    pending_admin_token: Future | None = None   # the same fetch for --admin-credentials
+    admin_token: str | None = None          # --admin-credentials' access token, once the admin_token probe has it
 
     @property
-    def token(self) -> str | None:
-        return self.data("token", "token")
-
-    @property
-    def admin_token(self) -> str | None:
+    def admin_probe_token(self) -> str | None:
         """What the read-only admin probes send: --admin-credentials' token when given, else the app's."""
-        return self.data("admin_token", "token") if self.setup.admin else self.token
+        return self.admin_token if self.setup.admin else self.token
+
+    def result(self, probe_id: str) -> object | None:
+        """The typed result of *probe_id* (None when it has not run, or read nothing)."""
+        outcome = self.outcomes.get(probe_id)
+        return outcome.result if outcome else None
 
 
 @dataclass(frozen=True)

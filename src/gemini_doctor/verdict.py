@@ -1,22 +1,43 @@
-"""The check verdict: probe outcomes become evidence for the same engine and catalogue as explain."""
+"""The check verdict: probe outcomes become evidence for the same engine and catalogue as explain.
+
+The probes it reads by name are looked up in the probe registry when this module loads, so a misspelt ID
+fails at import; every other probe reaches the verdict through its facts and its typed result (a result
+with ``fill_values()`` gives the fix templates their values).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from ..evidence import parse_text
-from ..evidence.parse import Evidence
-from ..google.access import member_of
-from ..google.services import SURFACES
-from ..probes.discovery import Setup
-from ..probes.runner import FAIL, OK, Outcome
-from .diagnosis import Diagnosis
-from .rank import rank
+from .engine import Diagnosis, rank
+from .engine.diagnosis import UNKNOWN
+from .evidence import parse_text
+from .evidence.parse import Evidence
+from .google.access import member_of
+from .google.services import SURFACES
+from .probes.discovery import Setup
+from .probes.registry import require_probes
+from .probes.runner import FAIL, OK, Outcome
 
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
-# Per purpose, the probe whose success means "it works": the call itself, or the caller's key-creation permissions.
-DECIDING_PROBE = {"call": "call_target", "key-creation": "kc_permissions"}
+# The app's own call decides health; the control call and the model's record are compared with it; Google's
+# error texts from the token refresh and the call go to the same parser as explain's.
+TARGET, CONTROL, MODEL, TOKEN, KEY_CREATION = require_probes("call_target", "call_control", "model", "token",
+                                                            "kc_permissions", where="verdict.py")
+# Per purpose (Setup.purpose), the probe whose success means "it works": the call itself, or the caller's
+# key-creation permissions (check --for key-creation).
+DECIDING_PROBE = {"call": TARGET, "key-creation": KEY_CREATION}
+ERROR_TEXTS = (TOKEN, TARGET)
+PREVIEW_STAGES = ("PRIVATE_PREVIEW", "PUBLIC_PREVIEW", "EXPERIMENTAL")
+# The facts the comparison establishes (declared like a probe's: see probes/registry.py)
+FACTS = {
+    "only_target_model_unavailable": "Google fails (5xx) for the target model while the control model works",
+    "only_target_model_denied": "the target model is denied while the control model works with the same credential",
+    "preview_model_denied": "the denied target model is a preview (by its launch stage or name)",
+    "ga_model_denied": "the denied target model is generally available, yet a working credential is refused",
+    "model_not_at_location": "the model exists, but not at the Vertex AI location the app uses",
+}
 PREVIEW_NAME = re.compile(r"preview|-exp\b|experimental", re.I)
 BARE_DENIAL = re.compile(r"caller does not have permission|\"message\"\s*:\s*\"(permission denied|forbidden)?\"", re.I)
 
@@ -29,7 +50,11 @@ class CheckResult:
     requests: int
     elapsed_ms: int
     titles: dict[str, str] = field(default_factory=dict)
-    purpose: str = "call"      # what was checked: the app's call, or "key-creation"
+
+    @property
+    def purpose(self) -> str:
+        """What was checked: the app's call, or "key-creation"."""
+        return self.setup.purpose
 
     @property
     def healthy(self) -> bool:
@@ -55,7 +80,7 @@ class CheckResult:
             out["admin_credential"] = self.setup.admin.summary()
         if self.diagnosis is not None:
             diagnosed = self.diagnosis.to_dict()
-            out["causes"] = [c for c in diagnosed["causes"] if c["id"] != "unknown"]
+            out["causes"] = [c for c in diagnosed["causes"] if c["id"] != UNKNOWN]
             out["parsed"] = diagnosed["parsed"]
         out["summary"] = summary_line(self)
         return out
@@ -74,16 +99,15 @@ def summary_line(result: CheckResult) -> str:
     return "Inconclusive: the checks that would decide could not run (see the checklist)."
 
 
-def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str],
-            purpose: str = "call") -> CheckResult:
-    result = CheckResult(setup, outcomes, None, requests, elapsed_ms, titles, purpose)
+def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str]) -> CheckResult:
+    result = CheckResult(setup, outcomes, None, requests, elapsed_ms, titles)
     if result.healthy:
         return result
     facts = dict(setup.facts)
     for outcome in outcomes.values():
         facts.update(outcome.facts)
     facts.update(_comparisons(setup, outcomes))
-    texts = [o.error_text for key in ("token", "call_target") if (o := outcomes.get(key)) and o.error_text]
+    texts = [o.error_text for key in ERROR_TEXTS if (o := outcomes.get(key)) and o.error_text]
     parsed = parse_text("\n".join(texts))
     if parsed.record.surface is None:
         parsed.record.surface = setup.surface       # the surface the user chose decides which fix comes first
@@ -96,18 +120,18 @@ def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_m
 
 def _comparisons(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     """Facts that come from comparing probes: the target model against the control model."""
-    target, control, model = outcomes.get("call_target"), outcomes.get("call_control"), outcomes.get("model")
-    if not target or target.status == OK or "status" not in target.data or not control or control.status != OK:
+    target, control, model = outcomes.get(TARGET), outcomes.get(CONTROL), outcomes.get(MODEL)
+    if not target or target.status == OK or target.result is None or not control or control.status != OK:
         return {}
-    status, works = target.data.get("status", 0), control.data["model"]
+    status, works = target.result.status, control.result.model
     if status >= 500:
         return {"only_target_model_unavailable": f"{setup.model}: HTTP {status}; {works} works"}
     if status == 403:
         facts = {"only_target_model_denied": f"{setup.model} denied; {works} works with the same credential"}
         if not BARE_DENIAL.search(target.error_text or ""):
             return facts                 # Google said why (org policy, IAM, ...): the text decides
-        stage = model.data.get("launch_stage") if model and model.status == OK else None
-        if stage in ("PRIVATE_PREVIEW", "PUBLIC_PREVIEW", "EXPERIMENTAL") or PREVIEW_NAME.search(setup.model):
+        stage = model.result.launch_stage if model and model.status == OK else None
+        if stage in PREVIEW_STAGES or PREVIEW_NAME.search(setup.model):
             facts["preview_model_denied"] = f"{setup.model} is a preview model ({stage or 'by its name'})"
         else:
             facts["ga_model_denied"] = f"{setup.model} is generally available, yet denied to a working credential"
@@ -118,29 +142,20 @@ def _comparisons(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
 
 
 def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
-    """What the fix templates should say: the real project id, principal, location and model."""
+    """What the fix templates should say: the model and location, the project (the real ID when a probe read
+    it), what the probes' results give (``fill_values()``), and the principal."""
     values = {"model": setup.model, "location": setup.location}
-    project = outcomes.get("project")
-    project_id = project.data.get("id") if project and project.status == OK else None
-    if project_id or setup.project:
-        values["project"] = project_id or setup.project
-    lookup = outcomes.get("key_lookup")
-    if lookup and lookup.status == OK and lookup.data.get("name"):
-        values["key_id"] = str(lookup.data["name"]).rsplit("/", 1)[-1]
-    billing = outcomes.get("billing")
-    accounts = billing.data.get("open_accounts", []) if billing else []
-    if len(accounts) == 1:                   # one account to link: the fix can name it (several: the user picks)
-        values["billing_account"] = accounts[0]
-    troubleshooter = outcomes.get("policy_troubleshooter")
-    if troubleshooter and troubleshooter.data.get("deny_policy"):
-        values["deny_policy"] = troubleshooter.data["deny_policy"]
+    if setup.project:
+        values["project"] = setup.project
+    for outcome in outcomes.values():
+        fill_values = getattr(outcome.result, "fill_values", None)
+        if fill_values is not None:
+            values.update(fill_values())
     principal = setup.principal
     if principal:
         values["principal"] = member_of(principal)
         if principal.endswith(".gserviceaccount.com"):
             values["email"] = principal
-    for outcome in outcomes.values():      # what a probe measured outranks defaults (e.g. the missing permission)
-        values.update(outcome.data.get("fix_values") or {})
     return values
 
 

@@ -1,6 +1,6 @@
-"""The Policy Troubleshooter probe: why IAM refused the caller, a deny policy or no binding at all.
+"""why IAM refused (Policy Troubleshooter)
 
-Runs only after an IAM denial (the target call refused with IAM_PERMISSION_DENIED, or testIamPermissions
+Why IAM refused the caller: a deny policy, or no binding at all. Runs only after an IAM denial (the target call refused with IAM_PERMISSION_DENIED, or testIamPermissions
 without the permission). With the denial's ``error_info_id`` it asks v3beta ``iam:troubleshootError``;
 otherwise (or when Google no longer knows the ID) v3 ``iam:troubleshoot`` for the principal, permission and
 project. Both only read. What Google answers is shown only when it is in Google's syntax for its kind.
@@ -9,19 +9,39 @@ project. Both only read. What Google answers is shown only when it is in Google'
 from __future__ import annotations
 
 import json
-import re
+from dataclasses import dataclass
 
-from ..engine.syntax import valid
-from ..google.access import PREDICT
-from .runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
+from ...google.access import PREDICT
+from ...google.syntax import valid
+from ..consumer import configured_project_needs
+from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
+from ..tokens import as_admin
 
-NEEDS = "roles/iam.securityReviewer and roles/iam.denyReviewer on the project"
-_POLICY_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+ORDER = 95
+FACTS = {
+    "iam_deny_policy": "Policy Troubleshooter says an IAM deny policy refuses the permission to the caller (a role "
+                       "grant cannot help)",
+    "iam_binding_missing": "Policy Troubleshooter says no role binding gives the caller the permission, and no deny "
+                           "policy refuses it",
+}
+IAM, TARGET = "iam", "call_target"
+AFTER = (IAM, TARGET)          # whether IAM refused: the permission check and the app's own call
+needs = as_admin(configured_project_needs)
+ROLE_NEEDED = "roles/iam.securityReviewer and roles/iam.denyReviewer on the project"
 DENIED, NOT_DENIED = "DENY_ACCESS_STATE_DENIED", "DENY_ACCESS_STATE_NOT_DENIED"
 GRANTED, NOT_GRANTED = "ALLOW_ACCESS_STATE_GRANTED", "ALLOW_ACCESS_STATE_NOT_GRANTED"
 
 
-async def troubleshoot(ctx: Context) -> Outcome:
+@dataclass(frozen=True)
+class DenyPolicy:
+    name: str | None        # the deny policy's ID, when Google named one in its syntax
+
+    def fill_values(self) -> dict[str, str]:
+        """The fix templates' {deny_policy}."""
+        return {"deny_policy": self.name} if self.name else {}
+
+
+async def run(ctx: Context) -> Outcome:
     denial = iam_denial(ctx)
     who, project = ctx.setup.principal, ctx.setup.project
     if denial is None or not valid("email", who) or not valid("project", project):
@@ -29,27 +49,27 @@ async def troubleshoot(ctx: Context) -> Outcome:
     permission, error_id = denial
     reply = None
     if error_id:
-        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3beta/iam:troubleshootError", token=ctx.admin_token,
+        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3beta/iam:troubleshootError", token=ctx.admin_probe_token,
                                     json={"errorInfoId": error_id})
     if reply is None or reply.status == 404:      # no ID, or one Google no longer (or not yet) knows: ask by tuple
         tuple_ = {"principal": who, "permission": permission,
                   "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project}"}
-        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3/iam:troubleshoot", token=ctx.admin_token,
+        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3/iam:troubleshoot", token=ctx.admin_probe_token,
                                     json={"accessTuple": tuple_})
     if not reply.ok:
-        return admin_failure(reply, NEEDS)
+        return admin_failure(reply, ROLE_NEEDED)
     return read_explanation(reply.body, who, permission, project)
 
 
 def iam_denial(ctx: Context) -> tuple[str, str | None] | None:
     """(permission, error ID or None) of the IAM denial this check saw, or None when it saw none."""
-    target = ctx.outcomes.get("call_target")
+    target = ctx.outcomes.get(TARGET)
     info = _iam_error_info(target.error_text) if target and target.error_text else None
     if info is not None:
         permission, error_id = info.get("permission"), info.get("error_info_id")
         return (permission if valid("permission", permission) else PREDICT,
                 error_id if valid("error_info_id", error_id) else None)
-    iam = ctx.outcomes.get("iam")
+    iam = ctx.outcomes.get(IAM)
     return (PREDICT, None) if iam and "predict_not_granted" in iam.facts else None
 
 
@@ -76,7 +96,7 @@ def read_explanation(body: dict, who: str, permission: str, project: str) -> Out
         names = denying_policies(deny)
         named = f"the deny policy {names[0]}" if names else "a deny policy"
         line = f"{named} on project {project} refuses {permission} to {who}, whatever roles it holds"
-        return Outcome(OK, line, facts={"iam_deny_policy": line}, data={"deny_policy": names[0] if names else None})
+        return Outcome(OK, line, facts={"iam_deny_policy": line}, result=DenyPolicy(names[0] if names else None))
     if allow.get("allowAccessState") == NOT_GRANTED:
         roles = held_roles(allow)
         held = f" (its roles there: {', '.join(roles)}; none carries it)" if roles else ""
@@ -85,7 +105,7 @@ def read_explanation(body: dict, who: str, permission: str, project: str) -> Out
     if overall == "CAN_ACCESS":
         return Outcome(OK, f"{who} may use {permission} on {project} now (IAM changes take a "
                            "minute or two to reach every server)")
-    return Outcome(COULD_NOT_CHECK, f"could not check (needs {NEEDS}): the caller may not read every policy that applies")
+    return Outcome(COULD_NOT_CHECK, f"could not check (needs {ROLE_NEEDED}): the caller may not read every policy that applies")
 
 
 def denying_policies(deny: dict) -> list[str]:
@@ -95,7 +115,7 @@ def denying_policies(deny: dict) -> list[str]:
         for explained in (resource.get("explainedPolicies") or ()) if isinstance(resource, dict) else ():
             if isinstance(explained, dict) and explained.get("denyAccessState") == DENIED:
                 name = str((explained.get("policy") or {}).get("name", "")).rsplit("/", 1)[-1]
-                if _POLICY_ID.fullmatch(name) and name not in names:
+                if valid("deny_policy", name) and name not in names:
                     names.append(name)
     return names
 

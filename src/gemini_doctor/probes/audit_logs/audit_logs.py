@@ -1,7 +1,7 @@
-"""The audit-log probe: the project's Data Access audit log, read for recent denied Gemini calls.
+"""denied calls in the audit log
 
-Cloud Logging's ``entries:list`` (read-only) for entries of the last day with status PERMISSION_DENIED
-on the Gemini API or Agent Platform. A denial found names the exact permission, principal, method and
+The project's Data Access audit log, read for recent denied Gemini calls: Cloud Logging's ``entries:list``
+(read-only) for entries of the last day with status PERMISSION_DENIED on the Gemini API or Agent Platform. A denial found names the exact permission, principal, method and
 time. When none is found, the project's IAM policy (``getIamPolicy``, read-only) says whether Data Access
 audit logs are on for the service at all, and the probe prints how to turn them on when they are off.
 Every value read back is checked against Google's syntax before it is shown.
@@ -11,18 +11,29 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..engine.syntax import valid
-from ..evidence.audit_entry import audit_denial
-from ..google.access import ALL_SERVICES, DATA_ACCESS_LOG_TYPES, data_access_services
-from ..google.services import GEMINI_API, VERTEX, service_of
-from .runner import COULD_NOT_CHECK, OK, Context, Outcome, admin_failure
+from ...evidence.audit_entry import audit_denial
+from ...google.access import ALL_SERVICES, DATA_ACCESS_LOG_TYPES, data_access_services
+from ...google.services import GEMINI_API, VERTEX, service_of
+from ...google.syntax import valid
+from ..consumer import configured_project_needs
+from ..runner import COULD_NOT_CHECK, OK, Context, Outcome, admin_failure
+from ..tokens import as_admin
 
+ORDER = 90
+FACTS = {"audit_permission_denied": "the project's audit log records a recent denied Gemini call by the caller, naming the permission"}
+needs = as_admin(configured_project_needs)
 LOOKBACK = timedelta(days=1)
 PAGE_SIZE = 20
-NEEDS = "roles/logging.viewer (logging.logEntries.list)"
+ROLE_NEEDED = "roles/logging.viewer (logging.logEntries.list)"
 POLICY_NEEDS = "roles/iam.securityReviewer (resourcemanager.projects.getIamPolicy)"
+
+
+@dataclass(frozen=True)
+class Denials:
+    mine: tuple[dict, ...]     # the caller's (or unattributed) recent denials, newest first (evidence.audit_entry's form)
 
 
 def denied_filter(since: datetime) -> str:
@@ -32,29 +43,28 @@ def denied_filter(since: datetime) -> str:
             f'protoPayload.serviceName=({services}) AND timestamp>="{since.strftime("%Y-%m-%dT%H:%M:%SZ")}"')
 
 
-async def audit_denials(ctx: Context) -> Outcome:
+async def run(ctx: Context) -> Outcome:
     project = ctx.setup.project
     body = {"resourceNames": [f"projects/{project}"], "filter": denied_filter(datetime.now(UTC) - LOOKBACK),
             "orderBy": "timestamp desc", "pageSize": PAGE_SIZE}
-    reply = await ctx.http.call("POST", "logging", "/v2/entries:list", token=ctx.admin_token, json=body)
+    reply = await ctx.http.call("POST", "logging", "/v2/entries:list", token=ctx.admin_probe_token, json=body)
     if not reply.ok:
-        return admin_failure(reply, NEEDS)
+        return admin_failure(reply, ROLE_NEEDED)
     denials = [d for d in map(audit_denial, reply.body.get("entries") or ()) if d]
     if not denials:
         # no entry means no denial only when Google records denials: an unreadable audit config leaves it open
         status, logged = await data_access_logging(ctx)
         return Outcome(status, f"no denied Gemini calls in project {project}'s audit log in the last day; {logged}")
     who = ctx.setup.principal
-    mine = [d for d in denials if who is None or d["principal"] in (who, None)]
+    mine = tuple(d for d in denials if who is None or d["principal"] in (who, None))
     if not mine:
         return Outcome(OK, f"{len(denials)} denied Gemini calls in the audit log, none by {who}")
     seen = mine[0]
     line = (f"audit log, {seen['time'] or 'time unknown'}: {seen['principal'] or 'a caller'} was denied "
             f"{seen['permission'] or 'a permission'} calling {seen['method'] or 'the API'}")
     # a record of the past, not a failure now: its fact is evidence for the verdict when the call fails
-    if not seen["permission"]:
-        return Outcome(OK, line, data={"denials": mine})
-    return Outcome(OK, line, facts={"audit_permission_denied": line}, data={"denials": mine})
+    facts = {"audit_permission_denied": line} if seen["permission"] else {}
+    return Outcome(OK, line, facts=facts, result=Denials(mine))
 
 
 async def data_access_logging(ctx: Context) -> tuple[str, str]:
@@ -62,7 +72,7 @@ async def data_access_logging(ctx: Context) -> tuple[str, str]:
     and how to turn them on when they are off (off by default: then Google records no denial); "could not check"
     when the policy cannot be read."""
     project, service = ctx.setup.project, service_of(ctx.setup.surface)
-    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=ctx.admin_token,
+    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=ctx.admin_probe_token,
                                 json={"options": {"requestedPolicyVersion": 3}})
     if not reply.ok:
         return COULD_NOT_CHECK, (f"whether Data Access audit logs are on for {service} is unknown "

@@ -1,0 +1,1 @@
+"""API Keys (apikeys.googleapis.com): which project owns the key, and its restrictions."""

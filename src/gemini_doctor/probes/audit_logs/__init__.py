@@ -1,0 +1,1 @@
+"""Cloud Logging (logging.googleapis.com): the project's audit log."""

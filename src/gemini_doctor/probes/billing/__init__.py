@@ -1,0 +1,1 @@
+"""Cloud Billing (cloudbilling.googleapis.com): the consumer project's billing."""

@@ -1,0 +1,1 @@
+"""Policy Troubleshooter (policytroubleshooter.googleapis.com): why IAM refused the caller."""

@@ -1,0 +1,1 @@
+"""Resource Manager (cloudresourcemanager.googleapis.com): the consumer project, and the caller's permission on it."""

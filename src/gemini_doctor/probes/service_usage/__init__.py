@@ -1,0 +1,1 @@
+"""Service Usage (serviceusage.googleapis.com): is the service the call needs enabled?"""

@@ -1,0 +1,33 @@
+"""the admin credential's token
+
+--admin-credentials' own token, for the read-only admin probes (audit log, Policy Troubleshooter, org policy);
+its principal from tokeninfo when the file names none. A failure here is the admin credential's, never the app's:
+"could not check", and the admin probes do not run.
+"""
+
+from __future__ import annotations
+
+from ...google.syntax import valid
+from ..runner import COULD_NOT_CHECK, OK, Context, Outcome
+from . import refreshed
+
+ORDER = 25
+PURPOSES = ("call", "key-creation")
+FACTS = {}   # it finds nothing about the app: it only lets the admin probes run
+
+
+def needs(setup) -> tuple[str, ...] | None:
+    return () if setup.admin is not None else None
+
+
+async def run(ctx: Context) -> Outcome:
+    admin = ctx.setup.admin
+    failed = await refreshed(ctx, admin.credentials, ctx.pending_admin_token)
+    if failed:
+        return Outcome(COULD_NOT_CHECK, f"could not check as the admin credential: {failed.summary}")
+    ctx.admin_token = admin.credentials.token
+    if admin.principal is None:
+        reply = await ctx.http.call("GET", "oauth2", "/tokeninfo", params={"access_token": ctx.admin_token})
+        email = reply.body.get("email") if reply.ok else None
+        admin.principal = email if valid("email", email) else None
+    return Outcome(OK, f"got an access token for {admin.principal or 'the admin credential'}; the admin probes run as it")

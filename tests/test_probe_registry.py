@@ -1,0 +1,90 @@
+"""Probes are found like gcpdiag's rules (a module per probe, in a package per Google API) and checked at load."""
+
+import ast
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from gemini_doctor.check import checklist, discover
+from gemini_doctor.probes import registry
+from gemini_doctor.probes.registry import ProbeError, probe_modules, require_probes
+
+
+def _module(doc, **attributes) -> ModuleType:
+    module = ModuleType("gemini_doctor.probes.fake_api.fake_probe", doc)
+    module.__dict__.update(attributes)
+    return module
+
+
+def test_each_probe_is_named_by_its_file_and_titled_by_its_docstring():
+    modules = probe_modules()
+    assert list(modules)[:2] == ["token", "tokeninfo"] and "call_control" in modules
+    for probe_id, entry in modules.items():
+        assert entry.module.__name__.endswith(f".{probe_id}")
+        assert entry.title == entry.module.__doc__.strip().splitlines()[0]
+
+
+def test_the_checklist_fills_the_titles_from_the_setup():
+    setup = discover({"GEMINI_API_KEY": "AIza" + "x" * 35, "HOME": "/nonexistent"}, model="gemini-3.5-flash")
+    assert checklist(setup) == {"model": "model gemini-3.5-flash", "call_target": "countTokens on gemini-3.5-flash",
+                                "models": "models offered to this credential",
+                                "call_control": "countTokens on a control model"}
+
+
+def test_a_misspelt_probe_id_fails_naming_where_it_is():
+    assert require_probes("call_target", where="x") == ("call_target",)
+    with pytest.raises(ProbeError, match=r"verdict\.py names unknown probe\(s\) \['call_targte'\]; known: token, "):
+        require_probes("call_targte", where="verdict.py")
+
+
+@pytest.mark.parametrize(("module", "message"), [
+    (_module(None), "no docstring"),
+    (_module("model {modle}\n"), r"title names \['modle'\]"),
+    (_module("title\n", ORDER=1, needs=None, run=None), "defines FACTS"),
+    (_module("title\n", FACTS={"fact": ""}, ORDER=1, needs=None, run=None), "FACTS maps each fact's name to its meaning"),
+])
+def test_a_probe_module_that_breaks_the_rules_fails_at_load(module, message):
+    with pytest.raises(ProbeError, match=message):
+        registry._load(module)
+
+
+def test_an_after_naming_no_probe_fails_at_load():
+    entry = registry._load(_module("t\n", FACTS={}, ORDER=1, needs=None, run=None, AFTER=("modles",)))
+    with pytest.raises(ProbeError, match="AFTER names unknown probe 'modles'"):
+        registry._check_links({"fake_probe": entry})
+
+
+def test_probes_reach_google_only_through_the_query_layer():
+    """No probe module imports an HTTP client: every request goes through ctx.http (transport.GoogleHttp)."""
+    for entry in probe_modules().values():
+        tree = ast.parse(Path(entry.module.__file__).read_text(encoding="utf-8"))
+        names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level}
+        assert not names & {"httpx", "requests", "urllib3", "http", "aiohttp", "socket"}, entry.module.__name__
+
+
+def test_typed_results_are_dataclasses():
+    from dataclasses import is_dataclass
+
+    for name in ("api_keys.key_lookup.KeyRecord", "resource_manager.project.Project", "billing.billing.BillingOff",
+                 "generation.CountTokens", "generation.model.Model", "generation.models.Offered",
+                 "tokens.tokeninfo.TokenInfo", "audit_logs.audit_logs.Denials",
+                 "policy_troubleshooter.policy_troubleshooter.DenyPolicy"):
+        module, _, cls = f"gemini_doctor.probes.{name}".rpartition(".")
+        assert is_dataclass(getattr(importlib.import_module(module), cls)), name
+
+
+def test_typed_results_fill_only_declared_placeholders():
+    from gemini_doctor.catalogue.model import PLACEHOLDERS
+    from gemini_doctor.probes.api_keys.key_lookup import KeyRecord
+    from gemini_doctor.probes.billing.billing import BillingOff
+    from gemini_doctor.probes.policy_troubleshooter.policy_troubleshooter import DenyPolicy
+    from gemini_doctor.probes.resource_manager.project import Project
+
+    filled = {**KeyRecord("acme", "projects/1/locations/global/keys/k1").fill_values(), **Project("acme", "1").fill_values(),
+              **BillingOff(("0X0X0X-0X0X0X-0X0X0X",)).fill_values(), **DenyPolicy("no-vertex").fill_values()}
+    assert filled == {"key_id": "k1", "project": "acme", "billing_account": "0X0X0X-0X0X0X-0X0X0X", "deny_policy": "no-vertex"}
+    assert set(filled) <= set(PLACEHOLDERS)
+    assert BillingOff(("a", "b")).fill_values() == {}    # several accounts: the user picks
