@@ -31,9 +31,9 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
     start = time.perf_counter()
     token = admin_token = None
     if setup.credentials is not None and not setup.start_error:
-        token = fetch_token(setup.credentials, trust_env=endpoint is None)
+        token = fetch_token(setup.credentials, trust_env=endpoint is None, timeout=timeout)
     if setup.admin is not None and not setup.start_error:
-        admin_token = fetch_token(setup.admin.credentials, trust_env=endpoint is None)
+        admin_token = fetch_token(setup.admin.credentials, trust_env=endpoint is None, timeout=timeout)
     import asyncio
 
     from .probes.registry import plan

@@ -108,6 +108,8 @@ def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_m
         facts.update(outcome.facts)
     facts.update(_comparisons(setup, outcomes))
     texts = [o.error_text for key in ERROR_TEXTS if (o := outcomes.get(key)) and o.error_text]
+    if not facts and not texts:
+        return result      # nothing was seen that points to a cause: inconclusive, never a guess from priors alone
     parsed = parse_text("\n".join(texts))
     if parsed.record.surface is None:
         parsed.record.surface = setup.surface       # the surface the user chose decides which fix comes first

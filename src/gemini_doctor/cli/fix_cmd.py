@@ -72,7 +72,7 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
     say(data["summary"])
     try:
         admin = load_admin_credentials(result.setup, env, endpoint, admin_file) if result.setup.credentials or admin_file else None
-        token = _token(admin)
+        token = _token(admin, timeout)
         remedies, notes = _with_http(endpoint, timeout, lambda http: plan(result, token, http))
     except RemedyDenied as exc:
         return _finish(report, fmt, say, notes=[str(exc)])
@@ -132,12 +132,13 @@ def _identity(credentials) -> str:
     return email or "your gcloud login (Application Default Credentials)"
 
 
-def _token(credentials) -> str | None:
+def _token(credentials, timeout: float | None = None) -> str | None:
+    """The admin credential's access token, each request to the token endpoint bounded by *timeout*."""
     if credentials is None:
         return None
-    from ..probes.auth import refresh
+    from ..probes.auth import DEFAULT_TIMEOUT, refresh
 
-    refresh(credentials)
+    refresh(credentials, timeout=timeout or DEFAULT_TIMEOUT)
     return credentials.token
 
 

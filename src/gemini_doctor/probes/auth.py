@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import http.client
 import os
-import socket
 import ssl
 import threading
 from concurrent.futures import Future
@@ -57,19 +56,23 @@ def _proxy(scheme: str, hostname: str) -> SplitResult | None:
     return None if proxy_bypass_environment(hostname) else urlsplit(value if "://" in value else f"http://{value}")
 
 
+DEFAULT_TIMEOUT = 10.0     # seconds a token endpoint may take to answer, when the caller does not say
+
+
 class Request(transport.Request):
     """A google.auth transport: one http.client connection per request (through the environment's proxy when
-    *trust_env*)."""
+    *trust_env*), each waiting at most *timeout* seconds for the endpoint (google-auth passes none of its own)."""
 
-    def __init__(self, trust_env: bool = True) -> None:
+    def __init__(self, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.trust_env = trust_env
+        self.timeout = timeout
 
     def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise exceptions.TransportError(f"unsupported URL scheme {parts.scheme!r}")
         target, headers = parts.path + (f"?{parts.query}" if parts.query else "") or "/", dict(headers or {})
-        timeout = socket.getdefaulttimeout() if timeout is None else timeout
+        timeout = self.timeout if timeout is None else min(timeout, self.timeout)
         proxy = _proxy(parts.scheme, parts.hostname or "") if self.trust_env else None
         address = f"{proxy.hostname}:{proxy.port or 80}" if proxy else parts.netloc
         tunnel = {}
@@ -93,12 +96,12 @@ class Request(transport.Request):
             connection.close()
 
 
-def refresh(credentials, trust_env: bool = True) -> None:
-    """google-auth's own refresh, over :class:`Request` (blocking)."""
-    credentials.refresh(Request(trust_env))
+def refresh(credentials, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """google-auth's own refresh, over :class:`Request` (blocking; each request waits at most *timeout* s)."""
+    credentials.refresh(Request(trust_env, timeout))
 
 
-def fetch_token(credentials, trust_env: bool = True) -> Future:
+def fetch_token(credentials, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Future:
     """Start refreshing *credentials* now; the future gives the access token or google-auth's exception.
     A daemon thread: a token endpoint that never answers cannot keep the process alive."""
     future: Future = Future()
@@ -106,7 +109,7 @@ def fetch_token(credentials, trust_env: bool = True) -> Future:
 
     def work() -> None:
         try:
-            refresh(credentials, trust_env)
+            refresh(credentials, trust_env, timeout)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the token
             future.set_exception(exc)
         else:

@@ -23,7 +23,7 @@ async def refreshed(ctx: Context, credentials, pending: Future | None) -> Outcom
     token_uri = getattr(credentials, "token_uri", None) or getattr(credentials, "_token_uri", None)
     ctx.http.requests += 1
     try:
-        await asyncio.wrap_future(pending or fetch_token(credentials))
+        await asyncio.wrap_future(pending or fetch_token(credentials, timeout=ctx.http.timeout))
     except auth_exceptions.RefreshError as exc:
         ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> refused: {exc}")
         return Outcome(FAIL, "the credential could not get a token", error_text=str(exc))
