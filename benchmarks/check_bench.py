@@ -53,15 +53,36 @@ class FirstRequestProxy:
                 await sink.drain()
             sink.close()
 
-        await asyncio.gather(copy(reader, upstream_writer, True), copy(upstream_reader, writer, False), return_exceptions=True)
+        await asyncio.gather(
+            copy(reader, upstream_writer, True), copy(upstream_reader, writer, False), return_exceptions=True
+        )
 
 
 def _emulator(scenario: str, latency_ms: int, directory: str) -> tuple[subprocess.Popen, str, dict[str, str]]:
-    server = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "emulate", "--scenario", scenario, "--latency-ms",
-                               str(latency_ms), "--write-credentials", directory], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gemini_doctor",
+            "emulate",
+            "--scenario",
+            scenario,
+            "--latency-ms",
+            str(latency_ms),
+            "--write-credentials",
+            directory,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = server.stdout.readline()
     url = next(word for word in line.split() if word.startswith("http://"))
-    env = {"HOME": directory, "CLOUDSDK_CONFIG": f"{directory}/gcloud", "NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin"}
+    env = {
+        "HOME": directory,
+        "CLOUDSDK_CONFIG": f"{directory}/gcloud",
+        "NO_GCE_CHECK": "true",
+        "PATH": "/usr/bin:/bin",
+    }
     for row in Path(directory, "env.sh").read_text().splitlines():
         if row.startswith("export "):
             name, _, value = row.removeprefix("export ").partition("=")
@@ -72,8 +93,12 @@ def _emulator(scenario: str, latency_ms: int, directory: str) -> tuple[subproces
 def _check(env: dict[str, str], endpoint: str) -> tuple[float, float]:
     """(start time, wall seconds) of one `check --format json` run."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gemini_doctor", "check", "--format", "json", "--endpoint", endpoint],
-                   env={**env, "GEMINI_DOCTOR_ENDPOINT": endpoint}, capture_output=True, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "gemini_doctor", "check", "--format", "json", "--endpoint", endpoint],
+        env={**env, "GEMINI_DOCTOR_ENDPOINT": endpoint},
+        capture_output=True,
+        check=False,
+    )
     return start, time.perf_counter() - start
 
 
@@ -88,7 +113,9 @@ def _bare(runs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scenario", action="append", help="repeatable; default: healthy, iam_permission_missing")
+    parser.add_argument(
+        "--scenario", action="append", help="repeatable; default: healthy, iam_permission_missing"
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     for scenario in args.scenario or ["healthy", "iam_permission_missing"]:
@@ -99,7 +126,7 @@ def main() -> None:
                 proxy = FirstRequestProxy(int(fast_url.rsplit(":", 1)[1]))
                 endpoint = f"http://127.0.0.1:{proxy.port}"
                 bare, fixed, walls0, walls300 = [], [], [], []
-                for _ in range(args.runs):   # interleaved, so load on the machine hits every figure alike
+                for _ in range(args.runs):  # interleaved, so load on the machine hits every figure alike
                     bare.append(_bare(1))
                     proxy.first = None
                     start, wall = _check(fast_env, endpoint)
@@ -112,10 +139,12 @@ def main() -> None:
                     server.wait(timeout=15)
         bare_s, fixed_s = statistics.median(bare), statistics.median(fixed)
         w0, w300 = statistics.median(walls0), statistics.median(walls300)
-        print(f"{scenario:24} critical path {(w300 - w0) / (LATENCY_MS / 1000):.2f} round trips "
-              f"(wall {w0:.2f} s at 0 ms, {w300:.2f} s at {LATENCY_MS} ms); "
-              f"fixed cost before the first request {fixed_s * 1000:.0f} ms = {fixed_s / bare_s:.1f}x python -c pass "
-              f"({bare_s * 1000:.0f} ms)")
+        print(
+            f"{scenario:24} critical path {(w300 - w0) / (LATENCY_MS / 1000):.2f} round trips "
+            f"(wall {w0:.2f} s at 0 ms, {w300:.2f} s at {LATENCY_MS} ms); "
+            f"fixed cost before the first request {fixed_s * 1000:.0f} ms = {fixed_s / bare_s:.1f}x python -c pass "
+            f"({bare_s * 1000:.0f} ms)"
+        )
 
 
 if __name__ == "__main__":

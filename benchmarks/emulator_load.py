@@ -37,7 +37,10 @@ MIX = [  # (headers, model, expected status, expected reason or None)
     ({}, "gemini-2.5-flash", 403, None),
     ({"x-goog-api-key": KEY}, "gemini-0.1-nope", 404, None),
 ]
-TRICKLE = b"POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nhost: emulator\r\nx-slow: " + b"a" * 4000
+TRICKLE = (
+    b"POST /v1beta/models/gemini-2.5-flash:generateContent HTTP/1.1\r\nhost: emulator\r\nx-slow: "
+    + b"a" * 4000
+)
 
 
 def _request_bytes(n: int) -> bytes:
@@ -53,13 +56,19 @@ async def _exchange(reader, writer, n: int) -> tuple[int, dict]:
     await writer.drain()
     response_head = (await reader.readuntil(b"\r\n\r\n")).decode()
     status = int(response_head.split(" ", 2)[1])
-    length = next(int(line.split(":", 1)[1]) for line in response_head.split("\r\n") if line.lower().startswith("content-length:"))
+    length = next(
+        int(line.split(":", 1)[1])
+        for line in response_head.split("\r\n")
+        if line.lower().startswith("content-length:")
+    )
     return status, json.loads(await reader.readexactly(length))
 
 
 def _wrong(n: int, status: int, body: dict) -> str | None:
     _, _, expected, reason = MIX[n % len(MIX)]
-    got_reason = next((d.get("reason") for d in body.get("error", {}).get("details", []) if "reason" in d), None)
+    got_reason = next(
+        (d.get("reason") for d in body.get("error", {}).get("details", []) if "reason" in d), None
+    )
     if status != expected or got_reason != reason or (expected == 200 and not body.get("candidates")):
         return f"request {n}: {status} {got_reason}"
     return None
@@ -90,7 +99,7 @@ async def _slow(host: str, port: int, n: int, closed_after: list[float]) -> None
 
 async def _burst_one(host: str, port: int, n: int, wrong: list[str], answered: list[int]) -> None:
     reader, writer = await asyncio.open_connection(host, port)
-    if n % 4 == 3:                          # leaves early: a whole request, or half of its body
+    if n % 4 == 3:  # leaves early: a whole request, or half of its body
         data = _request_bytes(n)
         writer.write(data if n % 8 == 3 else data[: len(data) - 20])
         await writer.drain()
@@ -119,7 +128,7 @@ async def _drive(url: str, args) -> dict:
     host, port = parts.hostname, parts.port
     closed_after: list[float] = []
     slow = [asyncio.create_task(_slow(host, port, n, closed_after)) for n in range(args.slow)]
-    await asyncio.sleep(1)                  # the slow clients are connected before the burst
+    await asyncio.sleep(1)  # the slow clients are connected before the burst
     burst_wrong: list[str] = []
     answered: list[int] = []
     start = time.perf_counter()
@@ -128,12 +137,23 @@ async def _drive(url: str, args) -> dict:
     latencies: list[float] = []
     wrong: list[str] = []
     start = time.perf_counter()
-    await asyncio.gather(*(_connection(host, port, range(c, args.requests, args.concurrency), latencies, wrong)
-                           for c in range(args.concurrency)))
+    await asyncio.gather(
+        *(
+            _connection(host, port, range(c, args.requests, args.concurrency), latencies, wrong)
+            for c in range(args.concurrency)
+        )
+    )
     steady_seconds = time.perf_counter() - start
     await asyncio.gather(*slow)
-    return {"closed_after": closed_after, "burst_wrong": burst_wrong, "answered": answered, "burst_seconds": burst_seconds,
-            "latencies": latencies, "wrong": wrong, "steady_seconds": steady_seconds}
+    return {
+        "closed_after": closed_after,
+        "burst_wrong": burst_wrong,
+        "answered": answered,
+        "burst_seconds": burst_seconds,
+        "latencies": latencies,
+        "wrong": wrong,
+        "steady_seconds": steady_seconds,
+    }
 
 
 def main() -> None:
@@ -143,11 +163,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=100)
     args = parser.parse_args()
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)   # this client holds slow + burst connections at once
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # this client holds slow + burst connections at once
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     with tempfile.TemporaryFile() as stderr:
-        server = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "emulate", "--scenario", "healthy"],
-                                  stdout=subprocess.PIPE, stderr=stderr, text=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gemini_doctor", "emulate", "--scenario", "healthy"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
         try:
             url = server.stdout.readline().strip().removeprefix("listening on ")
             run = asyncio.run(_drive(url, args))
@@ -161,18 +185,30 @@ def main() -> None:
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     closed = sorted(run["closed_after"])
     completed = args.burst - args.burst // 4
-    print(f"slow connections     : {args.slow} (half silent, half trickling a header byte a second); "
-          f"closed by the emulator: {len(closed)}, after {closed[0]:.1f}-{closed[-1]:.1f} s" if closed else
-          f"slow connections     : {args.slow}; closed by the emulator: 0")
-    print(f"burst                : {args.burst} requests at once, {args.burst // 4} leaving early; answered "
-          f"{len(run['answered'])} / {completed}, wrongly {len(run['burst_wrong'])}, in {run['burst_seconds']:.2f} s")
-    print(f"steady requests      : {args.requests} (concurrency {args.concurrency}, 4-way mix of good and failing calls); "
-          f"answered {len(latencies)}, wrongly {len(run['wrong'])}" + (f" e.g. {run['wrong'][:3]}" if run["wrong"] else ""))
+    print(
+        f"slow connections     : {args.slow} (half silent, half trickling a header byte a second); "
+        f"closed by the emulator: {len(closed)}, after {closed[0]:.1f}-{closed[-1]:.1f} s"
+        if closed
+        else f"slow connections     : {args.slow}; closed by the emulator: 0"
+    )
+    print(
+        f"burst                : {args.burst} requests at once, {args.burst // 4} leaving early; answered "
+        f"{len(run['answered'])} / {completed}, wrongly {len(run['burst_wrong'])}, in {run['burst_seconds']:.2f} s"
+    )
+    print(
+        f"steady requests      : {args.requests} (concurrency {args.concurrency}, 4-way mix of good and failing calls); "
+        f"answered {len(latencies)}, wrongly {len(run['wrong'])}"
+        + (f" e.g. {run['wrong'][:3]}" if run["wrong"] else "")
+    )
     print(f"emulator counted     : {stats['requests']} requests")
-    print(f"throughput           : {args.requests / run['steady_seconds']:,.0f} requests/s over {run['steady_seconds']:.2f} s")
+    print(
+        f"throughput           : {args.requests / run['steady_seconds']:,.0f} requests/s over {run['steady_seconds']:.2f} s"
+    )
     print(f"latency p50 / p99    : {statistics.median(latencies):.1f} ms / {p99:.1f} ms")
-    print(f"emulator stderr      : {len(errors.splitlines())} lines, {errors.count('Traceback')} tracebacks"
-          + (f"; first: {errors.splitlines()[0][:160]}" if errors.strip() else ""))
+    print(
+        f"emulator stderr      : {len(errors.splitlines())} lines, {errors.count('Traceback')} tracebacks"
+        + (f"; first: {errors.splitlines()[0][:160]}" if errors.strip() else "")
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ def _median_ms(argv: list[str], runs: int, stdin: bytes = b"") -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--repeat", type=int, default=100, help="how many times the corpus is repeated in the batch")
+    parser.add_argument(
+        "--repeat", type=int, default=100, help="how many times the corpus is repeated in the batch"
+    )
     parser.add_argument("--batch-runs", type=int, default=3, help="batch runs; the median is printed")
     args = parser.parse_args()
 
@@ -50,16 +52,28 @@ def main() -> None:
         cold = _median_ms([*command, "explain", "--format", "json"], args.runs, SAMPLE.encode())
         print(f"{label:31}: {cold:7.1f} ms = {cold / bare:.2f}x bare (target <= 5x)")
 
-    cases = [json.loads(line) for line in CORPUS.read_text().splitlines()] if CORPUS.exists() else [{"id": "s", "error_text": SAMPLE}]
+    cases = (
+        [json.loads(line) for line in CORPUS.read_text().splitlines()]
+        if CORPUS.exists()
+        else [{"id": "s", "error_text": SAMPLE}]
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as batch:
         for n in range(args.repeat):
             for case in cases:
                 batch.write(json.dumps({"id": f"{case['id']}-{n}", "error_text": case["error_text"]}) + "\n")
     count = len(cases) * args.repeat
-    elapsed = _median_ms([sys.executable, "-m", "gemini_doctor", "explain", "--batch", batch.name, "--format", "json"], args.batch_runs) / 1000
+    elapsed = (
+        _median_ms(
+            [sys.executable, "-m", "gemini_doctor", "explain", "--batch", batch.name, "--format", "json"],
+            args.batch_runs,
+        )
+        / 1000
+    )
     Path(batch.name).unlink()
-    print(f"batch                 : {count} errors in {elapsed:.2f} s = {count / elapsed:,.0f} errors/s "
-          f"(one process, one core, median of {args.batch_runs}; target >= 5,000)")
+    print(
+        f"batch                 : {count} errors in {elapsed:.2f} s = {count / elapsed:,.0f} errors/s "
+        f"(one process, one core, median of {args.batch_runs}; target >= 5,000)"
+    )
     start = time.perf_counter()
     sum(range(10**7))
     print(f"machine               : sum(range(10**7)) in {time.perf_counter() - start:.3f} s")

@@ -43,7 +43,9 @@ def shapes(size: int) -> dict[str, str]:
         "message lines": _fill("\n  message: ", size),
         "domain value run": _fill("a.", size, 'domain": "', "1"),
         "cached contents run": _fill("cachedContents/", size),
-        "title before the phrase": _fill("Abc ", size // 2, "", " has not been used in project x" + "A" * (size // 2)),
+        "title before the phrase": _fill(
+            "Abc ", size // 2, "", " has not been used in project x" + "A" * (size // 2)
+        ),
         "nested literal starts": _fill("{", size, "", "'"),
         "nested literal starts, spaced": _fill("{ [ (", size),
         "nested JSON starts": _fill('{"error":', size),
@@ -78,7 +80,13 @@ print(time.perf_counter() - start)
 def timed(text: str, limit: float) -> float | None:
     """Seconds explain took on *text* in a fresh process; None past *limit*."""
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], input=text.encode(), capture_output=True, timeout=limit, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD],
+            input=text.encode(),
+            capture_output=True,
+            timeout=limit,
+            check=True,
+        )
     except subprocess.TimeoutExpired:
         return None
     return float(done.stdout)
@@ -105,7 +113,9 @@ def main() -> None:
         value = args.limit if seconds is None else seconds
         if value > worst[1]:
             worst = (name, value)
-    print(f"worst: {worst[0]} at {worst[1]:.3f} s ({worst[1] / baseline:.1f}x prose); all shapes in {time.perf_counter() - started:.0f} s")
+    print(
+        f"worst: {worst[0]} at {worst[1]:.3f} s ({worst[1] / baseline:.1f}x prose); all shapes in {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

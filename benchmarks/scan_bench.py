@@ -42,20 +42,26 @@ GOOGLE_OK = (  # one line in 50: calls to Google that succeeded
     '{{"timestamp": "{ts}", "severity": "INFO", "message": "gemini call ok", "url": "https://generativelanguage.googleapis.com/v1beta/models/{model}:streamGenerateContent", "status": 200, "tokens": {d}}}\n',
     "{ts} DEBUG google_genai.models usage for {model}: prompt_tokens={d} candidates_tokens={u} total_tokens={n}\n",
 )
-DISABLED = ("Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it by "
-            "visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=580640415319 "
-            "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.")
+DISABLED = (
+    "Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it by "
+    "visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=580640415319 "
+    "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry."
+)
 NOT_HERE = '{{"error": {{"code": 404, "message": "Publisher Model `projects/acme-prod/locations/europe-west1/publishers/google/models/{model}` was not found or your project does not have access to it. Please ensure you are using a valid model version.", "status": "NOT_FOUND"}}}}'
 ERRORS = {  # format -> template
     "json body": '{ts} ERROR vertex call failed: {{"error": {{"code": 403, "message": "Permission \'aiplatform.endpoints.predict\' denied on resource \'//aiplatform.googleapis.com/projects/acme-prod/locations/us-central1/publishers/google/models/{model}\' (or it may not exist).", "status": "PERMISSION_DENIED", "details": [{{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED", "domain": "aiplatform.googleapis.com", "metadata": {{"permission": "aiplatform.endpoints.predict"}}}}]}}}}\n',
     "python repr": "{ts} ERROR google.genai.errors.ClientError: 400 INVALID_ARGUMENT. {{'error': {{'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT', 'details': [{{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', 'reason': 'API_KEY_INVALID', 'domain': 'googleapis.com', 'metadata': {{'service': 'generativelanguage.googleapis.com'}}}}]}}}}\n",
     "pretty body": '{ts} ERROR upstream said: {{\n  "error": {{\n    "code": 429,\n    "message": "You exceeded your current quota, please check your plan and billing details. * Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: {model}",\n    "status": "RESOURCE_EXHAUSTED"\n  }}\n}}\n',
-    "grpc text": '{ts} ERROR google.api_core.exceptions.PermissionDenied: 403 ' + DISABLED + ' [reason: "SERVICE_DISABLED"\ndomain: "googleapis.com"\nmetadata {{\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}}\n]\n',
+    "grpc text": "{ts} ERROR google.api_core.exceptions.PermissionDenied: 403 "
+    + DISABLED
+    + ' [reason: "SERVICE_DISABLED"\ndomain: "googleapis.com"\nmetadata {{\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}}\n]\n',
     "oauth": "{ts} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', {{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'}})\n",
     "sdk message": "{ts} ERROR 404 models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.\n",
     "message alone": "{ts} ERROR chat request failed: User location is not supported for the API use.\n",
-    "cut short": '{ts} ERROR gemini call failed: {{"error": {{"code": 403, "message": "' + DISABLED[:112] + "\n",
-    "escaped in json": None,        # built by _escaped
+    "cut short": '{ts} ERROR gemini call failed: {{"error": {{"code": 403, "message": "'
+    + DISABLED[:112]
+    + "\n",
+    "escaped in json": None,  # built by _escaped
     "escaped, cut short": None,
 }
 
@@ -84,7 +90,9 @@ def write_log(path: str, megabytes: int, every: int) -> dict[str, int]:
                     fmt = formats[(n // every) % len(formats)]
                     planted[fmt] += 1
                     template = ERRORS[fmt]
-                    lines.append(template.format(**values) if template else _escaped(fmt, ts, values["model"]))
+                    lines.append(
+                        template.format(**values) if template else _escaped(fmt, ts, values["model"])
+                    )
                 elif n % 50 == 0:
                     lines.append(GOOGLE_OK[(n // 50) % len(GOOGLE_OK)].format(**values))
                 else:
@@ -133,7 +141,7 @@ def main() -> None:
         write_log(small, max(1, args.mb // 4), args.every)
         planted = write_log(log, args.mb, args.every)
         _, small_rss, _ = _timed([*scan, small])
-        pairs = []                          # (scan, grep -c) run in turn: the ratio is taken pair by pair
+        pairs = []  # (scan, grep -c) run in turn: the ratio is taken pair by pair
         for _ in range(args.pairs):
             grep_wall, _, grep_out = _timed(["grep", "-c", "googleapis.com", log])
             wall, rss, out = _timed([*scan, log])
@@ -143,17 +151,31 @@ def main() -> None:
     wall, grep_wall = statistics.median(w for w, _ in pairs), statistics.median(g for _, g in pairs)
     mb = report["bytes"] / 1e6
     total = sum(planted.values())
-    print(f"log                : {mb:,.0f} MB, {report['lines']:,} lines, {int(grep_out):,} naming googleapis.com, "
-          f"{total} errors planted in {len(planted)} formats")
-    print(f"found / planted    : {report['errors']} / {total}  ("
-          + ", ".join(f"{g['cause']} x{g['count']}" for g in report["groups"]) + ")")
+    print(
+        f"log                : {mb:,.0f} MB, {report['lines']:,} lines, {int(grep_out):,} naming googleapis.com, "
+        f"{total} errors planted in {len(planted)} formats"
+    )
+    print(
+        f"found / planted    : {report['errors']} / {total}  ("
+        + ", ".join(f"{g['cause']} x{g['count']}" for g in report["groups"])
+        + ")"
+    )
     alone = _found_per_format()
-    print("each format alone  : " + ", ".join(f"{fmt} {'found' if alone[fmt] == 1 else 'MISSED'}" for fmt in ERRORS))
-    print(f"scan               : {wall:.2f} s wall, {mb / wall:,.0f} MB/s for the whole command "
-          f"({mb / report['seconds']:,.0f} MB/s scanning, start-up excluded)")
-    print(f"grep -c            : {grep_wall:.2f} s wall ({mb / grep_wall:,.0f} MB/s); scan / grep -c = {ratio:.1f}x "
-          f"(median of {len(pairs)} pairs, {min(w / g for w, g in pairs):.1f}-{max(w / g for w, g in pairs):.1f}x; target <= 8x)")
-    print(f"peak memory (RSS)  : {rss:,.0f} MB at {mb:,.0f} MB of log, {small_rss:,.0f} MB at a quarter of it")
+    print(
+        "each format alone  : "
+        + ", ".join(f"{fmt} {'found' if alone[fmt] == 1 else 'MISSED'}" for fmt in ERRORS)
+    )
+    print(
+        f"scan               : {wall:.2f} s wall, {mb / wall:,.0f} MB/s for the whole command "
+        f"({mb / report['seconds']:,.0f} MB/s scanning, start-up excluded)"
+    )
+    print(
+        f"grep -c            : {grep_wall:.2f} s wall ({mb / grep_wall:,.0f} MB/s); scan / grep -c = {ratio:.1f}x "
+        f"(median of {len(pairs)} pairs, {min(w / g for w, g in pairs):.1f}-{max(w / g for w, g in pairs):.1f}x; target <= 8x)"
+    )
+    print(
+        f"peak memory (RSS)  : {rss:,.0f} MB at {mb:,.0f} MB of log, {small_rss:,.0f} MB at a quarter of it"
+    )
 
 
 if __name__ == "__main__":

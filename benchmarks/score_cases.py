@@ -88,11 +88,17 @@ def score(name: str, cases: list[dict]) -> Score:
         ranked = [c.cause.id for c in diagnosis.causes]
         settled = bool(diagnosis.to_dict()["settled"])
         first = ranked[0] if ranked else None
-        result.outcomes.append(Outcome(
-            case_id=case["id"], ranked=ranked, settled=settled, determinable=bool(case["determinable"]),
-            first_ok=first in case["expected"], truth_in_top3=case["truth"] in ranked[:3],
-            truth_first=first == case["truth"],
-        ))
+        result.outcomes.append(
+            Outcome(
+                case_id=case["id"],
+                ranked=ranked,
+                settled=settled,
+                determinable=bool(case["determinable"]),
+                first_ok=first in case["expected"],
+                truth_in_top3=case["truth"] in ranked[:3],
+                truth_first=first == case["truth"],
+            )
+        )
     return result
 
 
@@ -101,14 +107,18 @@ def _fmt(value: float | None) -> str:
 
 
 def print_table(scores: list[Score], show_failures: set[str]) -> None:
-    header = f"{'set':10} {'n':>4} {'det':>4} {'first ok':>9} {'top-3':>7} {'settled':>8} {'settled prec':>13}"
+    header = (
+        f"{'set':10} {'n':>4} {'det':>4} {'first ok':>9} {'top-3':>7} {'settled':>8} {'settled prec':>13}"
+    )
     print(header)
     print("-" * len(header))
     for s in scores:
         f = s.figures()
-        print(f"{s.name:10} {f['n']:4} {f['determinable']:4} {_fmt(f['first_acceptable_pct']):>9} "
-              f"{_fmt(f['truth_top3_pct']):>7} {_fmt(f['settled_pct']):>8} "
-              f"{_fmt(f['settled_precision_pct']):>8} ({f['settled_n']})")
+        print(
+            f"{s.name:10} {f['n']:4} {f['determinable']:4} {_fmt(f['first_acceptable_pct']):>9} "
+            f"{_fmt(f['truth_top3_pct']):>7} {_fmt(f['settled_pct']):>8} "
+            f"{_fmt(f['settled_precision_pct']):>8} ({f['settled_n']})"
+        )
     for s in scores:
         if s.name not in show_failures:
             continue
@@ -122,15 +132,21 @@ def print_table(scores: list[Score], show_failures: set[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    parser.add_argument("--show-held-out", action="store_true", help="also list held-out failures (spoils it for tuning)")
-    parser.add_argument("--shared", type=Path, default=SHARED_CORPUS, help="the shared corpus (skipped if absent)")
+    parser.add_argument(
+        "--show-held-out", action="store_true", help="also list held-out failures (spoils it for tuning)"
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=SHARED_CORPUS, help="the shared corpus (skipped if absent)"
+    )
     args = parser.parse_args(argv)
 
     sets: list[tuple[str, Path]] = []
     if args.shared.exists():
         sets.append(("shared", args.shared))
     else:
-        print(f"note: shared corpus not found at {args.shared}; scoring the repo's cases only", file=sys.stderr)
+        print(
+            f"note: shared corpus not found at {args.shared}; scoring the repo's cases only", file=sys.stderr
+        )
     sets += [("dev", CASES / "dev.jsonl"), ("held-out", CASES / "held_out.jsonl")]
     try:
         scores = [score(name, load_cases(path)) for name, path in sets]

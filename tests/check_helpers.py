@@ -14,6 +14,12 @@ def check(emu, home, timeout: float = 5.0, **flags):
     """The CheckResult for the scenario's client: its model and location, every call to the emulator.
     An app calling the Gemini API with OAuth uses its REST API (google-genai would not start): it says so."""
     rest = emu.client.get("surface") == "gemini-api" and not emu.api_key and emu.client.get("principal")
-    setup = discover(user_env(emu, home), flags.pop("surface", "gemini-api" if rest else "auto"), model=emu.model,
-                     location=emu.client.get("location"), endpoint=emu.url, **flags)
+    setup = discover(
+        user_env(emu, home),
+        flags.pop("surface", "gemini-api" if rest else "auto"),
+        model=emu.model,
+        location=emu.client.get("location"),
+        endpoint=emu.url,
+        **flags,
+    )
     return run_check(setup, emu.url, timeout)

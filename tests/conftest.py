@@ -20,7 +20,7 @@ import pytest
 
 from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - a fixture, for every test module by name
 
-pytest_plugins = ("pytester",)   # tests of our pytest plugin run pytest in-process
+pytest_plugins = ("pytester",)  # tests of our pytest plugin run pytest in-process
 
 # Bytecode caches are written for the test session even under PYTHONDONTWRITEBYTECODE: the suite starts many
 # interpreters (its workers, CLI runs, clients), and without caches each one compiles every module it imports and
@@ -29,13 +29,15 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GEMINI_DOCTOR_SHARED") or REPO.parent / "shared")   # the workspace's material, if any
+SHARED = Path(
+    os.environ.get("GEMINI_DOCTOR_SHARED") or REPO.parent / "shared"
+)  # the workspace's material, if any
 CORPUS = SHARED / "corpus" / "real-errors.jsonl"
-CAUSES_MD = REPO / "docs" / "causes.md"          # the cause IDs, shipped with the project
+CAUSES_MD = REPO / "docs" / "causes.md"  # the cause IDs, shipped with the project
 DEV_CASES = REPO / "tests" / "data" / "cases" / "dev.jsonl"
 
 
-WHOLE_SUITE_WORKERS = 2   # the build machine's cores
+WHOLE_SUITE_WORKERS = 2  # the build machine's cores
 
 
 def _check_each_private_key_once() -> None:
@@ -49,7 +51,9 @@ def _check_each_private_key_once() -> None:
 
     @functools.wraps(serialization.load_pem_private_key)
     def load_once(data, password, backend=None, *, unsafe_skip_rsa_key_validation=False):
-        return load(bytes(data), password, None, unsafe_skip_rsa_key_validation=unsafe_skip_rsa_key_validation)
+        return load(
+            bytes(data), password, None, unsafe_skip_rsa_key_validation=unsafe_skip_rsa_key_validation
+        )
 
     serialization.load_pem_private_key = load_once
 
@@ -61,8 +65,12 @@ _check_each_private_key_once()
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """The whole suite (no paths given) runs on both cores when pytest-xdist, a test extra, is
     installed and no -n was given; a chosen file or test runs in one process, as usual."""
-    if (config.pluginmanager.hasplugin("xdist") and config.option.numprocesses is None
-            and config.args_source != pytest.Config.ArgsSource.ARGS and not os.environ.get("PYTEST_XDIST_WORKER")):
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and config.option.numprocesses is None
+        and config.args_source != pytest.Config.ArgsSource.ARGS
+        and not os.environ.get("PYTEST_XDIST_WORKER")
+    ):
         config.option.numprocesses = WHOLE_SUITE_WORKERS
 
 
@@ -91,19 +99,26 @@ def shared_corpus() -> list[dict]:
     return cases
 
 
-def run_cli(*args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """Run the installed CLI as a user would, in a fresh interpreter (for what only a process shows: start-up,
     imports, signals, warnings printed at import; otherwise :func:`invoke_cli` gives the same answer faster)."""
     if isinstance(input, str):
         input = input.encode()
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "gemini_doctor", *args], input=input, capture_output=True,
-        env=full_env, timeout=timeout,
+        [sys.executable, "-m", "gemini_doctor", *args],
+        input=input,
+        capture_output=True,
+        env=full_env,
+        timeout=timeout,
     )
 
 
-def invoke_cli(*args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def invoke_cli(
+    *args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """:func:`run_cli`'s answer (exit code, stdout and stderr bytes) from this process, without an interpreter's start-up:
     the CLI's ``main()`` runs with its own argv, streams (not terminals; UTF-8 unless PYTHONIOENCODING says otherwise)
     and whole environment, warnings and log records reach its stderr as in a fresh interpreter, and an uncaught
@@ -118,15 +133,27 @@ def invoke_cli(*args: str, input: bytes | str | None = None, env: dict | None = 
     encoding, _, errors = full_env["PYTHONIOENCODING"].partition(":")
     out, err = io.BytesIO(), io.BytesIO()
     with contextlib.ExitStack() as stack:
-        stdin = stack.enter_context(tempfile.TemporaryFile())   # a real file: explain reads stdin through its descriptor
+        stdin = stack.enter_context(
+            tempfile.TemporaryFile()
+        )  # a real file: explain reads stdin through its descriptor
         stdin.write(input or b"")
         stdin.seek(0)
-        streams = (io.TextIOWrapper(stdin, encoding=encoding or "utf-8"),
-                   io.TextIOWrapper(out, encoding=encoding or "utf-8", errors=errors or "strict", write_through=True),
-                   io.TextIOWrapper(err, encoding=encoding or "utf-8", errors="backslashreplace", write_through=True))
+        streams = (
+            io.TextIOWrapper(stdin, encoding=encoding or "utf-8"),
+            io.TextIOWrapper(
+                out, encoding=encoding or "utf-8", errors=errors or "strict", write_through=True
+            ),
+            io.TextIOWrapper(
+                err, encoding=encoding or "utf-8", errors="backslashreplace", write_through=True
+            ),
+        )
         stack.enter_context(sealed_environment(full_env))
         stack.enter_context(_as_in_a_new_interpreter())
-        stack.enter_context(_swapped(sys, argv=["gemini-doctor", *args], stdin=streams[0], stdout=streams[1], stderr=streams[2]))
+        stack.enter_context(
+            _swapped(
+                sys, argv=["gemini-doctor", *args], stdin=streams[0], stdout=streams[1], stderr=streams[2]
+            )
+        )
         try:
             main()
             code = 0
@@ -159,8 +186,13 @@ def _swapped(owner: object, **values: object) -> Iterator[None]:
 # Modules that read the environment when imported (google-auth: the metadata server's address, NO_GCE_CHECK).
 _READ_ENVIRONMENT_ON_IMPORT = ("google.auth.compute_engine",)
 # What a fresh interpreter does with warnings (no -W, not in development mode).
-_DEFAULT_WARNINGS = [("default", DeprecationWarning, "__main__"), ("ignore", DeprecationWarning, ""),
-                     ("ignore", PendingDeprecationWarning, ""), ("ignore", ImportWarning, ""), ("ignore", ResourceWarning, "")]
+_DEFAULT_WARNINGS = [
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+]
 
 
 @contextlib.contextmanager
@@ -176,14 +208,15 @@ def _as_in_a_new_interpreter() -> Iterator[None]:
             warnings.resetwarnings()
             for action, category, module in reversed(_DEFAULT_WARNINGS):
                 warnings.filterwarnings(action, category=category, module=module)
-            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: sys.stderr.write(
-                warnings.formatwarning(message, category, filename, lineno, line))
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: (
+                sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+            )
             yield
     finally:
         logging.root.handlers[:] = handlers
         _forget(_READ_ENVIRONMENT_ON_IMPORT)
         sys.modules.update(imported)
-        for name, module in imported.items():     # and each one as its parent package's attribute
+        for name, module in imported.items():  # and each one as its parent package's attribute
             parent, _, child = name.rpartition(".")
             if parent in sys.modules:
                 setattr(sys.modules[parent], child, module)
@@ -192,8 +225,11 @@ def _as_in_a_new_interpreter() -> Iterator[None]:
 def _forget(packages: tuple[str, ...]) -> dict:
     """Take *packages* and their submodules out of sys.modules (and their parents' attributes, which an import
     would return as they are); return what was there."""
-    gone = {name: sys.modules.pop(name) for name in list(sys.modules)
-            if any(name == package or name.startswith(package + ".") for package in packages)}
+    gone = {
+        name: sys.modules.pop(name)
+        for name in list(sys.modules)
+        if any(name == package or name.startswith(package + ".") for package in packages)
+    }
     for name, module in gone.items():
         parent, _, child = name.rpartition(".")
         if getattr(sys.modules.get(parent), child, None) is module:

@@ -46,7 +46,7 @@ class FakeGoogle:
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        with contextlib.suppress(OSError):      # wakes the accept loop, which then sees the stop
+        with contextlib.suppress(OSError):  # wakes the accept loop, which then sees the stop
             socket.create_connection(self._server.getsockname(), timeout=5).close()
         self._thread.join(5)
         for sock in self._open:
@@ -105,21 +105,33 @@ def _close(sock: socket.socket) -> None:
         sock.close()
 
 
-def send(sock: socket.socket, status: int, body: bytes | str | dict, headers: dict[str, str] | None = None) -> None:
+def send(
+    sock: socket.socket, status: int, body: bytes | str | dict, headers: dict[str, str] | None = None
+) -> None:
     """One HTTP/1.1 answer with a Content-Length."""
     if isinstance(body, dict):
         body = json.dumps(body)
     if isinstance(body, str):
         body = body.encode()
-    head = {"content-type": "application/json; charset=UTF-8", "content-length": str(len(body)), **(headers or {})}
-    sock.sendall(f"HTTP/1.1 {status} X\r\n".encode() + "".join(f"{k}: {v}\r\n" for k, v in head.items()).encode()
-                 + b"\r\n" + body)
+    head = {
+        "content-type": "application/json; charset=UTF-8",
+        "content-length": str(len(body)),
+        **(headers or {}),
+    }
+    sock.sendall(
+        f"HTTP/1.1 {status} X\r\n".encode()
+        + "".join(f"{k}: {v}\r\n" for k, v in head.items()).encode()
+        + b"\r\n"
+        + body
+    )
 
 
 def answering(status: int, body) -> callable:
     """Every request gets the same answer (*body* may be a function of the request)."""
+
     def behave(request: Request, sock: socket.socket) -> None:
         send(sock, status, body(request) if callable(body) else body)
+
     return behave
 
 

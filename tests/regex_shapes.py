@@ -21,8 +21,16 @@ from re import _constants as C
 from re import _parser
 
 ALPHABET = [chr(c) for c in range(128)] + ["é", "…", "\u00a0", "\u2028", "ß", "Ω"]
-_CATEGORY = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s", C.CATEGORY_NOT_SPACE: r"\S",
-             C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W", C.CATEGORY_LINEBREAK: r"\n", C.CATEGORY_NOT_LINEBREAK: r"[^\n]"}
+_CATEGORY = {
+    C.CATEGORY_DIGIT: r"\d",
+    C.CATEGORY_NOT_DIGIT: r"\D",
+    C.CATEGORY_SPACE: r"\s",
+    C.CATEGORY_NOT_SPACE: r"\S",
+    C.CATEGORY_WORD: r"\w",
+    C.CATEGORY_NOT_WORD: r"\W",
+    C.CATEGORY_LINEBREAK: r"\n",
+    C.CATEGORY_NOT_LINEBREAK: r"[^\n]",
+}
 UNBOUNDED = C.MAXREPEAT
 REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT)
 
@@ -33,13 +41,21 @@ def problems(pattern: re.Pattern[str]) -> list[str]:
     ignore_case = bool(tree.state.flags & re.I)
     found: list[str] = []
     _check_sequence(list(tree), ignore_case, found)
-    anchored = tree[0][0] == C.AT and tree[0][1] in (C.AT_BEGINNING_STRING, C.AT_BEGINNING) and not tree.state.flags & re.M
-    top = [list(branch) for branch in tree[0][1][1]] if len(tree) == 1 and tree[0][0] == C.BRANCH else [list(tree)]
-    if anchored or not _can_fail(list(tree)):      # one try at the start, or a search that always succeeds there
+    anchored = (
+        tree[0][0] == C.AT
+        and tree[0][1] in (C.AT_BEGINNING_STRING, C.AT_BEGINNING)
+        and not tree.state.flags & re.M
+    )
+    top = (
+        [list(branch) for branch in tree[0][1][1]]
+        if len(tree) == 1 and tree[0][0] == C.BRANCH
+        else [list(tree)]
+    )
+    if anchored or not _can_fail(list(tree)):  # one try at the start, or a search that always succeeds there
         top = []
     for sequence in map(_flatten, top):
         for k, item in enumerate(sequence):
-            for node, rest in _repeats_with_rest([item], sequence[k + 1:]):
+            for node, rest in _repeats_with_rest([item], sequence[k + 1 :]):
                 run = _chars([node], ignore_case)
                 if _can_fail(rest) and _prefix_fits(sequence[:k], run, ignore_case):
                     found.append(f"rescan: a search can restart inside the run of {_show(node)}")
@@ -78,7 +94,7 @@ def _check_sequence(items: list, ignore_case: bool, found: list[str]) -> None:
             found.append(f"nested: {_show(node)} repeats a body that can split a run in several ways")
         mine = _chars(body, ignore_case)
         for k, later in _optional_then_repeats(rest):
-            if later[1][1] == UNBOUNDED and mine & _first([later], ignore_case) and _can_fail(rest[k + 1:]):
+            if later[1][1] == UNBOUNDED and mine & _first([later], ignore_case) and _can_fail(rest[k + 1 :]):
                 found.append(f"overlap: {_show(node)} then {_show(later)} over the same characters")
 
 
@@ -88,7 +104,7 @@ def _splits(body: list, ignore_case: bool) -> bool:
     if not inner:
         return False
     if body[0][0] in REPEATS and body[0][1][0] == 0:
-        return True                                    # the body can start with its own repeat
+        return True  # the body can start with its own repeat
     return bool(_first(body, ignore_case) & _chars(inner, ignore_case))
 
 
@@ -112,7 +128,7 @@ def _repeats_with_rest(items: list, after: list | None = None):
     groups' continuations included)."""
     after = after or []
     for n, (op, av) in enumerate(items):
-        rest = items[n + 1:] + after
+        rest = items[n + 1 :] + after
         if op in REPEATS and av[1] == UNBOUNDED:
             yield (op, av), rest
         for child in _children(op, av):
@@ -209,9 +225,9 @@ def _children(op, av) -> list[list]:
     if op == C.BRANCH:
         return [list(branch) for branch in av[1]]
     if op in (C.ASSERT, C.ASSERT_NOT):
-        return []          # lookarounds here are a few characters long
+        return []  # lookarounds here are a few characters long
     if op == C.ATOMIC_GROUP:
-        return []          # no backtracking into it
+        return []  # no backtracking into it
     return []
 
 

@@ -35,7 +35,11 @@ CASES = DATA / "cases"
 UPDATE_ENV = "GEMINI_DOCTOR_UPDATE_SNAPSHOTS"
 UPDATE_COMMAND = "python tests/snapshots.py --update"
 
-_VARIANTS = {"as_given": lambda t: t, "upper": str.upper, "folded": lambda t: t.replace("\r\n", " ").replace("\n", " ")}
+_VARIANTS = {
+    "as_given": lambda t: t,
+    "upper": str.upper,
+    "folded": lambda t: t.replace("\r\n", " ").replace("\n", " "),
+}
 _TIMINGS = re.compile(r'"(elapsed_ms|duration_ms)": \d+')
 _LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
 
@@ -50,10 +54,18 @@ def corpus_texts() -> dict[str, str]:
     shared = {case["id"]: case["error_text"] for case in load_corpus()}
     if not shared and EXPLAIN_SNAPSHOT.exists():
         lines = [json.loads(line) for line in EXPLAIN_SNAPSHOT.read_text(encoding="utf-8").splitlines()]
-        shared = {line["case"]: line["input"] for line in lines
-                  if line["variant"] == "as_given" and not line["case"].startswith("cases/")}
-    own = {f"cases/{case['id']}": case["error_text"] for path in sorted(CASES.glob("*.jsonl"))
-           for case in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())}
+        shared = {
+            line["case"]: line["input"]
+            for line in lines
+            if line["variant"] == "as_given" and not line["case"].startswith("cases/")
+        }
+    own = {
+        f"cases/{case['id']}": case["error_text"]
+        for path in sorted(CASES.glob("*.jsonl"))
+        for case in (
+            json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        )
+    }
     return {**shared, **own}
 
 
@@ -65,7 +77,9 @@ def explain_snapshot() -> str:
     for case, text in corpus_texts().items():
         for variant, transform in _VARIANTS.items():
             given = transform(text)
-            lines.append(_line({"case": case, "variant": variant, "input": given, "explain": explain(given).to_dict()}))
+            lines.append(
+                _line({"case": case, "variant": variant, "input": given, "explain": explain(given).to_dict()})
+            )
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -83,10 +97,16 @@ def check_snapshot() -> str:
         for name in scenario_names():
             home = Path(tmp) / name
             with BackgroundServer(load_world(scenario_world(name))) as server:
-                emu = RunningEmulator(server.url, server, dict(server.world.client),
-                                      server.write_credentials(home / "credentials"))
-                for _ in range(emu.client.get("calls", 1) - 1):   # the app's earlier calls (quota used up)
-                    with contextlib.suppress(Exception):  # they may fail or not: only the quota they use matters
+                emu = RunningEmulator(
+                    server.url,
+                    server,
+                    dict(server.world.client),
+                    server.write_credentials(home / "credentials"),
+                )
+                for _ in range(emu.client.get("calls", 1) - 1):  # the app's earlier calls (quota used up)
+                    with contextlib.suppress(
+                        Exception
+                    ):  # they may fail or not: only the quota they use matters
                         call(emu)
                 result = check(emu, home)
                 text = _line({"scenario": name, "exit_code": result.exit_code, "check": result.to_dict()})
@@ -106,10 +126,15 @@ def first_difference(expected: str, actual: str, limit: int = 3, context: int = 
         before = old[n] if n < len(old) else "<missing>"
         after = new[n] if n < len(new) else "<missing>"
         if before != after:
-            at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), min(len(before), len(after)))
+            at = next(
+                (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                min(len(before), len(after)),
+            )
             start = max(0, at - context)
-            shown.append(f"line {n + 1} ({before[:80]}…), from character {start}:\n"
-                         f"  snapshot: …{before[start:at + context]}\n  now:      …{after[start:at + context]}")
+            shown.append(
+                f"line {n + 1} ({before[:80]}…), from character {start}:\n"
+                f"  snapshot: …{before[start : at + context]}\n  now:      …{after[start : at + context]}"
+            )
             if len(shown) == limit:
                 break
     return "\n".join(shown)
@@ -123,6 +148,8 @@ def write(path: Path, text: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
-        sys.exit(f"usage: {UPDATE_COMMAND}   (rewrites {', '.join(p.name for p in SNAPSHOTS)} in tests/data/)")
+        sys.exit(
+            f"usage: {UPDATE_COMMAND}   (rewrites {', '.join(p.name for p in SNAPSHOTS)} in tests/data/)"
+        )
     for path, build in SNAPSHOTS.items():
         write(path, build())

@@ -10,13 +10,26 @@ import pytest
 from conftest import CAUSES_MD
 
 CASES = Path(__file__).parent / "data" / "cases"
-FIELDS = {"id", "error_text", "surface", "client", "expected", "determinable", "truth", "confirmed", "fix",
-          "source", "date"}
+FIELDS = {
+    "id",
+    "error_text",
+    "surface",
+    "client",
+    "expected",
+    "determinable",
+    "truth",
+    "confirmed",
+    "fix",
+    "source",
+    "date",
+}
 SURFACES = {"gemini-api", "vertex", "firebase", "code-assist", "unknown"}
 
 
 def _rows(name: str) -> list[dict]:
-    return [json.loads(line) for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def _held_out(case_id: str) -> bool:
@@ -67,7 +80,10 @@ def test_held_out_is_at_least_a_third():
 
 
 def test_google_2026_texts_name_contract_causes():
-    rows = [json.loads(line) for line in (CASES.parent / "google_2026_texts.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(line)
+        for line in (CASES.parent / "google_2026_texts.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     known = _contract_ids()
     assert len({row["id"] for row in rows}) == len(rows)
     for row in rows:

@@ -21,14 +21,17 @@ def test_every_cause_has_fix_and_all_but_unknown_have_signals():
         assert cause.signals or cause.id == "unknown", cause.id
 
 
-@pytest.mark.parametrize("body, field", [
-    ('title = "t"\nwhy = "w"\nretry = "maybe"\n', "retry"),
-    ('title = "t"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 2\ntext = "x"\n', "weight"),
-    ('title = "t"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\n', "condition"),
-    ('title = "t"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\ntext = "("\n', "pattern"),
-    ('title = "t"\nretry = "no"\n', "why"),
-    ('title = "t"\nwhy = "w"\nretry = "no"\ncolour = 1\n', "colour"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ('title = "t"\nwhy = "w"\nretry = "maybe"\n', "retry"),
+        ('title = "t"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 2\ntext = "x"\n', "weight"),
+        ('title = "t"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\n', "condition"),
+        ('title = "t"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\ntext = "("\n', "pattern"),
+        ('title = "t"\nretry = "no"\n', "why"),
+        ('title = "t"\nwhy = "w"\nretry = "no"\ncolour = 1\n', "colour"),
+    ],
+)
 def test_malformed_files_are_named(tmp_path, body, field):
     (tmp_path / "broken_cause.toml").write_text(body)
     load_catalogue.cache_clear()
@@ -40,7 +43,9 @@ def test_malformed_files_are_named(tmp_path, body, field):
 
 
 def _catalogue_patterns() -> list[str]:
-    return sorted({signal.text.source for cause in load_catalogue().values() for signal in cause.signals if signal.text})
+    return sorted(
+        {signal.text.source for cause in load_catalogue().values() for signal in cause.signals if signal.text}
+    )
 
 
 @pytest.mark.parametrize("variant", [str, str.upper, str.swapcase, str.title])
@@ -78,7 +83,9 @@ def test_the_cache_is_used_and_refreshed_when_a_file_changes(tmp_path, monkeypat
     try:
         assert load_catalogue(causes)["some_cause"].title == "First"
         assert len(list((tmp_path / "cache" / "gemini-doctor").glob("catalogue-*.json"))) == 1
-        cause.write_text('title = "Second!"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\ntext = "beta"\n')
+        cause.write_text(
+            'title = "Second!"\nwhy = "w"\nretry = "no"\n[[signal]]\nweight = 0.5\ntext = "beta"\n'
+        )
         load_catalogue.cache_clear()
         loaded = load_catalogue(causes)["some_cause"]
         assert loaded.title == "Second!" and loaded.signals[0].text.source == "beta"

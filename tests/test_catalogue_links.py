@@ -27,16 +27,28 @@ def load_dir(tmp_path, monkeypatch):
             return load_catalogue(causes)
         finally:
             load_catalogue.cache_clear()
+
     return load
 
 
-@pytest.mark.parametrize(("body", "where", "says"), [
-    ('[[signal]]\nweight = 0.5\ntext = "x"\n[[signal]]\nweight = 0.9\nfact = "api_key_on_vertx"\n', 10, "api_key_on_vertx"),
-    ('[[signal]]\nweight = 0.5\nfields = { projcet = "^x$" }\n', 7, "projcet"),
-    ('[[fix]]\nstep = "Enable {servise} in {project}"\n[[signal]]\nweight = 0.5\ntext = "x"\n', 6, "{servise}"),
-    ('[[signal]]\nweight = 0.5\nsurface = "vertexai"\n', 7, "vertexai"),
-    ('[[signal]]\nweight = 0.5\ntext = "x"\ndemote = { no_such_cause = 0.5 }\n', 8, "no_such_cause"),
-])
+@pytest.mark.parametrize(
+    ("body", "where", "says"),
+    [
+        (
+            '[[signal]]\nweight = 0.5\ntext = "x"\n[[signal]]\nweight = 0.9\nfact = "api_key_on_vertx"\n',
+            10,
+            "api_key_on_vertx",
+        ),
+        ('[[signal]]\nweight = 0.5\nfields = { projcet = "^x$" }\n', 7, "projcet"),
+        (
+            '[[fix]]\nstep = "Enable {servise} in {project}"\n[[signal]]\nweight = 0.5\ntext = "x"\n',
+            6,
+            "{servise}",
+        ),
+        ('[[signal]]\nweight = 0.5\nsurface = "vertexai"\n', 7, "vertexai"),
+        ('[[signal]]\nweight = 0.5\ntext = "x"\ndemote = { no_such_cause = 0.5 }\n', 8, "no_such_cause"),
+    ],
+)
 def test_a_broken_link_fails_with_file_and_line(load_dir, body, where, says):
     with pytest.raises(CatalogueError) as raised:
         load_dir(body)
@@ -45,8 +57,11 @@ def test_a_broken_link_fails_with_file_and_line(load_dir, body, where, says):
 
 
 def test_good_links_load(load_dir):
-    causes = load_dir('[[signal]]\nweight = 0.5\nfact = "service_disabled"\nfields = { service = "x" }\nsurface = "vertex"\n'
-                      'demote = { other_cause = 0.5 }\n', other='[[signal]]\nweight = 0.5\ntext = "y"\n')
+    causes = load_dir(
+        '[[signal]]\nweight = 0.5\nfact = "service_disabled"\nfields = { service = "x" }\nsurface = "vertex"\n'
+        "demote = { other_cause = 0.5 }\n",
+        other='[[signal]]\nweight = 0.5\ntext = "y"\n',
+    )
     assert set(causes) == {"broken_cause", "other_cause"}
 
 
@@ -74,7 +89,9 @@ def test_fill_and_check_only_produce_declared_placeholders():
     from gemini_doctor.probes.discovery import discover
     from gemini_doctor.verdict import _known_values
 
-    record = ErrorRecord(**{name: "x" for name in FIELDS if name not in ("reasons", "metadata", "details", "bodies")})
+    record = ErrorRecord(
+        **{name: "x" for name in FIELDS if name not in ("reasons", "metadata", "details", "bodies")}
+    )
     assert set(template_values(record)) <= set(PLACEHOLDERS)
     setup = discover({"GEMINI_API_KEY": "AIza" + "x" * 35, "HOME": "/nonexistent"}, project="p")
     setup.principal = "dev@example.com"
@@ -87,7 +104,9 @@ def test_registries_keyed_by_cause_name_real_causes():
 
     assert set(remedies.PLANNERS) == {"service_disabled", "iam_permission_missing", "quota_project_missing"}
     require_causes(remedies.PLANNERS, "remedies.py")
-    with pytest.raises(CatalogueError, match=r"remedies\.py registers unknown cause ID\(s\) \['servise_disabled'\]"):
+    with pytest.raises(
+        CatalogueError, match=r"remedies\.py registers unknown cause ID\(s\) \['servise_disabled'\]"
+    ):
         require_causes(["service_disabled", "servise_disabled"], "remedies.py")
 
 

@@ -20,7 +20,7 @@ USAGE_NOT_READ = {"quota_exhausted"}
 @pytest.mark.parametrize("scenario", sorted(set(scenario_names()) - NOT_IN_THE_SETUP - USAGE_NOT_READ))
 def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path, scenario):
     emu = gemini_emulator(scenario)
-    for _ in range(emu.client.get("calls", 1) - 1):   # the app's earlier calls (quota used up)
+    for _ in range(emu.client.get("calls", 1) - 1):  # the app's earlier calls (quota used up)
         with pytest.raises(Exception):  # noqa: B017 - whatever the app's client raises: only the used quota matters
             call(emu)
     result = check(emu, tmp_path)
@@ -29,7 +29,9 @@ def test_check_names_the_scenario_and_changes_nothing(gemini_emulator, tmp_path,
         assert data["healthy"] and result.exit_code == 0 and data["causes"] == []
     else:
         assert not data["healthy"] and result.exit_code == 1, data["checks"]
-        assert data["causes"][0]["id"] == scenario_cause(scenario), [(c["id"], c["confidence"]) for c in data["causes"]]
+        assert data["causes"][0]["id"] == scenario_cause(scenario), [
+            (c["id"], c["confidence"]) for c in data["causes"]
+        ]
     assert emu.stats()["mutations"] == 0
 
 
@@ -39,12 +41,12 @@ def test_a_used_up_quota_shows_its_limit(gemini_emulator, tmp_path):
         call(emu)
     checks = {c["id"]: c for c in check(emu, tmp_path).to_dict()["checks"]}
     assert checks["quota"]["status"] == "ok" and "1 a minute" in checks["quota"]["summary"], checks["quota"]
-    assert checks["call_target"]["status"] == "ok"        # countTokens spends no generation quota
+    assert checks["call_target"]["status"] == "ok"  # countTokens spends no generation quota
 
 
 def test_two_faults_names_the_blocking_one_and_mentions_the_other(gemini_emulator, tmp_path):
     world = scenario_world("healthy")
-    world["api_keys"][0]["project"] = "shared-billing"           # the key was made in another project ...
+    world["api_keys"][0]["project"] = "shared-billing"  # the key was made in another project ...
     world["projects"][1]["services"] = ["aiplatform.googleapis.com"]  # ... where the Gemini API is off
     world["projects"][1]["iam"] = [{"role": "roles/viewer", "members": ["user:dev@example.com"]}]
     emu = gemini_emulator(world)
@@ -56,16 +58,29 @@ def test_two_faults_names_the_blocking_one_and_mentions_the_other(gemini_emulato
 
 def test_a_403_incident_on_a_ga_model_is_googles_not_gating(gemini_emulator, tmp_path):
     world = scenario_world("healthy")
-    world["incidents"] = [{"model": "gemini-3.5-flash", "surface": "both", "http_status": 403,
-                           "message": "The caller does not have permission"}]
+    world["incidents"] = [
+        {
+            "model": "gemini-3.5-flash",
+            "surface": "both",
+            "http_status": 403,
+            "message": "The caller does not have permission",
+        }
+    ]
     data = check(gemini_emulator(world), tmp_path).to_dict()
     assert data["causes"][0]["id"] == "google_incident", [(c["id"], c["confidence"]) for c in data["causes"]]
     assert "model_access_restricted" in [c["id"] for c in data["causes"]]
 
 
-PROBE_PATHS = {"billing": "billingInfo", "key_lookup": "keys:lookupKey", "service": "/services/", "tokeninfo": "tokeninfo",
-               "project": "/v3/projects/", "key_restrictions": "/locations/global/keys/", "call_control": "gemini-3.1-flash-lite:countTokens",
-               "org_policy": ":getEffectivePolicy"}
+PROBE_PATHS = {
+    "billing": "billingInfo",
+    "key_lookup": "keys:lookupKey",
+    "service": "/services/",
+    "tokeninfo": "tokeninfo",
+    "project": "/v3/projects/",
+    "key_restrictions": "/locations/global/keys/",
+    "call_control": "gemini-3.1-flash-lite:countTokens",
+    "org_policy": ":getEffectivePolicy",
+}
 
 
 @pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
@@ -99,11 +114,17 @@ def test_cli_json_schema_exit_codes_and_no_secrets(gemini_emulator, tmp_path):
     assert set(data["credential"]) >= {"kind", "source", "principal", "project"}
     assert all(set(c) >= {"id", "status", "summary", "duration_ms"} for c in data["checks"])
     assert data["causes"][0]["id"] == "iam_permission_missing"
-    assert "--member=serviceAccount:app@acme-prod.iam.gserviceaccount.com" in data["causes"][0]["fix"][0]["command"]
+    assert (
+        "--member=serviceAccount:app@acme-prod.iam.gserviceaccount.com"
+        in data["causes"][0]["fix"][0]["command"]
+    )
     sa = json.loads(next(p for k, p in emu.credentials.items() if k.startswith("app@")).read_text())
     for secret in (sa["private_key"].splitlines()[1], sa["private_key_id"]):
         for fmt in ("json", "text", "markdown"):
-            assert secret not in invoke_cli("check", "--format", fmt, "--endpoint", emu.url, env=env).stdout.decode()
+            assert (
+                secret
+                not in invoke_cli("check", "--format", fmt, "--endpoint", emu.url, env=env).stdout.decode()
+            )
     tokens = [t for t in emu.server.oauth.tokens]
     assert tokens and not any(t in done.stdout.decode() for t in tokens)
 
@@ -112,11 +133,16 @@ def test_cli_healthy_text_and_fix_commands(gemini_emulator, tmp_path):
     healthy = gemini_emulator("healthy")
     done = invoke_cli("check", "--endpoint", healthy.url, env=user_env(healthy, tmp_path))
     assert done.returncode == 0 and "Healthy" in done.stdout.decode()
-    for fmt in ("text", "json", "markdown"):   # the key is used for every call and shown masked at most
-        out = invoke_cli("check", "--format", fmt, "--endpoint", healthy.url, env=user_env(healthy, tmp_path)).stdout.decode()
+    for fmt in ("text", "json", "markdown"):  # the key is used for every call and shown masked at most
+        out = invoke_cli(
+            "check", "--format", fmt, "--endpoint", healthy.url, env=user_env(healthy, tmp_path)
+        ).stdout.decode()
         assert healthy.api_key not in out and ("AQ.…" in out or "AQ.\\u2026" in out)
     broken = gemini_emulator("service_disabled")
     fixed = invoke_cli("fix", "--endpoint", broken.url, env=user_env(broken, tmp_path))
     assert fixed.returncode == 1
-    assert "gcloud services enable generativelanguage.googleapis.com --project=acme-prod" in fixed.stdout.decode()
+    assert (
+        "gcloud services enable generativelanguage.googleapis.com --project=acme-prod"
+        in fixed.stdout.decode()
+    )
     assert httpx.get(f"{broken.url}/_emulator/stats").json()["mutations"] == 0

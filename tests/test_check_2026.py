@@ -33,8 +33,12 @@ def served(world: dict, name: str, location: str, surface: str) -> bool:
     """Whether the world serves model *name* to its project today on *surface* (at *location* on Vertex)."""
     loaded = load_world(world)
     model = loaded.model(name)
-    return (model is not None and surface in model.surfaces and model.refusal(loaded.today, loaded.projects[0]) is None
-            and (surface == "gemini-api" or location in model.locations))
+    return (
+        model is not None
+        and surface in model.surfaces
+        and model.refusal(loaded.today, loaded.projects[0]) is None
+        and (surface == "gemini-api" or location in model.locations)
+    )
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in WORLDS.glob("*.yaml")))
@@ -43,11 +47,17 @@ def test_check_json_on_2026_worlds(gemini_emulator, tmp_path, name):
     world = build(spec)
     emu = gemini_emulator(world)
     env = {**user_env(emu, tmp_path), "GEMINI_DOCTOR_TODAY": str(load_world(world).today)}
-    done = invoke_cli("check", "--format", "json", "--endpoint", emu.url, "--model", world["client"]["model"], env=env)
+    done = invoke_cli(
+        "check", "--format", "json", "--endpoint", emu.url, "--model", world["client"]["model"], env=env
+    )
     data = json.loads(done.stdout)
     expect = spec["expect"]
     first = data["causes"][0]["id"] if data["causes"] else "healthy"
-    assert (first, done.returncode) == (expect["cause"], expect["exit"]), (data["summary"], data["checks"], data["causes"][:3])
+    assert (first, done.returncode) == (expect["cause"], expect["exit"]), (
+        data["summary"],
+        data["checks"],
+        data["causes"][:3],
+    )
     assert data["healthy"] == (expect["cause"] == "healthy")
     if "says" in expect:
         assert expect["says"] in json.dumps(data), data
@@ -58,4 +68,6 @@ def test_check_json_on_2026_worlds(gemini_emulator, tmp_path, name):
         assert model == expect.get("control", model)
         surface = "vertex" if world["client"]["surface"] == "vertex" else "gemini-api"
         # on Vertex the control runs at the app's location when the model is served there, else on global
-        assert any(served(world, model, at, surface) for at in (world["client"].get("location"), "global")), model
+        assert any(served(world, model, at, surface) for at in (world["client"].get("location"), "global")), (
+            model
+        )

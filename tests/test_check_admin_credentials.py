@@ -40,8 +40,11 @@ def test_the_admin_probes_run_as_the_admin_and_the_app_probes_as_the_app(denied,
     done = _check(denied, tmp_path, "--admin-credentials", str(denied.credentials[OWNER]))
     data = json.loads(done.stdout)
     assert done.returncode == 1 and data["causes"][0]["id"] == "iam_permission_missing"
-    assert data["admin_credential"] == {"kind": "authorized_user", "principal": OWNER,
-                                        "source": f"--admin-credentials {denied.credentials[OWNER]}"}
+    assert data["admin_credential"] == {
+        "kind": "authorized_user",
+        "principal": OWNER,
+        "source": f"--admin-credentials {denied.credentials[OWNER]}",
+    }
     audit = checks(data)["audit_logs"]
     assert audit["status"] == "ok" and PREDICT in audit["summary"] and APP_SA in audit["summary"], audit
     assert any("audit log" in line for line in data["causes"][0]["evidence"])
@@ -53,9 +56,18 @@ def test_the_admin_probes_run_as_the_admin_and_the_app_probes_as_the_app(denied,
 
 
 def test_the_text_report_says_who_ran_the_admin_probes(denied, tmp_path):
-    out = invoke_cli("check", "--endpoint", denied.url, "--admin-credentials", str(denied.credentials[OWNER]),
-                     env=user_env(denied, tmp_path)).stdout.decode()
-    assert f"Admin probes as: authorized_user (source --admin-credentials {denied.credentials[OWNER]}, principal {OWNER})" in out
+    out = invoke_cli(
+        "check",
+        "--endpoint",
+        denied.url,
+        "--admin-credentials",
+        str(denied.credentials[OWNER]),
+        env=user_env(denied, tmp_path),
+    ).stdout.decode()
+    assert (
+        f"Admin probes as: authorized_user (source --admin-credentials {denied.credentials[OWNER]}, principal {OWNER})"
+        in out
+    )
     assert "refresh_token" not in out and "1//emulated-" not in out
 
 

@@ -13,13 +13,15 @@ from gemini_doctor.probes.audit_logs.audit_logs import denied_filter
 def _world(may_read_logs: bool) -> dict:
     world = scenario_world("iam_permission_missing")
     if may_read_logs:
-        world["projects"][0]["iam"].append({"role": "roles/logging.viewer", "members": [f"serviceAccount:{APP_SA}"]})
+        world["projects"][0]["iam"].append(
+            {"role": "roles/logging.viewer", "members": [f"serviceAccount:{APP_SA}"]}
+        )
     return world
 
 
 def _after_a_denied_call(gemini_emulator, world):
     emu = gemini_emulator(world)
-    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):   # the app's own call, refused
+    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):  # the app's own call, refused
         call(emu)
     return emu
 
@@ -58,16 +60,21 @@ def test_a_logging_failure_is_could_not_check(gemini_emulator, tmp_path, kind):
 
 @pytest.mark.parametrize("reads_policy", [True, False])
 def test_no_denial_logged_says_whether_data_access_logs_are_on(gemini_emulator, tmp_path, reads_policy):
-    world = scenario_world("healthy")     # a working Vertex setup: nothing refused, nothing logged
+    world = scenario_world("healthy")  # a working Vertex setup: nothing refused, nothing logged
     world["client"].update(surface="vertex", api_key=None, principal=APP_SA)
     roles = ["roles/logging.viewer"] + (["roles/iam.securityReviewer"] if reads_policy else [])
     world["projects"][0]["iam"] += [{"role": role, "members": [f"serviceAccount:{APP_SA}"]} for role in roles]
     emu = gemini_emulator(world)
     audit = next(c for c in check(emu, tmp_path).to_dict()["checks"] if c["id"] == "audit_logs")
     if reads_policy:
-        assert audit["status"] == "ok" and "Data Access audit logs are on for aiplatform.googleapis.com" in audit["summary"]
-    else:     # no entry says nothing when the logs may be off: could not check, naming the role that would tell
-        assert audit["status"] == "could_not_check" and "roles/iam.securityReviewer" in audit["summary"], audit
+        assert (
+            audit["status"] == "ok"
+            and "Data Access audit logs are on for aiplatform.googleapis.com" in audit["summary"]
+        )
+    else:  # no entry says nothing when the logs may be off: could not check, naming the role that would tell
+        assert audit["status"] == "could_not_check" and "roles/iam.securityReviewer" in audit["summary"], (
+            audit
+        )
 
 
 def test_the_filter_is_googles_syntax():
@@ -77,6 +84,9 @@ def test_the_filter_is_googles_syntax():
 
     text = denied_filter(datetime(2026, 11, 30, tzinfo=UTC))
     assert 'timestamp>="2026-11-30T00:00:00Z"' in text
-    entry = {"logName": "projects/p/logs/cloudaudit.googleapis.com%2Fdata_access", "timestamp": "2026-12-01T00:00:00Z",
-             "protoPayload": {"status": {"code": 7}, "serviceName": "aiplatform.googleapis.com"}}
+    entry = {
+        "logName": "projects/p/logs/cloudaudit.googleapis.com%2Fdata_access",
+        "timestamp": "2026-12-01T00:00:00Z",
+        "protoPayload": {"status": {"code": 7}, "serviceName": "aiplatform.googleapis.com"},
+    }
     assert parse_filter(text)(entry)

@@ -11,7 +11,9 @@ from gemini_doctor.check import run_check
 from gemini_doctor.emulator.scenarios import DEV, OWNER, scenario_world
 from gemini_doctor.probes.discovery import discover_person
 
-EDITOR_GRANT = "gcloud projects add-iam-policy-binding acme-prod --member=user:dev@example.com --role=roles/editor"
+EDITOR_GRANT = (
+    "gcloud projects add-iam-policy-binding acme-prod --member=user:dev@example.com --role=roles/editor"
+)
 
 
 def _as(emu, home, person: str = DEV) -> dict[str, str]:
@@ -37,7 +39,11 @@ def test_a_missing_role_is_named_with_the_exact_grant_and_the_admin_to_ask(gemin
     assert top["id"] == "iam_permission_missing", [(c["id"], c["confidence"]) for c in data["causes"]]
     checks = _checks(data)
     assert checks["kc_permissions"]["status"] == "fail"
-    for permission in ("apikeys.keys.create", "iam.serviceAccounts.create", "iam.serviceAccountApiKeyBindings.create"):
+    for permission in (
+        "apikeys.keys.create",
+        "iam.serviceAccounts.create",
+        "iam.serviceAccountApiKeyBindings.create",
+    ):
         assert permission in checks["kc_permissions"]["summary"]
     assert checks["kc_admins"]["status"] == "ok" and OWNER in checks["kc_admins"]["summary"]
     assert any(step.get("command") == EDITOR_GRANT for step in top["fix"]), top["fix"]
@@ -47,14 +53,16 @@ def test_a_missing_role_is_named_with_the_exact_grant_and_the_admin_to_ask(gemin
 
 
 def test_the_grant_names_the_narrowest_role_for_what_is_missing(gemini_emulator, tmp_path):
-    world = scenario_world("healthy")      # dev may do all but create keys and bind them to service accounts
-    world["projects"][0]["iam"] += [{"role": role, "members": [f"user:{DEV}"]}
-                                    for role in ("roles/iam.serviceAccountCreator", "roles/serviceusage.serviceUsageAdmin")]
+    world = scenario_world("healthy")  # dev may do all but create keys and bind them to service accounts
+    world["projects"][0]["iam"] += [
+        {"role": role, "members": [f"user:{DEV}"]}
+        for role in ("roles/iam.serviceAccountCreator", "roles/serviceusage.serviceUsageAdmin")
+    ]
     data = key_check(gemini_emulator(world), tmp_path).to_dict()
     missing = _checks(data)["kc_permissions"]["summary"]
     assert "apikeys.keys.create" in missing and "iam.serviceAccounts.create" not in missing
     commands = [s.get("command") for s in data["causes"][0]["fix"]]
-    assert EDITOR_GRANT in commands, commands     # the binding permission: Google names Project Editor
+    assert EDITOR_GRANT in commands, commands  # the binding permission: Google names Project Editor
 
 
 def test_an_org_policy_against_keys_bound_to_service_accounts_is_named_first(gemini_emulator, tmp_path):
@@ -64,7 +72,10 @@ def test_an_org_policy_against_keys_bound_to_service_accounts_is_named_first(gem
     checks = _checks(data)
     assert checks["kc_permissions"]["status"] == "ok"
     assert checks["kc_org_policy"]["status"] == "fail"
-    assert "constraints/iam.managed.disableServiceAccountApiKeyCreation is enforced" in checks["kc_org_policy"]["summary"]
+    assert (
+        "constraints/iam.managed.disableServiceAccountApiKeyCreation is enforced"
+        in checks["kc_org_policy"]["summary"]
+    )
     assert any("service accounts" in line for line in data["causes"][0]["evidence"])
     assert emu.stats()["mutations"] == 0
 
@@ -81,7 +92,10 @@ def test_a_project_scheduled_for_deletion_or_unknown_is_the_wrong_project(gemini
     data = key_check(gemini_emulator(world), tmp_path, person=OWNER).to_dict()
     assert data["causes"][0]["id"] == "wrong_project" and _checks(data)["kc_project"]["status"] == "fail"
     data = key_check(gemini_emulator("healthy"), tmp_path, person=OWNER, project="acme-typo").to_dict()
-    assert data["causes"][0]["id"] == "wrong_project" and "does not exist" in _checks(data)["kc_permissions"]["summary"]
+    assert (
+        data["causes"][0]["id"] == "wrong_project"
+        and "does not exist" in _checks(data)["kc_permissions"]["summary"]
+    )
 
 
 def test_reads_it_may_not_do_say_could_not_check_and_name_the_role(gemini_emulator, tmp_path):
@@ -89,13 +103,24 @@ def test_reads_it_may_not_do_say_could_not_check_and_name_the_role(gemini_emulat
     world["projects"][0]["iam"] = [{"role": "roles/browser", "members": [f"user:{DEV}"]}]
     data = key_check(gemini_emulator(world), tmp_path).to_dict()
     checks = _checks(data)
-    assert checks["kc_org_policy"]["status"] == "could_not_check" and "roles/orgpolicy.policyViewer" in checks["kc_org_policy"]["summary"]
-    assert checks["kc_admins"]["status"] == "could_not_check" and "roles/viewer" in checks["kc_admins"]["summary"]
+    assert (
+        checks["kc_org_policy"]["status"] == "could_not_check"
+        and "roles/orgpolicy.policyViewer" in checks["kc_org_policy"]["summary"]
+    )
+    assert (
+        checks["kc_admins"]["status"] == "could_not_check"
+        and "roles/viewer" in checks["kc_admins"]["summary"]
+    )
     assert data["causes"][0]["id"] == "iam_permission_missing"
 
 
-PATHS = {"kc_project": "/v3/projects/", "kc_permissions": ":testIamPermissions", "kc_org_policy": ":getEffectivePolicy",
-         "kc_admins": ":getIamPolicy", "tokeninfo": "tokeninfo"}
+PATHS = {
+    "kc_project": "/v3/projects/",
+    "kc_permissions": ":testIamPermissions",
+    "kc_org_policy": ":getEffectivePolicy",
+    "kc_admins": ":getIamPolicy",
+    "tokeninfo": "tokeninfo",
+}
 
 
 @pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
@@ -107,7 +132,7 @@ def test_each_probe_failing_is_could_not_check_never_the_users_fault(gemini_emul
     result = key_check(emu, tmp_path, timeout=1.0)
     data = result.to_dict()
     assert _checks(data)[probe]["status"] == "could_not_check", _checks(data)
-    if probe == "kc_permissions":      # the deciding check could not run: inconclusive, nothing blamed
+    if probe == "kc_permissions":  # the deciding check could not run: inconclusive, nothing blamed
         assert result.exit_code == 3 and data["causes"] == []
     else:
         assert data["causes"][0]["id"] == "iam_permission_missing"
@@ -117,11 +142,24 @@ def test_each_probe_failing_is_could_not_check_never_the_users_fault(gemini_emul
 def test_cli_json_and_usage_errors(gemini_emulator, tmp_path):
     emu = gemini_emulator("iam_permission_missing")
     env = _as(emu, tmp_path)
-    done = run_cli("check", "--for", "key-creation", "--project", "acme-prod", "--endpoint", emu.url, "--format", "json", env=env)
+    done = run_cli(
+        "check",
+        "--for",
+        "key-creation",
+        "--project",
+        "acme-prod",
+        "--endpoint",
+        emu.url,
+        "--format",
+        "json",
+        env=env,
+    )
     assert done.returncode == 1, done.stderr.decode()[-2000:]
     data = json.loads(done.stdout)
     assert data["purpose"] == "key-creation" and data["causes"][0]["id"] == "iam_permission_missing"
-    text = run_cli("check", "--for", "key-creation", "--project", "acme-prod", "--endpoint", emu.url, env=env).stdout.decode()
+    text = run_cli(
+        "check", "--for", "key-creation", "--project", "acme-prod", "--endpoint", emu.url, env=env
+    ).stdout.decode()
     assert EDITOR_GRANT in text and OWNER in text
     for project in ("x; rm -rf ~", "$(id)"):
         bad = run_cli("check", "--for", "key-creation", "--project", project, "--endpoint", emu.url, env=env)
@@ -150,18 +188,30 @@ def test_the_readme_run_as_written(gemini_emulator, tmp_path):
     from conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = readme[readme.index("### May I create an AI Studio key here?"):]
-    block = block[block.index("```console\n") + 11:]
+    block = readme[readme.index("### May I create an AI Studio key here?") :]
+    block = block[block.index("```console\n") + 11 :]
     block = block[: block.index("```\n")]
     commands = [line.removeprefix("$ ") for line in block.splitlines() if line.startswith("$ ")]
-    assert commands[0].startswith("gemini-doctor emulate --scenario iam_permission_missing --write-credentials ./emu")
+    assert commands[0].startswith(
+        "gemini-doctor emulate --scenario iam_permission_missing --write-credentials ./emu"
+    )
     shown = [line for line in block.splitlines() if not line.startswith("$ ")]
     emu = gemini_emulator("iam_permission_missing")
     (tmp_path / "emu").symlink_to(emu.credentials["env"].parent)
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true",
-           "CLOUDSDK_CONFIG": str(tmp_path / "gcloud")}
-    done = subprocess.run(["bash", "-c", " && ".join(commands[1:])], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=180)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NO_GCE_CHECK": "true",
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+    }
+    done = subprocess.run(
+        ["bash", "-c", " && ".join(commands[1:])],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 1, done.stderr[-2000:]
 
     def timeless(lines):
@@ -172,10 +222,12 @@ def test_the_readme_run_as_written(gemini_emulator, tmp_path):
 
 
 def test_the_person_is_the_gcloud_login_not_the_apps_service_account(gemini_emulator, tmp_path):
-    emu = gemini_emulator("iam_permission_missing")          # the app runs as its service account
+    emu = gemini_emulator("iam_permission_missing")  # the app runs as its service account
     env = user_env(emu, tmp_path)
     gcloud_adc = tmp_path / "gcloud" / "application_default_credentials.json"
     gcloud_adc.parent.mkdir(parents=True, exist_ok=True)
     gcloud_adc.write_text(emu.credentials[DEV].read_text())
-    setup = discover_person({**env, "GEMINI_API_KEY": "AQ.not-used", "CLOUDSDK_CONFIG": str(gcloud_adc.parent)}, None, emu.url)
+    setup = discover_person(
+        {**env, "GEMINI_API_KEY": "AQ.not-used", "CLOUDSDK_CONFIG": str(gcloud_adc.parent)}, None, emu.url
+    )
     assert setup.principal == DEV and setup.api_key is None and setup.project == "acme-prod"

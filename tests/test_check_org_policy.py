@@ -24,14 +24,20 @@ def test_a_policy_that_disallows_the_model_is_named_first_with_its_evidence(gemi
 def test_a_service_restriction_is_read_too(gemini_emulator, tmp_path):
     world = scenario_world("org_policy")
     world["projects"][0]["org_policy_denied_models"] = []
-    world["projects"][0]["org_policies"] = {"gcp.restrictServiceUsage": {"allowed_values": ["storage.googleapis.com"]}}
+    world["projects"][0]["org_policies"] = {
+        "gcp.restrictServiceUsage": {"allowed_values": ["storage.googleapis.com"]}
+    }
     probe = _org_check(check(gemini_emulator(world), tmp_path).to_dict())
     assert "gcp.restrictServiceUsage" in probe["summary"] and "aiplatform.googleapis.com" in probe["summary"]
 
 
 def test_policies_that_allow_the_call_rule_org_policy_out(gemini_emulator, tmp_path):
-    world = scenario_world("vpc_service_controls")     # Google's text says "organization's policy": VPC-SC's, not an org policy
-    world["projects"][0]["iam"].append({"role": "roles/orgpolicy.policyViewer", "members": [f"serviceAccount:{APP_SA}"]})
+    world = scenario_world(
+        "vpc_service_controls"
+    )  # Google's text says "organization's policy": VPC-SC's, not an org policy
+    world["projects"][0]["iam"].append(
+        {"role": "roles/orgpolicy.policyViewer", "members": [f"serviceAccount:{APP_SA}"]}
+    )
     data = check(gemini_emulator(world), tmp_path).to_dict()
     probe = _org_check(data)
     assert probe["status"] == "ok" and "allow gemini-3.5-flash" in probe["summary"], probe
@@ -50,11 +56,13 @@ def test_a_group_value_is_reported_undecided_never_guessed(gemini_emulator, tmp_
 
 def test_without_access_it_could_not_check_and_names_the_role(gemini_emulator, tmp_path):
     world = scenario_world("org_policy")
-    world["projects"][0]["iam"] = [b for b in world["projects"][0]["iam"] if b["role"] != "roles/orgpolicy.policyViewer"]
+    world["projects"][0]["iam"] = [
+        b for b in world["projects"][0]["iam"] if b["role"] != "roles/orgpolicy.policyViewer"
+    ]
     data = check(gemini_emulator(world), tmp_path).to_dict()
     probe = _org_check(data)
     assert probe["status"] == "could_not_check" and "roles/orgpolicy.policyViewer" in probe["summary"], probe
-    assert data["causes"][0]["id"] == "org_policy"      # Google's own text still says so
+    assert data["causes"][0]["id"] == "org_policy"  # Google's own text still says so
 
 
 @pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])

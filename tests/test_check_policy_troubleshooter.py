@@ -16,7 +16,7 @@ from gemini_doctor.probes.policy_troubleshooter.policy_troubleshooter import rea
 
 def _checked(gemini_emulator, tmp_path, world, **flags):
     emu = gemini_emulator(world)
-    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):   # the app's own call, refused
+    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):  # the app's own call, refused
         call(emu)
     data = check(emu, tmp_path, **flags).to_dict()
     return emu, data, {c["id"]: c for c in data["checks"]}
@@ -27,18 +27,30 @@ def test_a_deny_policy_is_named_first_with_the_troubleshooters_evidence(gemini_e
     top = data["causes"][0]
     assert top["id"] == "iam_permission_missing"
     probe = checks["policy_troubleshooter"]
-    assert probe["status"] == "ok" and "deny policy no-genai-for-workloads" in probe["summary"] and APP_SA in probe["summary"]
+    assert (
+        probe["status"] == "ok"
+        and "deny policy no-genai-for-workloads" in probe["summary"]
+        and APP_SA in probe["summary"]
+    )
     assert "deny policy no-genai-for-workloads" in top["evidence"][0]
-    assert top["fix"][0]["command"] == ("gcloud iam policies get no-genai-for-workloads "
-                                        "--attachment-point=cloudresourcemanager.googleapis.com/projects/acme-prod --kind=denypolicies")
-    assert not any("add-iam-policy-binding" in f.get("command", "") for f in top["fix"])   # a grant cannot beat a deny
+    assert top["fix"][0]["command"] == (
+        "gcloud iam policies get no-genai-for-workloads "
+        "--attachment-point=cloudresourcemanager.googleapis.com/projects/acme-prod --kind=denypolicies"
+    )
+    assert not any(
+        "add-iam-policy-binding" in f.get("command", "") for f in top["fix"]
+    )  # a grant cannot beat a deny
     assert emu.stats()["mutations"] == 0
 
 
 def test_a_missing_binding_is_told_apart_from_a_deny_policy(gemini_emulator, tmp_path):
     world = scenario_world("iam_permission_missing")
-    world["projects"][0]["iam"].append({"role": "roles/iam.securityReviewer", "members": [f"serviceAccount:{APP_SA}"]})
-    world["projects"][0]["iam"].append({"role": "roles/iam.denyReviewer", "members": [f"serviceAccount:{APP_SA}"]})
+    world["projects"][0]["iam"].append(
+        {"role": "roles/iam.securityReviewer", "members": [f"serviceAccount:{APP_SA}"]}
+    )
+    world["projects"][0]["iam"].append(
+        {"role": "roles/iam.denyReviewer", "members": [f"serviceAccount:{APP_SA}"]}
+    )
     emu, data, checks = _checked(gemini_emulator, tmp_path, world)
     probe = checks["policy_troubleshooter"]
     assert probe["status"] == "ok" and "no role binding" in probe["summary"], probe
@@ -56,13 +68,17 @@ def test_without_policy_read_access_it_could_not_check(gemini_emulator, tmp_path
 
 
 @pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
-@pytest.mark.parametrize("probe, path", [("policy_troubleshooter", "/iam:troubleshoot"), ("audit_logs", ":getIamPolicy")])
+@pytest.mark.parametrize(
+    "probe, path", [("policy_troubleshooter", "/iam:troubleshoot"), ("audit_logs", ":getIamPolicy")]
+)
 def test_a_google_failure_is_could_not_check(gemini_emulator, tmp_path, kind, probe, path):
-    world = scenario_world("iam_deny_policy" if probe == "policy_troubleshooter" else "iam_permission_missing_unlogged")
+    world = scenario_world(
+        "iam_deny_policy" if probe == "policy_troubleshooter" else "iam_permission_missing_unlogged"
+    )
     world["faults"] = [{"path_contains": path, "kind": kind}]
     _, data, checks = _checked(gemini_emulator, tmp_path, world, timeout=1.0)
     assert checks[probe]["status"] == "could_not_check", checks[probe]
-    assert "off for" not in checks[probe]["summary"]          # never a claim about the user's setup
+    assert "off for" not in checks[probe]["summary"]  # never a claim about the user's setup
     assert data["causes"][0]["id"] == "iam_permission_missing"
 
 
@@ -74,9 +90,22 @@ def test_no_iam_denial_no_troubleshooting(gemini_emulator, tmp_path):
 
 
 def test_what_google_answers_is_shown_only_in_its_syntax():
-    body = {"overallAccessState": "CANNOT_ACCESS", "denyPolicyExplanation": {
-        "denyAccessState": "DENY_ACCESS_STATE_DENIED", "explainedResources": [{"explainedPolicies": [
-            {"denyAccessState": "DENY_ACCESS_STATE_DENIED", "policy": {"name": "policies/x/denypolicies/$(touch pwned)"}}]}]}}
+    body = {
+        "overallAccessState": "CANNOT_ACCESS",
+        "denyPolicyExplanation": {
+            "denyAccessState": "DENY_ACCESS_STATE_DENIED",
+            "explainedResources": [
+                {
+                    "explainedPolicies": [
+                        {
+                            "denyAccessState": "DENY_ACCESS_STATE_DENIED",
+                            "policy": {"name": "policies/x/denypolicies/$(touch pwned)"},
+                        }
+                    ]
+                }
+            ],
+        },
+    }
     outcome = read_explanation(body, APP_SA, "aiplatform.endpoints.predict", "acme-prod")
     assert "a deny policy on project" in outcome.summary and "pwned" not in outcome.summary
     assert outcome.result.name is None and "iam_deny_policy" in outcome.facts
@@ -85,18 +114,32 @@ def test_what_google_answers_is_shown_only_in_its_syntax():
 def test_data_access_logs_off_is_said_with_a_command_that_turns_them_on(gemini_emulator, tmp_path):
     emu, _, checks = _checked(gemini_emulator, tmp_path, scenario_world("iam_permission_missing_unlogged"))
     audit = checks["audit_logs"]["summary"]
-    assert checks["audit_logs"]["status"] == "ok" and "Data Access audit logs are off for aiplatform.googleapis.com" in audit
-    command = audit.split(": ", 1)[1][audit.split(": ", 1)[1].index("gcloud"):]
-    assert command.startswith("gcloud projects get-iam-policy acme-prod --format=json > policy.json && python3 -c '")
+    assert (
+        checks["audit_logs"]["status"] == "ok"
+        and "Data Access audit logs are off for aiplatform.googleapis.com" in audit
+    )
+    command = audit.split(": ", 1)[1][audit.split(": ", 1)[1].index("gcloud") :]
+    assert command.startswith(
+        "gcloud projects get-iam-policy acme-prod --format=json > policy.json && python3 -c '"
+    )
     if shutil.which("gcloud") is None or shutil.which("python3") is None:
         pytest.skip("gcloud is not installed: the command is not run")
     token_file = tmp_path / "token"
     token_file.write_text(emu.server.oauth.issue(OWNER, {CLOUD_PLATFORM}))
-    env = {**os.environ, "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"), "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-           "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": f"{emu.url}/",
-           "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file), "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
-           "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1"}
-    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    env = {
+        **os.environ,
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": f"{emu.url}/",
+        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
+        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
+        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
+    }
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr
     after = {c["id"]: c for c in check(emu, tmp_path).to_dict()["checks"]}["audit_logs"]["summary"]
-    assert "are on for aiplatform.googleapis.com" in after or "was denied aiplatform.endpoints.predict" in after, after
+    assert (
+        "are on for aiplatform.googleapis.com" in after or "was denied aiplatform.endpoints.predict" in after
+    ), after

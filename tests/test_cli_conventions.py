@@ -13,8 +13,12 @@ SCOPE = '{"error":{"code":403,"message":"Request had insufficient authentication
 
 def test_explain_on_a_terminal_reads_the_paste_until_ctrl_d():
     controller, terminal = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "explain", "--format", "json"],
-                            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gemini_doctor", "explain", "--format", "json"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     os.close(terminal)
     os.write(controller, SCOPE.encode() + b"\n\x04")
     out, err = proc.communicate(timeout=60)
@@ -27,10 +31,13 @@ def test_explain_on_a_terminal_reads_the_paste_until_ctrl_d():
 def test_a_reader_that_goes_away_ends_quietly(tmp_path):
     batch = tmp_path / "many.jsonl"
     batch.write_text("\n".join(json.dumps({"id": n, "error_text": SCOPE}) for n in range(3000)))
-    proc = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "explain", "--batch", str(batch), "--format", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gemini_doctor", "explain", "--batch", str(batch), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.readline()
-    proc.stdout.close()                                   # as `| head -1` does
+    proc.stdout.close()  # as `| head -1` does
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
@@ -67,8 +74,11 @@ def test_every_command_documents_examples_and_exit_codes_in_help():
 
 
 def test_shell_completion_offers_the_scenarios():
-    env = {"COMP_WORDS": "gemini-doctor emulate --scenario service_", "COMP_CWORD": "3",
-           "_GEMINI_DOCTOR_COMPLETE": "bash_complete"}
+    env = {
+        "COMP_WORDS": "gemini-doctor emulate --scenario service_",
+        "COMP_CWORD": "3",
+        "_GEMINI_DOCTOR_COMPLETE": "bash_complete",
+    }
     assert "service_disabled" in invoke_cli(env=env).stdout.decode()
     assert "complete" in invoke_cli(env={"_GEMINI_DOCTOR_COMPLETE": "bash_source"}).stdout.decode()
 
@@ -76,7 +86,9 @@ def test_shell_completion_offers_the_scenarios():
 def test_scenario_is_a_choice_and_emulate_says_what_it_serves():
     bad = invoke_cli("emulate", "--scenario", "no_such_thing")
     assert bad.returncode == 2 and b"service_disabled" in bad.stderr
-    proc = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "emulate"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gemini_doctor", "emulate"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         assert proc.stdout.readline().startswith(b"listening on http://127.0.0.1:")
     finally:

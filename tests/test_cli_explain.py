@@ -20,7 +20,9 @@ def test_json_schema_and_exit_code():
     assert set(cause) >= {"id", "confidence", "title", "why", "evidence", "fix", "retry"}
     assert cause["retry"] in {"yes", "no", "after_fix"}
     assert all("step" in step for step in cause["fix"])
-    assert [c["confidence"] for c in result["causes"]] == sorted((c["confidence"] for c in result["causes"]), reverse=True)
+    assert [c["confidence"] for c in result["causes"]] == sorted(
+        (c["confidence"] for c in result["causes"]), reverse=True
+    )
     assert len(result["causes"]) <= 5
 
 
@@ -40,9 +42,11 @@ def test_text_output_is_plain_when_piped_and_fills_the_project(tmp_path):
 
 
 def test_fix_commands_carry_the_users_names():
-    body = ('{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Vertex AI API has not been used in project acme-prod before or it is disabled.",'
-            '"details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com",'
-            '"metadata":{"consumer":"projects/acme-prod","service":"aiplatform.googleapis.com"}}]}}')
+    body = (
+        '{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Vertex AI API has not been used in project acme-prod before or it is disabled.",'
+        '"details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com",'
+        '"metadata":{"consumer":"projects/acme-prod","service":"aiplatform.googleapis.com"}}]}}'
+    )
     result = json.loads(invoke_cli("explain", "--format", "json", input=body).stdout)
     commands = [s.get("command", "") for s in result["causes"][0]["fix"]]
     assert "gcloud services enable aiplatform.googleapis.com --project=acme-prod" in commands
@@ -55,7 +59,9 @@ def test_markdown_format():
 
 def test_batch_keeps_ids_and_order(tmp_path, error_cases):
     batch = tmp_path / "corpus.jsonl"
-    batch.write_text("\n".join(json.dumps({"id": c["id"], "error_text": c["error_text"]}) for c in error_cases))
+    batch.write_text(
+        "\n".join(json.dumps({"id": c["id"], "error_text": c["error_text"]}) for c in error_cases)
+    )
     done = invoke_cli("explain", "--batch", str(batch), "--format", "json")
     assert done.returncode == 0, done.stderr
     results = [json.loads(line) for line in done.stdout.decode().splitlines()]
@@ -63,10 +69,12 @@ def test_batch_keeps_ids_and_order(tmp_path, error_cases):
 
 
 def test_explain_path_stays_light():
-    probe = ("import sys, io; sys.argv=['gemini-doctor','explain','--format','json']; sys.stdin=io.TextIOWrapper(io.BytesIO(b'API key expired'));"
-             "import gemini_doctor.cli.main as m\ntry: m.main()\nexcept SystemExit: pass\n"
-             "heavy=[n for n in sys.modules if n.split('.')[0] in ('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib')]\n"
-             "sys.stderr.write('HEAVY=' + ','.join(heavy))")
+    probe = (
+        "import sys, io; sys.argv=['gemini-doctor','explain','--format','json']; sys.stdin=io.TextIOWrapper(io.BytesIO(b'API key expired'));"
+        "import gemini_doctor.cli.main as m\ntry: m.main()\nexcept SystemExit: pass\n"
+        "heavy=[n for n in sys.modules if n.split('.')[0] in ('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib')]\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))"
+    )
     import subprocess
     import sys
 
@@ -74,8 +82,27 @@ def test_explain_path_stays_light():
     assert done.stderr.decode().endswith("HEAVY="), done.stderr.decode()
 
 
-ARG_TOKENS = ["--format", "json", "text", "markdown", "xml", "--batch", "cases.jsonl", "--project", "acme-prod",
-              "-", "error.txt", "--format=json", "--project=", "--bogus", "-h", "--help", "--", "", "-x"]
+ARG_TOKENS = [
+    "--format",
+    "json",
+    "text",
+    "markdown",
+    "xml",
+    "--batch",
+    "cases.jsonl",
+    "--project",
+    "acme-prod",
+    "-",
+    "error.txt",
+    "--format=json",
+    "--project=",
+    "--bogus",
+    "-h",
+    "--help",
+    "--",
+    "",
+    "-x",
+]
 
 
 @settings(max_examples=400, deadline=None)
@@ -98,7 +125,13 @@ def test_plain_parser_leaves_help_and_mistakes_to_click():
 
     for argv in (["--help"], ["-h"], ["--format", "xml"], ["--bogus"], ["a", "b"], ["--project"]):
         assert parse_plain(argv) is None, argv
-    assert parse_plain(["--format=json", "err.txt"]) == {"source": "err.txt", "fmt": "json", "batch": None, "project": None, "output": None}
+    assert parse_plain(["--format=json", "err.txt"]) == {
+        "source": "err.txt",
+        "fmt": "json",
+        "batch": None,
+        "project": None,
+        "output": None,
+    }
 
 
 def test_usage_errors_still_get_clicks_messages():

@@ -28,8 +28,14 @@ HELP_PATHS = [["--help"], ["-h"], *([name, "--help"] for name in sorted(PAGES) i
 
 def _probe(args: list[str], **env: str) -> subprocess.CompletedProcess:
     environ = {name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")}
-    return subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, check=False,
-                          env={**environ, "PYTHONIOENCODING": "utf-8", **env})
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**environ, "PYTHONIOENCODING": "utf-8", **env},
+    )
 
 
 @pytest.mark.parametrize("args", HELP_PATHS, ids=" ".join)

@@ -19,11 +19,23 @@ KEY, OTHER = "AQ.Ab8RN6Ldiscovery-test-key-000000000000", "AIzaSyD-discovery-tes
 @pytest.fixture(scope="module")
 def sa_file(tmp_path_factory):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     path = tmp_path_factory.mktemp("sa") / "sa.json"
-    path.write_text(json.dumps({"type": "service_account", "project_id": "sa-project", "private_key_id": "k1", "private_key": pem,
-                                "client_email": "app@sa-project.iam.gserviceaccount.com", "client_id": "1",
-                                "token_uri": "http://127.0.0.1:9/token"}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "sa-project",
+                "private_key_id": "k1",
+                "private_key": pem,
+                "client_email": "app@sa-project.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": "http://127.0.0.1:9/token",
+            }
+        )
+    )
     return str(path)
 
 
@@ -35,18 +47,45 @@ CASES = {
     "service account only": {"GOOGLE_APPLICATION_CREDENTIALS": "SA"},
     "nothing": {},
     "vertex 'yes' is not true": {"GOOGLE_GENAI_USE_VERTEXAI": "yes", "GEMINI_API_KEY": KEY},
-    "vertex eu": {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_APPLICATION_CREDENTIALS": "SA", "GOOGLE_CLOUD_PROJECT": "p",
-                  "GOOGLE_CLOUD_LOCATION": "eu"},
-    "vertex us-central1": {"GOOGLE_GENAI_USE_VERTEXAI": "True", "GOOGLE_APPLICATION_CREDENTIALS": "SA",
-                           "GOOGLE_CLOUD_PROJECT": "p", "GOOGLE_CLOUD_LOCATION": "us-central1"},
-    "vertex typo location": {"GOOGLE_GENAI_USE_VERTEXAI": "1", "GOOGLE_APPLICATION_CREDENTIALS": "SA", "GOOGLE_CLOUD_LOCATION": "us-central"},
-    "vertex project from the key file": {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_APPLICATION_CREDENTIALS": "SA"},
+    "vertex eu": {
+        "GOOGLE_GENAI_USE_VERTEXAI": "true",
+        "GOOGLE_APPLICATION_CREDENTIALS": "SA",
+        "GOOGLE_CLOUD_PROJECT": "p",
+        "GOOGLE_CLOUD_LOCATION": "eu",
+    },
+    "vertex us-central1": {
+        "GOOGLE_GENAI_USE_VERTEXAI": "True",
+        "GOOGLE_APPLICATION_CREDENTIALS": "SA",
+        "GOOGLE_CLOUD_PROJECT": "p",
+        "GOOGLE_CLOUD_LOCATION": "us-central1",
+    },
+    "vertex typo location": {
+        "GOOGLE_GENAI_USE_VERTEXAI": "1",
+        "GOOGLE_APPLICATION_CREDENTIALS": "SA",
+        "GOOGLE_CLOUD_LOCATION": "us-central",
+    },
+    "vertex project from the key file": {
+        "GOOGLE_GENAI_USE_VERTEXAI": "true",
+        "GOOGLE_APPLICATION_CREDENTIALS": "SA",
+    },
     "vertex without credentials": {"GOOGLE_GENAI_USE_VERTEXAI": "true"},
-    "enterprise wins": {"GOOGLE_GENAI_USE_ENTERPRISE": "1", "GOOGLE_GENAI_USE_VERTEXAI": "false", "GEMINI_API_KEY": KEY},
-    "enterprise off wins": {"GOOGLE_GENAI_USE_ENTERPRISE": "false", "GOOGLE_GENAI_USE_VERTEXAI": "true", "GEMINI_API_KEY": KEY},
+    "enterprise wins": {
+        "GOOGLE_GENAI_USE_ENTERPRISE": "1",
+        "GOOGLE_GENAI_USE_VERTEXAI": "false",
+        "GEMINI_API_KEY": KEY,
+    },
+    "enterprise off wins": {
+        "GOOGLE_GENAI_USE_ENTERPRISE": "false",
+        "GOOGLE_GENAI_USE_VERTEXAI": "true",
+        "GEMINI_API_KEY": KEY,
+    },
     "express mode": {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GEMINI_API_KEY": KEY},
-    "env project beats env key": {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GEMINI_API_KEY": KEY, "GOOGLE_CLOUD_PROJECT": "p",
-                                  "GOOGLE_APPLICATION_CREDENTIALS": "SA"},
+    "env project beats env key": {
+        "GOOGLE_GENAI_USE_VERTEXAI": "true",
+        "GEMINI_API_KEY": KEY,
+        "GOOGLE_CLOUD_PROJECT": "p",
+        "GOOGLE_APPLICATION_CREDENTIALS": "SA",
+    },
 }
 
 
@@ -83,7 +122,9 @@ def test_discovery_agrees_with_google_genai(case, sa_file, tmp_path, monkeypatch
 
 @pytest.mark.parametrize("location", ["global", "us", "eu", "us-central1", "europe-west4"])
 def test_vertex_hosts_are_the_ones_google_genai_builds(location):
-    real = genai.Client(vertexai=True, credentials=object(), project="p", location=location)._api_client._http_options.base_url
+    real = genai.Client(
+        vertexai=True, credentials=object(), project="p", location=location
+    )._api_client._http_options.base_url
     assert host("aiplatform", location) + "/" == real
     express = genai.Client(vertexai=True, api_key=KEY)._api_client._http_options.base_url
     assert host("aiplatform", None) + "/" == express

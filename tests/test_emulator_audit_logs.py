@@ -19,7 +19,7 @@ DENIED = 'protoPayload.status.code=7 AND protoPayload.serviceName="aiplatform.go
 
 def _denied_vertex_call(gemini_emulator):
     emu = gemini_emulator(scenario_world("iam_permission_missing"))
-    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):   # google-genai's ClientError
+    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):  # google-genai's ClientError
         call(emu)
     return emu
 
@@ -39,9 +39,17 @@ def test_a_refused_vertex_call_is_an_audit_entry(gemini_emulator):
     assert payload["@type"] == "type.googleapis.com/google.cloud.audit.AuditLog"
     assert payload["status"]["code"] == 7 and "aiplatform.endpoints.predict" in payload["status"]["message"]
     assert payload["authenticationInfo"]["principalEmail"] == APP_SA
-    assert payload["methodName"].startswith("google.cloud.aiplatform.") and payload["resourceName"].startswith(f"projects/{PROJECT}/")
-    assert payload["authorizationInfo"] == [{"resource": payload["resourceName"], "permission": "aiplatform.endpoints.predict",
-                                             "granted": False, "resourceAttributes": {}}]
+    assert payload["methodName"].startswith("google.cloud.aiplatform.") and payload[
+        "resourceName"
+    ].startswith(f"projects/{PROJECT}/")
+    assert payload["authorizationInfo"] == [
+        {
+            "resource": payload["resourceName"],
+            "permission": "aiplatform.endpoints.predict",
+            "granted": False,
+            "resourceAttributes": {},
+        }
+    ]
     assert entry["severity"] == "ERROR" and entry["timestamp"].endswith("Z")
     assert entry["logName"] == f"projects/{PROJECT}/logs/cloudaudit.googleapis.com%2Fdata_access"
     assert emu.stats()["mutations"] == 0
@@ -53,7 +61,9 @@ def test_the_filter_selects_and_pages(gemini_emulator):
         call(emu)
     assert len(_list(emu).json()["entries"]) == 2
     assert _list(emu, filter='protoPayload.serviceName="generativelanguage.googleapis.com"').json() == {}
-    assert len(_list(emu, filter='severity>=WARNING timestamp>="2020-01-01T00:00:00Z"').json()["entries"]) == 2
+    assert (
+        len(_list(emu, filter='severity>=WARNING timestamp>="2020-01-01T00:00:00Z"').json()["entries"]) == 2
+    )
     assert _list(emu, filter='timestamp>="2999-01-01T00:00:00Z"').json() == {}
     either = 'protoPayload.serviceName=("generativelanguage.googleapis.com" OR "aiplatform.googleapis.com")'
     assert len(_list(emu, filter=f'logName:"cloudaudit.googleapis.com" {either}').json()["entries"]) == 2
@@ -66,40 +76,60 @@ def test_the_filter_selects_and_pages(gemini_emulator):
 
 def test_reading_logs_needs_logging_permission(gemini_emulator):
     emu = _denied_vertex_call(gemini_emulator)
-    answer = _list(emu, principal=APP_SA)     # the service account holds no role that carries logging.logEntries.list
+    answer = _list(
+        emu, principal=APP_SA
+    )  # the service account holds no role that carries logging.logEntries.list
     assert answer.status_code == 403 and "logging.logEntries.list" in answer.text
 
 
-@pytest.mark.parametrize("text, entry, expected", [
-    ('a.b=1', {"a": {"b": 1}}, True),
-    ('a.b="x y"', {"a": {"b": "x y"}}, True),
-    ('NOT a=1', {"a": 1}, False),
-    ('-a=1', {"a": 2}, True),
-    ('a=1 OR a=2', {"a": 2}, True),
-    ('(a=1 OR a=2) AND b:"ell"', {"a": 2, "b": "HELLO"}, True),
-    ('a!=1', {}, True),
-    ('severity>ERROR', {"severity": "ERROR"}, False),
-])
+@pytest.mark.parametrize(
+    "text, entry, expected",
+    [
+        ("a.b=1", {"a": {"b": 1}}, True),
+        ('a.b="x y"', {"a": {"b": "x y"}}, True),
+        ("NOT a=1", {"a": 1}, False),
+        ("-a=1", {"a": 2}, True),
+        ("a=1 OR a=2", {"a": 2}, True),
+        ('(a=1 OR a=2) AND b:"ell"', {"a": 2, "b": "HELLO"}, True),
+        ("a!=1", {}, True),
+        ("severity>ERROR", {"severity": "ERROR"}, False),
+    ],
+)
 def test_filter_syntax(text, entry, expected):
     assert parse_filter(text)(entry) is expected
 
 
-@pytest.mark.parametrize("text", ['a=', '(a=1', 'a=1 OR', 'free text', 'a="unterminated', 'timestamp>="yesterday"'])
+@pytest.mark.parametrize(
+    "text", ["a=", "(a=1", "a=1 OR", "free text", 'a="unterminated', 'timestamp>="yesterday"']
+)
 def test_a_bad_filter_is_refused(text):
     with pytest.raises(FilterError):
         parse_filter(text)({"timestamp": "2026-01-01T00:00:00Z"})
 
 
-@pytest.mark.skipif(shutil.which("gcloud") is None, reason="gcloud is not installed: the gcloud logging read proof is skipped")
+@pytest.mark.skipif(
+    shutil.which("gcloud") is None, reason="gcloud is not installed: the gcloud logging read proof is skipped"
+)
 def test_gcloud_logging_read_returns_the_recorded_entries(gemini_emulator, tmp_path):
     emu = _denied_vertex_call(gemini_emulator)
     token_file = tmp_path / "token"
     token_file.write_text(emu.server.oauth.issue(DEV, {"https://www.googleapis.com/auth/cloud-platform"}))
-    env = {**os.environ, "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"), "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-           "CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING": f"{emu.url}/", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
-           "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1", "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1"}
-    done = subprocess.run(["gcloud", "logging", "read", "protoPayload.status.code=7", "--project", PROJECT, "--format=json"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING": f"{emu.url}/",
+        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
+        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
+        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
+    }
+    done = subprocess.run(
+        ["gcloud", "logging", "read", "protoPayload.status.code=7", "--project", PROJECT, "--format=json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     (entry,) = json.loads(done.stdout)
     assert entry["protoPayload"]["authenticationInfo"]["principalEmail"] == APP_SA

@@ -19,7 +19,12 @@ EXPECTED = {
     "api_key_leaked": (403, "PERMISSION_DENIED", None, None),
     "api_key_suspended": (403, "PERMISSION_DENIED", "CONSUMER_SUSPENDED", "googleapis.com"),
     "api_key_api_restricted": (403, "PERMISSION_DENIED", "API_KEY_SERVICE_BLOCKED", "googleapis.com"),
-    "api_key_referrer_restricted": (403, "PERMISSION_DENIED", "API_KEY_HTTP_REFERRER_BLOCKED", "googleapis.com"),
+    "api_key_referrer_restricted": (
+        403,
+        "PERMISSION_DENIED",
+        "API_KEY_HTTP_REFERRER_BLOCKED",
+        "googleapis.com",
+    ),
     "api_key_ip_restricted": (403, "PERMISSION_DENIED", "API_KEY_IP_ADDRESS_BLOCKED", "googleapis.com"),
     "api_key_app_restricted": (403, "PERMISSION_DENIED", "API_KEY_ANDROID_APP_BLOCKED", "googleapis.com"),
     "api_key_retired": (400, "INVALID_ARGUMENT", "API_KEY_INVALID", "googleapis.com"),
@@ -34,9 +39,19 @@ EXPECTED = {
     "wrong_project": (403, "PERMISSION_DENIED", "CONSUMER_INVALID", "googleapis.com"),
     "quota_project_missing": (403, "PERMISSION_DENIED", "SERVICE_DISABLED", "googleapis.com"),
     "quota_project_denied": (403, "PERMISSION_DENIED", "USER_PROJECT_DENIED", "googleapis.com"),
-    "iam_permission_missing": (403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "aiplatform.googleapis.com"),
+    "iam_permission_missing": (
+        403,
+        "PERMISSION_DENIED",
+        "IAM_PERMISSION_DENIED",
+        "aiplatform.googleapis.com",
+    ),
     "iam_deny_policy": (403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "aiplatform.googleapis.com"),
-    "iam_permission_missing_unlogged": (403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "aiplatform.googleapis.com"),
+    "iam_permission_missing_unlogged": (
+        403,
+        "PERMISSION_DENIED",
+        "IAM_PERMISSION_DENIED",
+        "aiplatform.googleapis.com",
+    ),
     "resource_permission": (403, "PERMISSION_DENIED", None, None),
     "project_denied": (403, "PERMISSION_DENIED", None, None),
     "org_policy": (403, "PERMISSION_DENIED", None, None),
@@ -79,7 +94,13 @@ def test_stream_count_tokens_and_models(gemini_emulator, surface):
     options = types.HttpOptions(base_url=emu.url)
     if surface == "vertex":
         emu.client["principal"] = "app@acme-prod.iam.gserviceaccount.com"
-        sdk = genai.Client(vertexai=True, project="acme-prod", location="eu", credentials=google_credentials(emu), http_options=options)
+        sdk = genai.Client(
+            vertexai=True,
+            project="acme-prod",
+            location="eu",
+            credentials=google_credentials(emu),
+            http_options=options,
+        )
     else:
         sdk = genai.Client(api_key=emu.api_key, http_options=options)
     chunks = list(sdk.models.generate_content_stream(model=MODEL, contents="hi there"))
@@ -104,8 +125,8 @@ def test_scenario_fidelity_and_explain(gemini_emulator, scenario):
         infos = [d for d in body.get("details", []) if d.get("@type", "").endswith("ErrorInfo")]
         assert (infos[0]["reason"] if infos else None) == reason
         assert (infos[0]["domain"] if infos else None) == domain
-        text = str(raised)            # what a user pastes: the exception text
-    else:                             # a plain HTTP response (no SDK for this path)
+        text = str(raised)  # what a user pastes: the exception text
+    else:  # a plain HTTP response (no SDK for this path)
         assert raised.status_code == code
         text = raised.text
     diagnosis = explain(text)
@@ -121,15 +142,22 @@ def _raised(emu):
         response = call(emu)
     except (errors.APIError, auth_exceptions.RefreshError) as exc:
         return exc
-    assert getattr(response, "text", None) != "Hello from the gemini-doctor emulator.", "the call should have failed"
+    assert getattr(response, "text", None) != "Hello from the gemini-doctor emulator.", (
+        "the call should have failed"
+    )
     return response
 
 
-@pytest.mark.parametrize("scenario", ["service_disabled", "api_key_api_restricted", "api_key_invalid", "wrong_project"])
+@pytest.mark.parametrize(
+    "scenario", ["service_disabled", "api_key_api_restricted", "api_key_invalid", "wrong_project"]
+)
 def test_google_api_core_reads_reason_domain_metadata(gemini_emulator, scenario):
     emu = gemini_emulator(scenario)
-    response = requests.post(f"{emu.url}/v1beta/models/{MODEL}:generateContent",
-                             headers={"x-goog-api-key": emu.api_key}, json={"contents": []})
+    response = requests.post(
+        f"{emu.url}/v1beta/models/{MODEL}:generateContent",
+        headers={"x-goog-api-key": emu.api_key},
+        json={"contents": []},
+    )
     exc = core_exceptions.from_http_response(response)
     assert exc.reason == EXPECTED[scenario][2] and exc.domain == "googleapis.com"
     assert exc.metadata["service"] == "generativelanguage.googleapis.com"
@@ -141,7 +169,10 @@ def test_credentials_are_real_and_private(gemini_emulator):
     for path in emu.credentials.values():
         assert path.stat().st_mode & 0o077 == 0
     env = emu.credentials["env"].read_text()
-    assert f"GEMINI_API_KEY={KEY}" in env and f"GOOGLE_GEMINI_BASE_URL={emu.url}/generativelanguage.googleapis.com" in env
+    assert (
+        f"GEMINI_API_KEY={KEY}" in env
+        and f"GOOGLE_GEMINI_BASE_URL={emu.url}/generativelanguage.googleapis.com" in env
+    )
     assert httpx.get(f"{emu.url}/tokeninfo", params={"access_token": "ya29.bogus"}).status_code == 400
 
 
@@ -155,8 +186,16 @@ def test_stats_count_requests_and_reset(gemini_emulator):
 
 def test_bad_requests_get_google_shapes(gemini_emulator):
     emu = gemini_emulator("healthy")
-    bad_json = httpx.post(f"{emu.url}/v1beta/models/{MODEL}:generateContent", content=b"[", headers={"x-goog-api-key": emu.api_key})
+    bad_json = httpx.post(
+        f"{emu.url}/v1beta/models/{MODEL}:generateContent",
+        content=b"[",
+        headers={"x-goog-api-key": emu.api_key},
+    )
     assert bad_json.status_code == 400 and bad_json.json()["error"]["status"] == "INVALID_ARGUMENT"
-    for method, path in (("GET", "/nowhere"), ("POST", "/v1/projects/x:frobnicate"), ("DELETE", "/v1beta/models")):
+    for method, path in (
+        ("GET", "/nowhere"),
+        ("POST", "/v1/projects/x:frobnicate"),
+        ("DELETE", "/v1beta/models"),
+    ):
         answer = httpx.request(method, emu.url + path)
         assert answer.status_code == 404 and answer.json()["error"]["status"] == "NOT_FOUND"

@@ -20,8 +20,9 @@ def _world(may_impersonate: bool):
     world = copy.deepcopy(HEALTHY)
     world["service_accounts"].append({"email": RUNNER, "project": "acme-prod"})
     if may_impersonate:
-        world["projects"][0]["iam"].append({"role": "roles/iam.serviceAccountTokenCreator",
-                                            "members": [f"serviceAccount:{APP_SA}"]})
+        world["projects"][0]["iam"].append(
+            {"role": "roles/iam.serviceAccountTokenCreator", "members": [f"serviceAccount:{APP_SA}"]}
+        )
     return world
 
 
@@ -47,24 +48,37 @@ except Exception as exc:
 def test_impersonation_through_the_emulator(gemini_emulator, may):
     emu = gemini_emulator(_world(may))
     argv = [sys.executable, "-c", SCRIPT, str(emu.credentials[APP_SA]), RUNNER, emu.url]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={"NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     if may:
         assert result == {"token": "ya29.emulated-"}
     else:
-        assert result == {"cause": "iam_permission_missing",
-                          "command": "# gcloud projects add-iam-policy-binding PROJECT_ID --member=PRINCIPAL "
-                                     "--role=roles/iam.serviceAccountTokenCreator    <- fill in PROJECT_ID (not in the error), "
-                                     "PRINCIPAL (not in the error)"}
+        assert result == {
+            "cause": "iam_permission_missing",
+            "command": "# gcloud projects add-iam-policy-binding PROJECT_ID --member=PRINCIPAL "
+            "--role=roles/iam.serviceAccountTokenCreator    <- fill in PROJECT_ID (not in the error), "
+            "PRINCIPAL (not in the error)",
+        }
 
 
 def test_an_unknown_account_is_refused_like_a_denied_one(gemini_emulator):
     emu = gemini_emulator(_world(True))
     source = google_credentials({"principal": APP_SA}, emu.credentials, emu.url)
     source.refresh(Request())
-    replies = [httpx.post(f"{emu.url}/v1/projects/-/serviceAccounts/{email}:generateAccessToken",
-                          headers={"Authorization": f"Bearer {source.token}"}, json={"scope": ["x"]})
-               for email in ("nobody@acme-prod.iam.gserviceaccount.com", RUNNER)]
+    replies = [
+        httpx.post(
+            f"{emu.url}/v1/projects/-/serviceAccounts/{email}:generateAccessToken",
+            headers={"Authorization": f"Bearer {source.token}"},
+            json={"scope": ["x"]},
+        )
+        for email in ("nobody@acme-prod.iam.gserviceaccount.com", RUNNER)
+    ]
     assert [r.status_code for r in replies] == [403, 200]
     assert replies[0].json()["error"]["details"][0]["reason"] == "IAM_PERMISSION_DENIED"

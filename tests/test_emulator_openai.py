@@ -14,16 +14,27 @@ from test_emulator_fidelity import EXPECTED
 HEALTHY_APP = scenario_world("healthy")["client"]
 KEY, MODEL = HEALTHY_APP["api_key"], HEALTHY_APP["model"]
 # The SDK's exception type for each HTTP status Google answers with.
-SDK_ERRORS = {400: openai.BadRequestError, 403: openai.PermissionDeniedError, 404: openai.NotFoundError,
-              429: openai.RateLimitError, 503: openai.InternalServerError}
+SDK_ERRORS = {
+    400: openai.BadRequestError,
+    403: openai.PermissionDeniedError,
+    404: openai.NotFoundError,
+    429: openai.RateLimitError,
+    503: openai.InternalServerError,
+}
 # Scenarios the OpenAI endpoint cannot show: Vertex callers, tuned models (not served on /openai/), and a proxy's
 # extra Bearer (the SDK already sends the key as the Bearer; two credentials are tested on their own below).
-NOT_HERE = ({name for name in scenario_names() if scenario_world(name)["client"].get("surface") == "vertex"}
-            | {"resource_permission", "credential_sent_wrong"})
+NOT_HERE = {
+    name for name in scenario_names() if scenario_world(name)["client"].get("surface") == "vertex"
+} | {"resource_permission", "credential_sent_wrong"}
 
 
 def sdk(emu, api_key=None, **options) -> openai.OpenAI:
-    return openai.OpenAI(api_key=KEY if api_key is None else api_key, base_url=f"{emu.url}/v1beta/openai/", max_retries=0, **options)
+    return openai.OpenAI(
+        api_key=KEY if api_key is None else api_key,
+        base_url=f"{emu.url}/v1beta/openai/",
+        max_retries=0,
+        **options,
+    )
 
 
 def app_key(emu) -> str:
@@ -39,8 +50,9 @@ def test_healthy_chat_stream_and_models(gemini_emulator):
     client = sdk(gemini_emulator("healthy"))
     reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Say hello"}])
     assert reply.choices[0].message.content == REPLY and reply.usage.total_tokens > 0
-    stream = client.chat.completions.create(model=f"models/{MODEL}", stream=True,
-                                            messages=[{"role": "user", "content": "Say hello"}])
+    stream = client.chat.completions.create(
+        model=f"models/{MODEL}", stream=True, messages=[{"role": "user", "content": "Say hello"}]
+    )
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream) == REPLY
     ids = [model.id for model in client.models.list()]
     assert f"models/{MODEL}" in ids and "models/gemini-1.0-pro" not in ids
@@ -61,9 +73,16 @@ def test_two_credentials_are_googles_400(gemini_emulator):
     client = sdk(gemini_emulator("healthy"), default_headers={"x-goog-api-key": KEY})
     with pytest.raises(openai.BadRequestError) as raised:
         client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
-    assert raised.value.body == [{"error": {"code": 400, "status": "INVALID_ARGUMENT",
-                                            "message": "Multiple authentication credentials received. Please pass only one."}}]
-    assert str(raised.value).startswith("Error code: 400")   # SDKs before 1.100 also printed the body here
+    assert raised.value.body == [
+        {
+            "error": {
+                "code": 400,
+                "status": "INVALID_ARGUMENT",
+                "message": "Multiple authentication credentials received. Please pass only one.",
+            }
+        }
+    ]
+    assert str(raised.value).startswith("Error code: 400")  # SDKs before 1.100 also printed the body here
 
 
 def test_an_unserved_path_is_a_bodiless_404(gemini_emulator):
@@ -86,10 +105,12 @@ def test_each_failure_raises_the_sdks_error_with_googles_status(gemini_emulator,
     client = sdk(emu, api_key=app_key(emu))
     with pytest.raises(SDK_ERRORS[code]) as raised:
         for _ in range(emu.client.get("calls", 1)):
-            client.chat.completions.create(model=emu.model, messages=[{"role": "user", "content": "Say hello"}])
+            client.chat.completions.create(
+                model=emu.model, messages=[{"role": "user", "content": "Say hello"}]
+            )
     error = raised.value
     assert error.status_code == code
-    if status is None:       # Google's front end answers with an HTML page, not a status body
+    if status is None:  # Google's front end answers with an HTML page, not a status body
         return
     assert isinstance(error.body, list) and len(error.body) == 1, error.body
     body = error.body[0]["error"]
@@ -108,12 +129,28 @@ def test_vertex_endpoint_chat_stream_and_googles_errors(gemini_emulator):
     stream = client.chat.completions.create(model=f"google/{MODEL}", messages=messages, stream=True)
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream) == REPLY
     for scenario, error, status, text in [
-            ("iam_permission_missing", openai.PermissionDeniedError, "PERMISSION_DENIED",
-             "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-prod/locations/global/endpoints/openapi'"),
-            ("model_not_in_region", openai.NotFoundError, "NOT_FOUND", "Publisher Model `projects/acme-prod/locations/us-west1/"),
-            ("quota_limit_zero", openai.RateLimitError, "RESOURCE_EXHAUSTED", "limit: 0")]:
+        (
+            "iam_permission_missing",
+            openai.PermissionDeniedError,
+            "PERMISSION_DENIED",
+            "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-prod/locations/global/endpoints/openapi'",
+        ),
+        (
+            "model_not_in_region",
+            openai.NotFoundError,
+            "NOT_FOUND",
+            "Publisher Model `projects/acme-prod/locations/us-west1/",
+        ),
+        ("quota_limit_zero", openai.RateLimitError, "RESOURCE_EXHAUSTED", "limit: 0"),
+    ]:
         emu = gemini_emulator(on_vertex(scenario))
         with pytest.raises(error) as raised:
-            emu.openai_client(max_retries=0).chat.completions.create(model=f"google/{MODEL}", messages=messages)
+            emu.openai_client(max_retries=0).chat.completions.create(
+                model=f"google/{MODEL}", messages=messages
+            )
         body = raised.value.body
-        assert isinstance(body, list) and body[0]["error"]["status"] == status and text in body[0]["error"]["message"], body
+        assert (
+            isinstance(body, list)
+            and body[0]["error"]["status"] == status
+            and text in body[0]["error"]["message"]
+        ), body

@@ -40,15 +40,22 @@ def test_each_path_reaches_the_service_that_declares_it():
             scope = _sample(route)
             first = next(r for r in app_routes if r.matches(scope)[0] == Match.FULL)
             assert first.path == route.path and first.endpoint.__qualname__ == route.endpoint.__qualname__, (
-                f"{scope['method']} {scope['path']} ({service.name}) is answered by {first.endpoint.__qualname__}")
+                f"{scope['method']} {scope['path']} ({service.name}) is answered by {first.endpoint.__qualname__}"
+            )
 
 
-@pytest.mark.parametrize("world, needle", [
-    ({"billing_accounts": [{"open": True}]}, "billing_accounts[0].id: is required"),
-    ({"billing_accounts": [{"id": "a", "open": "yes"}]}, "billing_accounts[0].open: must be of type bool"),
-    ({"files": ["f"]}, "files[0]: must be of type dict"),
-    ({"tuned_models": {"name": "m"}}, "tuned_models: must be of type list"),
-])
+@pytest.mark.parametrize(
+    "world, needle",
+    [
+        ({"billing_accounts": [{"open": True}]}, "billing_accounts[0].id: is required"),
+        (
+            {"billing_accounts": [{"id": "a", "open": "yes"}]},
+            "billing_accounts[0].open: must be of type bool",
+        ),
+        ({"files": ["f"]}, "files[0]: must be of type dict"),
+        ({"tuned_models": {"name": "m"}}, "tuned_models: must be of type list"),
+    ],
+)
 def test_a_service_world_list_fails_at_load_naming_the_field(world, needle):
     with pytest.raises(WorldError) as caught:
         load_world(world)

@@ -16,8 +16,13 @@ from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
 
 def generate(emu, credentials, method="generate_content"):
     """One call on Vertex through google-genai (the client is held for the call: a dropped one closes its pool)."""
-    client = genai.Client(vertexai=True, project="acme-prod", location="global", credentials=credentials,
-                          http_options=types.HttpOptions(base_url=emu.url))
+    client = genai.Client(
+        vertexai=True,
+        project="acme-prod",
+        location="global",
+        credentials=credentials,
+        http_options=types.HttpOptions(base_url=emu.url),
+    )
     return getattr(client.models, method)(model=emu.model, contents="a b")
 
 
@@ -28,22 +33,27 @@ def key_file(emu) -> str:
 def test_scoped_self_signed_jwt_needs_no_token_endpoint(gemini_emulator):
     emu = gemini_emulator("healthy")
     credentials = service_account.Credentials.from_service_account_file(
-        key_file(emu), scopes=["https://www.googleapis.com/auth/cloud-platform"], always_use_jwt_access=True)
+        key_file(emu), scopes=["https://www.googleapis.com/auth/cloud-platform"], always_use_jwt_access=True
+    )
     reply = generate(emu, credentials)
-    assert reply.text and credentials.token.count(".") == 2          # the bearer was the JWT itself
-    assert not tokens_issued_to(emu, APP_SA)                          # the token endpoint was never asked
+    assert reply.text and credentials.token.count(".") == 2  # the bearer was the JWT itself
+    assert not tokens_issued_to(emu, APP_SA)  # the token endpoint was never asked
 
 
 def session(emu, default_host: str) -> AuthorizedSession:
     """google-auth's session as Google's REST transports (the Vertex SDK's among them) build it: a key file, JWT
     access on, the API's host as the JWT's audience."""
-    credentials = service_account.Credentials.from_service_account_file(key_file(emu), always_use_jwt_access=True)
+    credentials = service_account.Credentials.from_service_account_file(
+        key_file(emu), always_use_jwt_access=True
+    )
     return AuthorizedSession(credentials, default_host=default_host)
 
 
 def count_tokens(emu, default_host: str = "aiplatform.googleapis.com"):
     path = f"/v1/projects/acme-prod/locations/global/publishers/google/models/{emu.model}:countTokens"
-    return session(emu, default_host).post(emu.url + path, json={"contents": [{"parts": [{"text": "a b"}]}]}, timeout=10)
+    return session(emu, default_host).post(
+        emu.url + path, json={"contents": [{"parts": [{"text": "a b"}]}]}, timeout=10
+    )
 
 
 def test_audience_self_signed_jwt_is_for_one_api(gemini_emulator):
@@ -51,7 +61,7 @@ def test_audience_self_signed_jwt_is_for_one_api(gemini_emulator):
     reply = count_tokens(emu)
     assert reply.status_code == 200 and reply.json() == {"totalTokens": 2}
     assert not tokens_issued_to(emu, APP_SA)
-    refused = count_tokens(emu, "storage.googleapis.com")          # a JWT for another API
+    refused = count_tokens(emu, "storage.googleapis.com")  # a JWT for another API
     assert refused.status_code == 401 and refused.json()["error"]["status"] == "UNAUTHENTICATED"
 
 

@@ -42,8 +42,16 @@ def complaints():
 
 
 def _request(n: int, headers: dict, body: bytes | None = None) -> bytes:
-    body = body if body is not None else json.dumps({"contents": [{"parts": [{"text": f"request {n}"}]}]}).encode()
-    head = "POST /v1beta/models/" + MODEL + ":generateContent HTTP/1.1\r\nhost: emulator\r\ncontent-type: application/json\r\n"
+    body = (
+        body
+        if body is not None
+        else json.dumps({"contents": [{"parts": [{"text": f"request {n}"}]}]}).encode()
+    )
+    head = (
+        "POST /v1beta/models/"
+        + MODEL
+        + ":generateContent HTTP/1.1\r\nhost: emulator\r\ncontent-type: application/json\r\n"
+    )
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + f"content-length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
@@ -54,11 +62,15 @@ async def _answer(port: int, n: int) -> int:
     writer.write(_request(n, headers))
     await writer.drain()
     head = (await reader.readuntil(b"\r\n\r\n")).decode()
-    length = next(int(line.split(":")[1]) for line in head.split("\r\n") if line.lower().startswith("content-length:"))
+    length = next(
+        int(line.split(":")[1]) for line in head.split("\r\n") if line.lower().startswith("content-length:")
+    )
     body = json.loads(await reader.readexactly(length))
     writer.close()
     status = int(head.split(" ", 2)[1])
-    right = (status == 200 and "candidates" in body) or (status == 400 and "API_KEY_INVALID" in json.dumps(body))
+    right = (status == 200 and "candidates" in body) or (
+        status == 400 and "API_KEY_INVALID" in json.dumps(body)
+    )
     return status if right else -status
 
 
@@ -103,6 +115,7 @@ def test_stop_frees_the_port_and_nothing_is_left_listening():
 
 def test_idle_and_trickling_connections_are_closed_while_others_are_served(complaints):
     with BackgroundServer(load_world(scenario_world("healthy")), head_timeout=0.3) as server:
+
         async def run():
             slow = [_closed_by_server(server.port, trickle=n % 2 == 1) for n in range(20)]
             return await asyncio.gather(*slow, *(_answer(server.port, n) for n in range(10)))
@@ -115,10 +128,11 @@ def test_idle_and_trickling_connections_are_closed_while_others_are_served(compl
 
 def test_a_body_that_stops_coming_ends_its_request(complaints):
     with BackgroundServer(load_world(scenario_world("healthy")), body_timeout=0.3) as server:
+
         async def run():
             reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
             request = _request(0, GOOD[0])
-            writer.write(request[:-10])                      # the last bytes never come
+            writer.write(request[:-10])  # the last bytes never come
             await writer.drain()
             answer = await asyncio.wait_for(reader.read(), 30)
             writer.close()
@@ -132,6 +146,7 @@ def test_a_body_that_stops_coming_ends_its_request(complaints):
 
 def test_early_disconnects_are_quiet_and_every_completed_request_is_answered_right(complaints):
     with BackgroundServer(load_world(scenario_world("healthy"))) as server:
+
         async def run():
             early = [_leave_early(server.port, n) for n in range(100)]
             answered = [_answer(server.port, n) for n in range(200)]
@@ -139,5 +154,5 @@ def test_early_disconnects_are_quiet_and_every_completed_request_is_answered_rig
 
         results = asyncio.run(run())[100:]
         assert results == [200, 400] * 100
-        assert asyncio.run(_answer(server.port, 0)) == 200          # still serving
+        assert asyncio.run(_answer(server.port, 0)) == 200  # still serving
     assert complaints == [], [record.getMessage() for record in complaints]

@@ -5,15 +5,21 @@ import pytest
 from gemini_doctor.emulator.world import WorldError, load_world
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("projects:\n  - id: p\n", "projects[0].number: is required (line 2)"),
-    ("projects:\n  - id: p\n    number: x\n", "projects[0].number: must be of type int"),
-    ("projects:\n  - id: p\n    number: 1\n    billing: maybe\n", "projects[0].billing: must be one of"),
-    ("caller: {}\ncaller: {}\n", "line 2: duplicate key 'caller'"),
-    ("api_keys:\n  - key: k\n    name: n\n    project: p\n    state: lost\n", "api_keys[0].state: must be one of"),
-    ("[1, 2]\n", "mapping at the top level"),
-    ("models:\n  - name: m\n    launch_stage: BETA\n", "models[0].launch_stage: must be one of GA"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("projects:\n  - id: p\n", "projects[0].number: is required (line 2)"),
+        ("projects:\n  - id: p\n    number: x\n", "projects[0].number: must be of type int"),
+        ("projects:\n  - id: p\n    number: 1\n    billing: maybe\n", "projects[0].billing: must be one of"),
+        ("caller: {}\ncaller: {}\n", "line 2: duplicate key 'caller'"),
+        (
+            "api_keys:\n  - key: k\n    name: n\n    project: p\n    state: lost\n",
+            "api_keys[0].state: must be one of",
+        ),
+        ("[1, 2]\n", "mapping at the top level"),
+        ("models:\n  - name: m\n    launch_stage: BETA\n", "models[0].launch_stage: must be one of GA"),
+    ],
+)
 def test_bad_worlds_fail_at_load_naming_field_and_line(tmp_path, text, needle):
     path = tmp_path / "world.yaml"
     path.write_text(text)

@@ -34,8 +34,14 @@ def world(scenario: str, vertex: bool) -> dict:
 
 def run_app(emu, tmp_path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true"}
-    command = f"source {emu.credentials['env']} && {sys.executable} -c \"$APP\""
-    done = subprocess.run(["bash", "-c", command], env={**env, "APP": APP, "APP_MODEL": emu.model}, capture_output=True, text=True, timeout=120)
+    command = f'source {emu.credentials["env"]} && {sys.executable} -c "$APP"'
+    done = subprocess.run(
+        ["bash", "-c", command],
+        env={**env, "APP": APP, "APP_MODEL": emu.model},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -47,13 +53,18 @@ def test_plain_client_after_env_sh_is_healthy(gemini_emulator, tmp_path, vertex)
     assert out == {"text": reply, "stream": reply, "async": reply, "tokens": 3}
 
 
-@pytest.mark.parametrize(("scenario", "vertex", "code", "reason"), [
-    ("service_disabled", False, 403, "SERVICE_DISABLED"),
-    ("api_key_api_restricted", False, 403, "API_KEY_SERVICE_BLOCKED"),
-    ("iam_permission_missing", True, 403, "IAM_PERMISSION_DENIED"),
-    ("billing_disabled", True, 403, "BILLING_DISABLED"),
-])
-def test_plain_client_after_env_sh_raises_googles_error(gemini_emulator, tmp_path, scenario, vertex, code, reason):
+@pytest.mark.parametrize(
+    ("scenario", "vertex", "code", "reason"),
+    [
+        ("service_disabled", False, 403, "SERVICE_DISABLED"),
+        ("api_key_api_restricted", False, 403, "API_KEY_SERVICE_BLOCKED"),
+        ("iam_permission_missing", True, 403, "IAM_PERMISSION_DENIED"),
+        ("billing_disabled", True, 403, "BILLING_DISABLED"),
+    ],
+)
+def test_plain_client_after_env_sh_raises_googles_error(
+    gemini_emulator, tmp_path, scenario, vertex, code, reason
+):
     out = run_app(gemini_emulator(world(scenario, vertex)), tmp_path)
     assert out["error"] == "ClientError" and out["code"] == code and out["status"] == "PERMISSION_DENIED", out
     assert out["reasons"] == [reason] and out["message"]
@@ -66,4 +77,8 @@ def test_plain_client_with_a_users_adc_file_needs_no_token_uri(gemini_emulator, 
     out = run_app(gemini_emulator(on_vertex("healthy", principal=DEV)), tmp_path)
     assert out == {"text": reply, "stream": reply, "async": reply, "tokens": 3}, out
     out = run_app(gemini_emulator(on_vertex("quota_project_denied", principal=DEV)), tmp_path)
-    assert (out["code"], out["status"], out["reasons"]) == (403, "PERMISSION_DENIED", ["USER_PROJECT_DENIED"]), out
+    assert (out["code"], out["status"], out["reasons"]) == (
+        403,
+        "PERMISSION_DENIED",
+        ["USER_PROJECT_DENIED"],
+    ), out

@@ -31,12 +31,16 @@ def _env(emu, home):
 def _fix(emu, env, *args):
     # an app calling the Gemini API with OAuth uses its REST API (google-genai would not start): the user says so
     rest = ("--surface", "gemini-api") if emu.client["surface"] == "gemini-api" and not emu.api_key else ()
-    done = invoke_cli("fix", "--apply", "--format", "json", "--endpoint", emu.url, "--wait", "10", *rest, *args, env=env)
+    done = invoke_cli(
+        "fix", "--apply", "--format", "json", "--endpoint", emu.url, "--wait", "10", *rest, *args, env=env
+    )
     return done.returncode, json.loads(done.stdout)
 
 
 @pytest.mark.parametrize("scenario", ["service_disabled", "iam_permission_missing", "quota_project_missing"])
-def test_apply_makes_check_healthy_with_planned_mutations_and_is_idempotent(gemini_emulator, tmp_path, scenario):
+def test_apply_makes_check_healthy_with_planned_mutations_and_is_idempotent(
+    gemini_emulator, tmp_path, scenario
+):
     emu = gemini_emulator(_world(scenario))
     env = _env(emu, tmp_path)
     code, report = _fix(emu, env, "--yes")
@@ -68,7 +72,9 @@ def test_no_changes_without_yes_and_without_a_terminal(gemini_emulator, tmp_path
 
 def test_concurrent_iam_writer_loses_nothing(gemini_emulator, tmp_path):
     world = _world("iam_permission_missing")
-    world["faults"] = [{"kind": "concurrent_iam_write", "member": "user:other@example.com", "role": "roles/viewer"}]
+    world["faults"] = [
+        {"kind": "concurrent_iam_write", "member": "user:other@example.com", "role": "roles/viewer"}
+    ]
     emu = gemini_emulator(world)
     code, report = _fix(emu, _env(emu, tmp_path), "--yes")
     assert code == 0, report
@@ -76,11 +82,13 @@ def test_concurrent_iam_writer_loses_nothing(gemini_emulator, tmp_path):
     members = {(b["role"], m) for b in bindings for m in b["members"]}
     assert ("roles/viewer", "user:other@example.com") in members
     assert ("roles/aiplatform.user", "serviceAccount:app@acme-prod.iam.gserviceaccount.com") in members
-    assert {b["role"] for b in scenario_world("iam_permission_missing")["projects"][0]["iam"]} <= {b["role"] for b in bindings}
+    assert {b["role"] for b in scenario_world("iam_permission_missing")["projects"][0]["iam"]} <= {
+        b["role"] for b in bindings
+    }
 
 
 def test_says_which_role_would_when_the_caller_lacks_permission(gemini_emulator, tmp_path):
-    emu = gemini_emulator("service_disabled")            # dev is only a viewer here
+    emu = gemini_emulator("service_disabled")  # dev is only a viewer here
     code, report = _fix(emu, _env(emu, tmp_path), "--yes")
     assert code == 1 and "roles/serviceusage.serviceUsageAdmin" in " ".join(report["notes"])
     assert emu.stats()["mutations"] == 0

@@ -14,10 +14,17 @@ from gemini_doctor.emulator.scenarios import DEV, scenario_names, scenario_world
 from gemini_doctor.engine.fill import fill_in_name
 from gemini_doctor.render.fixes import fix_markdown, fix_script
 
-_TEMPLATE_NAMES = {name for cause in load_catalogue().values() for step in cause.fix
-                   for name in re.findall(r"\{([a-z_]+)\}", f"{step.step} {step.command or ''} {step.url or ''}")}
-_TEMPLATE_NAMES |= {name for cause in load_catalogue().values()
-                    for name in re.findall(r"\{([a-z_]+)\}", cause.why + " ".join(cause.checks))}
+_TEMPLATE_NAMES = {
+    name
+    for cause in load_catalogue().values()
+    for step in cause.fix
+    for name in re.findall(r"\{([a-z_]+)\}", f"{step.step} {step.command or ''} {step.url or ''}")
+}
+_TEMPLATE_NAMES |= {
+    name
+    for cause in load_catalogue().values()
+    for name in re.findall(r"\{([a-z_]+)\}", cause.why + " ".join(cause.checks))
+}
 _NAMES = "|".join(sorted({fill_in_name(n) for n in _TEMPLATE_NAMES} | {n.upper() for n in _TEMPLATE_NAMES}))
 FILL_IN = re.compile(rf"(?<![\w-])(?:{_NAMES})(?![\w-])")
 
@@ -26,7 +33,13 @@ def _prose(result: dict) -> list[str]:
     """The sentences we write (not Google's words quoted as evidence)."""
     lines = [result.get("summary", ""), result.get("next_step", "")]
     for cause in result["causes"]:
-        lines += [cause["title"], cause["why"], cause["retry_advice"], *cause["checks"], *(s["step"] for s in cause["fix"])]
+        lines += [
+            cause["title"],
+            cause["why"],
+            cause["retry_advice"],
+            *cause["checks"],
+            *(s["step"] for s in cause["fix"]),
+        ]
     return [line for line in lines if line]
 
 
@@ -63,13 +76,26 @@ def test_every_error_text_reads_without_placeholders(error_cases):
 
 
 def test_alternatives_and_less_likely_causes_are_commented_out():
-    result = {"summary": "Problem: The credential and the endpoint belong to different Gemini surfaces (wrong_surface).",
-              "causes": [explain("API keys are not supported by this API. Expected OAuth2 access token").to_dict()["causes"][0],
-                         {**explain("Request had insufficient authentication scopes.").to_dict()["causes"][0], "confidence": 0.6}]}
+    result = {
+        "summary": "Problem: The credential and the endpoint belong to different Gemini surfaces (wrong_surface).",
+        "causes": [
+            explain("API keys are not supported by this API. Expected OAuth2 access token").to_dict()[
+                "causes"
+            ][0],
+            {
+                **explain("Request had insufficient authentication scopes.").to_dict()["causes"][0],
+                "confidence": 0.6,
+            },
+        ],
+    }
     script = fix_script(result)
     assert _live_commands(script) == ["unset GOOGLE_GENAI_USE_VERTEXAI"]
     assert script.startswith("# Problem: The credential") and "less likely" in script
-    assert all(line.startswith("#") for line in script.splitlines() if "export GOOGLE_GENAI_USE_VERTEXAI=true" in line)
+    assert all(
+        line.startswith("#")
+        for line in script.splitlines()
+        if "export GOOGLE_GENAI_USE_VERTEXAI=true" in line
+    )
 
 
 def test_fix_markdown_is_markdown(gemini_emulator, tmp_path):
@@ -82,10 +108,24 @@ def test_fix_markdown_is_markdown(gemini_emulator, tmp_path):
 
 def test_apply_names_the_account_that_acts(gemini_emulator, tmp_path):
     world = scenario_world("service_disabled")
-    world["projects"][0]["iam"].append({"role": "roles/serviceusage.serviceUsageAdmin", "members": [f"user:{DEV}"]})
+    world["projects"][0]["iam"].append(
+        {"role": "roles/serviceusage.serviceUsageAdmin", "members": [f"user:{DEV}"]}
+    )
     emu = gemini_emulator(world)
-    done = invoke_cli("fix", "--apply", "--yes", "--format", "json", "--endpoint", emu.url, "--wait", "5",
-                   "--admin-credentials", str(emu.credentials[DEV]), env=user_env(emu, tmp_path))
+    done = invoke_cli(
+        "fix",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+        "--endpoint",
+        emu.url,
+        "--wait",
+        "5",
+        "--admin-credentials",
+        str(emu.credentials[DEV]),
+        env=user_env(emu, tmp_path),
+    )
     report = json.loads(done.stdout)
     assert report["plan"] and report["acting_as"], report
 
@@ -103,12 +143,16 @@ def test_no_fix_acts_on_gclouds_own_project(tmp_path):
         for step in cause["fix"]:
             assert "764086051850" not in step["step"] + step.get("url", ""), step
             assert step.get("command", "#").startswith("#") or "764086051850" not in step["command"], step
-    assert "set-quota-project acme-prod" in explain(QUOTA_PROJECT_TEXT, project="acme-prod").to_dict()["causes"][0]["fix"][0]["command"]
+    assert (
+        "set-quota-project acme-prod"
+        in explain(QUOTA_PROJECT_TEXT, project="acme-prod").to_dict()["causes"][0]["fix"][0]["command"]
+    )
     log = tmp_path / "app.log"
     log.write_text("2026-11-30T10:00:00Z ERROR " + QUOTA_PROJECT_TEXT.replace("\n", " ") + "\n")
     scanned = json.loads(invoke_cli("scan", "--format", "json", str(log)).stdout)
-    assert scanned["groups"] and all("764086051850" not in (g.get("fix") or "") or g["fix"].startswith("#")
-                                     for g in scanned["groups"])
+    assert scanned["groups"] and all(
+        "764086051850" not in (g.get("fix") or "") or g["fix"].startswith("#") for g in scanned["groups"]
+    )
 
 
 def test_scan_and_the_demo_tour_read_without_placeholders(tmp_path, error_cases):
@@ -118,6 +162,12 @@ def test_scan_and_the_demo_tour_read_without_placeholders(tmp_path, error_cases)
     log = tmp_path / "all.log"
     log.write_text("\n".join(" ".join(case["error_text"].split()) for case in error_cases) + "\n")
     out = invoke_cli("scan", str(log)).stdout.decode()
-    ours = [line for line in out.splitlines() if not line.lstrip().startswith(("e.g.", "fix:"))]   # not Google's words
+    ours = [
+        line for line in out.splitlines() if not line.lstrip().startswith(("e.g.", "fix:"))
+    ]  # not Google's words
     assert not [line for line in ours if FILL_IN.search(line) or "{" in line]
-    assert not [NOTES.get(name, "") for name in TOUR if FILL_IN.search(NOTES.get(name, "")) or "{" in NOTES.get(name, "")]
+    assert not [
+        NOTES.get(name, "")
+        for name in TOUR
+        if FILL_IN.search(NOTES.get(name, "")) or "{" in NOTES.get(name, "")
+    ]

@@ -13,11 +13,17 @@ import pytest
 from gemini_doctor import explain
 
 TEXTS = Path(__file__).resolve().parent / "data" / "google_2026_texts.jsonl"
-CASES = [json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()] if TEXTS.exists() else []
+CASES = (
+    [json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if TEXTS.exists()
+    else []
+)
 
 
 def _fix_text(cause: dict) -> str:
-    return " ".join(" ".join(filter(None, (s.get("step"), s.get("command"), s.get("url")))) for s in cause["fix"])
+    return " ".join(
+        " ".join(filter(None, (s.get("step"), s.get("command"), s.get("url")))) for s in cause["fix"]
+    )
 
 
 @pytest.mark.skipif(not CASES, reason="tests/data/google_2026_texts.jsonl is not in this checkout")

@@ -6,14 +6,17 @@ from gemini_doctor.google import access, services, status
 from gemini_doctor.google.services import host, vertex_model_path
 
 
-@pytest.mark.parametrize(("location", "expected"), [
-    (None, "https://aiplatform.googleapis.com"),
-    ("global", "https://aiplatform.googleapis.com"),
-    ("us-central1", "https://us-central1-aiplatform.googleapis.com"),
-    ("europe-west4", "https://europe-west4-aiplatform.googleapis.com"),
-    ("us", "https://aiplatform.us.rep.googleapis.com"),
-    ("eu", "https://aiplatform.eu.rep.googleapis.com"),
-])
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        (None, "https://aiplatform.googleapis.com"),
+        ("global", "https://aiplatform.googleapis.com"),
+        ("us-central1", "https://us-central1-aiplatform.googleapis.com"),
+        ("europe-west4", "https://europe-west4-aiplatform.googleapis.com"),
+        ("us", "https://aiplatform.us.rep.googleapis.com"),
+        ("eu", "https://aiplatform.eu.rep.googleapis.com"),
+    ],
+)
 def test_agent_platform_hosts_for_global_regional_and_multi_region(location, expected):
     assert host("aiplatform.googleapis.com", location) == expected
     assert host("aiplatform", location) == expected
@@ -28,19 +31,26 @@ def test_other_apis_have_one_global_host_whatever_the_location():
 
 def test_express_and_project_model_paths():
     assert vertex_model_path("gemini-3-pro") == "/v1beta1/publishers/google/models/gemini-3-pro"
-    assert (vertex_model_path("gemini-3-pro", "acme", "eu", version="v1")
-            == "/v1/projects/acme/locations/eu/publishers/google/models/gemini-3-pro")
-    assert vertex_model_path("m", "acme") == "/v1beta1/projects/acme/locations/global/publishers/google/models/m"
+    assert (
+        vertex_model_path("gemini-3-pro", "acme", "eu", version="v1")
+        == "/v1/projects/acme/locations/eu/publishers/google/models/gemini-3-pro"
+    )
+    assert (
+        vertex_model_path("m", "acme") == "/v1beta1/projects/acme/locations/global/publishers/google/models/m"
+    )
 
 
-@pytest.mark.parametrize(("title", "name"), [
-    ("Agent Platform API", "aiplatform.googleapis.com"),
-    ("Gemini Enterprise Agent Platform API", "aiplatform.googleapis.com"),
-    ("Vertex AI API", "aiplatform.googleapis.com"),
-    ("Generative Language API", "generativelanguage.googleapis.com"),
-    ("Gemini API", "generativelanguage.googleapis.com"),
-    ("Cloud Code Private API", "cloudcode-pa.googleapis.com"),
-])
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Agent Platform API", "aiplatform.googleapis.com"),
+        ("Gemini Enterprise Agent Platform API", "aiplatform.googleapis.com"),
+        ("Vertex AI API", "aiplatform.googleapis.com"),
+        ("Generative Language API", "generativelanguage.googleapis.com"),
+        ("Gemini API", "generativelanguage.googleapis.com"),
+        ("Cloud Code Private API", "cloudcode-pa.googleapis.com"),
+    ],
+)
 def test_titles_name_their_service(title, name):
     assert services.service_by_title(title).name == name
 
@@ -56,7 +66,9 @@ def test_surfaces_and_their_services():
 def test_roles_members_and_statuses():
     assert access.role_for("aiplatform.endpoints.predict") == "roles/aiplatform.user"
     assert access.role_for(None) is None and access.role_for("made.up.permission") is None
-    assert access.carries("roles/owner", "anything.at.all") and not access.carries("roles/browser", access.PREDICT)
+    assert access.carries("roles/owner", "anything.at.all") and not access.carries(
+        "roles/browser", access.PREDICT
+    )
     assert access.member_of("app@p.iam.gserviceaccount.com") == "serviceAccount:app@p.iam.gserviceaccount.com"
     assert access.member_of("dev@example.com") == "user:dev@example.com"
     assert access.scope_name(access.CLOUD_PLATFORM) == "cloud-platform"
@@ -68,18 +80,28 @@ def test_a_broken_link_fails_at_import(monkeypatch):
     monkeypatch.setattr(access, "NARROWEST_ROLE", {access.PREDICT: "roles/browser"})
     with pytest.raises(ValueError, match="do not carry"):
         access._validate()
-    monkeypatch.setattr(services, "_SURFACES", (*services._SURFACES, services.Surface("x", "X", "nope.googleapis.com")))
+    monkeypatch.setattr(
+        services, "_SURFACES", (*services._SURFACES, services.Surface("x", "X", "nope.googleapis.com"))
+    )
     with pytest.raises(ValueError, match=r"unknown service 'nope\.googleapis\.com'"):
         services._validated()
 
 
-@pytest.mark.parametrize(("location", "expected"), [
-    ("global", "https://aiplatform.googleapis.com/v1/x"), ("us-east5", "https://us-east5-aiplatform.googleapis.com/v1/x"),
-    ("eu", "https://aiplatform.eu.rep.googleapis.com/v1/x"), ("us", "https://aiplatform.us.rep.googleapis.com/v1/x"),
-])
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("global", "https://aiplatform.googleapis.com/v1/x"),
+        ("us-east5", "https://us-east5-aiplatform.googleapis.com/v1/x"),
+        ("eu", "https://aiplatform.eu.rep.googleapis.com/v1/x"),
+        ("us", "https://aiplatform.us.rep.googleapis.com/v1/x"),
+    ],
+)
 def test_check_builds_the_host_for_each_location(location, expected):
     from gemini_doctor.probes.transport import GoogleHttp
 
     http = GoogleHttp(None, 1.0)
     assert http.url("aiplatform", "/v1/x", location) == expected
-    assert GoogleHttp("http://127.0.0.1:9/", 1.0).url("aiplatform", "/v1/x", location) == "http://127.0.0.1:9/v1/x"
+    assert (
+        GoogleHttp("http://127.0.0.1:9/", 1.0).url("aiplatform", "/v1/x", location)
+        == "http://127.0.0.1:9/v1/x"
+    )

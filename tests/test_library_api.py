@@ -10,10 +10,21 @@ from google.genai import errors as genai_errors
 
 from gemini_doctor import explain
 
-BODY = {"error": {"code": 403, "status": "PERMISSION_DENIED",
-                  "message": "Requests to this API generativelanguage.googleapis.com method google.ai.generativelanguage.v1beta.GenerativeService.GenerateContent are blocked.",
-                  "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_SERVICE_BLOCKED",
-                               "domain": "googleapis.com", "metadata": {"consumer": "projects/123", "service": "generativelanguage.googleapis.com"}}]}}
+BODY = {
+    "error": {
+        "code": 403,
+        "status": "PERMISSION_DENIED",
+        "message": "Requests to this API generativelanguage.googleapis.com method google.ai.generativelanguage.v1beta.GenerativeService.GenerateContent are blocked.",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "API_KEY_SERVICE_BLOCKED",
+                "domain": "googleapis.com",
+                "metadata": {"consumer": "projects/123", "service": "generativelanguage.googleapis.com"},
+            }
+        ],
+    }
+}
 
 
 def _first(obj):
@@ -39,8 +50,10 @@ def test_google_api_core_rest_error():
 def test_google_auth_refresh_error_in_a_chain():
     try:
         try:
-            raise auth_exceptions.RefreshError("invalid_scope: Invalid OAuth scope or ID token audience provided.",
-                                               {"error": "invalid_scope"})
+            raise auth_exceptions.RefreshError(
+                "invalid_scope: Invalid OAuth scope or ID token audience provided.",
+                {"error": "invalid_scope"},
+            )
         except auth_exceptions.RefreshError as inner:
             raise RuntimeError("call failed") from inner
     except RuntimeError as outer:
@@ -48,8 +61,25 @@ def test_google_auth_refresh_error_in_a_chain():
 
 
 def test_httpx_and_requests_responses():
-    response = httpx.Response(403, json=BODY, request=httpx.Request("POST", "https://generativelanguage.googleapis.com/v1beta/models/m:generateContent"))
+    response = httpx.Response(
+        403,
+        json=BODY,
+        request=httpx.Request(
+            "POST", "https://generativelanguage.googleapis.com/v1beta/models/m:generateContent"
+        ),
+    )
     assert _first(response) == "api_key_api_restricted"
     legacy = requests.Response()
-    legacy.status_code, legacy._content = 400, json.dumps({"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": "API key not valid. Please pass a valid API key."}}).encode()
+    legacy.status_code, legacy._content = (
+        400,
+        json.dumps(
+            {
+                "error": {
+                    "code": 400,
+                    "status": "INVALID_ARGUMENT",
+                    "message": "API key not valid. Please pass a valid API key.",
+                }
+            }
+        ).encode(),
+    )
     assert _first(legacy) == "api_key_invalid"

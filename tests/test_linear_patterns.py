@@ -23,15 +23,15 @@ LINEAR_IN_USE = {
     "gemini_doctor.matching.literals._LEADING_RUN[0]": "runs on the catalogue's own pattern sources, never on input",
     "gemini_doctor.matching.literals._TOKEN[0]": "runs on the package's and the catalogue's own pattern sources, never on input",
     "gemini_doctor.evidence.pyliteral._TOKEN[0]": "the tokenizer stops at the first quote that does not close, "
-                                                  "so a run is scanned once per literal, within _MAX_SPAN",
+    "so a run is scanned once per literal, within _MAX_SPAN",
     "gemini_doctor.evidence.loose._MESSAGES[1]": "a quoted value takes the rest of a line at most (no newline in it), "
-                                                 "and a restart needs 'message' again inside that line",
+    "and a restart needs 'message' again inside that line",
     "gemini_doctor.engine.rank._MESSAGE_END[0]": "searched only within _MESSAGE_END_REACH characters",
     "gemini_doctor.evidence.loose._TITLE[0]": "searched only within _TITLE_REACH characters before the phrase",
     "gemini_doctor.scan._ERROR_STATUS_AFTER_KEY[0]": "match() at one offset after each key: a search never restarts",
     "gemini_doctor.google.lifecycle._SUFFIX[0]": "a restart needs '@' or '-', which the run it would rescan cannot hold",
     "gemini_doctor.redact._STARTS": "each: the first alternative takes any run as long as its minimum; the second "
-                                    "runs only on a shorter one",
+    "runs only on a shorter one",
 }
 
 
@@ -85,16 +85,28 @@ def test_exemptions_exist():
 
 def test_every_pattern_has_a_linear_shape():
     found = {where: problems(pattern) for where, pattern in all_patterns().items()}
-    bad = {where: (all_patterns()[where].pattern, shapes) for where, shapes in found.items()
-           if shapes and not {where, where.partition("[")[0]} & set(LINEAR_IN_USE)}
+    bad = {
+        where: (all_patterns()[where].pattern, shapes)
+        for where, shapes in found.items()
+        if shapes and not {where, where.partition("[")[0]} & set(LINEAR_IN_USE)
+    }
     assert not bad, "\n".join(f"{where}: {pattern!r}: {shapes}" for where, (pattern, shapes) in bad.items())
 
 
 def test_the_check_finds_the_known_blowups():
     """The checker itself: the shapes that made explain run for minutes are caught; safe ones pass."""
-    for blowup in (r"\n[45]\d\d ([A-Z][^\[\n]{7,}?)\s*(?:\[|$)", r"((?:[A-Z][\w]*\s){0,5}API) has not",
-                   r"""'([^'\\]*(?:\\.[^'\\]*)*)'""", r"(a+)+b", r"(\w+\s?)*$"):
+    for blowup in (
+        r"\n[45]\d\d ([A-Z][^\[\n]{7,}?)\s*(?:\[|$)",
+        r"((?:[A-Z][\w]*\s){0,5}API) has not",
+        r"""'([^'\\]*(?:\\.[^'\\]*)*)'""",
+        r"(a+)+b",
+        r"(\w+\s?)*$",
+    ):
         assert problems(re.compile(blowup)), blowup
-    for fine in (r'"message"\s*:\s*"((?:[^"\\]|\\.){8}[^"\\]*(?:\\.[^"\\]*)*)', r"reason[\"']?\s*[:=]\s*[\"']([A-Z_]{3,})",
-                 r"has not been used in project (\S+?) before", r"\bprojects/([a-z0-9][\w\-.:]*?)/locations/"):
+    for fine in (
+        r'"message"\s*:\s*"((?:[^"\\]|\\.){8}[^"\\]*(?:\\.[^"\\]*)*)',
+        r"reason[\"']?\s*[:=]\s*[\"']([A-Z_]{3,})",
+        r"has not been used in project (\S+?) before",
+        r"\bprojects/([a-z0-9][\w\-.:]*?)/locations/",
+    ):
         assert not problems(re.compile(fine)), fine

@@ -28,7 +28,9 @@ def _catalogue_patterns() -> list[Prefiltered]:
 @pytest.mark.parametrize("variant", [str, str.upper, str.lower])
 def test_gated_search_finds_what_a_plain_search_finds(error_cases, variant):
     texts = [loose.unescape(variant(case["error_text"])) for case in error_cases]
-    scanned = set(_loose_patterns())   # these are gated by the loose scanner's findings, the others by the catalogue's
+    scanned = set(
+        _loose_patterns()
+    )  # these are gated by the loose scanner's findings, the others by the catalogue's
     for pattern in [*scanned, *_catalogue_patterns()]:
         plain = re.compile(pattern.source, pattern.flags)
         for text in texts:
@@ -40,27 +42,36 @@ def test_gated_search_finds_what_a_plain_search_finds(error_cases, variant):
 
 
 def test_required_literals_look_inside_groups_and_alternations():
-    assert required_literals(r"\b(invalid_grant|unauthorized_client)\b") == ("invalid_grant", "unauthorized_client")
+    assert required_literals(r"\b(invalid_grant|unauthorized_client)\b") == (
+        "invalid_grant",
+        "unauthorized_client",
+    )
     assert required_literals(r"(quota_metric|quota_id):") == ("quota_id", "quota_metric")
-    assert required_literals(r"\bfiles?\b|cach(e|ing)|cachedContent") == ("cach", "file")   # cachedcontent contains cach
+    assert required_literals(r"\bfiles?\b|cach(e|ing)|cachedContent") == (
+        "cach",
+        "file",
+    )  # cachedcontent contains cach
     assert required_literals(r"x(abc)+y") == ("abc",) and required_literals(r"x(abc)*y") is None
     assert required_literals(r"([45]\d\d)") is None
 
 
 def test_required_literals_read_escapes_classes_quantifiers_and_groups():
-    assert required_literals(r"abcd?ef") == ("abc",)                     # a quantified character leaves the run
+    assert required_literals(r"abcd?ef") == ("abc",)  # a quantified character leaves the run
     assert required_literals(r"ab\.[c]\x64(?#note)") == ("ab.cd",)
     assert required_literals(r"(?:abc){2,}x|(?P<n>def)+") == ("abc", "def")
-    assert required_literals(r"(?:abc){0,2}|(?=abc)x") is None            # optional, and lookarounds are not read
-    assert required_literals(r"(abc)\1\12xyz") == ("abc",)             # \12 is a back-reference, not "\1" then "2"
+    assert required_literals(r"(?:abc){0,2}|(?=abc)x") is None  # optional, and lookarounds are not read
+    assert required_literals(r"(abc)\1\12xyz") == ("abc",)  # \12 is a back-reference, not "\1" then "2"
     assert required_literals(r"(?x) a b c d") is None and required_literals(r"(?(1)abc|abd)") is None
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="abcAB .|()?*+[]\\d{},1:=!<>^$-", max_size=16), st.text(alphabet="abcAB .-1,{}", max_size=30))
+@given(
+    st.text(alphabet="abcAB .|()?*+[]\\d{},1:=!<>^$-", max_size=16),
+    st.text(alphabet="abcAB .-1,{}", max_size=30),
+)
 def test_a_match_always_contains_a_required_literal(pattern, text):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)   # "possible nested set" in random patterns
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in random patterns
         try:
             regex = re.compile(pattern, re.I)
         except re.error:
@@ -79,7 +90,10 @@ def test_a_leading_word_boundary_is_checked_after_the_word():
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="ab: |()?*+[]\\", max_size=12).map(lambda p: "\\b" + p), st.text(alphabet="ab: _", max_size=30))
+@given(
+    st.text(alphabet="ab: |()?*+[]\\", max_size=12).map(lambda p: "\\b" + p),
+    st.text(alphabet="ab: _", max_size=30),
+)
 def test_the_boundary_rewrite_finds_the_same_matches(pattern, text):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
@@ -88,12 +102,22 @@ def test_the_boundary_rewrite_finds_the_same_matches(pattern, text):
         except re.error:
             return
         rewritten = re.compile(boundary_after_literal(pattern))
-    assert [m.span() for m in rewritten.finditer(text)] == [m.span() for m in original.finditer(text)], pattern
+    assert [m.span() for m in rewritten.finditer(text)] == [m.span() for m in original.finditer(text)], (
+        pattern
+    )
 
 
 def test_starts_with_literal_only_for_a_fixed_leading_run():
-    assert starts_with_literal("reason[\"']?") and starts_with_literal("https?://") and starts_with_literal("key:\\s")
-    assert not starts_with_literal("ab?") and not starts_with_literal("abc|def") and not starts_with_literal("\\bword")
+    assert (
+        starts_with_literal("reason[\"']?")
+        and starts_with_literal("https?://")
+        and starts_with_literal("key:\\s")
+    )
+    assert (
+        not starts_with_literal("ab?")
+        and not starts_with_literal("abc|def")
+        and not starts_with_literal("\\bword")
+    )
 
 
 def test_scanner_and_index_agree_with_substring_tests():
@@ -106,7 +130,9 @@ def test_scanner_and_index_agree_with_substring_tests():
         expected = [p for p in patterns if p.literals is None or any(lit in text for lit in p.literals)]
         assert index.matching(scanned) == expected
         assert [p for p in patterns if p.can_match(scanned)] == expected
-        assert set(expected) <= {p for p in patterns if p.can_match(Scanned(text))}   # unscanned: substring tests, or none
+        assert set(expected) <= {
+            p for p in patterns if p.can_match(Scanned(text))
+        }  # unscanned: substring tests, or none
 
 
 _WORDS = st.text(alphabet="abk=_", min_size=1, max_size=5)
@@ -123,7 +149,7 @@ def test_scanner_reports_exactly_the_literals_that_occur(literals, text):
 @given(st.lists(_WORDS, min_size=1, max_size=8), st.text(alphabet="abk=_ ", max_size=60))
 def test_occurs_says_whether_any_literal_occurs_across_window_borders(literals, text):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(prefilter, "_WINDOW", 4)   # small windows: literals cross their borders
+        patch.setattr(prefilter, "_WINDOW", 4)  # small windows: literals cross their borders
         assert LiteralScanner(literals).occurs(text) == any(lit in text for lit in literals)
 
 
@@ -131,9 +157,20 @@ def test_scanner_modes():
     """A small set: leftmost scan (its prefilter is faster); a large one: an overlapping scan."""
     triggers = LiteralScanner(["access_token", "token=", "aiza", "private key", "key="])
     assert not triggers._overlapping
-    assert triggers.present("x access_token=1 private key=2") == {"access_token", "token=", "private key", "key="}
+    assert triggers.present("x access_token=1 private key=2") == {
+        "access_token",
+        "token=",
+        "private key",
+        "key=",
+    }
     many = LiteralScanner([f"w{n}" for n in range(40)] + ["access_token", "token="])
-    assert many._overlapping and many.present("w1 w39 access_token=1") == {"w1", "w3", "w39", "access_token", "token="}
+    assert many._overlapping and many.present("w1 w39 access_token=1") == {
+        "w1",
+        "w3",
+        "w39",
+        "access_token",
+        "token=",
+    }
 
 
 @settings(max_examples=400, deadline=None)

@@ -55,12 +55,18 @@ def test_locations(table):
     assert flash.served_at("global") and flash.served_at("eu") and flash.served_at("us")
     assert flash.served_at("us-west1") is False
     assert table.find("gemini-3-flash-preview").locations == ("global",)
-    assert table.find("gemini-3.8-live").served_at("global") is None   # no source lists them
+    assert table.find("gemini-3.8-live").served_at("global") is None  # no source lists them
 
 
 def test_names_as_callers_write_them(table):
-    for written in ("models/gemini-2.5-flash", "projects/p/locations/global/publishers/google/models/gemini-2.5-flash",
-                    "gemini-2.5-flash-001", "gemini-2.5-flash@001", "GEMINI-2.5-FLASH", "gemini-2.5-flash-latest"):
+    for written in (
+        "models/gemini-2.5-flash",
+        "projects/p/locations/global/publishers/google/models/gemini-2.5-flash",
+        "gemini-2.5-flash-001",
+        "gemini-2.5-flash@001",
+        "GEMINI-2.5-FLASH",
+        "gemini-2.5-flash-latest",
+    ):
         assert table.find(written).id == "gemini-2.5-flash", written
     assert table.find("gemini-2.5-flash-preview-09-2025").id == "gemini-2.5-flash-preview-09-2025"
     assert table.find("my-tuned-model") is None and table.find(None) is None
@@ -69,8 +75,12 @@ def test_names_as_callers_write_them(table):
 def test_replacement_is_open_on_the_surface(table):
     on = date(2026, 12, 1)
     assert table.replacement("gemini-2.5-flash", "gemini-api", on) == "gemini-3.5-flash-lite"
-    assert table.replacement("gemini-2.5-flash", "vertex", on) == "gemini-3.5-flash-lite"   # served there too since July
-    assert table.replacement("gemini-2.5-flash-image", "vertex", on) == "gemini-3.5-flash"   # 3.1 flash image: not on vertex
+    assert (
+        table.replacement("gemini-2.5-flash", "vertex", on) == "gemini-3.5-flash-lite"
+    )  # served there too since July
+    assert (
+        table.replacement("gemini-2.5-flash-image", "vertex", on) == "gemini-3.5-flash"
+    )  # 3.1 flash image: not on vertex
     assert table.replacement("gemini-3-pro-preview", "gemini-api", on) == "gemini-3.1-pro-preview"
     assert table.replacement("gemini-3.5-flash", "gemini-api", on) is None
     for model in table.models.values():
@@ -82,7 +92,9 @@ def test_replacement_is_open_on_the_surface(table):
 def test_control_model_is_ga_open_and_not_the_model_under_test(table):
     on = date(2026, 12, 1)
     assert table.control_model("gemini-api", on=on) == "gemini-3.5-flash"
-    assert table.control_model("gemini-api", avoid="models/gemini-3.5-flash", on=on) == "gemini-3.1-flash-lite"
+    assert (
+        table.control_model("gemini-api", avoid="models/gemini-3.5-flash", on=on) == "gemini-3.1-flash-lite"
+    )
     assert table.control_model("vertex", location="eu", on=on) == "gemini-3.5-flash"
     for surface in ("gemini-api", "vertex"):
         name = table.control_model(surface, on=on)
@@ -97,16 +109,28 @@ def test_today_can_be_injected(monkeypatch):
         today()
 
 
-@pytest.mark.parametrize("body, message", [
-    ('control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\nreplacement = "b"\nsources = ["s"]\n',
-     "unknown model 'b'"),
-    ('control = ["a"]\n[[model]]\nid = "a"\nstage = "beta"\nsurfaces = ["gemini-api"]\n', "stage"),
-    ('control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["vertex"]\ngemini-api = { shut_down = 2026-01-01 }\n',
-     "not among its surfaces"),
-    ('control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\ngemini-api = { shut_down = "soon" }\n',
-     "must be a date"),
-    ('control = ["x"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\n', "control model 'x'"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\nreplacement = "b"\nsources = ["s"]\n',
+            "unknown model 'b'",
+        ),
+        ('control = ["a"]\n[[model]]\nid = "a"\nstage = "beta"\nsurfaces = ["gemini-api"]\n', "stage"),
+        (
+            'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["vertex"]\ngemini-api = { shut_down = 2026-01-01 }\n',
+            "not among its surfaces",
+        ),
+        (
+            'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\ngemini-api = { shut_down = "soon" }\n',
+            "must be a date",
+        ),
+        (
+            'control = ["x"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\n',
+            "control model 'x'",
+        ),
+    ],
+)
 def test_a_misspelt_link_fails_at_load(tmp_path, body, message):
     path = tmp_path / "models.toml"
     path.write_text(body)

@@ -20,8 +20,16 @@ def _closed_port() -> int:
 
 def test_a_refused_connection_names_the_host_and_says_refused():
     port = _closed_port()
-    done = invoke_cli("check", "--format", "json", "--endpoint", f"http://127.0.0.1:{port}", "--timeout", "3",
-                   env={"GEMINI_API_KEY": KEY})
+    done = invoke_cli(
+        "check",
+        "--format",
+        "json",
+        "--endpoint",
+        f"http://127.0.0.1:{port}",
+        "--timeout",
+        "3",
+        env={"GEMINI_API_KEY": KEY},
+    )
     summaries = [c["summary"] for c in json.loads(done.stdout)["checks"] if c["status"] == "could_not_check"]
     assert summaries and all(f"127.0.0.1:{port}" in s and "refused" in s for s in summaries), summaries
     assert not any("ConnectError" in s for s in summaries)
@@ -40,7 +48,9 @@ def _raised_from(outer: Exception, inner: BaseException) -> Exception:
 def test_each_kind_of_failure_is_told_apart():
     cases = {
         "dns": socket.gaierror(-2, "Name or service not known"),
-        "tls": ssl.SSLCertVerificationError("certificate verify failed: self-signed certificate in certificate chain"),
+        "tls": ssl.SSLCertVerificationError(
+            "certificate verify failed: self-signed certificate in certificate chain"
+        ),
         "refused": ConnectionRefusedError(111, "Connection refused"),
         "reset": ConnectionResetError(104, "Connection reset by peer"),
         "timeout": httpx.ConnectTimeout("timed out"),
@@ -55,6 +65,9 @@ def test_the_proxy_from_https_proxy_is_named_without_its_password():
     assert proxy == "http://proxy.corp:3128"
     line = describe_failure(httpx.ConnectError("failed"), "aiplatform.googleapis.com", proxy)
     assert "proxy.corp:3128" in line and "HTTPS_PROXY" in line and "s3cret" not in line
-    dns = describe_failure(_raised_from(httpx.ConnectError("x"), socket.gaierror(-2, "Name or service not known")),
-                           "generativelanguage.googleapis.com", None)
+    dns = describe_failure(
+        _raised_from(httpx.ConnectError("x"), socket.gaierror(-2, "Name or service not known")),
+        "generativelanguage.googleapis.com",
+        None,
+    )
     assert "generativelanguage.googleapis.com" in dns and "DNS" in dns

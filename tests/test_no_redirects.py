@@ -68,21 +68,41 @@ def _service_account(token_uri: str):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode()
+    )
     return service_account.Credentials.from_service_account_info(
-        {"type": "service_account", "client_email": "sa@p.iam.gserviceaccount.com", "private_key": pem,
-         "private_key_id": "k", "token_uri": token_uri, "project_id": "p"},
-        scopes=["https://www.googleapis.com/auth/cloud-platform"])
+        {
+            "type": "service_account",
+            "client_email": "sa@p.iam.gserviceaccount.com",
+            "private_key": pem,
+            "private_key_id": "k",
+            "token_uri": token_uri,
+            "project_id": "p",
+        },
+        scopes=["https://www.googleapis.com/auth/cloud-platform"],
+    )
 
 
 @pytest.mark.parametrize("refresh", [_refresh, _token], ids=["check's probes", "fix --apply"])
 @pytest.mark.parametrize("kind", ["authorized_user", "service_account"])
 def test_a_redirecting_token_endpoint_gets_nothing_sent_elsewhere(servers, refresh, kind):
     token_host, elsewhere = servers
-    credentials = (user_credentials.Credentials(None, refresh_token=REFRESH, client_id="c", client_secret="GOCSPX-secretcanary",
-                                                token_uri=token_host.url + "/token")
-                   if kind == "authorized_user" else _service_account(token_host.url + "/token"))
+    credentials = (
+        user_credentials.Credentials(
+            None,
+            refresh_token=REFRESH,
+            client_id="c",
+            client_secret="GOCSPX-secretcanary",
+            token_uri=token_host.url + "/token",
+        )
+        if kind == "authorized_user"
+        else _service_account(token_host.url + "/token")
+    )
     with pytest.raises(auth_exceptions.RefreshError):
         refresh(credentials)
     assert len(token_host.seen) == 1 and elsewhere.seen == []
@@ -91,8 +111,9 @@ def test_a_redirecting_token_endpoint_gets_nothing_sent_elsewhere(servers, refre
 
 def test_without_the_redirect_the_same_refresh_works(servers):
     _, elsewhere = servers
-    credentials = user_credentials.Credentials(None, refresh_token=REFRESH, client_id="c", client_secret="s",
-                                               token_uri=elsewhere.url + "/token")
+    credentials = user_credentials.Credentials(
+        None, refresh_token=REFRESH, client_id="c", client_secret="s", token_uri=elsewhere.url + "/token"
+    )
     _refresh(credentials)
     assert credentials.token == "ya29.stolen" and quote(REFRESH, safe="").encode() in elsewhere.seen[0]
 
@@ -107,8 +128,13 @@ def test_probe_and_iam_calls_do_not_follow_redirects_either(servers):
     async def call():
         http = GoogleHttp(token_host.url, 5)
         try:
-            return await http.call("POST", "iamcredentials", "/v1/projects/-/serviceAccounts/sa:generateAccessToken",
-                                   token="ya29.callerTokenCanary", json={"scope": ["x"]})
+            return await http.call(
+                "POST",
+                "iamcredentials",
+                "/v1/projects/-/serviceAccounts/sa:generateAccessToken",
+                token="ya29.callerTokenCanary",
+                json={"scope": ["x"]},
+            )
         finally:
             await http.aclose()
 
@@ -119,13 +145,18 @@ def test_probe_and_iam_calls_do_not_follow_redirects_either(servers):
 def test_the_token_request_goes_through_the_environments_proxy(monkeypatch):
     from gemini_doctor.probes.auth import refresh
 
-    proxy = _Server()   # answers every POST with a token; records the request line's target
+    proxy = _Server()  # answers every POST with a token; records the request line's target
     try:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        credentials = user_credentials.Credentials(None, refresh_token=REFRESH, client_id="c", client_secret="s",
-                                                   token_uri="http://token.example/token")
+        credentials = user_credentials.Credentials(
+            None,
+            refresh_token=REFRESH,
+            client_id="c",
+            client_secret="s",
+            token_uri="http://token.example/token",
+        )
         refresh(credentials)
         assert credentials.token == "ya29.stolen" and proxy.seen[0].startswith(b"http://token.example/token ")
     finally:

@@ -40,10 +40,19 @@ def run_node_app(emu, tmp_path) -> dict:
     if shutil.which("node") is None:
         pytest.skip("node is not installed: the @google/genai test needs node 18+")
     if not sdk_imports():
-        pytest.skip("@google/genai is not installed (or incomplete): run `npm install --prefix tests/node` (.ci/run does)")
-    env = {"PATH": shutil.which("node").rsplit("/", 1)[0] + ":/usr/bin:/bin", "HOME": str(tmp_path), "APP": APP, "APP_MODEL": emu.model}
-    command = f"source {emu.credentials['env']} && node --input-type=module -e \"$APP\""
-    done = subprocess.run(["bash", "-c", command], cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=120)
+        pytest.skip(
+            "@google/genai is not installed (or incomplete): run `npm install --prefix tests/node` (.ci/run does)"
+        )
+    env = {
+        "PATH": shutil.which("node").rsplit("/", 1)[0] + ":/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "APP": APP,
+        "APP_MODEL": emu.model,
+    }
+    command = f'source {emu.credentials["env"]} && node --input-type=module -e "$APP"'
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -54,11 +63,16 @@ def test_healthy_generate_stream_and_count(gemini_emulator, tmp_path):
     assert out == {"text": reply, "stream": reply, "tokens": 3}
 
 
-@pytest.mark.parametrize(("scenario", "status", "text"), [
-    ("service_disabled", 403, "SERVICE_DISABLED"),
-    ("api_key_invalid", 400, "API key not valid"),
-    ("quota_limit_zero", 429, "RESOURCE_EXHAUSTED"),
-])
-def test_failures_raise_the_sdks_api_error_with_googles_status(gemini_emulator, tmp_path, scenario, status, text):
+@pytest.mark.parametrize(
+    ("scenario", "status", "text"),
+    [
+        ("service_disabled", 403, "SERVICE_DISABLED"),
+        ("api_key_invalid", 400, "API key not valid"),
+        ("quota_limit_zero", 429, "RESOURCE_EXHAUSTED"),
+    ],
+)
+def test_failures_raise_the_sdks_api_error_with_googles_status(
+    gemini_emulator, tmp_path, scenario, status, text
+):
     out = run_node_app(gemini_emulator(scenario), tmp_path)
     assert out["error"] == "ApiError" and out["status"] == status and text in out["message"], out

@@ -50,7 +50,9 @@ def package_graph() -> dict[str, set[str]]:
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """The groups of packages that reach each other (strongly connected, more than one package)."""
     reach = {package: _reachable(graph, package) for package in graph}
-    groups = {frozenset(p for p in reach if p in reach[start] and start in reach[p]) | {start} for start in graph}
+    groups = {
+        frozenset(p for p in reach if p in reach[start] and start in reach[p]) | {start} for start in graph
+    }
     return sorted(sorted(group) for group in groups if len(group) > 1)
 
 

@@ -14,10 +14,20 @@ SERVICE_DISABLED = {
         "message": "Generative Language API has not been used in project 445009168042 before or it is disabled.",
         "status": "PERMISSION_DENIED",
         "details": [
-            {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "x", "url": "https://x"}]},
-            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com",
-             "metadata": {"consumer": "projects/445009168042", "service": "generativelanguage.googleapis.com",
-                          "containerInfo": "445009168042"}},
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [{"description": "x", "url": "https://x"}],
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "SERVICE_DISABLED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "consumer": "projects/445009168042",
+                    "service": "generativelanguage.googleapis.com",
+                    "containerInfo": "445009168042",
+                },
+            },
         ],
     }
 }
@@ -56,28 +66,38 @@ def test_google_genai_client_error_repr():
 
 def test_api_core_rest_form():
     details = SERVICE_DISABLED["error"]["details"]
-    text = ("google.api_core.exceptions.Forbidden: 403 POST https://generativelanguage.googleapis.com/v1beta/models/"
-            "gemini-1.5-flash:generateContent?%24alt=json%3Benum-encoding%3Dint: "
-            f"{SERVICE_DISABLED['error']['message']} {details!r}")
+    text = (
+        "google.api_core.exceptions.Forbidden: 403 POST https://generativelanguage.googleapis.com/v1beta/models/"
+        "gemini-1.5-flash:generateContent?%24alt=json%3Benum-encoding%3Dint: "
+        f"{SERVICE_DISABLED['error']['message']} {details!r}"
+    )
     record = parse_text(text).record
     assert record.reason == "SERVICE_DISABLED" and record.project == "445009168042" and record.code == 403
     assert record.message.startswith("Generative Language API has not been used")
 
 
 def test_api_core_grpc_protobuf_text():
-    text = ('400 API key not valid. Please pass a valid API key. [reason: "API_KEY_INVALID"\n'
-            'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}\n'
-            ', locale: "en-US"\nmessage: "API key not valid. Please pass a valid API key."\n]')
+    text = (
+        '400 API key not valid. Please pass a valid API key. [reason: "API_KEY_INVALID"\n'
+        'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}\n'
+        ', locale: "en-US"\nmessage: "API key not valid. Please pass a valid API key."\n]'
+    )
     record = parse_text(text).record
-    assert (record.code, record.reason, record.service) == (400, "API_KEY_INVALID", "generativelanguage.googleapis.com")
+    assert (record.code, record.reason, record.service) == (
+        400,
+        "API_KEY_INVALID",
+        "generativelanguage.googleapis.com",
+    )
     assert record.message == "API key not valid. Please pass a valid API key."
 
 
 def test_inactive_rpc_error_dump():
-    text = ('<_InactiveRpcError of RPC that terminated with:\n\tstatus = StatusCode.FAILED_PRECONDITION\n'
-            '\tdetails = "User location is not supported for the API use."\n'
-            '\tdebug_error_string = "UNKNOWN:Error received from peer {grpc_status:9, '
-            'grpc_message:\\"User location is not supported for the API use.\\"}"\n>')
+    text = (
+        "<_InactiveRpcError of RPC that terminated with:\n\tstatus = StatusCode.FAILED_PRECONDITION\n"
+        '\tdetails = "User location is not supported for the API use."\n'
+        '\tdebug_error_string = "UNKNOWN:Error received from peer {grpc_status:9, '
+        'grpc_message:\\"User location is not supported for the API use.\\"}"\n>'
+    )
     record = parse_text(text).record
     assert record.status == "FAILED_PRECONDITION" and record.code == 400
     assert record.message == "User location is not supported for the API use."
@@ -89,29 +109,70 @@ def test_refresh_error_tuple():
 
 
 def test_sdk_wrapper_line():
-    text = ("[GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/"
-            "gemini-2.0-flash:generateContent: [403 Forbidden] Method doesn't allow unregistered callers")
+    text = (
+        "[GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/"
+        "gemini-2.0-flash:generateContent: [403 Forbidden] Method doesn't allow unregistered callers"
+    )
     record = parse_text(text).record
     assert record.code == 403 and record.model == "gemini-2.0-flash" and record.surface == "gemini-api"
 
 
 def test_vertex_iam_fields():
-    text = json.dumps({"error": {"code": 403, "status": "PERMISSION_DENIED",
-        "message": "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro' (or it may not exist).",
-        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED", "domain": "aiplatform.googleapis.com",
-                     "metadata": {"permission": "aiplatform.endpoints.predict", "resource": "projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro"}}]}})
+    text = json.dumps(
+        {
+            "error": {
+                "code": 403,
+                "status": "PERMISSION_DENIED",
+                "message": "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro' (or it may not exist).",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "IAM_PERMISSION_DENIED",
+                        "domain": "aiplatform.googleapis.com",
+                        "metadata": {
+                            "permission": "aiplatform.endpoints.predict",
+                            "resource": "projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro",
+                        },
+                    }
+                ],
+            }
+        }
+    )
     r = parse_text(text).record
     assert (r.permission, r.project, r.location, r.model, r.domain) == (
-        "aiplatform.endpoints.predict", "acme", "us-central1", "gemini-2.5-pro", "aiplatform.googleapis.com")
+        "aiplatform.endpoints.predict",
+        "acme",
+        "us-central1",
+        "gemini-2.5-pro",
+        "aiplatform.googleapis.com",
+    )
     assert r.surface == "vertex"
 
 
 def test_quota_failure_fields():
-    body = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "You exceeded your current quota.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro",
-            "details": [{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
-                         "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier", "quotaDimensions": {"location": "global", "model": "gemini-2.5-pro"}}]}]}}
+    body = {
+        "error": {
+            "code": 429,
+            "status": "RESOURCE_EXHAUSTED",
+            "message": "You exceeded your current quota.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                    "violations": [
+                        {
+                            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                            "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                            "quotaDimensions": {"location": "global", "model": "gemini-2.5-pro"},
+                        }
+                    ],
+                }
+            ],
+        }
+    }
     r = parse_text(json.dumps(body)).record
-    assert r.quota_metric.endswith("free_tier_requests") and r.quota_limit == "0" and r.model == "gemini-2.5-pro"
+    assert (
+        r.quota_metric.endswith("free_tier_requests") and r.quota_limit == "0" and r.model == "gemini-2.5-pro"
+    )
 
 
 def test_html_edge_page():
@@ -121,7 +182,9 @@ def test_html_edge_page():
 
 def test_key_is_masked_in_record():
     key = "AIza" + "SyCANARYcanary0123456789abcdefghijk"
-    record = parse_text(f"POST https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key={key} 403").record
+    record = parse_text(
+        f"POST https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key={key} 403"
+    ).record
     assert record.key == "AIza…hijk"
     assert key not in json.dumps(record.to_dict())
 
@@ -136,8 +199,17 @@ def _lists(value):
 
 
 _LITERALS = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text() | st.binary(max_size=5),
-    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.binary(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 

@@ -28,23 +28,34 @@ def test_each_probe_is_named_by_its_file_and_titled_by_its_docstring():
 
 def test_the_checklist_fills_the_titles_from_the_setup():
     setup = discover({"GEMINI_API_KEY": "AIza" + "x" * 35, "HOME": "/nonexistent"}, model="gemini-3.5-flash")
-    assert checklist(setup) == {"model": "model gemini-3.5-flash", "call_target": "countTokens on gemini-3.5-flash",
-                                "models": "models offered to this credential",
-                                "call_control": "countTokens on a control model"}
+    assert checklist(setup) == {
+        "model": "model gemini-3.5-flash",
+        "call_target": "countTokens on gemini-3.5-flash",
+        "models": "models offered to this credential",
+        "call_control": "countTokens on a control model",
+    }
 
 
 def test_a_misspelt_probe_id_fails_naming_where_it_is():
     assert require_probes("call_target", where="x") == ("call_target",)
-    with pytest.raises(ProbeError, match=r"verdict\.py names unknown probe\(s\) \['call_targte'\]; known: token, "):
+    with pytest.raises(
+        ProbeError, match=r"verdict\.py names unknown probe\(s\) \['call_targte'\]; known: token, "
+    ):
         require_probes("call_targte", where="verdict.py")
 
 
-@pytest.mark.parametrize(("module", "message"), [
-    (_module(None), "no docstring"),
-    (_module("model {modle}\n"), r"title names \['modle'\]"),
-    (_module("title\n", ORDER=1, needs=None, run=None), "defines FACTS"),
-    (_module("title\n", FACTS={"fact": ""}, ORDER=1, needs=None, run=None), "FACTS maps each fact's name to its meaning"),
-])
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        (_module(None), "no docstring"),
+        (_module("model {modle}\n"), r"title names \['modle'\]"),
+        (_module("title\n", ORDER=1, needs=None, run=None), "defines FACTS"),
+        (
+            _module("title\n", FACTS={"fact": ""}, ORDER=1, needs=None, run=None),
+            "FACTS maps each fact's name to its meaning",
+        ),
+    ],
+)
 def test_a_probe_module_that_breaks_the_rules_fails_at_load(module, message):
     with pytest.raises(ProbeError, match=message):
         registry._load(module)
@@ -60,18 +71,36 @@ def test_probes_reach_google_only_through_the_query_layer():
     """No probe module imports an HTTP client: every request goes through ctx.http (transport.GoogleHttp)."""
     for entry in probe_modules().values():
         tree = ast.parse(Path(entry.module.__file__).read_text(encoding="utf-8"))
-        names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        names |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level}
-        assert not names & {"httpx", "requests", "urllib3", "http", "aiohttp", "socket"}, entry.module.__name__
+        names = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        names |= {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and not node.level
+        }
+        assert not names & {"httpx", "requests", "urllib3", "http", "aiohttp", "socket"}, (
+            entry.module.__name__
+        )
 
 
 def test_typed_results_are_dataclasses():
     from dataclasses import is_dataclass
 
-    for name in ("api_keys.key_lookup.KeyRecord", "resource_manager.project.Project", "billing.billing.BillingOff",
-                 "generation.CountTokens", "generation.model.Model", "generation.models.Offered",
-                 "tokens.tokeninfo.TokenInfo", "audit_logs.audit_logs.Denials",
-                 "policy_troubleshooter.policy_troubleshooter.DenyPolicy"):
+    for name in (
+        "api_keys.key_lookup.KeyRecord",
+        "resource_manager.project.Project",
+        "billing.billing.BillingOff",
+        "generation.CountTokens",
+        "generation.model.Model",
+        "generation.models.Offered",
+        "tokens.tokeninfo.TokenInfo",
+        "audit_logs.audit_logs.Denials",
+        "policy_troubleshooter.policy_troubleshooter.DenyPolicy",
+    ):
         module, _, cls = f"gemini_doctor.probes.{name}".rpartition(".")
         assert is_dataclass(getattr(importlib.import_module(module), cls)), name
 
@@ -83,8 +112,17 @@ def test_typed_results_fill_only_declared_placeholders():
     from gemini_doctor.probes.policy_troubleshooter.policy_troubleshooter import DenyPolicy
     from gemini_doctor.probes.resource_manager.project import Project
 
-    filled = {**KeyRecord("acme", "projects/1/locations/global/keys/k1").fill_values(), **Project("acme", "1").fill_values(),
-              **BillingOff(("0X0X0X-0X0X0X-0X0X0X",)).fill_values(), **DenyPolicy("no-vertex").fill_values()}
-    assert filled == {"key_id": "k1", "project": "acme", "billing_account": "0X0X0X-0X0X0X-0X0X0X", "deny_policy": "no-vertex"}
+    filled = {
+        **KeyRecord("acme", "projects/1/locations/global/keys/k1").fill_values(),
+        **Project("acme", "1").fill_values(),
+        **BillingOff(("0X0X0X-0X0X0X-0X0X0X",)).fill_values(),
+        **DenyPolicy("no-vertex").fill_values(),
+    }
+    assert filled == {
+        "key_id": "k1",
+        "project": "acme",
+        "billing_account": "0X0X0X-0X0X0X-0X0X0X",
+        "deny_policy": "no-vertex",
+    }
     assert set(filled) <= set(PLACEHOLDERS)
-    assert BillingOff(("a", "b")).fill_values() == {}    # several accounts: the user picks
+    assert BillingOff(("a", "b")).fill_values() == {}  # several accounts: the user picks

@@ -10,34 +10,50 @@ from conftest import REPO
 from emulator_clients import on_vertex
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("### Each client's settings"):]
+SECTION = README[README.index("### Each client's settings") :]
 SECTION = SECTION[: SECTION.index("\n## ")]
 
 
 def in_shell(emu, tmp_path, command: str) -> subprocess.CompletedProcess:
     """*command* in bash from a folder where ./emu is the scenario's credentials, as the README's console shows."""
     (tmp_path / "emu").symlink_to(emu.credentials["env"].parent)
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true",
-           "CLOUDSDK_CONFIG": str(tmp_path / "gcloud")}
-    return subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NO_GCE_CHECK": "true",
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+    }
+    return subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def test_openai_settings_as_written(gemini_emulator, tmp_path):
     row = next(line for line in SECTION.splitlines() if line.startswith("| OpenAI SDK"))
     settings = re.search(r"`(OpenAI\(.*?\))`", row).group(1)
     emu = gemini_emulator("healthy")
-    app = (f"import os\nfrom openai import OpenAI\nclient = {settings}\n"
-           f"print(client.chat.completions.create(model={emu.model!r}, messages=[{{'role': 'user', 'content': 'hi'}}])"
-           ".choices[0].message.content)")
+    app = (
+        f"import os\nfrom openai import OpenAI\nclient = {settings}\n"
+        f"print(client.chat.completions.create(model={emu.model!r}, messages=[{{'role': 'user', 'content': 'hi'}}])"
+        ".choices[0].message.content)"
+    )
     done = in_shell(emu, tmp_path, f"source ./emu/env.sh && {sys.executable} -c {shlex.quote(app)}")
-    assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", done.stderr[-2000:]
+    assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", (
+        done.stderr[-2000:]
+    )
 
 
 def test_fix_apply_with_the_built_in_owner_as_written(gemini_emulator, tmp_path):
-    block = SECTION[SECTION.index("```console"):]
-    commands = [line.removeprefix("$ ") for line in block[: block.index("```\n", 3)].splitlines() if line.startswith("$ ")]
-    assert commands[0].startswith("gemini-doctor emulate --scenario service_disabled --write-credentials ./emu")
-    emu = gemini_emulator("service_disabled")        # the fixture plays the first command
+    block = SECTION[SECTION.index("```console") :]
+    commands = [
+        line.removeprefix("$ ")
+        for line in block[: block.index("```\n", 3)].splitlines()
+        if line.startswith("$ ")
+    ]
+    assert commands[0].startswith(
+        "gemini-doctor emulate --scenario service_disabled --write-credentials ./emu"
+    )
+    emu = gemini_emulator("service_disabled")  # the fixture plays the first command
     done = in_shell(emu, tmp_path, " && ".join(commands[1:]))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "Fixed" in done.stdout and emu.stats()["mutations"] == 1
@@ -47,8 +63,12 @@ def test_openai_on_vertex_settings_as_written(gemini_emulator, tmp_path):
     row = next(line for line in SECTION.splitlines() if line.startswith("| OpenAI SDK on Vertex AI"))
     settings = "\n".join(re.findall(r"`([^`]+)`", row.split(" | ")[1]))
     emu = gemini_emulator(on_vertex("healthy"))
-    app = (f"import os\nimport google.auth, google.auth.transport.requests\nfrom openai import OpenAI\n{settings}\n"
-           f"print(client.chat.completions.create(model='google/{emu.model}', messages=[{{'role': 'user', 'content': 'hi'}}])"
-           ".choices[0].message.content)")
+    app = (
+        f"import os\nimport google.auth, google.auth.transport.requests\nfrom openai import OpenAI\n{settings}\n"
+        f"print(client.chat.completions.create(model='google/{emu.model}', messages=[{{'role': 'user', 'content': 'hi'}}])"
+        ".choices[0].message.content)"
+    )
     done = in_shell(emu, tmp_path, f"source ./emu/env.sh && {sys.executable} -c {shlex.quote(app)}")
-    assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", done.stderr[-2000:]
+    assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", (
+        done.stderr[-2000:]
+    )

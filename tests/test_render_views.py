@@ -21,29 +21,48 @@ from gemini_doctor.scan import Scanner
 # what a hostile input carries: a screen clear, a title change, a cursor move, a bidi override, a carriage return
 HOSTILE = "\x1b[2J\x1b]0;owned\x07\x1b[1A\u202eevil\r"
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-CHECK = json.loads((Path(__file__).parent / "data" / "check_snapshot.jsonl").read_text().splitlines()[0])["check"]
+CHECK = json.loads((Path(__file__).parent / "data" / "check_snapshot.jsonl").read_text().splitlines()[0])[
+    "check"
+]
 
 
 def _scan_report() -> dict:
     scanner = Scanner()
-    scanner.feed(f"2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in project "
-                 f"123456789012 before or it is disabled. {HOSTILE}\n".encode())
+    scanner.feed(
+        f"2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in project "
+        f"123456789012 before or it is disabled. {HOSTILE}\n".encode()
+    )
     scanner.finish()
     return scanner.to_dict()
 
 
 def _demo_report() -> dict:
-    ran = {"scenario": "service_disabled", "world": "the API is disabled", "call": "generate_content(...)",
-           "raw_error": f"HTTP 403: {HOSTILE} the API is disabled", "matched": True, "seconds": 1.0,
-           "explain": {"top": "service_disabled", "confidence": 0.9, "settled": True},
-           "check": {"healthy": False, "top": "service_disabled", "confidence": 0.99, "requests": 3, "elapsed_ms": 40,
-                     "fix": "gcloud services enable generativelanguage.googleapis.com --project=acme-prod"}}
+    ran = {
+        "scenario": "service_disabled",
+        "world": "the API is disabled",
+        "call": "generate_content(...)",
+        "raw_error": f"HTTP 403: {HOSTILE} the API is disabled",
+        "matched": True,
+        "seconds": 1.0,
+        "explain": {"top": "service_disabled", "confidence": 0.9, "settled": True},
+        "check": {
+            "healthy": False,
+            "top": "service_disabled",
+            "confidence": 0.99,
+            "requests": 3,
+            "elapsed_ms": 40,
+            "fix": "gcloud services enable generativelanguage.googleapis.com --project=acme-prod",
+        },
+    }
     broken = {"scenario": "wrong_surface", "matched": False, "error": f"RuntimeError: {HOSTILE}\nsecond line"}
     return {"matched": False, "scenarios": [ran, broken]}
 
 
 SAMPLES = {
-    "diagnosis": (explain(f"403 PERMISSION_DENIED: Generative Language API has not been used {HOSTILE}").to_dict(), {}),
+    "diagnosis": (
+        explain(f"403 PERMISSION_DENIED: Generative Language API has not been used {HOSTILE}").to_dict(),
+        {},
+    ),
     "check": (CHECK, {}),
     "fix": (CHECK, {}),
     "scan": (_scan_report(), {"source": "app.log"}),
@@ -60,7 +79,7 @@ def test_every_view_renders_in_every_format_with_no_control_character(view, fmt)
     out = stream.getvalue()
     assert out.endswith("\n") and not CONTROLS.search(out), repr(out[:500])
     if view in ("diagnosis", "scan", "demo") and fmt != "json":
-        assert "\\x1b" in out   # the hostile input is there, shown as escapes
+        assert "\\x1b" in out  # the hostile input is there, shown as escapes
     if fmt == "json":
         assert isinstance(json.loads(out), dict)
     if fmt == "markdown":
@@ -83,8 +102,13 @@ def test_the_demo_streamed_is_the_demo_rendered_and_a_failed_scenario_stays_on_o
 
 def test_the_hooks_note_shows_escape_sequences_as_text(monkeypatch):
     """Whatever reaches the note (a title, a fix, retry advice filled from the error) cannot act on the terminal."""
-    hostile_top = {"id": "service_disabled", "title": f"The API is off {HOSTILE}", "confidence": 0.9,
-                   "fix": [{"step": f"Enable it {HOSTILE}\nnext"}], "retry_advice": f"Retry {HOSTILE}"}
+    hostile_top = {
+        "id": "service_disabled",
+        "title": f"The API is off {HOSTILE}",
+        "confidence": 0.9,
+        "fix": [{"step": f"Enable it {HOSTILE}\nnext"}],
+        "retry_advice": f"Retry {HOSTILE}",
+    }
 
     class Diagnosis:
         def to_dict(self) -> dict:
@@ -99,8 +123,10 @@ def test_the_hooks_note_shows_escape_sequences_as_text(monkeypatch):
 
 def test_scan_prints_markdown_for_a_ticket(tmp_path):
     log = tmp_path / "app.log"
-    log.write_text("2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in "
-                   f"project 123456789012 before or it is disabled. <img src=x> {HOSTILE}\n")
+    log.write_text(
+        "2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in "
+        f"project 123456789012 before or it is disabled. <img src=x> {HOSTILE}\n"
+    )
     done = run_cli("scan", str(log), "--format", "markdown")
     out = done.stdout.decode()
     assert done.returncode == 1 and out.startswith("## gemini-doctor scan") and "(`service_disabled`)" in out

@@ -21,7 +21,12 @@ from gemini_doctor.emulator.world import load_world
 from gemini_doctor.remedies import _chmod, _set_quota_project
 from gemini_doctor.safefiles import FileRefused, backup_of, safe_name, write_atomic
 
-ADC = {"type": "authorized_user", "client_id": "c.apps.googleusercontent.com", "client_secret": "s", "refresh_token": "1//0gOld"}
+ADC = {
+    "type": "authorized_user",
+    "client_id": "c.apps.googleusercontent.com",
+    "client_secret": "s",
+    "refresh_token": "1//0gOld",
+}
 
 
 def _adc(tmp_path: Path) -> Path:
@@ -43,12 +48,12 @@ def test_the_adc_edit_is_atomic_keeps_the_mode_and_a_backup(tmp_path):
     backup = next(tmp_path.glob("*.bak-*"))
     assert json.loads(backup.read_text()) == ADC and stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert str(backup) in done
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([adc.name, backup.name])   # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([adc.name, backup.name])  # no temporary left
 
 
 def test_full_disk_during_the_adc_edit_leaves_the_file_whole_and_says_where_the_backup_is(tmp_path):
     adc = _adc(tmp_path)
-    limit = adc.stat().st_size + 8          # room for the backup, not for the longer new content
+    limit = adc.stat().st_size + 8  # room for the backup, not for the longer new content
     child = textwrap.dedent(f"""
         import asyncio, resource, sys
         from pathlib import Path
@@ -62,9 +67,11 @@ def test_full_disk_during_the_adc_edit_leaves_the_file_whole_and_says_where_the_
             print(exc)
             sys.exit(1)
     """)
-    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    assert json.loads(adc.read_text()) == ADC                    # whole, and as it was
+    assert json.loads(adc.read_text()) == ADC  # whole, and as it was
     backup = next(tmp_path.glob("*.bak-*"))
     assert f"cannot write {adc}" in done.stdout and f"its backup is {backup}" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([adc.name, backup.name])
@@ -81,11 +88,16 @@ def test_a_concurrent_writer_between_plan_and_apply_wins(tmp_path):
 
 
 # as root, permissions are enforced only without the capabilities that override them
-AS_A_USER = (["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"]
-             if os.geteuid() == 0 else [])
+AS_A_USER = (
+    ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"]
+    if os.geteuid() == 0
+    else []
+)
 
 
-@pytest.mark.skipif(AS_A_USER != [] and shutil.which("setpriv") is None, reason="root, and no setpriv to drop its override")
+@pytest.mark.skipif(
+    AS_A_USER != [] and shutil.which("setpriv") is None, reason="root, and no setpriv to drop its override"
+)
 @pytest.mark.parametrize("read_only", ["file", "folder"])
 def test_read_only_file_or_folder_gives_a_clear_refusal(tmp_path, read_only):
     folder = tmp_path
@@ -103,7 +115,9 @@ def test_read_only_file_or_folder_gives_a_clear_refusal(tmp_path, read_only):
                 print(exc)
                 sys.exit(1)
         """)
-        done = subprocess.run([*AS_A_USER, sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            [*AS_A_USER, sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False
+        )
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert ("read-only" if read_only == "file" else "Permission denied") in done.stdout
         assert "nothing was changed" in done.stdout
@@ -133,7 +147,11 @@ def test_backups_never_collide_nor_follow_a_planted_link(tmp_path):
     planted = adc.with_name(adc.name + ".bak-" + __import__("time").strftime("%Y%m%dT%H%M%S"))
     planted.symlink_to(victim)
     first, second = backup_of(adc, b"one"), backup_of(adc, b"two")
-    assert len({str(planted), first, second}) == 3 and Path(first).read_bytes() == b"one" and Path(second).read_bytes() == b"two"
+    assert (
+        len({str(planted), first, second}) == 3
+        and Path(first).read_bytes() == b"one"
+        and Path(second).read_bytes() == b"two"
+    )
     assert victim.read_text() == "keep me"
 
 
@@ -167,8 +185,16 @@ def test_emulate_write_credentials_onto_a_symlink_is_a_clean_refusal(tmp_path):
     assert victim.read_text() == "data"
 
 
-@pytest.mark.parametrize(("raw", "name"), [("x/../../escaped", "x_.._.._escaped"), ("..", "_"), ("", "_"),
-                                          ("a b\x00c", "a_b_c"), (".hidden", "hidden")])
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("x/../../escaped", "x_.._.._escaped"),
+        ("..", "_"),
+        ("", "_"),
+        ("a b\x00c", "a_b_c"),
+        (".hidden", "hidden"),
+    ],
+)
 def test_safe_names(raw, name):
     assert safe_name(raw) == name
 
@@ -194,7 +220,7 @@ def test_the_start_up_cache_is_written_the_same_safe_way(tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("keep me")
     (tmp_path / "cache.json").symlink_to(victim)
-    write_cached(str(tmp_path / "cache.json"), {"a": 1})         # best effort: refused quietly
+    write_cached(str(tmp_path / "cache.json"), {"a": 1})  # best effort: refused quietly
     assert victim.read_text() == "keep me"
     write_cached(str(tmp_path / "fresh.json"), {"a": 1})
     assert read_cached(str(tmp_path / "fresh.json")) == {"a": 1} and len(list(tmp_path.iterdir())) == 3

@@ -10,12 +10,26 @@ from gemini_doctor.api import explain
 from gemini_doctor.scan import MAX_PENDING, Scanner
 
 TS = "2026-11-30T10:00:00.000Z"
-DISABLED = ("Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it by "
-            "visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=580640415319 then retry.")
-NOT_HERE = {"error": {"code": 404, "status": "NOT_FOUND", "message": "Publisher Model `projects/acme/locations/europe-west1/"
-                      "publishers/google/models/gemini-3-pro-preview` was not found or your project does not have access to it."}}
-QUOTA = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "You exceeded your current quota. * Quota exceeded "
-                   "for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro"}}
+DISABLED = (
+    "Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it by "
+    "visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=580640415319 then retry."
+)
+NOT_HERE = {
+    "error": {
+        "code": 404,
+        "status": "NOT_FOUND",
+        "message": "Publisher Model `projects/acme/locations/europe-west1/"
+        "publishers/google/models/gemini-3-pro-preview` was not found or your project does not have access to it.",
+    }
+}
+QUOTA = {
+    "error": {
+        "code": 429,
+        "status": "RESOURCE_EXHAUSTED",
+        "message": "You exceeded your current quota. * Quota exceeded "
+        "for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro",
+    }
+}
 
 
 def _json_log(message: str) -> str:
@@ -25,14 +39,14 @@ def _json_log(message: str) -> str:
 FORMATS = {
     "json body": f"{TS} ERROR gemini: {json.dumps(QUOTA)}\n",
     "python repr": f"{TS} ERROR google.genai.errors.ClientError: 400 INVALID_ARGUMENT. "
-                   "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT'}}\n",
+    "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT'}}\n",
     "pretty body": f"{TS} ERROR request failed: " + json.dumps(NOT_HERE, indent=2) + "\n",
     "grpc text": f'{TS} ERROR google.api_core.exceptions.PermissionDenied: 403 {DISABLED} [reason: "SERVICE_DISABLED"\n'
-                 'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}\n]\n',
+    'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}\n]\n',
     "grpc reason only": 'Inference Exception: 400 API key expired. Please renew the API key. [reason: "API_KEY_INVALID"\n'
-                        'domain: "googleapis.com"\n',
+    'domain: "googleapis.com"\n',
     "oauth": f"{TS} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', "
-             "{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'})\n",
+    "{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'})\n",
     "sdk message": f"{TS} ERROR 404 models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.\n",
     "message alone": f"{TS} ERROR chat request failed: Your API key was reported as leaked. Please use another API key.\n",
     "cut short": f'{TS} ERROR gemini call failed: {{"error": {{"code": 403, "message": "{DISABLED[:112]}\n',
@@ -44,17 +58,28 @@ FORMATS = {
 GOOGLE_OK = [
     f'{TS} INFO httpx HTTP Request: POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent "HTTP/1.1 200 OK"\n',
     f"{TS} INFO POST https://us-central1-aiplatform.googleapis.com/v1/projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent status=200 duration_ms=431\n",
-    json.dumps({"timestamp": TS, "message": "gemini call ok", "url": "https://generativelanguage.googleapis.com/v1beta/models/x", "status": 200, "tokens": 431}) + "\n",
+    json.dumps(
+        {
+            "timestamp": TS,
+            "message": "gemini call ok",
+            "url": "https://generativelanguage.googleapis.com/v1beta/models/x",
+            "status": 200,
+            "tokens": 431,
+        }
+    )
+    + "\n",
     f"{TS} DEBUG google_genai.models usage for gemini-2.5-flash: prompt_tokens=12 total_tokens=40\n",
 ]
 NOISE = [f"{TS} INFO request handled path=/items/{n} status=200 duration_ms=431\n" for n in range(5)] + [
-    f"{TS} ERROR db connection reset by peer, retrying\n", f"{TS} WARN cache service UNAVAILABLE, retrying\n"]
+    f"{TS} ERROR db connection reset by peer, retrying\n",
+    f"{TS} WARN cache service UNAVAILABLE, retrying\n",
+]
 
 
 def _scan(data: bytes, piece: int | None = None) -> Scanner:
     scanner = Scanner()
     for i in range(0, len(data), piece or len(data) or 1):
-        scanner.feed(data[i:i + (piece or len(data))])
+        scanner.feed(data[i : i + (piece or len(data))])
     scanner.finish()
     return scanner
 
@@ -67,7 +92,7 @@ def test_each_format_alone_is_one_error(fmt):
 def test_every_format_among_noise_whatever_the_chunking():
     lines = []
     for n, error in enumerate(FORMATS.values()):
-        lines += NOISE + GOOGLE_OK[n % len(GOOGLE_OK):] + [error]
+        lines += NOISE + GOOGLE_OK[n % len(GOOGLE_OK) :] + [error]
     data = "".join(lines).encode()
     results = [_scan(data, piece).to_dict() for piece in (None, 1, 7, 4096, 65536)]
     assert results[0]["errors"] == len(FORMATS)
@@ -90,9 +115,17 @@ def test_real_errors_are_found_among_noise_wherever_explain_diagnoses_them(error
     checked, missed = 0, []
     for case in error_cases:
         text = case["error_text"]
-        for line in (f"{TS} ERROR " + " ".join(text.split()) + "\n", _json_log(text), _json_log(text[: len(text) * 2 // 3])):
+        for line in (
+            f"{TS} ERROR " + " ".join(text.split()) + "\n",
+            _json_log(text),
+            _json_log(text[: len(text) * 2 // 3]),
+        ):
             diagnosis = explain(line)
-            if not diagnosis.found or diagnosis.top.cause.id == "unknown" or not scan._googleish(diagnosis, line):
+            if (
+                not diagnosis.found
+                or diagnosis.top.cause.id == "unknown"
+                or not scan._googleish(diagnosis, line)
+            ):
                 continue
             checked += 1
             groups = _scan((around + line + around).encode()).to_dict()["groups"]
@@ -102,8 +135,18 @@ def test_real_errors_are_found_among_noise_wherever_explain_diagnoses_them(error
 
 
 def test_lines_are_counted_right_whatever_the_chunking():
-    long_line = "x" * (MAX_PENDING + 5000) + " " + FORMATS["json body"].strip() + " " + "y" * MAX_PENDING + "\n"
-    parts = ["first\r\n", FORMATS["sdk message"], long_line, "\n", "\n", FORMATS["python repr"], "last line without an end"]
+    long_line = (
+        "x" * (MAX_PENDING + 5000) + " " + FORMATS["json body"].strip() + " " + "y" * MAX_PENDING + "\n"
+    )
+    parts = [
+        "first\r\n",
+        FORMATS["sdk message"],
+        long_line,
+        "\n",
+        "\n",
+        FORMATS["python repr"],
+        "last line without an end",
+    ]
     data = "".join(parts).encode()
     expected_lines = data.count(b"\n") + 1
     for piece in (None, 1000003, 65536, MAX_PENDING - 1, 4 << 20):
@@ -126,9 +169,15 @@ def test_google_wording_is_the_catalogue_s():
     explain, handed the record, settles it as Google's)."""
     from gemini_doctor.catalogue import load_catalogue
 
-    settling = [signal.text.source for cause in load_catalogue().values() for signal in cause.signals
-                if signal.text is not None and signal.settles and signal.weight >= scan.GOOGLE_WORDING_AT]
-    assert [phrase for phrase in scan.GOOGLE_WORDING if not any(phrase in source for source in settling)] == []
+    settling = [
+        signal.text.source
+        for cause in load_catalogue().values()
+        for signal in cause.signals
+        if signal.text is not None and signal.settles and signal.weight >= scan.GOOGLE_WORDING_AT
+    ]
+    assert [
+        phrase for phrase in scan.GOOGLE_WORDING if not any(phrase in source for source in settling)
+    ] == []
 
 
 def test_the_anchors_fit_the_simd_prefilter():

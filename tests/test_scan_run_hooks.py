@@ -12,24 +12,35 @@ from conftest import invoke_cli, run_cli
 from gemini_doctor.scan import Scanner
 
 KEY = "AIza" + "SyCANARYscanKeyDoNotPrint012345678901"[:35]
-DENIED = ('{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "The caller does not have permission"}}')
-LOG = "\n".join([
-    "2025-06-01T10:00:00Z INFO started",
-    f"2025-06-01T10:00:01Z ERROR key={KEY} google.genai.errors.ClientError: 400 INVALID_ARGUMENT. "
-    "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT'}}",
-    '{"timestamp": "2025-06-01T10:05:00Z", "msg": "gemini-3-pro-preview: ' + DENIED.replace('"', '\\"') + ' models/gemini-3-pro-preview"}',
-    '{"timestamp": "2025-06-01T10:05:01Z", "msg": "gemini-3-pro-preview: ' + DENIED.replace('"', '\\"') + ' models/gemini-3-pro-preview"}',
-    '{"timestamp": "2025-06-01T10:05:02Z", "msg": "gemini-3-pro-preview: ' + DENIED.replace('"', '\\"') + ' models/gemini-3-pro-preview"}',
-    "2025-06-01T10:06:00Z WARN cache service UNAVAILABLE, retrying",     # not Google's: must not count
-    "2025-06-01T10:07:00Z ERROR request failed: {",
-    '  "error": {',
-    '    "code": 403,',
-    '    "message": "Generative Language API has not been used in project 12 before or it is disabled.",',
-    '    "status": "PERMISSION_DENIED"',
-    "  }",
-    "}",
-    "2025-06-01T10:08:00Z INFO done",
-]) + "\n"
+DENIED = '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "The caller does not have permission"}}'
+LOG = (
+    "\n".join(
+        [
+            "2025-06-01T10:00:00Z INFO started",
+            f"2025-06-01T10:00:01Z ERROR key={KEY} google.genai.errors.ClientError: 400 INVALID_ARGUMENT. "
+            "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT'}}",
+            '{"timestamp": "2025-06-01T10:05:00Z", "msg": "gemini-3-pro-preview: '
+            + DENIED.replace('"', '\\"')
+            + ' models/gemini-3-pro-preview"}',
+            '{"timestamp": "2025-06-01T10:05:01Z", "msg": "gemini-3-pro-preview: '
+            + DENIED.replace('"', '\\"')
+            + ' models/gemini-3-pro-preview"}',
+            '{"timestamp": "2025-06-01T10:05:02Z", "msg": "gemini-3-pro-preview: '
+            + DENIED.replace('"', '\\"')
+            + ' models/gemini-3-pro-preview"}',
+            "2025-06-01T10:06:00Z WARN cache service UNAVAILABLE, retrying",  # not Google's: must not count
+            "2025-06-01T10:07:00Z ERROR request failed: {",
+            '  "error": {',
+            '    "code": 403,',
+            '    "message": "Generative Language API has not been used in project 12 before or it is disabled.",',
+            '    "status": "PERMISSION_DENIED"',
+            "  }",
+            "}",
+            "2025-06-01T10:08:00Z INFO done",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_scan_groups_by_cause_with_times_and_incident_flag(tmp_path):
@@ -41,7 +52,11 @@ def test_scan_groups_by_cause_with_times_and_incident_flag(tmp_path):
     groups = {g["cause"]: g for g in report["groups"]}
     assert set(groups) == {"api_key_invalid", "model_access_restricted", "service_disabled"}
     denied = groups["model_access_restricted"]
-    assert denied["count"] == 3 and denied["first_seen"] == "2025-06-01T10:05:00Z" and denied["last_seen"] == "2025-06-01T10:05:02Z"
+    assert (
+        denied["count"] == 3
+        and denied["first_seen"] == "2025-06-01T10:05:00Z"
+        and denied["last_seen"] == "2025-06-01T10:05:02Z"
+    )
     assert denied["models"] == {"gemini-3-pro-preview": 3} and "incident" in denied
     assert groups["service_disabled"]["first_line"] == 7
     assert KEY not in done.stdout.decode()
@@ -53,7 +68,7 @@ def test_scan_is_the_same_whatever_the_chunking():
     whole.finish()
     bytewise = Scanner()
     for i in range(0, len(LOG), 7):
-        bytewise.feed(LOG.encode()[i:i + 7])
+        bytewise.feed(LOG.encode()[i : i + 7])
     bytewise.finish()
     assert whole.to_dict() == bytewise.to_dict()
 
@@ -75,23 +90,29 @@ def test_run_passes_bytes_and_exit_code_through_then_explains(tmp_path):
         sys.stderr.write({LOG.splitlines()[1]!r} + "\\n")
         sys.exit(7)
     """
-    done = subprocess.run([sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], capture_output=True
+    )
     assert done.returncode == 7
     assert done.stdout == payload
     assert done.stderr.startswith(LOG.splitlines()[1].encode())
-    assert b"api_key_invalid" in done.stderr and KEY.encode() not in done.stderr[len(LOG.splitlines()[1]):]
+    assert b"api_key_invalid" in done.stderr and KEY.encode() not in done.stderr[len(LOG.splitlines()[1]) :]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
 def test_run_ends_the_way_the_child_ended(signum):
     script = f"import os, signal; print('bye', flush=True); os.kill(os.getpid(), {int(signum)})"
-    done = subprocess.run([sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], capture_output=True
+    )
     assert done.returncode == -signum and done.stdout == b"bye\n"
 
 
 def test_run_forwards_a_signal_to_the_child():
     script = "import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(42))\nprint('ready', flush=True)\ntime.sleep(30)"
-    proc = subprocess.Popen([sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], stdout=subprocess.PIPE
+    )
     assert proc.stdout.readline() == b"ready\n"
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 42
@@ -112,16 +133,25 @@ HOOK_SCRIPT = """
 @pytest.mark.parametrize("mode", ["install", "diagnosing"])
 def test_notes_on_google_errors_in_tracebacks(mode):
     raise_it = "raise errors.ClientError(403, body)"
-    body = "gemini_doctor.install()\n    " + raise_it if mode == "install" else "with gemini_doctor.diagnosing():\n        " + raise_it
+    body = (
+        "gemini_doctor.install()\n    " + raise_it
+        if mode == "install"
+        else "with gemini_doctor.diagnosing():\n        " + raise_it
+    )
     done = subprocess.run(_child(HOOK_SCRIPT % (KEY, body)), capture_output=True, text=True)
     assert done.returncode == 1
-    assert "gemini-doctor: Google blocked the key because it was found in public [api_key_leaked" in done.stderr
-    assert done.stderr.count(KEY) == 1          # the user's own message keeps it; our note never adds it
+    assert (
+        "gemini-doctor: Google blocked the key because it was found in public [api_key_leaked" in done.stderr
+    )
+    assert done.stderr.count(KEY) == 1  # the user's own message keeps it; our note never adds it
 
 
 def test_other_errors_get_no_note():
-    done = subprocess.run(_child("import gemini_doctor\ngemini_doctor.install()\nraise ValueError('API key not valid')"),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        _child("import gemini_doctor\ngemini_doctor.install()\nraise ValueError('API key not valid')"),
+        capture_output=True,
+        text=True,
+    )
     assert "gemini-doctor:" not in done.stderr and "ValueError" in done.stderr
 
 
@@ -148,9 +178,14 @@ IPYTHON_SCRIPT = """
 @pytest.mark.parametrize("users_handler", [False, True])
 def test_install_in_ipython_notes_google_errors_and_keeps_a_users_handler(users_handler):
     pytest.importorskip("IPython")
-    before = ("shell.set_custom_exc((Exception,), lambda self, *exc, **kw: print('USER HANDLER'))"
-              if users_handler else "")
-    done = subprocess.run(_child(IPYTHON_SCRIPT.format(before=before)), capture_output=True, text=True, timeout=120)
+    before = (
+        "shell.set_custom_exc((Exception,), lambda self, *exc, **kw: print('USER HANDLER'))"
+        if users_handler
+        else ""
+    )
+    done = subprocess.run(
+        _child(IPYTHON_SCRIPT.format(before=before)), capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     if users_handler:
         assert done.stdout.count("USER HANDLER") == 2 and "gemini-doctor:" not in done.stdout

@@ -30,7 +30,7 @@ def test_cli_outputs_carry_no_secret(fmt):
     assert done.returncode == 0, out
     for canary in CANARIES:
         assert canary not in out
-    assert "AIza…" in out or "AIza\\u2026" in out   # JSON output is ASCII-escaped
+    assert "AIza…" in out or "AIza\\u2026" in out  # JSON output is ASCII-escaped
 
 
 def test_batch_output_carries_no_secret(tmp_path):

@@ -36,7 +36,11 @@ def _random(n: int, alphabet: str = _ALNUM + "_-") -> str:
 
 def _pem() -> str:
     body = _random(64 * 4 + 20, _ALNUM + "+/")
-    return "-----BEGIN PRIVATE KEY-----\nMIIE" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END PRIVATE KEY-----\n"
+    return (
+        "-----BEGIN PRIVATE KEY-----\nMIIE"
+        + "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+        + "\n-----END PRIVATE KEY-----\n"
+    )
 
 
 # kind -> a realistic secret (random, so a leak of any part of it is visible)
@@ -53,7 +57,7 @@ SECRETS = {
 
 
 def _wrap(s: str, width: int = 80, newline: str = "\n") -> str:
-    return newline.join(s[i:i + width] for i in range(0, len(s), width))
+    return newline.join(s[i : i + width] for i in range(0, len(s), width))
 
 
 # form -> how a secret appears in a log line or a paste
@@ -86,10 +90,17 @@ CASES = [(kind, form) for kind in SECRETS for form in FORMS]
 def error_text(kind: str, form: str) -> str:
     """A Google error as a log or a paste shows it, the secret in the request line and in the message."""
     shown = FORMS[form](SECRETS[kind])
-    body = {"error": {"code": 403, "status": "PERMISSION_DENIED",
-                      "message": f"Permission denied on resource project acme-prod (request {shown})"}}
-    return (f"2026-12-01T10:00:00Z ERROR POST generativelanguage.googleapis.com {shown}\n"
-            f"google.genai.errors.ClientError: 403 PERMISSION_DENIED. {json.dumps(body)}\n")
+    body = {
+        "error": {
+            "code": 403,
+            "status": "PERMISSION_DENIED",
+            "message": f"Permission denied on resource project acme-prod (request {shown})",
+        }
+    }
+    return (
+        f"2026-12-01T10:00:00Z ERROR POST generativelanguage.googleapis.com {shown}\n"
+        f"google.genai.errors.ClientError: 403 PERMISSION_DENIED. {json.dumps(body)}\n"
+    )
 
 
 def _normalised(out: str) -> str:
@@ -107,7 +118,9 @@ def leaks(secret: str, out: str) -> list[str]:
     flat, body = _normalised(out), re.sub(r"\s", "", secret)
     body = body.removeprefix("-----BEGINPRIVATEKEY-----").removesuffix("-----ENDPRIVATEKEY-----")
     random_part = body[12:-4]
-    return [random_part[i:i + 8] for i in range(0, len(random_part) - 8, 4) if random_part[i:i + 8] in flat]
+    return [
+        random_part[i : i + 8] for i in range(0, len(random_part) - 8, 4) if random_part[i : i + 8] in flat
+    ]
 
 
 def _captured(write) -> str:
@@ -120,10 +133,19 @@ def _captured(write) -> str:
 def _check_result(text: str) -> dict:
     """A check result in which everything that comes from the network (summaries, traps) carries *text*."""
     diagnosed = explain(text).to_dict()
-    return {"healthy": False, "summary": f"Problem: {text}", "credential": {"kind": "api_key", "key": text},
-            "checks": [{"id": "generate", "title": "generate", "status": "fail", "summary": text, "duration_ms": 3}],
-            "traps": [{"id": "t", "message": text}], "causes": diagnosed["causes"], "parsed": diagnosed["parsed"],
-            "requests": 1, "elapsed_ms": 3}
+    return {
+        "healthy": False,
+        "summary": f"Problem: {text}",
+        "credential": {"kind": "api_key", "key": text},
+        "checks": [
+            {"id": "generate", "title": "generate", "status": "fail", "summary": text, "duration_ms": 3}
+        ],
+        "traps": [{"id": "t", "message": text}],
+        "causes": diagnosed["causes"],
+        "parsed": diagnosed["parsed"],
+        "requests": 1,
+        "elapsed_ms": 3,
+    }
 
 
 def _scanner(text: str) -> Scanner:
@@ -146,7 +168,10 @@ def outputs(text: str, tmp_path) -> dict[str, str]:
     source.write_text(text)
     scanner = _scanner(text)
     check = _check_result(text)
-    out = {f"explain {fmt}": _captured(lambda fmt=fmt: explain_run.run(str(source), fmt)) for fmt in ("text", "json", "markdown")}
+    out = {
+        f"explain {fmt}": _captured(lambda fmt=fmt: explain_run.run(str(source), fmt))
+        for fmt in ("text", "json", "markdown")
+    }
     out["scan json"] = to_json_line(scanner.to_dict())
     stream = io.StringIO()
     print_lines(scan_lines(scanner.to_dict(), "log"), stream)
@@ -171,7 +196,12 @@ def test_no_output_shows_the_secret(kind, form, tmp_path):
 
 def test_batch_shows_no_secret(tmp_path):
     batch = tmp_path / "cases.jsonl"
-    batch.write_text("".join(json.dumps({"id": f"{kind} {form}", "error_text": error_text(kind, form)}) + "\n" for kind, form in CASES))
+    batch.write_text(
+        "".join(
+            json.dumps({"id": f"{kind} {form}", "error_text": error_text(kind, form)}) + "\n"
+            for kind, form in CASES
+        )
+    )
     for fmt in ("json", "text", "markdown"):
         out = _captured(lambda fmt=fmt: explain_run.run(batch=str(batch), fmt=fmt))
         assert out.count("PERMISSION_DENIED") >= len(CASES)
@@ -200,31 +230,48 @@ def test_variables_and_placeholders_in_fixes_are_not_secrets():
 
 def test_a_wrapped_secret_leaves_the_next_line_alone():
     key, token = SECRETS["api_key"], SECRETS["access_token"]
-    assert redact(f"x-goog-api-key: {key}\nPERMISSION_DENIED") == f"x-goog-api-key: AIza…{key[-4:]}\nPERMISSION_DENIED"
-    assert redact(f"Bearer {token}\r\nContent-Type: application/json").endswith("\r\nContent-Type: application/json")
+    assert (
+        redact(f"x-goog-api-key: {key}\nPERMISSION_DENIED")
+        == f"x-goog-api-key: AIza…{key[-4:]}\nPERMISSION_DENIED"
+    )
+    assert redact(f"Bearer {token}\r\nContent-Type: application/json").endswith(
+        "\r\nContent-Type: application/json"
+    )
     wrapped = textwrap.fill("Authorization: Bearer " + token, 50)
     assert redact(wrapped) == f"Authorization: Bearer ya29.…{token[-4:]}"
 
 
 def test_batch_echoes_nan_and_infinity_ids_as_valid_json(tmp_path):
     batch = tmp_path / "ids.jsonl"
-    batch.write_text("".join(f'{{"id": {raw}, "error_text": "403 PERMISSION_DENIED"}}\n' for raw in ("NaN", "-Infinity", "1e999", "7")))
+    batch.write_text(
+        "".join(
+            f'{{"id": {raw}, "error_text": "403 PERMISSION_DENIED"}}\n'
+            for raw in ("NaN", "-Infinity", "1e999", "7")
+        )
+    )
     out = _captured(lambda: explain_run.run(batch=str(batch), fmt="json"))
-    ids = [json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))["id"] for line in out.splitlines()]
+    ids = [
+        json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))["id"]
+        for line in out.splitlines()
+    ]
     assert ids == ["NaN", "-Infinity", "1e999", 7]
 
 
 def test_library_explains_an_unread_streamed_response_and_one_without_its_request():
     import httpx
 
-    body = json.dumps({"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Permission denied."}}).encode()
+    body = json.dumps(
+        {"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Permission denied."}}
+    ).encode()
 
     class Unread(httpx.SyncByteStream):
         def __iter__(self):
             yield body
 
     client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(403, stream=Unread())))
-    with client.stream("POST", "https://generativelanguage.googleapis.com/v1beta/models/x:generateContent") as response:
+    with client.stream(
+        "POST", "https://generativelanguage.googleapis.com/v1beta/models/x:generateContent"
+    ) as response:
         assert explain(response).record.code == 403
-        assert response.read() == body                  # left unread: the caller can still read it
+        assert response.read() == body  # left unread: the caller can still read it
     assert explain(httpx.Response(403, content=body)).record.status == "PERMISSION_DENIED"

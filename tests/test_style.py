@@ -1,4 +1,4 @@
-"""House rules: ruff is clean (as CI runs it), and every `# noqa` names its rules and says why, on its line."""
+"""House rules: ruff lints clean and the tree is formatted (as CI runs them); every `# noqa` says why, on its line."""
 
 import re
 import shutil
@@ -26,11 +26,20 @@ def test_every_noqa_names_its_rules_and_gives_a_reason():
     assert not bare, "write `# noqa: CODE - why` on these lines:\n" + "\n".join(bare)
 
 
-def test_ruff_is_clean():
-    """The lint CI runs (rules in pyproject.toml); most findings go with `ruff check --fix`."""
+def _ruff() -> str:
     beside = Path(sys.executable).with_name("ruff")
     ruff = str(beside) if beside.exists() else shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
-    done = subprocess.run([ruff, "check", "--output-format", "concise"], capture_output=True, text=True, cwd=REPO)
+    return ruff
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--output-format", "concise"], ["format", "--check", "src", "tests", "benchmarks"]],
+    ids=["lint", "format"],
+)
+def test_ruff_is_clean(args):
+    """The lint and format CI runs (rules in pyproject.toml); `ruff check --fix` and `ruff format` fix most."""
+    done = subprocess.run([_ruff(), *args], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr

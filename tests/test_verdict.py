@@ -10,15 +10,21 @@ def _setup() -> Setup:
 
 
 def test_nothing_seen_is_inconclusive_never_a_guess_from_priors():
-    outcomes = {"token": Outcome(COULD_NOT_CHECK, "could not reach the token endpoint: the connection was reset"),
-                "call_target": Outcome(SKIPPED, "not run: needs token")}
+    outcomes = {
+        "token": Outcome(COULD_NOT_CHECK, "could not reach the token endpoint: the connection was reset"),
+        "call_target": Outcome(SKIPPED, "not run: needs token"),
+    }
     result = verdict(_setup(), outcomes, 1, 5, {})
     assert result.exit_code == INCONCLUSIVE and result.diagnosis is None
     assert result.to_dict()["causes"] == [] and result.to_dict()["summary"].startswith("Inconclusive")
 
 
 def test_a_fact_seen_still_decides():
-    outcomes = {"token": Outcome(COULD_NOT_CHECK, "no answer"),
-                "service": Outcome("fail", "disabled", facts={"service_disabled": "aiplatform.googleapis.com DISABLED"})}
+    outcomes = {
+        "token": Outcome(COULD_NOT_CHECK, "no answer"),
+        "service": Outcome(
+            "fail", "disabled", facts={"service_disabled": "aiplatform.googleapis.com DISABLED"}
+        ),
+    }
     result = verdict(_setup(), outcomes, 1, 5, {})
     assert result.exit_code == PROBLEM and result.diagnosis.top.cause.id == "service_disabled"

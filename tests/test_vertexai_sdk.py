@@ -21,11 +21,14 @@ from conftest import REPO
 from emulator_clients import on_vertex, tokens_issued_to
 from gemini_doctor.emulator.scenarios import APP_SA
 
-SDK = "google-cloud-aiplatform==2.7.0"   # the newest release; it brings google-genai 2.x with it
+SDK = "google-cloud-aiplatform==2.7.0"  # the newest release; it brings google-genai 2.x with it
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gemini-doctor-tests"
 REPLY = "Hello from the gemini-doctor emulator."
-README_ROW = next(line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
-                  if line.startswith("| Vertex SDK"))
+README_ROW = next(
+    line
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    if line.startswith("| Vertex SDK")
+)
 
 # The app: generate, stream and countTokens, each reported as what happened. Alone it starts with the README's
 # vertexai.init line after `source env.sh`; given WORLDS (their env.sh settings) it runs each in turn in one process
@@ -68,7 +71,7 @@ else:
 
 def _init_line() -> str:
     start = README_ROW.index("`vertexai.init(") + 1
-    return README_ROW[start: README_ROW.index("`", start)]
+    return README_ROW[start : README_ROW.index("`", start)]
 
 
 @pytest.fixture(scope="session")
@@ -81,21 +84,34 @@ def vertexai_python() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not ready.exists():
             shutil.rmtree(venv, ignore_errors=True)
-            made = subprocess.run(f"{sys.executable} -m venv {venv} && {python} -m pip install -q {SDK}",
-                                  shell=True, capture_output=True, text=True, timeout=900)
+            made = subprocess.run(
+                f"{sys.executable} -m venv {venv} && {python} -m pip install -q {SDK}",
+                shell=True,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
             if made.returncode != 0:
                 if os.environ.get("CI"):
                     pytest.fail(f"could not install {SDK}: {made.stderr[-2000:]}")
-                pytest.skip(f"could not install {SDK} into its own venv (needs the package registry): {made.stderr[-300:]}")
+                pytest.skip(
+                    f"could not install {SDK} into its own venv (needs the package registry): {made.stderr[-300:]}"
+                )
             ready.touch()
     return python
 
 
 def run_app(python: Path, emu, tmp_path, worlds=()) -> list[dict]:
     """The app after `source env.sh` (of *emu*), in the SDK's venv; then in each of *worlds* when given."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_GCE_CHECK": "true", "APP": APP.replace("INIT", _init_line()),
-           "APP_MODEL": emu.model, "WORLDS": json.dumps([world.environ for world in worlds])}
-    command = f"source {emu.credentials['env']} && {python} -c \"$APP\""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NO_GCE_CHECK": "true",
+        "APP": APP.replace("INIT", _init_line()),
+        "APP_MODEL": emu.model,
+        "WORLDS": json.dumps([world.environ for world in worlds]),
+    }
+    command = f'source {emu.credentials["env"]} && {python} -c "$APP"'
     done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -105,15 +121,37 @@ def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemi
     emu = gemini_emulator(on_vertex("healthy"))
     [out] = run_app(vertexai_python, emu, tmp_path)
     assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
-    assert not tokens_issued_to(emu, APP_SA)      # a self-signed JWT each time: the token endpoint was never asked
+    assert not tokens_issued_to(
+        emu, APP_SA
+    )  # a self-signed JWT each time: the token endpoint was never asked
 
 
-FAILURES = [   # scenario, api-core's exception, HTTP code, Google's status, ErrorInfo reason, words of Google's message
-    ("iam_permission_missing", "Forbidden", 403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED",
-     "Permission 'aiplatform.endpoints.predict' denied on resource"),
+FAILURES = [  # scenario, api-core's exception, HTTP code, Google's status, ErrorInfo reason, words of Google's message
+    (
+        "iam_permission_missing",
+        "Forbidden",
+        403,
+        "PERMISSION_DENIED",
+        "IAM_PERMISSION_DENIED",
+        "Permission 'aiplatform.endpoints.predict' denied on resource",
+    ),
     ("billing_disabled", "Forbidden", 403, "PERMISSION_DENIED", "BILLING_DISABLED", "billing to be enabled"),
-    ("access_token_invalid", "Unauthorized", 401, "UNAUTHENTICATED", None, "Request had invalid authentication credentials"),
-    ("model_not_in_region", "NotFound", 404, "NOT_FOUND", None, "was not found or your project does not have access to it"),
+    (
+        "access_token_invalid",
+        "Unauthorized",
+        401,
+        "UNAUTHENTICATED",
+        None,
+        "Request had invalid authentication credentials",
+    ),
+    (
+        "model_not_in_region",
+        "NotFound",
+        404,
+        "NOT_FOUND",
+        None,
+        "was not found or your project does not have access to it",
+    ),
     ("quota_limit_zero", "TooManyRequests", 429, "RESOURCE_EXHAUSTED", None, "limit: 0"),
 ]
 
@@ -124,7 +162,12 @@ def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python,
     for (scenario, error, code, status, reason, message), out in zip(FAILURES, outs, strict=True):
         for call in ("generate", "stream"):
             raised = out[call]
-            assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (error, code, status, reason), (scenario, out)
+            assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (
+                error,
+                code,
+                status,
+                reason,
+            ), (scenario, out)
             assert message in raised["message"], (scenario, out)
-        if scenario == "quota_limit_zero":            # countTokens spends no generation quota, as at Google
+        if scenario == "quota_limit_zero":  # countTokens spends no generation quota, as at Google
             assert out["tokens"] == {"ok": 3}, out

@@ -20,8 +20,13 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 10.0
 
 
-def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-              on_done: Callable[[str, Outcome], None] | None = None, log: Callable[[str], None] | None = None) -> CheckResult:
+def run_check(
+    setup: Setup,
+    endpoint: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_done: Callable[[str, Outcome], None] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> CheckResult:
     """Run every probe the setup needs and return the verdict; *on_done* gets each probe's outcome as it
     finishes, *log* a line per HTTP exchange."""
     import threading
@@ -46,7 +51,12 @@ def run_check(setup: Setup, endpoint: str | None = None, timeout: float = DEFAUL
     async def go() -> tuple[dict[str, Outcome], int]:
         http = GoogleHttp(endpoint, timeout, log)
         try:
-            outcomes = await run_probes(probes, Context(setup, http, pending_token=token, pending_admin_token=admin_token), timeout, on_done)
+            outcomes = await run_probes(
+                probes,
+                Context(setup, http, pending_token=token, pending_admin_token=admin_token),
+                timeout,
+                on_done,
+            )
         finally:
             await http.aclose()
         return outcomes, http.requests

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-TOUR = ["service_disabled", "api_key_api_restricted", "iam_permission_missing", "model_not_in_region", "google_incident"]
+TOUR = [
+    "service_disabled",
+    "api_key_api_restricted",
+    "iam_permission_missing",
+    "model_not_in_region",
+    "google_incident",
+]
 RAW_LIMIT = 400
 
 
@@ -34,24 +40,40 @@ def run_scenario(name: str, home: Path) -> dict:
         env = shell_env(credentials["env"], home)
         with sealed_environment(env):
             raw, full = _failing_call(call, client, credentials, server.url, error_text)
-            setup = discover(env, model=client.get("model"), location=client.get("location"), endpoint=server.url)
+            setup = discover(
+                env, model=client.get("model"), location=client.get("location"), endpoint=server.url
+            )
             checked = run_check(setup, server.url, timeout=5.0).to_dict()
         explained = explain(full).to_dict() if full else None
     explain_ids = [c["id"] for c in explained["causes"]] if explained else []
     check_top = checked["causes"][0] if checked["causes"] else None
     cause = scenario_cause(name)
-    matched = (check_top["id"] if check_top else "healthy") == cause and (cause == "healthy" or cause in explain_ids[:3])
+    matched = (check_top["id"] if check_top else "healthy") == cause and (
+        cause == "healthy" or cause in explain_ids[:3]
+    )
     return {
-        "scenario": name, "world": NOTES.get(name, ""), "call": describe(client),
+        "scenario": name,
+        "world": NOTES.get(name, ""),
+        "call": describe(client),
         "raw_error": (raw or "")[:RAW_LIMIT],
-        "explain": {"top": explain_ids[0] if explain_ids else None,
-                    "confidence": explained["causes"][0]["confidence"] if explained else None,
-                    "settled": explained["settled"] if explained else None},
-        "check": {"healthy": checked["healthy"], "top": check_top["id"] if check_top else None,
-                  "confidence": check_top["confidence"] if check_top else None, "requests": checked["requests"],
-                  "elapsed_ms": checked["elapsed_ms"],
-                  "fix": next((s["command"] for s in check_top["fix"] if "command" in s), None) if check_top else None},
-        "matched": matched, "seconds": round(time.perf_counter() - start, 2), "url": server.url,
+        "explain": {
+            "top": explain_ids[0] if explain_ids else None,
+            "confidence": explained["causes"][0]["confidence"] if explained else None,
+            "settled": explained["settled"] if explained else None,
+        },
+        "check": {
+            "healthy": checked["healthy"],
+            "top": check_top["id"] if check_top else None,
+            "confidence": check_top["confidence"] if check_top else None,
+            "requests": checked["requests"],
+            "elapsed_ms": checked["elapsed_ms"],
+            "fix": next((s["command"] for s in check_top["fix"] if "command" in s), None)
+            if check_top
+            else None,
+        },
+        "matched": matched,
+        "seconds": round(time.perf_counter() - start, 2),
+        "url": server.url,
     }
 
 
@@ -69,7 +91,9 @@ def sealed_environment(env: dict[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def _failing_call(call, client: dict, credentials: dict, url: str, error_text) -> tuple[str | None, str | None]:
+def _failing_call(
+    call, client: dict, credentials: dict, url: str, error_text
+) -> tuple[str | None, str | None]:
     """What the user sees (a traceback's last line, or the HTTP answer) and the full text for explain."""
     try:
         response = call(client, credentials, url)

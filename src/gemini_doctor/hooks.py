@@ -12,7 +12,14 @@ from contextlib import contextmanager
 
 from .render.terminal import safe_line
 
-_GOOGLE_MODULES = ("google.genai", "google.api_core", "google.auth", "google.generativeai", "googleapiclient", "grpc")
+_GOOGLE_MODULES = (
+    "google.genai",
+    "google.api_core",
+    "google.auth",
+    "google.generativeai",
+    "googleapiclient",
+    "grpc",
+)
 _MARK = "gemini-doctor:"
 
 
@@ -29,8 +36,10 @@ def note_for(exc: BaseException) -> str | None:
         return None
     step = top["fix"][0] if top["fix"] else {}
     fix = step.get("command") or step.get("step", "")
-    return safe_line(f"{_MARK} {top['title']} [{top['id']}, {round(top['confidence'] * 100)}%]. Fix: {fix}. "
-                  f"{top['retry_advice']} (gemini-doctor check tells more)")
+    return safe_line(
+        f"{_MARK} {top['title']} [{top['id']}, {round(top['confidence'] * 100)}%]. Fix: {fix}. "
+        f"{top['retry_advice']} (gemini-doctor check tells more)"
+    )
 
 
 def annotate(exc: BaseException) -> BaseException:
@@ -72,7 +81,7 @@ def _install_excepthooks() -> None:
 def _install_in_ipython() -> None:
     """IPython shows a cell's error itself and never calls sys.excepthook; its custom exception
     handler is the place to add the note. A handler the user set already is left alone."""
-    ipython = sys.modules.get("IPython")          # only when running inside IPython: never imported here
+    ipython = sys.modules.get("IPython")  # only when running inside IPython: never imported here
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     if shell is None or getattr(shell, "custom_exceptions", ()):
         return

@@ -22,8 +22,8 @@ from itertools import accumulate
 
 from .matching.prefilter import LazyRegex, LiteralScanner
 
-_MAX_DEPTH = 6                                  # levels of encoding undone (URL in JSON in JSON...)
-_SAFE_TAIL = LazyRegex(r"[0-9A-Za-z_\-]{4}")   # the last four characters, shown only when plain
+_MAX_DEPTH = 6  # levels of encoding undone (URL in JSON in JSON...)
+_SAFE_TAIL = LazyRegex(r"[0-9A-Za-z_\-]{4}")  # the last four characters, shown only when plain
 
 
 class _Kind:
@@ -31,24 +31,26 @@ class _Kind:
 
     __slots__ = ("body", "exact", "least", "literal", "name", "trigger", "whole")
 
-    def __init__(self, name: str, literal: str, body: str, least: int, exact: int = 0, whole: bool = False) -> None:
-        self.name = name          # the kind redact_noting reports
-        self.literal = literal    # how every secret of the kind starts (case-sensitive)
-        self.trigger = literal.lower()   # the literal as the trigger scan finds it
-        self.body = body          # one character class: what follows the literal
-        self.least = least        # fewer characters after the literal: not a secret of the kind
-        self.exact = exact        # keys of a fixed length: joined across a line break up to it, no further
-        self.whole = whole        # shown as nothing of itself, and every line of it joined (private keys)
+    def __init__(
+        self, name: str, literal: str, body: str, least: int, exact: int = 0, whole: bool = False
+    ) -> None:
+        self.name = name  # the kind redact_noting reports
+        self.literal = literal  # how every secret of the kind starts (case-sensitive)
+        self.trigger = literal.lower()  # the literal as the trigger scan finds it
+        self.body = body  # one character class: what follows the literal
+        self.least = least  # fewer characters after the literal: not a secret of the kind
+        self.exact = exact  # keys of a fixed length: joined across a line break up to it, no further
+        self.whole = whole  # shown as nothing of itself, and every line of it joined (private keys)
 
 
 _KINDS = (
-    _Kind("key", "AIza", "[0-9A-Za-z_-]", 20, exact=35),          # Google API key
-    _Kind("express_key", "AQ.", r"[0-9A-Za-z_.-]", 16),           # AI Studio auth key / Vertex express key
+    _Kind("key", "AIza", "[0-9A-Za-z_-]", 20, exact=35),  # Google API key
+    _Kind("express_key", "AQ.", r"[0-9A-Za-z_.-]", 16),  # AI Studio auth key / Vertex express key
     _Kind("oauth_access_token", "ya29.", r"[0-9A-Za-z_.-]", 10),  # OAuth access token
-    _Kind("refresh_token", "1//", "[0-9A-Za-z_-]", 10),           # OAuth refresh token
-    _Kind("jwt", "eyJ", r"[0-9A-Za-z_.-]", 20),                   # signed JWT (or any base64 JSON)
+    _Kind("refresh_token", "1//", "[0-9A-Za-z_-]", 10),  # OAuth refresh token
+    _Kind("jwt", "eyJ", r"[0-9A-Za-z_.-]", 20),  # signed JWT (or any base64 JSON)
     _Kind("ephemeral_token", "auth_tokens/", r"[0-9A-Za-z_.-]", 8),  # Live API ephemeral token
-    _Kind("client_secret", "GOCSPX-", "[0-9A-Za-z_-]", 10),       # OAuth client secret
+    _Kind("client_secret", "GOCSPX-", "[0-9A-Za-z_-]", 10),  # OAuth client secret
     # a private key's DER body in base64, found even when its PEM header was cut or mangled
     _Kind("private_key", "MII", "[0-9A-Za-z+/=]", 60, whole=True),
 )
@@ -58,21 +60,33 @@ _BREAK = LazyRegex(r"\r?\n")
 # small letter (words, status names and paths do not)
 _RANDOMISH = LazyRegex(r"[0-9]|[a-z][A-Z]")
 # the header, the base64 body (any white space in it) and the footer; '+' for a space is form encoding
-_PRIVATE_KEY = LazyRegex(r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?")
+_PRIVATE_KEY = LazyRegex(
+    r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?"
+)
 _PRIVATE_KEY_SHOWN = "[private key redacted]"
 # a named value; one that starts with $ or < is a shell variable or a placeholder (in a fix), not a secret
 _VALUE = r"""(?![$<])(?P<value>[^&\s"',}\\]{6,})"""
 _FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key", "x-goog-api-key")
 # the name, then its quote (escaped, in JSON in JSON), a colon or equals sign, and the value's quote
-_FIELD = LazyRegex(r"""(?P<name>(?:client_secret|refresh_token|access_token|private_key|x-goog-api-key)\\*["']?\s*[:=]\s*\\*["']?)""" + _VALUE, re.IGNORECASE)
+_FIELD = LazyRegex(
+    r"""(?P<name>(?:client_secret|refresh_token|access_token|private_key|x-goog-api-key)\\*["']?\s*[:=]\s*\\*["']?)"""
+    + _VALUE,
+    re.IGNORECASE,
+)
 # ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the
 # regex engine skip ahead (a leading [?&] class would make it try every position)
-_PARAMETERS = tuple(LazyRegex(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&"))
+_PARAMETERS = tuple(
+    LazyRegex(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&")
+)
 
 
 def _split_forms(literal: str) -> list[str]:
     """*literal* (lower case) cut by a line break at every place, as a terminal's wrap may cut it."""
-    return [literal[:i] + br + literal[i:] for i in range(1, len(literal)) for br in ("\n", "\r\n", "\\n", "\\r\\n")]
+    return [
+        literal[:i] + br + literal[i:]
+        for i in range(1, len(literal))
+        for br in ("\n", "\r\n", "\\n", "\\r\\n")
+    ]
 
 
 def _literal_pattern(literal: str, cut: bool) -> str:
@@ -83,24 +97,44 @@ def _literal_pattern(literal: str, cut: bool) -> str:
 
 def _starts(kind: _Kind, cut: bool) -> LazyRegex:
     """A candidate: the literal, then enough of the body, or less of it up to a line break (where it may go on)."""
-    return LazyRegex(f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
+    return LazyRegex(
+        f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))"
+    )
 
 
 _STARTS = {(kind.name, cut): _starts(kind, cut) for kind in _KINDS for cut in (False, True)}
 # a line break, then a run of the kind's characters that may continue a secret cut there
 _CONTINUATIONS = {kind.name: LazyRegex(f"\r?\n({kind.body}+)") for kind in _KINDS}
 # every literal (in lower case) without which none of the patterns can match in the text itself
-_TRIGGERS = LiteralScanner([*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES])
+_TRIGGERS = LiteralScanner(
+    [*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES]
+)
 _SPLIT = {form: kind.trigger for kind in _KINDS for form in _split_forms(kind.trigger)}
 _SPLIT_TRIGGERS = LiteralScanner(_SPLIT)
 # in the lower-cased text, the starts of escapes worth undoing (one scan: a regex engine is slower here);
 # and the marks _present adds to what it found, for escapes and for a literal cut by a line break
-_ESCAPE_STARTS = LiteralScanner(["%0", "%2", "%3", "%5", "\\/", "\\\\", "\\n", "\\r", "\\t", *(f"\\u00{c}" for c in "0235"),
-                                 "&#", "&amp;"])   # \u00XX: controls and punctuation (not letters, nor « »)
+_ESCAPE_STARTS = LiteralScanner(
+    [
+        "%0",
+        "%2",
+        "%3",
+        "%5",
+        "\\/",
+        "\\\\",
+        "\\n",
+        "\\r",
+        "\\t",
+        *(f"\\u00{c}" for c in "0235"),
+        "&#",
+        "&amp;",
+    ]
+)  # \u00XX: controls and punctuation (not letters, nor « »)
 _ESCAPES, _CUT = "\0escapes", "\0cut"
 # only escapes of ASCII characters (every secret, and every character that can end one, is ASCII);
 # the first character is a class so that the regex engine skips ahead to it
-_ESCAPE = LazyRegex(r"""([%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;)))""")
+_ESCAPE = LazyRegex(
+    r"""([%\\&](?:(?<=%)[0-9A-Fa-f]{2}|(?<=\\)(?:u00[0-7][0-9A-Fa-f]|[/\\nrt"'])|(?<=&)(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|amp;)))"""
+)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 # every secret has a run of this many letters and digits (however it is encoded): without one, no
 # view of the text's escapes is worth making
@@ -136,16 +170,21 @@ def _redact(text: str, masked: dict[str, str] | None) -> str:
     if not text:
         return text
     lowered = text.lower()
-    found = _present(text, lowered)           # one pass decides whether anything below can match
+    found = _present(text, lowered)  # one pass decides whether anything below can match
     if not found:
         return text
     spans = _find(text, lowered, found, masked)
-    if _ESCAPES in found and _SECRET_RUN.regex.search(text):   # else nothing around the escapes could be a secret
+    if _ESCAPES in found and _SECRET_RUN.regex.search(
+        text
+    ):  # else nothing around the escapes could be a secret
         view = _View(text)
         while _ESCAPES in found and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
             lowered = view.text.lower()
             found = _present(view.text, lowered)
-            spans += [(*view.source(start, end), shown) for start, end, shown in _find(view.text, lowered, found, masked)]
+            spans += [
+                (*view.source(start, end), shown)
+                for start, end, shown in _find(view.text, lowered, found, masked)
+            ]
     return _replace(text, spans) if spans else text
 
 
@@ -159,7 +198,9 @@ def _present(text: str, lowered: str) -> set[str]:
     return found
 
 
-def _find(text: str, lowered: str, found: set[str], masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
+def _find(
+    text: str, lowered: str, found: set[str], masked: dict[str, str] | None
+) -> list[tuple[int, int, str]]:
     """Every secret in *text* (*lowered*: its lower case, in which the triggers *found* occur), as
     (start, end, shown instead)."""
     spans = []
@@ -181,7 +222,7 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     """*text* with each span replaced by what it shows; overlapping spans are merged (the first one's shown)."""
     out, done = [], 0
     for start, end, shown in sorted(spans, key=lambda s: (s[0], -s[1])):
-        if start < done:                      # inside or across the span before: widen that one
+        if start < done:  # inside or across the span before: widen that one
             done = max(done, end)
             continue
         out += [text[done:start], shown]
@@ -190,15 +231,17 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _find_kind(text: str, kind: _Kind, cut: bool, masked: dict[str, str] | None) -> list[tuple[int, int, str]]:
+def _find_kind(
+    text: str, kind: _Kind, cut: bool, masked: dict[str, str] | None
+) -> list[tuple[int, int, str]]:
     spans, covered = [], 0
     for m in _STARTS[kind.name, cut].regex.finditer(text):
-        if m.start() < covered:          # the rest of a secret already joined across a line break
+        if m.start() < covered:  # the rest of a secret already joined across a line break
             continue
         first = _BREAK.regex.sub("", m.group()) if cut else m.group()
         length, last, end = _run_on(text, kind, len(first) - len(kind.literal), first, m.end())
-        trailing = len(last) - len(last.rstrip("."))      # a full stop after a token ends the sentence
-        length, last, end = length - trailing, last[:len(last) - trailing], end - trailing
+        trailing = len(last) - len(last.rstrip("."))  # a full stop after a token ends the sentence
+        length, last, end = length - trailing, last[: len(last) - trailing], end - trailing
         if length >= kind.least:
             shown = _PRIVATE_KEY_SHOWN if kind.whole else _masked(kind.literal, length, last)
             if masked is not None:
@@ -227,7 +270,11 @@ def _run_on(text: str, kind: _Kind, length: int, last: str, end: int) -> tuple[i
 def _masked(prefix: str, length: int, last: str) -> str:
     """:func:`mask` for a secret known by its length after *prefix* and its last run."""
     tail = last[-4:]
-    return f"{prefix}…{tail}" if length > 8 and len(tail) == 4 and _SAFE_TAIL.regex.fullmatch(tail) else f"{prefix}…"
+    return (
+        f"{prefix}…{tail}"
+        if length > 8 and len(tail) == 4 and _SAFE_TAIL.regex.fullmatch(tail)
+        else f"{prefix}…"
+    )
 
 
 def _named(m: re.Match[str]) -> tuple[int, int, str]:
@@ -258,12 +305,12 @@ class _View:
     def __init__(self, text: str, parent: _View | None = None) -> None:
         self.text, self._parent = text, parent
         self.depth = parent.depth + 1 if parent is not None else 0
-        self._escapes: list[tuple[int, int]] = []   # spans in the parent's text of the escapes undone,
-        self._starts: list[int] = []                # and where each of them is in this text
+        self._escapes: list[tuple[int, int]] = []  # spans in the parent's text of the escapes undone,
+        self._starts: list[int] = []  # and where each of them is in this text
 
     def decoded(self) -> _View | None:
         """This text with one more level of escapes undone, or None when it has none."""
-        pieces = _ESCAPE.regex.split(self.text)       # plain text and escapes, in turn: no Python call per escape
+        pieces = _ESCAPE.regex.split(self.text)  # plain text and escapes, in turn: no Python call per escape
         if len(pieces) == 1:
             return None
         pieces[1::2] = map(_unescape, pieces[1::2])
@@ -279,9 +326,11 @@ class _View:
 
     def _in_parent(self, pos: int, first: bool) -> int:
         """Where character *pos* starts (*first*) or ends in the parent's text."""
-        if not self._escapes:                      # worked out only when a secret was found here
+        if not self._escapes:  # worked out only when a secret was found here
             self._escapes = [m.span() for m in _ESCAPE.regex.finditer(self._parent.text)]
-            lost = accumulate((end - start - 1 for start, end in self._escapes), initial=0)  # characters decoding saved
+            lost = accumulate(
+                (end - start - 1 for start, end in self._escapes), initial=0
+            )  # characters decoding saved
             self._starts = [start - saved for (start, _), saved in zip(self._escapes, lost, strict=False)]
         k = bisect_right(self._starts, pos) - 1
         if k >= 0 and self._starts[k] == pos:

@@ -29,7 +29,9 @@ from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 
 VERTEX_ROLE = role_for(PREDICT)
 POLICY_RETRIES = 5
-_OPERATION = re.compile(r"operations/[A-Za-z0-9._:-]{1,200}")   # a long-running operation's name, as Google gives it
+_OPERATION = re.compile(
+    r"operations/[A-Za-z0-9._:-]{1,200}"
+)  # a long-running operation's name, as Google gives it
 
 
 class RemedyDenied(Exception):
@@ -39,9 +41,9 @@ class RemedyDenied(Exception):
 @dataclass
 class Remedy:
     cause: str
-    change: list[str]                       # the exact change, for the user to approve
-    mutations: int                          # Google-side writes it makes (0 for local files)
-    apply: object = field(repr=False)       # async (http, token) -> str
+    change: list[str]  # the exact change, for the user to approve
+    mutations: int  # Google-side writes it makes (0 for local files)
+    apply: object = field(repr=False)  # async (http, token) -> str
 
 
 # A planner: (check result, admin token, http) -> the remedy (None when nothing needs changing), or a
@@ -52,11 +54,13 @@ PLANNERS: dict[str, Planner] = {}
 
 def remedy_for(cause_id: str) -> Callable[[Planner], Planner]:
     """Register the decorated planner as the remedy for *cause_id*."""
+
     def register(planner: Planner) -> Planner:
         if cause_id in PLANNERS:
             raise ValueError(f"two remedies for {cause_id}")
         PLANNERS[cause_id] = planner
         return planner
+
     return register
 
 
@@ -98,11 +102,15 @@ async def _plan_grant(result, admin_token: str | None, http: GoogleHttp) -> Reme
 async def _plan_quota_project(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
     setup = result.setup
     if not setup.credential_file or not setup.project:
-        return "cannot set the quota project: give --project (or GOOGLE_CLOUD_PROJECT) and use a user ADC file"
+        return (
+            "cannot set the quota project: give --project (or GOOGLE_CLOUD_PROJECT) and use a user ADC file"
+        )
     return _set_quota_project(setup.credential_file, setup.project)
 
 
-async def apply_all(remedies: list[Remedy], http: GoogleHttp, token: str | None, done: list[str]) -> list[str]:
+async def apply_all(
+    remedies: list[Remedy], http: GoogleHttp, token: str | None, done: list[str]
+) -> list[str]:
     """Apply in order, adding what each did to *done*; stop at the first refusal (RemedyDenied says which
     role would do, FileRefused what was kept), with *done* telling what was applied before it."""
     for remedy in remedies:
@@ -126,9 +134,13 @@ def verify(recheck, deadline_s: float, on_attempt=None):
 
 def _enable(project: str, service: str) -> Remedy:
     async def apply(http: GoogleHttp, token: str) -> str:
-        reply = await http.call("POST", "serviceusage", f"/v1/projects/{project}/services/{service}:enable", token=token, json={})
+        reply = await http.call(
+            "POST", "serviceusage", f"/v1/projects/{project}/services/{service}:enable", token=token, json={}
+        )
         if reply.status in (401, 403):
-            raise RemedyDenied(f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or roles/editor)")
+            raise RemedyDenied(
+                f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or roles/editor)"
+            )
         if not reply.ok:
             raise RemedyDenied(f"enable failed: HTTP {reply.status} {_error_message(reply.body)}")
         operation, name = reply.body, reply.body.get("name")
@@ -140,40 +152,70 @@ def _enable(project: str, service: str) -> Remedy:
             await asyncio.sleep(1)
             operation = (await http.call("GET", "serviceusage", f"/v1/{name}", token=token)).body
         return f"enabled {service} in {project}"
-    return Remedy("service_disabled", [f"enable {service} in project {project} (Service Usage services.enable)"], 1, apply)
+
+    return Remedy(
+        "service_disabled",
+        [f"enable {service} in project {project} (Service Usage services.enable)"],
+        1,
+        apply,
+    )
 
 
 async def _grant_plan(http: GoogleHttp, token: str | None, project: str, member: str) -> Remedy | None:
     policy = await _read_policy(http, token, project)
     if _has(policy, member):
         return None
+
     async def apply(http: GoogleHttp, token: str) -> str:
         for _ in range(POLICY_RETRIES):
             current = await _read_policy(http, token, project)
             if _has(current, member):
                 return f"{member} already holds {VERTEX_ROLE}"
-            reply = await http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:setIamPolicy", token=token,
-                                    json={"policy": _with_member(current, member)})
-            if reply.status == 409:      # someone else wrote first: re-read and try again
+            reply = await http.call(
+                "POST",
+                "cloudresourcemanager",
+                f"/v1/projects/{project}:setIamPolicy",
+                token=token,
+                json={"policy": _with_member(current, member)},
+            )
+            if reply.status == 409:  # someone else wrote first: re-read and try again
                 continue
             if reply.status in (401, 403):
-                raise RemedyDenied(f"you may not change IAM on {project}: needs roles/resourcemanager.projectIamAdmin")
+                raise RemedyDenied(
+                    f"you may not change IAM on {project}: needs roles/resourcemanager.projectIamAdmin"
+                )
             if not reply.ok:
                 raise RemedyDenied(f"setIamPolicy failed: HTTP {reply.status}")
             return f"granted {VERTEX_ROLE} to {member} on {project}"
         raise RemedyDenied("the IAM policy kept changing under us; try again")
-    return Remedy("iam_permission_missing", [f"IAM policy of project {project}:", f"  + {VERTEX_ROLE}: {member}",
-                                             "  (every existing binding and condition is kept; policy version 3, etag checked)"], 1, apply)
+
+    return Remedy(
+        "iam_permission_missing",
+        [
+            f"IAM policy of project {project}:",
+            f"  + {VERTEX_ROLE}: {member}",
+            "  (every existing binding and condition is kept; policy version 3, etag checked)",
+        ],
+        1,
+        apply,
+    )
 
 
 async def _read_policy(http: GoogleHttp, token: str | None, project: str) -> dict:
-    reply = await http.call("POST", "cloudresourcemanager", f"/v1/projects/{project}:getIamPolicy", token=token,
-                            json={"options": {"requestedPolicyVersion": 3}})
+    reply = await http.call(
+        "POST",
+        "cloudresourcemanager",
+        f"/v1/projects/{project}:getIamPolicy",
+        token=token,
+        json={"options": {"requestedPolicyVersion": 3}},
+    )
     if reply.status in (401, 403):
-        raise RemedyDenied(f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or roles/iam.securityReviewer to look)")
+        raise RemedyDenied(
+            f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or roles/iam.securityReviewer to look)"
+        )
     if not reply.ok:
         raise RemedyDenied(f"getIamPolicy failed: HTTP {reply.status}")
-    if not _readable_policy(reply.body):   # never write back a policy we could not read whole
+    if not _readable_policy(reply.body):  # never write back a policy we could not read whole
         raise RemedyDenied("getIamPolicy answered with a policy that could not be read; nothing was changed")
     return reply.body
 
@@ -182,8 +224,12 @@ def _readable_policy(policy: dict) -> bool:
     """Bindings are a list of {role: str, members: [str], ...}: the shape the grant reads and writes."""
     bindings = policy.get("bindings", [])
     return isinstance(bindings, list) and all(
-        isinstance(b, dict) and isinstance(b.get("role"), str) and isinstance(b.get("members", []), list)
-        and all(isinstance(m, str) for m in b.get("members", [])) for b in bindings)
+        isinstance(b, dict)
+        and isinstance(b.get("role"), str)
+        and isinstance(b.get("members", []), list)
+        and all(isinstance(m, str) for m in b.get("members", []))
+        for b in bindings
+    )
 
 
 def _error_message(body: dict) -> str:
@@ -193,8 +239,10 @@ def _error_message(body: dict) -> str:
 
 
 def _has(policy: dict, member: str) -> bool:
-    return any(b.get("role") == VERTEX_ROLE and "condition" not in b and member in b.get("members", [])
-               for b in policy.get("bindings", []))
+    return any(
+        b.get("role") == VERTEX_ROLE and "condition" not in b and member in b.get("members", [])
+        for b in policy.get("bindings", [])
+    )
 
 
 def _with_member(policy: dict, member: str) -> dict:
@@ -221,8 +269,16 @@ def _set_quota_project(adc: Path, project: str) -> Remedy | None:
         updated = json.dumps(dict(info, quota_project_id=project), indent=2).encode() + b"\n"
         backup = write_atomic(adc, updated, expected=planned, keep_backup=True)
         return f"set quota_project_id={project} in {adc} (backup: {backup})"
-    return Remedy("quota_project_missing", [f"{adc}: set quota_project_id to {project}",
-                                            "  (as gcloud auth application-default set-quota-project; a backup is kept beside it)"], 0, apply)
+
+    return Remedy(
+        "quota_project_missing",
+        [
+            f"{adc}: set quota_project_id to {project}",
+            "  (as gcloud auth application-default set-quota-project; a backup is kept beside it)",
+        ],
+        0,
+        apply,
+    )
 
 
 def _chmod(path: Path) -> Remedy | None:
@@ -236,6 +292,7 @@ def _chmod(path: Path) -> Remedy | None:
     async def apply(http: GoogleHttp, token: str) -> str:
         make_private(path)
         return f"chmod 600 {path}"
+
     return Remedy("key_file_readable_by_others", [f"chmod 600 {path} (now {mode:o})"], 0, apply)
 
 

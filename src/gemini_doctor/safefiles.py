@@ -39,7 +39,7 @@ def safe_name(text: str) -> str:
 def inside(directory: os.PathLike, name: str) -> os.PathLike:
     """*directory*/*name*, *name* made safe; it cannot be anywhere else."""
     path = directory / safe_name(name)
-    if os.path.dirname(path) != os.fspath(directory):   # cannot happen with a safe name: a guard, not a branch
+    if os.path.dirname(path) != os.fspath(directory):  # cannot happen with a safe name: a guard, not a branch
         raise FileRefused(f"{name!r} is not a plain file name")
     return path
 
@@ -54,8 +54,13 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         raise FileRefused(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None, expected: bytes | None = None,
-                 keep_backup: bool = False) -> str | None:
+def write_atomic(
+    path: str | os.PathLike,
+    data: bytes,
+    mode: int | None = None,
+    expected: bytes | None = None,
+    keep_backup: bool = False,
+) -> str | None:
     """Replace (or create) *path* with *data*, atomically; return the backup's path, if one was made.
 
     *mode* defaults to the file's own (600 for a new file). *expected*, when given, is the content
@@ -65,17 +70,23 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None, 
     """
     if os.path.islink(path):
         raise FileRefused(f"{path} is a symbolic link; not writing through it; nothing was changed")
-    if os.path.exists(path) and not os.access(path, os.W_OK):   # replacing it would work, but its owner said no
-        raise FileRefused(f"{path} is read-only; nothing was changed (make it writable first if the change is wanted)")
+    if os.path.exists(path) and not os.access(
+        path, os.W_OK
+    ):  # replacing it would work, but its owner said no
+        raise FileRefused(
+            f"{path} is read-only; nothing was changed (make it writable first if the change is wanted)"
+        )
     current = read_bytes(path) if expected is not None or keep_backup else None
     if expected is not None and current != expected:
-        raise FileRefused(f"{path} changed since the plan was made (another program wrote it); nothing was written")
+        raise FileRefused(
+            f"{path} changed since the plan was made (another program wrote it); nothing was written"
+        )
     backup = backup_of(path, current) if keep_backup else None
     kept = f"; {path} is unchanged" + (f" and its backup is {backup}" if backup else "")
     if mode is None:
         mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else PRIVATE
     folder, name = os.path.split(path)
-    temporaries = (f".{name}.{os.getpid()}-{n}.tmp" for n in range(100))   # beside it: the rename is atomic
+    temporaries = (f".{name}.{os.getpid()}-{n}.tmp" for n in range(100))  # beside it: the rename is atomic
     temporary, fd = _create_new(path, temporaries, mode, f"cannot write in {folder}", kept)
     try:
         _write_all(fd, data)
@@ -136,7 +147,7 @@ def _create_new(path: str | os.PathLike, names, mode: int, failure: str, kept: s
             continue
         except OSError as exc:
             raise FileRefused(f"{failure}: {exc.strerror or exc}{kept}") from None
-        os.fchmod(fd, mode)                # exactly *mode*, whatever the umask
+        os.fchmod(fd, mode)  # exactly *mode*, whatever the umask
         return candidate, fd
     raise FileRefused(f"{failure}: no free file name in {os.path.dirname(path)}{kept}")
 
@@ -146,7 +157,7 @@ def _write_all(fd: int, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -160,7 +171,7 @@ def _sync_folder(folder: str) -> None:
     try:
         os.fsync(fd)
     except OSError:
-        pass                               # some file systems cannot sync a folder; the rename stands
+        pass  # some file systems cannot sync a folder; the rename stands
     finally:
         os.close(fd)
 

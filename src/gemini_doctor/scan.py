@@ -29,16 +29,24 @@ from .google.access import member_of
 from .redact import clip, redact
 
 CHUNK = 4 << 20
-MAX_RECORD = 64 << 10                 # longest record handed to explain
-MAX_PENDING = 1 << 20                 # longest unfinished record held back for the next chunk
-MAX_CONTINUATION = 300                # lines a record may run on after its hit
-SEEN_MAX = 4096                       # distinct records whose diagnosis is kept
-MAX_LEAD = 60                         # continuation lines a record may have before its hit
+MAX_RECORD = 64 << 10  # longest record handed to explain
+MAX_PENDING = 1 << 20  # longest unfinished record held back for the next chunk
+MAX_CONTINUATION = 300  # lines a record may run on after its hit
+SEEN_MAX = 4096  # distinct records whose diagnosis is kept
+MAX_LEAD = 60  # continuation lines a record may have before its hit
 # Names that make a record Google's, each also looked for as logs write it (lower, Title and UPPER
 # case, two-letter words as acronyms; CamelCase forms are listed).
-NAMES = ("google", "gemini", "generativelanguage", "GenerativeLanguage", "generative language", "aiplatform", "AIPlatform",
-         "vertex")
-MIN_STRETCH = 5                       # letters a name's anchor keeps when its case forms share a stretch (see _name_anchors)
+NAMES = (
+    "google",
+    "gemini",
+    "generativelanguage",
+    "GenerativeLanguage",
+    "generative language",
+    "aiplatform",
+    "AIPlatform",
+    "vertex",
+)
+MIN_STRETCH = 5  # letters a name's anchor keeps when its case forms share a stretch (see _name_anchors)
 # Anchors too: every word explain ties a text to a Gemini surface by (Antigravity, AI Studio, Cloud
 # Code Assist, Agent Platform...), as prose writes it (lower and Title case), so that scan reads every
 # record explain would call Google's. (Those in a URL's query, after its Google host, add nothing.)
@@ -46,8 +54,16 @@ SURFACE_WORDS = tuple(word for word in surface_words() if word[0].isalpha())
 # Marks of Google's errors: canonical statuses (those no other log line writes), the error envelope
 # and an ErrorInfo's reason key (raw, in a Python repr or gRPC text, escaped once or twice inside a
 # JSON string), OAuth's token errors, and the front end's error page.
-STATUSES = ("PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "UNAUTHENTICATED", "FAILED_PRECONDITION", "INVALID_ARGUMENT",
-            "NOT_FOUND", "UNAVAILABLE", "DEADLINE_EXCEEDED")
+STATUSES = (
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "UNAUTHENTICATED",
+    "FAILED_PRECONDITION",
+    "INVALID_ARGUMENT",
+    "NOT_FOUND",
+    "UNAVAILABLE",
+    "DEADLINE_EXCEEDED",
+)
 _QUOTES = ('"', "'", '\\"', '\\\\\\"')
 ENVELOPES = tuple(f"{quote}error{quote}{colon}{{" for quote in _QUOTES for colon in (": ", ":"))
 REASON_KEYS = ('reason: "', *(f"{quote}reason{quote}:" for quote in _QUOTES))
@@ -55,19 +71,59 @@ OAUTH_ERRORS = ("invalid_grant", "invalid_scope", "invalid_rapt", "unauthorized_
 ERROR_PAGE = ("(Forbidden)!!1",)
 # Google's own wording in the messages of the causes it settles, taken mid-sentence (so that its
 # case is Google's): a logger often prints the message alone, without any Google name.
-GOOGLE_WORDING = ("API key", "API Key", "neligible", "authentication credential", "authentication scopes", "reported as leaked",
-                  "location is not supported", "unregistered callers", "nvalid hostname", "erify your account",
-                  "valid license", "App Check", "denied access", "Terms of Service", "are blocked", "billing account",
-                  "no longer available", "exhausted your")
+GOOGLE_WORDING = (
+    "API key",
+    "API Key",
+    "neligible",
+    "authentication credential",
+    "authentication scopes",
+    "reported as leaked",
+    "location is not supported",
+    "unregistered callers",
+    "nvalid hostname",
+    "erify your account",
+    "valid license",
+    "App Check",
+    "denied access",
+    "Terms of Service",
+    "are blocked",
+    "billing account",
+    "no longer available",
+    "exhausted your",
+)
 # A record explain settles at this confidence or more, by a signal that decides its cause, is
 # Google's by its wording alone.
 GOOGLE_WORDING_AT = 0.85
 # A record that only names Google is explained when it holds one of these (in lower case), or one
 # of the catalogue's own words (see _error_words), or an HTTP error status.
-ERROR_WORDS = ("error", "exception", "traceback", "fail", "denied", "forbidden", "invalid", "not valid", "not found",
-               "exceed", "quota", "unavailable", "overload", "refused", "expired", "disabled", "suspended", "unauthori",
-               "permission", "restricted", "blocked", "not supported", "not available", "billing", "bad request",
-               "too many")
+ERROR_WORDS = (
+    "error",
+    "exception",
+    "traceback",
+    "fail",
+    "denied",
+    "forbidden",
+    "invalid",
+    "not valid",
+    "not found",
+    "exceed",
+    "quota",
+    "unavailable",
+    "overload",
+    "refused",
+    "expired",
+    "disabled",
+    "suspended",
+    "unauthori",
+    "permission",
+    "restricted",
+    "blocked",
+    "not supported",
+    "not available",
+    "billing",
+    "bad request",
+    "too many",
+)
 # ... or an HTTP error status after one of these keys (in lower case)
 STATUS_KEYS = ("http/", "status", "code")
 _ERROR_STATUS_AFTER_KEY = re.compile(rb"""[\w.]{0,6}["']?\s*(?:[=:]\s*)?["']?[45]\d\d(?![\w.:/-])""")
@@ -76,12 +132,12 @@ _GOOGLE_NAMED = re.compile("|".join(sorted({re.escape(n.lower()) for n in (*NAME
 _ENVELOPE = re.compile(r"""error\\*["']\s*:\s*\{\s*\\*["']code\\*["']\s*:\s*\d{3}""")
 # A model-wide outage or gating shows as one model failing from one moment on; other causes do not.
 INCIDENT_CAUSES = frozenset({"google_incident", "model_access_restricted"})
-_CONTINUATION_START = frozenset(b" \t}]\",")
+_CONTINUATION_START = frozenset(b' \t}]",')
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 _JSON_TIME = re.compile(r'"(?:timestamp|time|ts|@timestamp)"\s*:\s*"([^"]{8,40})"')
 INCIDENT_MIN = 3
-MAX_DENIALS = 1000                    # denied calls listed from audit entries (all are counted)
-MAX_EXPORT = 256 << 20                # a JSON array read whole to see whether it is an audit-log export
+MAX_DENIALS = 1000  # denied calls listed from audit entries (all are counted)
+MAX_EXPORT = 256 << 20  # a JSON array read whole to see whether it is an audit-log export
 _AUDIT_ENTRY = b'"protoPayload"'
 
 
@@ -99,19 +155,35 @@ class Group:
     fix: str = ""
 
     def to_dict(self, lines_total: int) -> dict:
-        out = {"cause": self.cause, "title": self.title, "count": self.count, "first_seen": self.first_seen,
-               "last_seen": self.last_seen, "first_line": self.first_line, "last_line": self.last_line,
-               "models": dict(self.models), "example": self.example, "fix": self.fix}
+        out = {
+            "cause": self.cause,
+            "title": self.title,
+            "count": self.count,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "first_line": self.first_line,
+            "last_line": self.last_line,
+            "models": dict(self.models),
+            "example": self.example,
+            "fix": self.fix,
+        }
         if self.incident:
             model = next(iter(self.models))
-            out["incident"] = f"began at {self.first_seen} for {model} only (line {self.first_line} of {lines_total})"
+            out["incident"] = (
+                f"began at {self.first_seen} for {model} only (line {self.first_line} of {lines_total})"
+            )
         return out
 
     @property
     def incident(self) -> bool:
         """The incident signature: one model, several errors, starting after the log had already begun."""
-        return (self.cause in INCIDENT_CAUSES and len(self.models) == 1 and "unknown" not in self.models
-                and self.count >= INCIDENT_MIN and self.first_line > 1)
+        return (
+            self.cause in INCIDENT_CAUSES
+            and len(self.models) == 1
+            and "unknown" not in self.models
+            and self.count >= INCIDENT_MIN
+            and self.first_line > 1
+        )
 
 
 class Scanner:
@@ -121,12 +193,14 @@ class Scanner:
         self.groups: dict[str, Group] = {}
         self.errors = 0
         self.bytes = 0
-        self.lines = 0                     # lines seen so far (a last line without its end counts once finished)
+        self.lines = 0  # lines seen so far (a last line without its end counts once finished)
         self._pending = b""
-        self._taken = 0                    # bytes at the start of _pending a record already took; -1: up to a line end
-        self._open_line = False            # the bytes processed so far end inside a line
-        self._seen: dict[str, object] = {}  # record text without its time -> diagnosis (None: not Google's error)
-        self.audit_denials: list[dict] = []    # denied calls read from Cloud Audit Logs entries, in order
+        self._taken = 0  # bytes at the start of _pending a record already took; -1: up to a line end
+        self._open_line = False  # the bytes processed so far end inside a line
+        self._seen: dict[
+            str, object
+        ] = {}  # record text without its time -> diagnosis (None: not Google's error)
+        self.audit_denials: list[dict] = []  # denied calls read from Cloud Audit Logs entries, in order
         self.audit_denials_count = 0
 
     def feed(self, data: bytes) -> None:
@@ -135,9 +209,11 @@ class Scanner:
         cut = _last_record_start(buffer)
         if cut == 0:
             if len(buffer) <= MAX_PENDING:
-                self._pending = buffer      # one unfinished record: wait for the rest
+                self._pending = buffer  # one unfinished record: wait for the rest
                 return
-            cut = len(buffer) - _LONGEST_ANCHOR   # a line too long to hold: take it, minus what a split hit needs
+            cut = (
+                len(buffer) - _LONGEST_ANCHOR
+            )  # a line too long to hold: take it, minus what a split hit needs
         self._process(buffer, cut)
 
     def finish(self) -> None:
@@ -149,16 +225,24 @@ class Scanner:
 
     def to_dict(self) -> dict:
         groups = sorted(self.groups.values(), key=lambda g: (-g.count, g.cause))
-        return {"bytes": self.bytes, "lines": self.lines, "errors": self.errors, "groups": [g.to_dict(self.lines) for g in groups],
-                "audit_denials": self.audit_denials, "audit_denials_count": self.audit_denials_count}
+        return {
+            "bytes": self.bytes,
+            "lines": self.lines,
+            "errors": self.errors,
+            "groups": [g.to_dict(self.lines) for g in groups],
+            "audit_denials": self.audit_denials,
+            "audit_denials_count": self.audit_denials_count,
+        }
 
     def _process(self, buffer: bytes, cut: int) -> None:
         """Explain the records whose hits start before *cut*, then keep ``buffer[cut:]`` for later.
         Records may run on past *cut*; what they took is remembered, not read twice. Every byte
         is looked at a bounded number of times, so this is linear whatever the lines look like."""
         done = self._taken if self._taken >= 0 else (buffer.find(b"\n", 0, cut) + 1 or cut)
-        open_record = self._taken < 0 and done == cut and buffer[cut - 1:cut] != b"\n"
-        scan_to = cut if buffer[cut - 1:cut] == b"\n" else len(buffer)   # a hit may straddle a cut inside a line
+        open_record = self._taken < 0 and done == cut and buffer[cut - 1 : cut] != b"\n"
+        scan_to = (
+            cut if buffer[cut - 1 : cut] == b"\n" else len(buffer)
+        )  # a hit may straddle a cut inside a line
         hits = _anchors().find_matches_as_indexes(memoryview(buffer)[done:scan_to]) if done < cut else []
         base, n, total = done, 0, len(hits)
         counted, line = 0, self.lines
@@ -172,12 +256,12 @@ class Scanner:
                 continue
             start, end = _record_bounds(buffer, buffer.rfind(b"\n", done, pos) + 1 or done, done)
             marked = kind >= _FIRST_MARK
-            while n < total and hits[n][1] + base < end:   # the record's other hits
+            while n < total and hits[n][1] + base < end:  # the record's other hits
                 marked = marked or hits[n][0] >= _FIRST_MARK
                 n += 1
-            if end - start > MAX_RECORD:      # a very long record: the part around the hit
+            if end - start > MAX_RECORD:  # a very long record: the part around the hit
                 since = max(start, pos - MAX_RECORD // 4)
-                raw = buffer[since:since + MAX_RECORD]
+                raw = buffer[since : since + MAX_RECORD]
             else:
                 raw = buffer[start:end]
             if marked or _shows_error(raw):
@@ -213,7 +297,6 @@ class Scanner:
             step = next(iter(diagnosis.to_dict()["causes"][0]["fix"]), {})
             group.fix = redact(step.get("command") or step.get("step", ""))
 
-
     def _audit_entry(self, text: str) -> dict | None:
         """A Cloud Audit Logs entry on one line (an export): list the call when it was denied, and return it."""
         try:
@@ -224,9 +307,15 @@ class Scanner:
         if denial is not None:
             self.audit_denials_count += 1
             if len(self.audit_denials) < MAX_DENIALS:
-                self.audit_denials.append({"time": denial["time"], "principal": denial["principal"],
-                                           "permission": denial["permission"], "service": denial["service"],
-                                           "method": denial["method"]})
+                self.audit_denials.append(
+                    {
+                        "time": denial["time"],
+                        "principal": denial["principal"],
+                        "permission": denial["permission"],
+                        "service": denial["service"],
+                        "method": denial["method"],
+                    }
+                )
         return denial
 
     def _diagnose(self, text: str, known: dict[str, str]):
@@ -275,12 +364,12 @@ def _entries_a_line(first: bytes, stream, scanner: Scanner) -> bytes:
         return data
     for entry in entries:
         scanner.feed(json.dumps(entry, separators=(",", ":")).encode() + b"\n")
-    scanner.bytes += len(data) - scanner.bytes    # the export's own size, not the size of its lines
+    scanner.bytes += len(data) - scanner.bytes  # the export's own size, not the size of its lines
     return b""
 
 
 def _titled(word: str) -> str:
-    """"ai studio" -> "AI Studio": words capitalised, those of two letters taken for acronyms."""
+    """ "ai studio" -> "AI Studio": words capitalised, those of two letters taken for acronyms."""
     return " ".join(w.upper() if len(w) <= 2 else w.capitalize() for w in word.split(" "))
 
 
@@ -304,20 +393,27 @@ def _fewest(anchors: set[str]) -> set[str]:
     return {anchor for anchor in anchors if not any(other != anchor and other in anchor for other in anchors)}
 
 
-_NAME_FORMS = sorted(_fewest({anchor for name in (*NAMES, *SURFACE_WORDS) for anchor in _name_anchors(name)}
-                             | set(GOOGLE_WORDING)) - set(GOOGLE_WORDING))   # (a name holding Google's words is found by them)
+_NAME_FORMS = sorted(
+    _fewest(
+        {anchor for name in (*NAMES, *SURFACE_WORDS) for anchor in _name_anchors(name)} | set(GOOGLE_WORDING)
+    )
+    - set(GOOGLE_WORDING)
+)  # (a name holding Google's words is found by them)
 _MARKS = (*STATUSES, *ENVELOPES, *REASON_KEYS, *OAUTH_ERRORS, *ERROR_PAGE, *GOOGLE_WORDING)
-_FIRST_MARK = len(_NAME_FORMS)        # anchors from here on are marks of an error, not just names
+_FIRST_MARK = len(_NAME_FORMS)  # anchors from here on are marks of an error, not just names
 _LONGEST_ANCHOR = max(map(len, (*_NAME_FORMS, *_MARKS)))
-ANCHORS_MAX = 64                      # the SIMD prefilter's limit: one literal more makes the pass ~5x slower
+ANCHORS_MAX = 64  # the SIMD prefilter's limit: one literal more makes the pass ~5x slower
 
 
 @cache
 def _anchors() -> BytesAhoCorasick:
     """Every anchor, names first (their indexes are below _FIRST_MARK). Few enough literals (at most
     ANCHORS_MAX) for the automaton's SIMD prefilter: this pass runs at memory speed on lines without any."""
-    return BytesAhoCorasick([a.encode() for a in (*_NAME_FORMS, *_MARKS)], matchkind=MatchKind.LeftmostFirst,
-                            implementation=Implementation.DFA)
+    return BytesAhoCorasick(
+        [a.encode() for a in (*_NAME_FORMS, *_MARKS)],
+        matchkind=MatchKind.LeftmostFirst,
+        implementation=Implementation.DFA,
+    )
 
 
 @cache
@@ -334,7 +430,9 @@ def _error_words() -> tuple[BytesAhoCorasick, int]:
                     words.add(literal)
     words -= set(STATUS_KEYS)
     literals = [w.encode() for w in (*sorted(words), *STATUS_KEYS)]
-    return BytesAhoCorasick(literals, matchkind=MatchKind.LeftmostFirst, implementation=Implementation.DFA), len(words)
+    return BytesAhoCorasick(
+        literals, matchkind=MatchKind.LeftmostFirst, implementation=Implementation.DFA
+    ), len(words)
 
 
 def _shows_error(raw: bytes) -> bool:

@@ -12,7 +12,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 
 def printable(text: str) -> str:
     """*text* with every character a terminal would act on (rather than show) written as an escape."""
-    if text.isprintable():   # none of them is printable: the common case costs no regex
+    if text.isprintable():  # none of them is printable: the common case costs no regex
         return text
     return _UNSAFE.sub(_escape, text)
 

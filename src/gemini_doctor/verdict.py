@@ -20,11 +20,12 @@ from .probes.discovery import Setup
 from .probes.registry import require_probes
 from .probes.runner import FAIL, OK, Outcome
 
-HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3   # exit codes (2 is a usage error)
+HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3  # exit codes (2 is a usage error)
 # The app's own call decides health; the control call and the model's record are compared with it; Google's
 # error texts from the token refresh and the call go to the same parser as explain's.
-TARGET, CONTROL, MODEL, TOKEN, KEY_CREATION = require_probes("call_target", "call_control", "model", "token",
-                                                            "kc_permissions", where="verdict.py")
+TARGET, CONTROL, MODEL, TOKEN, KEY_CREATION = require_probes(
+    "call_target", "call_control", "model", "token", "kc_permissions", where="verdict.py"
+)
 # Per purpose (Setup.purpose), the probe whose success means "it works": the call itself, or the caller's
 # key-creation permissions (check --for key-creation).
 DECIDING_PROBE = {"call": TARGET, "key-creation": KEY_CREATION}
@@ -39,7 +40,9 @@ FACTS = {
     "model_not_at_location": "the model exists, but not at the Vertex AI location the app uses",
 }
 PREVIEW_NAME = re.compile(r"preview|-exp\b|experimental", re.I)
-BARE_DENIAL = re.compile(r"caller does not have permission|\"message\"\s*:\s*\"(permission denied|forbidden)?\"", re.I)
+BARE_DENIAL = re.compile(
+    r"caller does not have permission|\"message\"\s*:\s*\"(permission denied|forbidden)?\"", re.I
+)
 
 
 @dataclass
@@ -60,7 +63,11 @@ class CheckResult:
     def healthy(self) -> bool:
         """The deciding probe passed and no probe found a problem (billing off on Vertex is one even if the call passed)."""
         target = self.outcomes.get(DECIDING_PROBE[self.purpose])
-        return target is not None and target.status == OK and not any(o.status == FAIL for o in self.outcomes.values())
+        return (
+            target is not None
+            and target.status == OK
+            and not any(o.status == FAIL for o in self.outcomes.values())
+        )
 
     @property
     def exit_code(self) -> int:
@@ -69,13 +76,26 @@ class CheckResult:
         return PROBLEM if self.diagnosis is not None and self.diagnosis.found else INCONCLUSIVE
 
     def to_dict(self) -> dict:
-        out = {"purpose": self.purpose, "healthy": self.healthy, "causes": [], "checks": [
-            {"id": pid, "title": self.titles.get(pid, pid), "status": o.status, "summary": o.summary, "duration_ms": o.duration_ms}
-            for pid, o in self.outcomes.items()],
+        out = {
+            "purpose": self.purpose,
+            "healthy": self.healthy,
+            "causes": [],
+            "checks": [
+                {
+                    "id": pid,
+                    "title": self.titles.get(pid, pid),
+                    "status": o.status,
+                    "summary": o.summary,
+                    "duration_ms": o.duration_ms,
+                }
+                for pid, o in self.outcomes.items()
+            ],
             "credential": self.setup.credential_summary(),
             "traps": [{"id": t.id, "message": t.message} for t in self.setup.traps],
             "start_error": self.setup.start_error,
-            "requests": self.requests, "elapsed_ms": self.elapsed_ms}
+            "requests": self.requests,
+            "elapsed_ms": self.elapsed_ms,
+        }
         if self.setup.admin:
             out["admin_credential"] = self.setup.admin.summary()
         if self.diagnosis is not None:
@@ -91,15 +111,23 @@ def summary_line(result: CheckResult) -> str:
     if result.healthy and result.purpose == "key-creation":
         return f"Healthy: you may create an AI Studio key in project {setup.project}: the permissions and the organization policy allow it."
     if result.healthy:
-        return (f"Healthy: {setup.model} answers on {SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this credential. If your app still fails, "
-                "compare its model, region and credential with the ones checked here.")
+        return (
+            f"Healthy: {setup.model} answers on {SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this credential. If your app still fails, "
+            "compare its model, region and credential with the ones checked here."
+        )
     if result.exit_code == PROBLEM:
         problem = f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."
-        return f"{problem} Your app would not even start: google-genai raises {setup.start_error}" if setup.start_error else problem
+        return (
+            f"{problem} Your app would not even start: google-genai raises {setup.start_error}"
+            if setup.start_error
+            else problem
+        )
     return "Inconclusive: the checks that would decide could not run (see the checklist)."
 
 
-def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str]) -> CheckResult:
+def verdict(
+    setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_ms: int, titles: dict[str, str]
+) -> CheckResult:
     result = CheckResult(setup, outcomes, None, requests, elapsed_ms, titles)
     if result.healthy:
         return result
@@ -109,12 +137,14 @@ def verdict(setup: Setup, outcomes: dict[str, Outcome], requests: int, elapsed_m
     facts.update(_comparisons(setup, outcomes))
     texts = [o.error_text for key in ERROR_TEXTS if (o := outcomes.get(key)) and o.error_text]
     if not facts and not texts:
-        return result      # nothing was seen that points to a cause: inconclusive, never a guess from priors alone
+        return (
+            result  # nothing was seen that points to a cause: inconclusive, never a guess from priors alone
+        )
     parsed = parse_text("\n".join(texts))
     if parsed.record.surface is None:
-        parsed.record.surface = setup.surface       # the surface the user chose decides which fix comes first
+        parsed.record.surface = setup.surface  # the surface the user chose decides which fix comes first
     known = _known_values(setup, outcomes)
-    parsed.record.deny_policy = known.get("deny_policy")   # a deny policy decides which IAM fix applies
+    parsed.record.deny_policy = known.get("deny_policy")  # a deny policy decides which IAM fix applies
     evidence = Evidence(record=parsed.record, text=parsed.text, facts=facts, lowered=parsed.lowered)
     result.diagnosis = rank(evidence, extra_values=known)
     return result
@@ -131,14 +161,22 @@ def _comparisons(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     if status == 403:
         facts = {"only_target_model_denied": f"{setup.model} denied; {works} works with the same credential"}
         if not BARE_DENIAL.search(target.error_text or ""):
-            return facts                 # Google said why (org policy, IAM, ...): the text decides
+            return facts  # Google said why (org policy, IAM, ...): the text decides
         stage = model.result.launch_stage if model and model.status == OK else None
         if stage in PREVIEW_STAGES or PREVIEW_NAME.search(setup.model):
             facts["preview_model_denied"] = f"{setup.model} is a preview model ({stage or 'by its name'})"
         else:
-            facts["ga_model_denied"] = f"{setup.model} is generally available, yet denied to a working credential"
+            facts["ga_model_denied"] = (
+                f"{setup.model} is generally available, yet denied to a working credential"
+            )
         return facts
-    if status == 404 and setup.surface == "vertex" and setup.location != "global" and model and model.status == OK:
+    if (
+        status == 404
+        and setup.surface == "vertex"
+        and setup.location != "global"
+        and model
+        and model.status == OK
+    ):
         return {"model_not_at_location": f"{setup.model} exists but not at {setup.location}"}
     return {}
 

@@ -22,9 +22,29 @@ CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
 CACHE_FORMAT = 4
 # The code whose results the cache holds, and whose checks a cached load skips (paths in the package): the
 # cache is keyed by these files too, so changed code is never answered from a copy the old code wrote.
-_CODE = ("catalogue/__init__.py", "catalogue/model.py", "catalogue/links.py", "matching/literals.py",
-         "matching/prefilter.py", "evidence/record.py", "google/services.py")
-_SIGNAL_KEYS = {"weight", "says", "reason", "text", "status", "code", "surface", "fields", "fact", "fallback", "demote", "settles"}
+_CODE = (
+    "catalogue/__init__.py",
+    "catalogue/model.py",
+    "catalogue/links.py",
+    "matching/literals.py",
+    "matching/prefilter.py",
+    "evidence/record.py",
+    "google/services.py",
+)
+_SIGNAL_KEYS = {
+    "weight",
+    "says",
+    "reason",
+    "text",
+    "status",
+    "code",
+    "surface",
+    "fields",
+    "fact",
+    "fallback",
+    "demote",
+    "settles",
+}
 _CAUSE_KEYS = {"title", "why", "retry", "checks", "fix", "signal"}
 _STEP_KEYS = {"step", "command", "url", "when", "unless"}
 
@@ -98,7 +118,9 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     a usable cache folder the files are simply parsed. Building the cache checks every link a cause
     file makes (:mod:`.links`).
     """
-    files = sorted((entry.name[:-5], entry.path) for entry in os.scandir(directory) if entry.name.endswith(".toml"))
+    files = sorted(
+        (entry.name[:-5], entry.path) for entry in os.scandir(directory) if entry.name.endswith(".toml")
+    )
     cache = _cache_path(directory, [path for _, path in files])
     cached = read_cached(cache)
     try:
@@ -173,7 +195,9 @@ def _build_cause(stem: str, data: dict, literals: dict) -> Cause:
         retry=data["retry"],
         checks=tuple(data.get("checks", ())),
         fix=tuple(_load_step(step, f"{where} fix {n + 1}") for n, step in enumerate(data.get("fix", ()))),
-        signals=tuple(_load_signal(s, f"{where} signal {n + 1}", literals) for n, s in enumerate(data.get("signal", ()))),
+        signals=tuple(
+            _load_signal(s, f"{where} signal {n + 1}", literals) for n, s in enumerate(data.get("signal", ()))
+        ),
     )
 
 
@@ -228,4 +252,13 @@ def _as_list(value: object) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-__all__ = ["Catalogue", "Cause", "CatalogueError", "FixStep", "Signal", "load_catalogue", "require_causes", "RETRY_ADVICE"]
+__all__ = [
+    "Catalogue",
+    "Cause",
+    "CatalogueError",
+    "FixStep",
+    "Signal",
+    "load_catalogue",
+    "require_causes",
+    "RETRY_ADVICE",
+]

@@ -28,7 +28,8 @@ def fact_files() -> list[str]:
     """The modules that may declare facts: every probe module, discovery, the probe registry and the verdict."""
     probes = os.path.join(PACKAGE, "probes")
     return sorted(glob.glob(os.path.join(probes, "*.py")) + glob.glob(os.path.join(probes, "*", "*.py"))) + [
-        os.path.join(PACKAGE, "verdict.py")]
+        os.path.join(PACKAGE, "verdict.py")
+    ]
 
 
 def declared_facts() -> dict[str, dict]:
@@ -39,12 +40,20 @@ def declared_facts() -> dict[str, dict]:
         with open(path, encoding="utf-8") as handle:
             tree = ast.parse(handle.read(), path)
         for node in tree.body:
-            target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0] if isinstance(node, ast.Assign) else None
+            target = (
+                node.target
+                if isinstance(node, ast.AnnAssign)
+                else node.targets[0]
+                if isinstance(node, ast.Assign)
+                else None
+            )
             if isinstance(target, ast.Name) and target.id in _DECLARATIONS and node.value is not None:
                 by = _DECLARATIONS[target.id] or os.path.basename(path)[:-3]
                 for name, meaning in ast.literal_eval(node.value).items():
                     if name in facts:
-                        raise CatalogueError(f"fact {name!r} is declared twice: by {facts[name]['by']} and by {by}")
+                        raise CatalogueError(
+                            f"fact {name!r} is declared twice: by {facts[name]['by']} and by {by}"
+                        )
                     facts[name] = {"meaning": meaning, "by": by}
     return facts
 
@@ -62,10 +71,20 @@ def check_links(causes: dict[str, Cause], paths: dict[str, str]) -> None:
         for text in texts:
             for name in _PLACEHOLDER.findall(text):
                 if name not in PLACEHOLDERS:
-                    _fail(path, None, f"{{{name}}}", f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}")
+                    _fail(
+                        path,
+                        None,
+                        f"{{{name}}}",
+                        f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}",
+                    )
         for n, signal in enumerate(cause.signals):
             for fact in sorted(signal.facts - facts.keys()):
-                _fail(path, n, fact, f"fact {fact!r} is not declared by any probe module's FACTS (no check establishes it)")
+                _fail(
+                    path,
+                    n,
+                    fact,
+                    f"fact {fact!r} is not declared by any probe module's FACTS (no check establishes it)",
+                )
             _check_fields(path, "[[signal]]", n, signal.fields, FIELDS)
             for surface in sorted(signal.surfaces - SURFACES.keys()):
                 _fail(path, n, surface, f"unknown surface {surface!r}; known: {', '.join(SURFACES)}")

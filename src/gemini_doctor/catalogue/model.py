@@ -6,15 +6,15 @@ from collections import namedtuple
 
 # Signal conditions and flags beyond weight and says, with their defaults (an absent condition holds)
 _SIGNAL_CONDITIONS: dict[str, object] = {
-    "reasons": frozenset(),              # ErrorInfo reasons; any one matches
-    "text": None,                        # Prefiltered pattern over the error text
+    "reasons": frozenset(),  # ErrorInfo reasons; any one matches
+    "text": None,  # Prefiltered pattern over the error text
     "statuses": frozenset(),
     "codes": frozenset(),
     "surfaces": frozenset(),
-    "fields": (),                        # ((record field, compiled pattern), ...)
+    "fields": (),  # ((record field, compiled pattern), ...)
     "facts": frozenset(),
     "fallback": False,
-    "demote": (),                        # ((cause id, factor), ...)
+    "demote": (),  # ((cause id, factor), ...)
     "settles": True,
 }
 
@@ -55,7 +55,9 @@ class CatalogueError(ValueError):
     """A catalogue file is malformed or names something that does not exist; the message says where."""
 
 
-class Signal(namedtuple("Signal", ["weight", "says", *_SIGNAL_CONDITIONS], defaults=_SIGNAL_CONDITIONS.values())):
+class Signal(
+    namedtuple("Signal", ["weight", "says", *_SIGNAL_CONDITIONS], defaults=_SIGNAL_CONDITIONS.values())
+):
     """One piece of evidence that points to a cause. Every condition given must hold.
 
     ``weight`` is how strongly it alone points to the cause (0..1). ``text`` is a case-insensitive

@@ -19,18 +19,37 @@ PURPOSES = ("call", "key-creation")
 
 def target_options(command):
     """The flags that say what to check; shared by check and fix."""
-    for option in reversed([
-        click.option("--surface", type=click.Choice(SURFACES), default="auto", show_default=True,
-                     help="Which API your code calls (auto: as google-genai decides from the environment)."),
-        click.option("--model", help="The model your call uses (default gemini-2.5-flash)."),
-        click.option("--project", help="The project your code uses (default GOOGLE_CLOUD_PROJECT / ADC)."),
-        click.option("--location", help="The Vertex location (default GOOGLE_CLOUD_LOCATION or global)."),
-        click.option("--endpoint", envvar="GEMINI_DOCTOR_ENDPOINT", callback=_base_url, metavar="URL",
-                     help="Send every Google call, OAuth included, to this base URL (e.g. the emulator)."),
-        click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
-                     help="Seconds each probe may take."),
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--surface",
+                type=click.Choice(SURFACES),
+                default="auto",
+                show_default=True,
+                help="Which API your code calls (auto: as google-genai decides from the environment).",
+            ),
+            click.option("--model", help="The model your call uses (default gemini-2.5-flash)."),
+            click.option(
+                "--project", help="The project your code uses (default GOOGLE_CLOUD_PROJECT / ADC)."
+            ),
+            click.option("--location", help="The Vertex location (default GOOGLE_CLOUD_LOCATION or global)."),
+            click.option(
+                "--endpoint",
+                envvar="GEMINI_DOCTOR_ENDPOINT",
+                callback=_base_url,
+                metavar="URL",
+                help="Send every Google call, OAuth included, to this base URL (e.g. the emulator).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(0.1, 120),
+                default=10.0,
+                show_default=True,
+                help="Seconds each probe may take.",
+            ),
+            click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -44,7 +63,7 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     try:
         parts = urlsplit(value)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
-    except ValueError:   # e.g. an unclosed IPv6 bracket or a port that is not a number
+    except ValueError:  # e.g. an unclosed IPv6 bracket or a port that is not a number
         valid = False
     if not valid:
         raise click.BadParameter(f"{value!r} is not an http(s) URL, e.g. http://127.0.0.1:8080", ctx, param)
@@ -53,12 +72,25 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def report_options(command):
     """How the report comes out: -q, -v (an HTTP log on stderr), --output FILE; shared by check and fix."""
-    for option in reversed([
-        click.option("-q", "--quiet", is_flag=True, help="Print only the verdict (fix: only the command to run)."),
-        click.option("-v", "--verbose", is_flag=True,
-                     help="Log every HTTP request the probes send and what Google answered, on stderr (secrets masked)."),
-        click.option("--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE, not stdout."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "-q", "--quiet", is_flag=True, help="Print only the verdict (fix: only the command to run)."
+            ),
+            click.option(
+                "-v",
+                "--verbose",
+                is_flag=True,
+                help="Log every HTTP request the probes send and what Google answered, on stderr (secrets masked).",
+            ),
+            click.option(
+                "--output",
+                type=click.Path(dir_okay=False),
+                metavar="FILE",
+                help="Write the report to FILE, not stdout.",
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -72,13 +104,26 @@ def report_stream(output: str | None) -> Iterator[TextIO]:
     try:
         handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - opened before any work, closed by the with below
     except OSError as exc:
-        raise click.BadParameter(f"cannot write {output}: {exc.strerror or exc}", param_hint="--output") from exc
+        raise click.BadParameter(
+            f"cannot write {output}: {exc.strerror or exc}", param_hint="--output"
+        ) from exc
     with handle:
         yield handle
 
 
-def run_target(surface, model, project, location, endpoint, timeout, fmt, verbose=False, live: TextIO | None = None,
-               purpose: str = "call", admin_file: str | None = None):
+def run_target(
+    surface,
+    model,
+    project,
+    location,
+    endpoint,
+    timeout,
+    fmt,
+    verbose=False,
+    live: TextIO | None = None,
+    purpose: str = "call",
+    admin_file: str | None = None,
+):
     """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
     and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr.
     For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required.
@@ -87,7 +132,9 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
     from ..check import discover, run_check
     from ..probes.discovery import admin_credential
 
-    with warnings.catch_warnings():   # google-auth's raw UserWarnings (with a site-packages path): traps say it better
+    with (
+        warnings.catch_warnings()
+    ):  # google-auth's raw UserWarnings (with a site-packages path): traps say it better
         warnings.filterwarnings("ignore", category=UserWarning, module=r"google\.auth")
         if purpose == "key-creation":
             setup = _person(project, endpoint)
@@ -107,9 +154,13 @@ def run_target(surface, model, project, location, endpoint, timeout, fmt, verbos
     console = Console(stderr=True)
     done: list[str] = []
     with console.status("Checking your setup with Google…") as status:
+
         def progress(probe_id: str, outcome) -> None:
             done.append(probe_id)
-            status.update(f"Checking your setup with Google… {len(done)} done (last: {probe_id}: {outcome.status})")
+            status.update(
+                f"Checking your setup with Google… {len(done)} done (last: {probe_id}: {outcome.status})"
+            )
+
         return run_check(setup, endpoint, timeout, progress, log=log)
 
 
@@ -133,14 +184,26 @@ def _streamed(setup, endpoint, timeout, log, stream: TextIO):
     from ..render.terminal import print_lines
 
     titles = checklist(setup)
-    print_lines(check_head({"credential": setup.credential_summary(),
-                            "admin_credential": setup.admin.summary() if setup.admin else None}), stream)
+    print_lines(
+        check_head(
+            {
+                "credential": setup.credential_summary(),
+                "admin_credential": setup.admin.summary() if setup.admin else None,
+            }
+        ),
+        stream,
+    )
 
     def finished(probe_id: str, outcome) -> None:
-        check = {"title": titles.get(probe_id, probe_id), "status": outcome.status, "summary": outcome.summary,
-                 "duration_ms": outcome.duration_ms}
+        check = {
+            "title": titles.get(probe_id, probe_id),
+            "status": outcome.status,
+            "summary": outcome.summary,
+            "duration_ms": outcome.duration_ms,
+        }
         print_lines([check_line(check)], stream)
         stream.flush()
+
     return run_check(setup, endpoint, timeout, finished, log=log)
 
 
@@ -171,23 +234,56 @@ Exit codes:
 @click.command(epilog=_EXAMPLES)
 @target_options
 @report_options
-@click.option("--for", "purpose", type=click.Choice(PURPOSES), default="call", show_default=True,
-              help="What to check: your code's Gemini call, or whether your signed-in account (gcloud login) may "
-                   "create an AI Studio key in --project.")
-@click.option("--admin-credentials", type=click.Path(exists=True, dir_okay=False), metavar="PATH",
-              help="A service-account key or authorized-user JSON file the read-only admin probes (audit log, Policy "
-                   "Troubleshooter, org policy) run as; the app's own probes keep the app's credential.")
-def check(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output, purpose,
-          admin_credentials) -> None:
+@click.option(
+    "--for",
+    "purpose",
+    type=click.Choice(PURPOSES),
+    default="call",
+    show_default=True,
+    help="What to check: your code's Gemini call, or whether your signed-in account (gcloud login) may "
+    "create an AI Studio key in --project.",
+)
+@click.option(
+    "--admin-credentials",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="PATH",
+    help="A service-account key or authorized-user JSON file the read-only admin probes (audit log, Policy "
+    "Troubleshooter, org policy) run as; the app's own probes keep the app's credential.",
+)
+def check(
+    surface,
+    model,
+    project,
+    location,
+    endpoint,
+    timeout,
+    fmt,
+    quiet,
+    verbose,
+    output,
+    purpose,
+    admin_credentials,
+) -> None:
     """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
     from ..render import render
 
     with report_stream(output) as out:
         live = out if fmt == "text" and not quiet and out.isatty() else None
-        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose, live, purpose,
-                            admin_credentials)
+        result = run_target(
+            surface,
+            model,
+            project,
+            location,
+            endpoint,
+            timeout,
+            fmt,
+            verbose,
+            live,
+            purpose,
+            admin_credentials,
+        )
         data = result.to_dict()
-        if live:   # the credential and the checklist are out already
+        if live:  # the credential and the checklist are out already
             from ..render.check import check_tail
             from ..render.terminal import print_lines
 

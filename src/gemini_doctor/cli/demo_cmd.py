@@ -9,7 +9,8 @@ import click
 from ..render import FORMATS
 
 
-@click.command(epilog="""\b
+@click.command(
+    epilog="""\b
 Examples:
   gemini-doctor demo                         # the short tour
   gemini-doctor demo google_incident wrong_surface
@@ -20,7 +21,8 @@ Exit codes:
   0  every verdict matched the world (the demo doubles as a self-test)
   1  some verdict did not match
   2  an unknown scenario
-""")
+"""
+)
 @click.argument("scenarios", nargs=-1)
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -38,7 +40,7 @@ def demo(scenarios: tuple[str, ...], list_only: bool, fmt: str) -> None:
         click.echo(f"gemini-doctor: unknown scenario {unknown[0]!r}; see gemini-doctor demo --list", err=True)
         sys.exit(2)
     names = list(scenarios) or TOUR
-    if fmt == "text":   # each scenario as soon as it has run, even when piped (the tour takes seconds)
+    if fmt == "text":  # each scenario as soon as it has run, even when piped (the tour takes seconds)
         from ..render.demo import demo_head, demo_tail, scenario_lines
         from ..render.terminal import print_lines
 
@@ -53,5 +55,10 @@ def demo(scenarios: tuple[str, ...], list_only: bool, fmt: str) -> None:
         from ..render import render
 
         results = run_tour(names)
-        render({"matched": all(r["matched"] for r in results), "scenarios": results}, fmt, sys.stdout, view="demo")
+        render(
+            {"matched": all(r["matched"] for r in results), "scenarios": results},
+            fmt,
+            sys.stdout,
+            view="demo",
+        )
     sys.exit(0 if all(r["matched"] for r in results) else 1)

@@ -21,7 +21,7 @@ class _ScenarioChoice(click.Choice):
 
     @choices.setter
     def choices(self, value) -> None:
-        pass   # always the built-in list
+        pass  # always the built-in list
 
 
 _EXAMPLES = """\b
@@ -43,16 +43,31 @@ Exit codes:
 
 @click.command(epilog=_EXAMPLES)
 @click.option("--world", "world_file", type=click.Path(dir_okay=False), help="A world file (YAML or JSON).")
-@click.option("--scenario", type=_ScenarioChoice(), metavar="SCENARIO",
-              help="A built-in world in which exactly one cause holds (a cause ID), or healthy; see --list-scenarios.")
+@click.option(
+    "--scenario",
+    type=_ScenarioChoice(),
+    metavar="SCENARIO",
+    help="A built-in world in which exactly one cause holds (a cause ID), or healthy; see --list-scenarios.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
 @click.option("--latency-ms", type=click.IntRange(0, 60_000), help="Added to every response.")
-@click.option("--write-credentials", "credentials_dir", type=click.Path(file_okay=False),
-              help="Write key files, ADC files and env.sh for the world's principals into this folder.")
+@click.option(
+    "--write-credentials",
+    "credentials_dir",
+    type=click.Path(file_okay=False),
+    help="Write key files, ADC files and env.sh for the world's principals into this folder.",
+)
 @click.option("--list-scenarios", is_flag=True, help="List the built-in scenarios and exit.")
-def emulate(world_file: str | None, scenario: str | None, host: str, port: int, latency_ms: int | None,
-            credentials_dir: str | None, list_scenarios: bool) -> None:
+def emulate(
+    world_file: str | None,
+    scenario: str | None,
+    host: str,
+    port: int,
+    latency_ms: int | None,
+    credentials_dir: str | None,
+    list_scenarios: bool,
+) -> None:
     """Serve Google's Gemini endpoints, answering from a world, so apps can be tested against real errors."""
     from ..emulator.scenarios import scenario_names, scenario_world
     from ..emulator.world import WorldError, load_world
@@ -63,8 +78,11 @@ def emulate(world_file: str | None, scenario: str | None, host: str, port: int, 
     if world_file and scenario:
         raise click.UsageError("give --world or --scenario, not both")
     if not world_file and not scenario:
-        click.echo("gemini-doctor: no --world or --scenario given: serving the built-in `healthy` world, where every "
-                   "call succeeds (for a failure: --scenario CAUSE_ID, see --list-scenarios)", err=True)
+        click.echo(
+            "gemini-doctor: no --world or --scenario given: serving the built-in `healthy` world, where every "
+            "call succeeds (for a failure: --scenario CAUSE_ID, see --list-scenarios)",
+            err=True,
+        )
     try:
         world = load_world(world_file or scenario_world(scenario or "healthy"))
     except (WorldError, KeyError) as exc:

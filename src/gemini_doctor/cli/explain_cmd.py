@@ -36,7 +36,16 @@ Exit codes:
 """,
     params=[
         click.Argument(["source"], required=False, default=None, metavar="[FILE|-]"),
-        *(click.Option([o.flag, o.dest], type=click.Choice(o.choices) if o.choices else str, default=o.default,
-                       metavar=o.metavar, show_default=o.default is not None, help=o.help) for o in OPTIONS),
+        *(
+            click.Option(
+                [o.flag, o.dest],
+                type=click.Choice(o.choices) if o.choices else str,
+                default=o.default,
+                metavar=o.metavar,
+                show_default=o.default is not None,
+                help=o.help,
+            )
+            for o in OPTIONS
+        ),
     ],
 )

@@ -24,9 +24,30 @@ MAX_INPUT_BYTES = MAX_INPUT_CHARS
 
 Option = namedtuple("Option", "flag dest choices default metavar help")
 OPTIONS = (
-    Option("--format", "fmt", FORMATS, "text", None, "Output: text for people, json for machines, markdown for tickets."),
-    Option("--batch", "batch", None, None, "FILE.jsonl", 'JSONL file (- for stdin): one {"id", "error_text"} object per line.'),
-    Option("--project", "project", None, None, "PROJECT_ID", "Your project ID, to fill into fixes when the error does not name it."),
+    Option(
+        "--format",
+        "fmt",
+        FORMATS,
+        "text",
+        None,
+        "Output: text for people, json for machines, markdown for tickets.",
+    ),
+    Option(
+        "--batch",
+        "batch",
+        None,
+        None,
+        "FILE.jsonl",
+        'JSONL file (- for stdin): one {"id", "error_text"} object per line.',
+    ),
+    Option(
+        "--project",
+        "project",
+        None,
+        None,
+        "PROJECT_ID",
+        "Your project ID, to fill into fixes when the error does not name it.",
+    ),
     Option("--output", "output", None, None, "FILE", "Write the result to FILE, not stdout."),
 )
 _BY_FLAG = {option.flag: option for option in OPTIONS}
@@ -59,8 +80,13 @@ def parse_plain(argv: list[str]) -> dict | None:
     return values
 
 
-def run(source: str | None = None, fmt: str = "text", batch: str | None = None, project: str | None = None,
-        output: str | None = None) -> int:
+def run(
+    source: str | None = None,
+    fmt: str = "text",
+    batch: str | None = None,
+    project: str | None = None,
+    output: str | None = None,
+) -> int:
     """Explain one error (from *source*, default stdin) or a JSONL *batch*, to stdout or *output*; returns the exit code."""
     if output is None:
         return _run(source, fmt, batch, project)
@@ -92,7 +118,7 @@ def _run(source: str | None, fmt: str, batch: str | None, project: str | None) -
 def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
     """Render *diagnosis*; a batch *case*'s ``id``, when it has one, comes first."""
     with_id = case is not None and "id" in case
-    if fmt == "json":   # straight from the JSON text: no dict in between
+    if fmt == "json":  # straight from the JSON text: no dict in between
         text = diagnosis.to_json()
         write_json(f'{{"id":{encode(case["id"])},{text[1:]}' if with_id else text, sys.stdout)
     else:
@@ -107,9 +133,13 @@ def _read_input(source: str) -> str:
     except OSError as exc:
         _fail(f"cannot read {source}: {exc.strerror or exc}")
     if len(data) > MAX_INPUT_BYTES:
-        _fail("input is larger than 1 MiB: paste only the error, or for a whole log run gemini-doctor scan FILE")
+        _fail(
+            "input is larger than 1 MiB: paste only the error, or for a whole log run gemini-doctor scan FILE"
+        )
     if _looks_binary(data):
-        _fail(f"{'stdin' if source == '-' else source} holds binary data, not an error text: paste the error message itself")
+        _fail(
+            f"{'stdin' if source == '-' else source} holds binary data, not an error text: paste the error message itself"
+        )
     text = data.decode("utf-8", errors="replace").strip()
     if not text:
         _fail("the input is empty: paste the error text you got")
@@ -123,7 +153,9 @@ def _open_input(source: str):
     if sys.stdin is None:
         _fail("no stdin to read: give a file, e.g. gemini-doctor explain error.txt")
     if sys.stdin.isatty():
-        sys.stderr.write("gemini-doctor: paste the error, then press Ctrl-D on an empty line (Ctrl-Z Enter on Windows)\n")
+        sys.stderr.write(
+            "gemini-doctor: paste the error, then press Ctrl-D on an empty line (Ctrl-Z Enter on Windows)\n"
+        )
         sys.stderr.flush()
     return open(sys.stdin.fileno(), "rb", closefd=False)
 
@@ -154,8 +186,13 @@ def _run_batch(path: str, fmt: str, known: dict) -> int:
             case = _batch_case(raw)
             if case is None:
                 status = EXIT_USAGE
-                sys.stderr.write(f"gemini-doctor: line {number}: not a JSON object with a string error_text\n")
-                sys.stdout.write(to_json_line({"line": number, "error": "not a JSON object with a string error_text"}) + "\n")
+                sys.stderr.write(
+                    f"gemini-doctor: line {number}: not a JSON object with a string error_text\n"
+                )
+                sys.stdout.write(
+                    to_json_line({"line": number, "error": "not a JSON object with a string error_text"})
+                    + "\n"
+                )
                 continue
             _write(diagnose(case["error_text"], **known), fmt, case)
     return status
@@ -173,7 +210,9 @@ _DECODER = json.JSONDecoder(parse_constant=str, parse_float=_number)
 
 def _batch_case(raw: bytes) -> dict | None:
     try:  # json.loads(bytes) would also guess UTF-16/32, which line splitting has already broken
-        case = _DECODER.decode(raw[: MAX_INPUT_BYTES * 2].decode("utf-8", "surrogatepass").removeprefix("\ufeff"))
+        case = _DECODER.decode(
+            raw[: MAX_INPUT_BYTES * 2].decode("utf-8", "surrogatepass").removeprefix("\ufeff")
+        )
     except (ValueError, RecursionError):
         return None
     if not isinstance(case, dict) or not isinstance(case.get("error_text"), str):

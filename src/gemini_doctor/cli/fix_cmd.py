@@ -10,7 +10,7 @@ import click
 
 from .check_cmd import report_options, report_stream, run_target, target_options
 
-FIXED, NOT_FIXED, UNDECIDED = 0, 1, 3   # 3: Google could not be reached or read, so nothing was decided
+FIXED, NOT_FIXED, UNDECIDED = 0, 1, 3  # 3: Google could not be reached or read, so nothing was decided
 
 
 _EXAMPLES = """\b
@@ -32,14 +32,39 @@ Exit codes:
 @click.command(epilog=_EXAMPLES)
 @target_options
 @report_options
-@click.option("--apply", "do_apply", is_flag=True, help="Apply the safe remedies (after showing them and asking).")
+@click.option(
+    "--apply", "do_apply", is_flag=True, help="Apply the safe remedies (after showing them and asking)."
+)
 @click.option("--yes", is_flag=True, help="With --apply: do not ask (for scripts).")
-@click.option("--wait", "wait_s", type=click.FloatRange(0, 3600), default=180, show_default=True,
-              help="With --apply: how long to wait for Google to propagate the change.")
-@click.option("--admin-credentials", type=click.Path(exists=True, dir_okay=False),
-              help="With --apply: a credential file to apply fixes with (default: your gcloud login, else the app's).")
-def fix(surface, model, project, location, endpoint, timeout, fmt, quiet, verbose, output, do_apply, yes, wait_s,
-        admin_credentials) -> None:
+@click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(0, 3600),
+    default=180,
+    show_default=True,
+    help="With --apply: how long to wait for Google to propagate the change.",
+)
+@click.option(
+    "--admin-credentials",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --apply: a credential file to apply fixes with (default: your gcloud login, else the app's).",
+)
+def fix(
+    surface,
+    model,
+    project,
+    location,
+    endpoint,
+    timeout,
+    fmt,
+    quiet,
+    verbose,
+    output,
+    do_apply,
+    yes,
+    wait_s,
+    admin_credentials,
+) -> None:
     """Run check, then print the exact commands for its verdict; --apply does the safe, reversible ones."""
     with report_stream(output) as out, redirect_stdout(out):
         result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose)
@@ -48,7 +73,15 @@ def fix(surface, model, project, location, endpoint, timeout, fmt, quiet, verbos
             _print_commands(data, fmt, quiet)
             code = result.exit_code
         else:
-            code = _apply(result, data, fmt, yes, wait_s, admin_credentials, (surface, model, project, location, endpoint, timeout))
+            code = _apply(
+                result,
+                data,
+                fmt,
+                yes,
+                wait_s,
+                admin_credentials,
+                (surface, model, project, location, endpoint, timeout),
+            )
     sys.exit(code)
 
 
@@ -58,7 +91,9 @@ def _print_commands(data: dict, fmt: str, quiet: bool = False) -> None:
     render(data, fmt, sys.stdout, view="fix", quiet=quiet)
 
 
-def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple) -> int:
+def _apply(
+    result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple
+) -> int:
     from ..check import discover, run_check
     from ..probes.discovery import load_admin_credentials
     from ..remedies import RemedyDenied, apply_all, plan, verify
@@ -67,24 +102,42 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
 
     surface, model, project, location, endpoint, timeout = target
     env = dict(os.environ)
-    report: dict = {"healthy_before": data["healthy"], "summary_before": data["summary"], "plan": [], "applied": [], "notes": []}
+    report: dict = {
+        "healthy_before": data["healthy"],
+        "summary_before": data["summary"],
+        "plan": [],
+        "applied": [],
+        "notes": [],
+    }
     say = (lambda text: None) if fmt == "json" else (lambda text: click.echo(safe_text(text)))
     say(data["summary"])
     try:
-        admin = load_admin_credentials(result.setup, env, endpoint, admin_file) if result.setup.credentials or admin_file else None
+        admin = (
+            load_admin_credentials(result.setup, env, endpoint, admin_file)
+            if result.setup.credentials or admin_file
+            else None
+        )
         token = _token(admin, timeout)
         remedies, notes = _with_http(endpoint, timeout, lambda http: plan(result, token, http))
     except RemedyDenied as exc:
         return _finish(report, fmt, say, notes=[str(exc)])
     except Exception as exc:  # noqa: BLE001 - e.g. admin credentials that cannot get a token, or no answer
-        return _finish(report, fmt, say, notes=[f"cannot prepare the fix: {_failure(exc, endpoint, timeout)}"], code=UNDECIDED)
+        return _finish(
+            report,
+            fmt,
+            say,
+            notes=[f"cannot prepare the fix: {_failure(exc, endpoint, timeout)}"],
+            code=UNDECIDED,
+        )
     report["plan"] = [{"cause": r.cause, "change": r.change, "mutations": r.mutations} for r in remedies]
     report["notes"] = notes
     if not remedies:
         code = FIXED if data["healthy"] else UNDECIDED if result.exit_code == UNDECIDED else NOT_FIXED
         return _finish(report, fmt, say, notes=notes or ["nothing to change"], code=code)
     report["acting_as"] = _identity(admin)
-    say(f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side), acting as {report['acting_as']}:")
+    say(
+        f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side), acting as {report['acting_as']}:"
+    )
     for n, remedy in enumerate(remedies, 1):
         say(f"  {n}. [{remedy.cause}] " + "\n     ".join(remedy.change))
     if not yes:
@@ -93,24 +146,43 @@ def _apply(result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: s
         if not click.confirm("Apply these changes?", default=False):
             return _finish(report, fmt, say, notes=["no changes made"])
     refused = None
-    try:   # what was applied before a refusal stays in the report
+    try:  # what was applied before a refusal stays in the report
         _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token, report["applied"]))
     except (RemedyDenied, FileRefused) as exc:
         refused = str(exc)
     except Exception as exc:  # noqa: BLE001 - no answer, or one that cannot be read: said plainly, never a traceback
         for line in report["applied"]:
             say(f"Applied: {line}")
-        return _finish(report, fmt, say, notes=[f"could not finish: {_failure(exc, endpoint, timeout)}"], code=UNDECIDED)
+        return _finish(
+            report, fmt, say, notes=[f"could not finish: {_failure(exc, endpoint, timeout)}"], code=UNDECIDED
+        )
     for line in report["applied"]:
         say(f"Applied: {line}")
     if refused is not None:
         return _finish(report, fmt, say, notes=[refused])
-    say(f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…")
-    recheck = lambda: run_check(discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout)  # noqa: E731 - a one-line closure over the options
+    say(
+        f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…"
+    )
+
+    def recheck():
+        return run_check(
+            discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout
+        )
+
     final, attempts, seconds = _verify_with_progress(verify, recheck, wait_s, fmt, say)
-    report["verified"] = {"healthy": final.healthy, "summary": final.to_dict()["summary"], "attempts": attempts, "seconds": round(seconds, 1)}
+    report["verified"] = {
+        "healthy": final.healthy,
+        "summary": final.to_dict()["summary"],
+        "attempts": attempts,
+        "seconds": round(seconds, 1),
+    }
     say(("Fixed: " if final.healthy else "Still failing: ") + final.to_dict()["summary"])
-    return _finish(report, fmt, say, code=FIXED if final.healthy else UNDECIDED if final.exit_code == UNDECIDED else NOT_FIXED)
+    return _finish(
+        report,
+        fmt,
+        say,
+        code=FIXED if final.healthy else UNDECIDED if final.exit_code == UNDECIDED else NOT_FIXED,
+    )
 
 
 def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
@@ -118,12 +190,19 @@ def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
     if fmt == "json":
         return verify(recheck, wait_s)
     if not sys.stdout.isatty():
-        return verify(recheck, wait_s, lambda n, r, t: say(f"  check {n} after {t:.0f} s: {r.to_dict()['summary']}"))
+        return verify(
+            recheck, wait_s, lambda n, r, t: say(f"  check {n} after {t:.0f} s: {r.to_dict()['summary']}")
+        )
     from rich.console import Console
 
     with Console().status("Verifying…") as status:
-        return verify(recheck, wait_s, lambda n, r, t: status.update(
-            f"Verifying… check {n} after {t:.0f} s of at most {wait_s:g} s: {'healthy' if r.healthy else 'not yet'}"))
+        return verify(
+            recheck,
+            wait_s,
+            lambda n, r, t: status.update(
+                f"Verifying… check {n} after {t:.0f} s of at most {wait_s:g} s: {'healthy' if r.healthy else 'not yet'}"
+            ),
+        )
 
 
 def _identity(credentials) -> str:
@@ -149,7 +228,9 @@ def _failure(exc: Exception, endpoint: str | None, timeout: float) -> str:
     from ..probes.failures import describe_failure, host_of
 
     if isinstance(exc, httpx.TransportError):
-        return describe_failure(exc, host_of(str(exc.request.url)) if _has_request(exc) else host_of(endpoint), None, timeout)
+        return describe_failure(
+            exc, host_of(str(exc.request.url)) if _has_request(exc) else host_of(endpoint), None, timeout
+        )
     if type(exc).__module__.startswith("google.auth"):
         return describe_failure(exc, host_of(endpoint) or "the token endpoint", None, timeout)
     return f"Google's answer could not be read ({type(exc).__name__})"
@@ -173,6 +254,7 @@ def _with_http(endpoint, timeout, work):
             return await work(http)
         finally:
             await http.aclose()
+
     return asyncio.run(run())
 
 

@@ -9,13 +9,41 @@ import click
 from .. import __version__
 
 _COMMANDS = {
-    "demo": ("gemini_doctor.cli.demo_cmd", "demo", "See it work, offline: real SDK errors from a local emulator, explained and checked."),
-    "explain": ("gemini_doctor.cli.explain_cmd", "explain", "Explain a pasted Gemini/Google API error, offline."),
-    "check": ("gemini_doctor.cli.check_cmd", "check", "Diagnose your real setup live: credentials, project, API, billing, IAM, model."),
-    "fix": ("gemini_doctor.cli.fix_cmd", "fix", "Run check, print the commands for its verdict; --apply does the safe ones."),
-    "scan": ("gemini_doctor.cli.scan_cmd", "scan", "Find every Google API error in logs, grouped by cause, streaming."),
-    "run": ("gemini_doctor.cli.run_cmd", "run", "Run a program unchanged, then explain the Google errors it printed."),
-    "emulate": ("gemini_doctor.cli.emulate_cmd", "emulate", "Serve Google's Gemini endpoints with a chosen failure, on loopback."),
+    "demo": (
+        "gemini_doctor.cli.demo_cmd",
+        "demo",
+        "See it work, offline: real SDK errors from a local emulator, explained and checked.",
+    ),
+    "explain": (
+        "gemini_doctor.cli.explain_cmd",
+        "explain",
+        "Explain a pasted Gemini/Google API error, offline.",
+    ),
+    "check": (
+        "gemini_doctor.cli.check_cmd",
+        "check",
+        "Diagnose your real setup live: credentials, project, API, billing, IAM, model.",
+    ),
+    "fix": (
+        "gemini_doctor.cli.fix_cmd",
+        "fix",
+        "Run check, print the commands for its verdict; --apply does the safe ones.",
+    ),
+    "scan": (
+        "gemini_doctor.cli.scan_cmd",
+        "scan",
+        "Find every Google API error in logs, grouped by cause, streaming.",
+    ),
+    "run": (
+        "gemini_doctor.cli.run_cmd",
+        "run",
+        "Run a program unchanged, then explain the Google errors it printed.",
+    ),
+    "emulate": (
+        "gemini_doctor.cli.emulate_cmd",
+        "emulate",
+        "Serve Google's Gemini endpoints with a chosen failure, on loopback.",
+    ),
 }
 
 
@@ -35,7 +63,10 @@ class _LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog="""\b
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
 Examples:
   gemini-doctor demo                 # see it work, offline
   gemini-doctor explain < error.txt  # what an error means, and the fix
@@ -48,7 +79,8 @@ Shell completion (commands, flags, scenarios), add to your shell's start-up file
   zsh:  eval "$(_GEMINI_DOCTOR_COMPLETE=zsh_source gemini-doctor)"
   fish: _GEMINI_DOCTOR_COMPLETE=fish_source gemini-doctor | source
 
-Each command's --help lists its exit codes. NO_COLOR turns colour off, FORCE_COLOR on.""")
+Each command's --help lists its exit codes. NO_COLOR turns colour off, FORCE_COLOR on.""",
+)
 @click.version_option(__version__, prog_name="gemini-doctor")
 def cli() -> None:
     """Why is my call to Gemini refused? Evidence, causes and exact fixes."""

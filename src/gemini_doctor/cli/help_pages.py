@@ -32,8 +32,8 @@ PAGES = {
         "    gemini-doctor fix                  # the commands for check's verdict\n"
         "\n"
         "  Shell completion (commands, flags, scenarios), add to your shell's start-up file:\n"
-        "    bash: eval \"$(_GEMINI_DOCTOR_COMPLETE=bash_source gemini-doctor)\"\n"
-        "    zsh:  eval \"$(_GEMINI_DOCTOR_COMPLETE=zsh_source gemini-doctor)\"\n"
+        '    bash: eval "$(_GEMINI_DOCTOR_COMPLETE=bash_source gemini-doctor)"\n'
+        '    zsh:  eval "$(_GEMINI_DOCTOR_COMPLETE=zsh_source gemini-doctor)"\n'
         "    fish: _GEMINI_DOCTOR_COMPLETE=fish_source gemini-doctor | source\n"
         "\n"
         "  Each command's --help lists its exit codes. NO_COLOR turns colour off,\n"
@@ -153,8 +153,8 @@ PAGES = {
         "Options:\n"
         "  --format [text|json|markdown]  Output: text for people, json for machines,\n"
         "                                 markdown for tickets.  [default: text]\n"
-        "  --batch FILE.jsonl             JSONL file (- for stdin): one {\"id\",\n"
-        "                                 \"error_text\"} object per line.\n"
+        '  --batch FILE.jsonl             JSONL file (- for stdin): one {"id",\n'
+        '                                 "error_text"} object per line.\n'
         "  --project PROJECT_ID           Your project ID, to fill into fixes when the\n"
         "                                 error does not name it.\n"
         "  --output FILE                  Write the result to FILE, not stdout.\n"

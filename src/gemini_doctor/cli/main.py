@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-EXIT_BROKEN_PIPE = 141   # 128 + SIGPIPE, as a shell reports a reader that went away (`| head`)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away (`| head`)
 
 
 def main() -> None:

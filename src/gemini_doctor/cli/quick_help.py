@@ -12,7 +12,7 @@ import os
 import sys
 
 HELP_FLAGS = ("-h", "--help")
-STORED_COLUMNS = 80                             # click's help is as wide at 80 columns as at any wider
+STORED_COLUMNS = 80  # click's help is as wide at 80 columns as at any wider
 COMPLETION_VARIABLE = "_GEMINI_DOCTOR_COMPLETE"  # click completes instead of parsing when this is set
 
 
@@ -39,5 +39,5 @@ def terminal_columns() -> int:
         return columns
     try:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or STORED_COLUMNS
-    except (AttributeError, ValueError, OSError):   # no stdout, or not a terminal
+    except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
         return STORED_COLUMNS

@@ -17,7 +17,9 @@ import click
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}, epilog="""\b
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    epilog="""\b
 Examples:
   gemini-doctor run -- python app.py
   gemini-doctor run -- npm test
@@ -26,7 +28,8 @@ Examples:
 Exit codes:
   the program's own exit code (or the signal that ended it, as a shell reports it)
   127  the program could not be started
-""")
+""",
+)
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 def run(command: tuple[str, ...]) -> None:
     """Run COMMAND with its output and exit code unchanged; afterwards explain any Google errors it printed."""
@@ -40,15 +43,17 @@ def run(command: tuple[str, ...]) -> None:
     for signum in FORWARDED:
         signal.signal(signum, lambda sig, _frame: child.send_signal(sig))
     scanners = [Scanner(), Scanner()]
-    pumps = [threading.Thread(target=_pump, args=(pipe, fd, scanner), daemon=True)
-             for pipe, fd, scanner in ((child.stdout, 1, scanners[0]), (child.stderr, 2, scanners[1]))]
+    pumps = [
+        threading.Thread(target=_pump, args=(pipe, fd, scanner), daemon=True)
+        for pipe, fd, scanner in ((child.stdout, 1, scanners[0]), (child.stderr, 2, scanners[1]))
+    ]
     for pump in pumps:
         pump.start()
     code = child.wait()
     for pump in pumps:
         pump.join()
     _explain(scanners)
-    if code < 0:                       # ended by a signal: end the same way
+    if code < 0:  # ended by a signal: end the same way
         if -code not in (signal.SIGKILL, signal.SIGSTOP):
             signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
@@ -67,7 +72,7 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         try:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         except BrokenPipeError:
             return
 
@@ -78,7 +83,11 @@ def _explain(scanners) -> None:
     groups = [g for s in scanners for g in s.to_dict()["groups"]]
     if not groups:
         return
-    report = {"bytes": sum(s.bytes for s in scanners), "lines": sum(s.lines for s in scanners),
-              "errors": sum(s.errors for s in scanners), "groups": sorted(groups, key=lambda g: -g["count"])}
+    report = {
+        "bytes": sum(s.bytes for s in scanners),
+        "lines": sum(s.lines for s in scanners),
+        "errors": sum(s.errors for s in scanners),
+        "groups": sorted(groups, key=lambda g: -g["count"]),
+    }
     sys.stderr.write("\n")
     render(report, "text", sys.stderr, view="scan", source="the program's output")

@@ -29,14 +29,16 @@ Exit codes:
 @click.command(epilog=_EXAMPLES)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE, not stdout.")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE, not stdout."
+)
 def scan(files: tuple[str, ...], fmt: str, output: str | None) -> None:
     """Find every Gemini/Google API error in log FILEs (or stdin), grouped by cause, with first/last seen."""
     from ..scan import Scanner, scan_stream
     from .check_cmd import report_stream
 
     scanner, start = Scanner(), time.perf_counter()
-    ends: list[tuple[str, int]] = []      # each input and the line count after it: where a line number lies
+    ends: list[tuple[str, int]] = []  # each input and the line count after it: where a line number lies
     for name in files or ("-",):
         try:
             if name == "-":
@@ -50,7 +52,10 @@ def scan(files: tuple[str, ...], fmt: str, output: str | None) -> None:
         ends.append(("stdin" if name == "-" else name, scanner.lines))
     report = dict(scanner.to_dict(), seconds=round(time.perf_counter() - start, 3))
     for group in report["groups"]:
-        group["first_at"], group["last_at"] = _place(group["first_line"], ends), _place(group["last_line"], ends)
+        group["first_at"], group["last_at"] = (
+            _place(group["first_line"], ends),
+            _place(group["last_line"], ends),
+        )
     from ..render import render
 
     with report_stream(output) as out:

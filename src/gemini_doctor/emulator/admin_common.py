@@ -34,5 +34,12 @@ class AdminBackend:
 
 def iam_denied(service: str, permission: str, resource: str) -> GoogleError:
     """The IAM denial whose domain is the serving API (google-apis.md §10)."""
-    return GoogleError("PERMISSION_DENIED", f"Permission '{permission}' denied on resource '//{service}/{resource}' (or it may not exist).",
-                       [error_info("IAM_PERMISSION_DENIED", {"resource": resource, "permission": permission}, domain=service)])
+    return GoogleError(
+        "PERMISSION_DENIED",
+        f"Permission '{permission}' denied on resource '//{service}/{resource}' (or it may not exist).",
+        [
+            error_info(
+                "IAM_PERMISSION_DENIED", {"resource": resource, "permission": permission}, domain=service
+            )
+        ],
+    )

@@ -35,9 +35,14 @@ EDGE_PAGE = """<!DOCTYPE html>
   <p><b>403.</b> <ins>That’s an error.</ins>
   <p>Your client does not have permission to get URL <code>{path}</code> from this server.  <ins>That’s all we know.</ins>
 """
-NOT_FOUND_PAGE = EDGE_PAGE.replace("403 (Forbidden)", "404 (Not Found)").replace("<b>403.</b>", "<b>404.</b>").replace(
-    "Your client does not have permission to get URL <code>{path}</code> from this server.",
-    "The requested URL <code>{path}</code> was not found on this server.")
+NOT_FOUND_PAGE = (
+    EDGE_PAGE.replace("403 (Forbidden)", "404 (Not Found)")
+    .replace("<b>403.</b>", "<b>404.</b>")
+    .replace(
+        "Your client does not have permission to get URL <code>{path}</code> from this server.",
+        "The requested URL <code>{path}</code> was not found on this server.",
+    )
+)
 # Vertex hosts: {region}-aiplatform for single regions; the us / eu multi-regions are on aiplatform.{us,eu}.rep.
 _REGIONAL_HOST = re.compile(r"(?P<location>[a-z0-9-]+)-aiplatform\.googleapis\.com")
 _REP_HOST = re.compile(r"aiplatform\.(?P<location>[a-z0-9-]+)\.rep\.googleapis\.com")
@@ -61,23 +66,35 @@ class _Front:
         if self.world.latency_ms:
             await asyncio.sleep(self.world.latency_ms / 1000)
         if self.world.edge_blocked:
-            page = EDGE_PAGE.format(path=html.escape(scope["path"]))     # the path is the caller's text
+            page = EDGE_PAGE.format(path=html.escape(scope["path"]))  # the path is the caller's text
             return await HTMLResponse(page, status_code=403)(scope, receive, send)
         refused = _host_refusal(dict(scope["headers"]).get(b"host", b"").decode("latin-1"), scope["path"])
         if refused is not None:
             return await refused(scope, receive, send)
-        fault = next((f for f in self.world.faults if f.get("kind") in FAULT_KINDS and f.get("path_contains", "") in scope["path"]
-                      and random.random() < float(f.get("rate", 1.0))), None)
+        fault = next(
+            (
+                f
+                for f in self.world.faults
+                if f.get("kind") in FAULT_KINDS
+                and f.get("path_contains", "") in scope["path"]
+                and random.random() < float(f.get("rate", 1.0))
+            ),
+            None,
+        )
         if fault is None:
             return await self.app(scope, receive, send)
         kind = fault.get("kind")
         if kind == "timeout":
             await asyncio.sleep(TIMEOUT_SECONDS)
         if kind == "reset":
-            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]}
+            )
             raise ConnectionResetError("emulated connection reset")
         status = "UNAVAILABLE" if kind == "http_503" else "INTERNAL"
-        message = "The service is currently unavailable." if kind == "http_503" else "Internal error encountered."
+        message = (
+            "The service is currently unavailable." if kind == "http_503" else "Internal error encountered."
+        )
         await GoogleError(status, message).response()(scope, receive, send)
 
 
@@ -88,7 +105,9 @@ def _host_refusal(host: str, path: str) -> Response | None:
     regional, rep = _REGIONAL_HOST.fullmatch(host), _REP_HOST.fullmatch(host)
     if regional and regional["location"] == "global":
         return HTMLResponse(NOT_FOUND_PAGE.format(path=path), status_code=404)
-    if (regional and not _SINGLE_REGION.fullmatch(regional["location"])) or (rep and rep["location"] not in MULTI_REGIONS):
+    if (regional and not _SINGLE_REGION.fullmatch(regional["location"])) or (
+        rep and rep["location"] not in MULTI_REGIONS
+    ):
         return GoogleError("INVALID_ARGUMENT", f"Invalid hostname: {host}").response()
     return None
 
@@ -114,18 +133,28 @@ def create_app(world: World, oauth: OAuthState | None = None) -> Starlette:
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code in (404, 405) and is_openai_path(request.url.path):
-            return Response(status_code=404)      # Google's OpenAI-compatible paths it does not serve: no body
+            return Response(status_code=404)  # Google's OpenAI-compatible paths it does not serve: no body
         if exc.status_code in (404, 405):
-            return GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404).response()
+            return GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            ).response()
         return GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.").response()
 
-    routes = [Route("/_emulator/stats", stats, methods=["GET"]), Route("/_emulator/reset", reset, methods=["POST"])]
+    routes = [
+        Route("/_emulator/stats", stats, methods=["GET"]),
+        Route("/_emulator/reset", reset, methods=["POST"]),
+    ]
     for service in services():
         routes.extend(ctx.backend(service.backend).routes())
     local = tuple(path for service in services() for path in service.local_paths)
-    app = Starlette(routes=routes,
-                    exception_handlers={GoogleError: google_error, HTTPException: http_error},
-                    middleware=[Middleware(Guard), Middleware(HostInPath),
-                                Middleware(_Front, world=world, counters=counters, local=local)])
+    app = Starlette(
+        routes=routes,
+        exception_handlers={GoogleError: google_error, HTTPException: http_error},
+        middleware=[
+            Middleware(Guard),
+            Middleware(HostInPath),
+            Middleware(_Front, world=world, counters=counters, local=local),
+        ],
+    )
     app.state.world, app.state.counters, app.state.oauth, app.state.audit = world, counters, oauth, audit
     return app

@@ -19,8 +19,13 @@ PROMPT = "Say hello"
 def shell_env(env_script: Path, home: Path) -> dict[str, str]:
     """The environment after `source env.sh`, isolated from this machine's gcloud and metadata server
     (the emulator's metadata server stays reachable when env.sh points at it)."""
-    env = {"HOME": str(home), "CLOUDSDK_CONFIG": str(home / "gcloud"), "NO_GCE_CHECK": "true", "PATH": "/usr/bin:/bin",
-           **read_env_script(env_script)}
+    env = {
+        "HOME": str(home),
+        "CLOUDSDK_CONFIG": str(home / "gcloud"),
+        "NO_GCE_CHECK": "true",
+        "PATH": "/usr/bin:/bin",
+        **read_env_script(env_script),
+    }
     if "GCE_METADATA_IP" in env:
         del env["NO_GCE_CHECK"]
     return env
@@ -34,8 +39,12 @@ def google_credentials(client: dict, credentials: dict[str, Path], url: str):
     principal = client["principal"]
     path = str(credentials[principal])
     if principal.endswith(".gserviceaccount.com"):
-        return service_account.Credentials.from_service_account_file(path, scopes=client.get("scopes") or [CLOUD_PLATFORM])
-    return user_credentials.Credentials.from_authorized_user_file(path, scopes=client.get("scopes")).with_token_uri(f"{url}/token")
+        return service_account.Credentials.from_service_account_file(
+            path, scopes=client.get("scopes") or [CLOUD_PLATFORM]
+        )
+    return user_credentials.Credentials.from_authorized_user_file(
+        path, scopes=client.get("scopes")
+    ).with_token_uri(f"{url}/token")
 
 
 def describe(client: dict) -> str:
@@ -49,8 +58,8 @@ def describe(client: dict) -> str:
     if client.get("api_key"):
         return f'generate_content(model="{model}") on the Gemini API with an API key'
     if client.get("principal"):
-        return f'generateContent on the Gemini API with OAuth as {client["principal"]}'
-    return 'generateContent on the Gemini API with no credential (an empty GEMINI_API_KEY)'
+        return f"generateContent on the Gemini API with OAuth as {client['principal']}"
+    return "generateContent on the Gemini API with no credential (an empty GEMINI_API_KEY)"
 
 
 def call(client: dict, credentials: dict[str, Path], url: str):
@@ -63,17 +72,30 @@ def call(client: dict, credentials: dict[str, Path], url: str):
     model = client.get("model", MODEL)
     headers = dict(client.get("headers") or {})
     if client.get("surface") == "vertex" and client.get("api_key"):
-        sdk = genai.Client(vertexai=True, api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, headers=headers))
+        sdk = genai.Client(
+            vertexai=True,
+            api_key=client["api_key"],
+            http_options=types.HttpOptions(base_url=url, headers=headers),
+        )
     elif client.get("surface") == "vertex":
         options = {"project": client["project"], "location": client["location"]}
         # The emulator sees the host google-genai would call (Google refuses hosts it does not serve); asking a
         # client with placeholder credentials sends nothing.
-        host = urlsplit(genai.Client(vertexai=True, credentials=object(), **options)._api_client._http_options.base_url).netloc
-        sdk = genai.Client(vertexai=True, credentials=google_credentials(client, credentials, url), **options,
-                           http_options=types.HttpOptions(base_url=url, headers={**headers, "host": host}))
+        host = urlsplit(
+            genai.Client(vertexai=True, credentials=object(), **options)._api_client._http_options.base_url
+        ).netloc
+        sdk = genai.Client(
+            vertexai=True,
+            credentials=google_credentials(client, credentials, url),
+            **options,
+            http_options=types.HttpOptions(base_url=url, headers={**headers, "host": host}),
+        )
     elif client.get("api_key"):
-        sdk = genai.Client(api_key=client["api_key"], http_options=types.HttpOptions(base_url=url, api_version="v1beta", headers=headers))
-    else:   # google-genai refuses OAuth (and no key) for the Gemini API: such apps call the REST API directly
+        sdk = genai.Client(
+            api_key=client["api_key"],
+            http_options=types.HttpOptions(base_url=url, api_version="v1beta", headers=headers),
+        )
+    else:  # google-genai refuses OAuth (and no key) for the Gemini API: such apps call the REST API directly
         return _plain_http(client, credentials, url)
     response = None
     for _ in range(client.get("calls", 1)):

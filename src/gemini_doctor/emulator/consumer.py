@@ -21,15 +21,17 @@ from .iam import granted
 from .oauth import OAuthState, Token
 from .world import ApiKey, Project, World
 
-GCLOUD_PROJECT = GCLOUD_OWN_PROJECTS[0]   # user ADC without a quota project lands in gcloud's own project
+GCLOUD_PROJECT = GCLOUD_OWN_PROJECTS[0]  # user ADC without a quota project lands in gcloud's own project
 TITLES = {name: service.title for name, service in SERVICES.items()}
 VERTEX = VERTEX_SURFACE.service
-INVALID_CREDENTIALS = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
-                       "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")
+INVALID_CREDENTIALS = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+    "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
 
 
 MULTIPLE_CREDENTIALS = "Multiple authentication credentials received. Please pass only one."
-API_KEY_PREFIXES = ("AIza", "AQ.")   # what Google's front end recognises as an API key in a bearer header
+API_KEY_PREFIXES = ("AIza", "AQ.")  # what Google's front end recognises as an API key in a bearer header
 
 
 def supplied_key(request: Request) -> str | None:
@@ -42,8 +44,11 @@ def supplied_key(request: Request) -> str | None:
 
 def token_type_unsupported(service: str, rpc: str) -> GoogleError:
     """The 401 for an API key where an OAuth token was expected (sent as Bearer, or a retired standard key)."""
-    return GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS,
-                       [error_info("ACCESS_TOKEN_TYPE_UNSUPPORTED", {"method": rpc, "service": service})])
+    return GoogleError(
+        "UNAUTHENTICATED",
+        INVALID_CREDENTIALS,
+        [error_info("ACCESS_TOKEN_TYPE_UNSUPPORTED", {"method": rpc, "service": service})],
+    )
 
 
 def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) -> Token | None:
@@ -60,7 +65,7 @@ def bearer_token(request: Request, state: OAuthState, service: str, rpc: str) ->
         raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS)
     if token.expires_at < time.time():
         raise GoogleError("UNAUTHENTICATED", INVALID_CREDENTIALS, [error_info("ACCESS_TOKEN_EXPIRED", meta)])
-    request.state.caller = (token.principal, service, rpc)   # who calls what: the audit log names them
+    request.state.caller = (token.principal, service, rpc)  # who calls what: the audit log names them
     return token
 
 
@@ -75,36 +80,64 @@ def require_token(request: Request, state: OAuthState, service: str, rpc: str, a
 
 def require_scope(token: Token, accepted: set[str], service: str, rpc: str) -> None:
     if not token.scopes & accepted:
-        raise GoogleError("PERMISSION_DENIED", "Request had insufficient authentication scopes.",
-                          [error_info("ACCESS_TOKEN_SCOPE_INSUFFICIENT", {"service": service, "method": rpc})])
+        raise GoogleError(
+            "PERMISSION_DENIED",
+            "Request had insufficient authentication scopes.",
+            [error_info("ACCESS_TOKEN_SCOPE_INSUFFICIENT", {"service": service, "method": rpc})],
+        )
 
 
 def missing_credentials(service: str, rpc: str) -> GoogleError:
-    return GoogleError("UNAUTHENTICATED", "Request is missing required authentication credential. Expected OAuth 2 access "
-                       "token, login cookie or other valid authentication credential. See "
-                       "https://developers.google.com/identity/sign-in/web/devconsole-project.",
-                       [error_info("CREDENTIALS_MISSING", {"service": service, "method": rpc})])
+    return GoogleError(
+        "UNAUTHENTICATED",
+        "Request is missing required authentication credential. Expected OAuth 2 access "
+        "token, login cookie or other valid authentication credential. See "
+        "https://developers.google.com/identity/sign-in/web/devconsole-project.",
+        [error_info("CREDENTIALS_MISSING", {"service": service, "method": rpc})],
+    )
 
 
 def api_keys_not_supported(service: str, rpc: str) -> GoogleError:
-    return GoogleError("UNAUTHENTICATED", "API keys are not supported by this API. Expected OAuth2 access token or other "
-                       "authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication",
-                       [error_info("CREDENTIALS_MISSING", {"method": rpc, "service": service})])
+    return GoogleError(
+        "UNAUTHENTICATED",
+        "API keys are not supported by this API. Expected OAuth2 access token or other "
+        "authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication",
+        [error_info("CREDENTIALS_MISSING", {"method": rpc, "service": service})],
+    )
 
 
 def check_key_state(world: World, key: ApiKey | None, service: str) -> None:
     """API_KEY_INVALID for unknown, deleted and expired keys; leaked and suspended keys are refused."""
     if key is None or key.state in ("deleted", "expired"):
-        message = {None: "API key not valid. Please pass a valid API key.",
-                   "deleted": "API Key not found. Please pass a valid API key.",
-                   "expired": "API key expired. Please renew the API key."}[key.state if key else None]
-        raise GoogleError("INVALID_ARGUMENT", message, [error_info("API_KEY_INVALID", {"service": service}), localized(message)])
+        message = {
+            None: "API key not valid. Please pass a valid API key.",
+            "deleted": "API Key not found. Please pass a valid API key.",
+            "expired": "API key expired. Please renew the API key.",
+        }[key.state if key else None]
+        raise GoogleError(
+            "INVALID_ARGUMENT",
+            message,
+            [error_info("API_KEY_INVALID", {"service": service}), localized(message)],
+        )
     if key.state == "leaked":
-        raise GoogleError("PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key.")
+        raise GoogleError(
+            "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key."
+        )
     if key.state == "suspended":
-        raise GoogleError("PERMISSION_DENIED", f"Permission denied: Consumer 'api_key:{key.key}' has been suspended.", [
-            error_info("CONSUMER_SUSPENDED", {"service": service, "containerInfo": f"api_key:{key.key}",
-                                              "consumer": f"projects/{project_number(world, key.project)}"})])
+        raise GoogleError(
+            "PERMISSION_DENIED",
+            f"Permission denied: Consumer 'api_key:{key.key}' has been suspended.",
+            [
+                error_info(
+                    "CONSUMER_SUSPENDED",
+                    {
+                        "service": service,
+                        "containerInfo": f"api_key:{key.key}",
+                        "consumer": f"projects/{project_number(world, key.project)}",
+                    },
+                )
+            ],
+        )
 
 
 def check_key_service(world: World, key: ApiKey, service: str, rpc: str) -> None:
@@ -112,33 +145,57 @@ def check_key_service(world: World, key: ApiKey, service: str, rpc: str) -> None
     if key.allows(service):
         return
     message = f"Requests to this API {service} method {rpc} are blocked."
-    meta = {"consumer": f"projects/{project_number(world, key.project)}", "service": service, "apiName": service, "methodName": rpc}
-    raise GoogleError("PERMISSION_DENIED", message, [error_info("API_KEY_SERVICE_BLOCKED", meta), localized(message)])
+    meta = {
+        "consumer": f"projects/{project_number(world, key.project)}",
+        "service": service,
+        "apiName": service,
+        "methodName": rpc,
+    }
+    raise GoogleError(
+        "PERMISSION_DENIED", message, [error_info("API_KEY_SERVICE_BLOCKED", meta), localized(message)]
+    )
 
 
-def oauth_consumer(world: World, request: Request, token: Token, path_project: str | None, service: str) -> Project:
+def oauth_consumer(
+    world: World, request: Request, token: Token, path_project: str | None, service: str
+) -> Project:
     """The project an OAuth call bills: x-goog-user-project, else the quota project, else the path's project.
     Vertex AI refuses OAuth calls from a consumer project without billing."""
     named = request.headers.get("x-goog-user-project") or token.quota_project
     if named:
         project = world.project(named)
         if project is not None and not granted(project, token.principal, USE_SERVICES):
-            message = (f"Caller does not have required permission to use project {named}. Grant the caller the "
-                       "roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use "
-                       f"permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project={named} "
-                       "and then retry. Propagation of the new permission may take a few minutes.")
-            raise GoogleError("PERMISSION_DENIED", message, [
-                error_info("USER_PROJECT_DENIED", {"consumer": f"projects/{named}", "service": service}), localized(message)])
+            message = (
+                f"Caller does not have required permission to use project {named}. Grant the caller the "
+                "roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use "
+                f"permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project={named} "
+                "and then retry. Propagation of the new permission may take a few minutes."
+            )
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                message,
+                [
+                    error_info("USER_PROJECT_DENIED", {"consumer": f"projects/{named}", "service": service}),
+                    localized(message),
+                ],
+            )
         return check_project(world, named, service, oauth=True)
     if path_project:
         return check_project(world, path_project, service, oauth=True)
     if not token.principal.endswith(".gserviceaccount.com"):
-        message = (f"Your application is authenticating by using local Application Default Credentials. The {service} API "
-                   "requires a quota project, which is not set by default. To learn how to set your quota project, see "
-                   "https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .")
-        raise GoogleError("PERMISSION_DENIED", message, [
-            error_info("SERVICE_DISABLED", {"consumer": f"projects/{GCLOUD_PROJECT}", "service": service})])
-    owner = next((sa.get("project") for sa in world.service_accounts if sa.get("email") == token.principal), None)
+        message = (
+            f"Your application is authenticating by using local Application Default Credentials. The {service} API "
+            "requires a quota project, which is not set by default. To learn how to set your quota project, see "
+            "https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds ."
+        )
+        raise GoogleError(
+            "PERMISSION_DENIED",
+            message,
+            [error_info("SERVICE_DISABLED", {"consumer": f"projects/{GCLOUD_PROJECT}", "service": service})],
+        )
+    owner = next(
+        (sa.get("project") for sa in world.service_accounts if sa.get("email") == token.principal), None
+    )
     return check_project(world, owner, service, oauth=True)
 
 
@@ -154,9 +211,20 @@ def check_project(world: World, ref: str | int | None, service: str, oauth: bool
         raise GoogleError("PERMISSION_DENIED", "Your project has been denied access. Please contact support.")
     if project.vpc_sc:
         uid = f"emulated-{project.number}"
-        raise GoogleError("PERMISSION_DENIED", f"Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: {uid}", [
-            {"@type": "type.googleapis.com/google.rpc.PreconditionFailure", "violations": [{"type": "VPC_SERVICE_CONTROLS", "description": uid}]},
-            error_info("SECURITY_POLICY_VIOLATED", {"service": service, "uid": uid, "consumer": f"projects/{project.number}"})])
+        raise GoogleError(
+            "PERMISSION_DENIED",
+            f"Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: {uid}",
+            [
+                {
+                    "@type": "type.googleapis.com/google.rpc.PreconditionFailure",
+                    "violations": [{"type": "VPC_SERVICE_CONTROLS", "description": uid}],
+                },
+                error_info(
+                    "SECURITY_POLICY_VIOLATED",
+                    {"service": service, "uid": uid, "consumer": f"projects/{project.number}"},
+                ),
+            ],
+        )
     if service not in project.services:
         raise errors.service_disabled(TITLES.get(service, service), service, str(project.number))
     if project.billing == "disabled" or (project.billing == "none" and oauth and service == VERTEX):
@@ -176,8 +244,13 @@ def generation_limit(world: World, project: Project, name: str, service: str) ->
     A model without a free tier has none on the Gemini API until billing is on."""
     limit = project.quota.get(name)
     model = world.model(name)
-    if limit is None and model is not None and not model.free_tier and project.billing != "enabled" \
-            and service == "generativelanguage.googleapis.com":
+    if (
+        limit is None
+        and model is not None
+        and not model.free_tier
+        and project.billing != "enabled"
+        and service == "generativelanguage.googleapis.com"
+    ):
         return 0
     return limit
 
@@ -214,17 +287,30 @@ def quota_metric(service: str) -> tuple[str, str]:
 def _quota_error(service: str, model: str, limit: int) -> GoogleError:
     metric = quota_metric(service)[0]
     if service == "aiplatform.googleapis.com":
-        message = (f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota increase "
-                   "request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.")
+        message = (
+            f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota increase "
+            "request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai."
+        )
         return GoogleError("RESOURCE_EXHAUSTED", message)
-    message = ("You exceeded your current quota, please check your plan and billing details. For more information on "
-               "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, "
-               f"head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
-               "Please retry in 38.86s.")
-    return GoogleError("RESOURCE_EXHAUSTED", message, [
-        errors.quota_failure(metric, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier", model, limit),
-        errors.help_link("Learn more about Gemini API quotas", "https://ai.google.dev/gemini-api/docs/rate-limits"),
-        errors.retry_info(38)])
+    message = (
+        "You exceeded your current quota, please check your plan and billing details. For more information on "
+        "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, "
+        f"head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
+        "Please retry in 38.86s."
+    )
+    return GoogleError(
+        "RESOURCE_EXHAUSTED",
+        message,
+        [
+            errors.quota_failure(
+                metric, "GenerateRequestsPerMinutePerProjectPerModel-FreeTier", model, limit
+            ),
+            errors.help_link(
+                "Learn more about Gemini API quotas", "https://ai.google.dev/gemini-api/docs/rate-limits"
+            ),
+            errors.retry_info(38),
+        ],
+    )
 
 
 def check_incidents(world: World, model: str, surface: str) -> None:

@@ -40,19 +40,33 @@ def write_credentials(world: World, oauth: OAuthState, directory: Path, base_url
     names: set[str] = set()
     for account in world.service_accounts:
         email = account["email"]
-        written[email] = _write_private(_free_name(directory, f"sa-{email.split('@')[0]}", names), _service_account_file(account, oauth, base_url))
+        written[email] = _write_private(
+            _free_name(directory, f"sa-{email.split('@')[0]}", names),
+            _service_account_file(account, oauth, base_url),
+        )
     for user in world.users:
         email = user["email"]
         refresh = "1//emulated-" + secrets.token_urlsafe(24)
         oauth.refresh_tokens[refresh] = email
-        token = oauth.issue(email, login_scopes(user), user.get("quota_project"), lifetime=FILE_TOKEN_LIFETIME)
+        token = oauth.issue(
+            email, login_scopes(user), user.get("quota_project"), lifetime=FILE_TOKEN_LIFETIME
+        )
         expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oauth.tokens[token].expires_at))
-        info = {"type": "authorized_user", "client_id": "emulated-client.apps.googleusercontent.com",
-                "client_secret": "emulated-secret", "refresh_token": refresh, "account": email, "token": token, "expiry": expiry}
+        info = {
+            "type": "authorized_user",
+            "client_id": "emulated-client.apps.googleusercontent.com",
+            "client_secret": "emulated-secret",
+            "refresh_token": refresh,
+            "account": email,
+            "token": token,
+            "expiry": expiry,
+        }
         if user.get("quota_project"):
             info["quota_project_id"] = user["quota_project"]
         written[email] = _write_private(_free_name(directory, f"adc-{email.split('@')[0]}", names), info)
-    written["env"] = _write_private(directory / "env.sh", None, _env_script(world, written, base_url, world.client))
+    written["env"] = _write_private(
+        directory / "env.sh", None, _env_script(world, written, base_url, world.client)
+    )
     return written
 
 
@@ -71,10 +85,14 @@ def _key_pair(email: str) -> tuple[str, str]:
     """The account's RSA key (private PEM, public PEM): made once per process, as making one
     costs tens of milliseconds. Each credential file still gets a key ID of its own."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private_pem, public_pem
 
 
@@ -82,31 +100,44 @@ def _service_account_file(account: dict, oauth: OAuthState, base_url: str) -> di
     private_pem, public_pem = _key_pair(account["email"])
     kid = secrets.token_hex(20)
     oauth.signing_keys[kid] = (account["email"], public_pem)
-    return {"type": "service_account", "project_id": account.get("project", ""), "private_key_id": kid,
-            "private_key": private_pem, "client_email": account["email"], "client_id": str(secrets.randbelow(10**20)),
-            "auth_uri": f"{base_url}/o/oauth2/auth", "token_uri": f"{base_url}/token",
-            "auth_provider_x509_cert_url": f"{base_url}/oauth2/v1/certs", "universe_domain": "googleapis.com"}
+    return {
+        "type": "service_account",
+        "project_id": account.get("project", ""),
+        "private_key_id": kid,
+        "private_key": private_pem,
+        "client_email": account["email"],
+        "client_id": str(secrets.randbelow(10**20)),
+        "auth_uri": f"{base_url}/o/oauth2/auth",
+        "token_uri": f"{base_url}/token",
+        "auth_provider_x509_cert_url": f"{base_url}/oauth2/v1/certs",
+        "universe_domain": "googleapis.com",
+    }
 
 
 def _env_script(world: World, written: dict[str, Path], base_url: str, client: dict) -> str:
     # Base URLs carry Google's host as their path (hostpath.py): google-genai then keeps project, location and
     # method (it reads the Gemini variable even in Vertex mode unless the app passes vertexai=True)
-    env = {"GOOGLE_GEMINI_BASE_URL": base_url + host_prefix(GEMINI_API.service),
-           "GOOGLE_VERTEX_BASE_URL": base_url + host_prefix(VERTEX.service), "GEMINI_DOCTOR_ENDPOINT": base_url}
+    env = {
+        "GOOGLE_GEMINI_BASE_URL": base_url + host_prefix(GEMINI_API.service),
+        "GOOGLE_VERTEX_BASE_URL": base_url + host_prefix(VERTEX.service),
+        "GEMINI_DOCTOR_ENDPOINT": base_url,
+    }
     key = client.get("api_key", world.api_keys[0].key if world.api_keys else None)
     if key:
         env["GEMINI_API_KEY"] = key
-    principal = client["principal"] if "principal" in client else next(iter(p for p in written if p != "env"), None)
+    principal = (
+        client["principal"] if "principal" in client else next(iter(p for p in written if p != "env"), None)
+    )
     if principal in written:
         env["GOOGLE_APPLICATION_CREDENTIALS"] = str(written[principal])
     project = client.get("project", world.projects[0].id if world.projects else None)
-    if project:   # a client section may leave the project and location unset (Vertex express mode)
+    if project:  # a client section may leave the project and location unset (Vertex express mode)
         env["GOOGLE_CLOUD_PROJECT"] = project
     if client.get("location", "global"):
         env["GOOGLE_CLOUD_LOCATION"] = client.get("location", "global")
     if client.get("surface") == "vertex":
         env["GOOGLE_GENAI_USE_VERTEXAI"] = "true"
-    if world.metadata:   # google-auth reaches the machine's metadata server here (and pings it by "IP")
+    if world.metadata:  # google-auth reaches the machine's metadata server here (and pings it by "IP")
         env["GCE_METADATA_HOST"] = env["GCE_METADATA_IP"] = base_url.split("://", 1)[-1].rstrip("/")
     lines = ["# Generated by gemini-doctor emulate: source this file to point your app at the emulator."]
     lines += [f"export {name}={shlex.quote(value)}" for name, value in env.items()]

@@ -18,7 +18,7 @@ from .errors import GoogleError
 from .world import World
 
 CONSOLE = "https://console.cloud.google.com/iam-admin/troubleshooter/summary;errorId="
-MAX_DENIALS = 10_000                       # error IDs remembered per emulator, oldest forgotten first
+MAX_DENIALS = 10_000  # error IDs remembered per emulator, oldest forgotten first
 
 
 class Denials:
@@ -33,13 +33,21 @@ class Denials:
         info = next((d for d in error.details if d.get("reason") == "IAM_PERMISSION_DENIED"), None)
         principal = getattr(request.state, "caller", (None,))[0]
         meta = info.get("metadata", {}) if info else {}
-        project = self.world.project((meta.get("resource") or "").removeprefix("projects/").split("/")[0] or None)
+        project = self.world.project(
+            (meta.get("resource") or "").removeprefix("projects/").split("/")[0] or None
+        )
         if info is None or not principal or project is None or not meta.get("permission"):
             return
         seen = f"{principal}\n{meta['permission']}\n{meta['resource']}".encode()
-        error_id = base64.b64encode(b"\n$" + hashlib.sha256(seen).digest()[:18] + f"\x12projects/{project.number}".encode()).decode()
-        self.by_id[error_id] = {"principal": principal, "permission": meta["permission"], "name": meta["resource"],
-                                "project": project.id}
+        error_id = base64.b64encode(
+            b"\n$" + hashlib.sha256(seen).digest()[:18] + f"\x12projects/{project.number}".encode()
+        ).decode()
+        self.by_id[error_id] = {
+            "principal": principal,
+            "permission": meta["permission"],
+            "name": meta["resource"],
+            "project": project.id,
+        }
         self.by_id.move_to_end(error_id)
         while len(self.by_id) > MAX_DENIALS:
             self.by_id.popitem(last=False)

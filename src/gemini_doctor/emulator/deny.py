@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import re
 
-USER, SERVICE_ACCOUNT, EVERYONE = "principal://goog/subject/", "principal://iam.googleapis.com/projects/-/serviceAccounts/", \
-    "principalSet://goog/public:all"
-_PRINCIPAL = re.compile(r"(principal://goog/subject/|principal://iam\.googleapis\.com/projects/-/serviceAccounts/)[^\s/@]+@[^\s/@]+"
-                        r"|principalSet://goog/public:all")
+USER, SERVICE_ACCOUNT, EVERYONE = (
+    "principal://goog/subject/",
+    "principal://iam.googleapis.com/projects/-/serviceAccounts/",
+    "principalSet://goog/public:all",
+)
+_PRINCIPAL = re.compile(
+    r"(principal://goog/subject/|principal://iam\.googleapis\.com/projects/-/serviceAccounts/)[^\s/@]+@[^\s/@]+"
+    r"|principalSet://goog/public:all"
+)
 _PERMISSION = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com/(\*|[A-Za-z]+\.(\*|[A-Za-z]+))")
 RULE_LISTS = ("denied_principals", "exception_principals", "denied_permissions", "exception_permissions")
-_SERVICE_HOSTS = {"resourcemanager": "cloudresourcemanager"}   # permission prefixes whose service has another name
+_SERVICE_HOSTS = {
+    "resourcemanager": "cloudresourcemanager"
+}  # permission prefixes whose service has another name
 
 
 def fqdn(permission: str) -> str:
@@ -41,15 +48,19 @@ def permission_matches(pattern: str, permission: str) -> bool:
 
 
 def rule_denies(rule: dict, email: str, permission: str) -> bool:
-    return (any(principal_matches(p, email) for p in rule.get("denied_principals", ()))
-            and any(permission_matches(p, permission) for p in rule.get("denied_permissions", ()))
-            and not any(principal_matches(p, email) for p in rule.get("exception_principals", ()))
-            and not any(permission_matches(p, permission) for p in rule.get("exception_permissions", ())))
+    return (
+        any(principal_matches(p, email) for p in rule.get("denied_principals", ()))
+        and any(permission_matches(p, permission) for p in rule.get("denied_permissions", ()))
+        and not any(principal_matches(p, email) for p in rule.get("exception_principals", ()))
+        and not any(permission_matches(p, permission) for p in rule.get("exception_permissions", ()))
+    )
 
 
 def denying_policy(policies: list[dict], email: str, permission: str) -> dict | None:
     """The first of *policies* with a rule that denies *email* the *permission*, else None."""
-    return next((p for p in policies if any(rule_denies(r, email, permission) for r in p.get("rules", ()))), None)
+    return next(
+        (p for p in policies if any(rule_denies(r, email, permission) for r in p.get("rules", ()))), None
+    )
 
 
 def policy_problem(policy: object) -> tuple[tuple, str] | None:
@@ -67,11 +78,18 @@ def policy_problem(policy: object) -> tuple[tuple, str] | None:
         for name in RULE_LISTS:
             values = rule.get(name, [])
             check = _PRINCIPAL if name.endswith("principals") else _PERMISSION
-            bad = next((v for v in values if not isinstance(v, str) or not check.fullmatch(v)), None) \
-                if isinstance(values, list) else values
+            bad = (
+                next((v for v in values if not isinstance(v, str) or not check.fullmatch(v)), None)
+                if isinstance(values, list)
+                else values
+            )
             if bad is not None:
-                form = "principal://goog/subject/EMAIL, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL " \
-                       "or principalSet://goog/public:all" if check is _PRINCIPAL else "SERVICE.googleapis.com/RESOURCE.VERB"
+                form = (
+                    "principal://goog/subject/EMAIL, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL "
+                    "or principalSet://goog/public:all"
+                    if check is _PRINCIPAL
+                    else "SERVICE.googleapis.com/RESOURCE.VERB"
+                )
                 return ("rules", n, name), f"{bad!r} is not in Google's form ({form})"
         if not rule.get("denied_principals") or not rule.get("denied_permissions"):
             return ("rules", n), "needs denied_principals and denied_permissions"

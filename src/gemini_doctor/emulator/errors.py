@@ -27,7 +27,9 @@ class GoogleError(Exception):
     def response(self, as_list: bool = False) -> JSONResponse:
         """Google's JSON error; *as_list* wraps it in an array of one (the OpenAI-compatible endpoint's shape)."""
         content = [self.body()] if as_list else self.body()
-        return JSONResponse(content, status_code=self.code, headers=HEADERS, media_type="application/json; charset=UTF-8")
+        return JSONResponse(
+            content, status_code=self.code, headers=HEADERS, media_type="application/json; charset=UTF-8"
+        )
 
 
 def error_info(reason: str, metadata: dict[str, str], domain: str = "googleapis.com") -> dict:
@@ -43,9 +45,17 @@ def help_link(description: str, url: str) -> dict:
 
 
 def quota_failure(metric: str, quota_id: str, model: str, limit: int) -> dict:
-    return {"@type": _TYPE + "QuotaFailure", "violations": [{
-        "quotaMetric": metric, "quotaId": quota_id,
-        "quotaDimensions": {"location": "global", "model": model}, "quotaValue": str(limit)}]}
+    return {
+        "@type": _TYPE + "QuotaFailure",
+        "violations": [
+            {
+                "quotaMetric": metric,
+                "quotaId": quota_id,
+                "quotaDimensions": {"location": "global", "model": model},
+                "quotaValue": str(limit),
+            }
+        ],
+    }
 
 
 def retry_info(seconds: int) -> dict:
@@ -54,34 +64,69 @@ def retry_info(seconds: int) -> dict:
 
 def service_disabled(title: str, service: str, project: str) -> GoogleError:
     url = f"https://console.developers.google.com/apis/api/{service}/overview?project={project}"
-    message = (f"{title} has not been used in project {project} before or it is disabled. Enable it by visiting {url} "
-               "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our "
-               "systems and retry.")
-    return GoogleError("PERMISSION_DENIED", message, [
-        error_info("SERVICE_DISABLED", {"containerInfo": project, "activationUrl": url, "serviceTitle": title,
-                                        "service": service, "consumer": f"projects/{project}"}),
-        localized(message),
-        help_link("Google developers console API activation", url),
-    ])
+    message = (
+        f"{title} has not been used in project {project} before or it is disabled. Enable it by visiting {url} "
+        "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our "
+        "systems and retry."
+    )
+    return GoogleError(
+        "PERMISSION_DENIED",
+        message,
+        [
+            error_info(
+                "SERVICE_DISABLED",
+                {
+                    "containerInfo": project,
+                    "activationUrl": url,
+                    "serviceTitle": title,
+                    "service": service,
+                    "consumer": f"projects/{project}",
+                },
+            ),
+            localized(message),
+            help_link("Google developers console API activation", url),
+        ],
+    )
 
 
 def billing_disabled(service: str, project: str) -> GoogleError:
-    message = (f"This API method requires billing to be enabled. Please enable billing on project #{project} by visiting "
-               f"https://console.developers.google.com/billing/enable?project={project} then retry. If you enabled billing "
-               "for this project recently, wait a few minutes for the action to propagate to our systems and retry.")
-    return GoogleError("PERMISSION_DENIED", message, [
-        error_info("BILLING_DISABLED", {"consumer": f"projects/{project}", "service": service}), localized(message)])
+    message = (
+        f"This API method requires billing to be enabled. Please enable billing on project #{project} by visiting "
+        f"https://console.developers.google.com/billing/enable?project={project} then retry. If you enabled billing "
+        "for this project recently, wait a few minutes for the action to propagate to our systems and retry."
+    )
+    return GoogleError(
+        "PERMISSION_DENIED",
+        message,
+        [
+            error_info("BILLING_DISABLED", {"consumer": f"projects/{project}", "service": service}),
+            localized(message),
+        ],
+    )
 
 
 def prepay_depleted() -> GoogleError:
     """HTTP 402 since 2026 (status still RESOURCE_EXHAUSTED): not a quota, retrying never helps."""
-    return GoogleError("RESOURCE_EXHAUSTED", "Your prepayment credits are depleted. Please go to AI Studio at "
-                       "https://ai.studio/projects to manage your project and billing. Learn more at "
-                       "https://ai.google.dev/gemini-api/docs/billing#prepay.", code=402)
+    return GoogleError(
+        "RESOURCE_EXHAUSTED",
+        "Your prepayment credits are depleted. Please go to AI Studio at "
+        "https://ai.studio/projects to manage your project and billing. Learn more at "
+        "https://ai.google.dev/gemini-api/docs/billing#prepay.",
+        code=402,
+    )
 
 
 def consumer_invalid(service: str, project: str) -> GoogleError:
     message = f"Permission denied on resource project {project}."
-    return GoogleError("PERMISSION_DENIED", message, [
-        error_info("CONSUMER_INVALID", {"containerInfo": project, "service": service, "consumer": f"projects/{project}"}),
-        localized(message), help_link("Google developers console", "https://console.developers.google.com")])
+    return GoogleError(
+        "PERMISSION_DENIED",
+        message,
+        [
+            error_info(
+                "CONSUMER_INVALID",
+                {"containerInfo": project, "service": service, "consumer": f"projects/{project}"},
+            ),
+            localized(message),
+            help_link("Google developers console", "https://console.developers.google.com"),
+        ],
+    )

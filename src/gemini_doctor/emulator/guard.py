@@ -22,8 +22,8 @@ from starlette.requests import ClientDisconnect
 
 from .errors import HEADERS, GoogleError
 
-MAX_PAYLOAD = 20 * 1024 * 1024          # the Gemini API's and Vertex AI's request limit (20 MiB)
-MAX_BODY = 64 * 1024 * 1024             # beyond this the front end refuses the request outright
+MAX_PAYLOAD = 20 * 1024 * 1024  # the Gemini API's and Vertex AI's request limit (20 MiB)
+MAX_BODY = 64 * 1024 * 1024  # beyond this the front end refuses the request outright
 LOG_QUEUE = 1000
 TOO_LARGE_PAGE = b"""<!DOCTYPE html>
 <html lang=en>
@@ -78,7 +78,9 @@ class Guard:
             if not started:
                 await _too_large(exc.size, send)
         except Exception as exc:  # noqa: BLE001 - the point of the guard: no request ends in a traceback
-            log.warning("emulator: %s on %s %s: %s", type(exc).__name__, scope.get("method"), scope.get("path"), exc)
+            log.warning(
+                "emulator: %s on %s %s: %s", type(exc).__name__, scope.get("method"), scope.get("path"), exc
+            )
             if not started:
                 await GoogleError("INTERNAL", "Internal error encountered.").response()(scope, receive, send)
 
@@ -95,9 +97,15 @@ async def _too_large(size: int, send) -> None:
     if size > MAX_BODY:
         status, body, kind = 413, TOO_LARGE_PAGE, b"text/html; charset=UTF-8"
     else:
-        response = GoogleError("INVALID_ARGUMENT", f"Request payload size exceeds the limit: {MAX_PAYLOAD} bytes.").response()
+        response = GoogleError(
+            "INVALID_ARGUMENT", f"Request payload size exceeds the limit: {MAX_PAYLOAD} bytes."
+        ).response()
         status, body, kind = 400, response.body, b"application/json; charset=UTF-8"
-    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    headers = [
+        (b"content-type", kind),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
     headers += [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -125,8 +133,8 @@ class _Writer(logging.Handler):
         try:
             while data:
                 if not select.select([], [self.fd], [], 0.2)[1]:
-                    return                       # nobody reads: drop the rest
-                data = data[os.write(self.fd, data[:512]):]   # at most a pipe's atomic write
+                    return  # nobody reads: drop the rest
+                data = data[os.write(self.fd, data[:512]) :]  # at most a pipe's atomic write
         except (OSError, ValueError):
             pass
 
@@ -143,7 +151,11 @@ def nonblocking_logging() -> None:
         ours.propagate = False
     for name in ("uvicorn", "uvicorn.access", log.name):
         logger = logging.getLogger(name)
-        writers = [_Writer(h.stream.fileno(), h.formatter) for h in logger.handlers if isinstance(h, logging.StreamHandler)]
+        writers = [
+            _Writer(h.stream.fileno(), h.formatter)
+            for h in logger.handlers
+            if isinstance(h, logging.StreamHandler)
+        ]
         if writers:
             records: queue.Queue = queue.Queue(LOG_QUEUE)
             listener = logging.handlers.QueueListener(records, *writers)

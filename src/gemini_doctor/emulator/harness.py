@@ -42,16 +42,18 @@ def world_data(world: str | dict | Path) -> dict | Path:
         return Path(world)
     close = difflib.get_close_matches(world, scenario_names(), n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise UnknownScenario(f"unknown scenario {world!r}.{hint} Built-in scenarios: {', '.join(scenario_names())}; "
-                          "or give a world mapping or a .yaml/.json world file.")
+    raise UnknownScenario(
+        f"unknown scenario {world!r}.{hint} Built-in scenarios: {', '.join(scenario_names())}; "
+        "or give a world mapping or a .yaml/.json world file."
+    )
 
 
 @dataclass
 class RunningEmulator:
     url: str
     server: BackgroundServer
-    client: dict = field(default_factory=dict)          # the scenario's client section (what the app uses)
-    credentials: dict[str, Path] = field(default_factory=dict)   # principal -> key/ADC file; "env" -> env.sh
+    client: dict = field(default_factory=dict)  # the scenario's client section (what the app uses)
+    credentials: dict[str, Path] = field(default_factory=dict)  # principal -> key/ADC file; "env" -> env.sh
 
     @property
     def api_key(self) -> str | None:
@@ -79,8 +81,14 @@ class RunningEmulator:
 
         base = types.HttpOptions(base_url=self.url)
         if self.vertex:
-            return genai.Client(vertexai=True, project=self.client.get("project"), location=self.client.get("location", "global"),
-                                credentials=google_credentials(self.client, self.credentials, self.url), http_options=base, **options)
+            return genai.Client(
+                vertexai=True,
+                project=self.client.get("project"),
+                location=self.client.get("location", "global"),
+                credentials=google_credentials(self.client, self.credentials, self.url),
+                http_options=base,
+                **options,
+            )
         return genai.Client(api_key=self.api_key, http_options=base, **options)
 
     def openai_client(self, **options):
@@ -117,11 +125,17 @@ def start(world: str | dict | Path, directory: Path) -> RunningEmulator:
 
 
 @contextlib.contextmanager
-def running_emulator(world: str | dict | Path = "healthy", directory: Path | None = None) -> Iterator[RunningEmulator]:
+def running_emulator(
+    world: str | dict | Path = "healthy", directory: Path | None = None
+) -> Iterator[RunningEmulator]:
     """The emulator serving *world* for the ``with`` block; credential files go to *directory* (a temporary
     folder, removed afterwards, when not given)."""
     with contextlib.ExitStack() as stack:
-        folder = Path(directory) if directory else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gemini-emulator-")))
+        folder = (
+            Path(directory)
+            if directory
+            else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gemini-emulator-")))
+        )
         emu = start(world, folder)
         stack.callback(emu.server.stop)
         yield emu

@@ -13,11 +13,16 @@ def allowed(project: Project, principal: str, permission: str) -> bool:
     member = member_of(principal)
     for binding in project.iam:
         members = binding.get("members", [])
-        if (member in members or "allAuthenticatedUsers" in members) and carries(binding.get("role", ""), permission):
+        if (member in members or "allAuthenticatedUsers" in members) and carries(
+            binding.get("role", ""), permission
+        ):
             return True
     return False
 
 
 def granted(project: Project, principal: str, permission: str) -> bool:
     """True when *principal* may use *permission* on *project*: allowed, and no deny policy refuses it."""
-    return allowed(project, principal, permission) and denying_policy(project.deny_policies, principal, permission) is None
+    return (
+        allowed(project, principal, permission)
+        and denying_policy(project.deny_policies, principal, permission) is None
+    )

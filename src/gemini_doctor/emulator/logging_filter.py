@@ -14,7 +14,9 @@ from datetime import datetime
 
 MAX_FILTER = 20_000
 SEVERITIES = ("DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY")
-_TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>>=|<=|!=|=~|!~|[=<>:()])|(?P<word>[^\s"()=<>:!]+))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>>=|<=|!=|=~|!~|[=<>:()])|(?P<word>[^\s"()=<>:!]+))'
+)
 _OPS = {"=", "!=", ">", "<", ">=", "<=", ":"}
 
 
@@ -41,7 +43,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         m = _TOKEN.match(text, at)
         if m is None or m.end() == at:
             if text[at:].strip():
-                raise FilterError(f"cannot read the filter at {text[at:at + 20]!r}")
+                raise FilterError(f"cannot read the filter at {text[at : at + 20]!r}")
             break
         at = m.end()
         kind = m.lastgroup
@@ -88,7 +90,9 @@ class _Parser:
 
     def negation(self):
         token = self.peek()
-        if token == ("kw", "NOT") or (token and token[0] == "word" and token[1].startswith("-") and len(token[1]) > 1):
+        if token == ("kw", "NOT") or (
+            token and token[0] == "word" and token[1].startswith("-") and len(token[1]) > 1
+        ):
             if token[1] == "NOT":
                 self.take()
             else:
@@ -150,8 +154,14 @@ def _compare(actual: object, op: str, wanted: str, name: str) -> bool:
     left, right = _ordered(actual, wanted, name)
     if left is None:
         return False
-    return {"=": left == right, "!=": left != right, ">": left > right, "<": left < right,
-            ">=": left >= right, "<=": left <= right}[op]
+    return {
+        "=": left == right,
+        "!=": left != right,
+        ">": left > right,
+        "<": left < right,
+        ">=": left >= right,
+        "<=": left <= right,
+    }[op]
 
 
 def _ordered(actual: object, wanted: str, name: str) -> tuple[object, object]:

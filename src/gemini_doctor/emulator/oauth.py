@@ -39,11 +39,17 @@ class Token:
 
 @dataclass
 class OAuthState:
-    signing_keys: dict[str, tuple[str, str]] = field(default_factory=dict)   # kid -> (email, public PEM)
-    refresh_tokens: dict[str, str] = field(default_factory=dict)            # refresh token -> user email
+    signing_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # kid -> (email, public PEM)
+    refresh_tokens: dict[str, str] = field(default_factory=dict)  # refresh token -> user email
     tokens: dict[str, Token] = field(default_factory=dict)
 
-    def issue(self, principal: str, scopes: set[str], quota_project: str | None = None, lifetime: int = TOKEN_LIFETIME) -> str:
+    def issue(
+        self,
+        principal: str,
+        scopes: set[str],
+        quota_project: str | None = None,
+        lifetime: int = TOKEN_LIFETIME,
+    ) -> str:
         token = "ya29.emulated-" + secrets.token_urlsafe(24)
         self.tokens[token] = Token(principal, frozenset(scopes), time.time() + lifetime, quota_project)
         return token
@@ -64,6 +70,8 @@ class OAuthState:
         scopes = frozenset(str(claims.get("scope", "")).split())
         if not any(sa.get("email") == email and not sa.get("disabled") for sa in accounts):
             return None
-        if claims.get("iss") != email or not (scopes or claims.get("aud") in (f"https://{service}/", f"https://{service}")):
+        if claims.get("iss") != email or not (
+            scopes or claims.get("aud") in (f"https://{service}/", f"https://{service}")
+        ):
             return None
         return Token(email, scopes or frozenset({CLOUD_PLATFORM}), float(claims["exp"]))

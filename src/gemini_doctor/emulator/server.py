@@ -30,9 +30,9 @@ from .guard import nonblocking_logging
 from .oauth import OAuthState
 from .world import World
 
-HEAD_TIMEOUT = 10.0          # seconds for a request line and headers, from connecting or from the last answer
-BODY_TIMEOUT = 30.0          # seconds the body may pause between two pieces
-GRACE = 1.0                  # seconds answers in flight get when a server stops
+HEAD_TIMEOUT = 10.0  # seconds for a request line and headers, from connecting or from the last answer
+BODY_TIMEOUT = 30.0  # seconds the body may pause between two pieces
+GRACE = 1.0  # seconds answers in flight get when a server stops
 START_TIMEOUT = 10.0
 
 
@@ -40,8 +40,15 @@ class BackgroundServer:
     """The emulator on a free loopback port, served from the process's shared event loop; use as a
     context manager (or :meth:`start` / :meth:`stop`)."""
 
-    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0, *,
-                 head_timeout: float = HEAD_TIMEOUT, body_timeout: float = BODY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        world: World,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        head_timeout: float = HEAD_TIMEOUT,
+        body_timeout: float = BODY_TIMEOUT,
+    ) -> None:
         self.world, self.oauth = world, OAuthState()
         self.app = create_app(world, self.oauth)
         self._socket = _bind(host, port)
@@ -57,7 +64,9 @@ class BackgroundServer:
         return write_credentials(self.world, self.oauth, directory, self.url)
 
     def start(self) -> Self:
-        self._serving = asyncio.run_coroutine_threadsafe(self._server.serve(sockets=[self._socket]), _shared_loop())
+        self._serving = asyncio.run_coroutine_threadsafe(
+            self._server.serve(sockets=[self._socket]), _shared_loop()
+        )
         if not self._server.ready.wait(START_TIMEOUT) or self._serving.done():
             self.stop()
             raise RuntimeError("the emulator did not start")
@@ -88,7 +97,7 @@ def serve_forever(world: World, host: str, port: int, credentials_dir: Path | No
     _raise_open_files_limit()
     announce(url)
     server = _Server(_config(create_app(world, oauth), HEAD_TIMEOUT, BODY_TIMEOUT, own_logging=True))
-    nonblocking_logging()          # after uvicorn set up its logging: an unread stderr must not stall serving
+    nonblocking_logging()  # after uvicorn set up its logging: an unread stderr must not stall serving
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: server.stop())
     server.run(sockets=[sock])
@@ -108,7 +117,7 @@ class _Server(uvicorn.Server):
         self.should_exit = True
         loop, stopping = self._loop, self._stopping
         if loop is not None and stopping is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):      # the loop has just closed
+            with contextlib.suppress(RuntimeError):  # the loop has just closed
                 loop.call_soon_threadsafe(stopping.set)
 
     @contextlib.contextmanager
@@ -122,7 +131,7 @@ class _Server(uvicorn.Server):
 
     async def main_loop(self) -> None:
         ticks = 0
-        while not await self.on_tick(ticks):           # refreshes the Date header once a second
+        while not await self.on_tick(ticks):  # refreshes the Date header once a second
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), 1)
             ticks += 10
@@ -133,12 +142,12 @@ class _Server(uvicorn.Server):
         for sock in sockets or []:
             sock.close()
         state = self.server_state
-        for connection in list(state.connections):     # idle ones close now, busy ones after their answer
+        for connection in list(state.connections):  # idle ones close now, busy ones after their answer
             connection.shutdown()
         if state.tasks and state.connections:
             await asyncio.wait(set(state.tasks), timeout=self.config.timeout_graceful_shutdown)
         self.config.app.stopping = True
-        for task in list(state.tasks):                 # no one is waiting for these any more
+        for task in list(state.tasks):  # no one is waiting for these any more
             task.cancel()
         for connection in list(state.connections):
             connection.transport.close()
@@ -169,7 +178,7 @@ class _Protocol(H11Protocol):
     def on_response_complete(self) -> None:
         waiting_for = self.cycle
         super().on_response_complete()
-        if self.cycle is waiting_for:                  # no pipelined request started meanwhile
+        if self.cycle is waiting_for:  # no pipelined request started meanwhile
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -197,7 +206,7 @@ class _Quiet:
 
     def __init__(self, app, body_timeout: float) -> None:
         self.app, self.body_timeout = app, body_timeout
-        self.stopping = False            # set by the server: its cancelling of requests is expected
+        self.stopping = False  # set by the server: its cancelling of requests is expected
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -227,9 +236,15 @@ class _Quiet:
 def _config(app, head_timeout: float, body_timeout: float, own_logging: bool = False) -> uvicorn.Config:
     """uvicorn's settings; with *own_logging* uvicorn configures logging (the CLI owns its process,
     an in-process server leaves its host's logging alone)."""
-    return uvicorn.Config(_Quiet(app, body_timeout), http=functools.partial(_Protocol, head_timeout=head_timeout),
-                          log_level="warning", log_config=uvicorn.config.LOGGING_CONFIG if own_logging else None,
-                          lifespan="off", access_log=False, timeout_graceful_shutdown=GRACE)
+    return uvicorn.Config(
+        _Quiet(app, body_timeout),
+        http=functools.partial(_Protocol, head_timeout=head_timeout),
+        log_level="warning",
+        log_config=uvicorn.config.LOGGING_CONFIG if own_logging else None,
+        lifespan="off",
+        access_log=False,
+        timeout_graceful_shutdown=GRACE,
+    )
 
 
 _LOOP: asyncio.AbstractEventLoop | None = None
@@ -257,7 +272,9 @@ def _raise_open_files_limit() -> None:
 
 def _bind(host: str, port: int) -> socket.socket:
     # proto must be IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (else 40 ms per response)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(4096)  # listen now, so "listening on" is true before uvicorn starts accepting

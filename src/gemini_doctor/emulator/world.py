@@ -22,7 +22,13 @@ KEY_KINDS = ("standard", "auth")
 LAUNCH_STAGES = ("GA", "PUBLIC_PREVIEW", "PRIVATE_PREVIEW", "RETIRED")
 PLATFORMS = ("gce", "cloud-run")
 PROJECT_STATES = ("ACTIVE", "DELETE_REQUESTED")
-ORG_POLICY_RULE = {"allowed_values": list, "denied_values": list, "allow_all": bool, "deny_all": bool, "enforce": bool}
+ORG_POLICY_RULE = {
+    "allowed_values": list,
+    "denied_values": list,
+    "allow_all": bool,
+    "deny_all": bool,
+    "enforce": bool,
+}
 
 
 @dataclass
@@ -46,11 +52,17 @@ class Project:
     vpc_sc: bool = False
     org_policy_denied_models: list[str] = field(default_factory=list)
     quota: dict[str, int] = field(default_factory=dict)
-    billing_account: str | None = None   # extension: the id of the account in `billing_accounts` it is linked to
-    state: str = "ACTIVE"                # extension: Resource Manager's lifecycle state (ACTIVE | DELETE_REQUESTED)
-    org_policies: dict[str, dict] = field(default_factory=dict)   # extension: constraint -> its effective rule
-    deny_policies: list[dict] = field(default_factory=list)   # IAM deny policies attached to the project (deny.py)
-    data_access_logs: list[str] = field(default_factory=lambda: [ALL_SERVICES])   # services whose Data Access audit logs are on
+    billing_account: str | None = (
+        None  # extension: the id of the account in `billing_accounts` it is linked to
+    )
+    state: str = "ACTIVE"  # extension: Resource Manager's lifecycle state (ACTIVE | DELETE_REQUESTED)
+    org_policies: dict[str, dict] = field(default_factory=dict)  # extension: constraint -> its effective rule
+    deny_policies: list[dict] = field(
+        default_factory=list
+    )  # IAM deny policies attached to the project (deny.py)
+    data_access_logs: list[str] = field(
+        default_factory=lambda: [ALL_SERVICES]
+    )  # services whose Data Access audit logs are on
 
     def logs_data_access(self, service: str) -> bool:
         """Whether the project's Data Access audit logs are on for *service*."""
@@ -74,12 +86,16 @@ class ApiKey:
     state: str = "active"
     restrictions: Restrictions | None = None
     vertex_express: bool = False
-    kind: str | None = None               # standard | auth; None: auth for AQ. keys, standard otherwise
-    service_account: str | None = None    # the account an auth key is bound to (Key.serviceAccountEmail)
+    kind: str | None = None  # standard | auth; None: auth for AQ. keys, standard otherwise
+    service_account: str | None = None  # the account an auth key is bound to (Key.serviceAccountEmail)
 
     def allows(self, service: str) -> bool:
         """Whether the key's API restrictions let it call *service* (no API restrictions: any)."""
-        return self.restrictions is None or not self.restrictions.api_targets or service in self.restrictions.api_targets
+        return (
+            self.restrictions is None
+            or not self.restrictions.api_targets
+            or service in self.restrictions.api_targets
+        )
 
 
 @dataclass
@@ -93,7 +109,7 @@ class Model:
     closed_to_new_users_from: datetime.date | None = None
     retired_from: datetime.date | None = None
     replacement: str | None = None
-    used_by: list[str] = field(default_factory=list)   # projects that used it before it closed to new users
+    used_by: list[str] = field(default_factory=list)  # projects that used it before it closed to new users
 
     def refusal(self, today: datetime.date, project: Project | None) -> str | None:
         """Why Google no longer serves this model to *project* on *today*, else None: 'gone' (launch stage
@@ -102,7 +118,9 @@ class Model:
             return "gone"
         if self.retired_from and today >= self.retired_from:
             return "retired"
-        used = project is not None and (project.id in self.used_by or str(project.number) in map(str, self.used_by))
+        used = project is not None and (
+            project.id in self.used_by or str(project.number) in map(str, self.used_by)
+        )
         if self.closed_to_new_users_from and today >= self.closed_to_new_users_from and not used:
             return "closed"
         return None
@@ -130,12 +148,12 @@ class World:
     latency_ms: int = 0
     faults: list[dict] = field(default_factory=list)
     # Extensions (the spec allows new fields with defaults that keep old worlds valid):
-    edge_blocked: bool = False                                # Google's front end refuses the caller (HTML 403)
-    client: dict = field(default_factory=dict)                # what the default caller's app uses (scenarios.py)
-    metadata: dict = field(default_factory=dict)              # the machine's metadata server (metadata.py)
+    edge_blocked: bool = False  # Google's front end refuses the caller (HTML 403)
+    client: dict = field(default_factory=dict)  # what the default caller's app uses (scenarios.py)
+    metadata: dict = field(default_factory=dict)  # the machine's metadata server (metadata.py)
     today: datetime.date = field(default_factory=datetime.date.today)
-    standard_key_cutoffs: dict[str, datetime.date] = field(default_factory=dict)   # unrestricted / all
-    sections: dict[str, list] = field(default_factory=dict)   # the lists services own, by name (registry.py)
+    standard_key_cutoffs: dict[str, datetime.date] = field(default_factory=dict)  # unrestricted / all
+    sections: dict[str, list] = field(default_factory=dict)  # the lists services own, by name (registry.py)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -164,9 +182,24 @@ class World:
         return None
 
 
-_TOP = {"caller", "unsupported_countries", "paid_only_countries", "projects", "api_keys", "service_accounts",
-        "users", "models", "incidents", "latency_ms", "faults", "edge_blocked", "client", "metadata", "today",
-        "standard_key_cutoffs"}
+_TOP = {
+    "caller",
+    "unsupported_countries",
+    "paid_only_countries",
+    "projects",
+    "api_keys",
+    "service_accounts",
+    "users",
+    "models",
+    "incidents",
+    "latency_ms",
+    "faults",
+    "edge_blocked",
+    "client",
+    "metadata",
+    "today",
+    "standard_key_cutoffs",
+}
 
 
 def load_world(source: str | Path | dict) -> World:
@@ -174,7 +207,9 @@ def load_world(source: str | Path | dict) -> World:
     lines: dict[tuple, int] = {}
     where = "" if isinstance(source, dict) else f"{source}: "
     if isinstance(source, dict):
-        data = copy.deepcopy(source)  # the world mutates (enable, setIamPolicy); never alias the caller's data
+        data = copy.deepcopy(
+            source
+        )  # the world mutates (enable, setIamPolicy); never alias the caller's data
     else:
         data, lines = read_world_file(str(source))
     if not isinstance(data, dict):
@@ -182,14 +217,16 @@ def load_world(source: str | Path | dict) -> World:
     from .registry import world_sections
 
     sections = world_sections()
-    return _Builder(lines, where).world({k: v for k, v in data.items() if k in _TOP or k in sections}, sections)
+    return _Builder(lines, where).world(
+        {k: v for k, v in data.items() if k in _TOP or k in sections}, sections
+    )
 
 
 class _Builder:
     """Typed construction with error messages that name the field path and line."""
 
     def __init__(self, lines: dict[tuple, int], where: str = "") -> None:
-        self.lines, self.where = lines, where      # where: the file's name and ": ", for messages
+        self.lines, self.where = lines, where  # where: the file's name and ": ", for messages
 
     def fail(self, path: tuple, message: str) -> WorldError:
         name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
@@ -202,14 +239,19 @@ class _Builder:
             projects=[self.project(p, ("projects", n)) for n, p in enumerate(self.items(data, "projects"))],
             api_keys=[self.api_key(k, ("api_keys", n)) for n, k in enumerate(self.items(data, "api_keys"))],
             models=[self.model(m, ("models", n)) for n, m in enumerate(self.items(data, "models"))],
-            incidents=[self.record(Incident, i, ("incidents", n)) for n, i in enumerate(self.items(data, "incidents"))],
+            incidents=[
+                self.record(Incident, i, ("incidents", n))
+                for n, i in enumerate(self.items(data, "incidents"))
+            ],
             service_accounts=self.items(data, "service_accounts"),
             users=self.items(data, "users"),
             faults=self.faults(data),
             edge_blocked=self.typed(data.get("edge_blocked", False), bool, ("edge_blocked",)),
             client=self.typed(data.get("client") or {}, dict, ("client",)),
             metadata=self.metadata(data.get("metadata") or {}, ("metadata",)),
-            standard_key_cutoffs=self.cutoffs(data.get("standard_key_cutoffs") or {}, ("standard_key_cutoffs",)),
+            standard_key_cutoffs=self.cutoffs(
+                data.get("standard_key_cutoffs") or {}, ("standard_key_cutoffs",)
+            ),
             sections={name: self.entries(data, name, entry) for name, entry in sections.items()},
         )
         if "today" in data:
@@ -303,7 +345,11 @@ class _Builder:
             if expected is not None and value is not None:
                 self.typed(value, expected, path + (name,))
             values[name] = value
-        missing = [n for n, f in fields_.items() if f.default is MISSING and f.default_factory is MISSING and n not in values]
+        missing = [
+            n
+            for n, f in fields_.items()
+            if f.default is MISSING and f.default_factory is MISSING and n not in values
+        ]
         if missing:
             raise self.fail(path + (missing[0],), "is required")
         return cls(**values)
@@ -321,7 +367,9 @@ class _Builder:
         if isinstance(value, bool) and expected in (int, (int,), float, (int, float)):
             raise self.fail(path, "must be a number")
         if not isinstance(value, expected):
-            names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+            names = (
+                expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+            )
             raise self.fail(path, f"must be of type {names}, got {type(value).__name__}")
         return self.bounded(value, path)
 
@@ -349,5 +397,14 @@ class _Builder:
 # numbers' bounds, by field name (latency and rates would otherwise hang or break the emulator)
 _BOUNDS = {"latency_ms": (0, 60_000), "number": (1, 10**15), "http_status": (400, 599), "rate": (0, 1)}
 MAX_TEXT, MAX_ITEMS = 65_536, 10_000
-_TYPES = {"str": str, "int": int, "bool": bool, "list[str]": list, "list[dict]": list, "dict[str, int]": dict, "dict[str, dict]": dict,
-          "str | None": str, "str | int | None": (str, int)}
+_TYPES = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "list[str]": list,
+    "list[dict]": list,
+    "dict[str, int]": dict,
+    "dict[str, dict]": dict,
+    "str | None": str,
+    "str | int | None": (str, int),
+}

@@ -12,10 +12,12 @@ from typing import Any
 
 import yaml
 
-MAX_BYTES = 4 << 20          # a world is a page or two of YAML; this is generous
-MAX_NODES = 100_000          # nodes, counting each alias as the whole subtree it stands for
+MAX_BYTES = 4 << 20  # a world is a page or two of YAML; this is generous
+MAX_NODES = 100_000  # nodes, counting each alias as the whole subtree it stands for
 MAX_DEPTH = 50
-_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "merge")}
+_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "merge")
+}
 
 
 class WorldError(ValueError):
@@ -65,8 +67,10 @@ def _checked(root: yaml.Node | None, where: str) -> dict[tuple, int]:
         line = node.start_mark.line + 1
         visited += 1
         if visited > MAX_NODES:
-            raise WorldError(f"{where}: line {line}: the document expands to more than {MAX_NODES:,} values "
-                             "(YAML aliases?); a world is far smaller")
+            raise WorldError(
+                f"{where}: line {line}: the document expands to more than {MAX_NODES:,} values "
+                "(YAML aliases?); a world is far smaller"
+            )
         if len(path) > MAX_DEPTH:
             raise WorldError(f"{where}: line {line}: nested too deeply (more than {MAX_DEPTH} levels)")
         if node.tag not in _TAGS:
@@ -76,10 +80,14 @@ def _checked(root: yaml.Node | None, where: str) -> dict[tuple, int]:
             seen = set()
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise WorldError(f"{where}: line {key_node.start_mark.line + 1}: a key must be a plain word")
+                    raise WorldError(
+                        f"{where}: line {key_node.start_mark.line + 1}: a key must be a plain word"
+                    )
                 key = key_node.value
                 if key in seen and key_node.tag != "tag:yaml.org,2002:merge":
-                    raise WorldError(f"{where}: line {key_node.start_mark.line + 1}: duplicate key {'.'.join(map(str, path + (key,)))!r}")
+                    raise WorldError(
+                        f"{where}: line {key_node.start_mark.line + 1}: duplicate key {'.'.join(map(str, path + (key,)))!r}"
+                    )
                 seen.add(key)
                 stack.append((value_node, path + (key,)))
         elif isinstance(node, yaml.SequenceNode):

@@ -19,10 +19,10 @@ from ..evidence.record import ErrorRecord
 from ..jsontext import encode
 from .fill import fill, fill_command, fill_url, template_values, unknown_in_prose
 
-SETTLED_AT = 0.8          # top confidence from which the text alone settles the cause
-SETTLED_MARGIN = 0.15     # ... provided the runner-up trails by at least this much
-RIVAL_AT = 0.5            # ... and no runner-up is a credible rival (at or above this)
-UNKNOWN = "unknown"        # the cause ID ranked when nothing matches
+SETTLED_AT = 0.8  # top confidence from which the text alone settles the cause
+SETTLED_MARGIN = 0.15  # ... provided the runner-up trails by at least this much
+RIVAL_AT = 0.5  # ... and no runner-up is a credible rival (at or above this)
+UNKNOWN = "unknown"  # the cause ID ranked when nothing matches
 NEXT_STEP = "Run `gemini-doctor check` to tell these apart with live checks of your setup."
 
 # decisive: a signal that settles the cause matched (a generic one, such as a bare 429, does not)
@@ -34,7 +34,9 @@ class Diagnosis:
 
     __slots__ = ("causes", "record", "extra_values")
 
-    def __init__(self, causes: list[RankedCause], record: ErrorRecord, extra_values: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, causes: list[RankedCause], record: ErrorRecord, extra_values: dict[str, str] | None = None
+    ) -> None:
         self.causes, self.record, self.extra_values = causes, record, extra_values or {}
 
     @property
@@ -79,8 +81,10 @@ class Diagnosis:
         causes = ",".join(_cause_json(ranked, escaped, values, self.record) for ranked in self.causes)
         settled = self.settled
         next_step = "" if settled else f',"next_step":{encode(NEXT_STEP)}'
-        return (f'{{"causes":[{causes}],"settled":{"true" if settled else "false"},'
-                f'"parsed":{encode(self.record.to_dict())}{next_step}}}')
+        return (
+            f'{{"causes":[{causes}],"settled":{"true" if settled else "false"},'
+            f'"parsed":{encode(self.record.to_dict())}{next_step}}}'
+        )
 
     def _values(self) -> dict[str, str]:
         wanted = any(_names_replacement(ranked.cause) for ranked in self.causes)
@@ -104,7 +108,9 @@ def _filled(kind: str, template: str, values: dict[str, str]) -> str:
     return _FILLERS[kind](template, values) if "{" in template else template
 
 
-def _cause_dict(ranked: RankedCause, values: dict[str, str], filled=_filled, shown: tuple[bool, ...] | None = None) -> dict:
+def _cause_dict(
+    ranked: RankedCause, values: dict[str, str], filled=_filled, shown: tuple[bool, ...] | None = None
+) -> dict:
     """One cause's part of the schema (compiled into a template by :func:`_template`); *shown* says
     which fix steps apply (all when None)."""
     cause = ranked.cause
@@ -157,10 +163,16 @@ def _template(cause: Cause, shown: tuple[bool, ...] | None) -> tuple[tuple[str, 
         filled.append((kind, template))
         return f"{_FIELD_MARK}{len(filled) - 1}{_FIELD_MARK}"
 
-    marked = RankedCause(cause, f"{_FIELD_MARK}confidence{_FIELD_MARK}", f"{_FIELD_MARK}evidence{_FIELD_MARK}")
+    marked = RankedCause(
+        cause, f"{_FIELD_MARK}confidence{_FIELD_MARK}", f"{_FIELD_MARK}evidence{_FIELD_MARK}"
+    )
     pieces = _MARKED.split(encode(_cause_dict(marked, _AllMarked(), mark, shown)))
     # split() yields text, value-name-or-None, field-name-or-None, text, ...: fold each pair to one slot
-    return tuple(pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}" for n in range(len(pieces)) if n % 3 != 2), filled
+    return tuple(
+        pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}"
+        for n in range(len(pieces))
+        if n % 3 != 2
+    ), filled
 
 
 # Per cause (by id, the cause kept alive): (its texts use {replacement}, some fix step has a condition)
@@ -173,8 +185,11 @@ def _traits(cause: Cause) -> tuple[Cause, bool, bool]:
         if len(_TRAITS) >= _MAX_TEMPLATES:
             _TRAITS.clear()
         texts = [cause.why, *cause.checks, *(t for step in cause.fix for t in step[:3] if t)]
-        entry = _TRAITS[id(cause)] = (cause, any("{replacement}" in t for t in texts),
-                                      any(step.when or step.unless for step in cause.fix))
+        entry = _TRAITS[id(cause)] = (
+            cause,
+            any("{replacement}" in t for t in texts),
+            any(step.when or step.unless for step in cause.fix),
+        )
     return entry
 
 
@@ -187,7 +202,9 @@ def shown_steps(cause: Cause, record: ErrorRecord) -> tuple[bool, ...] | None:
     """Which of *cause*'s fix steps apply to *record* (None: all, as no step has a condition)."""
     if not _traits(cause)[2]:
         return None
-    return tuple(_holds(step.when, record, True) and not _holds(step.unless, record, False) for step in cause.fix)
+    return tuple(
+        _holds(step.when, record, True) and not _holds(step.unless, record, False) for step in cause.fix
+    )
 
 
 def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
@@ -206,7 +223,9 @@ _MAX_TEMPLATES = 4096
 _TEMPLATES: dict[tuple, tuple[Cause, tuple[str, ...], list[tuple[str, str]]]] = {}
 
 
-def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, str], record: ErrorRecord) -> str:
+def _cause_json(
+    ranked: RankedCause, escaped: dict[str, str], values: dict[str, str], record: ErrorRecord
+) -> str:
     """*ranked* as JSON for *record*, filled with *values* (*escaped*: the same, escaped for a JSON string)."""
     shown = shown_steps(ranked.cause, record)
     entry = _TEMPLATES.get((id(ranked.cause), shown))
@@ -219,8 +238,8 @@ def _cause_json(ranked: RankedCause, escaped: dict[str, str], values: dict[str, 
         slot = pieces[n]
         if slot == "=confidence":
             pieces[n] = repr(ranked.confidence)
-        elif slot == "=evidence":   # a list of strings: what encode() writes, without its set-up per call
-            pieces[n] = f'[{",".join(map(encode_basestring_ascii, ranked.evidence))}]'
+        elif slot == "=evidence":  # a list of strings: what encode() writes, without its set-up per call
+            pieces[n] = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
         elif slot[0] == "=":
             pieces[n] = encode_basestring_ascii(_filled(*filled[int(slot[1:])], values))
         elif slot in escaped:

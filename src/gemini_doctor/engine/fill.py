@@ -18,24 +18,38 @@ from ..textsafe import printable
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # In prose, a value the evidence does not know reads as a phrase, never as a bare NAME.
-_UNKNOWN_IN_PROSE = {"project": "your project", "service": "the API", "model": "the model", "location": "this location",
-                     "role": "the role Google's IAM reference lists for it", "key": "your key", "instance": "your VM",
-                     "zone": "its zone", "principal": "the caller", "key_id": "the key", "billing_account": "a billing account",
-                     "email": "the service account", "real_project": "your real project", "api_key": "your key",
-                     "replacement": "a current model"}
+_UNKNOWN_IN_PROSE = {
+    "project": "your project",
+    "service": "the API",
+    "model": "the model",
+    "location": "this location",
+    "role": "the role Google's IAM reference lists for it",
+    "key": "your key",
+    "instance": "your VM",
+    "zone": "its zone",
+    "principal": "the caller",
+    "key_id": "the key",
+    "billing_account": "a billing account",
+    "email": "the service account",
+    "real_project": "your real project",
+    "api_key": "your key",
+    "replacement": "a current model",
+}
 # In commands, an unknown value is a name to fill in; project IDs are PROJECT_ID everywhere.
 _FILL_IN_NAMES = {"project": "PROJECT_ID", "real_project": "PROJECT_ID", "api_key": "YOUR_API_KEY"}
-MAX_PROSE_VALUE = 200          # longer values are cut (with an ellipsis) before they reach prose
+MAX_PROSE_VALUE = 200  # longer values are cut (with an ellipsis) before they reach prose
 
 
-def template_values(record: ErrorRecord, extra: dict[str, str] | None = None, replacement: bool = False) -> dict[str, str]:
+def template_values(
+    record: ErrorRecord, extra: dict[str, str] | None = None, replacement: bool = False
+) -> dict[str, str]:
     """The values a fix template may use, printable; unknown ones are left as upper-case placeholders.
     ``{replacement}`` (the model to use instead, from the model lifecycle table) is looked up only
     when *replacement* is true: the table is loaded only for the errors that need it."""
     surface = SURFACES.get(record.surface or "", GEMINI_API)
     permission = record.permission or surface.call_permission
     values = {
-        "project": None if record.project in GCLOUD_OWN_PROJECTS else record.project,   # never gcloud's own
+        "project": None if record.project in GCLOUD_OWN_PROJECTS else record.project,  # never gcloud's own
         "service": record.service or surface.service,
         "model": record.model,
         "location": record.location,
@@ -76,10 +90,10 @@ def unknown_in_prose(before: str, name: str, after: str) -> tuple[str, str, str]
     phrase = _UNKNOWN_IN_PROSE.get(name) or "the " + name.replace("_", " ")
     noun = name.replace("_", " ") + " "
     capital = False
-    if before[-len(noun):].lower() == noun:   # (*before* may be a long piece of JSON: only its end is read)
+    if before[-len(noun) :].lower() == noun:  # (*before* may be a long piece of JSON: only its end is read)
         capital = before[-len(noun)].isupper()
         before = before[: -len(noun)]
-    if capital or not before or before.isspace() or before.endswith((". ", ':"')):   # ':"' opens a JSON string
+    if capital or not before or before.isspace() or before.endswith((". ", ':"')):  # ':"' opens a JSON string
         phrase = phrase[0].upper() + phrase[1:]
     return before, phrase, after
 
@@ -94,8 +108,11 @@ def fill_command(template: str, values: dict[str, str]) -> str:
         value = values.get(name)
         quoted = None if value is None else shell_value(name, value)
         if quoted is None:
-            missing.append(f"{fill_in_name(name)} (the error's value is not a valid {KIND_NAMES.get(name, name)})"
-                           if value is not None else f"{fill_in_name(name)} (not in the error)")
+            missing.append(
+                f"{fill_in_name(name)} (the error's value is not a valid {KIND_NAMES.get(name, name)})"
+                if value is not None
+                else f"{fill_in_name(name)} (not in the error)"
+            )
         pieces[n] = quoted or fill_in_name(name)
     command = "".join(pieces)
     if not missing:
@@ -116,7 +133,7 @@ def fill_url(template: str, values: dict[str, str]) -> str:
     return "".join(pieces)
 
 
-@lru_cache(maxsize=1024)   # the catalogue's templates, cut once
+@lru_cache(maxsize=1024)  # the catalogue's templates, cut once
 def _pieces(template: str) -> tuple[str, ...]:
     """*template* cut at its placeholders: text, name, text, name, ..., text."""
     return tuple(_PLACEHOLDER.split(template))

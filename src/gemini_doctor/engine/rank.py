@@ -24,14 +24,23 @@ MIN_CONFIDENCE = 0.15
 MAX_CAUSES = 5
 
 
-def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
-         causes: dict[str, Cause] | None = None) -> Diagnosis:
+def rank(
+    evidence: Evidence, extra_values: dict[str, str] | None = None, causes: dict[str, Cause] | None = None
+) -> Diagnosis:
     """Rank every catalogue cause against *evidence*."""
-    causes = load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
+    causes = (
+        load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
+    )
     record = evidence.record
-    keys = [*record.reasons, *evidence.facts, ("status", record.status), ("code", record.code),
-            ("surface", record.surface), *[("field", name) for name in causes.field_names if getattr(record, name)]]
-    ordinary, fallbacks = [], []   # (cause id, signal, evidence line), in catalogue order
+    keys = [
+        *record.reasons,
+        *evidence.facts,
+        ("status", record.status),
+        ("code", record.code),
+        ("surface", record.surface),
+        *[("field", name) for name in causes.field_names if getattr(record, name)],
+    ]
+    ordinary, fallbacks = [], []  # (cause id, signal, evidence line), in catalogue order
     strongest = 0.0
     scanned = causes.scan(evidence.text, evidence.lowered)
     for cause_id, signal in causes.candidates(scanned, keys):
@@ -44,9 +53,9 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
                 ordinary.append((cause_id, signal, line))
                 if signal.weight > strongest:
                     strongest = signal.weight
-    weights: dict[str, tuple[list[float], list[str]]] = {}   # cause id -> (weights, evidence lines)
+    weights: dict[str, tuple[list[float], list[str]]] = {}  # cause id -> (weights, evidence lines)
     demotions: dict[str, float] = {}
-    decisive = set()   # causes with a signal that settles them
+    decisive = set()  # causes with a signal that settles them
     for cause_id, signal, line in ordinary + fallbacks if strongest < FALLBACK_BELOW else ordinary:
         found = weights.setdefault(cause_id, ([], []))
         found[0].append(signal.weight)
@@ -64,9 +73,16 @@ def rank(evidence: Evidence, extra_values: dict[str, str] | None = None,
         scored.append((round(min(confidence, 0.99), 3), cause_id, lines))
     scored.sort(key=lambda item: (-item[0], item[1]))
     floor = max(MIN_CONFIDENCE, KEEP_RATIO * scored[0][0]) if scored else MIN_CONFIDENCE
-    ranked = [RankedCause(causes[cid], confidence, lines, cid in decisive)
-              for confidence, cid, lines in scored[:MAX_CAUSES] if confidence >= floor]
-    return Diagnosis(causes=ranked or [RankedCause(causes["unknown"], 0.0, [], False)], record=record, extra_values=extra_values or {})
+    ranked = [
+        RankedCause(causes[cid], confidence, lines, cid in decisive)
+        for confidence, cid, lines in scored[:MAX_CAUSES]
+        if confidence >= floor
+    ]
+    return Diagnosis(
+        causes=ranked or [RankedCause(causes["unknown"], 0.0, [], False)],
+        record=record,
+        extra_values=extra_values or {},
+    )
 
 
 def _match(signal: Signal, evidence: Evidence, scanned: Scanned) -> str | None:
@@ -122,8 +138,12 @@ def _match(signal: Signal, evidence: Evidence, scanned: Scanned) -> str | None:
 # block. What follows is structure, not Google's words. (Written as its first character, a class the regex
 # engine scans for quickly, then what may follow that character: the alternatives
 # ['"]\s*[,}\]] | \s*\[?\{['"] | \\n | \n | \s\[reason, which would be tried at every position.)
-_MESSAGE_END = re.compile(r"""[\s'"\[{\\](?:(?<=['"])\s*[,}\]]|(?<=\s)\s*\[?\{['"]|(?<=\n)|(?<=\s)\[reason|(?<=\[)\{['"]|(?<={)['"]|(?<=\\)n)""")
-_MESSAGE_END_REACH = 1000   # looked for this far only: its leading \s* would rescan a long run of spaces from each one
+_MESSAGE_END = re.compile(
+    r"""[\s'"\[{\\](?:(?<=['"])\s*[,}\]]|(?<=\s)\s*\[?\{['"]|(?<=\n)|(?<=\s)\[reason|(?<=\[)\{['"]|(?<={)['"]|(?<=\\)n)"""
+)
+_MESSAGE_END_REACH = (
+    1000  # looked for this far only: its leading \s* would rescan a long run of spaces from each one
+)
 
 
 def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
@@ -134,7 +154,7 @@ def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
         return text[start:limit].rstrip()
     right = max(end, start + width)
     space = text.rfind(" ", end, right + 1)
-    if space <= end:                       # no space in reach: end at the end of the word instead
+    if space <= end:  # no space in reach: end at the end of the word instead
         space = text.find(" ", right, limit)
     if space == -1 or space >= limit:
         return text[start:limit].rstrip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-PERMISSION_DENIED_CODE = 7                 # google.rpc.Code.PERMISSION_DENIED, as audit entries write it
+PERMISSION_DENIED_CODE = 7  # google.rpc.Code.PERMISSION_DENIED, as audit entries write it
 _METHOD = re.compile(r"[A-Za-z][\w.]{0,200}")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 
@@ -21,17 +21,24 @@ def audit_denial(entry: object) -> dict | None:
     payload = entry.get("protoPayload") if isinstance(entry, dict) else None
     if not isinstance(payload, dict):
         return None
-    denied = [a for a in payload.get("authorizationInfo") or () if isinstance(a, dict) and a.get("granted") is False]
+    denied = [
+        a for a in payload.get("authorizationInfo") or () if isinstance(a, dict) and a.get("granted") is False
+    ]
     status = payload.get("status") if isinstance(payload.get("status"), dict) else {}
     if not denied and status.get("code") != PERMISSION_DENIED_CODE:
         return None
     permission = denied[0].get("permission") if denied else None
-    principal = (payload.get("authenticationInfo") or {}).get("principalEmail") \
-        if isinstance(payload.get("authenticationInfo"), dict) else None
+    principal = (
+        (payload.get("authenticationInfo") or {}).get("principalEmail")
+        if isinstance(payload.get("authenticationInfo"), dict)
+        else None
+    )
     method, time = payload.get("methodName"), entry.get("timestamp")
     service = payload.get("serviceName")
-    return {"permission": permission if valid("permission", permission) else None,
-            "principal": principal if valid("email", principal) else None,
-            "service": service if valid("service", service) else None,
-            "method": method if isinstance(method, str) and _METHOD.fullmatch(method) else None,
-            "time": time if isinstance(time, str) and _TIMESTAMP.fullmatch(time) else None}
+    return {
+        "permission": permission if valid("permission", permission) else None,
+        "principal": principal if valid("email", principal) else None,
+        "service": service if valid("service", service) else None,
+        "method": method if isinstance(method, str) and _METHOD.fullmatch(method) else None,
+        "time": time if isinstance(time, str) and _TIMESTAMP.fullmatch(time) else None,
+    }

@@ -13,11 +13,11 @@ import re
 
 from .pyliteral import read_literal
 
-_MAX_STARTS = 40          # candidate object starts tried per text layer
-_MAX_DEPTH = 4            # levels of escaped JSON inside JSON strings
+_MAX_STARTS = 40  # candidate object starts tried per text layer
+_MAX_DEPTH = 4  # levels of escaped JSON inside JSON strings
 _DECODER = json.JSONDecoder()
-_PY_OPENING = re.compile(r"""[\[{(][\s\[{(]{0,64}'""")   # a Python literal's opening: brackets, then a quote
-_MARKERS = ('"error', "'error", "@type")   # what _STARTS needs (escaped forms contain them too)
+_PY_OPENING = re.compile(r"""[\[{(][\s\[{(]{0,64}'""")  # a Python literal's opening: brackets, then a quote
+_MARKERS = ('"error', "'error", "@type")  # what _STARTS needs (escaped forms contain them too)
 _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
 
 
@@ -113,7 +113,7 @@ def _add_body(raw: dict, found: Found, depth: int) -> None:
     if body["message"] and "{" in body["message"] and "error" in body["message"]:
         before = len(found.bodies)
         _scan(body["message"], found, depth + 1)
-        if len(found.bodies) > before:   # the message was itself a body: keep the inner one only
+        if len(found.bodies) > before:  # the message was itself a body: keep the inner one only
             return
     if any(v for v in body.values()):
         found.bodies.append(body)

@@ -40,32 +40,59 @@ def unescape(text: str) -> str:
 # the literal instead, e.g. ``(?<!\S[45]\d\d)``: three digits not preceded by a non-space.
 _Q = r"""["']"""
 _REASON = Prefiltered(rf"""reason{_Q}?\s*[:=]\s*{_Q}([A-Z][A-Z0-9_]{{2,}}){_Q}""", 0)
-_REASON_WORD = Prefiltered(r"reason:? ([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b", 0)   # Java toString, prose: reason IAM_PERMISSION_DENIED
-_DOMAIN = Prefiltered(rf"""domain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]{{1,253}}\.[a-z]{{2,63}}[a-zA-Z/]{{0,63}}){_Q}""", 0)
+_REASON_WORD = Prefiltered(
+    r"reason:? ([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b", 0
+)  # Java toString, prose: reason IAM_PERMISSION_DENIED
+_DOMAIN = Prefiltered(
+    rf"""domain{_Q}?\s*:\s*{_Q}([a-z0-9.\-/]{{1,253}}\.[a-z]{{2,63}}[a-zA-Z/]{{0,63}}){_Q}""", 0
+)
 _PROTO_META = Prefiltered(r'key:\s*"([A-Za-z_]+)"\s*value:\s*"([^"\n]*)"', 0)
 _META_KEYS = (
-    "consumer", "service", "containerInfo", "activationUrl", "serviceTitle", "method", "permission",
-    "resource", "apiName", "methodName", "httpReferrer", "androidPackage", "quotaMetric",
-    "quota_metric", "quotaId", "quota_id", "quotaValue", "quota_value", "quota_limit", "uid", "quotaResetDelay",
-    "retryDelay", "error_info_id", "troubleshooter_url",
+    "consumer",
+    "service",
+    "containerInfo",
+    "activationUrl",
+    "serviceTitle",
+    "method",
+    "permission",
+    "resource",
+    "apiName",
+    "methodName",
+    "httpReferrer",
+    "androidPackage",
+    "quotaMetric",
+    "quota_metric",
+    "quotaId",
+    "quota_id",
+    "quotaValue",
+    "quota_value",
+    "quota_limit",
+    "uid",
+    "quotaResetDelay",
+    "retryDelay",
+    "error_info_id",
+    "troubleshooter_url",
 )
-_JSON_META = Prefiltered(
-    rf"""{_Q}({'|'.join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0
-)
+_JSON_META = Prefiltered(rf"""{_Q}({"|".join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0)
 _PROTO_FIELD = Prefiltered(r'(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"', 0)
 _GRPC_CODE = Prefiltered(r"grpc_status:\s*(\d{1,2})\b", 0)
-_CODES = PatternIndex((
-    Prefiltered(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b""", 0),
-    _GRPC_CODE,
-    Prefiltered(r"\[(\d{3}) [A-Z][A-Za-z ]+\]", 0),                       # [403 Forbidden]
-    Prefiltered(r"(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b", 0),
-    Prefiltered(r"Error (\d{3}) \(", 0),                                  # Google HTML page
-    Prefiltered(r"\(([45]\d\d)\)", 0),                                     # "Resource Exhausted (429)"
-    Prefiltered(r"([45]\d\d)(?<![^\s:\]\[(][45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
-    Prefiltered(r"([45]\d\d)(?<!\S[45]\d\d)(?=[:\s])", 0),
-))
-_STATUS_BY_LOWER = {s.lower(): s for s in STATUS_TO_HTTP   # status names read as words, by their lower case
-                    if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")}
+_CODES = PatternIndex(
+    (
+        Prefiltered(rf"""{_Q}code{_Q}\s*:\s*(\d{{3}})\b""", 0),
+        _GRPC_CODE,
+        Prefiltered(r"\[(\d{3}) [A-Z][A-Za-z ]+\]", 0),  # [403 Forbidden]
+        Prefiltered(r"(?:HTTP|status|Status|code|Code)[ :/=]*(?:\d\.\d )?\(?(\d{3})\b", 0),
+        Prefiltered(r"Error (\d{3}) \(", 0),  # Google HTML page
+        Prefiltered(r"\(([45]\d\d)\)", 0),  # "Resource Exhausted (429)"
+        Prefiltered(r"([45]\d\d)(?<![^\s:\]\[(][45]\d\d)(?=\s+(?:[A-Z_]{5,}|[A-Z][a-z]+|POST|GET)\b)", 0),
+        Prefiltered(r"([45]\d\d)(?<!\S[45]\d\d)(?=[:\s])", 0),
+    )
+)
+_STATUS_BY_LOWER = {
+    s.lower(): s
+    for s in STATUS_TO_HTTP  # status names read as words, by their lower case
+    if "_" in s or s in ("UNAUTHENTICATED", "UNAVAILABLE", "INTERNAL", "ABORTED", "CANCELLED")
+}
 _GRPC_STATUS = Prefiltered(r"StatusCode\.([A-Z_]+)", 0)
 
 
@@ -78,18 +105,26 @@ def _string_value(excluded: str) -> str:
 
 # Run on the text after a "\n" (see _first_message), so that a line start is the literal "\n", which
 # the regex engine skips ahead to; it would try (?m)^ at every position.
-_MESSAGES = PatternIndex((
-    Prefiltered(r'"message"\s*:\s*"' + _string_value('"'), 0),
-    Prefiltered(r"""'message'\s*:\s*(?:'{}'|"{}")""".format(_string_value(r"'\n"), _string_value(r'"\n')), 0),
-    Prefiltered(r'details = "([^"\n]{8,})"', 0),
-    Prefiltered(r'\n[ \t]*message:\s*"([^"\n]{8,})"', 0),
-    # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
-    # (greedy up to the "[" or the line's end; the trailing spaces go when the value is folded)
-    Prefiltered(r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,})", 0),
-))
+_MESSAGES = PatternIndex(
+    (
+        Prefiltered(r'"message"\s*:\s*"' + _string_value('"'), 0),
+        Prefiltered(
+            r"""'message'\s*:\s*(?:'{}'|"{}")""".format(_string_value(r"'\n"), _string_value(r'"\n')), 0
+        ),
+        Prefiltered(r'details = "([^"\n]{8,})"', 0),
+        Prefiltered(r'\n[ \t]*message:\s*"([^"\n]{8,})"', 0),
+        # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
+        # (greedy up to the "[" or the line's end; the trailing spaces go when the value is folded)
+        Prefiltered(
+            r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,})", 0
+        ),
+    )
+)
 # on lower case; every alternative starts with a character (the last one's \b is checked after it),
 # so the regex engine skips ahead to those characters
-_ERRORISH = re.compile(r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|[45](?<!\w[45])\d\d\b")
+_ERRORISH = re.compile(
+    r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|[45](?<!\w[45])\d\d\b"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 
 # A Gemini service's first label -> its surface, as the vocabulary declares them.
@@ -116,28 +151,55 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("permission", r"Permission '([\w.]+)' denied", 0),
         ("permission", r"permission '?([a-z]+\.[a-zA-Z]+\.[a-zA-Z]+)'?", re.I),
         ("method", r"method ([\w.]+) are blocked", 0),
-        ("troubleshooter_url", r"(https://console\.cloud\.google\.com/iam-admin/troubleshooter/[^\s\"'<>`\\]{1,2000})", 0),
+        (
+            "troubleshooter_url",
+            r"(https://console\.cloud\.google\.com/iam-admin/troubleshooter/[^\s\"'<>`\\]{1,2000})",
+            0,
+        ),
         ("service", r"Requests to this API ([\w.\-]+)", 0),
         ("service", r"The ([\w.\-]+\.googleapis\.com) API requires a quota project", 0),
         ("service", r"/apis/api/([\w.\-]+\.googleapis\.com)/", 0),
-        ("service", rf"https?://(?:[a-z0-9\-]+-)?((?:{'|'.join(map(re.escape, _SURFACE_BY_SERVICE))})\.googleapis\.com)", 0),
+        (
+            "service",
+            rf"https?://(?:[a-z0-9\-]+-)?((?:{'|'.join(map(re.escape, _SURFACE_BY_SERVICE))})\.googleapis\.com)",
+            0,
+        ),
         ("service", r"https?://(aiplatform)\.(?:us|eu)\.rep\.googleapis\.com", 0),
         ("quota_metric", r"Quota exceeded for metric: ([\w./\-]+)", 0),
         ("quota_metric", r"Quota exceeded for ([\w\-]+\.googleapis\.com/[\w./\-]+)", 0),
         ("quota_limit", r"\blimit: (\d+)\b", 0),
-        ("oauth_error", r"\b(invalid_grant|invalid_rapt|invalid_scope|invalid_client|unauthorized_client|invalid_token)\b", 0),
+        (
+            "oauth_error",
+            r"\b(invalid_grant|invalid_rapt|invalid_scope|invalid_client|unauthorized_client|invalid_token)\b",
+            0,
+        ),
     )
 }
 _FIELDS = PatternIndex(_FIELD_PATTERNS)
 _SURFACE_HINTS = (
-    ("code-assist", Prefiltered(r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy |cloudaicompanion")),
-    ("vertex", Prefiltered(r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE")),
-    ("gemini-api", Prefiltered(r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza")),
+    (
+        "code-assist",
+        Prefiltered(
+            r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy |cloudaicompanion"
+        ),
+    ),
+    (
+        "vertex",
+        Prefiltered(
+            r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE"
+        ),
+    ),
+    (
+        "gemini-api",
+        Prefiltered(
+            r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza"
+        ),
+    ),
 )
 
 
 _TITLE = re.compile(r"((?:[A-Z][\w]*\s){0,5}API) has not been used in project")
-_TITLE_REACH = 200      # how far before "has not been used" a title is looked for (so the search stays short)
+_TITLE_REACH = 200  # how far before "has not been used" a title is looked for (so the search stays short)
 # What posters put in place of a value they hide: runs of x or *, an ellipsis, <...>, [...], "redacted"
 _REDACTED = re.compile(r"(?i)x{3,}|\*{2,}|…|\.\.\.|^<.*>$|redacted|hidden|censored|omitted|removed")
 # A project ID or number as Google writes it (optionally domain-scoped: example.com:my-project)
@@ -173,7 +235,16 @@ def scan(text: str) -> Scanned:
 
 @lru_cache(maxsize=1)
 def _scanner() -> LiteralScanner:
-    singles = (_REASON, _REASON_WORD, _DOMAIN, _PROTO_META, _JSON_META, _PROTO_FIELD, _GRPC_STATUS, *(hint for _, hint in _SURFACE_HINTS))
+    singles = (
+        _REASON,
+        _REASON_WORD,
+        _DOMAIN,
+        _PROTO_META,
+        _JSON_META,
+        _PROTO_FIELD,
+        _GRPC_STATUS,
+        *(hint for _, hint in _SURFACE_HINTS),
+    )
     literals = {literal for pattern in singles for literal in pattern.literals or ()}
     literals |= _CODES.literals() | _MESSAGES.literals() | _FIELDS.literals()
     return LiteralScanner([*literals, *_STATUS_BY_LOWER])
@@ -207,7 +278,7 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
         if name not in out and name not in known:
             m = pattern.search(scanned)
             if m:
-                out[name] = scanned.text[m.start(1):m.end(1)]
+                out[name] = scanned.text[m.start(1) : m.end(1)]
     return out
 
 
@@ -216,8 +287,11 @@ def secrets_seen(masked: dict[str, str]) -> dict:
     ``AIza…last4`` and the kind of token, never the secret itself."""
     out = {"key": masked["key"]} if "key" in masked else {}
     # an AQ. key is an AI Studio auth key or an Agent Platform express key: the prefix does not say which
-    for kind, token_kind in (("express_key", "auth_key"), ("oauth_access_token", "oauth_access_token"),
-                             ("refresh_token", "refresh_token")):
+    for kind, token_kind in (
+        ("express_key", "auth_key"),
+        ("oauth_access_token", "oauth_access_token"),
+        ("refresh_token", "refresh_token"),
+    ):
         if kind in masked:
             out.setdefault("token_kind", token_kind)
             if token_kind == "auth_key":

@@ -36,7 +36,9 @@ class Evidence:
 
     __slots__ = ("record", "text", "lowered", "facts")
 
-    def __init__(self, record: ErrorRecord, text: str, facts: dict[str, str] | None = None, lowered: str | None = None) -> None:
+    def __init__(
+        self, record: ErrorRecord, text: str, facts: dict[str, str] | None = None, lowered: str | None = None
+    ) -> None:
         """*lowered*, when given, must be *text* from :func:`lower_in_step`."""
         self.record, self.facts = record, facts or {}
         self.text, self.lowered = (text, lowered) if lowered is not None else lower_in_step(text)
@@ -45,9 +47,11 @@ class Evidence:
 def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
-    if not text.isascii():   # a lone surrogate (JSON "\ud800", a mis-decoded file) cannot be encoded: '?'
+    if not text.isascii():  # a lone surrogate (JSON "\ud800", a mis-decoded file) cannot be encoded: '?'
         text = _BOX_BORDERS.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
-    text, masked = redact_noting(text)  # from here on nothing can leak a secret: evidence holds masked forms only
+    text, masked = redact_noting(
+        text
+    )  # from here on nothing can leak a secret: evidence holds masked forms only
     secrets = secrets_seen(masked)
     record = ErrorRecord()
     found = find_bodies(text)
@@ -73,7 +77,7 @@ def parse_text(text: str) -> Evidence:
     if record.project:
         record.project = record.project.removeprefix("projects/")
         if is_redacted(record.project) or (_resolved_by_google(record) and not is_project_id(record.project)):
-            record.project = None   # the poster hid or edited it: it says nothing about their config
+            record.project = None  # the poster hid or edited it: it says nothing about their config
     if record.service is None:
         record.service = service_by_title(record.metadata.get("serviceTitle") or record.message)
     if record.model:
@@ -97,7 +101,11 @@ def _duration(value: str | None) -> str | None:
     hours, minutes, seconds = (int(g or 0) for g in m.groups())
     total = hours * 3600 + minutes * 60 + seconds
     hours, rest = divmod(total, 3600)
-    parts = [f"{hours}h" if hours else "", f"{rest // 60}m" if rest >= 60 else "", f"{rest % 60}s" if rest % 60 or not total else ""]
+    parts = [
+        f"{hours}h" if hours else "",
+        f"{rest // 60}m" if rest >= 60 else "",
+        f"{rest % 60}s" if rest % 60 or not total else "",
+    ]
     return "".join(parts)
 
 
@@ -106,7 +114,8 @@ def _resolved_by_google(record: ErrorRecord) -> bool:
     echo of what the request sent (CONSUMER_INVALID, "Permission denied on resource project X")."""
     message = record.message or ""
     return "CONSUMER_INVALID" not in record.reasons and (
-        "SERVICE_DISABLED" in record.reasons or "has not been used in project" in message)
+        "SERVICE_DISABLED" in record.reasons or "has not been used in project" in message
+    )
 
 
 def _read_bodies(record: ErrorRecord, bodies: list[dict], stray: list[dict]) -> None:
@@ -163,8 +172,12 @@ def _read_metadata(record: ErrorRecord) -> None:
         resource=meta.get("resource"),
         quota_metric=meta.get("quotaMetric") or meta.get("quota_metric"),
         quota_id=meta.get("quotaId") or meta.get("quota_id") or (None if limit.isdigit() else limit or None),
-        quota_limit=(meta.get("quota_limit_value") or meta.get("quotaValue") or meta.get("quota_value")
-                     or (limit if limit.isdigit() else None)),
+        quota_limit=(
+            meta.get("quota_limit_value")
+            or meta.get("quotaValue")
+            or meta.get("quota_value")
+            or (limit if limit.isdigit() else None)
+        ),
     )
     record.fill_missing(retry_after=_duration(meta.get("quotaResetDelay") or meta.get("retryDelay")))
     container = meta.get("containerInfo", "")

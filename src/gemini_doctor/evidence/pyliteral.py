@@ -16,8 +16,10 @@ _MAX_SPAN = 200_000
 _DECODER = json.JSONDecoder()
 _TOKEN = re.compile(  # a quoted string (its escapes unrolled, which the regex engine runs fastest), a bracket, a word,
     # or a quote that never closes (which ends the reading: trying again from each later quote would be quadratic)
-    r"""'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|([\[\]{}()])|\b(True|False|None)\b|(['"])""", re.S)
-_ESCAPE = re.compile(r"""\\(x[0-9a-fA-F]{2}|.)|(")""", re.S)   # an escape pair, or a bare double quote
+    r"""'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|([\[\]{}()])|\b(True|False|None)\b|(['"])""",
+    re.S,
+)
+_ESCAPE = re.compile(r"""\\(x[0-9a-fA-F]{2}|.)|(")""", re.S)  # an escape pair, or a bare double quote
 _WORDS = {"True": "true", "False": "false", "None": "null"}
 _BRACKETS = {"(": "[", ")": "]"}
 _QUOTES_SWAPPED = str.maketrans("'\"", "\"'")
@@ -50,8 +52,8 @@ def _read_swapped(text: str, start: int) -> tuple[object, int] | None:
     string; None when that is not JSON. It is JSON only when every string was single-quoted and
     holds no escape JSON lacks, and then the swap is exact: an escaped ``\\'`` becomes ``\\"``,
     which JSON reads as the quote that swapping back restores. No ``True``/``None``/tuples here."""
-    span = text[start:start + _MAX_SPAN]
-    if "\0" in span:   # the swap below passes through NUL (three replaces are 8x faster than translate)
+    span = text[start : start + _MAX_SPAN]
+    if "\0" in span:  # the swap below passes through NUL (three replaces are 8x faster than translate)
         return None
     try:
         value, end = _DECODER.raw_decode(span.replace("'", "\0").replace('"', "'").replace("\0", '"'))
@@ -74,7 +76,7 @@ def _as_json(text: str, start: int) -> tuple[str, int] | None:
     """The literal at *start* respelt as JSON, and where it ends (quoted strings skipped whole)."""
     parts, depth, copied = [], 0, start
     for m in _TOKEN.finditer(text, start, min(len(text), start + _MAX_SPAN)):
-        parts.append(text[copied:m.start()])
+        parts.append(text[copied : m.start()])
         copied = m.end()
         single, double, bracket, word, unclosed = m.groups()
         if unclosed:
@@ -100,6 +102,6 @@ def _json_escape(m: re.Match[str]) -> str:
         return '\\"'
     if escaped == "'":
         return "'"
-    if len(escaped) == 3:            # \xhh
+    if len(escaped) == 3:  # \xhh
         return f"\\u00{escaped[1:]}"
-    return "\\" + escaped             # \\, \n, \uhhhh ... are the same in JSON
+    return "\\" + escaped  # \\, \n, \uhhhh ... are the same in JSON

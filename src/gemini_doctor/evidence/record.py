@@ -13,33 +13,37 @@ class ErrorRecord:
     Secrets are never stored: ``key`` holds the masked form (``AIza…last4``).
     """
 
-    code: int | None = None                 # HTTP status
-    status: str | None = None               # canonical google.rpc.Code name
-    message: str | None = None              # error.message of the first body found
-    reasons: list[str]                      # ErrorInfo reasons, in order seen
+    code: int | None = None  # HTTP status
+    status: str | None = None  # canonical google.rpc.Code name
+    message: str | None = None  # error.message of the first body found
+    reasons: list[str]  # ErrorInfo reasons, in order seen
     domain: str | None = None
-    metadata: dict[str, str]                # merged ErrorInfo metadata
-    details: list[dict]                     # every details entry (JSON form)
-    project: str | None = None              # consumer project id or number
-    service: str | None = None              # e.g. generativelanguage.googleapis.com
+    metadata: dict[str, str]  # merged ErrorInfo metadata
+    details: list[dict]  # every details entry (JSON form)
+    project: str | None = None  # consumer project id or number
+    service: str | None = None  # e.g. generativelanguage.googleapis.com
     method: str | None = None
     permission: str | None = None
-    error_info_id: str | None = None        # the IAM denial's ID for Policy Troubleshooter (2026 format)
-    troubleshooter_url: str | None = None   # Google's console.cloud.google.com troubleshooter link for it
-    deny_policy: str | None = None          # the IAM deny policy that refuses it (check's Policy Troubleshooter probe)
+    error_info_id: str | None = None  # the IAM denial's ID for Policy Troubleshooter (2026 format)
+    troubleshooter_url: str | None = None  # Google's console.cloud.google.com troubleshooter link for it
+    deny_policy: str | None = (
+        None  # the IAM deny policy that refuses it (check's Policy Troubleshooter probe)
+    )
     resource: str | None = None
     model: str | None = None
     location: str | None = None
     quota_metric: str | None = None
     quota_limit: str | None = None
     quota_id: str | None = None
-    key: str | None = None                  # masked API key seen in the input
-    token_kind: str | None = None           # oauth_access_token | refresh_token | jwt | auth_key (AQ.)
-    surface: str | None = None              # gemini-api | vertex | firebase | code-assist
-    oauth_error: str | None = None          # invalid_grant, invalid_scope, ... from a token endpoint
-    retry_after: str | None = None          # when Google says the quota resets (RetryInfo, quotaResetDelay), e.g. 5h59m59s
-    model_status: str | None = None         # the model's lifecycle today, on this surface (google.lifecycle)
-    bodies: int = 0                         # how many google.rpc.Status bodies were found
+    key: str | None = None  # masked API key seen in the input
+    token_kind: str | None = None  # oauth_access_token | refresh_token | jwt | auth_key (AQ.)
+    surface: str | None = None  # gemini-api | vertex | firebase | code-assist
+    oauth_error: str | None = None  # invalid_grant, invalid_scope, ... from a token endpoint
+    retry_after: str | None = (
+        None  # when Google says the quota resets (RetryInfo, quotaResetDelay), e.g. 5h59m59s
+    )
+    model_status: str | None = None  # the model's lifecycle today, on this surface (google.lifecycle)
+    bodies: int = 0  # how many google.rpc.Status bodies were found
 
     def __init__(self, **values: object) -> None:
         self.reasons, self.metadata, self.details = [], {}, []
@@ -70,7 +74,7 @@ class ErrorRecord:
 
     def to_dict(self) -> dict:
         """JSON form, empty fields left out, in field order."""
-        values = vars(self)   # fields never set keep their empty class default
+        values = vars(self)  # fields never set keep their empty class default
         return {name: value for name in FIELDS if (value := values.get(name))}
 
 

@@ -18,7 +18,9 @@ IAM = _SCOPE_ROOT + "iam"
 USERINFO_EMAIL = _SCOPE_ROOT + "userinfo.email"
 LOGGING_READ = _SCOPE_ROOT + "logging.read"
 LOGGING_ADMIN = _SCOPE_ROOT + "logging.admin"
-GEMINI_API_SCOPES = frozenset({GENERATIVE_LANGUAGE, GENERATIVE_LANGUAGE_RETRIEVER})   # either lets a token call the Gemini API
+GEMINI_API_SCOPES = frozenset(
+    {GENERATIVE_LANGUAGE, GENERATIVE_LANGUAGE_RETRIEVER}
+)  # either lets a token call the Gemini API
 
 PREDICT = "aiplatform.endpoints.predict"
 USE_SERVICES = "serviceusage.services.use"
@@ -37,16 +39,37 @@ CREATE_SERVICE_ACCOUNTS = "iam.serviceAccounts.create"
 BIND_KEYS_TO_SERVICE_ACCOUNTS = "iam.serviceAccountApiKeyBindings.create"
 # What creating an AI Studio key needs on the project (Google's Gemini API key page, 2026): AI Studio checks the
 # project, creates the key, enables the Gemini API, and creates the service account the auth key is bound to.
-KEY_CREATION = (_GET_PROJECT, CREATE_KEYS, "serviceusage.services.enable", CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS)
+KEY_CREATION = (
+    _GET_PROJECT,
+    CREATE_KEYS,
+    "serviceusage.services.enable",
+    CREATE_SERVICE_ACCOUNTS,
+    BIND_KEYS_TO_SERVICE_ACCOUNTS,
+)
 _MANAGE_KEYS = frozenset({CREATE_KEYS, "apikeys.keys.update", "apikeys.keys.delete"})
 GET_DENY_POLICIES = "iam.denypolicies.get"
 
 ROLES: dict[str, frozenset[str]] = {
     "roles/owner": frozenset({"*"}),
-    "roles/editor": frozenset({PREDICT, USE_SERVICES, "serviceusage.services.enable", _GET_PROJECT, GET_IAM_POLICY,
-                               LIST_LOG_ENTRIES, GET_ORG_POLICY, CREATE_SERVICE_ACCOUNTS, BIND_KEYS_TO_SERVICE_ACCOUNTS,
-                               *_READ_SERVICES, *_READ_KEYS, *_MANAGE_KEYS}),
-    "roles/viewer": frozenset({_GET_PROJECT, GET_IAM_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}),
+    "roles/editor": frozenset(
+        {
+            PREDICT,
+            USE_SERVICES,
+            "serviceusage.services.enable",
+            _GET_PROJECT,
+            GET_IAM_POLICY,
+            LIST_LOG_ENTRIES,
+            GET_ORG_POLICY,
+            CREATE_SERVICE_ACCOUNTS,
+            BIND_KEYS_TO_SERVICE_ACCOUNTS,
+            *_READ_SERVICES,
+            *_READ_KEYS,
+            *_MANAGE_KEYS,
+        }
+    ),
+    "roles/viewer": frozenset(
+        {_GET_PROJECT, GET_IAM_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}
+    ),
     "roles/logging.viewer": frozenset({LIST_LOG_ENTRIES}),
     "roles/logging.privateLogViewer": frozenset({LIST_LOG_ENTRIES, "logging.privateLogEntries.list"}),
     "roles/browser": frozenset({_GET_PROJECT}),
@@ -54,7 +77,9 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/aiplatform.admin": frozenset({PREDICT, _GET_PROJECT}),
     "roles/serviceusage.serviceUsageConsumer": frozenset({USE_SERVICES, *_READ_SERVICES}),
     "roles/serviceusage.serviceUsageViewer": _READ_SERVICES,
-    "roles/serviceusage.serviceUsageAdmin": frozenset({USE_SERVICES, "serviceusage.services.enable", *_READ_SERVICES}),
+    "roles/serviceusage.serviceUsageAdmin": frozenset(
+        {USE_SERVICES, "serviceusage.services.enable", *_READ_SERVICES}
+    ),
     "roles/serviceusage.apiKeysViewer": _READ_KEYS,
     "roles/serviceusage.apiKeysAdmin": frozenset({GET_ORG_POLICY, *_MANAGE_KEYS, *_READ_KEYS}),
     "roles/resourcemanager.projectIamAdmin": frozenset({GET_IAM_POLICY, SET_PROJECT_POLICY}),
@@ -63,8 +88,9 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/iam.serviceAccountTokenCreator": frozenset({GET_ACCESS_TOKEN}),
     "roles/iam.securityReviewer": frozenset({GET_IAM_POLICY, "iam.roles.get", "iam.roles.list"}),
     "roles/iam.denyReviewer": frozenset({GET_DENY_POLICIES, "iam.denypolicies.list"}),
-    "roles/cloudaicompanion.user": frozenset({"cloudaicompanion.companions.generateChat",
-                                              "cloudaicompanion.instances.completeTask"}),
+    "roles/cloudaicompanion.user": frozenset(
+        {"cloudaicompanion.companions.generateChat", "cloudaicompanion.instances.completeTask"}
+    ),
 }
 
 # The narrowest predefined role that carries each permission a Gemini call or its setup may need.
@@ -111,19 +137,29 @@ def carries(role: str, permission: str) -> bool:
 
 def member_of(principal: str) -> str:
     """The IAM member for an account email: ``serviceAccount:…`` or ``user:…``."""
-    return f"serviceAccount:{principal}" if principal.endswith(".gserviceaccount.com") else f"user:{principal}"
+    return (
+        f"serviceAccount:{principal}" if principal.endswith(".gserviceaccount.com") else f"user:{principal}"
+    )
 
 
 DATA_ACCESS_LOG_TYPES = ("DATA_READ", "DATA_WRITE")
-ALL_SERVICES = "allServices"    # an audit config for every service, as IAM policies name it
+ALL_SERVICES = "allServices"  # an audit config for every service, as IAM policies name it
 
 
 def data_access_services(audit_configs: object) -> list[str]:
     """The services an IAM policy's ``auditConfigs`` turn Data Access audit logs on for (``allServices``: all)."""
     if not isinstance(audit_configs, list):
         return []
-    return [c["service"] for c in audit_configs if isinstance(c, dict) and isinstance(c.get("service"), str)
-            and any(isinstance(t, dict) and t.get("logType") in DATA_ACCESS_LOG_TYPES for t in c.get("auditLogConfigs") or ())]
+    return [
+        c["service"]
+        for c in audit_configs
+        if isinstance(c, dict)
+        and isinstance(c.get("service"), str)
+        and any(
+            isinstance(t, dict) and t.get("logType") in DATA_ACCESS_LOG_TYPES
+            for t in c.get("auditLogConfigs") or ()
+        )
+    ]
 
 
 def scope_name(scope: str) -> str:
@@ -132,7 +168,11 @@ def scope_name(scope: str) -> str:
 
 
 def _validate() -> None:
-    wrong = [f"{permission} -> {role}" for permission, role in NARROWEST_ROLE.items() if not carries(role, permission)]
+    wrong = [
+        f"{permission} -> {role}"
+        for permission, role in NARROWEST_ROLE.items()
+        if not carries(role, permission)
+    ]
     if wrong:
         raise ValueError(f"google.access: roles named for a permission they do not carry: {', '.join(wrong)}")
 

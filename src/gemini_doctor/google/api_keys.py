@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-UNRESTRICTED_CUTOFF = date(2026, 6, 19)   # from this day an unrestricted standard key is refused (401)
-ALL_CUTOFF = date(2026, 9, 1)             # from September 2026 every standard key is (400); Google named no day
+UNRESTRICTED_CUTOFF = date(2026, 6, 19)  # from this day an unrestricted standard key is refused (401)
+ALL_CUTOFF = date(2026, 9, 1)  # from September 2026 every standard key is (400); Google named no day
 
 
 def standard_key_refused_since(restricted: bool, on: date) -> date | None:

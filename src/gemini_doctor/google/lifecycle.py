@@ -16,22 +16,39 @@ from functools import lru_cache
 from ..datacache import cache_file, read_cached, write_cached
 from .services import GEMINI_API, VERTEX
 
-TYPE_CHECKING = False   # typing.TYPE_CHECKING without importing typing (`explain` starts light)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (`explain` starts light)
 if TYPE_CHECKING:
     from datetime import date
 
 MODELS_FILE = os.path.join(os.path.dirname(__file__), "models.toml")
-TODAY_ENV = "GEMINI_DOCTOR_TODAY"   # an ISO date that stands in for today (tests, emulator worlds)
-SURFACES = (GEMINI_API.id, VERTEX.id)   # the surfaces that serve models by name
+TODAY_ENV = "GEMINI_DOCTOR_TODAY"  # an ISO date that stands in for today (tests, emulator worlds)
+SURFACES = (GEMINI_API.id, VERTEX.id)  # the surfaces that serve models by name
 STAGES = ("ga", "preview", "experimental")
 _EVENTS = {"closed_to_new_users", "shut_down", "routed_to"}
-_MODEL_KEYS = {"id", "stage", "released", "surfaces", "locations", "paid_only", "replacement", "sources", "note", *SURFACES}
+_MODEL_KEYS = {
+    "id",
+    "stage",
+    "released",
+    "surfaces",
+    "locations",
+    "paid_only",
+    "replacement",
+    "sources",
+    "note",
+    *SURFACES,
+}
 # What callers put around a model ID: a resource path before it, a version or alias after it.
 _PREFIX = re.compile(r"^(?:.*/)?(?:publishers/google/)?models/")
 _SUFFIX = re.compile(r"(?:@[\w.\-]+|-(?:\d{3}|latest))$")
 
 # What a model is on one surface on a given day
-AVAILABLE, CLOSED, SHUT_DOWN, ROUTED, NOT_SERVED = "available", "closed_to_new_users", "shut_down", "routed", "not_served"
+AVAILABLE, CLOSED, SHUT_DOWN, ROUTED, NOT_SERVED = (
+    "available",
+    "closed_to_new_users",
+    "shut_down",
+    "routed",
+    "not_served",
+)
 
 
 class ModelTableError(ValueError):
@@ -44,8 +61,13 @@ class Events(namedtuple("Events", "closed_to_new_users shut_down routed_to", def
     __slots__ = ()
 
 
-class Model(namedtuple("Model", "id stage surfaces events locations released paid_only replacement sources note",
-                       defaults=({}, (), None, False, None, (), ""))):
+class Model(
+    namedtuple(
+        "Model",
+        "id stage surfaces events locations released paid_only replacement sources note",
+        defaults=({}, (), None, False, None, (), ""),
+    )
+):
     """One model: its stage, surfaces, events by surface, Agent Platform locations and replacement."""
 
     __slots__ = ()
@@ -95,8 +117,9 @@ class ModelTable(namedtuple("ModelTable", "models control")):
         seen = {model.status(s, on) for s in model.surfaces}
         return seen.pop() if len(seen) == 1 else None
 
-    def describe(self, name: str | None, surface: str | None, location: str | None = None,
-                 on: str | date | None = None) -> str | None:
+    def describe(
+        self, name: str | None, surface: str | None, location: str | None = None, on: str | date | None = None
+    ) -> str | None:
         """What the table says of *name* where it was called, as words: its :meth:`status` (when
         known), ``not_at_location`` (an Agent Platform location that does not serve it), ``paid_only``."""
         return _described(self, name, surface, location, _day(on))
@@ -112,12 +135,15 @@ class ModelTable(namedtuple("ModelTable", "models control")):
             words.append("paid_only")
         return " ".join(filter(None, words)) or None
 
-    def instead_of(self, name: str | None, surface: str | None, location: str | None = None,
-                   on: str | date | None = None) -> str:
+    def instead_of(
+        self, name: str | None, surface: str | None, location: str | None = None, on: str | date | None = None
+    ) -> str:
         """The model to name in a fix: :meth:`replacement`, else the :meth:`control_model` there."""
         return _instead_of(self, name, surface, location, _day(on))
 
-    def replacement(self, name: str | None, surface: str | None = None, on: str | date | None = None) -> str | None:
+    def replacement(
+        self, name: str | None, surface: str | None = None, on: str | date | None = None
+    ) -> str | None:
         """The model to use instead of *name*: its recommended replacement, followed while that one is
         closed too, else the first control model open on *surface*. None when *name* is open there
         (with no surface: open on every surface that serves it)."""
@@ -135,8 +161,13 @@ class ModelTable(namedtuple("ModelTable", "models control")):
                 return model.id
         return self.control_model(surface, on=on)
 
-    def control_model(self, surface: str | None, location: str | None = None, avoid: str | None = None,
-                      on: str | date | None = None) -> str:
+    def control_model(
+        self,
+        surface: str | None,
+        location: str | None = None,
+        avoid: str | None = None,
+        on: str | date | None = None,
+    ) -> str:
         """The first control model that is GA, open to new users on *surface* (at *location* on Agent
         Platform) and not *avoid* (the model under test)."""
         avoided = self.find(avoid)
@@ -156,12 +187,16 @@ class ModelTable(namedtuple("ModelTable", "models control")):
 
 # Answers by (table, question, day): a batch asks the same few questions again and again
 @lru_cache(maxsize=1024)
-def _described(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: str) -> str | None:
+def _described(
+    table: ModelTable, name: str | None, surface: str | None, location: str | None, on: str
+) -> str | None:
     return table._describe(name, surface, location, on)
 
 
 @lru_cache(maxsize=1024)
-def _instead_of(table: ModelTable, name: str | None, surface: str | None, location: str | None, on: str) -> str:
+def _instead_of(
+    table: ModelTable, name: str | None, surface: str | None, location: str | None, on: str
+) -> str:
     return table.replacement(name, surface, on) or table.control_model(surface, location, avoid=name, on=on)
 
 
@@ -237,7 +272,9 @@ def _table(raw: dict, path: str) -> ModelTable:
                 raise ModelTableError(f"{os.path.basename(path)}: {model.id} links to unknown model {link!r}")
     for name in control:
         if name not in models or models[name].stage != "ga":
-            raise ModelTableError(f"{os.path.basename(path)}: control model {name!r} is not a GA model of the table")
+            raise ModelTableError(
+                f"{os.path.basename(path)}: control model {name!r} is not a GA model of the table"
+            )
     if not control:
         raise ModelTableError(f"{os.path.basename(path)}: `control` lists no model")
     return ModelTable(models, control)
@@ -272,8 +309,14 @@ def _model(entry: dict, where: str) -> Model:
             raise ModelTableError(f"{where}: {surface}.routed_to needs the shut_down date it starts on")
         events[surface] = Events(**given)
     return Model(
-        id=model_id, stage=entry["stage"], surfaces=surfaces, events=events,
-        locations=tuple(entry.get("locations", ())), released=entry.get("released"),
-        paid_only=bool(entry.get("paid_only", False)), replacement=entry.get("replacement"),
-        sources=tuple(entry.get("sources", ())), note=" ".join(entry.get("note", "").split()),
+        id=model_id,
+        stage=entry["stage"],
+        surfaces=surfaces,
+        events=events,
+        locations=tuple(entry.get("locations", ())),
+        released=entry.get("released"),
+        paid_only=bool(entry.get("paid_only", False)),
+        replacement=entry.get("replacement"),
+        sources=tuple(entry.get("sources", ())),
+        note=" ".join(entry.get("note", "").split()),
     )

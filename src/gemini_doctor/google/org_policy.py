@@ -9,10 +9,12 @@ hinges on one is reported as undecided, never guessed.
 
 from __future__ import annotations
 
-ALLOWED_MODELS = "vertexai.allowedModels"                 # Model Garden: which publisher models and actions
-RESTRICT_SERVICES = "gcp.restrictServiceUsage"            # which Google services the project may use
-RESOURCE_LOCATIONS = "gcp.resourceLocations"              # where resources may live
-NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS = "iam.managed.disableServiceAccountApiKeyCreation"   # blocks AI Studio's auth keys
+ALLOWED_MODELS = "vertexai.allowedModels"  # Model Garden: which publisher models and actions
+RESTRICT_SERVICES = "gcp.restrictServiceUsage"  # which Google services the project may use
+RESOURCE_LOCATIONS = "gcp.resourceLocations"  # where resources may live
+NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS = (
+    "iam.managed.disableServiceAccountApiKeyCreation"  # blocks AI Studio's auth keys
+)
 LIST_CONSTRAINTS = (ALLOWED_MODELS, RESTRICT_SERVICES, RESOURCE_LOCATIONS)
 BOOLEAN_CONSTRAINTS = (NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS,)
 ALLOWED, DENIED = "allowed", "denied"
@@ -50,7 +52,12 @@ def list_verdict(policy: object, *candidates: str) -> str | None:
         if rule.get("denyAll") is True or wanted & set(denied):
             return DENIED
         undecided |= any(not _names(v) for v in denied)
-    allowed = [v for rule in rules if isinstance(rule.get("values"), dict) for v in _listed(rule["values"].get("allowedValues"))]
+    allowed = [
+        v
+        for rule in rules
+        if isinstance(rule.get("values"), dict)
+        for v in _listed(rule["values"].get("allowedValues"))
+    ]
     if any(rule.get("allowAll") is True for rule in rules) or wanted & set(allowed):
         return None if undecided else ALLOWED
     if not allowed:

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 GOOGLEAPIS = "googleapis.com"
 GLOBAL = "global"
-MULTI_REGIONS = ("us", "eu")     # Agent Platform's multi-region locations, on their own `rep` hosts
+MULTI_REGIONS = ("us", "eu")  # Agent Platform's multi-region locations, on their own `rep` hosts
 # gcloud's own OAuth client projects: user ADC without a quota project is billed and checked there.
 # They are Google's, never the user's, so no fix may name one as the project to act on.
 GCLOUD_OWN_PROJECTS = ("764086051850", "32555940559")
@@ -42,9 +42,15 @@ class Surface(namedtuple("Surface", "id name service call_permission", defaults=
 
 _SERVICES = (
     Service("generativelanguage.googleapis.com", "Generative Language API", "gemini-api", ("Gemini API",)),
-    Service("aiplatform.googleapis.com", "Agent Platform API", "vertex",
-            ("Gemini Enterprise Agent Platform API", "Vertex AI API")),
-    Service("firebasevertexai.googleapis.com", "Firebase AI Logic API", "firebase", ("Vertex AI in Firebase API",)),
+    Service(
+        "aiplatform.googleapis.com",
+        "Agent Platform API",
+        "vertex",
+        ("Gemini Enterprise Agent Platform API", "Vertex AI API"),
+    ),
+    Service(
+        "firebasevertexai.googleapis.com", "Firebase AI Logic API", "firebase", ("Vertex AI in Firebase API",)
+    ),
     Service("firebaseml.googleapis.com", "Firebase ML API", "firebase"),
     Service("cloudaicompanion.googleapis.com", "Gemini for Google Cloud API", "code-assist"),
     Service("cloudcode-pa.googleapis.com", "Cloud Code Private API", "code-assist"),
@@ -64,7 +70,9 @@ BY_SHORT: dict[str, Service] = {s.short: s for s in _SERVICES}
 
 _SURFACES = (
     Surface("gemini-api", "the Gemini API", "generativelanguage.googleapis.com"),
-    Surface("vertex", "Vertex AI", "aiplatform.googleapis.com", call_permission="aiplatform.endpoints.predict"),
+    Surface(
+        "vertex", "Vertex AI", "aiplatform.googleapis.com", call_permission="aiplatform.endpoints.predict"
+    ),
     Surface("firebase", "Firebase AI Logic", "firebasevertexai.googleapis.com"),
     Surface("code-assist", "Gemini Code Assist", "cloudaicompanion.googleapis.com"),
 )
@@ -99,7 +107,9 @@ def host(service: str, location: str | None = None) -> str:
     return f"https://{short}.{GOOGLEAPIS}"
 
 
-def vertex_model_path(model: str, project: str | None = None, location: str | None = None, version: str = "v1beta1") -> str:
+def vertex_model_path(
+    model: str, project: str | None = None, location: str | None = None, version: str = "v1beta1"
+) -> str:
     """A Google publisher model's resource path on Agent Platform; without a project, the express-mode path
     (API keys, served on the global host)."""
     if project is None:
@@ -109,10 +119,19 @@ def vertex_model_path(model: str, project: str | None = None, location: str | No
 
 def _validated() -> dict[str, Service]:
     """Every link resolves and every title names one service; else fail at import."""
-    problems = [f"service {s.name}: unknown surface {s.surface!r}" for s in _SERVICES if s.surface and s.surface not in SURFACES]
-    problems += [f"surface {s.id}: unknown service {s.service!r}" for s in _SURFACES if s.service not in SERVICES]
-    problems += [f"surface {s.id}: its service {s.service} serves {SERVICES[s.service].surface!r}"
-                 for s in _SURFACES if s.service in SERVICES and SERVICES[s.service].surface != s.id]
+    problems = [
+        f"service {s.name}: unknown surface {s.surface!r}"
+        for s in _SERVICES
+        if s.surface and s.surface not in SURFACES
+    ]
+    problems += [
+        f"surface {s.id}: unknown service {s.service!r}" for s in _SURFACES if s.service not in SERVICES
+    ]
+    problems += [
+        f"surface {s.id}: its service {s.service} serves {SERVICES[s.service].surface!r}"
+        for s in _SURFACES
+        if s.service in SERVICES and SERVICES[s.service].surface != s.id
+    ]
     by_title: dict[str, Service] = {}
     for service in _SERVICES:
         for title in service.titles:

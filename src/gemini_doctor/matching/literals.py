@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 
 MIN_LITERAL = 3
-_PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""   # a pattern character that stands for itself
+_PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""  # a pattern character that stands for itself
 # the plain characters a pattern starts with, up to the first that is made optional or repeated
 _LITERAL_RUN = rf"{_PLAIN}*?(?={_PLAIN}[?*+{{]|(?![?*+{{]|{_PLAIN}))"
 _LEADING_RUN = re.compile(_LITERAL_RUN)
-_UNFOLDABLE = re.compile(r"\\[xuUN]|\(\?[a-zA-Z]*-|\(\?[a-zA-Z]*[LAu]")  # hex/named escapes, scoped or odd flags
+_UNFOLDABLE = re.compile(
+    r"\\[xuUN]|\(\?[a-zA-Z]*-|\(\?[a-zA-Z]*[LAu]"
+)  # hex/named escapes, scoped or odd flags
 
 
 class _Unsure(Exception):
@@ -30,18 +32,21 @@ class _Unsure(Exception):
 # One token of a pattern: a run of characters that stand for themselves, an escape, a character
 # class, a group's opening (or a whole comment, flag group or named back-reference), a quantifier, or
 # any other single character.
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     [^\\\[\](){}|*+?.^$]+
   | \\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|0[0-7]{0,2}|[0-7]{3}|[1-9][0-9]?|.)
   | \[\^?\]?(?:\\.|[^\]\\])*\]
   | \(\?\#[^)]*\) | \(\?P=\w+\) | \(\?[aiLmsux]+\) | \(\?[aiLmsux]*(?:-[imsx]+)?: | \(\?P<\w+> | \(\?<?[=!] | \(\?[>(] | \(
   | (?:[*+?]|\{(?!\})\d*(?:,\d*)?\})[?+]?
   | .
-""", re.S | re.X)
-_AT_LEAST_ONCE = re.compile(r"\+|\{0*[1-9]")                  # a quantifier whose minimum is one or more
-_NOT_READ = ("(?=", "(?!", "(?<=", "(?<!", "(?>")            # lookarounds and atomic groups: not required
+""",
+    re.S | re.X,
+)
+_AT_LEAST_ONCE = re.compile(r"\+|\{0*[1-9]")  # a quantifier whose minimum is one or more
+_NOT_READ = ("(?=", "(?!", "(?<=", "(?<!", "(?>")  # lookarounds and atomic groups: not required
 _CHAR_ESCAPES = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-_CHAR, _OTHER = "char", "other"   # what a quantifier would apply to (besides a group's requirement)
+_CHAR, _OTHER = "char", "other"  # what a quantifier would apply to (besides a group's requirement)
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
@@ -65,7 +70,7 @@ def _alternation(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
         alternatives.append(found)
         if i == len(tokens) or tokens[i] == ")":
             return (set().union(*alternatives) if all(alternatives) else None), i
-        i += 1    # past the |
+        i += 1  # past the |
 
 
 def _sequence(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
@@ -73,14 +78,16 @@ def _sequence(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
     sequence at *tokens[i]* contains: a run of literal characters, or one found inside a group."""
     options: list[set[str]] = []
     run: list[str] = []
-    last: str | set[str] | None = None     # what a quantifier would apply to: _CHAR, _OTHER or a group's requirement
+    last: str | set[str] | None = (
+        None  # what a quantifier would apply to: _CHAR, _OTHER or a group's requirement
+    )
     while i < len(tokens) and tokens[i] not in ("|", ")"):
         token = tokens[i]
         i += 1
         if token[0] in "*+?" or (token[0] == "{" and len(token) > 1):
             if last is None:
                 raise _Unsure
-            if last is _CHAR:               # a quantified character leaves the run
+            if last is _CHAR:  # a quantified character leaves the run
                 run[-1] = run[-1][:-1]
                 _close(run, options)
             elif last is not _OTHER and _AT_LEAST_ONCE.match(token):
@@ -97,15 +104,15 @@ def _sequence(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
         _close(run, options)
         last = _OTHER
         if token[0] != "(":
-            continue                        # a class, an anchor, a back-reference: the run ends
+            continue  # a class, an anchor, a back-reference: the run ends
         if token == "(?(" or (token[-1] in "):" and token[2] in "aiLmsux-" and "x" in token):
-            raise _Unsure                   # conditionals and verbose mode are not read
-        if token[-1] == ")":                # a comment, flags or a back-reference by name: no group
+            raise _Unsure  # conditionals and verbose mode are not read
+        if token[-1] == ")":  # a comment, flags or a back-reference by name: no group
             continue
         found, i = _alternation(tokens, i)
         if i == len(tokens):
             raise _Unsure
-        i += 1                              # past the )
+        i += 1  # past the )
         if found and token not in _NOT_READ:
             last = found
     if isinstance(last, set):
@@ -126,7 +133,7 @@ def _literal(token: str) -> str | None:
     """The characters *token* stands for, or None when it is not fixed characters."""
     if token[0] not in "\\[.^$(":
         return token
-    if token[0] == "[":                     # a class of one character: [.] or [\\.]
+    if token[0] == "[":  # a class of one character: [.] or [\\.]
         inner = token[1:-1]
         if len(inner) == 1 and inner not in "^\\":
             return inner
@@ -150,10 +157,10 @@ def fold_case(pattern: str) -> str | None:
         return None
     out, i = [], 0
     while i < len(pattern):
-        if pattern[i] == "\\":                   # an escape keeps its case: \S is not \s
-            out.append(pattern[i:i + 2])
+        if pattern[i] == "\\":  # an escape keeps its case: \S is not \s
+            out.append(pattern[i : i + 2])
             i += 2
-        elif pattern.startswith("(?P", i):       # named group syntax
+        elif pattern.startswith("(?P", i):  # named group syntax
             out.append("(?P")
             i += 3
         else:
@@ -175,13 +182,13 @@ def boundary_after_literal(pattern: str) -> str:
         m = _BOUNDED_WORD.match(alternative)
         if m and m.group(1):
             word = m.group(1)
-            alternative = f"{word}(?<!\\w{word}){alternative[m.end():]}"
+            alternative = f"{word}(?<!\\w{word}){alternative[m.end() :]}"
         rewritten.append(alternative)
     return "|".join(rewritten)
 
 
-_BOUNDED_WORD = re.compile(rf"\\b(?=\w)({_LITERAL_RUN})")   # \b, then a literal run that starts a word
-_VERBOSE = re.compile(r"\(\?[aiLmsu]*x")   # in verbose mode, spaces and # are not characters
+_BOUNDED_WORD = re.compile(rf"\\b(?=\w)({_LITERAL_RUN})")  # \b, then a literal run that starts a word
+_VERBOSE = re.compile(r"\(\?[aiLmsu]*x")  # in verbose mode, spaces and # are not characters
 
 
 def _top_level_alternatives(pattern: str) -> list[str] | None:
@@ -210,9 +217,9 @@ def _top_level_alternatives(pattern: str) -> list[str] | None:
 def _class_end(pattern: str, start: int) -> int | None:
     """The index of the ``]`` closing the character class opened at *start*."""
     i = start + 1
-    if pattern[i:i + 1] == "^":
+    if pattern[i : i + 1] == "^":
         i += 1
-    if pattern[i:i + 1] == "]":   # a leading ] is a member
+    if pattern[i : i + 1] == "]":  # a leading ] is a member
         i += 1
     while i < len(pattern):
         if pattern[i] == "\\":
@@ -227,7 +234,7 @@ def _class_end(pattern: str, start: int) -> int | None:
 def starts_with_literal(pattern: str) -> bool:
     """True when every match of *pattern* begins with the same characters (at least MIN_LITERAL):
     the regex engine then skips ahead to them itself, and a prefilter only adds work."""
-    run = _LEADING_RUN.match(pattern)   # None only when a quantifier comes first
+    run = _LEADING_RUN.match(pattern)  # None only when a quantifier comes first
     return "|" not in pattern and run is not None and run.end() >= MIN_LITERAL
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from .literals import boundary_after_literal, fold_case, lower_in_step, required_literals, starts_with_literal
 
-LEFTMOST_UP_TO = 32   # literals; more are scanned for overlapping matches (see LiteralScanner)
-_WINDOW = 1 << 16     # characters LiteralScanner.occurs() scans at a time
+LEFTMOST_UP_TO = 32  # literals; more are scanned for overlapping matches (see LiteralScanner)
+_WINDOW = 1 << 16  # characters LiteralScanner.occurs() scans at a time
 
 
 class LiteralScanner:
@@ -35,7 +35,7 @@ class LiteralScanner:
         self._literals = sorted(set(literals))
         self._overlapping = len(self._literals) > LEFTMOST_UP_TO
         self._longest = max(map(len, self._literals), default=0)
-        self._automaton = None   # built on first use (about 1 ms for the catalogue's): importing stays cheap
+        self._automaton = None  # built on first use (about 1 ms for the catalogue's): importing stays cheap
         # literal -> (the literals inside it, those that can start inside it and run on past it)
         self._hidden: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
 
@@ -61,8 +61,11 @@ class LiteralScanner:
         automaton = self._automaton or self._build()
         if len(text) <= _WINDOW:
             return bool(automaton.find_matches_as_strings(text))
-        reach = _WINDOW + self._longest - 1   # windows overlap, so a literal across their border is seen
-        return any(automaton.find_matches_as_strings(text[start:start + reach]) for start in range(0, len(text), _WINDOW))
+        reach = _WINDOW + self._longest - 1  # windows overlap, so a literal across their border is seen
+        return any(
+            automaton.find_matches_as_strings(text[start : start + reach])
+            for start in range(0, len(text), _WINDOW)
+        )
 
     def _build(self):
         from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
@@ -122,12 +125,14 @@ class Prefiltered:
 
     def __init__(self, source: str, flags: int = re.I, literals: list[str] | object | None = ...) -> None:
         self.source, self.flags = source, flags
-        if literals is ...:   # (verbose mode is not read: its spaces are not characters)
+        if literals is ...:  # (verbose mode is not read: its spaces are not characters)
             literals = None if flags & re.X else required_literals(source)
         self.literals = tuple(literals) if literals is not None else None
         self._regex: re.Pattern[str] | None = None
         self._on_lowered = False
-        self._gate: tuple[str, ...] | None = None   # the literals can_match() tests without a scan, if worth it
+        self._gate: tuple[str, ...] | None = (
+            None  # the literals can_match() tests without a scan, if worth it
+        )
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -152,13 +157,13 @@ class Prefiltered:
         if subject.found is not None:
             return self.literals is None or not subject.found.isdisjoint(self.literals)
         if self._regex is None:
-            self._compile()   # which sets the gate
+            self._compile()  # which sets the gate
         return self._gate is None or _any_in(self._gate, subject.lowered)
 
     def search(self, subject: Scanned | str) -> re.Match[str] | None:
         """The first match, or None. Read values by span (``text[m.start(1):m.end(1)]``):
         a folded pattern's groups are in lower case."""
-        if isinstance(subject, str):   # a short value (a record field): searched as it is, no gate
+        if isinstance(subject, str):  # a short value (a record field): searched as it is, no gate
             return (self._regex or self._compile()).search(subject.lower() if self._on_lowered else subject)
         if not self.can_match(subject):
             return None

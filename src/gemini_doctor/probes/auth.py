@@ -53,10 +53,14 @@ def _proxy(scheme: str, hostname: str) -> SplitResult | None:
         return None
     from urllib.request import proxy_bypass_environment
 
-    return None if proxy_bypass_environment(hostname) else urlsplit(value if "://" in value else f"http://{value}")
+    return (
+        None
+        if proxy_bypass_environment(hostname)
+        else urlsplit(value if "://" in value else f"http://{value}")
+    )
 
 
-DEFAULT_TIMEOUT = 10.0     # seconds a token endpoint may take to answer, when the caller does not say
+DEFAULT_TIMEOUT = 10.0  # seconds a token endpoint may take to answer, when the caller does not say
 
 
 class Request(transport.Request):
@@ -77,7 +81,9 @@ class Request(transport.Request):
         address = f"{proxy.hostname}:{proxy.port or 80}" if proxy else parts.netloc
         tunnel = {}
         if proxy and proxy.username:
-            secret = base64.b64encode(f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()).decode()
+            secret = base64.b64encode(
+                f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()
+            ).decode()
             tunnel = {"Proxy-Authorization": f"Basic {secret}"}
         if parts.scheme == "https":
             connection = http.client.HTTPSConnection(address, timeout=timeout, context=tls_context())
@@ -86,7 +92,7 @@ class Request(transport.Request):
         else:
             connection = http.client.HTTPConnection(address, timeout=timeout)
             if proxy:
-                target, headers = url, {**headers, **tunnel}   # a plain-HTTP proxy takes the absolute URL
+                target, headers = url, {**headers, **tunnel}  # a plain-HTTP proxy takes the absolute URL
         try:
             connection.request(method, target, body=body, headers=headers)
             return _Response(connection.getresponse())
@@ -105,7 +111,7 @@ def fetch_token(credentials, trust_env: bool = True, timeout: float = DEFAULT_TI
     """Start refreshing *credentials* now; the future gives the access token or google-auth's exception.
     A daemon thread: a token endpoint that never answers cannot keep the process alive."""
     future: Future = Future()
-    future.set_running_or_notify_cancel()   # running: a probe that gives up waiting cannot cancel it under the thread
+    future.set_running_or_notify_cancel()  # running: a probe that gives up waiting cannot cancel it under the thread
 
     def work() -> None:
         try:

@@ -15,7 +15,9 @@ def consumer_needs(setup: Setup) -> tuple[str, ...] | None:
 
 def configured_project_needs(setup: Setup) -> tuple[str, ...] | None:
     """What a probe of the configured project needs: a token, on Vertex AI with a project (not express mode)."""
-    wanted = setup.credentials is not None and setup.surface == "vertex" and not setup.uses_key and setup.project
+    wanted = (
+        setup.credentials is not None and setup.surface == "vertex" and not setup.uses_key and setup.project
+    )
     return ("token",) if wanted else None
 
 

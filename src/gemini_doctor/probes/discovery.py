@@ -17,10 +17,15 @@ from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
-TRUE = ("true", "1")   # what google-genai reads as true in GOOGLE_GENAI_USE_ENTERPRISE / GOOGLE_GENAI_USE_VERTEXAI
+TRUE = (
+    "true",
+    "1",
+)  # what google-genai reads as true in GOOGLE_GENAI_USE_ENTERPRISE / GOOGLE_GENAI_USE_VERTEXAI
 # What google-genai raises when its client is created, before any request
-NO_KEY = ("ValueError('No API key was provided. Please pass a valid API key. Learn how to create an API key at "
-          "https://aistudio.google.com/docs/api-key.')")
+NO_KEY = (
+    "ValueError('No API key was provided. Please pass a valid API key. Learn how to create an API key at "
+    "https://aistudio.google.com/docs/api-key.')"
+)
 NO_PROJECT = "ValueError('Project or API key must be set when using the Vertex AI API.')"
 # The facts discovery establishes before any request (declared like a probe's: see probes/registry.py)
 FACTS = {
@@ -52,10 +57,10 @@ class AdminCredential:
     """check --admin-credentials: the credential the read-only admin probes (audit log, Policy Troubleshooter,
     org policy) run as, while the app's own probes keep the app's credential."""
 
-    credentials: object     # google.auth credentials, unrefreshed
+    credentials: object  # google.auth credentials, unrefreshed
     kind: str
     source: str
-    principal: str | None   # from the file, else from tokeninfo once the admin token probe ran
+    principal: str | None  # from the file, else from tokeninfo once the admin token probe ran
 
     def summary(self) -> dict:
         return {"kind": self.kind, "source": self.source, "principal": self.principal}
@@ -68,23 +73,25 @@ class Setup:
     surface: str
     model: str
     location: str
-    api_key: str | None = None          # raw, for requests only; never rendered
+    api_key: str | None = None  # raw, for requests only; never rendered
     key_source: str | None = None
-    credentials: object | None = None   # google.auth credentials, unrefreshed
+    credentials: object | None = None  # google.auth credentials, unrefreshed
     credential_kind: str | None = None
     credential_source: str | None = None
-    credential_file: Path | None = None   # the JSON credential file in use, when there is one
+    credential_file: Path | None = None  # the JSON credential file in use, when there is one
     principal: str | None = None
     project: str | None = None
     project_source: str | None = None
     quota_project: str | None = None
     adc_error: str | None = None
-    start_error: str | None = None      # what the user's google-genai client would raise when created, if anything
-    express: bool = False               # Vertex with an API key and no project/location: google-genai's express mode
+    start_error: str | None = (
+        None  # what the user's google-genai client would raise when created, if anything
+    )
+    express: bool = False  # Vertex with an API key and no project/location: google-genai's express mode
     traps: list[Trap] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
-    admin: AdminCredential | None = None   # --admin-credentials: what the read-only admin probes run as
-    purpose: str = "call"               # what check asks: the app's call, or "key-creation" (see discover_person)
+    admin: AdminCredential | None = None  # --admin-credentials: what the read-only admin probes run as
+    purpose: str = "call"  # what check asks: the app's call, or "key-creation" (see discover_person)
 
     @property
     def uses_key(self) -> bool:
@@ -94,20 +101,38 @@ class Setup:
     def credential_summary(self) -> dict:
         kind = "api_key" if self.uses_key else self.credential_kind
         source = self.key_source if self.uses_key else self.credential_source
-        return {"kind": kind, "source": source, "principal": self.principal, "project": self.project,
-                "project_source": self.project_source, "key": mask(self.api_key) if self.api_key else None}
+        return {
+            "kind": kind,
+            "source": source,
+            "principal": self.principal,
+            "project": self.project,
+            "project_source": self.project_source,
+            "key": mask(self.api_key) if self.api_key else None,
+        }
 
 
-def discover(env: dict[str, str], surface: str = "auto", model: str | None = None, project: str | None = None,
-             location: str | None = None, endpoint: str | None = None) -> Setup:
+def discover(
+    env: dict[str, str],
+    surface: str = "auto",
+    model: str | None = None,
+    project: str | None = None,
+    location: str | None = None,
+    endpoint: str | None = None,
+) -> Setup:
     """The setup a program with environment *env* would use; flags override the environment."""
     from ..google.lifecycle import model_table
 
     key, key_source, traps = _api_key(env)
     chosen = surface if surface != "auto" else ("vertex" if _vertex_flag(env) else "gemini-api")
     env_location = location or env.get("GOOGLE_CLOUD_LOCATION")
-    setup = Setup(surface=chosen, model=model or model_table().control[0], location=env_location or "global",
-                  api_key=key, key_source=key_source, traps=traps)
+    setup = Setup(
+        surface=chosen,
+        model=model or model_table().control[0],
+        location=env_location or "global",
+        api_key=key,
+        key_source=key_source,
+        traps=traps,
+    )
     if project or env.get("GOOGLE_CLOUD_PROJECT"):
         setup.project = project or env.get("GOOGLE_CLOUD_PROJECT")
         setup.project_source = "--project" if project else "GOOGLE_CLOUD_PROJECT"
@@ -116,17 +141,22 @@ def discover(env: dict[str, str], surface: str = "auto", model: str | None = Non
     setup.express = chosen == "vertex" and key is not None and not (setup.project or env_location)
     _check_key(setup)
     if setup.surface == "gemini-api" and setup.api_key is None and surface == "auto":
-        setup.start_error = NO_KEY   # google-genai refuses OAuth on the Gemini API: it would not even start
+        setup.start_error = NO_KEY  # google-genai refuses OAuth on the Gemini API: it would not even start
     _load_adc(setup, env, endpoint)
     if setup.surface == "vertex" and not setup.uses_key and not setup.project and setup.start_error is None:
-        setup.start_error = NO_PROJECT if setup.credentials is not None else f"DefaultCredentialsError({setup.adc_error!r})"
+        setup.start_error = (
+            NO_PROJECT if setup.credentials is not None else f"DefaultCredentialsError({setup.adc_error!r})"
+        )
     if setup.start_error:
         setup.facts["no_credential"] = f"google-genai would not start: {setup.start_error}"
     elif setup.api_key is None and setup.credentials is None:
         broken = env.get("GOOGLE_APPLICATION_CREDENTIALS") if setup.adc_error else None
-        setup.facts["no_credential"] = (f"GOOGLE_APPLICATION_CREDENTIALS names {broken}, which cannot be used: {setup.adc_error}"
-                                        if broken else "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no "
-                                        "Application Default Credentials" + (f" ({setup.adc_error})" if setup.adc_error else ""))
+        setup.facts["no_credential"] = (
+            f"GOOGLE_APPLICATION_CREDENTIALS names {broken}, which cannot be used: {setup.adc_error}"
+            if broken
+            else "no API key in GEMINI_API_KEY / GOOGLE_API_KEY and no "
+            "Application Default Credentials" + (f" ({setup.adc_error})" if setup.adc_error else "")
+        )
     return setup
 
 
@@ -136,9 +166,11 @@ def discover_person(env: dict[str, str], project: str | None, endpoint: str | No
     environment play no part."""
     env = {name: value for name, value in env.items() if name not in _KEY_VARIABLES}
     if env.get("GOOGLE_APPLICATION_CREDENTIALS") and gcloud_adc_path(env).exists():
-        del env["GOOGLE_APPLICATION_CREDENTIALS"]    # the app's identity, not the person's
+        del env["GOOGLE_APPLICATION_CREDENTIALS"]  # the app's identity, not the person's
     setup = discover(env, "gemini-api", project=project, endpoint=endpoint)
-    setup.facts = {k: v for k, v in setup.facts.items() if k == "no_credential"}   # the call's facts do not apply here
+    setup.facts = {
+        k: v for k, v in setup.facts.items() if k == "no_credential"
+    }  # the call's facts do not apply here
     setup.purpose = "key-creation"
     return setup
 
@@ -154,8 +186,13 @@ def _api_key(env: dict[str, str]) -> tuple[str | None, str | None, list[Trap]]:
     traps = []
     google, gemini = env.get("GOOGLE_API_KEY"), env.get("GEMINI_API_KEY")
     if google and gemini and google != gemini:
-        traps.append(Trap("two_keys", f"GOOGLE_API_KEY ({mask(google)}) and GEMINI_API_KEY ({mask(gemini)}) differ: "
-                          "google-genai uses GOOGLE_API_KEY, the older google-generativeai uses GEMINI_API_KEY"))
+        traps.append(
+            Trap(
+                "two_keys",
+                f"GOOGLE_API_KEY ({mask(google)}) and GEMINI_API_KEY ({mask(gemini)}) differ: "
+                "google-genai uses GOOGLE_API_KEY, the older google-generativeai uses GEMINI_API_KEY",
+            )
+        )
     if google:
         return google, "GOOGLE_API_KEY", traps
     if gemini:
@@ -166,12 +203,14 @@ def _api_key(env: dict[str, str]) -> tuple[str | None, str | None, list[Trap]]:
 def _check_key(setup: Setup) -> None:
     if setup.api_key is None:
         return
-    key = setup.api_key = setup.api_key.strip()   # google-genai strips white space around the key itself
+    key = setup.api_key = setup.api_key.strip()  # google-genai strips white space around the key itself
     stripped = key.strip("'\"").strip()
     if stripped != key:
         setup.facts["key_malformed"] = f"{setup.key_source} has quotes around the key ({mask(stripped)})"
     elif key.startswith("ya29."):
-        setup.facts["key_is_token"] = f"{setup.key_source} holds an OAuth access token ({mask(key)}), not an API key"
+        setup.facts["key_is_token"] = (
+            f"{setup.key_source} holds an OAuth access token ({mask(key)}), not an API key"
+        )
     elif key.startswith("AIza") and len(key) != 39:
         setup.facts["key_malformed"] = f"{setup.key_source} is {len(key)} characters long; AIza keys have 39"
 
@@ -188,15 +227,26 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         os.environ.clear()
         os.environ.update(env)
         if endpoint and not env.get("GCE_METADATA_IP"):
-            os.environ["NO_GCE_CHECK"] = "true"   # --endpoint: no probing for a real metadata server, unless pointed at one
-        scopes = GEMINI_OAUTH_SCOPES if setup.surface == "gemini-api" and setup.api_key is None else [CLOUD_PLATFORM]
+            os.environ["NO_GCE_CHECK"] = (
+                "true"  # --endpoint: no probing for a real metadata server, unless pointed at one
+            )
+        scopes = (
+            GEMINI_OAUTH_SCOPES
+            if setup.surface == "gemini-api" and setup.api_key is None
+            else [CLOUD_PLATFORM]
+        )
         credentials, adc_project = google.auth.default(scopes=scopes)
     except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:
         setup.adc_error = plain_error(exc)
-        if path:   # say which file is broken, and how, even when it is valid JSON (e.g. a corrupt private key)
+        if path:  # say which file is broken, and how, even when it is valid JSON (e.g. a corrupt private key)
             setup.credential_source = f"GOOGLE_APPLICATION_CREDENTIALS={path} (cannot be used)"
             if not any(trap.id.startswith("key_file_") for trap in setup.traps):
-                setup.traps.append(Trap("key_file_invalid", f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be used: {setup.adc_error}"))
+                setup.traps.append(
+                    Trap(
+                        "key_file_invalid",
+                        f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be used: {setup.adc_error}",
+                    )
+                )
         return
     finally:
         os.environ.clear()
@@ -217,8 +267,13 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
     if not setup.project and adc_project:
         setup.project, setup.project_source = adc_project, "Application Default Credentials"
     if setup.credential_kind == "authorized_user" and not setup.quota_project:
-        setup.traps.append(Trap("adc_without_quota_project", "user credentials without a quota project: "
-                                "gcloud auth application-default set-quota-project PROJECT_ID"))
+        setup.traps.append(
+            Trap(
+                "adc_without_quota_project",
+                "user credentials without a quota project: "
+                "gcloud auth application-default set-quota-project PROJECT_ID",
+            )
+        )
         if setup.surface == "gemini-api" and setup.api_key is None:
             setup.facts["adc_without_quota_project"] = "the user credentials carry no quota_project_id"
 
@@ -244,7 +299,9 @@ def _messages(exc: BaseException) -> list[str]:
 
 def gcloud_adc_path(env: dict[str, str]) -> Path:
     """Where `gcloud auth application-default login` writes (as google-auth looks for it)."""
-    config = env.get("CLOUDSDK_CONFIG") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config", "gcloud")
+    config = env.get("CLOUDSDK_CONFIG") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".config", "gcloud"
+    )
     return Path(config) / "application_default_credentials.json"
 
 
@@ -273,8 +330,12 @@ def admin_credential(path: str, endpoint: str | None) -> AdminCredential:
     except (auth_exceptions.DefaultCredentialsError, ValueError, OSError) as exc:
         raise ValueError(f"{path} cannot be used: {plain_error(exc)}") from None
     except Exception:  # noqa: BLE001 - google-auth reads any JSON (a list, a string) without checking its shape
-        raise ValueError(f"{path} cannot be used: not a service-account key or authorized-user JSON file") from None
-    return AdminCredential(credentials, _kind(credentials), f"--admin-credentials {path}", named_principal(credentials))
+        raise ValueError(
+            f"{path} cannot be used: not a service-account key or authorized-user JSON file"
+        ) from None
+    return AdminCredential(
+        credentials, _kind(credentials), f"--admin-credentials {path}", named_principal(credentials)
+    )
 
 
 def load_admin_credentials(setup: Setup, env: dict[str, str], endpoint: str | None, admin_file: str | None):
@@ -292,20 +353,46 @@ def _check_key_file(setup: Setup, path: str) -> None:
         with open(path, encoding="utf-8") as handle:
             info = json.load(handle)
     except FileNotFoundError:
-        setup.traps.append(Trap("key_file_missing", f"GOOGLE_APPLICATION_CREDENTIALS points at {path}, which does not exist"))
+        setup.traps.append(
+            Trap("key_file_missing", f"GOOGLE_APPLICATION_CREDENTIALS points at {path}, which does not exist")
+        )
         return
     except OSError as exc:
-        setup.traps.append(Trap("key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be read: {exc.strerror or exc}"))
+        setup.traps.append(
+            Trap(
+                "key_file_unreadable",
+                f"GOOGLE_APPLICATION_CREDENTIALS file {path} cannot be read: {exc.strerror or exc}",
+            )
+        )
         return
     except ValueError as exc:
-        setup.traps.append(Trap("key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} is not valid JSON ({exc})"))
+        setup.traps.append(
+            Trap(
+                "key_file_unreadable", f"GOOGLE_APPLICATION_CREDENTIALS file {path} is not valid JSON ({exc})"
+            )
+        )
         return
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        setup.traps.append(Trap("key_file_readable_by_others", f"{path} is readable by group/others "
-                                f"(mode {stat.S_IMODE(mode):o}); it should be 600: chmod 600 {path}"))
-    if isinstance(info, dict) and info.get("type") == "service_account" and setup.surface == "gemini-api" and setup.api_key:
-        setup.traps.append(Trap("two_credentials", "both an API key and a service-account file are set: google-genai uses "
-                                "the API key for the Gemini API and ignores the service account"))
+        setup.traps.append(
+            Trap(
+                "key_file_readable_by_others",
+                f"{path} is readable by group/others "
+                f"(mode {stat.S_IMODE(mode):o}); it should be 600: chmod 600 {path}",
+            )
+        )
+    if (
+        isinstance(info, dict)
+        and info.get("type") == "service_account"
+        and setup.surface == "gemini-api"
+        and setup.api_key
+    ):
+        setup.traps.append(
+            Trap(
+                "two_credentials",
+                "both an API key and a service-account file are set: google-genai uses "
+                "the API key for the Gemini API and ignores the service account",
+            )
+        )
 
 
 def _kind(credentials: object) -> str:

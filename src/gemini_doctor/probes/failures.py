@@ -20,7 +20,11 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        todo += [current.__cause__, current.__context__, *(a for a in current.args if isinstance(a, BaseException))]
+        todo += [
+            current.__cause__,
+            current.__context__,
+            *(a for a in current.args if isinstance(a, BaseException)),
+        ]
 
 
 def failure_kind(exc: BaseException) -> str:
@@ -30,18 +34,31 @@ def failure_kind(exc: BaseException) -> str:
     if "ReplyTooLarge" in names:
         return "too_large"
     text = " ".join(str(e) for e in chain).lower()
-    if any(isinstance(e, socket.gaierror) for e in chain) or "name or service not known" in text \
-            or "name resolution" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+    if (
+        any(isinstance(e, socket.gaierror) for e in chain)
+        or "name or service not known" in text
+        or "name resolution" in text
+        or "nodename nor servname" in text
+        or "getaddrinfo" in text
+    ):
         return "dns"
     if "ProxyError" in names or "proxy" in text:
         return "proxy"
     if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in text or "ssl" in text:
         return "tls"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text or "errno 111" in text:
+    if (
+        any(isinstance(e, ConnectionRefusedError) for e in chain)
+        or "connection refused" in text
+        or "errno 111" in text
+    ):
         return "refused"
     if any(isinstance(e, TimeoutError) for e in chain) or "Timeout" in names or "timed out" in text:
         return "timeout"
-    if any(isinstance(e, ConnectionResetError) for e in chain) or "reset" in text or "RemoteProtocolError" in names:
+    if (
+        any(isinstance(e, ConnectionResetError) for e in chain)
+        or "reset" in text
+        or "RemoteProtocolError" in names
+    ):
         return "reset"
     return "network"
 
@@ -56,7 +73,9 @@ def proxy_in_use(env: dict[str, str]) -> str | None:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
-def describe_failure(exc: BaseException, host: str | None, proxy: str | None, timeout: float | None = None) -> str:
+def describe_failure(
+    exc: BaseException, host: str | None, proxy: str | None, timeout: float | None = None
+) -> str:
     """One line: what failed, on which host (and through which proxy), and what usually causes it."""
     where = host or "Google"
     via = f" through the proxy {proxy} (from HTTPS_PROXY)" if proxy else ""
@@ -67,7 +86,7 @@ def describe_failure(exc: BaseException, host: str | None, proxy: str | None, ti
         "dns": f"could not reach {where}: its name does not resolve (DNS); check the network, VPN or /etc/hosts",
         "refused": f"could not reach {where}{via}: the connection was refused; is the address (or --endpoint) right?",
         "tls": f"could not reach {where}{via}: the TLS handshake failed (certificate not trusted: a proxy or antivirus "
-               "that intercepts HTTPS? set REQUESTS_CA_BUNDLE / SSL_CERT_FILE to its CA)",
+        "that intercepts HTTPS? set REQUESTS_CA_BUNDLE / SSL_CERT_FILE to its CA)",
         "timeout": f"could not reach {where}{via}: no answer" + (f" within {timeout:g} s" if timeout else ""),
         "reset": f"could not reach {where}{via}: the connection was reset (a firewall or proxy in between?)",
         "too_large": f"could not use {where}'s answer: far too long to be Google's (a portal or a wrong --endpoint?)",

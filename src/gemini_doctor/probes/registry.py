@@ -43,7 +43,7 @@ class ProbeError(Exception):
 @dataclass(frozen=True)
 class ProbeModule:
     id: str
-    title: str            # a template over TITLE_FIELDS
+    title: str  # a template over TITLE_FIELDS
     order: int
     facts: dict[str, str]
     module: ModuleType
@@ -56,7 +56,9 @@ class ProbeModule:
             return None
         fields = {"model": setup.model, "service": service_of(setup.surface), "permission": PREDICT}
         title = getattr(self.module, "TITLES", {}).get(setup.purpose, self.title)
-        return Probe(self.id, title.format(**fields), self.module.run, tuple(needs), getattr(self.module, "AFTER", ()))
+        return Probe(
+            self.id, title.format(**fields), self.module.run, tuple(needs), getattr(self.module, "AFTER", ())
+        )
 
 
 @cache
@@ -73,7 +75,9 @@ def probe_modules() -> dict[str, ProbeModule]:
             if not info.name.rpartition(".")[2].startswith("_"):
                 entry = _load(importlib.import_module(info.name))
                 if entry.id in found:
-                    raise ProbeError(f"two probes named {entry.id!r}: {found[entry.id].module.__name__} and {info.name}")
+                    raise ProbeError(
+                        f"two probes named {entry.id!r}: {found[entry.id].module.__name__} and {info.name}"
+                    )
                 found[entry.id] = entry
     orders = [entry.order for entry in found.values()]
     if len(set(orders)) != len(orders):
@@ -94,7 +98,9 @@ def _load(module: ModuleType) -> ProbeModule:
         if not hasattr(module, name):
             raise ProbeError(f"{where}: a probe module defines {name} (see probes/registry.py)")
     facts = module.FACTS
-    if not isinstance(facts, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in facts.items()):
+    if not isinstance(facts, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in facts.items()
+    ):
         raise ProbeError(f"{where}: FACTS maps each fact's name to its meaning")
     purposes = tuple(getattr(module, "PURPOSES", ("call",)))
     if not purposes or set(purposes) - set(PURPOSES) or set(getattr(module, "TITLES", {})) - set(purposes):
@@ -106,7 +112,9 @@ def _check_links(found: dict[str, ProbeModule]) -> None:
     for entry in found.values():
         for name in getattr(entry.module, "AFTER", ()):
             if name not in found:
-                raise ProbeError(f"{entry.module.__name__}: AFTER names unknown probe {name!r}; known: {', '.join(found)}")
+                raise ProbeError(
+                    f"{entry.module.__name__}: AFTER names unknown probe {name!r}; known: {', '.join(found)}"
+                )
 
 
 def require_probes(*ids: str, where: str) -> tuple[str, ...]:
@@ -122,6 +130,6 @@ def plan(setup: Setup) -> list[Probe]:
     if setup.start_error:
         return []
     probes = [probe for entry in probe_modules().values() if (probe := entry.probe(setup))]
-    for probe in probes:   # a need this setup does not plan makes the probe "not run", as a failed one does
+    for probe in probes:  # a need this setup does not plan makes the probe "not run", as a failed one does
         require_probes(*probe.needs, where=f"probe {probe.id!r} (needs)")
     return probes

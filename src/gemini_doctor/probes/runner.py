@@ -25,8 +25,8 @@ class Outcome:
     status: str
     summary: str
     facts: dict[str, str] = field(default_factory=dict)
-    error_text: str | None = None          # Google's error, as received, for the evidence parser
-    result: object | None = None           # what the probe read, typed by the probe (a dataclass of its module)
+    error_text: str | None = None  # Google's error, as received, for the evidence parser
+    result: object | None = None  # what the probe read, typed by the probe (a dataclass of its module)
     duration_ms: int = 0
 
 
@@ -35,10 +35,10 @@ class Context:
     setup: Setup
     http: GoogleHttp
     outcomes: dict[str, Outcome] = field(default_factory=dict)
-    pending_token: Future | None = None     # the token fetch run_check started before anything else
-    token: str | None = None                # the access token, once the token probe has it
-    pending_admin_token: Future | None = None   # the same fetch for --admin-credentials
-    admin_token: str | None = None          # --admin-credentials' access token, once the admin_token probe has it
+    pending_token: Future | None = None  # the token fetch run_check started before anything else
+    token: str | None = None  # the access token, once the token probe has it
+    pending_admin_token: Future | None = None  # the same fetch for --admin-credentials
+    admin_token: str | None = None  # --admin-credentials' access token, once the admin_token probe has it
 
     @property
     def admin_probe_token(self) -> str | None:
@@ -56,12 +56,13 @@ class Probe:
     id: str
     title: str
     run: Callable[[Context], Awaitable[Outcome]]
-    needs: tuple[str, ...] = ()       # probes that must succeed first
-    after: tuple[str, ...] = ()       # probes whose outcome, whatever it is, this one reads
+    needs: tuple[str, ...] = ()  # probes that must succeed first
+    after: tuple[str, ...] = ()  # probes whose outcome, whatever it is, this one reads
 
 
-async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
-                     on_done: Callable[[str, Outcome], None] | None = None) -> dict[str, Outcome]:
+async def run_probes(
+    probes: list[Probe], ctx: Context, timeout: float, on_done: Callable[[str, Outcome], None] | None = None
+) -> dict[str, Outcome]:
     """Run *probes*; return every outcome by probe id (in the order given)."""
     tasks: dict[str, asyncio.Task] = {}
 
@@ -91,9 +92,9 @@ async def run_probes(probes: list[Probe], ctx: Context, timeout: float,
 async def _guarded(probe: Probe, ctx: Context, timeout: float) -> Outcome:
     try:
         return await asyncio.wait_for(probe.run(ctx), timeout)
-    except TimeoutError:   # asyncio.wait_for's own timeout
+    except TimeoutError:  # asyncio.wait_for's own timeout
         return Outcome(COULD_NOT_CHECK, f"could not check: Google did not answer within {timeout:g} s")
-    except httpx.TransportError as exc:   # timeouts too: the host and the kind of failure, for people
+    except httpx.TransportError as exc:  # timeouts too: the host and the kind of failure, for people
         return Outcome(COULD_NOT_CHECK, describe_failure(exc, _host(exc), ctx.http.proxy, timeout))
     except Exception as exc:  # noqa: BLE001 - one broken probe must not sink the check
         return Outcome(COULD_NOT_CHECK, f"could not check: {type(exc).__name__}")
@@ -102,7 +103,7 @@ async def _guarded(probe: Probe, ctx: Context, timeout: float) -> Outcome:
 def _host(exc: httpx.TransportError) -> str | None:
     try:
         return exc.request.url.netloc.decode()
-    except RuntimeError:   # an exception raised before it had a request
+    except RuntimeError:  # an exception raised before it had a request
         return None
 
 
@@ -115,4 +116,3 @@ def admin_failure(reply: Reply, needs: str) -> Outcome:
     if reply.status in (401, 403):
         return Outcome(COULD_NOT_CHECK, f"could not check (needs {needs})")
     return Outcome(COULD_NOT_CHECK, f"could not check: HTTP {reply.status}")
-

@@ -31,7 +31,9 @@ def tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-MAX_REPLY_BYTES = 1 << 20      # Google's answers to these calls are a few KiB: a bigger one is not Google's, and is cut off
+MAX_REPLY_BYTES = (
+    1 << 20
+)  # Google's answers to these calls are a few KiB: a bigger one is not Google's, and is cut off
 
 
 class ReplyTooLarge(httpx.TransportError):
@@ -53,7 +55,9 @@ class Reply:
         """The ErrorInfo reasons of a Google error body."""
         error = self.body.get("error") if isinstance(self.body, dict) else None
         details = error.get("details") if isinstance(error, dict) else None
-        return [d["reason"] for d in details or () if isinstance(d, dict) and isinstance(d.get("reason"), str)]
+        return [
+            d["reason"] for d in details or () if isinstance(d, dict) and isinstance(d.get("reason"), str)
+        ]
 
     @property
     def scope_refused(self) -> bool:
@@ -61,14 +65,23 @@ class Reply:
         return "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in self.reasons
 
 
-def exchange_line(method: str, url: str, params: dict | None, headers: dict, reply: Reply, seconds: float) -> str:
+def exchange_line(
+    method: str, url: str, params: dict | None, headers: dict, reply: Reply, seconds: float
+) -> str:
     """One HTTP exchange for the -v log: what was sent (secret values masked) and what came back."""
-    query = "&".join(f"{name}={'…' if name in _SECRET_PARAMS else value}" for name, value in (params or {}).items())
-    sent = ", ".join(f"{name}: …" for name in headers)   # which credential headers went, never their values
+    query = "&".join(
+        f"{name}={'…' if name in _SECRET_PARAMS else value}" for name, value in (params or {}).items()
+    )
+    sent = ", ".join(f"{name}: …" for name in headers)  # which credential headers went, never their values
     error = reply.body.get("error") if isinstance(reply.body, dict) else None
-    said = f" {error.get('status', '')} {str(error.get('message', ''))[:160]}" if isinstance(error, dict) else ""
-    return (f"{method} {url}{'?' + query if query else ''}" + (f" [{sent}]" if sent else "")
-            + f" -> {reply.status}{said} ({seconds * 1000:.0f} ms)")
+    said = (
+        f" {error.get('status', '')} {str(error.get('message', ''))[:160]}" if isinstance(error, dict) else ""
+    )
+    return (
+        f"{method} {url}{'?' + query if query else ''}"
+        + (f" [{sent}]" if sent else "")
+        + f" -> {reply.status}{said} ({seconds * 1000:.0f} ms)"
+    )
 
 
 _SECRET_PARAMS = frozenset({"key", "keyString", "access_token", "id_token", "refresh_token"})
@@ -77,22 +90,40 @@ _SECRET_PARAMS = frozenset({"key", "keyString", "access_token", "id_token", "ref
 class GoogleHttp:
     """Sends each probe's request to Google (or to *endpoint*) and counts the requests."""
 
-    def __init__(self, endpoint: str | None, timeout: float, log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, endpoint: str | None, timeout: float, log: Callable[[str], None] | None = None
+    ) -> None:
         self.endpoint = endpoint.rstrip("/") if endpoint else None
-        self.timeout = timeout    # for each exchange as a whole, however slowly an answer trickles in
+        self.timeout = timeout  # for each exchange as a whole, however slowly an answer trickles in
         self.requests = 0
-        self.log = log            # gets one line per exchange (gemini-doctor check -v); secrets never reach it
-        self.proxy = None if endpoint else proxy_in_use(os.environ)   # httpx honours HTTPS_PROXY for Google's hosts
-        self._client = httpx.AsyncClient(timeout=timeout, trust_env=endpoint is None, follow_redirects=False,
-                                         verify=False if self.endpoint and self.endpoint.startswith("http://") else tls())
+        self.log = log  # gets one line per exchange (gemini-doctor check -v); secrets never reach it
+        self.proxy = (
+            None if endpoint else proxy_in_use(os.environ)
+        )  # httpx honours HTTPS_PROXY for Google's hosts
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            trust_env=endpoint is None,
+            follow_redirects=False,
+            verify=False if self.endpoint and self.endpoint.startswith("http://") else tls(),
+        )
 
     def url(self, service: str, path: str, location: str | None = None) -> str:
         """The URL the request goes to (the endpoint when one is set)."""
         return (self.endpoint + path) if self.endpoint else host(service, location) + path
 
-    async def call(self, method: str, service: str, path: str, *, token: str | None = None, key: str | None = None,
-                   location: str | None = None, json: dict | None = None, params: dict | None = None,
-                   headers: dict | None = None) -> Reply:
+    async def call(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        token: str | None = None,
+        key: str | None = None,
+        location: str | None = None,
+        json: dict | None = None,
+        params: dict | None = None,
+        headers: dict | None = None,
+    ) -> Reply:
         sent = dict(headers or {})
         if self.endpoint:
             sent["host"] = urlsplit(host(service, location)).netloc
@@ -107,7 +138,9 @@ class GoogleHttp:
             async with asyncio.timeout(self.timeout):
                 status, text = await self._exchange(method, url, json=json, params=params, headers=sent)
         except TimeoutError as exc:
-            raise httpx.ReadTimeout(f"no whole answer within {self.timeout:g} s", request=httpx.Request(method, url)) from exc
+            raise httpx.ReadTimeout(
+                f"no whole answer within {self.timeout:g} s", request=httpx.Request(method, url)
+            ) from exc
         try:
             body = jsonlib.loads(text)
         except (ValueError, RecursionError):
@@ -124,7 +157,9 @@ class GoogleHttp:
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > MAX_REPLY_BYTES:
-                    raise ReplyTooLarge(f"an answer of more than {MAX_REPLY_BYTES >> 20} MiB", request=response.request)
+                    raise ReplyTooLarge(
+                        f"an answer of more than {MAX_REPLY_BYTES >> 20} MiB", request=response.request
+                    )
                 chunks.append(chunk)
             return response.status_code, b"".join(chunks).decode("utf-8", "replace")
 

@@ -18,8 +18,14 @@ FORMATS = ("text", "json", "markdown")
 VIEWS = {"diagnosis": "diagnosis", "check": "check", "fix": "fixes", "scan": "scan", "demo": "demo"}
 
 
-def render(result: dict, fmt: str, stream: TextIOBase, view: str = "diagnosis", colour: bool | None = None,
-           **options: object) -> None:
+def render(
+    result: dict,
+    fmt: str,
+    stream: TextIOBase,
+    view: str = "diagnosis",
+    colour: bool | None = None,
+    **options: object,
+) -> None:
     """Write one *result* to *stream* in format *fmt* as *view* shows it; *options* are the command's
     (``quiet``, scan's ``source``...), passed to the view."""
     shown = import_module(f"{__name__}.{VIEWS[view]}").VIEW

@@ -5,7 +5,12 @@ from __future__ import annotations
 from .layout import Line, View, cause_lines
 from .markdown import cause_markdown, text
 
-MARKS = {"ok": ("green", "✓"), "fail": ("red", "✗"), "could_not_check": ("yellow", "?"), "skipped": ("dim", "-")}
+MARKS = {
+    "ok": ("green", "✓"),
+    "fail": ("red", "✗"),
+    "could_not_check": ("yellow", "?"),
+    "skipped": ("dim", "-"),
+}
 
 
 def credential_line(credential: dict, label: str = "Credential") -> str:
@@ -31,7 +36,11 @@ def check_line(check: dict) -> Line:
 def tally(result: dict) -> str:
     """The closing count, as `flutter doctor` ends: how many checks passed, failed, could not run."""
     counts = {status: sum(c["status"] == status for c in result["checks"]) for status in MARKS}
-    parts = [f"{counts['ok']} passed", f"{counts['fail']} failed", f"{counts['could_not_check']} could not check"]
+    parts = [
+        f"{counts['ok']} passed",
+        f"{counts['fail']} failed",
+        f"{counts['could_not_check']} could not check",
+    ]
     if counts["skipped"]:
         parts.append(f"{counts['skipped']} skipped")
     return f"{len(result['checks'])} checks: {', '.join(parts)}; {result['requests']} requests in {result['elapsed_ms']} ms"
@@ -39,7 +48,9 @@ def tally(result: dict) -> str:
 
 def check_head(result: dict) -> list[Line]:
     """What is known before any probe runs: the credential the code would use."""
-    return [("bold", line) for line in [credential_line(result["credential"]), *admin_line(result)]] + [("", "")]
+    return [("bold", line) for line in [credential_line(result["credential"]), *admin_line(result)]] + [
+        ("", "")
+    ]
 
 
 def check_tail(result: dict, quiet: bool = False) -> list[Line]:
@@ -64,7 +75,11 @@ def check_lines(result: dict, quiet: bool = False, **_: object) -> list[Line]:
 
 def check_markdown(result: dict, **_: object) -> str:
     lines = ["## gemini-doctor check", "", f"**{text(result['summary'])}**", ""]
-    lines += [part for line in [credential_line(result["credential"]), *admin_line(result)] for part in (text(line), "")]
+    lines += [
+        part
+        for line in [credential_line(result["credential"]), *admin_line(result)]
+        for part in (text(line), "")
+    ]
     lines += ["| check | status | result |", "|---|---|---|"]
     lines += [f"| {text(c['title'])} | {c['status']} | {text(c['summary'])} |" for c in result["checks"]]
     lines += [""] + [f"- ⚠ {text(t['message'])}" for t in result["traps"]]

@@ -9,12 +9,17 @@ from __future__ import annotations
 from .layout import Line, View, one_line
 from .markdown import code_block, text
 
-RAW_SHOWN = 300   # characters of Google's answer shown to people (the JSON form keeps more)
+RAW_SHOWN = 300  # characters of Google's answer shown to people (the JSON form keeps more)
 
 
 def demo_head(total: int) -> list[Line]:
-    return [("bold", f"gemini-doctor demo: {total} scenario(s) against a local emulator of Google's APIs (no account, no network)"),
-            ("", "")]
+    return [
+        (
+            "bold",
+            f"gemini-doctor demo: {total} scenario(s) against a local emulator of Google's APIs (no account, no network)",
+        ),
+        ("", ""),
+    ]
 
 
 def scenario_lines(n: int, total: int, r: dict) -> list[Line]:
@@ -29,16 +34,24 @@ def scenario_lines(n: int, total: int, r: dict) -> list[Line]:
         ("", f"   Your app called:  {r['call']}"),
         ("dim", f"   Google answered:  {r['raw_error'][:RAW_SHOWN] or '(success)'}"),
         ("", f"   explain (offline): {ex['top']} {_pct(ex['confidence'])}" + _unsettled(ex)),
-        ("green" if r["matched"] else "red",
-         f"   check (live):      {ch['top'] or 'healthy'} {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms  {mark}")]
+        (
+            "green" if r["matched"] else "red",
+            f"   check (live):      {ch['top'] or 'healthy'} {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms  {mark}",
+        ),
+    ]
     if ch["fix"]:
         out.append(("magenta", f"   Fix:              {ch['fix']}"))
     return out + [("", "")]
 
 
 def demo_tail(results: list[dict]) -> list[Line]:
-    return [("bold", f"{sum(r['matched'] for r in results)}/{len(results)} verdicts matched the world. "
-                     "Now check your own setup (read-only): gemini-doctor check")]
+    return [
+        (
+            "bold",
+            f"{sum(r['matched'] for r in results)}/{len(results)} verdicts matched the world. "
+            "Now check your own setup (read-only): gemini-doctor check",
+        )
+    ]
 
 
 def demo_lines(report: dict, **_: object) -> list[Line]:
@@ -52,18 +65,27 @@ def demo_lines(report: dict, **_: object) -> list[Line]:
 def demo_markdown(report: dict, **_: object) -> str:
     """The tour for a ticket: one section per scenario, Google's answer quoted, check's fix in a fence."""
     results = report["scenarios"]
-    out = ["## gemini-doctor demo", "", f"**{sum(r['matched'] for r in results)}/{len(results)} verdicts matched the world.**"]
+    out = [
+        "## gemini-doctor demo",
+        "",
+        f"**{sum(r['matched'] for r in results)}/{len(results)} verdicts matched the world.**",
+    ]
     for n, r in enumerate(results, 1):
         mark = "✓" if r["matched"] else "✗"
         if "error" in r:
             out += ["", f"### {n}. `{r['scenario']}` {mark}", "", f"Could not run: {text(r['error'])}"]
             continue
         ex, ch = r["explain"], r["check"]
-        out += ["", f"### {n}. `{r['scenario']}` {mark}", "",
-                f"- The world held: {text(r['world'])}", f"- Your app called: {text(r['call'])}",
-                f"- Google answered: {text(r['raw_error'][:RAW_SHOWN] or '(success)')}",
-                f"- explain (offline): `{ex['top']}` {_pct(ex['confidence'])}{_unsettled(ex)}",
-                f"- check (live): `{ch['top'] or 'healthy'}` {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms"]
+        out += [
+            "",
+            f"### {n}. `{r['scenario']}` {mark}",
+            "",
+            f"- The world held: {text(r['world'])}",
+            f"- Your app called: {text(r['call'])}",
+            f"- Google answered: {text(r['raw_error'][:RAW_SHOWN] or '(success)')}",
+            f"- explain (offline): `{ex['top']}` {_pct(ex['confidence'])}{_unsettled(ex)}",
+            f"- check (live): `{ch['top'] or 'healthy'}` {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms",
+        ]
         if ch["fix"]:
             out += ["", "Fix:", ""] + code_block(ch["fix"])
     return "\n".join(out) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .layout import Line, View, one_line
 from .markdown import code_block, text
 
-RUNNER_UP_AT = 0.5   # a less likely cause is shown (commented out) from this confidence
+RUNNER_UP_AT = 0.5  # a less likely cause is shown (commented out) from this confidence
 
 
 def shown_causes(data: dict) -> list[dict]:
@@ -25,12 +25,19 @@ def fix_script(data: dict, acting: str | None = None) -> str:
 
 def fix_lines(data: dict, acting: str | None = None, quiet: bool = False, **_: object) -> list[Line]:
     """The script's lines, the live command in bold; with *quiet*, only that command (none when there is none)."""
-    lines = [f"# {one_line(data['summary'])}"]   # "Problem: …" or "Healthy: …"
+    lines = [f"# {one_line(data['summary'])}"]  # "Problem: …" or "Healthy: …"
     if acting:
         lines.append(f"# The commands act as {acting}.")
     for n, cause in enumerate(shown_causes(data)):
-        lines += ["", f"# {cause['title']} ({cause['id']})"
-                  + ("" if n == 0 else ": less likely; its commands are commented out, for if the first fix did not help")]
+        lines += [
+            "",
+            f"# {cause['title']} ({cause['id']})"
+            + (
+                ""
+                if n == 0
+                else ": less likely; its commands are commented out, for if the first fix did not help"
+            ),
+        ]
         live = n == 0
         for step in cause["fix"]:
             lines.append(f"# {one_line(step['step'])}")
@@ -54,7 +61,11 @@ def fix_markdown(data: dict, acting: str | None = None, **_: object) -> str:
     if acting:
         out += ["", f"The commands act as {text(acting)}."]
     for n, cause in enumerate(shown_causes(data), 1):
-        out += ["", f"### {n}. {text(cause['title'])} (`{cause['id']}`)" + ("" if n == 1 else ", less likely"), ""]
+        out += [
+            "",
+            f"### {n}. {text(cause['title'])} (`{cause['id']}`)" + ("" if n == 1 else ", less likely"),
+            "",
+        ]
         for k, step in enumerate(cause["fix"], 1):
             out.append(f"{k}. {text(step['step'])}")
             if "command" in step:
@@ -66,7 +77,11 @@ def fix_markdown(data: dict, acting: str | None = None, **_: object) -> str:
 
 def fix_json(data: dict) -> dict:
     """What JSON shows of a fix: the verdict and each cause's steps."""
-    return {"healthy": data["healthy"], "summary": data["summary"], "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]]}
+    return {
+        "healthy": data["healthy"],
+        "summary": data["summary"],
+        "fixes": [{"cause": c["id"], "fix": c["fix"]} for c in data["causes"]],
+    }
 
 
 VIEW = View(fix_lines, fix_markdown, fix_json)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from ..redact import redact
 
-Line = tuple[str, str]   # (style, text); style "" is plain
+Line = tuple[str, str]  # (style, text); style "" is plain
 
 
 class View(NamedTuple):
@@ -30,7 +30,12 @@ def headline(parsed: dict) -> str:
     bits = [str(parsed[k]) for k in ("code", "status") if k in parsed]
     if parsed.get("reasons"):
         bits.append(parsed["reasons"][0])
-    for label, key in (("service", "service"), ("project", "project"), ("model", "model"), ("location", "location")):
+    for label, key in (
+        ("service", "service"),
+        ("project", "project"),
+        ("model", "model"),
+        ("location", "location"),
+    ):
         if key in parsed:
             bits.append(f"{label} {parsed[key]}")
     return " · ".join(bits) if bits else "no status code or reason found"

@@ -31,7 +31,13 @@ def code_block(code: str, indent: str = "", info: str = "sh") -> list[str]:
 
 def cause_markdown(n: int, cause: dict) -> list[str]:
     """One cause: title, why, evidence, numbered fix steps with their commands and links, retry."""
-    out = ["", f"### {n}. {text(cause['title'])} (`{cause['id']}`, {round(cause['confidence'] * 100)}%)", "", text(cause["why"]), ""]
+    out = [
+        "",
+        f"### {n}. {text(cause['title'])} (`{cause['id']}`, {round(cause['confidence'] * 100)}%)",
+        "",
+        text(cause["why"]),
+        "",
+    ]
     out += [f"- {text(line)}" for line in cause["evidence"]]
     if cause["fix"]:
         out += ["", "**Fix:**", ""]
@@ -40,5 +46,5 @@ def cause_markdown(n: int, cause: dict) -> list[str]:
             if "command" in step:
                 out += code_block(step["command"], "   ")
             if "url" in step:
-                out.append(f"   <{printable(step['url'])}>")   # filled with checked, encoded values
+                out.append(f"   <{printable(step['url'])}>")  # filled with checked, encoded values
     return out + ["", f"**Retry:** {text(cause['retry_advice'])}"]

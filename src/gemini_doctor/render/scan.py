@@ -32,9 +32,18 @@ def scan_lines(report: dict, source: str, **_: object) -> list[Line]:
 def scan_markdown(report: dict, source: str, **_: object) -> str:
     """The same, for a ticket: one section per cause (its fix is a command or a step in words: shown as text)."""
     head = _scanned(report, source)
-    out = ["## gemini-doctor scan", "", text(head + (_found(report) if report["groups"] else "no Gemini/Google API errors found."))]
+    out = [
+        "## gemini-doctor scan",
+        "",
+        text(head + (_found(report) if report["groups"] else "no Gemini/Google API errors found.")),
+    ]
     for group in report["groups"]:
-        out += ["", f"### {group['count']:,} × {text(group['title'])} (`{group['cause']}`)", "", f"- {text(_seen(group))}"]
+        out += [
+            "",
+            f"### {group['count']:,} × {text(group['title'])} (`{group['cause']}`)",
+            "",
+            f"- {text(_seen(group))}",
+        ]
         models = _models(group["models"])
         if models:
             out.append(f"- models: {text(models)}")
@@ -59,8 +68,11 @@ def _denials(report: dict) -> list[Line]:
 def _denied_calls(report: dict) -> tuple[str, list[str]]:
     """The denied calls an audit-log export records (when, who, which permission, which method), one line each."""
     denials = report.get("audit_denials") or []
-    calls = [f"{d['time'] or 'time unknown'}  {d['principal'] or 'a caller'} was denied {d['permission'] or 'a permission'} "
-             f"calling {d['method'] or d['service'] or 'an API'}" for d in denials[:DENIALS_SHOWN]]
+    calls = [
+        f"{d['time'] or 'time unknown'}  {d['principal'] or 'a caller'} was denied {d['permission'] or 'a permission'} "
+        f"calling {d['method'] or d['service'] or 'an API'}"
+        for d in denials[:DENIALS_SHOWN]
+    ]
     if len(denials) > DENIALS_SHOWN:
         calls.append(f"… and {len(denials) - DENIALS_SHOWN:,} more (--format json lists them)")
     return f"{report.get('audit_denials_count', len(denials)):,} denied call(s) in the audit log:", calls
@@ -71,8 +83,11 @@ DENIALS_SHOWN = 20
 
 def _scanned(report: dict, source: str) -> str:
     megabytes = report["bytes"] / 1e6
-    return (f"Scanned {source}: {megabytes:,.1f} MB, {report['lines']:,} lines"
-            + (f" in {report['seconds']:.2f} s" if "seconds" in report else "") + ": ")
+    return (
+        f"Scanned {source}: {megabytes:,.1f} MB, {report['lines']:,} lines"
+        + (f" in {report['seconds']:.2f} s" if "seconds" in report else "")
+        + ": "
+    )
 
 
 def _found(report: dict) -> str:
@@ -80,8 +95,10 @@ def _found(report: dict) -> str:
 
 
 def _seen(group: dict) -> str:
-    return (f"first {_when(group['first_seen'], group.get('first_at'))}, "
-            f"last {_when(group['last_seen'], group.get('last_at'))}")
+    return (
+        f"first {_when(group['first_seen'], group.get('first_at'))}, "
+        f"last {_when(group['last_seen'], group.get('last_at'))}"
+    )
 
 
 EXAMPLE_WIDTH = 200

@@ -21,13 +21,15 @@ class ApiKeysBackend(AdminBackend):
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
-        self.finished: dict[str, dict] = {}      # operation name -> the finished operation
+        self.finished: dict[str, dict] = {}  # operation name -> the finished operation
 
     def routes(self) -> list[Route]:
-        return [Route("/v2/keys:lookupKey", self.lookup, methods=["GET"]),
-                Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.get, methods=["GET"]),
-                Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.patch, methods=["PATCH"]),
-                Route("/v2/operations/{operation}", self.operation, methods=["GET"])]
+        return [
+            Route("/v2/keys:lookupKey", self.lookup, methods=["GET"]),
+            Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.get, methods=["GET"]),
+            Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.patch, methods=["PATCH"]),
+            Route("/v2/operations/{operation}", self.operation, methods=["GET"]),
+        ]
 
     async def lookup(self, request: Request) -> Response:
         token = self.caller(request, "google.api.apikeys.v2.ApiKeys.LookupKey")
@@ -63,8 +65,11 @@ class ApiKeysBackend(AdminBackend):
         key.restrictions = _restrictions(current)
         self.counters.mutations += 1
         name = f"operations/akmf.emulated-{len(self.finished) + 1}"
-        done = {"name": name, "done": True,
-                "response": {"@type": "type.googleapis.com/google.api.apikeys.v2.Key", **key_resource(key)}}
+        done = {
+            "name": name,
+            "done": True,
+            "response": {"@type": "type.googleapis.com/google.api.apikeys.v2.Key", **key_resource(key)},
+        }
         self.finished[name] = done
         return JSONResponse(done)
 
@@ -79,8 +84,16 @@ class ApiKeysBackend(AdminBackend):
         """The key the path names, when the caller holds *permission* on its project; else Google's denial."""
         ref, key_id = request.path_params["project"], request.path_params["key_id"]
         project = self.permitted(token, ref, permission)
-        key = next((k for k in self.world.api_keys if k.name.rsplit("/", 1)[-1] == key_id
-                    and project is not None and self.world.project(k.project) is project), None)
+        key = next(
+            (
+                k
+                for k in self.world.api_keys
+                if k.name.rsplit("/", 1)[-1] == key_id
+                and project is not None
+                and self.world.project(k.project) is project
+            ),
+            None,
+        )
         if key is None:
             raise iam_denied(SERVICE, permission, f"projects/{ref}/locations/global/keys/{key_id}")
         return key
@@ -88,7 +101,12 @@ class ApiKeysBackend(AdminBackend):
 
 def key_resource(key: ApiKey) -> dict:
     """The Key resource as the API shows it (restrictions in the API's own shape)."""
-    out = {"name": key.name, "uid": key.name.rsplit("/", 1)[-1], "displayName": key.name.rsplit("/", 1)[-1], "etag": "W/\"emulated\""}
+    out = {
+        "name": key.name,
+        "uid": key.name.rsplit("/", 1)[-1],
+        "displayName": key.name.rsplit("/", 1)[-1],
+        "etag": 'W/"emulated"',
+    }
     if key.service_account:
         out["serviceAccountEmail"] = key.service_account
     rules = key.restrictions
@@ -101,7 +119,9 @@ def key_resource(key: ApiKey) -> dict:
         if rules.ips:
             restrictions["serverKeyRestrictions"] = {"allowedIps": rules.ips}
         if rules.android_apps:
-            restrictions["androidKeyRestrictions"] = {"allowedApplications": [{"packageName": p} for p in rules.android_apps]}
+            restrictions["androidKeyRestrictions"] = {
+                "allowedApplications": [{"packageName": p} for p in rules.android_apps]
+            }
         if rules.ios_bundles:
             restrictions["iosKeyRestrictions"] = {"allowedBundleIds": rules.ios_bundles}
         out["restrictions"] = restrictions
@@ -121,8 +141,12 @@ def _restrictions(shown: dict) -> Restrictions | None:
         api_targets=[t.get("service", "") for t in shown.get("apiTargets", [])],
         referrers=list((shown.get("browserKeyRestrictions") or {}).get("allowedReferrers", [])),
         ips=list((shown.get("serverKeyRestrictions") or {}).get("allowedIps", [])),
-        android_apps=[a.get("packageName", "") for a in (shown.get("androidKeyRestrictions") or {}).get("allowedApplications", [])],
-        ios_bundles=list((shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])))
+        android_apps=[
+            a.get("packageName", "")
+            for a in (shown.get("androidKeyRestrictions") or {}).get("allowedApplications", [])
+        ],
+        ios_bundles=list((shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])),
+    )
 
 
 EMULATED = EmulatedService(SERVICE, ApiKeysBackend)

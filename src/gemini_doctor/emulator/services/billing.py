@@ -19,7 +19,9 @@ from ..world import Project, World
 SERVICE = "cloudbilling.googleapis.com"
 SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING, CLOUD_BILLING_READ_ONLY}
 WRITE_SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING}
-DEFAULT_ACCOUNT = "012345-567890-ABCDEF"   # the account a project with billing but no `billing_account` is linked to
+DEFAULT_ACCOUNT = (
+    "012345-567890-ABCDEF"  # the account a project with billing but no `billing_account` is linked to
+)
 DENIED = "The caller does not have permission"
 
 
@@ -40,10 +42,12 @@ class BillingBackend(AdminBackend):
     service = SERVICE
 
     def routes(self) -> list[Route]:
-        return [Route("/v1/projects/{project}/billingInfo", self.billing_info, methods=["GET"]),
-                Route("/v1/projects/{project}/billingInfo", self.update_billing_info, methods=["PUT"]),
-                Route("/v1/billingAccounts", self.list_accounts, methods=["GET"]),
-                Route("/v1/billingAccounts/{account}", self.get_account, methods=["GET"])]
+        return [
+            Route("/v1/projects/{project}/billingInfo", self.billing_info, methods=["GET"]),
+            Route("/v1/projects/{project}/billingInfo", self.update_billing_info, methods=["PUT"]),
+            Route("/v1/billingAccounts", self.list_accounts, methods=["GET"]),
+            Route("/v1/billingAccounts/{account}", self.get_account, methods=["GET"]),
+        ]
 
     async def billing_info(self, request: Request) -> Response:
         token = self.caller(request, "google.cloud.billing.v1.CloudBilling.GetProjectBillingInfo", SCOPES)
@@ -54,8 +58,12 @@ class BillingBackend(AdminBackend):
 
     async def update_billing_info(self, request: Request) -> Response:
         """Link (or unlink, with an empty name) a billing account: the caller administers the account and the project."""
-        token = self.caller(request, "google.cloud.billing.v1.CloudBilling.UpdateProjectBillingInfo", WRITE_SCOPES)
-        project = self.permitted(token, request.path_params["project"], "resourcemanager.projects.createBillingAssignment")
+        token = self.caller(
+            request, "google.cloud.billing.v1.CloudBilling.UpdateProjectBillingInfo", WRITE_SCOPES
+        )
+        project = self.permitted(
+            token, request.path_params["project"], "resourcemanager.projects.createBillingAssignment"
+        )
         if project is None:
             raise GoogleError("PERMISSION_DENIED", DENIED)
         name = (await json_body(request)).get("billingAccountName") or ""
@@ -75,7 +83,15 @@ class BillingBackend(AdminBackend):
 
     async def list_accounts(self, request: Request) -> Response:
         token = self.caller(request, "google.cloud.billing.v1.CloudBilling.ListBillingAccounts", SCOPES)
-        return JSONResponse({"billingAccounts": [_account(a) for a in self.world.section("billing_accounts") if _administers(a, token.principal)]})
+        return JSONResponse(
+            {
+                "billingAccounts": [
+                    _account(a)
+                    for a in self.world.section("billing_accounts")
+                    if _administers(a, token.principal)
+                ]
+            }
+        )
 
     async def get_account(self, request: Request) -> Response:
         token = self.caller(request, "google.cloud.billing.v1.CloudBilling.GetBillingAccount", SCOPES)
@@ -86,12 +102,20 @@ class BillingBackend(AdminBackend):
 
     def _info(self, project: Project) -> dict:
         """ProjectBillingInfo: billingEnabled is false when the account is closed, disabled or absent."""
-        info = {"name": f"projects/{project.id}/billingInfo", "projectId": project.id, "billingEnabled": False}
+        info = {
+            "name": f"projects/{project.id}/billingInfo",
+            "projectId": project.id,
+            "billingEnabled": False,
+        }
         if project.billing == "none":
             return info
         account = billing_account(self.world, project.billing_account)
-        info["billingAccountName"] = f"billingAccounts/{account.id if account else project.billing_account or DEFAULT_ACCOUNT}"
-        info["billingEnabled"] = project.billing in ("enabled", "prepay_depleted") and (account is None or account.open)
+        info["billingAccountName"] = (
+            f"billingAccounts/{account.id if account else project.billing_account or DEFAULT_ACCOUNT}"
+        )
+        info["billingEnabled"] = project.billing in ("enabled", "prepay_depleted") and (
+            account is None or account.open
+        )
         return info
 
 
@@ -100,8 +124,12 @@ def _administers(account: BillingAccount, principal: str) -> bool:
 
 
 def _account(account: BillingAccount) -> dict:
-    return {"name": f"billingAccounts/{account.id}", "open": account.open, "displayName": f"Billing account {account.id}",
-            "masterBillingAccount": ""}
+    return {
+        "name": f"billingAccounts/{account.id}",
+        "open": account.open,
+        "displayName": f"Billing account {account.id}",
+        "masterBillingAccount": "",
+    }
 
 
 EMULATED = EmulatedService(SERVICE, BillingBackend, world={"billing_accounts": BillingAccount})

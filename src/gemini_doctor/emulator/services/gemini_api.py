@@ -37,8 +37,13 @@ SERVICE = GEMINI_API.service
 VERSIONS = ("v1", "v1beta", "v1alpha")
 SCOPES = set(GEMINI_API_SCOPES)
 # method -> the RPC Google names in error metadata (service.Method, under google.ai.generativelanguage.VERSION)
-RPCS = {"generateContent": "GenerativeService.GenerateContent", "streamGenerateContent": "GenerativeService.StreamGenerateContent",
-        "countTokens": "GenerativeService.CountTokens", "get": "ModelService.GetModel", "list": "ModelService.ListModels"}
+RPCS = {
+    "generateContent": "GenerativeService.GenerateContent",
+    "streamGenerateContent": "GenerativeService.StreamGenerateContent",
+    "countTokens": "GenerativeService.CountTokens",
+    "get": "ModelService.GetModel",
+    "list": "ModelService.ListModels",
+}
 _MODEL_METHODS = ("generateContent", "streamGenerateContent", "countTokens", "get")
 
 
@@ -80,18 +85,34 @@ class GeminiApiBackend:
         project = self.authorize(request, version_of(request), "generateContent" if method else "get")
         owner = next((t for t in self.world.section("tuned_models") if t.get("name") == name), None)
         if owner is None or self.world.project(owner.get("project")) is not project:
-            raise GoogleError("PERMISSION_DENIED", f"You do not have permission to access tuned model tunedModels/{name}")
+            raise GoogleError(
+                "PERMISSION_DENIED", f"You do not have permission to access tuned model tunedModels/{name}"
+            )
         if not method:
-            return JSONResponse({"name": f"tunedModels/{name}", "baseModel": "models/gemini-2.5-flash", "state": "ACTIVE"})
+            return JSONResponse(
+                {"name": f"tunedModels/{name}", "baseModel": "models/gemini-2.5-flash", "state": "ACTIVE"}
+            )
         return answer(request, method, name, await json_body(request))
 
     def offered(self, project: Project) -> list[str]:
         """The models the Gemini API lists for *project* today."""
-        return [m.name for m in self.world.models if "gemini-api" in m.surfaces and m.refusal(self.world.today, project) is None]
+        return [
+            m.name
+            for m in self.world.models
+            if "gemini-api" in m.surfaces and m.refusal(self.world.today, project) is None
+        ]
 
     # --- checks, in Google's order ------------------------------------------------------------
-    def authorize(self, request: Request, version: str, method: str, model: str | None = None, *,
-                  rpc: str | None = None, key_string: str | None = None) -> Project:
+    def authorize(
+        self,
+        request: Request,
+        version: str,
+        method: str,
+        model: str | None = None,
+        *,
+        rpc: str | None = None,
+        key_string: str | None = None,
+    ) -> Project:
         """Run credential, project, location and model checks; return the consumer project.
 
         *method* names the model method (or get/list); *rpc* ("Service.Method") overrides the RPC
@@ -106,7 +127,11 @@ class GeminiApiBackend:
             retired = self.world.key_retirement(key)
             if retired == "all":
                 message = "API key not valid. Please pass a valid API key."
-                raise GoogleError("INVALID_ARGUMENT", message, [error_info("API_KEY_INVALID", {"service": SERVICE}), localized(message)])
+                raise GoogleError(
+                    "INVALID_ARGUMENT",
+                    message,
+                    [error_info("API_KEY_INVALID", {"service": SERVICE}), localized(message)],
+                )
             if retired == "unrestricted":
                 raise token_type_unsupported(SERVICE, rpc)
             self._check_restrictions(request, key, rpc)
@@ -114,8 +139,11 @@ class GeminiApiBackend:
         else:
             token = bearer_token(request, self.oauth, SERVICE, rpc)
             if token is None:
-                raise GoogleError("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established "
-                                  "identity). Please use API Key or other form of API consumer identity to call this API.")
+                raise GoogleError(
+                    "PERMISSION_DENIED",
+                    "Method doesn't allow unregistered callers (callers without established "
+                    "identity). Please use API Key or other form of API consumer identity to call this API.",
+                )
             require_scope(token, SCOPES, SERVICE, rpc)
             project = oauth_consumer(self.world, request, token, None, SERVICE)
         self._check_location(project)
@@ -133,40 +161,71 @@ class GeminiApiBackend:
         if rules.referrers and not any(fnmatch(referrer or "", pattern) for pattern in rules.referrers):
             shown = referrer or "<empty>"
             message = f"Requests from referer {shown} are blocked."
-            raise GoogleError("PERMISSION_DENIED", message, [
-                error_info("API_KEY_HTTP_REFERRER_BLOCKED", {**meta, "httpReferrer": shown}), localized(message)])
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                message,
+                [
+                    error_info("API_KEY_HTTP_REFERRER_BLOCKED", {**meta, "httpReferrer": shown}),
+                    localized(message),
+                ],
+            )
         if rules.ips and not _ip_allowed(caller.ip, rules.ips):
-            message = (f"The provided API key has an IP address restriction. The originating IP address of the call "
-                       f"({caller.ip}) violates this restriction.")
-            raise GoogleError("PERMISSION_DENIED", message, [error_info("API_KEY_IP_ADDRESS_BLOCKED", meta), localized(message)])
+            message = (
+                f"The provided API key has an IP address restriction. The originating IP address of the call "
+                f"({caller.ip}) violates this restriction."
+            )
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                message,
+                [error_info("API_KEY_IP_ADDRESS_BLOCKED", meta), localized(message)],
+            )
         package = request.headers.get("x-android-package") or caller.android_package
         if rules.android_apps and package not in rules.android_apps:
             shown = package or "<empty>"
             message = f"Requests from this Android client application {shown} are blocked."
-            raise GoogleError("PERMISSION_DENIED", message, [
-                error_info("API_KEY_ANDROID_APP_BLOCKED", {**meta, "androidPackage": shown}), localized(message)])
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                message,
+                [
+                    error_info("API_KEY_ANDROID_APP_BLOCKED", {**meta, "androidPackage": shown}),
+                    localized(message),
+                ],
+            )
         bundle = request.headers.get("x-ios-bundle-identifier") or caller.ios_bundle
         if rules.ios_bundles and bundle not in rules.ios_bundles:
             message = f"Requests from this ios client application {bundle or '<empty>'} are blocked."
-            raise GoogleError("PERMISSION_DENIED", message, [error_info("API_KEY_IOS_APP_BLOCKED", meta), localized(message)])
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                message,
+                [error_info("API_KEY_IOS_APP_BLOCKED", meta), localized(message)],
+            )
 
     def _check_location(self, project: Project) -> None:
         country = self.world.caller.country
         if country in self.world.unsupported_countries:
             raise GoogleError("FAILED_PRECONDITION", "User location is not supported for the API use.")
         if country in self.world.paid_only_countries and project.billing != "enabled":
-            raise GoogleError("FAILED_PRECONDITION", "User location is not supported for the API use without a billing account linked.")
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                "User location is not supported for the API use without a billing account linked.",
+            )
 
     def _check_model(self, project: Project, name: str, version: str, method: str) -> None:
         model = self.world.model(name)
         refusal = model.refusal(self.world.today, project) if model is not None else None
         if refusal in ("retired", "closed") and "gemini-api" in model.surfaces:
             to_whom = " to new users" if refusal == "closed" else ""
-            raise GoogleError("NOT_FOUND", f"This model models/{name} is no longer available{to_whom}. Please update your code "
-                              "to use a newer model for the latest features and improvements.")
+            raise GoogleError(
+                "NOT_FOUND",
+                f"This model models/{name} is no longer available{to_whom}. Please update your code "
+                "to use a newer model for the latest features and improvements.",
+            )
         if model is None or "gemini-api" not in model.surfaces or refusal == "gone":
-            raise GoogleError("NOT_FOUND", f"models/{name} is not found for API version {version}, or is not supported for "
-                              f"{method}. Call ListModels to see the list of available models and their supported methods.")
+            raise GoogleError(
+                "NOT_FOUND",
+                f"models/{name} is not found for API version {version}, or is not supported for "
+                f"{method}. Call ListModels to see the list of available models and their supported methods.",
+            )
         if model.requires_entitlement and name not in project.entitlements:
             raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
 
@@ -179,9 +238,15 @@ def version_of(request: Request) -> str:
 
 
 def _model_resource(name: str) -> dict:
-    return {"name": f"models/{name}", "baseModelId": name, "version": "001", "displayName": name,
-            "inputTokenLimit": 1048576, "outputTokenLimit": 65536,
-            "supportedGenerationMethods": ["generateContent", "countTokens"]}
+    return {
+        "name": f"models/{name}",
+        "baseModelId": name,
+        "version": "001",
+        "displayName": name,
+        "inputTokenLimit": 1048576,
+        "outputTokenLimit": 65536,
+        "supportedGenerationMethods": ["generateContent", "countTokens"],
+    }
 
 
 def _ip_allowed(ip: str, allowed: list[str]) -> bool:

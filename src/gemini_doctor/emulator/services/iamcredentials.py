@@ -35,13 +35,31 @@ class IamCredentialsBackend:
     async def call(self, request: Request) -> Response:
         email, _, method = request.path_params["name"].rpartition(":")
         if method != "generateAccessToken":
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
-        caller = require_token(request, self.oauth, SERVICE, "google.iam.credentials.v1.IAMCredentials.GenerateAccessToken", SCOPES)
-        account = next((sa for sa in self.world.service_accounts if sa.get("email") == email and not sa.get("disabled")), None)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
+        caller = require_token(
+            request,
+            self.oauth,
+            SERVICE,
+            "google.iam.credentials.v1.IAMCredentials.GenerateAccessToken",
+            SCOPES,
+        )
+        account = next(
+            (sa for sa in self.world.service_accounts if sa.get("email") == email and not sa.get("disabled")),
+            None,
+        )
         project = self.world.project(account.get("project")) if account else None
         if project is None or not granted(project, caller.principal, GET_ACCESS_TOKEN):
-            raise GoogleError("PERMISSION_DENIED", f"Permission '{GET_ACCESS_TOKEN}' denied on resource (or it may not exist).",
-                              [error_info("IAM_PERMISSION_DENIED", {"permission": GET_ACCESS_TOKEN}, domain="iam.googleapis.com")])
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                f"Permission '{GET_ACCESS_TOKEN}' denied on resource (or it may not exist).",
+                [
+                    error_info(
+                        "IAM_PERMISSION_DENIED", {"permission": GET_ACCESS_TOKEN}, domain="iam.googleapis.com"
+                    )
+                ],
+            )
         try:
             scopes = json.loads(await request.body() or b"{}").get("scope") or []
         except (ValueError, AttributeError):

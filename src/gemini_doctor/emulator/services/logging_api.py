@@ -42,8 +42,8 @@ SCOPES = {CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY, LOGGING_READ, LOGGING_ADMIN}
 DATA_ACCESS = "cloudaudit.googleapis.com%2Fdata_access"
 AUDIT_LOG_TYPE = "type.googleapis.com/google.cloud.audit.AuditLog"
 _GRPC_NUMBER = {name: number for number, name in GRPC_CODES.items()}
-MAX_ENTRIES = 10_000          # kept per emulator, oldest dropped first
-MAX_PAGE = 1000               # Google's cap on pageSize
+MAX_ENTRIES = 10_000  # kept per emulator, oldest dropped first
+MAX_PAGE = 1000  # Google's cap on pageSize
 DEFAULT_PAGE = 50
 
 
@@ -53,25 +53,35 @@ class AuditLog:
     def __init__(self, world: World) -> None:
         self.world = world
         self.entries: deque[dict] = deque(maxlen=MAX_ENTRIES)
-        self.denials = Denials(world)         # the IAM denials among them, by error ID (Policy Troubleshooter reads it)
+        self.denials = Denials(
+            world
+        )  # the IAM denials among them, by error ID (Policy Troubleshooter reads it)
 
     def record_refusal(self, request: Request, error: GoogleError) -> dict | None:
         """Write the Data Access audit entry for a call refused with *error*, in the project it was
         refused in: the path's, else the one the error names (no entry when none is known, or when
         that project's Data Access audit logs are off for the service). An IAM denial gets its error ID first."""
         self.denials.annotate(request, error)
-        principal, service, method = getattr(request.state, "caller", (None, None, None))  # set by consumer.bearer_token
+        principal, service, method = getattr(
+            request.state, "caller", (None, None, None)
+        )  # set by consumer.bearer_token
         info = next((d for d in error.details if str(d.get("@type", "")).endswith("ErrorInfo")), {})
         meta = info.get("metadata") or {}
-        refs = (request.path_params.get("project"), meta.get("consumer", "").removeprefix("projects/"),
-                meta.get("resource", "").removeprefix("projects/").split("/")[0], meta.get("containerInfo"))
+        refs = (
+            request.path_params.get("project"),
+            meta.get("consumer", "").removeprefix("projects/"),
+            meta.get("resource", "").removeprefix("projects/").split("/")[0],
+            meta.get("containerInfo"),
+        )
         found = next((p for ref in refs if ref and (p := self.world.project(ref))), None)
         if found is None:
             return None
         project = found.id
         service = service or meta.get("service") or info.get("domain") or "unknown.googleapis.com"
         if not found.logs_data_access(service):
-            return None           # the project's Data Access audit logs are off for this service: Google writes nothing
+            return (
+                None  # the project's Data Access audit logs are off for this service: Google writes nothing
+            )
         method = method or meta.get("method") or ""
         resource = meta.get("resource") or f"projects/{project}"
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -85,13 +95,21 @@ class AuditLog:
             "resourceName": resource,
         }
         if meta.get("permission"):
-            payload["authorizationInfo"] = [{"resource": resource, "permission": meta["permission"], "granted": False,
-                                             "resourceAttributes": {}}]
+            payload["authorizationInfo"] = [
+                {
+                    "resource": resource,
+                    "permission": meta["permission"],
+                    "granted": False,
+                    "resourceAttributes": {},
+                }
+            ]
         entry = {
             "protoPayload": payload,
             "insertId": secrets.token_hex(6),
-            "resource": {"type": "audited_resource",
-                         "labels": {"project_id": project, "service": service, "method": method}},
+            "resource": {
+                "type": "audited_resource",
+                "labels": {"project_id": project, "service": service, "method": method},
+            },
             "timestamp": now,
             "severity": "ERROR",
             "logName": f"projects/{project}/logs/{DATA_ACCESS}",
@@ -111,9 +129,13 @@ class LoggingBackend:
     async def list_entries(self, request: Request) -> Response:
         token = require_token(request, self.oauth, SERVICE, RPC, SCOPES)
         body = await json_body(request)
-        names = body.get("resourceNames") or ([f"projects/{body['projectIds'][0]}"] if body.get("projectIds") else [])
+        names = body.get("resourceNames") or (
+            [f"projects/{body['projectIds'][0]}"] if body.get("projectIds") else []
+        )
         if not names or not all(isinstance(n, str) and n.startswith("projects/") for n in names):
-            raise GoogleError("INVALID_ARGUMENT", "resourceNames must name at least one project (projects/PROJECT_ID).")
+            raise GoogleError(
+                "INVALID_ARGUMENT", "resourceNames must name at least one project (projects/PROJECT_ID)."
+            )
         projects = []
         for name in names:
             project = self.world.project(name.removeprefix("projects/"))
@@ -127,12 +149,14 @@ class LoggingBackend:
         order = str(body.get("orderBy") or "timestamp asc").strip().lower()
         if order not in ("timestamp asc", "timestamp desc", "timestamp"):
             raise GoogleError("INVALID_ARGUMENT", "orderBy must be 'timestamp asc' or 'timestamp desc'.")
-        found = [e for e in self.audit.entries if e["resource"]["labels"]["project_id"] in projects and matches(e)]
+        found = [
+            e for e in self.audit.entries if e["resource"]["labels"]["project_id"] in projects and matches(e)
+        ]
         if order == "timestamp desc":
             found.reverse()
         start = _page_start(body.get("pageToken"))
         size = _page_size(body.get("pageSize"))
-        page = found[start:start + size]
+        page = found[start : start + size]
         out: dict = {"entries": page} if page else {}
         if start + size < len(found):
             out["nextPageToken"] = f"emulated-{start + size}"
@@ -141,8 +165,10 @@ class LoggingBackend:
 
 def audit_configs(project: Project) -> list[dict]:
     """The project IAM policy's ``auditConfigs``: Data Access logs (reads and writes) for each service that has them on."""
-    return [{"service": service, "auditLogConfigs": [{"logType": t} for t in DATA_ACCESS_LOG_TYPES]}
-            for service in project.data_access_logs]
+    return [
+        {"service": service, "auditLogConfigs": [{"logType": t} for t in DATA_ACCESS_LOG_TYPES]}
+        for service in project.data_access_logs
+    ]
 
 
 def _page_start(token: object) -> int:

@@ -28,10 +28,15 @@ class MetadataBackend:
         self.world, self.oauth = ctx.world, ctx.oauth
 
     def routes(self) -> list[Route]:
-        return [Route("/", self.ping, methods=["GET"]),
-                Route(f"{ROOT}/project/{{item}}", self.project, methods=["GET"]),
-                Route(f"{ROOT}/instance/service-accounts/{{account}}/{{item:path}}", self.service_account,
-                      methods=["GET", "POST"])]
+        return [
+            Route("/", self.ping, methods=["GET"]),
+            Route(f"{ROOT}/project/{{item}}", self.project, methods=["GET"]),
+            Route(
+                f"{ROOT}/instance/service-accounts/{{account}}/{{item:path}}",
+                self.service_account,
+                methods=["GET", "POST"],
+            ),
+        ]
 
     async def ping(self, request: Request) -> Response:
         return self._refusal(request) or PlainTextResponse("", headers=FLAVOR)
@@ -40,7 +45,10 @@ class MetadataBackend:
         if refusal := self._refusal(request):
             return refusal
         project = self.world.project(self.world.metadata.get("project"))
-        values = {"project-id": project.id if project else None, "numeric-project-id": str(project.number) if project else None}
+        values = {
+            "project-id": project.id if project else None,
+            "numeric-project-id": str(project.number) if project else None,
+        }
         value = values.get(request.path_params["item"])
         return PlainTextResponse(value, headers=FLAVOR) if value else _not_found()
 
@@ -59,10 +67,14 @@ class MetadataBackend:
             return PlainTextResponse("\n".join(scopes) + "\n", headers=FLAVOR)
         if item == "token":
             requested = [s for s in request.query_params.get("scopes", "").split(",") if s]
-            granted = requested if requested and self.world.metadata.get("platform") == "cloud-run" else scopes
+            granted = (
+                requested if requested and self.world.metadata.get("platform") == "cloud-run" else scopes
+            )
             token = self.oauth.issue(email, set(granted))
-            return JSONResponse({"access_token": token, "expires_in": TOKEN_LIFETIME - 1, "token_type": "Bearer"},
-                                headers=FLAVOR)
+            return JSONResponse(
+                {"access_token": token, "expires_in": TOKEN_LIFETIME - 1, "token_type": "Bearer"},
+                headers=FLAVOR,
+            )
         return _not_found()
 
     def _instance_scopes(self) -> list[str]:
@@ -73,7 +85,9 @@ class MetadataBackend:
         if not self.world.metadata:
             return PlainTextResponse("Not Found", status_code=404)
         if request.headers.get("metadata-flavor") != "Google":
-            return PlainTextResponse("Missing required header: Metadata-Flavor\n", status_code=403, headers=FLAVOR)
+            return PlainTextResponse(
+                "Missing required header: Metadata-Flavor\n", status_code=403, headers=FLAVOR
+            )
         return None
 
 

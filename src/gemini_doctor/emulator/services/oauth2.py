@@ -25,8 +25,10 @@ class OAuthBackend:
         self.world, self.state = ctx.world, ctx.oauth
 
     def routes(self) -> list[Route]:
-        return [Route("/token", self.token, methods=["POST"]),
-                Route("/tokeninfo", self.tokeninfo, methods=["GET", "POST"])]
+        return [
+            Route("/token", self.token, methods=["POST"]),
+            Route("/tokeninfo", self.tokeninfo, methods=["GET", "POST"]),
+        ]
 
     async def token(self, request: Request) -> Response:
         form = await _form(request)
@@ -59,14 +61,20 @@ class OAuthBackend:
             return _oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
         login = login_scopes(user)
         requested = set(scope.split())
-        if not requested <= login:   # a refresh may narrow the scopes granted at login, never widen them
+        if not requested <= login:  # a refresh may narrow the scopes granted at login, never widen them
             return _oauth_error(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
         return self._granted(user["email"], requested or login, user.get("quota_project"))
 
     def _granted(self, principal: str, scopes: set[str], quota_project: str | None) -> Response:
         token = self.state.issue(principal, scopes, quota_project)
-        return JSONResponse({"access_token": token, "expires_in": TOKEN_LIFETIME - 1, "token_type": "Bearer",
-                             "scope": " ".join(sorted(scopes))})
+        return JSONResponse(
+            {
+                "access_token": token,
+                "expires_in": TOKEN_LIFETIME - 1,
+                "token_type": "Bearer",
+                "scope": " ".join(sorted(scopes)),
+            }
+        )
 
     async def tokeninfo(self, request: Request) -> Response:
         token = request.query_params.get("access_token")
@@ -76,9 +84,18 @@ class OAuthBackend:
         if info is None or info.expires_at < time.time():
             return _oauth_error(400, "invalid_token", "Invalid Value")
         remaining = int(info.expires_at - time.time())
-        return JSONResponse({"azp": "emulated", "aud": "emulated", "sub": info.principal,
-                             "scope": " ".join(sorted(info.scopes)), "exp": str(int(info.expires_at)),
-                             "expires_in": str(remaining), "email": info.principal, "email_verified": "true"})
+        return JSONResponse(
+            {
+                "azp": "emulated",
+                "aud": "emulated",
+                "sub": info.principal,
+                "scope": " ".join(sorted(info.scopes)),
+                "exp": str(int(info.expires_at)),
+                "expires_in": str(remaining),
+                "email": info.principal,
+                "email_verified": "true",
+            }
+        )
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -27,7 +27,9 @@ VERSION = "v1beta"
 _CHAT_RPC = "GenerativeService.ChatCompletions"
 
 
-VERTEX_ENDPOINT = "/endpoints/openapi/"   # Vertex AI's OpenAI-compatible endpoint, under a project and location
+VERTEX_ENDPOINT = (
+    "/endpoints/openapi/"  # Vertex AI's OpenAI-compatible endpoint, under a project and location
+)
 
 
 def is_openai_path(path: str) -> bool:
@@ -38,14 +40,25 @@ def is_openai_path(path: str) -> bool:
 
 def chat_completion(body: dict, model: str) -> Response:
     """The chat completion (or its event stream, with ``stream``) for the messages in *body*."""
-    prompt = sum(len(str(m.get("content", "")).split()) for m in body.get("messages") or [] if isinstance(m, dict)) or 1
+    prompt = (
+        sum(len(str(m.get("content", "")).split()) for m in body.get("messages") or [] if isinstance(m, dict))
+        or 1
+    )
     created = int(time.time())
     if body.get("stream"):
         return StreamingResponse(_stream(model, created), media_type="text/event-stream")
-    return JSONResponse({
-        "id": "emulated", "object": "chat.completion", "created": created, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": 7, "total_tokens": prompt + 7}})
+    return JSONResponse(
+        {
+            "id": "emulated",
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": 7, "total_tokens": prompt + 7},
+        }
+    )
 
 
 class OpenAICompatBackend:
@@ -55,9 +68,11 @@ class OpenAICompatBackend:
         self.gemini = ctx.backend(GeminiApiBackend)
 
     def routes(self) -> list[Route]:
-        return [Route(PREFIX + "chat/completions", self.chat_completions, methods=["POST"]),
-                Route(PREFIX + "models", self.list_models, methods=["GET"]),
-                Route(PREFIX + "models/{model:path}", self.get_model, methods=["GET"])]
+        return [
+            Route(PREFIX + "chat/completions", self.chat_completions, methods=["POST"]),
+            Route(PREFIX + "models", self.list_models, methods=["GET"]),
+            Route(PREFIX + "models/{model:path}", self.get_model, methods=["GET"]),
+        ]
 
     async def chat_completions(self, request: Request) -> Response:
         body = await json_body(request)
@@ -71,7 +86,9 @@ class OpenAICompatBackend:
 
     async def list_models(self, request: Request) -> Response:
         project = self._authorize(request, "list")
-        return JSONResponse({"object": "list", "data": [_model(name) for name in self.gemini.offered(project)]})
+        return JSONResponse(
+            {"object": "list", "data": [_model(name) for name in self.gemini.offered(project)]}
+        )
 
     async def get_model(self, request: Request) -> Response:
         model = request.path_params["model"].removeprefix("models/")
@@ -82,10 +99,11 @@ class OpenAICompatBackend:
         """The Gemini API's checks with the bearer read as the key, unless it is an OAuth token."""
         bearer = request.headers.get("authorization", "")
         bearer = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
-        supplied_key(request)          # a key besides the bearer: Google's 400 "Multiple authentication credentials"
+        supplied_key(request)  # a key besides the bearer: Google's 400 "Multiple authentication credentials"
         is_token = bearer.startswith("ya29.") or self.gemini.oauth.lookup(bearer) is not None
-        return self.gemini.authorize(request, VERSION, method, model, rpc=rpc,
-                                     key_string=None if is_token else bearer or None)
+        return self.gemini.authorize(
+            request, VERSION, method, model, rpc=rpc, key_string=None if is_token else bearer or None
+        )
 
 
 def _model(name: str) -> dict:
@@ -93,8 +111,13 @@ def _model(name: str) -> dict:
 
 
 def _stream(model: str, created: int):
-    chunk = {"id": "emulated", "object": "chat.completion.chunk", "created": created, "model": model,
-             "choices": [{"index": 0, "delta": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}]}
+    chunk = {
+        "id": "emulated",
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
+    }
     yield f"data: {json.dumps(chunk)}\n\n"
     yield "data: [DONE]\n\n"
 

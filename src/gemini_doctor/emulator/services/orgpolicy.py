@@ -28,17 +28,26 @@ def project_rule(project: Project, constraint: str) -> dict | None:
     """The rule set on *project* for *constraint* (Google's JSON form), or None when none is."""
     rule = dict(project.org_policies.get(constraint) or {})
     if constraint == ALLOWED_MODELS and project.org_policy_denied_models:
-        rule["denied_values"] = [*rule.get("denied_values", ()), *map(model_value, project.org_policy_denied_models)]
+        rule["denied_values"] = [
+            *rule.get("denied_values", ()),
+            *map(model_value, project.org_policy_denied_models),
+        ]
     if not rule:
         return None
     out = {_RULE_FIELDS[name]: value for name, value in rule.items() if name in _RULE_FIELDS}
-    values = {key: rule[name] for name, key in (("allowed_values", "allowedValues"), ("denied_values", "deniedValues")) if rule.get(name)}
+    values = {
+        key: rule[name]
+        for name, key in (("allowed_values", "allowedValues"), ("denied_values", "deniedValues"))
+        if rule.get(name)
+    }
     return {**out, "values": values} if values else out
 
 
 def effective_policy(project: Project, constraint: str) -> dict:
     """The effective policy on *project*: its own rule, or Google's default for an unset constraint."""
-    rule = project_rule(project, constraint) or ({"enforce": False} if constraint in BOOLEAN_CONSTRAINTS else {"allowAll": True})
+    rule = project_rule(project, constraint) or (
+        {"enforce": False} if constraint in BOOLEAN_CONSTRAINTS else {"allowAll": True}
+    )
     return {"name": f"projects/{project.number}/policies/{constraint}", "spec": {"rules": [rule]}}
 
 
@@ -59,7 +68,9 @@ class OrgPolicyBackend(AdminBackend):
         constraint, _, verb = request.path_params["name"].partition(":")
         constraint = constraint.removeprefix("constraints/")
         if verb not in ("", "getEffectivePolicy") or not constraint:
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
         rpc = "google.cloud.orgpolicy.v2.OrgPolicy." + ("GetEffectivePolicy" if verb else "GetPolicy")
         token = self.caller(request, rpc, {CLOUD_PLATFORM})
         project = self.permitted(token, ref, GET_ORG_POLICY)
@@ -69,8 +80,14 @@ class OrgPolicyBackend(AdminBackend):
             return JSONResponse(effective_policy(project, constraint))
         rule = project_rule(project, constraint)
         if rule is None:
-            raise GoogleError("NOT_FOUND", f"Requested entity was not found: projects/{project.number}/policies/{constraint}", code=404)
-        return JSONResponse({"name": f"projects/{project.number}/policies/{constraint}", "spec": {"rules": [rule]}})
+            raise GoogleError(
+                "NOT_FOUND",
+                f"Requested entity was not found: projects/{project.number}/policies/{constraint}",
+                code=404,
+            )
+        return JSONResponse(
+            {"name": f"projects/{project.number}/policies/{constraint}", "spec": {"rules": [rule]}}
+        )
 
 
 EMULATED = EmulatedService(SERVICE, OrgPolicyBackend)

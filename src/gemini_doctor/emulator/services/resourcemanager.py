@@ -34,12 +34,20 @@ class ResourceManagerBackend(AdminBackend):
         version = request.path_params["version"]
         ref, _, verb = request.path_params["name"].partition(":")
         if version not in ("v1", "v3"):
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
         if request.method == "GET" and not verb:
             return self._get(request, version, ref)
-        handler = {"testIamPermissions": self._test, "getIamPolicy": self._get_policy, "setIamPolicy": self._set_policy}.get(verb)
+        handler = {
+            "testIamPermissions": self._test,
+            "getIamPolicy": self._get_policy,
+            "setIamPolicy": self._set_policy,
+        }.get(verb)
         if request.method != "POST" or handler is None:
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
         return await handler(request, ref)
 
     def _get(self, request: Request, version: str, ref: str) -> Response:
@@ -50,10 +58,24 @@ class ResourceManagerBackend(AdminBackend):
                 raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
             raise iam_denied(SERVICE, "resourcemanager.projects.get", f"projects/{ref}")
         if version == "v1":
-            return JSONResponse({"projectNumber": str(project.number), "projectId": project.id, "lifecycleState": project.state,
-                                 "name": project.id, "labels": {}})
-        return JSONResponse({"name": f"projects/{project.number}", "projectId": project.id, "state": project.state,
-                             "displayName": project.id, "etag": self._etag(project.id)})
+            return JSONResponse(
+                {
+                    "projectNumber": str(project.number),
+                    "projectId": project.id,
+                    "lifecycleState": project.state,
+                    "name": project.id,
+                    "labels": {},
+                }
+            )
+        return JSONResponse(
+            {
+                "name": f"projects/{project.number}",
+                "projectId": project.id,
+                "state": project.state,
+                "displayName": project.id,
+                "etag": self._etag(project.id),
+            }
+        )
 
     async def _test(self, request: Request, ref: str) -> Response:
         token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.TestIamPermissions")
@@ -75,7 +97,9 @@ class ResourceManagerBackend(AdminBackend):
         return JSONResponse(self._policy(project))
 
     async def _set_policy(self, request: Request, ref: str) -> Response:
-        token = self.caller(request, "google.cloud.resourcemanager.v3.Projects.SetIamPolicy", {CLOUD_PLATFORM})
+        token = self.caller(
+            request, "google.cloud.resourcemanager.v3.Projects.SetIamPolicy", {CLOUD_PLATFORM}
+        )
         project = self.permitted(token, ref, "resourcemanager.projects.setIamPolicy")
         if project is None:
             raise iam_denied(SERVICE, "resourcemanager.projects.setIamPolicy", f"projects/{ref}")
@@ -84,7 +108,10 @@ class ResourceManagerBackend(AdminBackend):
         if not isinstance(policy, dict) or not isinstance(policy.get("bindings", []), list):
             raise GoogleError("INVALID_ARGUMENT", "Request contains an invalid argument.")
         if policy.get("etag") != self._etag(project.id):
-            raise GoogleError("ABORTED", "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.")
+            raise GoogleError(
+                "ABORTED",
+                "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.",
+            )
         project.iam = copy.deepcopy(policy.get("bindings", []))
         if "auditConfigs" in policy:
             project.data_access_logs = data_access_services(policy["auditConfigs"])
@@ -99,11 +126,19 @@ class ResourceManagerBackend(AdminBackend):
 
     def _other_writer(self, project) -> None:
         """World fault `concurrent_iam_write`: another writer changes the policy first, once (etag moves on)."""
-        fault = next((f for f in self.world.faults if f.get("kind") == "concurrent_iam_write" and not f.get("done")), None)
+        fault = next(
+            (f for f in self.world.faults if f.get("kind") == "concurrent_iam_write" and not f.get("done")),
+            None,
+        )
         if fault is None:
             return
         fault["done"] = True
-        project.iam.append({"role": fault.get("role", "roles/viewer"), "members": [fault.get("member", "user:other@example.com")]})
+        project.iam.append(
+            {
+                "role": fault.get("role", "roles/viewer"),
+                "members": [fault.get("member", "user:other@example.com")],
+            }
+        )
         self.policy_versions[project.id] = self.policy_versions.get(project.id, 0) + 1
         self.counters.mutations += 1
 

@@ -39,9 +39,13 @@ SERVICE = VERTEX.service
 VERSIONS = ("v1", "v1beta1")
 SCOPES = {CLOUD_PLATFORM, AIPLATFORM}
 # method -> the RPC Google names in error metadata (service.Method, under google.cloud.aiplatform.VERSION)
-_METHODS = {"generateContent": "PredictionService.GenerateContent", "streamGenerateContent": "PredictionService.StreamGenerateContent",
-            "countTokens": "PredictionService.CountTokens", "get": "ModelGardenService.GetPublisherModel",
-            "list": "ModelGardenService.ListPublisherModels"}
+_METHODS = {
+    "generateContent": "PredictionService.GenerateContent",
+    "streamGenerateContent": "PredictionService.StreamGenerateContent",
+    "countTokens": "PredictionService.CountTokens",
+    "get": "ModelGardenService.GetPublisherModel",
+    "list": "ModelGardenService.ListPublisherModels",
+}
 
 
 class VertexBackend:
@@ -51,10 +55,16 @@ class VertexBackend:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/{version}/projects/{project}/locations/{location}/publishers/google/models/{rest}",
-                  self.project_call, methods=["POST"]),
-            Route("/{version}/projects/{project}/locations/{location}" + VERTEX_ENDPOINT + "chat/completions",
-                  self.chat_completions, methods=["POST"]),
+            Route(
+                "/{version}/projects/{project}/locations/{location}/publishers/google/models/{rest}",
+                self.project_call,
+                methods=["POST"],
+            ),
+            Route(
+                "/{version}/projects/{project}/locations/{location}" + VERTEX_ENDPOINT + "chat/completions",
+                self.chat_completions,
+                methods=["POST"],
+            ),
             Route("/{version}/publishers/google/models", self.list_publisher_models, methods=["GET"]),
             Route("/{version}/publishers/google/models/{rest}", self.publisher_call, methods=["GET", "POST"]),
         ]
@@ -62,10 +72,15 @@ class VertexBackend:
     async def list_publisher_models(self, request: Request) -> Response:
         """Model Garden's catalogue of Google's models (not per project: closed-to-new-users models are listed)."""
         if request.path_params["version"] not in VERSIONS:
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
         require_token(request, self.oauth, SERVICE, _rpc(request.path_params["version"], "list"), SCOPES)
-        models = [_publisher_model(m) for m in self.world.models
-                  if "vertex" in m.surfaces and m.refusal(self.world.today, None) not in ("gone", "retired")]
+        models = [
+            _publisher_model(m)
+            for m in self.world.models
+            if "vertex" in m.surfaces and m.refusal(self.world.today, None) not in ("gone", "retired")
+        ]
         return JSONResponse({"publisherModels": models})
 
     async def project_call(self, request: Request) -> Response:
@@ -78,16 +93,25 @@ class VertexBackend:
         """The OpenAI-compatible endpoint: a publisher's model named in the body (``google/MODEL``), OAuth only."""
         version = request.path_params["version"]
         if version not in VERSIONS:
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
         body = await json_body(request)
         model = str(body.get("model") or "").removeprefix("google/")
         if not model:
             raise GoogleError("INVALID_ARGUMENT", "Missing required parameter: 'model'.")
-        self._project_checks(request, f"google.cloud.aiplatform.{version}.PredictionService.ChatCompletions", "generateContent",
-                             model, endpoint="endpoints/openapi")
+        self._project_checks(
+            request,
+            f"google.cloud.aiplatform.{version}.PredictionService.ChatCompletions",
+            "generateContent",
+            model,
+            endpoint="endpoints/openapi",
+        )
         return chat_completion(body, f"google/{model}")
 
-    def _project_checks(self, request: Request, rpc: str, method: str, model: str, endpoint: str | None = None) -> None:
+    def _project_checks(
+        self, request: Request, rpc: str, method: str, model: str, endpoint: str | None = None
+    ) -> None:
         """A project path's checks in Google's order. IAM is judged on the publisher model, or on the *endpoint*
         called (what a denial names)."""
         path_project, location = request.path_params["project"], request.path_params["location"]
@@ -99,8 +123,15 @@ class VertexBackend:
         consumer = oauth_consumer(self.world, request, token, path_project, SERVICE)
         target = self.world.project(path_project)
         if target is None or not granted(target, token.principal, PREDICT):
-            raise GoogleError("PERMISSION_DENIED", f"Permission '{PREDICT}' denied on resource '//{SERVICE}/{resource}' (or it may not exist).",
-                              [error_info("IAM_PERMISSION_DENIED", {"resource": resource, "permission": PREDICT}, domain=SERVICE)])
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                f"Permission '{PREDICT}' denied on resource '//{SERVICE}/{resource}' (or it may not exist).",
+                [
+                    error_info(
+                        "IAM_PERMISSION_DENIED", {"resource": resource, "permission": PREDICT}, domain=SERVICE
+                    )
+                ],
+            )
         self._check_model(target, model, location, published)
         self.quota.check(consumer, model, SERVICE, method)
         check_incidents(self.world, model, "vertex")
@@ -110,8 +141,14 @@ class VertexBackend:
         project = self._publisher_caller(request, _rpc(version, method))
         found = self.world.model(model)
         if method == "get":
-            if found is None or "vertex" not in found.surfaces or found.refusal(self.world.today, project) in ("gone", "retired"):
-                raise GoogleError("NOT_FOUND", f"Publisher Model `publishers/google/models/{model}` not found.")
+            if (
+                found is None
+                or "vertex" not in found.surfaces
+                or found.refusal(self.world.today, project) in ("gone", "retired")
+            ):
+                raise GoogleError(
+                    "NOT_FOUND", f"Publisher Model `publishers/google/models/{model}` not found."
+                )
             return JSONResponse(_publisher_model(found))
         resource = f"projects/{project.number}/locations/global/publishers/google/models/{model}"
         self._check_model(project, model, "global", resource)
@@ -128,7 +165,7 @@ class VertexBackend:
         key = self.world.api_key(key_string)
         check_key_state(self.world, key, SERVICE)
         if not key.vertex_express:
-            check_key_service(self.world, key, SERVICE, rpc)   # an AI Studio key: restricted to the Gemini API
+            check_key_service(self.world, key, SERVICE, rpc)  # an AI Studio key: restricted to the Gemini API
             if not (key.service_account and key.restrictions and key.restrictions.api_targets):
                 raise api_keys_not_supported(SERVICE, rpc)
         return check_project(self.world, key.project, SERVICE)
@@ -139,21 +176,37 @@ class VertexBackend:
         if request.method == "GET" and allow_get and not method:
             method = "get"
         if version not in VERSIONS or method not in _METHODS or method == "list":
-            raise GoogleError("NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404)
+            raise GoogleError(
+                "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
+            )
         return version, method, model
 
     def _check_model(self, project: Project, name: str, location: str, resource: str) -> None:
         model = self.world.model(name)
-        if model is None or "vertex" not in model.surfaces or model.refusal(self.world.today, project) or location not in model.locations:
-            raise GoogleError("NOT_FOUND", f"Publisher Model `{resource}` was not found or your project does not have access "
-                              "to it. Please ensure you are using a valid model version. For more information, see: "
-                              "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions")
+        if (
+            model is None
+            or "vertex" not in model.surfaces
+            or model.refusal(self.world.today, project)
+            or location not in model.locations
+        ):
+            raise GoogleError(
+                "NOT_FOUND",
+                f"Publisher Model `{resource}` was not found or your project does not have access "
+                "to it. Please ensure you are using a valid model version. For more information, see: "
+                "https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions",
+            )
         if model_denied(project, name):
-            raise GoogleError("PERMISSION_DENIED", f"Organization Policy constraint `constraints/vertexai.allowedModels` violated for "
-                              f"`projects/{project.number}` attempting to use a disallowed Gen AI model {name}. The request is "
-                              "disallowed by the organization's policy; please contact your organization administrator.")
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                f"Organization Policy constraint `constraints/vertexai.allowedModels` violated for "
+                f"`projects/{project.number}` attempting to use a disallowed Gen AI model {name}. The request is "
+                "disallowed by the organization's policy; please contact your organization administrator.",
+            )
         if model.requires_entitlement and name not in project.entitlements:
-            raise GoogleError("PERMISSION_DENIED", f"Project `{project.number}` is not allowed to use Publisher Model `{resource}`")
+            raise GoogleError(
+                "PERMISSION_DENIED",
+                f"Project `{project.number}` is not allowed to use Publisher Model `{resource}`",
+            )
 
 
 def _rpc(version: str, method: str) -> str:
@@ -161,9 +214,14 @@ def _rpc(version: str, method: str) -> str:
 
 
 def _publisher_model(model: Model) -> dict:
-    return {"name": f"publishers/google/models/{model.name}", "versionId": "001", "openSourceCategory": "PROPRIETARY",
-            "launchStage": model.launch_stage, "versionState": "VERSION_STATE_STABLE",
-            "publisherModelTemplate": f"projects/{{project}}/locations/{{location}}/publishers/google/models/{model.name}"}
+    return {
+        "name": f"publishers/google/models/{model.name}",
+        "versionId": "001",
+        "openSourceCategory": "PROPRIETARY",
+        "launchStage": model.launch_stage,
+        "versionState": "VERSION_STATE_STABLE",
+        "publisherModelTemplate": f"projects/{{project}}/locations/{{location}}/publishers/google/models/{model.name}",
+    }
 
 
 EMULATED = EmulatedService(SERVICE, VertexBackend)

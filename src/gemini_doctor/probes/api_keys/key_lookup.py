@@ -16,7 +16,7 @@ FACTS = {"key_unknown": "API Keys does not know the key (a typo, or a deleted ke
 @dataclass(frozen=True)
 class KeyRecord:
     project: str
-    name: str | None      # projects/…/locations/global/keys/KEY_ID
+    name: str | None  # projects/…/locations/global/keys/KEY_ID
 
     def fill_values(self) -> dict[str, str]:
         """The fix templates' {key_id}."""
@@ -24,14 +24,24 @@ class KeyRecord:
 
 
 def needs(setup) -> tuple[str, ...] | None:
-    return ("token",) if setup.api_key is not None and setup.credentials is not None and setup.uses_key else None
+    return (
+        ("token",) if setup.api_key is not None and setup.credentials is not None and setup.uses_key else None
+    )
 
 
 async def run(ctx: Context) -> Outcome:
-    reply = await ctx.http.call("GET", "apikeys", "/v2/keys:lookupKey", token=ctx.token, params={"keyString": ctx.setup.api_key})
+    reply = await ctx.http.call(
+        "GET", "apikeys", "/v2/keys:lookupKey", token=ctx.token, params={"keyString": ctx.setup.api_key}
+    )
     if reply.status == 404:
-        return Outcome(FAIL, "API Keys does not know this key", facts={"key_unknown": "lookupKey: key not found"})
+        return Outcome(
+            FAIL, "API Keys does not know this key", facts={"key_unknown": "lookupKey: key not found"}
+        )
     if not reply.ok:
-        return admin_failure(reply, "apikeys.keys.lookup on the key's project; the key may belong to a project you cannot see")
+        return admin_failure(
+            reply, "apikeys.keys.lookup on the key's project; the key may belong to a project you cannot see"
+        )
     project = str(reply.body.get("parent", "")).removeprefix("projects/")
-    return Outcome(OK, f"the key belongs to project {project}", result=KeyRecord(project, reply.body.get("name")))
+    return Outcome(
+        OK, f"the key belongs to project {project}", result=KeyRecord(project, reply.body.get("name"))
+    )

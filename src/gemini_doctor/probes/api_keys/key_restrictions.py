@@ -15,13 +15,17 @@ FACTS = {
     "key_api_targets_exclude_service": "the key's API restrictions do not include the service it is used with",
     "api_key_on_vertex": "an API key restricted to the Gemini API (an AI Studio key) is used with Vertex AI",
     "standard_key_retired": "the app's key is a standard key (its record binds no service account) past the retirement "
-                            "date that applies to it",
+    "date that applies to it",
 }
 GEMINI_API, VERTEX = services.GEMINI_API.service, services.VERTEX.service
 
 
 def needs(setup) -> tuple[str, ...] | None:
-    return ("key_lookup",) if setup.api_key is not None and setup.credentials is not None and setup.uses_key else None
+    return (
+        ("key_lookup",)
+        if setup.api_key is not None and setup.credentials is not None and setup.uses_key
+        else None
+    )
 
 
 async def run(ctx: Context) -> Outcome:
@@ -39,15 +43,27 @@ async def run(ctx: Context) -> Outcome:
     limited = f"restricted to {', '.join(targets)}" if targets else "with no API restriction"
     if targets and service not in targets:
         if GEMINI_API in targets and service == VERTEX:
-            fact = {"api_key_on_vertex": f"the key is {kind}, restricted to the Gemini API, and is used with Vertex AI"}
+            fact = {
+                "api_key_on_vertex": f"the key is {kind}, restricted to the Gemini API, and is used with Vertex AI"
+            }
         elif VERTEX in targets and service == GEMINI_API:
-            fact = {"vertex_key_on_gemini_api": f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"}
+            fact = {
+                "vertex_key_on_gemini_api": f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"
+            }
         else:
             fact = {"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"}
         return Outcome(FAIL, f"the key is {kind}, {limited}", facts=fact)
     since = None if bound or service != GEMINI_API else standard_key_refused_since(bool(targets), today())
     if since:
-        return Outcome(FAIL, f"the key is {kind}, {limited}: the Gemini API refuses such keys since {since}",
-                       facts={"standard_key_retired": f"{kind}, {limited}; refused by the Gemini API since {since.isoformat()}"})
+        return Outcome(
+            FAIL,
+            f"the key is {kind}, {limited}: the Gemini API refuses such keys since {since}",
+            facts={
+                "standard_key_retired": f"{kind}, {limited}; refused by the Gemini API since {since.isoformat()}"
+            },
+        )
     kinds = [k.replace("KeyRestrictions", "") for k in restrictions if k != "apiTargets"]
-    return Outcome(OK, f"the key is {kind}, {limited}" + (f"; application restriction: {', '.join(kinds)}" if kinds else ""))
+    return Outcome(
+        OK,
+        f"the key is {kind}, {limited}" + (f"; application restriction: {', '.join(kinds)}" if kinds else ""),
+    )

@@ -12,13 +12,15 @@ from ..consumer import consumer, consumer_needs
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
 
 ORDER = 70
-FACTS = {"billing_disabled": "the consumer project has a billing account that is disabled (or none, on Vertex AI)"}
+FACTS = {
+    "billing_disabled": "the consumer project has a billing account that is disabled (or none, on Vertex AI)"
+}
 needs = consumer_needs
 
 
 @dataclass(frozen=True)
 class BillingOff:
-    open_accounts: tuple[str, ...]      # the open billing accounts the caller may link
+    open_accounts: tuple[str, ...]  # the open billing accounts the caller may link
 
     def fill_values(self) -> dict[str, str]:
         """The fix templates' {billing_account}: only when there is exactly one to link (several: the user picks)."""
@@ -35,14 +37,24 @@ async def run(ctx: Context) -> Outcome:
     if reply.body.get("billingAccountName") or ctx.setup.surface == "vertex":
         accounts = await _open_accounts(ctx)
         listed = f"; open billing accounts you may link: {', '.join(accounts)}" if accounts else ""
-        return Outcome(FAIL, f"billing is not enabled for project {ref}{listed}",
-                       facts={"billing_disabled": f"billingEnabled false for {ref}"}, result=BillingOff(accounts))
+        return Outcome(
+            FAIL,
+            f"billing is not enabled for project {ref}{listed}",
+            facts={"billing_disabled": f"billingEnabled false for {ref}"},
+            result=BillingOff(accounts),
+        )
     return Outcome(OK, f"no billing account on project {ref}: free tier only")
 
 
 async def _open_accounts(ctx: Context) -> tuple[str, ...]:
     """The open billing accounts the caller may link; () when it cannot tell."""
-    reply = await ctx.http.call("GET", "cloudbilling", "/v1/billingAccounts", token=ctx.token, params={"filter": "open=true"})
+    reply = await ctx.http.call(
+        "GET", "cloudbilling", "/v1/billingAccounts", token=ctx.token, params={"filter": "open=true"}
+    )
     if not reply.ok:
         return ()
-    return tuple(str(a.get("name", "")).removeprefix("billingAccounts/") for a in reply.body.get("billingAccounts", []) if a.get("open"))
+    return tuple(
+        str(a.get("name", "")).removeprefix("billingAccounts/")
+        for a in reply.body.get("billingAccounts", [])
+        if a.get("open")
+    )

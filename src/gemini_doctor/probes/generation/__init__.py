@@ -12,10 +12,11 @@ from ..runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome
 @dataclass(frozen=True)
 class CountTokens:
     """What a countTokens call answered (the verdict compares the target's with the control's)."""
+
     model: str
     location: str
     status: int
-    message: str | None = None     # Google's error message, when it gave one
+    message: str | None = None  # Google's error message, when it gave one
 
 
 def caller_needs(setup) -> tuple[str, ...] | None:
@@ -44,20 +45,32 @@ async def count_tokens(ctx: Context, name: str, location: str) -> Outcome:
     setup = ctx.setup
     body = {"contents": [{"role": "user", "parts": [{"text": "ping"}]}]}
     if setup.surface == "gemini-api":
-        reply = await ctx.http.call("POST", "generativelanguage", f"/v1beta/{resource(name)}:countTokens", json=body, **auth(ctx))
+        reply = await ctx.http.call(
+            "POST", "generativelanguage", f"/v1beta/{resource(name)}:countTokens", json=body, **auth(ctx)
+        )
     elif setup.uses_key:
-        reply = await ctx.http.call("POST", "aiplatform", vertex_model_path(name) + ":countTokens", json=body, **auth(ctx))
+        reply = await ctx.http.call(
+            "POST", "aiplatform", vertex_model_path(name) + ":countTokens", json=body, **auth(ctx)
+        )
     else:
         path = vertex_model_path(name, setup.project, location) + ":countTokens"
         reply = await ctx.http.call("POST", "aiplatform", path, location=location, json=body, **auth(ctx))
     if reply.ok:
         return Outcome(OK, f"countTokens on {name} works", result=CountTokens(name, location, reply.status))
-    message = (reply.body.get("error") or {}).get("message") if isinstance(reply.body.get("error"), dict) else None
+    message = (
+        (reply.body.get("error") or {}).get("message") if isinstance(reply.body.get("error"), dict) else None
+    )
     detail = f"HTTP {reply.status}" + (f" {_shorten(message)}" if message else "")
     # A 5xx is Google's side: not a finding about the setup, though its text still reaches the verdict.
-    status, prefix = (COULD_NOT_CHECK, "could not check: Google answered ") if reply.status >= 500 else (FAIL, "")
-    return Outcome(status, f"{prefix}countTokens on {name}: {detail}", error_text=reply.text,
-                   result=CountTokens(name, location, reply.status, message))
+    status, prefix = (
+        (COULD_NOT_CHECK, "could not check: Google answered ") if reply.status >= 500 else (FAIL, "")
+    )
+    return Outcome(
+        status,
+        f"{prefix}countTokens on {name}: {detail}",
+        error_text=reply.text,
+        result=CountTokens(name, location, reply.status, message),
+    )
 
 
 def _shorten(text: str, width: int = 120) -> str:

@@ -33,11 +33,20 @@ def control_model(setup: Setup, listed: tuple[str, ...] | None) -> tuple[str, st
     order = [*table.control, *(n for n in listed or () if n not in table.control)]
     for name in order:
         entry = table.find(name)
-        if entry is None or entry.stage != "ga" or entry.status(setup.surface) != AVAILABLE or family(entry.id) == avoid:
+        if (
+            entry is None
+            or entry.stage != "ga"
+            or entry.status(setup.surface) != AVAILABLE
+            or family(entry.id) == avoid
+        ):
             continue
         if listed is not None and name not in listed:
             continue
-        location = setup.location if setup.surface == "vertex" and entry.served_at(setup.location) is not False else "global"
+        location = (
+            setup.location
+            if setup.surface == "vertex" and entry.served_at(setup.location) is not False
+            else "global"
+        )
         return name, location
     return None
 
@@ -46,5 +55,7 @@ async def run(ctx: Context) -> Outcome:
     offered = ctx.result("models")
     chosen = control_model(ctx.setup, offered.names if offered else None)
     if chosen is None:
-        return Outcome(SKIPPED, "no generally available model outside the target's family is offered to this credential")
+        return Outcome(
+            SKIPPED, "no generally available model outside the target's family is offered to this credential"
+        )
     return await count_tokens(ctx, *chosen)

@@ -9,8 +9,10 @@ from ..runner import Context, Outcome
 from . import caller_needs, count_tokens
 
 ORDER = 110
-FACTS = {"endpoint_host_invalid": "the host built for the app's location is one Google does not serve "
-                                  "(it answered Invalid hostname)"}
+FACTS = {
+    "endpoint_host_invalid": "the host built for the app's location is one Google does not serve "
+    "(it answered Invalid hostname)"
+}
 needs = caller_needs
 
 

@@ -28,12 +28,19 @@ def needs(setup) -> tuple[str, ...] | None:
 
 async def run(ctx: Context) -> Outcome:
     if ctx.setup.surface == "gemini-api":
-        reply = await ctx.http.call("GET", "generativelanguage", "/v1beta/models", params={"pageSize": 1000}, **auth(ctx))
+        reply = await ctx.http.call(
+            "GET", "generativelanguage", "/v1beta/models", params={"pageSize": 1000}, **auth(ctx)
+        )
         key, prefix = "models", "models/"
     else:
         reply = await ctx.http.call("GET", "aiplatform", "/v1beta1/publishers/google/models", token=ctx.token)
         key, prefix = "publisherModels", "publishers/google/models/"
     if not reply.ok:
-        return Outcome(COULD_NOT_CHECK, f"could not list the models (HTTP {reply.status}); the control comes from the lifecycle table")
-    names = tuple(str(m.get("name", "")).removeprefix(prefix) for m in reply.body.get(key) or () if isinstance(m, dict))
+        return Outcome(
+            COULD_NOT_CHECK,
+            f"could not list the models (HTTP {reply.status}); the control comes from the lifecycle table",
+        )
+    names = tuple(
+        str(m.get("name", "")).removeprefix(prefix) for m in reply.body.get(key) or () if isinstance(m, dict)
+    )
     return Outcome(OK, f"{len(names)} models offered", result=Offered(names))

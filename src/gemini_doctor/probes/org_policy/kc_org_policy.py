@@ -14,8 +14,10 @@ from .org_policy import read_effective
 
 ORDER = 76
 PURPOSES = ("key-creation",)
-FACTS = {"org_policy_blocks_key_creation": "iam.managed.disableServiceAccountApiKeyCreation is enforced on the "
-                                           "project: no key may be bound to a service account"}
+FACTS = {
+    "org_policy_blocks_key_creation": "iam.managed.disableServiceAccountApiKeyCreation is enforced on the "
+    "project: no key may be bound to a service account"
+}
 
 
 @as_admin

@@ -28,9 +28,9 @@ from ..tokens import as_admin
 ORDER = 75
 FACTS = {
     "org_policy_forbids_call": "the project's effective organization policy does not allow the model, the service or "
-                               "the location the call uses",
+    "the location the call uses",
     "org_policy_allows_call": "the project's effective organization policies allow the model, the service and the "
-                              "location the call uses",
+    "location the call uses",
 }
 ROLE_NEEDED = f"{role_for(GET_ORG_POLICY)} ({GET_ORG_POLICY})"
 needs = as_admin(consumer_needs)
@@ -38,8 +38,12 @@ needs = as_admin(consumer_needs)
 
 async def read_effective(ctx: Context, project: str, constraint: str):
     """The reply to getEffectivePolicy for *constraint* on *project*."""
-    return await ctx.http.call("GET", "orgpolicy", f"/v2/projects/{project}/policies/{constraint}:getEffectivePolicy",
-                               token=ctx.admin_probe_token)
+    return await ctx.http.call(
+        "GET",
+        "orgpolicy",
+        f"/v2/projects/{project}/policies/{constraint}:getEffectivePolicy",
+        token=ctx.admin_probe_token,
+    )
 
 
 def _questions(ctx: Context) -> list[tuple[str, tuple[str, ...], str, bool]]:
@@ -49,9 +53,24 @@ def _questions(ctx: Context) -> list[tuple[str, tuple[str, ...], str, bool]]:
     asked = [(RESTRICT_SERVICES, (service,), service, True)]
     if setup.surface == "vertex":
         model = setup.model
-        asked.insert(0, (ALLOWED_MODELS, (model_value(model), f"publishers/google/models/{model}"), f"{model} (predict)", True))
+        asked.insert(
+            0,
+            (
+                ALLOWED_MODELS,
+                (model_value(model), f"publishers/google/models/{model}"),
+                f"{model} (predict)",
+                True,
+            ),
+        )
         if setup.location != GLOBAL:
-            asked.append((RESOURCE_LOCATIONS, (setup.location, f"in:{setup.location}-locations"), setup.location, False))
+            asked.append(
+                (
+                    RESOURCE_LOCATIONS,
+                    (setup.location, f"in:{setup.location}-locations"),
+                    setup.location,
+                    False,
+                )
+            )
     return asked
 
 

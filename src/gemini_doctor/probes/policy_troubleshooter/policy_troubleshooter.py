@@ -20,12 +20,12 @@ from ..tokens import as_admin
 ORDER = 95
 FACTS = {
     "iam_deny_policy": "Policy Troubleshooter says an IAM deny policy refuses the permission to the caller (a role "
-                       "grant cannot help)",
+    "grant cannot help)",
     "iam_binding_missing": "Policy Troubleshooter says no role binding gives the caller the permission, and no deny "
-                           "policy refuses it",
+    "policy refuses it",
 }
 IAM, TARGET = "iam", "call_target"
-AFTER = (IAM, TARGET)          # whether IAM refused: the permission check and the app's own call
+AFTER = (IAM, TARGET)  # whether IAM refused: the permission check and the app's own call
 needs = as_admin(configured_project_needs)
 ROLE_NEEDED = "roles/iam.securityReviewer and roles/iam.denyReviewer on the project"
 DENIED, NOT_DENIED = "DENY_ACCESS_STATE_DENIED", "DENY_ACCESS_STATE_NOT_DENIED"
@@ -34,7 +34,7 @@ GRANTED, NOT_GRANTED = "ALLOW_ACCESS_STATE_GRANTED", "ALLOW_ACCESS_STATE_NOT_GRA
 
 @dataclass(frozen=True)
 class DenyPolicy:
-    name: str | None        # the deny policy's ID, when Google named one in its syntax
+    name: str | None  # the deny policy's ID, when Google named one in its syntax
 
     def fill_values(self) -> dict[str, str]:
         """The fix templates' {deny_policy}."""
@@ -49,13 +49,28 @@ async def run(ctx: Context) -> Outcome:
     permission, error_id = denial
     reply = None
     if error_id:
-        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3beta/iam:troubleshootError", token=ctx.admin_probe_token,
-                                    json={"errorInfoId": error_id})
-    if reply is None or reply.status == 404:      # no ID, or one Google no longer (or not yet) knows: ask by tuple
-        tuple_ = {"principal": who, "permission": permission,
-                  "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project}"}
-        reply = await ctx.http.call("POST", "policytroubleshooter", "/v3/iam:troubleshoot", token=ctx.admin_probe_token,
-                                    json={"accessTuple": tuple_})
+        reply = await ctx.http.call(
+            "POST",
+            "policytroubleshooter",
+            "/v3beta/iam:troubleshootError",
+            token=ctx.admin_probe_token,
+            json={"errorInfoId": error_id},
+        )
+    if (
+        reply is None or reply.status == 404
+    ):  # no ID, or one Google no longer (or not yet) knows: ask by tuple
+        tuple_ = {
+            "principal": who,
+            "permission": permission,
+            "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project}",
+        }
+        reply = await ctx.http.call(
+            "POST",
+            "policytroubleshooter",
+            "/v3/iam:troubleshoot",
+            token=ctx.admin_probe_token,
+            json={"accessTuple": tuple_},
+        )
     if not reply.ok:
         return admin_failure(reply, ROLE_NEEDED)
     return read_explanation(reply.body, who, permission, project)
@@ -67,8 +82,10 @@ def iam_denial(ctx: Context) -> tuple[str, str | None] | None:
     info = _iam_error_info(target.error_text) if target and target.error_text else None
     if info is not None:
         permission, error_id = info.get("permission"), info.get("error_info_id")
-        return (permission if valid("permission", permission) else PREDICT,
-                error_id if valid("error_info_id", error_id) else None)
+        return (
+            permission if valid("permission", permission) else PREDICT,
+            error_id if valid("error_info_id", error_id) else None,
+        )
     iam = ctx.outcomes.get(IAM)
     return (PREDICT, None) if iam and "predict_not_granted" in iam.facts else None
 
@@ -82,7 +99,9 @@ def _iam_error_info(text: str) -> dict | None:
     body = body[0] if isinstance(body, list) and body else body
     error = body.get("error") if isinstance(body, dict) else None
     details = error.get("details") if isinstance(error, dict) else None
-    info = next((d for d in details or () if isinstance(d, dict) and d.get("reason") == "IAM_PERMISSION_DENIED"), None)
+    info = next(
+        (d for d in details or () if isinstance(d, dict) and d.get("reason") == "IAM_PERMISSION_DENIED"), None
+    )
     meta = info.get("metadata") if info else None
     return meta if isinstance(meta, dict) else None
 
@@ -96,16 +115,24 @@ def read_explanation(body: dict, who: str, permission: str, project: str) -> Out
         names = denying_policies(deny)
         named = f"the deny policy {names[0]}" if names else "a deny policy"
         line = f"{named} on project {project} refuses {permission} to {who}, whatever roles it holds"
-        return Outcome(OK, line, facts={"iam_deny_policy": line}, result=DenyPolicy(names[0] if names else None))
+        return Outcome(
+            OK, line, facts={"iam_deny_policy": line}, result=DenyPolicy(names[0] if names else None)
+        )
     if allow.get("allowAccessState") == NOT_GRANTED:
         roles = held_roles(allow)
         held = f" (its roles there: {', '.join(roles)}; none carries it)" if roles else ""
         line = f"no role binding on project {project} gives {who} {permission}{held}"
         return Outcome(OK, line, facts={"iam_binding_missing": line})
     if overall == "CAN_ACCESS":
-        return Outcome(OK, f"{who} may use {permission} on {project} now (IAM changes take a "
-                           "minute or two to reach every server)")
-    return Outcome(COULD_NOT_CHECK, f"could not check (needs {ROLE_NEEDED}): the caller may not read every policy that applies")
+        return Outcome(
+            OK,
+            f"{who} may use {permission} on {project} now (IAM changes take a "
+            "minute or two to reach every server)",
+        )
+    return Outcome(
+        COULD_NOT_CHECK,
+        f"could not check (needs {ROLE_NEEDED}): the caller may not read every policy that applies",
+    )
 
 
 def denying_policies(deny: dict) -> list[str]:
@@ -125,7 +152,11 @@ def held_roles(allow: dict) -> list[str]:
     roles = []
     for policy in allow.get("explainedPolicies") or ():
         for binding in (policy.get("bindingExplanations") or ()) if isinstance(policy, dict) else ():
-            member = (binding.get("combinedMembership") or {}).get("membership") if isinstance(binding, dict) else None
+            member = (
+                (binding.get("combinedMembership") or {}).get("membership")
+                if isinstance(binding, dict)
+                else None
+            )
             role = binding.get("role") if isinstance(binding, dict) else None
             if member == "MEMBERSHIP_MATCHED" and valid("role", role) and role not in roles:
                 roles.append(role)

@@ -22,11 +22,19 @@ async def held_permissions(ctx: Context, permissions: list[str], who: str) -> se
     """Which of *permissions* the caller holds on the configured project (testIamPermissions), or the outcome
     that says why that is unknown (a project that does not exist or is not visible is a finding)."""
     ref = ctx.setup.project
-    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{ref}:testIamPermissions", token=ctx.token,
-                                json={"permissions": permissions})
+    reply = await ctx.http.call(
+        "POST",
+        "cloudresourcemanager",
+        f"/v1/projects/{ref}:testIamPermissions",
+        token=ctx.token,
+        json={"permissions": permissions},
+    )
     if reply.status in (403, 404) and not reply.scope_refused:
-        return Outcome(FAIL, f"project {ref} does not exist or is not visible to {who}",
-                       facts={"project_unreachable": f"testIamPermissions on {ref} refused for {who}"})
+        return Outcome(
+            FAIL,
+            f"project {ref} does not exist or is not visible to {who}",
+            facts={"project_unreachable": f"testIamPermissions on {ref} refused for {who}"},
+        )
     if not reply.ok:
         return admin_failure(reply, "a working Resource Manager")
     return set(reply.body.get("permissions") or ())
@@ -38,5 +46,9 @@ async def run(ctx: Context) -> Outcome:
     if isinstance(held, Outcome):
         return held
     if PREDICT not in held:
-        return Outcome(FAIL, f"{who} lacks {PREDICT} on {ref}", facts={"predict_not_granted": f"{who} lacks {PREDICT} on {ref}"})
+        return Outcome(
+            FAIL,
+            f"{who} lacks {PREDICT} on {ref}",
+            facts={"predict_not_granted": f"{who} lacks {PREDICT} on {ref}"},
+        )
     return Outcome(OK, f"{who} holds {PREDICT} on {ref}")

@@ -10,9 +10,11 @@ from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failu
 
 ORDER = 81
 PURPOSES = ("key-creation",)
-FACTS = {"project_iam_admins": "the caller may not grant roles on the project; these members may (project owners and "
-                               "IAM admins)"}
-AFTER = ("kc_permissions",)    # what is missing, and whether the caller may grant it
+FACTS = {
+    "project_iam_admins": "the caller may not grant roles on the project; these members may (project owners and "
+    "IAM admins)"
+}
+AFTER = ("kc_permissions",)  # what is missing, and whether the caller may grant it
 # Who may grant a role on a project, by the predefined roles that carry resourcemanager.projects.setIamPolicy.
 GRANTING_ROLES = ("roles/owner", "roles/resourcemanager.projectIamAdmin")
 
@@ -28,13 +30,30 @@ async def run(ctx: Context) -> Outcome:
     if grant.may_grant:
         return Outcome(OK, "you may grant it yourself (resourcemanager.projects.setIamPolicy)")
     ref = ctx.setup.project
-    reply = await ctx.http.call("POST", "cloudresourcemanager", f"/v1/projects/{ref}:getIamPolicy", token=ctx.token,
-                                json={"options": {"requestedPolicyVersion": 3}})
+    reply = await ctx.http.call(
+        "POST",
+        "cloudresourcemanager",
+        f"/v1/projects/{ref}:getIamPolicy",
+        token=ctx.token,
+        json={"options": {"requestedPolicyVersion": 3}},
+    )
     if not reply.ok:
-        return admin_failure(reply, "resourcemanager.projects.getIamPolicy (roles/viewer) to name who may grant it")
-    admins = sorted({m for b in reply.body.get("bindings") or () if isinstance(b, dict) and b.get("role") in GRANTING_ROLES
-                     and not b.get("condition") for m in b.get("members") or () if isinstance(m, str)})
+        return admin_failure(
+            reply, "resourcemanager.projects.getIamPolicy (roles/viewer) to name who may grant it"
+        )
+    admins = sorted(
+        {
+            m
+            for b in reply.body.get("bindings") or ()
+            if isinstance(b, dict) and b.get("role") in GRANTING_ROLES and not b.get("condition")
+            for m in b.get("members") or ()
+            if isinstance(m, str)
+        }
+    )
     if not admins:
-        return Outcome(COULD_NOT_CHECK, "no project-level owner or IAM admin is listed: ask your organization's administrator")
+        return Outcome(
+            COULD_NOT_CHECK,
+            "no project-level owner or IAM admin is listed: ask your organization's administrator",
+        )
     line = f"you may not grant roles on {ref}; ask {', '.join(admins)} ({' or '.join(GRANTING_ROLES)})"
     return Outcome(OK, line, facts={"project_iam_admins": line}, result=tuple(admins))

@@ -15,19 +15,25 @@ from .iam import held_permissions
 
 ORDER = 52
 PURPOSES = ("key-creation",)
-FACTS = {"key_creation_not_granted": "the signed-in account lacks a permission creating an AI Studio key needs on the "
-                                    "project (check --for key-creation)"}
+FACTS = {
+    "key_creation_not_granted": "the signed-in account lacks a permission creating an AI Studio key needs on the "
+    "project (check --for key-creation)"
+}
 
 
 @dataclass(frozen=True)
 class KeyCreationGrant:
-    missing: tuple[str, ...]       # the permissions key creation needs that the caller lacks
-    may_grant: bool                # the caller holds resourcemanager.projects.setIamPolicy
-    role: str | None               # the narrowest predefined role carrying every missing permission
+    missing: tuple[str, ...]  # the permissions key creation needs that the caller lacks
+    may_grant: bool  # the caller holds resourcemanager.projects.setIamPolicy
+    role: str | None  # the narrowest predefined role carrying every missing permission
 
     def fill_values(self) -> dict[str, str]:
         """The fix templates' {permission} (every missing one) and {role}."""
-        listed = self.missing[0] if len(self.missing) == 1 else f"{', '.join(self.missing[:-1])} and {self.missing[-1]}"
+        listed = (
+            self.missing[0]
+            if len(self.missing) == 1
+            else f"{', '.join(self.missing[:-1])} and {self.missing[-1]}"
+        )
         return {"permission": listed, "role": self.role} if self.role else {"permission": listed}
 
 
@@ -44,5 +50,9 @@ async def run(ctx: Context) -> Outcome:
     if not missing:
         return Outcome(OK, f"{who} holds all {len(KEY_CREATION)} permissions key creation needs on {ref}")
     line = f"{who} lacks {', '.join(missing)} on {ref}"
-    return Outcome(FAIL, line, facts={"key_creation_not_granted": line},
-                   result=KeyCreationGrant(missing, SET_PROJECT_POLICY in held, role_carrying(missing)))
+    return Outcome(
+        FAIL,
+        line,
+        facts={"key_creation_not_granted": line},
+        result=KeyCreationGrant(missing, SET_PROJECT_POLICY in held, role_carrying(missing)),
+    )

@@ -11,7 +11,9 @@ from ..runner import FAIL, OK, Context, Outcome, admin_failure
 
 ORDER = 51
 PURPOSES = ("key-creation",)
-FACTS = {"project_not_active": "the project is not ACTIVE (scheduled for deletion): no key can be created in it"}
+FACTS = {
+    "project_not_active": "the project is not ACTIVE (scheduled for deletion): no key can be created in it"
+}
 
 
 def needs(setup) -> tuple[str, ...] | None:
@@ -22,12 +24,18 @@ async def run(ctx: Context) -> Outcome:
     ref = ctx.setup.project
     reply = await ctx.http.call("GET", "cloudresourcemanager", f"/v3/projects/{ref}", token=ctx.token)
     if not reply.ok:
-        return admin_failure(reply, f"resourcemanager.projects.get ({role_for('resourcemanager.projects.get')}), "
-                                    "or the project does not exist")
+        return admin_failure(
+            reply,
+            f"resourcemanager.projects.get ({role_for('resourcemanager.projects.get')}), "
+            "or the project does not exist",
+        )
     state, parent = str(reply.body.get("state") or "ACTIVE"), reply.body.get("parent")
     where = f", under {parent}" if isinstance(parent, str) and parent else ""
     line = f"project {reply.body.get('projectId') or ref} (number {str(reply.body.get('name', '')).removeprefix('projects/')}), {state}{where}"
     if state != "ACTIVE":
-        return Outcome(FAIL, f"{line}: keys can only be created in an active project",
-                       facts={"project_not_active": f"project {ref} is {state}, not ACTIVE"})
+        return Outcome(
+            FAIL,
+            f"{line}: keys can only be created in an active project",
+            facts={"project_not_active": f"project {ref} is {state}, not ACTIVE"},
+        )
     return Outcome(OK, line)

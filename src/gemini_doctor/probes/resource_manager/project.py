@@ -32,11 +32,20 @@ async def run(ctx: Context) -> Outcome:
         return Outcome(COULD_NOT_CHECK, "could not check: no project configured (set GOOGLE_CLOUD_PROJECT)")
     reply = await ctx.http.call("GET", "cloudresourcemanager", f"/v3/projects/{ref}", token=ctx.token)
     if not reply.ok:
-        return admin_failure(reply, "resourcemanager.projects.get (roles/browser), or the project does not exist")
-    project_id, number = reply.body.get("projectId"), str(reply.body.get("name", "")).removeprefix("projects/")
+        return admin_failure(
+            reply, "resourcemanager.projects.get (roles/browser), or the project does not exist"
+        )
+    project_id, number = (
+        reply.body.get("projectId"),
+        str(reply.body.get("name", "")).removeprefix("projects/"),
+    )
     facts = {}
     wanted = ctx.setup.project
     if ctx.setup.uses_key and wanted and wanted not in (project_id, number):
         facts["key_in_other_project"] = f"the key belongs to {project_id}, the app is configured for {wanted}"
-    return Outcome(OK, f"project {project_id} (number {number}), {reply.body.get('state', 'ACTIVE').lower()}", facts=facts,
-                   result=Project(project_id, number))
+    return Outcome(
+        OK,
+        f"project {project_id} (number {number}), {reply.body.get('state', 'ACTIVE').lower()}",
+        facts=facts,
+        result=Project(project_id, number),
+    )

@@ -20,5 +20,9 @@ async def run(ctx: Context) -> Outcome:
     if not reply.ok:
         return admin_failure(reply, "serviceusage.services.get (roles/serviceusage.serviceUsageViewer)")
     if reply.body.get("state") != "ENABLED":
-        return Outcome(FAIL, f"{name} is DISABLED in project {ref}", facts={"service_disabled": f"{name} DISABLED in project {ref}"})
+        return Outcome(
+            FAIL,
+            f"{name} is DISABLED in project {ref}",
+            facts={"service_disabled": f"{name} DISABLED in project {ref}"},
+        )
     return Outcome(OK, f"{name} is enabled in project {ref}")

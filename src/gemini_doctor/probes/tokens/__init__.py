@@ -29,16 +29,20 @@ async def refreshed(ctx: Context, credentials, pending: Future | None) -> Outcom
         return Outcome(FAIL, "the credential could not get a token", error_text=str(exc))
     except auth_exceptions.TransportError as exc:
         ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> no answer")
-        return Outcome(COULD_NOT_CHECK, describe_failure(exc, host_of(token_uri) or "the token endpoint", ctx.http.proxy))
+        return Outcome(
+            COULD_NOT_CHECK, describe_failure(exc, host_of(token_uri) or "the token endpoint", ctx.http.proxy)
+        )
     ctx.http.note(f"POST {token_uri or 'token endpoint'} (google-auth refresh) -> got a token")
     return None
 
 
 def as_admin(needs: Callable[[Setup], tuple[str, ...] | None]) -> Callable[[Setup], tuple[str, ...] | None]:
     """An admin probe's needs: with --admin-credentials, that credential's token instead of the app's."""
+
     def admin_needs(setup: Setup) -> tuple[str, ...] | None:
         wanted = needs(setup)
         if wanted is None or setup.admin is None:
             return wanted
         return tuple(ADMIN_TOKEN if need == "token" else need for need in wanted)
+
     return admin_needs

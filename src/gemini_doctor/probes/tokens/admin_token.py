@@ -13,7 +13,7 @@ from . import refreshed
 
 ORDER = 25
 PURPOSES = ("call", "key-creation")
-FACTS = {}   # it finds nothing about the app: it only lets the admin probes run
+FACTS = {}  # it finds nothing about the app: it only lets the admin probes run
 
 
 def needs(setup) -> tuple[str, ...] | None:
@@ -30,4 +30,6 @@ async def run(ctx: Context) -> Outcome:
         reply = await ctx.http.call("GET", "oauth2", "/tokeninfo", params={"access_token": ctx.admin_token})
         email = reply.body.get("email") if reply.ok else None
         admin.principal = email if valid("email", email) else None
-    return Outcome(OK, f"got an access token for {admin.principal or 'the admin credential'}; the admin probes run as it")
+    return Outcome(
+        OK, f"got an access token for {admin.principal or 'the admin credential'}; the admin probes run as it"
+    )

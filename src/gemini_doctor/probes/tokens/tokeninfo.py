@@ -38,10 +38,19 @@ async def run(ctx: Context) -> Outcome:
     ctx.setup.principal = ctx.setup.principal or email
     facts = {}
     shown = f"token scopes: {' '.join(sorted(scopes)) or 'none'}"
-    admin_apis = ctx.setup.purpose == "key-creation"    # it reads admin APIs: the call's scopes do not matter
-    if ctx.setup.surface == "gemini-api" and not admin_apis and not ctx.setup.uses_key and not scopes & GEMINI_API_SCOPES:
+    admin_apis = ctx.setup.purpose == "key-creation"  # it reads admin APIs: the call's scopes do not matter
+    if (
+        ctx.setup.surface == "gemini-api"
+        and not admin_apis
+        and not ctx.setup.uses_key
+        and not scopes & GEMINI_API_SCOPES
+    ):
         facts["scopes_lack_gemini_api"] = shown
     if (ctx.setup.surface == "vertex" or admin_apis) and CLOUD_PLATFORM not in scopes:
         facts["scopes_lack_cloud_platform"] = shown
-    return Outcome(OK, f"principal {email or 'unknown'}; scopes {', '.join(s.rsplit('/', 1)[-1] for s in sorted(scopes))}",
-                   facts=facts, result=TokenInfo(email, scopes))
+    return Outcome(
+        OK,
+        f"principal {email or 'unknown'}; scopes {', '.join(s.rsplit('/', 1)[-1] for s in sorted(scopes))}",
+        facts=facts,
+        result=TokenInfo(email, scopes),
+    )
