@@ -1,16 +1,14 @@
 """check asks Policy Troubleshooter after an IAM denial (a deny policy, or no binding) and reads whether Data
 Access audit logs are on when the audit log holds no denial: evidence, read-only, never the user's fault."""
 
-import os
 import shutil
 import subprocess
 
 import pytest
 
 from check_helpers import check
-from emulator_clients import call
+from emulator_clients import call, gcloud_env
 from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
-from gemini_doctor.google.access import CLOUD_PLATFORM
 from gemini_doctor.probes.policy_troubleshooter.policy_troubleshooter import read_explanation
 
 
@@ -124,17 +122,7 @@ def test_data_access_logs_off_is_said_with_a_command_that_turns_them_on(gemini_e
     )
     if shutil.which("gcloud") is None or shutil.which("python3") is None:
         pytest.skip("gcloud is not installed: the command is not run")
-    token_file = tmp_path / "token"
-    token_file.write_text(emu.server.oauth.issue(OWNER, {CLOUD_PLATFORM}))
-    env = {
-        **os.environ,
-        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
-        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-        "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": f"{emu.url}/",
-        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
-        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
-        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
-    }
+    env = gcloud_env(emu, tmp_path, OWNER, "CLOUDRESOURCEMANAGER")
     done = subprocess.run(
         ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
     )

@@ -2,14 +2,13 @@
 Cloud Logging's entries:list (by gcloud itself, and by its filter syntax)."""
 
 import json
-import os
 import shutil
 import subprocess
 
 import httpx
 import pytest
 
-from emulator_clients import call
+from emulator_clients import call, gcloud_env
 from gemini_doctor.emulator.logging_filter import FilterError, parse_filter
 from gemini_doctor.emulator.scenarios import APP_SA, DEV, scenario_world
 
@@ -112,17 +111,7 @@ def test_a_bad_filter_is_refused(text):
 )
 def test_gcloud_logging_read_returns_the_recorded_entries(gemini_emulator, tmp_path):
     emu = _denied_vertex_call(gemini_emulator)
-    token_file = tmp_path / "token"
-    token_file.write_text(emu.server.oauth.issue(DEV, {"https://www.googleapis.com/auth/cloud-platform"}))
-    env = {
-        **os.environ,
-        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
-        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-        "CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING": f"{emu.url}/",
-        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
-        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
-        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
-    }
+    env = gcloud_env(emu, tmp_path, DEV, "LOGGING")
     done = subprocess.run(
         ["gcloud", "logging", "read", "protoPayload.status.code=7", "--project", PROJECT, "--format=json"],
         env=env,

@@ -3,14 +3,13 @@ iam:troubleshootError (plain REST, as Google's own scripts call it), answered fr
 bindings and deny policies; IAM denials carry the error ID and troubleshooter link; Data Access logs."""
 
 import json
-import os
 import shutil
 import subprocess
 
 import httpx
 import pytest
 
-from emulator_clients import call
+from emulator_clients import call, gcloud_env
 from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
 from gemini_doctor.emulator.world import WorldError, load_world
 from gemini_doctor.google.access import CLOUD_PLATFORM, PREDICT
@@ -100,18 +99,7 @@ def test_a_caller_who_may_not_read_the_policies_learns_nothing(gemini_emulator):
 )
 def test_gcloud_troubleshoot_policy_iam_against_the_emulator(gemini_emulator, tmp_path):
     emu, _ = _refused(gemini_emulator, "iam_deny_policy")
-    token_file = tmp_path / "token"
-    token_file.write_text(emu.server.oauth.issue(OWNER, {CLOUD_PLATFORM}))
-    env = {
-        **os.environ,
-        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
-        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-        "CLOUDSDK_API_ENDPOINT_OVERRIDES_POLICYTROUBLESHOOTER": f"{emu.url}/",
-        "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER": f"{emu.url}/",
-        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
-        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
-        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
-    }
+    env = gcloud_env(emu, tmp_path, OWNER, "POLICYTROUBLESHOOTER", "CLOUDRESOURCEMANAGER")
     done = subprocess.run(
         [
             "gcloud",

@@ -3,16 +3,15 @@ and lists the denied calls with permission, principal, method and time, besides 
 
 import io
 import json
-import os
 import shutil
 import subprocess
 
 import pytest
 
 from conftest import invoke_cli
-from emulator_clients import call
+from emulator_clients import call, gcloud_env
 from gemini_doctor.emulator.scenarios import APP_SA, DEV
-from gemini_doctor.google.access import CLOUD_PLATFORM, PREDICT
+from gemini_doctor.google.access import PREDICT
 from gemini_doctor.scan import scan_stream
 
 METHOD = "google.cloud.aiplatform.v1beta1.PredictionService.GenerateContent"
@@ -123,17 +122,7 @@ def test_scan_reads_what_gcloud_logging_read_exports(gemini_emulator, tmp_path):
     emu = gemini_emulator("iam_deny_policy")
     with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):
         call(emu)
-    token_file = tmp_path / "token"
-    token_file.write_text(emu.server.oauth.issue(DEV, {CLOUD_PLATFORM}))
-    env = {
-        **os.environ,
-        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
-        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-        "CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING": f"{emu.url}/",
-        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
-        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
-        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
-    }
+    env = gcloud_env(emu, tmp_path, DEV, "LOGGING")
     done = subprocess.run(
         [
             "gcloud",
