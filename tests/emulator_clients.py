@@ -33,8 +33,9 @@ def gcloud_env(emu, home, principal: str, *apis: str) -> dict[str, str]:
     signed in as `principal` with a token the emulator issued, its config kept under `home`."""
     token_file = home / "gcloud-token"
     token_file.write_text(emu.server.oauth.issue(principal, {CLOUD_PLATFORM}))
-    env = {
-        **os.environ,
+    env = {  # sealed: only what gcloud needs, so nothing of the user's own gcloud setup leaks in
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
         "CLOUDSDK_CONFIG": str(home / "gcloud"),
         "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
         "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),

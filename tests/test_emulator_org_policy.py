@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from gemini_doctor.emulator.scenarios import scenario_world
+from emulator_clients import gcloud_env
+from gemini_doctor.emulator.scenarios import OWNER, scenario_world
 from gemini_doctor.emulator.services.orgpolicy import effective_policy, model_denied
 from gemini_doctor.emulator.world import WorldError, load_world
 from gemini_doctor.google.org_policy import ALLOWED, DENIED, list_verdict, model_value
@@ -51,15 +52,13 @@ def test_a_bad_rule_fails_at_load_naming_the_field():
 
 @pytest.mark.skipif(shutil.which("gcloud") is None, reason="gcloud is not installed (on PATH)")
 def test_gcloud_describes_the_effective_policy_and_the_projects_state(gemini_emulator, tmp_path):
-    from test_fix_gcloud import gcloud_env
-
     world = scenario_world("org_policy")
     world["projects"][0].update(
         state="DELETE_REQUESTED",
         org_policies={"iam.managed.disableServiceAccountApiKeyCreation": {"enforce": True}},
     )
     emu = gemini_emulator(world)
-    env = {**gcloud_env(emu, tmp_path), "CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY": f"{emu.url}/"}
+    env = gcloud_env(emu, tmp_path, OWNER, "CLOUDRESOURCEMANAGER", "ORGPOLICY")
 
     def gcloud(*args):
         done = subprocess.run(
