@@ -19,6 +19,7 @@ from ...google.access import ALL_SERVICES, DATA_ACCESS_LOG_TYPES, data_access_se
 from ...google.services import GEMINI_API, VERTEX, service_of
 from ...google.syntax import valid
 from ..consumer import configured_project_needs
+from ..resource_manager import project_iam_policy
 from ..runner import COULD_NOT_CHECK, OK, Context, Outcome, admin_failure
 from ..tokens import as_admin
 
@@ -86,13 +87,7 @@ async def data_access_logging(ctx: Context) -> tuple[str, str]:
     and how to turn them on when they are off (off by default: then Google records no denial); "could not check"
     when the policy cannot be read."""
     project, service = ctx.setup.project, service_of(ctx.setup.surface)
-    reply = await ctx.http.call(
-        "POST",
-        "cloudresourcemanager",
-        f"/v1/projects/{project}:getIamPolicy",
-        token=ctx.admin_probe_token,
-        json={"options": {"requestedPolicyVersion": 3}},
-    )
+    reply = await project_iam_policy(ctx, ctx.admin_probe_token)
     if not reply.ok:
         return COULD_NOT_CHECK, (
             f"whether Data Access audit logs are on for {service} is unknown "

@@ -7,6 +7,7 @@ getIamPolicy (a read, despite its POST) names the members who may: project owner
 from __future__ import annotations
 
 from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
+from . import project_iam_policy
 
 ORDER = 81
 PURPOSES = ("key-creation",)
@@ -30,13 +31,7 @@ async def run(ctx: Context) -> Outcome:
     if grant.may_grant:
         return Outcome(OK, "you may grant it yourself (resourcemanager.projects.setIamPolicy)")
     ref = ctx.setup.project
-    reply = await ctx.http.call(
-        "POST",
-        "cloudresourcemanager",
-        f"/v1/projects/{ref}:getIamPolicy",
-        token=ctx.token,
-        json={"options": {"requestedPolicyVersion": 3}},
-    )
+    reply = await project_iam_policy(ctx, ctx.token)
     if not reply.ok:
         return admin_failure(
             reply, "resourcemanager.projects.getIamPolicy (roles/viewer) to name who may grant it"
