@@ -58,6 +58,23 @@ def _demo_report() -> dict:
     return {"matched": False, "scenarios": [ran, broken]}
 
 
+APPLIED = {
+    "healthy_before": False,
+    "summary_before": f"Problem: The API is not enabled {HOSTILE}",
+    "plan": [
+        {"cause": "service_disabled", "change": [f"enable the API in {HOSTILE}"], "mutations": 1},
+        {
+            "cause": "iam_permission_missing",
+            "change": ["IAM policy:", f"  + roles/x: {HOSTILE}"],
+            "mutations": 1,
+        },
+    ],
+    "applied": [f"enabled it {HOSTILE}"],
+    "notes": [f"could not finish {HOSTILE}"],
+    "acting_as": "dev@example.com",
+    "verified": {"healthy": False, "summary": f"Problem: {HOSTILE}", "attempts": 2, "seconds": 3.0},
+}
+
 SAMPLES = {
     "diagnosis": (
         explain(f"403 PERMISSION_DENIED: Generative Language API has not been used {HOSTILE}").to_dict(),
@@ -65,6 +82,7 @@ SAMPLES = {
     ),
     "check": (CHECK, {}),
     "fix": (CHECK, {}),
+    "apply": (APPLIED, {}),
     "scan": (_scan_report(), {"source": "app.log"}),
     "demo": (_demo_report(), {}),
 }
@@ -78,7 +96,7 @@ def test_every_view_renders_in_every_format_with_no_control_character(view, fmt)
     render(result, fmt, stream, view=view, colour=False, **options)
     out = stream.getvalue()
     assert out.endswith("\n") and not CONTROLS.search(out), repr(out[:500])
-    if view in ("diagnosis", "scan", "demo") and fmt != "json":
+    if view in ("diagnosis", "apply", "scan", "demo") and fmt != "json":
         assert "\\x1b" in out  # the hostile input is there, shown as escapes
     if fmt == "json":
         assert isinstance(json.loads(out), dict)

@@ -97,7 +97,7 @@ def _apply(
     from ..check import discover, run_check
     from ..probes.discovery import load_admin_credentials
     from ..remedies import RemedyDenied, apply_all, plan, verify
-    from ..render.terminal import safe_text
+    from ..render.apply import applied_line, plan_lines, verified_line
     from ..safefiles import FileRefused
 
     surface, model, project, location, endpoint, timeout = target
@@ -109,7 +109,7 @@ def _apply(
         "applied": [],
         "notes": [],
     }
-    say = (lambda text: None) if fmt == "json" else (lambda text: click.echo(safe_text(text)))
+    say = _progress(fmt)
     say(data["summary"])
     try:
         admin = (
@@ -135,15 +135,12 @@ def _apply(
         code = FIXED if data["healthy"] else UNDECIDED if result.exit_code == UNDECIDED else NOT_FIXED
         return _finish(report, fmt, say, notes=notes or ["nothing to change"], code=code)
     report["acting_as"] = _identity(admin)
-    say(
-        f"\nPlan ({len(remedies)} change(s), {sum(r.mutations for r in remedies)} on Google's side), acting as {report['acting_as']}:"
-    )
-    for n, remedy in enumerate(remedies, 1):
-        say(f"  {n}. [{remedy.cause}] " + "\n     ".join(remedy.change))
+    for line in plan_lines(report) + notes:  # notes: what the plan leaves to the steps fix prints
+        say(line)
     if not yes:
         if not sys.stdin.isatty():
             return _finish(report, fmt, say, notes=["no changes made: not a terminal and --yes not given"])
-        if not click.confirm("Apply these changes?", default=False):
+        if not click.confirm("Apply these changes?", default=False, err=fmt != "text"):
             return _finish(report, fmt, say, notes=["no changes made"])
     refused = None
     try:  # what was applied before a refusal stays in the report
@@ -151,13 +148,13 @@ def _apply(
     except (RemedyDenied, FileRefused) as exc:
         refused = str(exc)
     except Exception as exc:  # noqa: BLE001 - no answer, or one that cannot be read: said plainly, never a traceback
-        for line in report["applied"]:
-            say(f"Applied: {line}")
+        for done in report["applied"]:
+            say(applied_line(done))
         return _finish(
             report, fmt, say, notes=[f"could not finish: {_failure(exc, endpoint, timeout)}"], code=UNDECIDED
         )
-    for line in report["applied"]:
-        say(f"Applied: {line}")
+    for done in report["applied"]:
+        say(applied_line(done))
     if refused is not None:
         return _finish(report, fmt, say, notes=[refused])
     say(
@@ -176,7 +173,7 @@ def _apply(
         "attempts": attempts,
         "seconds": round(seconds, 1),
     }
-    say(("Fixed: " if final.healthy else "Still failing: ") + final.to_dict()["summary"])
+    say(verified_line(report["verified"]))
     return _finish(
         report,
         fmt,
@@ -185,11 +182,21 @@ def _apply(
     )
 
 
+def _progress(fmt: str):
+    """How --apply says what it is doing as it goes: on stdout for text (that is the report), on stderr beside
+    a markdown report (for the person watching), not at all beside JSON."""
+    from ..render.terminal import safe_text
+
+    if fmt == "json":
+        return lambda line: None
+    return lambda line: click.echo(safe_text(line), err=fmt != "text")
+
+
 def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
     """Re-check until fixed: a live status line on a terminal, a line per attempt otherwise."""
     if fmt == "json":
         return verify(recheck, wait_s)
-    if not sys.stdout.isatty():
+    if fmt != "text" or not sys.stdout.isatty():
         return verify(
             recheck, wait_s, lambda n, r, t: say(f"  check {n} after {t:.0f} s: {r.to_dict()['summary']}")
         )
@@ -263,8 +270,8 @@ def _finish(report: dict, fmt: str, say, notes: list[str] | None = None, code: i
         report["notes"] = list(dict.fromkeys(report.get("notes", []) + notes))
         for note in notes:
             say(note)
-    if fmt == "json":
-        from ..render import to_json_line
+    if fmt != "text":  # the text report was said as it happened
+        from ..render import render
 
-        sys.stdout.write(to_json_line(report) + "\n")
+        render(report, fmt, sys.stdout, view="apply")
     return code

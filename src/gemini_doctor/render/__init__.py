@@ -1,4 +1,5 @@
-"""Renderers: one interface for every command's output (explain, check, fix, scan, demo) in every format.
+"""Renderers: one interface for every command's output (explain, check, fix, fix --apply, scan, demo) in every
+format.
 
 ``render(result, fmt, stream, view, **options)`` writes a command's result (its JSON form): ``text`` for people
 (rich and colour on a TTY, plain when piped), ``json`` for machines (one compact line), ``markdown`` for tickets.
@@ -15,7 +16,14 @@ from io import TextIOBase
 
 FORMATS = ("text", "json", "markdown")
 # view -> its module here
-VIEWS = {"diagnosis": "diagnosis", "check": "check", "fix": "fixes", "scan": "scan", "demo": "demo"}
+VIEWS = {
+    "diagnosis": "diagnosis",
+    "check": "check",
+    "fix": "fixes",
+    "apply": "apply",
+    "scan": "scan",
+    "demo": "demo",
+}
 
 
 def render(
