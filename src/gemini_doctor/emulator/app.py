@@ -33,7 +33,8 @@ EDGE_PAGE = """<!DOCTYPE html>
   <meta charset=utf-8>
   <title>Error 403 (Forbidden)!!1</title>
   <p><b>403.</b> <ins>That’s an error.</ins>
-  <p>Your client does not have permission to get URL <code>{path}</code> from this server.  <ins>That’s all we know.</ins>
+  <p>Your client does not have permission to get URL <code>{path}</code> from this server.  \
+<ins>That’s all we know.</ins>
 """
 NOT_FOUND_PAGE = (
     EDGE_PAGE.replace("403 (Forbidden)", "404 (Not Found)")
@@ -43,7 +44,8 @@ NOT_FOUND_PAGE = (
         "The requested URL <code>{path}</code> was not found on this server.",
     )
 )
-# Vertex hosts: {region}-aiplatform for single regions; the us / eu multi-regions are on aiplatform.{us,eu}.rep.
+# Vertex hosts: {region}-aiplatform for single regions; the us / eu multi-regions are on
+# aiplatform.{us,eu}.rep.
 _REGIONAL_HOST = re.compile(r"(?P<location>[a-z0-9-]+)-aiplatform\.googleapis\.com")
 _REP_HOST = re.compile(r"aiplatform\.(?P<location>[a-z0-9-]+)\.rep\.googleapis\.com")
 _SINGLE_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
@@ -54,7 +56,8 @@ TIMEOUT_SECONDS = 120
 
 class _Front:
     """ASGI middleware playing Google's front end: counts calls, adds latency, edge blocks and faults.
-    The emulator's own controls and the services' *local* paths ("/": the metadata server's ping) pass by it."""
+    The emulator's own controls and the services' *local* paths ("/": the metadata server's ping) pass
+    by it."""
 
     def __init__(self, app, world: World, counters: Counters, local: tuple[str, ...]) -> None:
         self.app, self.world, self.counters, self.local = app, world, counters, ("/_emulator/", *local)

@@ -79,8 +79,8 @@ def call(client: dict, credentials: dict[str, Path], url: str):
         )
     elif client.get("surface") == "vertex":
         options = {"project": client["project"], "location": client["location"]}
-        # The emulator sees the host google-genai would call (Google refuses hosts it does not serve); asking a
-        # client with placeholder credentials sends nothing.
+        # The emulator sees the host google-genai would call (Google refuses hosts it does not serve); asking
+        # a client with placeholder credentials sends nothing.
         host = urlsplit(
             genai.Client(vertexai=True, credentials=object(), **options)._api_client._http_options.base_url
         ).netloc
@@ -122,7 +122,10 @@ def _plain_http(client: dict, credentials: dict[str, Path], url: str):
         if getattr(creds, "quota_project_id", None):
             headers["x-goog-user-project"] = creds.quota_project_id
     if client.get("surface") == "vertex":
-        path = f"/v1beta1/projects/{client['project']}/locations/{client['location']}/publishers/google/models/{model}:generateContent"
+        path = (
+            f"/v1beta1/projects/{client['project']}/locations/{client['location']}"
+            f"/publishers/google/models/{model}:generateContent"
+        )
     else:
         resource = model if model.startswith("tunedModels/") else f"models/{model}"
         path = f"/v1beta/{resource}:generateContent"

@@ -43,7 +43,8 @@ def supplied_key(request: Request) -> str | None:
 
 
 def token_type_unsupported(service: str, rpc: str) -> GoogleError:
-    """The 401 for an API key where an OAuth token was expected (sent as Bearer, or a retired standard key)."""
+    """The 401 for an API key where an OAuth token was expected (sent as Bearer,
+    or a retired standard key)."""
     return GoogleError(
         "UNAUTHENTICATED",
         INVALID_CREDENTIALS,
@@ -141,7 +142,8 @@ def check_key_state(world: World, key: ApiKey | None, service: str) -> None:
 
 
 def check_key_service(world: World, key: ApiKey, service: str, rpc: str) -> None:
-    """403 API_KEY_SERVICE_BLOCKED when the key's API restrictions exclude *service* (the method called is named)."""
+    """403 API_KEY_SERVICE_BLOCKED when the key's API restrictions exclude *service* (the method called is
+    named)."""
     if key.allows(service):
         return
     message = f"Requests to this API {service} method {rpc} are blocked."
@@ -167,9 +169,10 @@ def oauth_consumer(
         if project is not None and not granted(project, token.principal, USE_SERVICES):
             message = (
                 f"Caller does not have required permission to use project {named}. Grant the caller the "
-                "roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use "
-                f"permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project={named} "
-                "and then retry. Propagation of the new permission may take a few minutes."
+                "roles/serviceusage.serviceUsageConsumer role, or a custom role with the "
+                "serviceusage.services.use permission, by visiting "
+                f"https://console.developers.google.com/iam-admin/iam/project?project={named} and then "
+                "retry. Propagation of the new permission may take a few minutes."
             )
             raise GoogleError(
                 "PERMISSION_DENIED",
@@ -184,9 +187,9 @@ def oauth_consumer(
         return check_project(world, path_project, service, oauth=True)
     if not token.principal.endswith(".gserviceaccount.com"):
         message = (
-            f"Your application is authenticating by using local Application Default Credentials. The {service} API "
-            "requires a quota project, which is not set by default. To learn how to set your quota project, see "
-            "https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds ."
+            "Your application is authenticating by using local Application Default Credentials. The "
+            f"{service} API requires a quota project, which is not set by default. To learn how to set your "
+            "quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds ."
         )
         raise GoogleError(
             "PERMISSION_DENIED",
@@ -288,15 +291,15 @@ def _quota_error(service: str, model: str, limit: int) -> GoogleError:
     metric = quota_metric(service)[0]
     if service == "aiplatform.googleapis.com":
         message = (
-            f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota increase "
-            "request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai."
+            f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota "
+            "increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai."
         )
         return GoogleError("RESOURCE_EXHAUSTED", message)
     message = (
-        "You exceeded your current quota, please check your plan and billing details. For more information on "
-        "this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, "
-        f"head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
-        "Please retry in 38.86s."
+        "You exceeded your current quota, please check your plan and billing details. For more information "
+        "on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current "
+        f"usage, head to: https://ai.dev/rate-limit. \n* Quota exceeded for metric: {metric}, limit: "
+        f"{limit}, model: {model}\nPlease retry in 38.86s."
     )
     return GoogleError(
         "RESOURCE_EXHAUSTED",

@@ -3,8 +3,8 @@
 Service accounts get RSA keys (one per account and process: the public half is registered with
 the OAuth state, the private half goes only into the 0600 key file); users get authorized_user
 ADC files with refresh tokens the emulator issued, and an access token it issued (google-auth refreshes such
-files only at Google's token URL, so a plain app uses that token and never refreshes). ``env.sh`` sets what a user's
-app would set to use them.
+files only at Google's token URL, so a plain app uses that token and never refreshes). ``env.sh`` sets what a
+user's app would set to use them.
 """
 
 from __future__ import annotations

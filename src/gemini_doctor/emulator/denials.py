@@ -29,7 +29,8 @@ class Denials:
         self.by_id: OrderedDict[str, dict] = OrderedDict()
 
     def annotate(self, request: Request, error: GoogleError) -> None:
-        """Give an IAM_PERMISSION_DENIED answer its ``error_info_id`` and ``troubleshooter_url``, and remember it."""
+        """Give an IAM_PERMISSION_DENIED answer its ``error_info_id`` and ``troubleshooter_url``,
+        and remember it."""
         info = next((d for d in error.details if d.get("reason") == "IAM_PERMISSION_DENIED"), None)
         principal = getattr(request.state, "caller", (None,))[0]
         meta = info.get("metadata", {}) if info else {}

@@ -2,8 +2,9 @@
 
 A world writes them as Google's IAM v2 deny policies do (snake_case): principals in the v2 forms
 (``principal://goog/subject/EMAIL``, ``principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL``,
-``principalSet://goog/public:all``) and permissions in the FQDN form (``aiplatform.googleapis.com/endpoints.predict``,
-``aiplatform.googleapis.com/*``). A deny rule wins over every allow binding.
+``principalSet://goog/public:all``) and permissions in the FQDN form
+(``aiplatform.googleapis.com/endpoints.predict``, ``aiplatform.googleapis.com/*``). A deny rule wins over
+every allow binding.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ _SERVICE_HOSTS = {
 
 
 def fqdn(permission: str) -> str:
-    """The v2 (FQDN) form of a v1 permission: ``aiplatform.endpoints.predict`` -> ``aiplatform.googleapis.com/endpoints.predict``."""
+    """The v2 (FQDN) form of a v1 permission: ``aiplatform.endpoints.predict`` ->
+    ``aiplatform.googleapis.com/endpoints.predict``."""
     prefix, _, rest = permission.partition(".")
     return f"{_SERVICE_HOSTS.get(prefix, prefix)}.googleapis.com/{rest}"
 
@@ -42,7 +44,8 @@ def principal_matches(pattern: str, email: str) -> bool:
 
 
 def permission_matches(pattern: str, permission: str) -> bool:
-    """Whether a deny rule's permission *pattern* covers the v1 *permission* (a trailing ``*`` matches the rest)."""
+    """Whether a deny rule's permission *pattern* covers the v1 *permission* (a trailing ``*`` matches the
+    rest)."""
     name = fqdn(permission)
     return name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
 
@@ -85,8 +88,9 @@ def policy_problem(policy: object) -> tuple[tuple, str] | None:
             )
             if bad is not None:
                 form = (
-                    "principal://goog/subject/EMAIL, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL "
-                    "or principalSet://goog/public:all"
+                    "principal://goog/subject/EMAIL, "
+                    "principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL or "
+                    "principalSet://goog/public:all"
                     if check is _PRINCIPAL
                     else "SERVICE.googleapis.com/RESOURCE.VERB"
                 )

@@ -25,7 +25,8 @@ class GoogleError(Exception):
         return body
 
     def response(self, as_list: bool = False) -> JSONResponse:
-        """Google's JSON error; *as_list* wraps it in an array of one (the OpenAI-compatible endpoint's shape)."""
+        """Google's JSON error; *as_list* wraps it in an array of one (the OpenAI-compatible endpoint's
+        shape)."""
         content = [self.body()] if as_list else self.body()
         return JSONResponse(
             content, status_code=self.code, headers=HEADERS, media_type="application/json; charset=UTF-8"
@@ -65,9 +66,9 @@ def retry_info(seconds: int) -> dict:
 def service_disabled(title: str, service: str, project: str) -> GoogleError:
     url = f"https://console.developers.google.com/apis/api/{service}/overview?project={project}"
     message = (
-        f"{title} has not been used in project {project} before or it is disabled. Enable it by visiting {url} "
-        "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our "
-        "systems and retry."
+        f"{title} has not been used in project {project} before or it is disabled. Enable it by visiting "
+        f"{url} then retry. If you enabled this API recently, wait a few minutes for the action to propagate "
+        "to our systems and retry."
     )
     return GoogleError(
         "PERMISSION_DENIED",
@@ -91,9 +92,10 @@ def service_disabled(title: str, service: str, project: str) -> GoogleError:
 
 def billing_disabled(service: str, project: str) -> GoogleError:
     message = (
-        f"This API method requires billing to be enabled. Please enable billing on project #{project} by visiting "
-        f"https://console.developers.google.com/billing/enable?project={project} then retry. If you enabled billing "
-        "for this project recently, wait a few minutes for the action to propagate to our systems and retry."
+        f"This API method requires billing to be enabled. Please enable billing on project #{project} by "
+        f"visiting https://console.developers.google.com/billing/enable?project={project} then retry. If you "
+        "enabled billing for this project recently, wait a few minutes for the action to propagate to our "
+        "systems and retry."
     )
     return GoogleError(
         "PERMISSION_DENIED",

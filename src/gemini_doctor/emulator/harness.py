@@ -2,10 +2,10 @@
 
     from gemini_doctor.emulator.harness import running_emulator
 
-    with running_emulator("service_disabled") as emu:      # a scenario name, a world mapping or a YAML/JSON path
-        client = emu.genai_client()                        # google-genai, set up as the scenario's app would be
+    with running_emulator("service_disabled") as emu:  # a scenario name, a world mapping or a YAML/JSON path
+        client = emu.genai_client()                    # google-genai, set up as the scenario's app would be
         ...
-        emu.environ                                        # what `source env.sh` sets, as a dict
+        emu.environ                                    # what `source env.sh` sets, as a dict
 
 Under pytest, the ``gemini_emulator`` fixture (:mod:`.testing`, a pytest plugin) does the same per test.
 """
@@ -73,7 +73,8 @@ class RunningEmulator:
         return read_env_script(self.credentials["env"])
 
     def genai_client(self, **options):
-        """A google-genai client for the scenario's app: its key on the Gemini API, or its credential file on Vertex."""
+        """A google-genai client for the scenario's app: its key on the Gemini API,
+        or its credential file on Vertex."""
         from google import genai
         from google.genai import types
 
@@ -92,8 +93,8 @@ class RunningEmulator:
         return genai.Client(api_key=self.api_key, http_options=base, **options)
 
     def openai_client(self, **options):
-        """An OpenAI SDK client on the scenario's OpenAI-compatible endpoint: the Gemini API's with its key, or on
-        Vertex AI the project's and location's, with an access token from its credential file."""
+        """An OpenAI SDK client on the scenario's OpenAI-compatible endpoint: the Gemini API's with its key,
+        or on Vertex AI the project's and location's, with an access token from its credential file."""
         import openai
 
         if not self.vertex:
@@ -104,7 +105,8 @@ class RunningEmulator:
 
         credentials = google_credentials(self.client, self.credentials, self.url)
         credentials.refresh(Request())
-        path = f"/v1/projects/{self.client.get('project')}/locations/{self.client.get('location', 'global')}/endpoints/openapi"
+        location = self.client.get("location", "global")
+        path = f"/v1/projects/{self.client.get('project')}/locations/{location}/endpoints/openapi"
         return openai.OpenAI(api_key=credentials.token, base_url=self.url + path, **options)
 
     def stats(self) -> dict:

@@ -17,8 +17,9 @@ from ..google.access import CLOUD_PLATFORM, USERINFO_EMAIL
 
 TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 TOKEN_LIFETIME = 3600
-# A user ADC file's own access token: google-auth refreshes authorized-user files only at Google's token URL, so the
-# file the emulator writes carries a token that lasts a day (Google's last an hour) and a plain app never refreshes.
+# A user ADC file's own access token: google-auth refreshes authorized-user files only at Google's token URL,
+# so the file the emulator writes carries a token that lasts a day (Google's last an hour) and a plain app
+# never refreshes.
 FILE_TOKEN_LIFETIME = 24 * 3600
 # What `gcloud auth application-default login` grants unless --scopes says otherwise.
 DEFAULT_USER_SCOPES = (CLOUD_PLATFORM, USERINFO_EMAIL)

@@ -1,4 +1,5 @@
-"""The emulated Google services, each declared by one module in ``emulator/services/`` and found by listing it.
+"""The emulated Google services, each declared by one module in ``emulator/services/`` and found by listing
+it.
 
 Like moto's backends (one package per AWS service, found by listing the package), a service module holds its
 state, its handlers and its routes, and ends with ``EMULATED = EmulatedService(...)``: its backend class, the

@@ -5,8 +5,8 @@ the world really holds. The extension field ``client`` says what
 the default caller's app uses: ``surface`` (gemini-api | vertex), ``api_key``, ``principal`` (the
 service account or user whose credential file env.sh points at, or ``metadata`` for the machine's
 own account from the ``metadata`` section), ``scopes`` the app requests,
-``project``, ``location``, ``model``, ``calls`` (how many calls it takes to fail), and ``headers`` (extra headers
-sent with every call, as a proxy in front of the app might add).
+``project``, ``location``, ``model``, ``calls`` (how many calls it takes to fail), and ``headers`` (extra
+headers sent with every call, as a proxy in front of the app might add).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from ..google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS
 from ..google.services import GEMINI_API as GEMINI_SURFACE
 from .deny import SERVICE_ACCOUNT as SA_PRINCIPAL
 
-KEY = "AQ.Ab8RN6LemulatedAuthKey0000000000000000000000000000"  # fake: an AI Studio auth key (AI Studio's only kind since 2026)
+# fake: an AI Studio auth key (AI Studio's only kind since 2026)
+KEY = "AQ.Ab8RN6LemulatedAuthKey0000000000000000000000000000"
 STANDARD_KEY = "AIzaSyD-emulated-key-000000000000000000"  # fake, 39 characters like a real standard key
 OTHER_KEY = "AIzaSyD-emulated-key-unregistered-00000"  # fake: a key no world knows
 EXPRESS_KEY = (
@@ -29,13 +30,15 @@ EXPRESS_KEY = (
 APP_SA = "app@acme-prod.iam.gserviceaccount.com"
 STUDIO_SA = "ai-studio@acme-prod.iam.gserviceaccount.com"  # the account AI Studio bound the auth key to
 DEV = "dev@example.com"
-OWNER = "owner@example.com"  # the project's owner: may apply every fix (`fix --apply --admin-credentials adc-owner.json`)
+# the project's owner: may apply every fix (`fix --apply --admin-credentials adc-owner.json`)
+OWNER = "owner@example.com"
 GEMINI_API = GEMINI_SURFACE.service
 TODAY = "2026-12-01"
 MODEL = "gemini-3.5-flash"  # what the default app calls: a current GA model
 
-# Google as of TODAY: auth keys, standard keys retired, 2.x closed or shut down, 3.x on global and the us/eu multi-regions
-# (the model lifecycle as in gemini_doctor/google/models.toml; gemini-2.5-flash is left out: Google routes it to another model).
+# Google as of TODAY: auth keys, standard keys retired, 2.x closed or shut down, 3.x on global and the us/eu
+# multi-regions (the model lifecycle as in gemini_doctor/google/models.toml; gemini-2.5-flash is left out:
+# Google routes it to another model).
 HEALTHY = {
     "today": TODAY,
     "standard_key_cutoffs": {"unrestricted": "2026-06-19", "all": "2026-09-01"},
@@ -171,7 +174,8 @@ def _gated(w):
 
 
 def _standard_key(w):
-    """A leftover standard key, made before AI Studio switched to auth keys: no restrictions, no service account."""
+    """A leftover standard key, made before AI Studio switched to auth keys: no restrictions,
+    no service account."""
     w["api_keys"][0] = {
         "key": STANDARD_KEY,
         "name": "projects/123456789012/locations/global/keys/k0",
@@ -269,7 +273,8 @@ SCENARIOS: dict[str, Scenario] = {
         "the service account behind the key file was disabled",
         [_VERTEX, lambda w: w["service_accounts"][0].update(disabled=True)],
     ),
-    # User credentials from a plain `gcloud auth application-default login` (no Gemini scope) on the Gemini API.
+    # User credentials from a plain `gcloud auth application-default login` (no Gemini scope) on the Gemini
+    # API.
     "scope_insufficient": Scenario(
         "user credentials from a plain gcloud login (no Gemini scope) call the Gemini API",
         [_client(api_key=None, principal=DEV)],
@@ -305,11 +310,17 @@ SCENARIOS: dict[str, Scenario] = {
         [_VERTEX, _client(principal=DEV), _user(quota_project="shared-billing")],
     ),
     "iam_permission_missing": Scenario(
-        "the service account has no roles/aiplatform.user (and dev@example.com, a Viewer, may not create AI Studio keys)",
+        (
+            "the service account has no roles/aiplatform.user (and dev@example.com, a Viewer, may not "
+            "create AI Studio keys)"
+        ),
         [_VERTEX, _no_vertex_role],
     ),
     "iam_deny_policy": Scenario(
-        "a deny policy refuses aiplatform.endpoints.predict to the service account, which holds roles/aiplatform.user",
+        (
+            "a deny policy refuses aiplatform.endpoints.predict to the service account, which holds "
+            "roles/aiplatform.user"
+        ),
         [_VERTEX, _deny_predict_to_the_app],
         cause="iam_permission_missing",
     ),
@@ -327,8 +338,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "project_denied": Scenario("Google has denied the project", [_project(denied=True)]),
     "org_policy": Scenario(
-        "org policies forbid gemini-3.5-flash (vertexai.allowedModels) and keys bound to service accounts, so AI Studio "
-        "keys (iam.managed.disableServiceAccountApiKeyCreation); the app's account may read them; dev@example.com is an Editor",
+        "org policies forbid gemini-3.5-flash (vertexai.allowedModels) and keys bound to service accounts, "
+        "so AI Studio keys (iam.managed.disableServiceAccountApiKeyCreation); the app's account may read "
+        "them; dev@example.com is an Editor",
         [
             _VERTEX,
             _project(
@@ -354,7 +366,8 @@ SCENARIOS: dict[str, Scenario] = {
         "gemini-3.5-flash is served on global, us and eu; the app calls the single region us-west1",
         [_VERTEX, _client(location="us-west1")],
     ),
-    # A location Google does not have (us-central, not us-central1): the client builds a host Google does not serve.
+    # A location Google does not have (us-central, not us-central1):
+    # the client builds a host Google does not serve.
     "endpoint_invalid": Scenario(
         "the app's location is us-central (not us-central1): its client calls a host Google does not serve",
         [_VERTEX, _client(location="us-central")],

@@ -3,9 +3,9 @@
 Installing gemini-doctor registers it (entry point ``pytest11``): no import or conftest.py needed.
 
     def test_my_app_handles_disabled_api(gemini_emulator, monkeypatch):
-        emu = gemini_emulator("service_disabled")       # a scenario name, a world mapping or a YAML/JSON path
-        client = emu.genai_client()                     # a ready google-genai client, or:
-        for name, value in emu.environ.items():         # the settings env.sh exports, for an app that reads them
+        emu = gemini_emulator("service_disabled")   # a scenario name, a world mapping or a YAML/JSON path
+        client = emu.genai_client()                 # a ready google-genai client, or:
+        for name, value in emu.environ.items():     # the settings env.sh exports, for an app that reads them
             monkeypatch.setenv(name, value)
 
 Without pytest, use :func:`.harness.running_emulator` (a context manager).

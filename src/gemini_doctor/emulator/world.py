@@ -1,7 +1,8 @@
 """The emulator's world (shared/spec/emulator-world.md): load, validate, and look things up.
 
 Validation errors name the field path and, for YAML files, the line. State that several services read is typed
-here; a list only one service reads is a section that service declares (:mod:`.registry`), loaded the same way.
+here; a list only one service reads is a section that service declares (:mod:`.registry`),
+loaded the same way.
 """
 
 from __future__ import annotations

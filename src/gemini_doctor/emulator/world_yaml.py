@@ -86,7 +86,8 @@ def _checked(root: yaml.Node | None, where: str) -> dict[tuple, int]:
                 key = key_node.value
                 if key in seen and key_node.tag != "tag:yaml.org,2002:merge":
                     raise WorldError(
-                        f"{where}: line {key_node.start_mark.line + 1}: duplicate key {'.'.join(map(str, path + (key,)))!r}"
+                        f"{where}: line {key_node.start_mark.line + 1}: duplicate key "
+                        f"{'.'.join(map(str, path + (key,)))!r}"
                     )
                 seen.add(key)
                 stack.append((value_node, path + (key,)))

@@ -1,1 +1,2 @@
-"""The emulated Google services: one module each, ending with ``EMULATED = EmulatedService(...)`` (see registry)."""
+"""The emulated Google services: one module each, ending with ``EMULATED = EmulatedService(...)`` (see
+registry)."""

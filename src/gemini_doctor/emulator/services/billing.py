@@ -57,7 +57,8 @@ class BillingBackend(AdminBackend):
         return JSONResponse(self._info(project))
 
     async def update_billing_info(self, request: Request) -> Response:
-        """Link (or unlink, with an empty name) a billing account: the caller administers the account and the project."""
+        """Link (or unlink, with an empty name) a billing account:
+        the caller administers the account and the project."""
         token = self.caller(
             request, "google.cloud.billing.v1.CloudBilling.UpdateProjectBillingInfo", WRITE_SCOPES
         )

@@ -36,7 +36,8 @@ from ..world import ApiKey, Project
 SERVICE = GEMINI_API.service
 VERSIONS = ("v1", "v1beta", "v1alpha")
 SCOPES = set(GEMINI_API_SCOPES)
-# method -> the RPC Google names in error metadata (service.Method, under google.ai.generativelanguage.VERSION)
+# method -> the RPC Google names in error metadata (service.Method,
+# under google.ai.generativelanguage.VERSION)
 RPCS = {
     "generateContent": "GenerativeService.GenerateContent",
     "streamGenerateContent": "GenerativeService.StreamGenerateContent",

@@ -60,7 +60,8 @@ class AuditLog:
     def record_refusal(self, request: Request, error: GoogleError) -> dict | None:
         """Write the Data Access audit entry for a call refused with *error*, in the project it was
         refused in: the path's, else the one the error names (no entry when none is known, or when
-        that project's Data Access audit logs are off for the service). An IAM denial gets its error ID first."""
+        that project's Data Access audit logs are off for the service). An IAM denial gets its error ID
+        first."""
         self.denials.annotate(request, error)
         principal, service, method = getattr(
             request.state, "caller", (None, None, None)
@@ -164,7 +165,8 @@ class LoggingBackend:
 
 
 def audit_configs(project: Project) -> list[dict]:
-    """The project IAM policy's ``auditConfigs``: Data Access logs (reads and writes) for each service that has them on."""
+    """The project IAM policy's ``auditConfigs``: Data Access logs (reads and writes) for each service that
+    has them on."""
     return [
         {"service": service, "auditLogConfigs": [{"logType": t} for t in DATA_ACCESS_LOG_TYPES]}
         for service in project.data_access_logs

@@ -81,7 +81,8 @@ class MetadataBackend:
         return list(self.world.metadata.get("scopes") or [CLOUD_PLATFORM])
 
     def _refusal(self, request: Request) -> Response | None:
-        """What the server says instead of answering: not a Google machine, or a request without the header."""
+        """What the server says instead of answering: not a Google machine,
+        or a request without the header."""
         if not self.world.metadata:
             return PlainTextResponse("Not Found", status_code=404)
         if request.headers.get("metadata-flavor") != "Google":

@@ -1,5 +1,6 @@
 """The Gemini API's OpenAI-compatible endpoint (/v1beta/openai/): chat completions and models (Vertex AI's
-endpoint, under projects/P/locations/L/endpoints/openapi/, is served by the Vertex backend with the answers here).
+endpoint, under projects/P/locations/L/endpoints/openapi/,
+is served by the Vertex backend with the answers here).
 
 The OpenAI SDK sends the API key as ``Authorization: Bearer KEY``; an OAuth access token works
 the same way. Every call runs the Gemini API's own checks (so every scenario fails here as it
@@ -33,8 +34,8 @@ VERTEX_ENDPOINT = (
 
 
 def is_openai_path(path: str) -> bool:
-    """Errors on these paths (the Gemini API's and Vertex AI's OpenAI-compatible endpoints) are JSON arrays of one
-    status body."""
+    """Errors on these paths (the Gemini API's and Vertex AI's OpenAI-compatible endpoints) are JSON arrays of
+    one status body."""
     return path.startswith(PREFIX) or VERTEX_ENDPOINT in path
 
 

@@ -2,9 +2,10 @@
 
 ``GET /v2/projects/{p}/policies/{constraint}:getEffectivePolicy`` answers the policy in force on the project
 (the world's ``org_policies`` rule, with ``org_policy_denied_models`` folded into vertexai.allowedModels;
-a constraint the world leaves unset allows everything, or is not enforced). ``GET /v2/projects/{p}/policies/{c}``
-answers the policy set on the project itself, 404 when none is. Both need ``orgpolicy.policy.get``.
-Agent Platform refuses a model the effective vertexai.allowedModels denies (:func:`model_denied`).
+a constraint the world leaves unset allows everything, or is not enforced).
+``GET /v2/projects/{p}/policies/{c}`` answers the policy set on the project itself, 404 when none is. Both
+need ``orgpolicy.policy.get``. Agent Platform refuses a model the effective vertexai.allowedModels denies
+(:func:`model_denied`).
 """
 
 from __future__ import annotations

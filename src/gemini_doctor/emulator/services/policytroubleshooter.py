@@ -1,4 +1,5 @@
-"""Policy Troubleshooter (policytroubleshooter.googleapis.com): why a principal may or may not use a permission.
+"""Policy Troubleshooter (policytroubleshooter.googleapis.com):
+why a principal may or may not use a permission.
 
 ``POST /v3/iam:troubleshoot`` explains an access tuple (principal, full resource name, permission);
 ``POST /v3beta/iam:troubleshootError`` explains one denial from the ``error_info_id`` the emulator put in
@@ -133,7 +134,8 @@ def _v1(permission: str) -> str:
 
 
 def explain(project: Project | None, caller: str, principal: str, permission: str) -> dict:
-    """Google's explanation of *principal*'s access to *permission* on *project*, as much as *caller* may see."""
+    """Google's explanation of *principal*'s access to *permission* on *project*,
+    as much as *caller* may see."""
     sees_allow = project is not None and granted(project, caller, GET_IAM_POLICY)
     sees_deny = project is not None and granted(project, caller, GET_DENY_POLICIES)
     allow = (
@@ -280,7 +282,10 @@ def _explained_deny_policy(project: Project, policy: dict, principal: str, permi
             }
         )
     denied = any(r["denyAccessState"] == "DENY_ACCESS_STATE_DENIED" for r in rules)
-    name = f"policies/cloudresourcemanager.googleapis.com%2Fprojects%2F{project.number}/denypolicies/{policy['name']}"
+    name = (
+        f"policies/cloudresourcemanager.googleapis.com%2Fprojects%2F{project.number}"
+        f"/denypolicies/{policy['name']}"
+    )
     shown = {
         "name": name,
         "uid": hashlib.sha256(name.encode()).hexdigest()[:32],

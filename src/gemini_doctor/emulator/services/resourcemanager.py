@@ -110,7 +110,10 @@ class ResourceManagerBackend(AdminBackend):
         if policy.get("etag") != self._etag(project.id):
             raise GoogleError(
                 "ABORTED",
-                "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.",
+                (
+                    "There were concurrent policy changes. Please retry the whole read-modify-write with "
+                    "exponential backoff."
+                ),
             )
         project.iam = copy.deepcopy(policy.get("bindings", []))
         if "auditConfigs" in policy:
@@ -125,7 +128,8 @@ class ResourceManagerBackend(AdminBackend):
         return {**policy, "auditConfigs": configs} if (configs := audit_configs(project)) else policy
 
     def _other_writer(self, project) -> None:
-        """World fault `concurrent_iam_write`: another writer changes the policy first, once (etag moves on)."""
+        """World fault `concurrent_iam_write`: another writer changes the policy first,
+        once (etag moves on)."""
         fault = next(
             (f for f in self.world.faults if f.get("kind") == "concurrent_iam_write" and not f.get("done")),
             None,

@@ -66,7 +66,10 @@ class ServiceUsageBackend(AdminBackend):
         project = self.permitted(token, request.path_params["project"], "serviceusage.services.list")
         if project is None:
             raise _denied(
-                f"Permission denied to list services for consumer container [projects/{request.path_params['project']}]",
+                (
+                    "Permission denied to list services for consumer container "
+                    f"[projects/{request.path_params['project']}]"
+                ),
                 "serviceusage.services.list",
                 "",
             )
@@ -129,7 +132,8 @@ class ServiceUsageBackend(AdminBackend):
         )
 
     async def quota_metrics(self, request: Request) -> Response:
-        """The generation quota's metric with one bucket per model the service serves: effectiveLimit, "-1" unlimited."""
+        """The generation quota's metric with one bucket per model the service serves: effectiveLimit,
+        "-1" unlimited."""
         token = self.caller(request, "google.api.serviceusage.v1beta1.ServiceUsage.ListConsumerQuotaMetrics")
         name = request.path_params["name"]
         project = self.permitted(token, request.path_params["project"], READ_QUOTAS)

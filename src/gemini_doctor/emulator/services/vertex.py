@@ -70,7 +70,8 @@ class VertexBackend:
         ]
 
     async def list_publisher_models(self, request: Request) -> Response:
-        """Model Garden's catalogue of Google's models (not per project: closed-to-new-users models are listed)."""
+        """Model Garden's catalogue of Google's models (not per project:
+        closed-to-new-users models are listed)."""
         if request.path_params["version"] not in VERSIONS:
             raise GoogleError(
                 "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
@@ -90,7 +91,8 @@ class VertexBackend:
         return answer(request, method, model, body)
 
     async def chat_completions(self, request: Request) -> Response:
-        """The OpenAI-compatible endpoint: a publisher's model named in the body (``google/MODEL``), OAuth only."""
+        """The OpenAI-compatible endpoint: a publisher's model named in the body (``google/MODEL``),
+        OAuth only."""
         version = request.path_params["version"]
         if version not in VERSIONS:
             raise GoogleError(
@@ -112,8 +114,8 @@ class VertexBackend:
     def _project_checks(
         self, request: Request, rpc: str, method: str, model: str, endpoint: str | None = None
     ) -> None:
-        """A project path's checks in Google's order. IAM is judged on the publisher model, or on the *endpoint*
-        called (what a denial names)."""
+        """A project path's checks in Google's order. IAM is judged on the publisher model, or on the
+        *endpoint* called (what a denial names)."""
         path_project, location = request.path_params["project"], request.path_params["location"]
         published = f"projects/{path_project}/locations/{location}/publishers/google/models/{model}"
         resource = f"projects/{path_project}/locations/{location}/{endpoint}" if endpoint else published
@@ -199,8 +201,9 @@ class VertexBackend:
             raise GoogleError(
                 "PERMISSION_DENIED",
                 f"Organization Policy constraint `constraints/vertexai.allowedModels` violated for "
-                f"`projects/{project.number}` attempting to use a disallowed Gen AI model {name}. The request is "
-                "disallowed by the organization's policy; please contact your organization administrator.",
+                f"`projects/{project.number}` attempting to use a disallowed Gen AI model {name}. The "
+                "request is disallowed by the organization's policy; please contact your organization "
+                "administrator.",
             )
         if model.requires_entitlement and name not in project.entitlements:
             raise GoogleError(
@@ -220,7 +223,9 @@ def _publisher_model(model: Model) -> dict:
         "openSourceCategory": "PROPRIETARY",
         "launchStage": model.launch_stage,
         "versionState": "VERSION_STATE_STABLE",
-        "publisherModelTemplate": f"projects/{{project}}/locations/{{location}}/publishers/google/models/{model.name}",
+        "publisherModelTemplate": (
+            f"projects/{{project}}/locations/{{location}}/publishers/google/models/{model.name}"
+        ),
     }
 
 
