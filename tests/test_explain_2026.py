@@ -128,6 +128,18 @@ def test_a_preview_outside_global_is_the_location():
     assert "not_at_location" in diagnosis.record.model_status
 
 
+@pytest.mark.parametrize(
+    "model",
+    ["gemini-3-flash-preview-09-2025-search", "gemini-2.0-flash-001-nothinking", "gemini-exp-1206-max"],
+)
+def test_a_proxy_alias_after_the_date_stamp_is_the_name_not_the_location(model):
+    text = (
+        f"404 Publisher Model `projects/acme/locations/us-central1/publishers/google/models/{model}` "
+        "was not found or your project does not have access to it."
+    )
+    assert _ids(explain(text))[:2] == ["model_not_found", "model_not_in_region"]
+
+
 def test_a_retired_model_fix_names_its_replacement():
     text = (
         '{"error":{"code":404,"message":"This model models/gemini-3-pro-preview is no longer available. Please update '
