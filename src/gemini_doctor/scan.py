@@ -7,7 +7,8 @@ raw or escaped inside a JSON log line, an OAuth error, or Google's own wording s
 as leaked``, which a logger may print without any name). Each hit is widened to its whole record
 (a JSON log line, a pretty-printed body, a traceback's last line). A record that only names
 Google and shows no sign of an error (a ``200 OK`` request log) is dismissed by a second, cheap
-literal scan of that record; every other record goes to ``explain``. Every step is linear in
+literal scan (one pass over all such records of a chunk); every other record goes to
+``explain``. Every step is linear in
 the input, whatever its lines look like; memory stays flat: chunks are read and dropped, only
 the groups are kept.
 """
@@ -19,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 
@@ -205,16 +207,21 @@ class Scanner:
 
     def feed(self, data: bytes) -> None:
         self.bytes += len(data)
-        buffer = self._pending + data if self._pending else bytes(data)
-        cut = _last_record_start(buffer)
-        if cut == 0:
-            if len(buffer) <= MAX_PENDING:
-                self._pending = buffer  # one unfinished record: wait for the rest
+        data, begin = bytes(data), 0
+        if self._pending:
+            begin = _first_record_start(data, self._pending.endswith(b"\n"))
+            if begin < 0:  # the record held back runs on through all of data
+                data, begin = self._pending + data, 0
+            else:  # it ends where data's first record starts: finish it apart (data is not copied)
+                head = self._pending + data[:begin]
+                self._process(head, len(head))
+        cut = _last_record_start(data, begin)
+        if cut == begin:
+            if len(data) - begin <= MAX_PENDING:
+                self._pending = data[begin:]  # one unfinished record: wait for the rest
                 return
-            cut = (
-                len(buffer) - _LONGEST_ANCHOR
-            )  # a line too long to hold: take it, minus what a split hit needs
-        self._process(buffer, cut)
+            cut = len(data) - _LONGEST_ANCHOR  # a line too long to hold: take it, bar what a split hit needs
+        self._process(data, cut, begin)
 
     def finish(self) -> None:
         if self._pending:
@@ -234,42 +241,24 @@ class Scanner:
             "audit_denials_count": self.audit_denials_count,
         }
 
-    def _process(self, buffer: bytes, cut: int) -> None:
-        """Explain the records whose hits start before *cut*, then keep ``buffer[cut:]`` for later.
+    def _process(self, buffer: bytes, cut: int, begin: int = 0) -> None:
+        """Explain the records whose hits start in ``buffer[begin:cut]`` (what comes before *begin*
+        is done), then keep ``buffer[cut:]`` for later.
         Records may run on past *cut*; what they took is remembered, not read twice. Every byte
         is looked at a bounded number of times, so this is linear whatever the lines look like."""
-        done = self._taken if self._taken >= 0 else (buffer.find(b"\n", 0, cut) + 1 or cut)
+        done = begin + self._taken if self._taken >= 0 else (buffer.find(b"\n", begin, cut) + 1 or cut)
         open_record = self._taken < 0 and done == cut and buffer[cut - 1 : cut] != b"\n"
-        scan_to = (
-            cut if buffer[cut - 1 : cut] == b"\n" else len(buffer)
-        )  # a hit may straddle a cut inside a line
-        hits = _anchors().find_matches_as_indexes(memoryview(buffer)[done:scan_to]) if done < cut else []
-        base, n, total = done, 0, len(hits)
-        counted, line = 0, self.lines
-        while n < total:
-            kind, pos, _ = hits[n]
-            n += 1
-            pos += base
-            if pos >= cut:
-                break
-            if pos < done:
-                continue
-            start, end = _record_bounds(buffer, buffer.rfind(b"\n", done, pos) + 1 or done, done)
-            marked = kind >= _FIRST_MARK
-            while n < total and hits[n][1] + base < end:  # the record's other hits
-                marked = marked or hits[n][0] >= _FIRST_MARK
-                n += 1
-            if end - start > MAX_RECORD:  # a very long record: the part around the hit
-                since = max(start, pos - MAX_RECORD // 4)
-                raw = buffer[since : since + MAX_RECORD]
-            else:
-                raw = buffer[start:end]
-            if marked or _shows_error(raw):
+        records = _hit_records(buffer, done, cut) if done < cut else []
+        shown = iter(_show_errors([raw for _, _, raw, marked in records if not marked]))
+        counted, line = begin, self.lines
+        for start, _, raw, marked in records:
+            if marked or next(shown):
                 line += buffer.count(b"\n", counted, start)
                 counted = start
                 self._record(raw, line + 1)
-            done = end
-            open_record = end == len(buffer) and buffer[-1:] != b"\n"
+        if records:
+            done = records[-1][1]
+            open_record = done == len(buffer) and buffer[-1:] != b"\n"
         self.lines = line + buffer.count(b"\n", counted, cut)
         if cut:
             self._open_line = buffer[cut - 1] != 0x0A
@@ -298,7 +287,8 @@ class Scanner:
             group.fix = redact(step.get("command") or step.get("step", ""))
 
     def _audit_entry(self, text: str) -> dict | None:
-        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied, and return it."""
+        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied, and
+        return it."""
         try:
             entry = json.loads(text)
         except (ValueError, RecursionError):
@@ -435,14 +425,50 @@ def _error_words() -> tuple[BytesAhoCorasick, int]:
     ), len(words)
 
 
-def _shows_error(raw: bytes) -> bool:
-    """Whether a record that only names Google may hold an error (else it is dismissed unread)."""
+def _hit_records(buffer: bytes, done: int, cut: int) -> list[tuple[int, int, bytes, bool]]:
+    """Each record holding a hit that starts in ``buffer[done:cut]``, found by one pass of the
+    anchors: its bounds, its text (of a very long record, the part around its first hit), and
+    whether one of its hits is a mark of an error (else it only names Google)."""
+    scan_to = cut if buffer[cut - 1 : cut] == b"\n" else len(buffer)  # a hit may straddle a cut in a line
+    hits = _anchors().find_matches_as_indexes(memoryview(buffer)[done:scan_to])
+    records = []
+    base, n, total = done, 0, len(hits)
+    while n < total:
+        kind, pos, _ = hits[n]
+        n += 1
+        pos += base
+        if pos >= cut:
+            break
+        start, end = _record_bounds(buffer, buffer.rfind(b"\n", done, pos) + 1 or done, done)
+        marked = kind >= _FIRST_MARK
+        while n < total and hits[n][1] + base < end:  # the record's other hits
+            marked = marked or hits[n][0] >= _FIRST_MARK
+            n += 1
+        if end - start > MAX_RECORD:  # a very long record: the part around the hit
+            since = max(start, pos - MAX_RECORD // 4)
+            records.append((start, end, buffer[since : since + MAX_RECORD], marked))
+        else:
+            records.append((start, end, buffer[start:end], marked))
+        done = end
+    return records
+
+
+def _show_errors(raws: list[bytes]) -> list[bool]:
+    """Whether each record that only names Google may hold an error (else it is dismissed unread):
+    one pass of the error words over them all, joined by a byte no word or status holds."""
     automaton, first_key = _error_words()
-    lowered = raw.lower()
-    for index, _, end in automaton.find_matches_as_indexes(lowered):
-        if index < first_key or _ERROR_STATUS_AFTER_KEY.match(lowered, end):
-            return True
-    return False
+    joined = b"\0".join(raws).lower()
+    ends = list(accumulate(len(raw) + 1 for raw in raws))  # where each record's text ends, plus one
+    shown = [False] * len(raws)
+    record = 0
+    for index, start, end in automaton.find_matches_as_indexes(joined):
+        while ends[record] <= start:
+            record += 1
+        if not shown[record] and (
+            index < first_key or _ERROR_STATUS_AFTER_KEY.match(joined, end, ends[record] - 1)
+        ):
+            shown[record] = True
+    return shown
 
 
 def _is_continuation(block: bytes, line_start: int) -> bool:
@@ -466,16 +492,30 @@ def _record_bounds(block: bytes, hit_line: int, floor: int) -> tuple[int, int]:
     return start, end or len(block)
 
 
-def _last_record_start(buffer: bytes) -> int:
-    """Offset of the last line that starts a record (so that every record before it is complete)."""
-    pos = buffer.rfind(b"\n", 0, len(buffer) - 1)
+def _last_record_start(buffer: bytes, floor: int = 0) -> int:
+    """Offset of the last line from *floor* on that starts a record (so that every record before it
+    is complete); *floor* when there is none."""
+    pos = buffer.rfind(b"\n", floor, len(buffer) - 1)
     for _ in range(MAX_CONTINUATION):
         if pos == -1:
-            return 0
+            return floor
         if not _is_continuation(buffer, pos + 1) and pos + 1 < len(buffer):
             return pos + 1
-        pos = buffer.rfind(b"\n", 0, pos)
-    return pos + 1
+        pos = buffer.rfind(b"\n", floor, pos)
+    return max(floor, pos + 1)
+
+
+def _first_record_start(data: bytes, at_line_start: bool) -> int:
+    """Offset of the first line of *data* that starts a record (-1: none within reach), where the
+    record held back from the chunk before ends. *at_line_start*: data's first byte starts a line."""
+    pos = 0 if at_line_start else data.find(b"\n") + 1 or len(data)
+    for _ in range(MAX_CONTINUATION):
+        if pos >= len(data):
+            return -1
+        if not _is_continuation(data, pos):
+            return pos
+        pos = data.find(b"\n", pos) + 1 or len(data)
+    return -1
 
 
 def _googleish(diagnosis, text: str) -> bool:
