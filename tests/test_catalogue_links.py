@@ -103,9 +103,9 @@ def test_registries_keyed_by_cause_name_real_causes():
     from gemini_doctor.catalogue import require_causes
 
     assert set(remedies.PLANNERS) == {"service_disabled", "iam_permission_missing", "quota_project_missing"}
-    require_causes(remedies.PLANNERS, "remedies.py")
+    assert require_causes(remedies.PLANNERS, "remedies.py") == tuple(remedies.PLANNERS)
     with pytest.raises(
-        CatalogueError, match=r"remedies\.py registers unknown cause ID\(s\) \['servise_disabled'\]"
+        CatalogueError, match=r"remedies\.py names unknown cause ID\(s\) \['servise_disabled'\]"
     ):
         require_causes(["service_disabled", "servise_disabled"], "remedies.py")
 

@@ -29,10 +29,11 @@ def note_for(exc: BaseException) -> str | None:
     if not _from_google(exc):
         return None
     from .api import explain
+    from .engine.diagnosis import UNKNOWN
 
     result = explain(exc).to_dict()
     top = result["causes"][0]
-    if top["id"] == "unknown":
+    if top["id"] == UNKNOWN:
         return None
     step = top["fix"][0] if top["fix"] else {}
     fix = step.get("command") or step.get("step", "")

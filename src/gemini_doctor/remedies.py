@@ -5,8 +5,8 @@ roles/aiplatform.user to the exact principal, by read-modify-write of the policy
 quota_project_missing (set the ADC quota project, keeping a backup), and a service-account key
 file readable by others (chmod 600). Everything else gets its steps printed, never guessed at.
 
-A remedy is a planner registered under its cause ID with :func:`remedy_for`; the IDs are checked
-against the catalogue when this module loads.
+A remedy is a planner registered under its cause ID with :func:`remedy_for`. The cause IDs and probe IDs
+named here are checked against the catalogue and the probe registry when this module loads.
 """
 
 from __future__ import annotations
@@ -24,9 +24,16 @@ from .catalogue import require_causes
 from .google.access import PREDICT, member_of, role_for
 from .google.services import service_of
 from .google.syntax import valid
+from .probes.discovery import KEY_FILE_READABLE
+from .probes.registry import require_probes
 from .probes.transport import GoogleHttp
 from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 
+SERVICE_DISABLED, IAM_PERMISSION_MISSING, QUOTA_PROJECT_MISSING = require_causes(
+    ("service_disabled", "iam_permission_missing", "quota_project_missing"), "remedies.py"
+)
+# the probes whose results name the project to act on
+PROJECT, KEY_LOOKUP = require_probes("project", "key_lookup", where="remedies.py")
 VERTEX_ROLE = role_for(PREDICT)
 POLICY_RETRIES = 5
 _OPERATION = re.compile(
@@ -74,12 +81,12 @@ async def plan(result, admin_token: str | None, http: GoogleHttp) -> tuple[list[
         (notes if isinstance(planned, str) else remedies).append(planned)
     elif top is not None:
         notes.append(f"{top} has no safe automatic remedy: follow the steps above")
-    if any(trap.id == "key_file_readable_by_others" for trap in result.setup.traps):
+    if any(trap.id == KEY_FILE_READABLE for trap in result.setup.traps):
         remedies.append(_chmod(result.setup.credential_file))
     return [r for r in remedies if r is not None], notes
 
 
-@remedy_for("service_disabled")
+@remedy_for(SERVICE_DISABLED)
 async def _plan_enable(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str:
     project = _project_id(result)
     if not valid("project", project):
@@ -87,7 +94,7 @@ async def _plan_enable(result, admin_token: str | None, http: GoogleHttp) -> Rem
     return _enable(project, service_of(result.setup.surface))
 
 
-@remedy_for("iam_permission_missing")
+@remedy_for(IAM_PERMISSION_MISSING)
 async def _plan_grant(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
     setup = result.setup
     if not setup.principal or not setup.project:
@@ -98,7 +105,7 @@ async def _plan_grant(result, admin_token: str | None, http: GoogleHttp) -> Reme
     return await _grant_plan(http, admin_token, setup.project, member)
 
 
-@remedy_for("quota_project_missing")
+@remedy_for(QUOTA_PROJECT_MISSING)
 async def _plan_quota_project(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
     setup = result.setup
     if not setup.credential_file or not setup.project:
@@ -154,7 +161,7 @@ def _enable(project: str, service: str) -> Remedy:
         return f"enabled {service} in {project}"
 
     return Remedy(
-        "service_disabled",
+        SERVICE_DISABLED,
         [f"enable {service} in project {project} (Service Usage services.enable)"],
         1,
         apply,
@@ -190,7 +197,7 @@ async def _grant_plan(http: GoogleHttp, token: str | None, project: str, member:
         raise RemedyDenied("the IAM policy kept changing under us; try again")
 
     return Remedy(
-        "iam_permission_missing",
+        IAM_PERMISSION_MISSING,
         [
             f"IAM policy of project {project}:",
             f"  + {VERTEX_ROLE}: {member}",
@@ -271,7 +278,7 @@ def _set_quota_project(adc: Path, project: str) -> Remedy | None:
         return f"set quota_project_id={project} in {adc} (backup: {backup})"
 
     return Remedy(
-        "quota_project_missing",
+        QUOTA_PROJECT_MISSING,
         [
             f"{adc}: set quota_project_id to {project}",
             "  (as gcloud auth application-default set-quota-project; a backup is kept beside it)",
@@ -293,14 +300,14 @@ def _chmod(path: Path) -> Remedy | None:
         make_private(path)
         return f"chmod 600 {path}"
 
-    return Remedy("key_file_readable_by_others", [f"chmod 600 {path} (now {mode:o})"], 0, apply)
+    return Remedy(KEY_FILE_READABLE, [f"chmod 600 {path} (now {mode:o})"], 0, apply)
 
 
 def _project_id(result) -> str | None:
-    project = result.outcomes.get("project")
+    project = result.outcomes.get(PROJECT)
     if project is not None and project.result is not None and project.result.id:
         return project.result.id
-    lookup = result.outcomes.get("key_lookup")
+    lookup = result.outcomes.get(KEY_LOOKUP)
     if result.setup.uses_key and lookup is not None and lookup.result is not None and lookup.result.project:
         return lookup.result.project
     return result.setup.project

@@ -16,6 +16,7 @@ from .evidence import parse_text
 from .evidence.parse import Evidence
 from .google.access import member_of
 from .google.services import SURFACES
+from .probes import FOR_CALL, FOR_KEY_CREATION
 from .probes.discovery import Setup
 from .probes.registry import require_probes
 from .probes.runner import FAIL, OK, Outcome
@@ -23,12 +24,12 @@ from .probes.runner import FAIL, OK, Outcome
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3  # exit codes (2 is a usage error)
 # The app's own call decides health; the control call and the model's record are compared with it; Google's
 # error texts from the token refresh and the call go to the same parser as explain's.
-TARGET, CONTROL, MODEL, TOKEN, KEY_CREATION = require_probes(
+TARGET, CONTROL, MODEL, TOKEN, KC_PERMISSIONS = require_probes(
     "call_target", "call_control", "model", "token", "kc_permissions", where="verdict.py"
 )
 # Per purpose (Setup.purpose), the probe whose success means "it works": the call itself, or the caller's
 # key-creation permissions (check --for key-creation).
-DECIDING_PROBE = {"call": TARGET, "key-creation": KEY_CREATION}
+DECIDING_PROBE = {FOR_CALL: TARGET, FOR_KEY_CREATION: KC_PERMISSIONS}
 ERROR_TEXTS = (TOKEN, TARGET)
 PREVIEW_STAGES = ("PRIVATE_PREVIEW", "PUBLIC_PREVIEW", "EXPERIMENTAL")
 # The facts the comparison establishes (declared like a probe's: see probes/registry.py)
@@ -108,7 +109,7 @@ class CheckResult:
 
 def summary_line(result: CheckResult) -> str:
     setup = result.setup
-    if result.healthy and result.purpose == "key-creation":
+    if result.healthy and result.purpose == FOR_KEY_CREATION:
         return f"Healthy: you may create an AI Studio key in project {setup.project}: the permissions and the organization policy allow it."
     if result.healthy:
         return (

@@ -135,11 +135,14 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     return causes
 
 
-def require_causes(ids: Iterable[str], where: str) -> None:
-    """Fail (:class:`CatalogueError`) unless every one of *ids*, keys of a registry in *where*, is a cause."""
+def require_causes(ids: Iterable[str], where: str) -> tuple[str, ...]:
+    """*ids* (cause IDs *where* names, or the keys of a registry there), each a cause; else
+    :class:`CatalogueError` naming *where*."""
+    ids = tuple(ids)
     unknown = sorted(set(ids) - load_catalogue().keys())
     if unknown:
-        raise CatalogueError(f"{where} registers unknown cause ID(s) {unknown}; see catalogue/causes/")
+        raise CatalogueError(f"{where} names unknown cause ID(s) {unknown}; see catalogue/causes/")
+    return ids
 
 
 def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:

@@ -11,10 +11,10 @@ from typing import TextIO
 
 import click
 
+from ..probes import FOR_CALL, FOR_KEY_CREATION, PURPOSES
 from ..render import FORMATS
 
 SURFACES = ("auto", "gemini-api", "vertex")
-PURPOSES = ("call", "key-creation")
 
 
 def target_options(command):
@@ -121,7 +121,7 @@ def run_target(
     fmt,
     verbose=False,
     live: TextIO | None = None,
-    purpose: str = "call",
+    purpose: str = FOR_CALL,
     admin_file: str | None = None,
 ):
     """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
@@ -136,7 +136,7 @@ def run_target(
         warnings.catch_warnings()
     ):  # google-auth's raw UserWarnings (with a site-packages path): traps say it better
         warnings.filterwarnings("ignore", category=UserWarning, module=r"google\.auth")
-        if purpose == "key-creation":
+        if purpose == FOR_KEY_CREATION:
             setup = _person(project, endpoint)
         else:
             setup = discover(dict(os.environ), surface, model, project, location, endpoint)
@@ -238,7 +238,7 @@ Exit codes:
     "--for",
     "purpose",
     type=click.Choice(PURPOSES),
-    default="call",
+    default=FOR_CALL,
     show_default=True,
     help="What to check: your code's Gemini call, or whether your signed-in account (gcloud login) may "
     "create an AI Studio key in --project.",

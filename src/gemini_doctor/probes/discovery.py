@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
+from . import FOR_CALL, FOR_KEY_CREATION
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
@@ -34,7 +35,8 @@ FACTS = {
     "key_is_token": "the variable that should hold an API key holds an OAuth access token",
     "adc_without_quota_project": "user Application Default Credentials carry no quota project",
 }
-
+# The trap fix --apply has a remedy for (chmod 600)
+KEY_FILE_READABLE = "key_file_readable_by_others"
 
 _KEY_VARIABLES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
@@ -91,7 +93,7 @@ class Setup:
     traps: list[Trap] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
     admin: AdminCredential | None = None  # --admin-credentials: what the read-only admin probes run as
-    purpose: str = "call"  # what check asks: the app's call, or "key-creation" (see discover_person)
+    purpose: str = FOR_CALL  # what check asks: the app's call, or FOR_KEY_CREATION (see discover_person)
 
     @property
     def uses_key(self) -> bool:
@@ -171,7 +173,7 @@ def discover_person(env: dict[str, str], project: str | None, endpoint: str | No
     setup.facts = {
         k: v for k, v in setup.facts.items() if k == "no_credential"
     }  # the call's facts do not apply here
-    setup.purpose = "key-creation"
+    setup.purpose = FOR_KEY_CREATION
     return setup
 
 
@@ -375,7 +377,7 @@ def _check_key_file(setup: Setup, path: str) -> None:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         setup.traps.append(
             Trap(
-                "key_file_readable_by_others",
+                KEY_FILE_READABLE,
                 f"{path} is readable by group/others "
                 f"(mode {stat.S_IMODE(mode):o}); it should be 600: chmod 600 {path}",
             )

@@ -26,6 +26,7 @@ from types import ModuleType
 
 from ..google.access import PREDICT
 from ..google.services import service_of
+from . import FOR_CALL, PURPOSES
 from .discovery import Setup
 from .runner import Probe
 
@@ -33,7 +34,6 @@ from .runner import Probe
 # so how the app sends its key is not something it observes.
 PLANNED_FACTS = {"key_sent_as_bearer": "the app sends its API key as an OAuth bearer token"}
 TITLE_FIELDS = ("model", "service", "permission")
-PURPOSES = ("call", "key-creation")
 
 
 class ProbeError(Exception):
@@ -47,7 +47,7 @@ class ProbeModule:
     order: int
     facts: dict[str, str]
     module: ModuleType
-    purposes: tuple[str, ...] = ("call",)
+    purposes: tuple[str, ...] = (FOR_CALL,)
 
     def probe(self, setup: Setup) -> Probe | None:
         """The probe for *setup*, or None when the setup does not call for it."""
@@ -102,7 +102,7 @@ def _load(module: ModuleType) -> ProbeModule:
         isinstance(k, str) and isinstance(v, str) and v for k, v in facts.items()
     ):
         raise ProbeError(f"{where}: FACTS maps each fact's name to its meaning")
-    purposes = tuple(getattr(module, "PURPOSES", ("call",)))
+    purposes = tuple(getattr(module, "PURPOSES", (FOR_CALL,)))
     if not purposes or set(purposes) - set(PURPOSES) or set(getattr(module, "TITLES", {})) - set(purposes):
         raise ProbeError(f"{where}: PURPOSES (and TITLES' keys) are among {', '.join(PURPOSES)}")
     return ProbeModule(where.rpartition(".")[2], title[0], module.ORDER, facts, module, purposes)
