@@ -32,6 +32,9 @@ def rank(
         load_catalogue() if causes is None else causes if isinstance(causes, Catalogue) else Catalogue(causes)
     )
     record = evidence.record
+    if record.vendor:  # another vendor's error (evidence.foreign): no Google cause can be its cause
+        line = f"Another vendor's error: {record.vendor}'s marks, and no Google status, reason, host or name"
+        return Diagnosis([RankedCause(causes["unknown"], 0.0, [line], False)], record, extra_values or {})
     keys = [
         *record.reasons,
         *evidence.facts,

@@ -7,6 +7,7 @@ import re
 from ..matching.literals import lower_in_step
 from ..redact import redact_noting
 from .bodies import find_bodies
+from .foreign import foreign_vendor
 from .loose import (
     first_line,
     is_project_id,
@@ -87,7 +88,10 @@ def parse_text(text: str) -> Evidence:
     # white space folded; scanned.text is already in step with its lower case, and lowering maps
     # white space, and only it, to white space, so the folded text's lower case stays in step
     folded = " ".join(scanned.text.split())
-    return Evidence(record=record, text=folded, lowered=folded.lower())
+    lowered = folded.lower()
+    if not _google_fields(record):
+        record.vendor = (foreign_vendor(lowered) or (None,))[0]
+    return Evidence(record=record, text=folded, lowered=lowered)
 
 
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)(?:\.\d+)?s)?")
@@ -107,6 +111,16 @@ def _duration(value: str | None) -> str | None:
         f"{rest % 60}s" if rest % 60 or not total else "",
     ]
     return "".join(parts)
+
+
+def _google_fields(record: ErrorRecord) -> bool:
+    """True when the record holds something only Google writes: a canonical status, an ErrorInfo
+    reason, a Google service or surface, a Google key or token, a model the lifecycle knows."""
+    return (
+        record.status in STATUS_TO_HTTP
+        or bool(record.reasons or record.service or record.surface or record.key or record.token_kind)
+        or record.model_status is not None
+    )
 
 
 def _resolved_by_google(record: ErrorRecord) -> bool:

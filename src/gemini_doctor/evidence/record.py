@@ -43,6 +43,7 @@ class ErrorRecord:
         None  # when Google says the quota resets (RetryInfo, quotaResetDelay), e.g. 5h59m59s
     )
     model_status: str | None = None  # the model's lifecycle today, on this surface (google.lifecycle)
+    vendor: str | None = None  # another vendor whose error this is, not Google (evidence.foreign)
     bodies: int = 0  # how many google.rpc.Status bodies were found
 
     def __init__(self, **values: object) -> None:
