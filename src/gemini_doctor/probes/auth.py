@@ -65,7 +65,8 @@ DEFAULT_TIMEOUT = 10.0  # seconds a token endpoint may take to answer, when the 
 
 class Request(transport.Request):
     """A google.auth transport: one http.client connection per request (through the environment's proxy when
-    *trust_env*), each waiting at most *timeout* seconds for the endpoint (google-auth passes none of its own)."""
+    *trust_env*), each waiting at most *timeout* seconds for the endpoint (google-auth passes none of its
+    own)."""
 
     def __init__(self, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.trust_env = trust_env
@@ -111,7 +112,8 @@ def fetch_token(credentials, trust_env: bool = True, timeout: float = DEFAULT_TI
     """Start refreshing *credentials* now; the future gives the access token or google-auth's exception.
     A daemon thread: a token endpoint that never answers cannot keep the process alive."""
     future: Future = Future()
-    future.set_running_or_notify_cancel()  # running: a probe that gives up waiting cannot cancel it under the thread
+    # running: a probe that gives up waiting cannot cancel it under the thread
+    future.set_running_or_notify_cancel()
 
     def work() -> None:
         try:

@@ -1,4 +1,5 @@
-"""The projects probes read: the consumer project (Google bills it), and the project a Vertex AI app configures."""
+"""The projects probes read: the consumer project (Google bills it), and the project a Vertex AI app
+configures."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ def consumer_needs(setup: Setup) -> tuple[str, ...] | None:
 
 
 def configured_project_needs(setup: Setup) -> tuple[str, ...] | None:
-    """What a probe of the configured project needs: a token, on Vertex AI with a project (not express mode)."""
+    """What a probe of the configured project needs: a token, on Vertex AI with a project (not express
+    mode)."""
     wanted = (
         setup.credentials is not None and setup.surface == "vertex" and not setup.uses_key and setup.project
     )

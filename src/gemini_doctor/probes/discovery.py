@@ -138,8 +138,8 @@ def discover(
     if project or env.get("GOOGLE_CLOUD_PROJECT"):
         setup.project = project or env.get("GOOGLE_CLOUD_PROJECT")
         setup.project_source = "--project" if project else "GOOGLE_CLOUD_PROJECT"
-    # google-genai on Vertex: a project or location (from the environment) beats an API key from the environment;
-    # an API key alone is express mode, on the global host.
+    # google-genai on Vertex: a project or location (from the environment) beats an API key from the
+    # environment; an API key alone is express mode, on the global host.
     setup.express = chosen == "vertex" and key is not None and not (setup.project or env_location)
     _check_key(setup)
     if setup.surface == "gemini-api" and setup.api_key is None and surface == "auto":
@@ -163,9 +163,9 @@ def discover(
 
 
 def discover_person(env: dict[str, str], project: str | None, endpoint: str | None) -> Setup:
-    """``check --for key-creation``: the account that signs in to AI Studio, as this machine knows it: the gcloud
-    login (its ADC file) when there is one, else whatever Application Default Credentials find. API keys in the
-    environment play no part."""
+    """``check --for key-creation``: the account that signs in to AI Studio, as this machine knows it: the
+    gcloud login (its ADC file) when there is one, else whatever Application Default Credentials find. API
+    keys in the environment play no part."""
     env = {name: value for name, value in env.items() if name not in _KEY_VARIABLES}
     if env.get("GOOGLE_APPLICATION_CREDENTIALS") and gcloud_adc_path(env).exists():
         del env["GOOGLE_APPLICATION_CREDENTIALS"]  # the app's identity, not the person's
@@ -178,13 +178,15 @@ def discover_person(env: dict[str, str], project: str | None, endpoint: str | No
 
 
 def _vertex_flag(env: dict[str, str]) -> bool:
-    """google-genai: GOOGLE_GENAI_USE_ENTERPRISE wins over GOOGLE_GENAI_USE_VERTEXAI; only 'true' and '1' are true."""
+    """google-genai: GOOGLE_GENAI_USE_ENTERPRISE wins over GOOGLE_GENAI_USE_VERTEXAI; only 'true' and '1' are
+    true."""
     flag = env.get("GOOGLE_GENAI_USE_ENTERPRISE", env.get("GOOGLE_GENAI_USE_VERTEXAI"))
     return flag is not None and flag.lower() in TRUE
 
 
 def _api_key(env: dict[str, str]) -> tuple[str | None, str | None, list[Trap]]:
-    """google-genai reads GOOGLE_API_KEY first, then GEMINI_API_KEY (warning when both are set); an empty one is none."""
+    """google-genai reads GOOGLE_API_KEY first, then GEMINI_API_KEY (warning when both are set); an empty one
+    is none."""
     traps = []
     google, gemini = env.get("GOOGLE_API_KEY"), env.get("GEMINI_API_KEY")
     if google and gemini and google != gemini:
@@ -314,7 +316,8 @@ def named_principal(credentials: object) -> str | None:
 
 
 def load_credential_file(path: str, endpoint: str | None):
-    """A service-account key or authorized-user file, loaded by google-auth; its token URL the endpoint's, if any."""
+    """A service-account key or authorized-user file, loaded by google-auth; its token URL the endpoint's, if
+    any."""
     import google.auth
 
     credentials, _ = google.auth.load_credentials_from_file(path, scopes=[CLOUD_PLATFORM])

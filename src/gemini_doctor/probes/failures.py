@@ -1,4 +1,5 @@
-"""Why Google could not be reached, for people: the host, and the kind of failure (DNS, refused, TLS, proxy, timeout)."""
+"""Why Google could not be reached, for people: the host, and the kind of failure (DNS, refused, TLS, proxy,
+timeout)."""
 
 from __future__ import annotations
 
@@ -81,15 +82,24 @@ def describe_failure(
     via = f" through the proxy {proxy} (from HTTPS_PROXY)" if proxy else ""
     kind = failure_kind(exc)
     if kind == "proxy" or (proxy and kind in ("refused", "dns")):
-        return f"could not reach {where}{via}: the proxy refused or failed the connection; check HTTPS_PROXY and NO_PROXY"
+        return (
+            f"could not reach {where}{via}: the proxy refused or failed the connection; check "
+            "HTTPS_PROXY and NO_PROXY"
+        )
     return {
-        "dns": f"could not reach {where}: its name does not resolve (DNS); check the network, VPN or /etc/hosts",
-        "refused": f"could not reach {where}{via}: the connection was refused; is the address (or --endpoint) right?",
-        "tls": f"could not reach {where}{via}: the TLS handshake failed (certificate not trusted: a proxy or antivirus "
-        "that intercepts HTTPS? set REQUESTS_CA_BUNDLE / SSL_CERT_FILE to its CA)",
+        "dns": (
+            f"could not reach {where}: its name does not resolve (DNS); check the network, VPN or /etc/hosts"
+        ),
+        "refused": (
+            f"could not reach {where}{via}: the connection was refused; is the address (or --endpoint) right?"
+        ),
+        "tls": f"could not reach {where}{via}: the TLS handshake failed (certificate not trusted: a proxy or "
+        "antivirus that intercepts HTTPS? set REQUESTS_CA_BUNDLE / SSL_CERT_FILE to its CA)",
         "timeout": f"could not reach {where}{via}: no answer" + (f" within {timeout:g} s" if timeout else ""),
         "reset": f"could not reach {where}{via}: the connection was reset (a firewall or proxy in between?)",
-        "too_large": f"could not use {where}'s answer: far too long to be Google's (a portal or a wrong --endpoint?)",
+        "too_large": (
+            f"could not use {where}'s answer: far too long to be Google's (a portal or a wrong --endpoint?)"
+        ),
     }.get(kind, f"could not reach {where}{via}: the network failed ({type(exc).__name__})")
 
 

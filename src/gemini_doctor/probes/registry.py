@@ -8,11 +8,13 @@ A probe module's file name is its ID and the first line of its docstring its che
 - ``ORDER``: its line in the checklist;
 - ``needs(setup)``: the probes that must succeed before it runs, or None when the setup does not call for it;
 - ``AFTER`` (optional): probes whose outcome, whatever it is, it reads;
-- ``PURPOSES`` (optional, else ``("call",)``): what ``check`` asks that it answers: the app's call, or whether the
-  signed-in account may create a key (``--for key-creation``); ``TITLES`` (optional) its title per purpose;
+- ``PURPOSES`` (optional, else ``("call",)``): what ``check`` asks that it answers: the app's call, or whether
+  the signed-in account may create a key (``--for key-creation``); ``TITLES`` (optional) its title per
+  purpose;
 - ``async run(ctx) -> Outcome``, reaching Google only through ``ctx.http`` (:class:`.transport.GoogleHttp`).
 
-A module in an API package that breaks these rules, or a plan naming a probe that does not exist, fails at load.
+A module in an API package that breaks these rules, or a plan naming a probe that does not exist, fails at
+load.
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ def _check_links(found: dict[str, ProbeModule]) -> None:
 
 
 def require_probes(*ids: str, where: str) -> tuple[str, ...]:
-    """*ids*, each the ID of a probe; else :class:`ProbeError` naming *where* (for registries keyed by probe ID)."""
+    """*ids*, each the ID of a probe; else :class:`ProbeError` naming *where* (for registries keyed by probe
+    ID)."""
     unknown = [probe_id for probe_id in ids if probe_id not in probe_modules()]
     if unknown:
         raise ProbeError(f"{where} names unknown probe(s) {unknown}; known: {', '.join(probe_modules())}")

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-# httpx imports its command-line client (click, rich, pygments) unless that import fails: it is never used here.
+# httpx imports its command-line client (click, rich, pygments) unless that import fails:
+# it is never used here.
 sys.modules.setdefault("httpx._main", None)
 import httpx  # noqa: E402 - after the guard above
 

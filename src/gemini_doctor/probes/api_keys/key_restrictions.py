@@ -1,7 +1,7 @@
 """the key's restrictions
 
-API Keys keys.get: the key's record decides its kind (an auth key is bound to a service account), the API it is
-for, and whether Google's retirement of standard keys refuses it; never the key's prefix.
+API Keys keys.get: the key's record decides its kind (an auth key is bound to a service account), the API it
+is for, and whether Google's retirement of standard keys refuses it; never the key's prefix.
 """
 
 from __future__ import annotations
@@ -11,11 +11,15 @@ from ..runner import FAIL, OK, Context, Outcome, admin_failure
 
 ORDER = 40
 FACTS = {
-    "vertex_key_on_gemini_api": "the key's record restricts it to Agent Platform (a Vertex key), and it is aimed at the Gemini API",
-    "key_api_targets_exclude_service": "the key's API restrictions do not include the service it is used with",
+    "vertex_key_on_gemini_api": (
+        "the key's record restricts it to Agent Platform (a Vertex key), and it is aimed at the Gemini API"
+    ),
+    "key_api_targets_exclude_service": (
+        "the key's API restrictions do not include the service it is used with"
+    ),
     "api_key_on_vertex": "an API key restricted to the Gemini API (an AI Studio key) is used with Vertex AI",
-    "standard_key_retired": "the app's key is a standard key (its record binds no service account) past the retirement "
-    "date that applies to it",
+    "standard_key_retired": "the app's key is a standard key (its record binds no service account) past the "
+    "retirement date that applies to it",
 }
 GEMINI_API, VERTEX = services.GEMINI_API.service, services.VERTEX.service
 
@@ -44,11 +48,15 @@ async def run(ctx: Context) -> Outcome:
     if targets and service not in targets:
         if GEMINI_API in targets and service == VERTEX:
             fact = {
-                "api_key_on_vertex": f"the key is {kind}, restricted to the Gemini API, and is used with Vertex AI"
+                "api_key_on_vertex": (
+                    f"the key is {kind}, restricted to the Gemini API, and is used with Vertex AI"
+                )
             }
         elif VERTEX in targets and service == GEMINI_API:
             fact = {
-                "vertex_key_on_gemini_api": f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"
+                "vertex_key_on_gemini_api": (
+                    f"the key is {kind}, restricted to Vertex AI, and is used with the Gemini API"
+                )
             }
         else:
             fact = {"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"}
@@ -59,7 +67,9 @@ async def run(ctx: Context) -> Outcome:
             FAIL,
             f"the key is {kind}, {limited}: the Gemini API refuses such keys since {since}",
             facts={
-                "standard_key_retired": f"{kind}, {limited}; refused by the Gemini API since {since.isoformat()}"
+                "standard_key_retired": (
+                    f"{kind}, {limited}; refused by the Gemini API since {since.isoformat()}"
+                )
             },
         )
     kinds = [k.replace("KeyRestrictions", "") for k in restrictions if k != "apiTargets"]

@@ -1,10 +1,11 @@
 """denied calls in the audit log
 
 The project's Data Access audit log, read for recent denied Gemini calls: Cloud Logging's ``entries:list``
-(read-only) for entries of the last day with status PERMISSION_DENIED on the Gemini API or Agent Platform. A denial found names the exact permission, principal, method and
-time. When none is found, the project's IAM policy (``getIamPolicy``, read-only) says whether Data Access
-audit logs are on for the service at all, and the probe prints how to turn them on when they are off.
-Every value read back is checked against Google's syntax before it is shown.
+(read-only) for entries of the last day with status PERMISSION_DENIED on the Gemini API or Agent Platform. A
+denial found names the exact permission, principal, method and time. When none is found, the project's IAM
+policy (``getIamPolicy``, read-only) says whether Data Access audit logs are on for the service at all, and
+the probe prints how to turn them on when they are off. Every value read back is checked against Google's
+syntax before it is shown.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from ..tokens import as_admin
 
 ORDER = 90
 FACTS = {
-    "audit_permission_denied": "the project's audit log records a recent denied Gemini call by the caller, naming the permission"
+    "audit_permission_denied": (
+        "the project's audit log records a recent denied Gemini call by the caller, naming the permission"
+    )
 }
 needs = as_admin(configured_project_needs)
 LOOKBACK = timedelta(days=1)
@@ -83,9 +86,9 @@ async def run(ctx: Context) -> Outcome:
 
 
 async def data_access_logging(ctx: Context) -> tuple[str, str]:
-    """Whether the project's Data Access audit logs are on for the Gemini service (its IAM policy's auditConfigs),
-    and how to turn them on when they are off (off by default: then Google records no denial); "could not check"
-    when the policy cannot be read."""
+    """Whether the project's Data Access audit logs are on for the Gemini service (its IAM policy's
+    auditConfigs), and how to turn them on when they are off (off by default: then Google records no denial);
+    "could not check" when the policy cannot be read."""
     project, service = ctx.setup.project, service_of(ctx.setup.surface)
     reply = await project_iam_policy(ctx, ctx.admin_probe_token)
     if not reply.ok:
@@ -99,13 +102,15 @@ async def data_access_logging(ctx: Context) -> tuple[str, str]:
         return OK, f"Data Access audit logs are on for {service}, so a refused call would be there"
     return OK, (
         f"Data Access audit logs are off for {service}, so Google records no denied call; turn them on "
-        f"(IAM & Admin > Audit Logs, or as a project IAM admin): {enable_data_access_command(project, service)}"
+        "(IAM & Admin > Audit Logs, or as a project IAM admin): "
+        f"{enable_data_access_command(project, service)}"
     )
 
 
 def enable_data_access_command(project: str, service: str) -> str:
-    """The shell commands that add Data Access (read and write) audit logs for *service* to *project*'s IAM policy.
-    Both values are checked against Google's syntax first; the edit is a fixed program reading the policy file."""
+    """The shell commands that add Data Access (read and write) audit logs for *service* to *project*'s IAM
+    policy. Both values are checked against Google's syntax first; the edit is a fixed program reading the
+    policy file."""
     if not valid("project", project) or not valid("service", service):
         return "# gcloud projects get-iam-policy PROJECT_ID ... (the project or service is not a valid name)"
     config = json.dumps(
@@ -113,7 +118,8 @@ def enable_data_access_command(project: str, service: str) -> str:
         separators=(",", ":"),
     )
     edit = (
-        f'import json; p = json.load(open("policy.json")); p.setdefault("auditConfigs", []).append({config}); '
+        'import json; p = json.load(open("policy.json")); '
+        f'p.setdefault("auditConfigs", []).append({config}); '
         'json.dump(p, open("policy.json", "w"))'
     )
     return (

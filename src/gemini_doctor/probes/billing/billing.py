@@ -23,7 +23,8 @@ class BillingOff:
     open_accounts: tuple[str, ...]  # the open billing accounts the caller may link
 
     def fill_values(self) -> dict[str, str]:
-        """The fix templates' {billing_account}: only when there is exactly one to link (several: the user picks)."""
+        """The fix templates' {billing_account}: only when there is exactly one to link (several: the user
+        picks)."""
         return {"billing_account": self.open_accounts[0]} if len(self.open_accounts) == 1 else {}
 
 

@@ -21,7 +21,8 @@ _VERSION = re.compile(r"-\d+(?:\.\d+)*(?=-|$)")
 
 
 def family(name: str) -> str:
-    """A model's family: its ID without version numbers (gemini-3.5-flash and gemini-3.8-flash are both gemini-flash)."""
+    """A model's family: its ID without version numbers (gemini-3.5-flash and gemini-3.8-flash are both
+    gemini-flash)."""
     return _VERSION.sub("", name.lower())
 
 

@@ -1,6 +1,7 @@
 """countTokens on {model}
 
-The call the app makes, on its model, location and credential: countTokens, which is free and generates nothing.
+The call the app makes, on its model, location and credential: countTokens,
+which is free and generates nothing.
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""Organization Policy (orgpolicy.googleapis.com): the constraints a project's organization puts on the call."""
+"""Organization Policy (orgpolicy.googleapis.com): the constraints a project's organization puts on the
+call."""

@@ -1,7 +1,7 @@
 """org policy iam.managed.disableServiceAccountApiKeyCreation
 
-``check --for key-creation``: getEffectivePolicy on --project for the constraint that forbids binding an API key
-to a service account (AI Studio binds every key it creates to one).
+``check --for key-creation``: getEffectivePolicy on --project for the constraint that forbids binding an API
+key to a service account (AI Studio binds every key it creates to one).
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ async def run(ctx: Context) -> Outcome:
         return admin_failure(reply, f"{role_for(GET_ORG_POLICY)} ({GET_ORG_POLICY})")
     name = f"constraints/{NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS}"
     if enforced(reply.body):
-        line = f"{name} is enforced on {ref}: no API key may be bound to a service account, and AI Studio's keys all are"
+        line = (
+            f"{name} is enforced on {ref}: no API key may be bound to a service account, and AI "
+            "Studio's keys all are"
+        )
         return Outcome(FAIL, line, facts={"org_policy_blocks_key_creation": line})
     return Outcome(OK, f"{name} is not enforced on {ref}")

@@ -3,8 +3,8 @@
 The project's effective organization policy, read for the constraints a Gemini call meets: Organization
 Policy v2 ``getEffectivePolicy`` (read-only) for vertexai.allowedModels (Model Garden's allowlist),
 gcp.restrictServiceUsage and, on a regional Vertex location, gcp.resourceLocations. A constraint that refuses
-the call confirms ``org_policy``; all of them allowing it rules it out; a policy that hinges on a value group is
-reported as such, never guessed.
+the call confirms ``org_policy``; all of them allowing it rules it out; a policy that hinges on a value group
+is reported as such, never guessed.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from ..tokens import as_admin
 
 ORDER = 75
 FACTS = {
-    "org_policy_forbids_call": "the project's effective organization policy does not allow the model, the service or "
-    "the location the call uses",
-    "org_policy_allows_call": "the project's effective organization policies allow the model, the service and the "
-    "location the call uses",
+    "org_policy_forbids_call": "the project's effective organization policy does not allow the model, the "
+    "service or the location the call uses",
+    "org_policy_allows_call": "the project's effective organization policies allow the model, the service "
+    "and the location the call uses",
 }
 ROLE_NEEDED = f"{role_for(GET_ORG_POLICY)} ({GET_ORG_POLICY})"
 needs = as_admin(consumer_needs)
@@ -47,8 +47,9 @@ async def read_effective(ctx: Context, project: str, constraint: str):
 
 
 def _questions(ctx: Context) -> list[tuple[str, tuple[str, ...], str, bool]]:
-    """(constraint, the values that spell what the call uses, what that is for people, whether a denial blocks the
-    call itself). gcp.resourceLocations governs where resources are created: a call it blocked would cite it."""
+    """(constraint, the values that spell what the call uses, what that is for people, whether a denial blocks
+    the call itself). gcp.resourceLocations governs where resources are created: a call it blocked would cite
+    it."""
     setup, service = ctx.setup, service_of(ctx.setup.surface)
     asked = [(RESTRICT_SERVICES, (service,), service, True)]
     if setup.surface == "vertex":

@@ -1,9 +1,10 @@
 """why IAM refused (Policy Troubleshooter)
 
-Why IAM refused the caller: a deny policy, or no binding at all. Runs only after an IAM denial (the target call refused with IAM_PERMISSION_DENIED, or testIamPermissions
-without the permission). With the denial's ``error_info_id`` it asks v3beta ``iam:troubleshootError``;
-otherwise (or when Google no longer knows the ID) v3 ``iam:troubleshoot`` for the principal, permission and
-project. Both only read. What Google answers is shown only when it is in Google's syntax for its kind.
+Why IAM refused the caller: a deny policy, or no binding at all. Runs only after an IAM denial (the target
+call refused with IAM_PERMISSION_DENIED, or testIamPermissions without the permission). With the denial's
+``error_info_id`` it asks v3beta ``iam:troubleshootError``; otherwise (or when Google no longer knows the ID)
+v3 ``iam:troubleshoot`` for the principal, permission and project. Both only read. What Google answers is
+shown only when it is in Google's syntax for its kind.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from ..tokens import as_admin
 
 ORDER = 95
 FACTS = {
-    "iam_deny_policy": "Policy Troubleshooter says an IAM deny policy refuses the permission to the caller (a role "
-    "grant cannot help)",
-    "iam_binding_missing": "Policy Troubleshooter says no role binding gives the caller the permission, and no deny "
-    "policy refuses it",
+    "iam_deny_policy": "Policy Troubleshooter says an IAM deny policy refuses the permission to the caller "
+    "(a role grant cannot help)",
+    "iam_binding_missing": "Policy Troubleshooter says no role binding gives the caller the permission, and "
+    "no deny policy refuses it",
 }
 IAM, TARGET = "iam", "call_target"
 AFTER = (IAM, TARGET)  # whether IAM refused: the permission check and the app's own call
@@ -107,7 +108,8 @@ def _iam_error_info(text: str) -> dict | None:
 
 
 def read_explanation(body: dict, who: str, permission: str, project: str) -> Outcome:
-    """What Policy Troubleshooter's answer says about *who* and *permission*: a deny policy, a missing binding, or access."""
+    """What Policy Troubleshooter's answer says about *who* and *permission*: a deny policy, a missing
+    binding, or access."""
     deny = body.get("denyPolicyExplanation") if isinstance(body.get("denyPolicyExplanation"), dict) else {}
     allow = body.get("allowPolicyExplanation") if isinstance(body.get("allowPolicyExplanation"), dict) else {}
     overall = str(body.get("overallAccessState", "")).removeprefix("OVERALL_ACCESS_STATE_")

@@ -1,4 +1,5 @@
-"""Resource Manager (cloudresourcemanager.googleapis.com): the consumer project, and the caller's permission on it."""
+"""Resource Manager (cloudresourcemanager.googleapis.com): the consumer project, and the caller's permission
+on it."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from . import project_iam_policy
 ORDER = 81
 PURPOSES = ("key-creation",)
 FACTS = {
-    "project_iam_admins": "the caller may not grant roles on the project; these members may (project owners and "
-    "IAM admins)"
+    "project_iam_admins": "the caller may not grant roles on the project; these members may (project owners "
+    "and IAM admins)"
 }
 AFTER = ("kc_permissions",)  # what is missing, and whether the caller may grant it
 # Who may grant a role on a project, by the predefined roles that carry resourcemanager.projects.setIamPolicy.

@@ -16,8 +16,8 @@ from .iam import held_permissions
 ORDER = 52
 PURPOSES = ("key-creation",)
 FACTS = {
-    "key_creation_not_granted": "the signed-in account lacks a permission creating an AI Studio key needs on the "
-    "project (check --for key-creation)"
+    "key_creation_not_granted": "the signed-in account lacks a permission creating an AI Studio key needs on "
+    "the project (check --for key-creation)"
 }
 
 

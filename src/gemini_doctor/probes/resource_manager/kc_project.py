@@ -1,7 +1,7 @@
 """the project and its state
 
-``check --for key-creation``: Resource Manager projects.get on --project: it exists, and it is ACTIVE (a project
-scheduled for deletion takes no keys).
+``check --for key-creation``: Resource Manager projects.get on --project: it exists, and it is ACTIVE (a
+project scheduled for deletion takes no keys).
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ async def run(ctx: Context) -> Outcome:
         )
     state, parent = str(reply.body.get("state") or "ACTIVE"), reply.body.get("parent")
     where = f", under {parent}" if isinstance(parent, str) and parent else ""
-    line = f"project {reply.body.get('projectId') or ref} (number {str(reply.body.get('name', '')).removeprefix('projects/')}), {state}{where}"
+    line = (
+        f"project {reply.body.get('projectId') or ref} (number "
+        f"{str(reply.body.get('name', '')).removeprefix('projects/')}), {state}{where}"
+    )
     if state != "ACTIVE":
         return Outcome(
             FAIL,

@@ -1,7 +1,7 @@
 """the quota for {model}
 
-The consumer project's generation quota for the model (Service Usage's consumerQuotaMetrics): countTokens cannot
-show it, as Google keeps countTokens outside that quota.
+The consumer project's generation quota for the model (Service Usage's consumerQuotaMetrics): countTokens
+cannot show it, as Google keeps countTokens outside that quota.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from ..runner import FAIL, OK, Context, Outcome, admin_failure
 
 ORDER = 77
 FACTS = {
-    "quota_limit_zero": "the consumer project's generation quota for the model is 0 (Service Usage's effective limit)"
+    "quota_limit_zero": (
+        "the consumer project's generation quota for the model is 0 (Service Usage's effective limit)"
+    )
 }
 needs = consumer_needs
 

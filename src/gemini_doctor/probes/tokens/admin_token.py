@@ -1,8 +1,8 @@
 """the admin credential's token
 
 --admin-credentials' own token, for the read-only admin probes (audit log, Policy Troubleshooter, org policy);
-its principal from tokeninfo when the file names none. A failure here is the admin credential's, never the app's:
-"could not check", and the admin probes do not run.
+its principal from tokeninfo when the file names none. A failure here is the admin credential's, never the
+app's: "could not check", and the admin probes do not run.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """OAuth token
 
-google-auth's own refresh of the credential: check starts it before anything else (:func:`..auth.fetch_token`),
-and this probe waits for it (or starts it, when nothing did).
+google-auth's own refresh of the credential: check starts it before anything else
+(:func:`..auth.fetch_token`), and this probe waits for it (or starts it, when nothing did).
 """
 
 from __future__ import annotations
