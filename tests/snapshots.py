@@ -87,10 +87,10 @@ def check_snapshot() -> str:
     """One JSON line per built-in scenario: check's JSON form and exit code, run-specific parts fixed."""
     from check_helpers import check
     from emulator_clients import call
+    from gemini_doctor.emulator.backends import load_world
     from gemini_doctor.emulator.scenarios import scenario_names, scenario_world
     from gemini_doctor.emulator.server import BackgroundServer
     from gemini_doctor.emulator.testing import RunningEmulator
-    from gemini_doctor.emulator.world import load_world
 
     lines = []
     with tempfile.TemporaryDirectory(prefix="gemini-doctor-snapshot-") as tmp:

@@ -9,8 +9,8 @@ import yaml
 
 from check_helpers import user_env
 from conftest import invoke_cli
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.scenarios import scenario_world
-from gemini_doctor.emulator.world import load_world
 
 WORLDS = Path(__file__).parent / "worlds_2026"
 

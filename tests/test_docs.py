@@ -10,7 +10,7 @@ from conftest import CAUSES_MD, REPO, SHARED, invoke_cli
 from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator import world
-from gemini_doctor.emulator.registry import world_sections
+from gemini_doctor.emulator.backends import world_sections
 
 DOCS = REPO / "docs"
 CAUSE_LINE = re.compile(r"^- `(\w+)` — ", re.MULTILINE)

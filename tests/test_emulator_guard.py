@@ -14,10 +14,10 @@ import time
 import httpx
 import pytest
 
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.guard import MAX_PAYLOAD
 from gemini_doctor.emulator.scenarios import MODEL, scenario_world
 from gemini_doctor.emulator.server import BackgroundServer
-from gemini_doctor.emulator.world import load_world
 
 G = f"/v1beta/models/{MODEL}:generateContent"
 V = f"/v1/projects/acme-prod/locations/global/publishers/google/models/{MODEL}:generateContent"

@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from conftest import invoke_cli
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.clients import shell_env
 from gemini_doctor.emulator.scenarios import APP_SA, CLOUD_PLATFORM, HEALTHY
-from gemini_doctor.emulator.world import WorldError, load_world
+from gemini_doctor.emulator.world import WorldError
 
 NARROW = [
     "https://www.googleapis.com/auth/devstorage.read_only",

@@ -7,9 +7,10 @@ import subprocess
 import pytest
 
 from emulator_clients import gcloud_env
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.scenarios import OWNER, scenario_world
 from gemini_doctor.emulator.services.orgpolicy import effective_policy, model_denied
-from gemini_doctor.emulator.world import WorldError, load_world
+from gemini_doctor.emulator.world import WorldError
 from gemini_doctor.google.org_policy import ALLOWED, DENIED, list_verdict, model_value
 
 

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from emulator_clients import call, gcloud_env
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
-from gemini_doctor.emulator.world import WorldError, load_world
+from gemini_doctor.emulator.world import WorldError
 from gemini_doctor.google.access import CLOUD_PLATFORM, PREDICT
 
 PROJECT = "acme-prod"

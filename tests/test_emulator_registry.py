@@ -12,10 +12,11 @@ from starlette.testclient import TestClient
 
 from gemini_doctor.emulator import services as package
 from gemini_doctor.emulator.app import create_app
+from gemini_doctor.emulator.backends import load_world, services
 from gemini_doctor.emulator.oauth import OAuthState
-from gemini_doctor.emulator.registry import Context, Counters, services
+from gemini_doctor.emulator.registry import Context, Counters
 from gemini_doctor.emulator.services.logging_api import AuditLog
-from gemini_doctor.emulator.world import WorldError, load_world
+from gemini_doctor.emulator.world import WorldError
 
 
 def test_every_module_in_services_is_a_registered_service():

@@ -10,9 +10,9 @@ import socket
 
 import pytest
 
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.scenarios import KEY, MODEL, scenario_world
 from gemini_doctor.emulator.server import BackgroundServer
-from gemini_doctor.emulator.world import load_world
 
 GOOD = ({"x-goog-api-key": KEY}, 200)
 BAD_KEY = ({"x-goog-api-key": KEY[:-4] + "XXXX"}, 400)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from gemini_doctor.emulator.world import WorldError, load_world
+from gemini_doctor.emulator.backends import load_world
+from gemini_doctor.emulator.world import WorldError
 
 
 @pytest.mark.parametrize(

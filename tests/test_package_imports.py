@@ -1,8 +1,10 @@
-"""No package of gemini_doctor imports, however indirectly, a package that imports it back.
+"""No package of gemini_doctor imports, however indirectly, a package that imports it back; nor any module.
 
 A package here is a subpackage (engine, probes, ...) or a top-level module (check, verdict, ...); the root
 package's ``__init__`` (which every import runs first anyway) is left out. Every import counts, at the top of
-a module or inside a function: a cycle hidden in a function still ties the two together.
+a module or inside a function: a cycle hidden in a function still ties the two together. Between modules,
+a registry that finds a package's modules by listing it (pkgutil) imports each of them; an import only for
+type checkers (``if TYPE_CHECKING:``) never runs, so it does not count.
 """
 
 import ast
@@ -79,3 +81,65 @@ def test_the_check_layers_stay_apart():
 
 def test_a_cycle_is_found():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def module_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """Each module of the package at *root* (dotted, from it) -> the modules it imports when it runs."""
+    modules = {_dotted(path.relative_to(root)): path for path in root.rglob("*.py")}
+    modules.pop("", None)  # the root package's __init__, left out as above
+    graph = {}
+    for name, path in modules.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        hidden = {id(n) for node in ast.walk(tree) if _type_checking(node) for n in ast.walk(node)}
+        found, lists = set(), False
+        for node in ast.walk(tree):
+            if id(node) in hidden:
+                continue
+            if isinstance(node, ast.Import):
+                lists |= any(alias.name == "pkgutil" for alias in node.names)
+                found |= {_strip(a.name) for a in node.names if a.name.startswith("gemini_doctor.")}
+            elif isinstance(node, ast.ImportFrom) and (
+                node.level or _strip(node.module or "") != node.module
+            ):
+                base = here[: len(here) - node.level + 1] if node.level else []
+                base = ".".join(base + ([_strip(node.module)] if node.module else [])).strip(".")
+                for alias in node.names:
+                    found.add(
+                        f"{base}.{alias.name}".strip(".") if f"{base}.{alias.name}" in modules else base
+                    )
+        if lists:  # a registry: every module under the packages it imports
+            found |= {
+                m for m in modules for p in set(found) if _is_package(p, modules) and m.startswith(p + ".")
+            }
+        graph[name] = found & modules.keys() - {name}
+    return graph
+
+
+def _dotted(relative: Path) -> str:
+    parts = relative.with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _strip(module: str) -> str:
+    return module.removeprefix("gemini_doctor").lstrip(".")
+
+
+def _is_package(name: str, modules: dict[str, Path]) -> bool:
+    return name in modules and modules[name].name == "__init__.py"
+
+
+def _type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+
+
+def test_no_module_imports_a_module_that_imports_it_back():
+    found = cycles(module_graph())
+    assert not found, f"modules that import each other (directly or through others): {found}"
+
+
+def test_a_registry_imports_what_it_lists():
+    graph = module_graph()
+    assert "emulator.services.billing" in graph["emulator.backends"]
+    assert "probes.billing.billing" in graph["probes.registry"]
+    assert "emulator.backends" not in graph["emulator.world"]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.credentials import write_credentials
 from gemini_doctor.emulator.oauth import OAuthState
 from gemini_doctor.emulator.scenarios import scenario_world
-from gemini_doctor.emulator.world import load_world
 from gemini_doctor.remedies import _chmod, _set_quota_project
 from gemini_doctor.safefiles import FileRefused, backup_of, safe_name, write_atomic
 

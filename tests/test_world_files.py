@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from gemini_doctor.emulator.world import WorldError, load_world
+from gemini_doctor.emulator.backends import load_world
+from gemini_doctor.emulator.world import WorldError
 
 # nine levels of nine aliases: 9**9 (387 million) strings from a few hundred bytes
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(

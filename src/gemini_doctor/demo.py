@@ -27,10 +27,10 @@ def run_scenario(name: str, home: Path) -> dict:
     """Run one scenario end to end; return its report (the demo's JSON form)."""
     from .api import error_text, explain
     from .check import discover, run_check
+    from .emulator.backends import load_world
     from .emulator.clients import call, describe, shell_env
     from .emulator.scenarios import NOTES, scenario_cause, scenario_world
     from .emulator.server import BackgroundServer
-    from .emulator.world import load_world
 
     world = scenario_world(name)
     client = world["client"]

@@ -69,8 +69,9 @@ def emulate(
     list_scenarios: bool,
 ) -> None:
     """Serve Google's Gemini endpoints, answering from a world, so apps can be tested against real errors."""
+    from ..emulator.backends import load_world
     from ..emulator.scenarios import scenario_names, scenario_world
-    from ..emulator.world import WorldError, load_world
+    from ..emulator.world import WorldError
 
     if list_scenarios:
         click.echo("\n".join(scenario_names()))

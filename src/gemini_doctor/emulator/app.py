@@ -1,6 +1,6 @@
 """The emulator's starlette app: every emulated service on one port, plus /_emulator/ controls.
 
-The services are the modules of ``services/``, found by :mod:`.registry`. Their paths do not collide,
+The services are the modules of ``services/``, found by :mod:`.backends`. Their paths do not collide,
 so routing is by path alone. The Host header matters only when it names a googleapis.com host that
 Google does not serve (``eu-aiplatform.googleapis.com``): then the front end refuses it, as Google's does.
 """
@@ -19,11 +19,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from .backends import services
 from .errors import GoogleError
 from .guard import Guard
 from .hostpath import HostInPath
 from .oauth import OAuthState
-from .registry import Context, Counters, services
+from .registry import Context, Counters
 from .services.logging_api import AuditLog
 from .services.openai_compat import is_openai_path
 from .world import World

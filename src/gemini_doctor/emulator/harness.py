@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backends import load_world
 from .credentials import read_env_script
 from .scenarios import MODEL, scenario_names, scenario_world
 from .server import BackgroundServer
-from .world import load_world
 
 WORLD_SUFFIXES = (".yaml", ".yml", ".json")
 

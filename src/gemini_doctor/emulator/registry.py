@@ -1,17 +1,13 @@
-"""The emulated Google services, each declared by one module in ``emulator/services/`` and found by listing
-it.
+"""What an emulated Google service declares itself with: one module in ``emulator/services/`` each.
 
 Like moto's backends (one package per AWS service, found by listing the package), a service module holds its
 state, its handlers and its routes, and ends with ``EMULATED = EmulatedService(...)``: its backend class, the
 world sections it owns and any paths it serves outside Google's front end. Adding a service is adding one
-module there; nothing else names it.
+module there; nothing else names it (:mod:`.backends` finds it). This module imports none of them at run time.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -63,23 +59,3 @@ class Context:
         if cls not in self._built:
             self._built[cls] = cls(self)
         return self._built[cls]
-
-
-@functools.cache
-def services() -> tuple[EmulatedService, ...]:
-    """Every service module's declaration, in module-name order; a module without one fails here, by name."""
-    from . import services as package
-
-    found = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        service = getattr(module, "EMULATED", None)
-        if not isinstance(service, EmulatedService):
-            raise TypeError(f"emulator/services/{info.name}.py declares no EMULATED = EmulatedService(...)")
-        found.append(service)
-    return tuple(found)
-
-
-def world_sections() -> dict[str, type]:
-    """The top-level world lists the services own, with their entries' type."""
-    return {name: entry for service in services() for name, entry in (service.world or {}).items()}

@@ -1,8 +1,8 @@
-"""The emulator's world (shared/spec/emulator-world.md): load, validate, and look things up.
+"""The emulator's world (shared/spec/emulator-world.md): build, validate, and look things up.
 
 Validation errors name the field path and, for YAML files, the line. State that several services read is typed
 here; a list only one service reads is a section that service declares (:mod:`.registry`),
-loaded the same way.
+loaded the same way (:func:`.backends.load_world` passes the sections in: this module imports no service).
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class World:
     metadata: dict = field(default_factory=dict)  # the machine's metadata server (metadata.py)
     today: datetime.date = field(default_factory=datetime.date.today)
     standard_key_cutoffs: dict[str, datetime.date] = field(default_factory=dict)  # unrestricted / all
-    sections: dict[str, list] = field(default_factory=dict)  # the lists services own, by name (registry.py)
+    sections: dict[str, list] = field(default_factory=dict)  # the lists services own, by name (backends.py)
 
     def project(self, ref: str | int | None) -> Project | None:
         """A project by id or number."""
@@ -203,8 +203,9 @@ _TOP = {
 }
 
 
-def load_world(source: str | Path | dict) -> World:
-    """A world from a YAML/JSON file path or an already-parsed mapping."""
+def build_world(source: str | Path | dict, sections: dict[str, type]) -> World:
+    """A world from a YAML/JSON file path or an already-parsed mapping, with the lists *sections* names (the
+    services' own: see :func:`.backends.load_world`, which is how the rest of the emulator loads a world)."""
     lines: dict[tuple, int] = {}
     where = "" if isinstance(source, dict) else f"{source}: "
     if isinstance(source, dict):
@@ -215,9 +216,6 @@ def load_world(source: str | Path | dict) -> World:
         data, lines = read_world_file(str(source))
     if not isinstance(data, dict):
         raise WorldError(f"{where}the world must be a mapping at the top level")
-    from .registry import world_sections
-
-    sections = world_sections()
     return _Builder(lines, where).world(
         {k: v for k, v in data.items() if k in _TOP or k in sections}, sections
     )
