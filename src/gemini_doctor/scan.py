@@ -274,7 +274,7 @@ class Scanner:
         if diagnosis is None:
             return
         top = diagnosis.top.cause
-        group = self.groups.setdefault(top.id, Group(top.id, top.title))
+        group = self.groups.get(top.id) or self.groups.setdefault(top.id, Group(top.id, top.title))
         seen = _timestamp(text) or f"line {line}"
         group.count += 1
         self.errors += 1
@@ -287,8 +287,8 @@ class Scanner:
             group.fix = redact(step.get("command") or step.get("step", ""))
 
     def _audit_entry(self, text: str) -> dict | None:
-        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied, and
-        return it."""
+        """A Cloud Audit Logs entry on one line (an export): list the call when it was denied, and return
+        it."""
         try:
             entry = json.loads(text)
         except (ValueError, RecursionError):
@@ -427,30 +427,35 @@ def _error_words() -> tuple[BytesAhoCorasick, int]:
 
 def _hit_records(buffer: bytes, done: int, cut: int) -> list[tuple[int, int, bytes, bool]]:
     """Each record holding a hit that starts in ``buffer[done:cut]``, found by one pass of the
-    anchors: its bounds, its text (of a very long record, the part around its first hit), and
-    whether one of its hits is a mark of an error (else it only names Google)."""
+    anchors: its bounds, its text, and whether one of its hits is a mark of an error (else it only
+    names Google)."""
     scan_to = cut if buffer[cut - 1 : cut] == b"\n" else len(buffer)  # a hit may straddle a cut in a line
-    hits = _anchors().find_matches_as_indexes(memoryview(buffer)[done:scan_to])
-    records = []
-    base, n, total = done, 0, len(hits)
-    while n < total:
-        kind, pos, _ = hits[n]
-        n += 1
-        pos += base
-        if pos >= cut:
-            break
-        start, end = _record_bounds(buffer, buffer.rfind(b"\n", done, pos) + 1 or done, done)
-        marked = kind >= _FIRST_MARK
-        while n < total and hits[n][1] + base < end:  # the record's other hits
-            marked = marked or hits[n][0] >= _FIRST_MARK
-            n += 1
-        if end - start > MAX_RECORD:  # a very long record: the part around the hit
-            since = max(start, pos - MAX_RECORD // 4)
-            records.append((start, end, buffer[since : since + MAX_RECORD], marked))
+    hits = iter(_anchors().find_matches_as_indexes(memoryview(buffer)[done:scan_to]))
+    records, base, size = [], done, len(buffer)
+    hit = next(hits, None)
+    while hit is not None and hit[1] + base < cut:
+        pos, marked = hit[1] + base, hit[0] >= _FIRST_MARK
+        start = buffer.rfind(b"\n", done, pos) + 1 or done
+        end = buffer.find(b"\n", pos) + 1 or size
+        if buffer[start] in _CONTINUATION_START or (end < size and buffer[end] in _CONTINUATION_START):
+            start, end = _record_bounds(buffer, start, done)  # a record of several lines
+        for hit in hits:  # the record's other hits
+            if hit[1] + base >= end:
+                break
+            marked = marked or hit[0] >= _FIRST_MARK
         else:
-            records.append((start, end, buffer[start:end], marked))
+            hit = None
+        records.append((start, end, _record_text(buffer, start, end, pos), marked))
         done = end
     return records
+
+
+def _record_text(buffer: bytes, start: int, end: int, hit: int) -> bytes:
+    """The record's bytes; of a very long record, the part around its (first) hit."""
+    if end - start > MAX_RECORD:
+        start = max(start, hit - MAX_RECORD // 4)
+        end = start + MAX_RECORD
+    return buffer[start:end]
 
 
 def _show_errors(raws: list[bytes]) -> list[bool]:
