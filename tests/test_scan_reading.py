@@ -106,6 +106,23 @@ def test_google_lines_without_an_error_are_dismissed_unexplained(monkeypatch):
     assert scanner.errors == 0 and calls == []
 
 
+def test_each_record_is_dismissed_on_its_own_words(monkeypatch):
+    """The records of a chunk are checked for error words in one pass, but never as one text: a
+    status key at the end of one record and an error code opening the next, or a word split
+    between two records, show no error."""
+    calls = []
+    monkeypatch.setattr(scan, "explain", lambda text: calls.append(text) or explain(text))
+    lines = [
+        f"{TS} INFO gemini call ok, last status\n",
+        "403 gemini calls ok, the next goes to err\n",
+        "or queue of gemini, ok\n",
+    ]
+    scanner = _scan("".join(lines * 3).encode())
+    assert scanner.errors == 0 and calls == []
+    _scan("".join([*lines, f"{TS} INFO gemini status 403\n"]).encode())
+    assert calls == [f"{TS} INFO gemini status 403\n"]
+
+
 def test_real_errors_are_found_among_noise_wherever_explain_diagnoses_them(error_cases):
     """Each real error (the project's own cases, and the shared corpus when present), on one log line
     and escaped inside a JSON log line, whole and cut short, amid ordinary lines and request logs
