@@ -55,7 +55,8 @@ def target_options(command):
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """--endpoint must be an http(s) base URL with a host: anything else is a usage error, before any probe runs."""
+    """--endpoint must be an http(s) base URL with a host: anything else is a usage error, before any probe
+    runs."""
     if value is None:
         return None
     from urllib.parse import urlsplit
@@ -81,7 +82,10 @@ def report_options(command):
                 "-v",
                 "--verbose",
                 is_flag=True,
-                help="Log every HTTP request the probes send and what Google answered, on stderr (secrets masked).",
+                help=(
+                    "Log every HTTP request the probes send and what Google answered, on stderr "
+                    "(secrets masked)."
+                ),
             ),
             click.option(
                 "--output",
@@ -125,10 +129,10 @@ def run_target(
     admin_file: str | None = None,
 ):
     """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
-    and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's stderr.
-    For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required.
-    *admin_file* (--admin-credentials) is what the read-only admin probes run as; a file google-auth cannot use
-    is a usage error, before any probe runs."""
+    and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's
+    stderr. For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required.
+    *admin_file* (--admin-credentials) is what the read-only admin probes run as; a file google-auth cannot
+    use is a usage error, before any probe runs."""
     from ..check import discover, run_check
     from ..probes.discovery import admin_credential
 
@@ -165,7 +169,8 @@ def run_target(
 
 
 def _person(project: str | None, endpoint: str | None):
-    """The signed-in account's setup for ``--for key-creation``; the project must be a project ID or number."""
+    """The signed-in account's setup for ``--for key-creation``; the project must be a project ID or
+    number."""
     from ..google.syntax import valid
     from ..probes.discovery import discover_person
 
@@ -178,7 +183,8 @@ def _person(project: str | None, endpoint: str | None):
 
 
 def _streamed(setup, endpoint, timeout, log, stream: TextIO):
-    """Run the probes, printing each checklist line to *stream* the moment its probe finishes (like flutter doctor)."""
+    """Run the probes, printing each checklist line to *stream* the moment its probe finishes (like flutter
+    doctor)."""
     from ..check import checklist, run_check
     from ..render.check import check_head, check_line
     from ..render.terminal import print_lines
@@ -264,7 +270,8 @@ def check(
     purpose,
     admin_credentials,
 ) -> None:
-    """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one verdict."""
+    """Find the credential your code really uses, probe Google's APIs concurrently (read-only), give one
+    verdict."""
     from ..render import render
 
     with report_stream(output) as out:

@@ -31,7 +31,8 @@ Examples:
   gemini-doctor emulate --list-scenarios
 
 \b
-Without --world or --scenario it serves the built-in `healthy` world (every call succeeds) and says so on stderr.
+Without --world or --scenario it serves the built-in `healthy` world (every call succeeds) and says so \
+on stderr.
 The first line on stdout is always `listening on http://HOST:PORT`.
 
 \b
@@ -80,8 +81,8 @@ def emulate(
         raise click.UsageError("give --world or --scenario, not both")
     if not world_file and not scenario:
         click.echo(
-            "gemini-doctor: no --world or --scenario given: serving the built-in `healthy` world, where every "
-            "call succeeds (for a failure: --scenario CAUSE_ID, see --list-scenarios)",
+            "gemini-doctor: no --world or --scenario given: serving the built-in `healthy` world, where "
+            "every call succeeds (for a failure: --scenario CAUSE_ID, see --list-scenarios)",
             err=True,
         )
     try:

@@ -87,7 +87,8 @@ def run(
     project: str | None = None,
     output: str | None = None,
 ) -> int:
-    """Explain one error (from *source*, default stdin) or a JSONL *batch*, to stdout or *output*; returns the exit code."""
+    """Explain one error (from *source*, default stdin) or a JSONL *batch*, to stdout or *output*; returns the
+    exit code."""
     if output is None:
         return _run(source, fmt, batch, project)
     try:
@@ -138,7 +139,8 @@ def _read_input(source: str) -> str:
         )
     if _looks_binary(data):
         _fail(
-            f"{'stdin' if source == '-' else source} holds binary data, not an error text: paste the error message itself"
+            f"{'stdin' if source == '-' else source} holds binary data, not an error text: paste the error "
+            "message itself"
         )
     text = data.decode("utf-8", errors="replace").strip()
     if not text:
@@ -147,7 +149,8 @@ def _read_input(source: str) -> str:
 
 
 def _open_input(source: str):
-    """*source* opened for binary reading; on a terminal, stdin is read until Ctrl-D, with a hint on stderr."""
+    """*source* opened for binary reading; on a terminal, stdin is read until Ctrl-D, with a hint on
+    stderr."""
     if source != "-":
         return open(source, "rb")
     if sys.stdin is None:

@@ -158,7 +158,8 @@ def _apply(
     if refused is not None:
         return _finish(report, fmt, say, notes=[refused])
     say(
-        f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is normal)…"
+        f"Verifying (up to {wait_s:g} s; Google can take a minute or two to propagate a change, which is "
+        "normal)…"
     )
 
     def recheck():
@@ -207,7 +208,8 @@ def _verify_with_progress(verify, recheck, wait_s: float, fmt: str, say):
             recheck,
             wait_s,
             lambda n, r, t: status.update(
-                f"Verifying… check {n} after {t:.0f} s of at most {wait_s:g} s: {'healthy' if r.healthy else 'not yet'}"
+                f"Verifying… check {n} after {t:.0f} s of at most {wait_s:g} s: "
+                f"{'healthy' if r.healthy else 'not yet'}"
             ),
         )
 

@@ -1,4 +1,5 @@
-"""Entry point: ``gemini-doctor``. Help pages and a plain ``explain`` skip click; everything else goes through it."""
+"""Entry point: ``gemini-doctor``. Help pages and a plain ``explain`` skip click; everything else goes through
+it."""
 
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ Exit codes:
 )
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
 def run(command: tuple[str, ...]) -> None:
-    """Run COMMAND with its output and exit code unchanged; afterwards explain any Google errors it printed."""
+    """Run COMMAND with its output and exit code unchanged; afterwards explain any Google errors it
+    printed."""
     from ..scan import Scanner
 
     try:
