@@ -1,10 +1,11 @@
 """Renderers: one interface for every command's output (explain, check, fix, fix --apply, scan, demo) in every
 format.
 
-``render(result, fmt, stream, view, **options)`` writes a command's result (its JSON form): ``text`` for people
-(rich and colour on a TTY, plain when piped), ``json`` for machines (one compact line), ``markdown`` for tickets.
-Each view is a module here ending with ``VIEW = View(lines, markdown, json_form)`` (see :class:`.layout.View`);
-the sinks here redact every format once, and the terminal's makes every line printable.
+``render(result, fmt, stream, view, **options)`` writes a command's result (its JSON form): ``text`` for
+people (rich and colour on a TTY, plain when piped), ``json`` for machines (one compact line), ``markdown``
+for tickets. Each view is a module here ending with ``VIEW = View(lines, markdown, json_form)`` (see
+:class:`.layout.View`); the sinks here redact every format once, and the terminal's makes every line
+printable.
 
 Importing this package is cheap (the CLI's help needs only FORMATS): a view is imported when used.
 """

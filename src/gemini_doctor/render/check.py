@@ -1,4 +1,5 @@
-"""The check report for people: the credential, a checklist, traps, then the causes (as explain shows them)."""
+"""The check report for people: the credential, a checklist, traps, then the causes (as explain shows
+them)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def tally(result: dict) -> str:
     ]
     if counts["skipped"]:
         parts.append(f"{counts['skipped']} skipped")
-    return f"{len(result['checks'])} checks: {', '.join(parts)}; {result['requests']} requests in {result['elapsed_ms']} ms"
+    return (
+        f"{len(result['checks'])} checks: {', '.join(parts)}; {result['requests']} requests in "
+        f"{result['elapsed_ms']} ms"
+    )
 
 
 def check_head(result: dict) -> list[Line]:

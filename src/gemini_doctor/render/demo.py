@@ -1,7 +1,8 @@
-"""The ``demo`` view: for each scenario, what the world held, what the app got, and what explain and check said.
+"""The ``demo`` view: for each scenario, what the world held, what the app got, and what explain and check
+said.
 
-The terminal shows each scenario as soon as it has run (:func:`demo_head`, :func:`scenario_lines`, :func:`demo_tail`);
-:func:`demo_lines` is the same report at once.
+The terminal shows each scenario as soon as it has run (:func:`demo_head`, :func:`scenario_lines`,
+:func:`demo_tail`); :func:`demo_lines` is the same report at once.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ def demo_head(total: int) -> list[Line]:
     return [
         (
             "bold",
-            f"gemini-doctor demo: {total} scenario(s) against a local emulator of Google's APIs (no account, no network)",
+            (
+                f"gemini-doctor demo: {total} scenario(s) against a local emulator of Google's APIs "
+                "(no account, no network)"
+            ),
         ),
         ("", ""),
     ]
 
 
 def scenario_lines(n: int, total: int, r: dict) -> list[Line]:
-    """One scenario's block (and the blank line after it); a scenario that could not run says why, on one line."""
+    """One scenario's block (and the blank line after it); a scenario that could not run says why, on one
+    line."""
     if "error" in r:
         return [("red", f"── {n}/{total} {r['scenario']}: could not run: {one_line(r['error'])}"), ("", "")]
     ex, ch = r["explain"], r["check"]
@@ -36,7 +41,10 @@ def scenario_lines(n: int, total: int, r: dict) -> list[Line]:
         ("", f"   explain (offline): {ex['top']} {_pct(ex['confidence'])}" + _unsettled(ex)),
         (
             "green" if r["matched"] else "red",
-            f"   check (live):      {ch['top'] or 'healthy'} {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms  {mark}",
+            (
+                f"   check (live):      {ch['top'] or 'healthy'} {_pct(ch['confidence'])}, {ch['requests']} "
+                f"requests in {ch['elapsed_ms']} ms  {mark}"
+            ),
         ),
     ]
     if ch["fix"]:
@@ -84,7 +92,10 @@ def demo_markdown(report: dict, **_: object) -> str:
             f"- Your app called: {text(r['call'])}",
             f"- Google answered: {text(r['raw_error'][:RAW_SHOWN] or '(success)')}",
             f"- explain (offline): `{ex['top']}` {_pct(ex['confidence'])}{_unsettled(ex)}",
-            f"- check (live): `{ch['top'] or 'healthy'}` {_pct(ch['confidence'])}, {ch['requests']} requests in {ch['elapsed_ms']} ms",
+            (
+                f"- check (live): `{ch['top'] or 'healthy'}` {_pct(ch['confidence'])}, {ch['requests']} "
+                f"requests in {ch['elapsed_ms']} ms"
+            ),
         ]
         if ch["fix"]:
             out += ["", "Fix:", ""] + code_block(ch["fix"])

@@ -24,7 +24,8 @@ def fix_script(data: dict, acting: str | None = None) -> str:
 
 
 def fix_lines(data: dict, acting: str | None = None, quiet: bool = False, **_: object) -> list[Line]:
-    """The script's lines, the live command in bold; with *quiet*, only that command (none when there is none)."""
+    """The script's lines, the live command in bold; with *quiet*, only that command (none when there is
+    none)."""
     lines = [f"# {one_line(data['summary'])}"]  # "Problem: …" or "Healthy: …"
     if acting:
         lines.append(f"# The commands act as {acting}.")

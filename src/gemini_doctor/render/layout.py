@@ -11,9 +11,9 @@ Line = tuple[str, str]  # (style, text); style "" is plain
 
 
 class View(NamedTuple):
-    """How one command's result (its JSON form) is shown: *lines* for the terminal, *markdown* for tickets, and
-    *json_form* (when set) picks what JSON shows. Each takes the result and the command's options as keywords,
-    ignoring those it does not use; each view module ends with ``VIEW = View(...)``."""
+    """How one command's result (its JSON form) is shown: *lines* for the terminal, *markdown* for tickets,
+    and *json_form* (when set) picks what JSON shows. Each takes the result and the command's options as
+    keywords, ignoring those it does not use; each view module ends with ``VIEW = View(...)``."""
 
     lines: Callable[..., list[Line]]
     markdown: Callable[..., str]
@@ -21,7 +21,8 @@ class View(NamedTuple):
 
 
 def one_line(value: str) -> str:
-    """*value* on one line, redacted first (a secret wrapped over lines is still found before they are joined)."""
+    """*value* on one line, redacted first (a secret wrapped over lines is still found before they are
+    joined)."""
     return " ".join(redact(value).split())
 
 

@@ -30,7 +30,8 @@ def scan_lines(report: dict, source: str, **_: object) -> list[Line]:
 
 
 def scan_markdown(report: dict, source: str, **_: object) -> str:
-    """The same, for a ticket: one section per cause (its fix is a command or a step in words: shown as text)."""
+    """The same, for a ticket: one section per cause (its fix is a command or a step in words: shown as
+    text)."""
     head = _scanned(report, source)
     out = [
         "## gemini-doctor scan",
@@ -66,11 +67,12 @@ def _denials(report: dict) -> list[Line]:
 
 
 def _denied_calls(report: dict) -> tuple[str, list[str]]:
-    """The denied calls an audit-log export records (when, who, which permission, which method), one line each."""
+    """The denied calls an audit-log export records (when, who, which permission, which method), one line
+    each."""
     denials = report.get("audit_denials") or []
     calls = [
-        f"{d['time'] or 'time unknown'}  {d['principal'] or 'a caller'} was denied {d['permission'] or 'a permission'} "
-        f"calling {d['method'] or d['service'] or 'an API'}"
+        f"{d['time'] or 'time unknown'}  {d['principal'] or 'a caller'} was denied "
+        f"{d['permission'] or 'a permission'} calling {d['method'] or d['service'] or 'an API'}"
         for d in denials[:DENIALS_SHOWN]
     ]
     if len(denials) > DENIALS_SHOWN:
