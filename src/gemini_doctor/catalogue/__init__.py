@@ -84,8 +84,8 @@ class Catalogue(dict):
 
     def candidates(self, scanned: Scanned, keys: Iterable[object] = ()) -> list[tuple[str, Signal]]:
         """The (cause id, signal) pairs that can match, in catalogue order: by the literals found in
-        *scanned* (from :meth:`scan`), and by *keys*: the record's reasons, ``("status", s)``, ``("code", n)``,
-        ``("surface", s)``, ``("field", name)`` for each filled field, and the live facts."""
+        *scanned* (from :meth:`scan`), and by *keys*: the record's reasons, ``("status", s)``,
+        ``("code", n)``, ``("surface", s)``, ``("field", name)`` for each filled field, and the live facts."""
         always, by_literal, by_key, _ = self._index
         positions = set(always)
         for literal in scanned.found:

@@ -25,7 +25,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def fact_files() -> list[str]:
-    """The modules that may declare facts: every probe module, discovery, the probe registry and the verdict."""
+    """The modules that may declare facts: every probe module, discovery, the probe registry and the
+    verdict."""
     probes = os.path.join(PACKAGE, "probes")
     return sorted(glob.glob(os.path.join(probes, "*.py")) + glob.glob(os.path.join(probes, "*", "*.py"))) + [
         os.path.join(PACKAGE, "verdict.py")

@@ -40,12 +40,16 @@ PLACEHOLDERS = {
     "api_key": "an API key for the user to paste (never filled: a command with it is a comment)",
     "real_project": "the project the user meant (never filled: the user picks it)",
     "billing_account": "the open billing account to link (from check, when the caller may link exactly one)",
-    "deny_policy": "the ID of the IAM deny policy that refuses the permission (from check's Policy Troubleshooter probe)",
+    "deny_policy": (
+        "the ID of the IAM deny policy that refuses the permission (from check's Policy Troubleshooter probe)"
+    ),
 }
 
 RETRY_ADVICE = {
     "yes": "Retrying can help: this is transient (back off and retry).",
-    "after_fix": "Retrying as-is will fail the same way; after the fix, retry (allow a few minutes to propagate).",
+    "after_fix": (
+        "Retrying as-is will fail the same way; after the fix, retry (allow a few minutes to propagate)."
+    ),
     "no": "Retrying this request will not help: the request itself must change.",
     "unknown": "Whether retrying helps is not known until the cause is: gemini-doctor check tells.",
 }

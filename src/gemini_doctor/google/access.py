@@ -32,13 +32,15 @@ _GET_PROJECT = "resourcemanager.projects.get"
 GET_IAM_POLICY = "resourcemanager.projects.getIamPolicy"
 SET_PROJECT_POLICY = "resourcemanager.projects.setIamPolicy"
 LIST_LOG_ENTRIES = "logging.logEntries.list"
-# Reading a project's effective organization policy (orgpolicy v2 getEffectivePolicy; Google's role pages spell it so).
+# Reading a project's effective organization policy (orgpolicy v2 getEffectivePolicy; Google's role pages
+# spell it so).
 GET_ORG_POLICY = "orgpolicy.policy.get"
 CREATE_KEYS = "apikeys.keys.create"
 CREATE_SERVICE_ACCOUNTS = "iam.serviceAccounts.create"
 BIND_KEYS_TO_SERVICE_ACCOUNTS = "iam.serviceAccountApiKeyBindings.create"
-# What creating an AI Studio key needs on the project (Google's Gemini API key page, 2026): AI Studio checks the
-# project, creates the key, enables the Gemini API, and creates the service account the auth key is bound to.
+# What creating an AI Studio key needs on the project (Google's Gemini API key page, 2026): AI Studio checks
+# the project, creates the key, enables the Gemini API, and creates the service account the auth key is
+# bound to.
 KEY_CREATION = (
     _GET_PROJECT,
     CREATE_KEYS,
@@ -101,7 +103,8 @@ NARROWEST_ROLE: dict[str, str] = {
     "serviceusage.services.enable": "roles/serviceusage.serviceUsageAdmin",
     CREATE_KEYS: "roles/serviceusage.apiKeysAdmin",
     CREATE_SERVICE_ACCOUNTS: "roles/iam.serviceAccountCreator",
-    # Google's key page names Project Editor for this one; we know no narrower predefined role that carries it.
+    # Google's key page names Project Editor for this one; we know no narrower predefined role that
+    # carries it.
     BIND_KEYS_TO_SERVICE_ACCOUNTS: "roles/editor",
     GET_ORG_POLICY: "roles/orgpolicy.policyViewer",
     SET_PROJECT_POLICY: "roles/resourcemanager.projectIamAdmin",
@@ -147,7 +150,8 @@ ALL_SERVICES = "allServices"  # an audit config for every service, as IAM polici
 
 
 def data_access_services(audit_configs: object) -> list[str]:
-    """The services an IAM policy's ``auditConfigs`` turn Data Access audit logs on for (``allServices``: all)."""
+    """The services an IAM policy's ``auditConfigs`` turn Data Access audit logs on for (``allServices``:
+    all)."""
     if not isinstance(audit_configs, list):
         return []
     return [

@@ -1,10 +1,11 @@
-"""Organization policy as Google evaluates it: the constraints that touch Gemini, and what an effective policy allows.
+"""Organization policy as Google evaluates it: the constraints that touch Gemini, and what an effective policy
+allows.
 
 An effective policy (orgpolicy v2 ``getEffectivePolicy``) is ``{"name", "spec": {"rules": [...]}}``. A list
-constraint's rule holds ``values`` (``allowedValues`` / ``deniedValues``), ``allowAll`` or ``denyAll``; a boolean
-constraint's rule holds ``enforce``. A denial wins over an allowance; no rule at all allows everything. Values
-that name a group (``in:us-locations``) or a subtree (``under:folders/1``) are not expanded here: a policy that
-hinges on one is reported as undecided, never guessed.
+constraint's rule holds ``values`` (``allowedValues`` / ``deniedValues``), ``allowAll`` or ``denyAll``; a
+boolean constraint's rule holds ``enforce``. A denial wins over an allowance; no rule at all allows
+everything. Values that name a group (``in:us-locations``) or a subtree (``under:folders/1``) are not expanded
+here: a policy that hinges on one is reported as undecided, never guessed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ ALLOWED, DENIED = "allowed", "denied"
 
 
 def model_value(model: str, action: str = "predict") -> str:
-    """A Google model and action as vertexai.allowedModels names them (``publishers/google/models/M:predict``)."""
+    """A Google model and action as vertexai.allowedModels names them
+    (``publishers/google/models/M:predict``)."""
     return f"publishers/google/models/{model}:{action}"
 
 
@@ -41,8 +43,8 @@ def _names(value: str) -> bool:
 
 
 def list_verdict(policy: object, *candidates: str) -> str | None:
-    """ALLOWED or DENIED for a value that any of *candidates* spells (e.g. a model with and without its action),
-    or None when the policy hinges on a group or subtree it names."""
+    """ALLOWED or DENIED for a value that any of *candidates* spells (e.g. a model with and without its
+    action), or None when the policy hinges on a group or subtree it names."""
     wanted = set(candidates) | {f"is:{c}" for c in candidates}
     rules = _rules(policy)
     undecided = False
