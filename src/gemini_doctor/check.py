@@ -1,8 +1,9 @@
 """`check`, composed: discovery -> probes -> verdict (and, for `fix --apply`, remedies on that verdict).
 
-The one place that joins the live probes (:mod:`.probes`) to the verdict (:mod:`.verdict`, which ranks with the
-same engine and catalogue as explain), so neither imports the other's side. The token request leaves first,
-before the probes' HTTP client and the verdict are even imported; the verdict is imported while the probes wait.
+The one place that joins the live probes (:mod:`.probes`) to the verdict (:mod:`.verdict`, which ranks with
+the same engine and catalogue as explain), so neither imports the other's side. The token request leaves
+first, before the probes' HTTP client and the verdict are even imported; the verdict is imported while the
+probes wait.
 """
 
 from __future__ import annotations

@@ -79,8 +79,9 @@ def run_scenario(name: str, home: Path) -> dict:
 
 @contextmanager
 def sealed_environment(env: dict[str, str]) -> Iterator[None]:
-    """While inside, the process environment is *env* alone: the SDKs read ``os.environ`` (GOOGLE_GENAI_USE_VERTEXAI,
-    GEMINI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS, proxies...), and a self-test must not inherit the user's."""
+    """While inside, the process environment is *env* alone: the SDKs read ``os.environ``
+    (GOOGLE_GENAI_USE_VERTEXAI, GEMINI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS, proxies...), and a self-test
+    must not inherit the user's."""
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)

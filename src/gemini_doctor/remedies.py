@@ -146,7 +146,8 @@ def _enable(project: str, service: str) -> Remedy:
         )
         if reply.status in (401, 403):
             raise RemedyDenied(
-                f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or roles/editor)"
+                f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or "
+                "roles/editor)"
             )
         if not reply.ok:
             raise RemedyDenied(f"enable failed: HTTP {reply.status} {_error_message(reply.body)}")
@@ -218,7 +219,8 @@ async def _read_policy(http: GoogleHttp, token: str | None, project: str) -> dic
     )
     if reply.status in (401, 403):
         raise RemedyDenied(
-            f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or roles/iam.securityReviewer to look)"
+            f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or "
+            "roles/iam.securityReviewer to look)"
         )
     if not reply.ok:
         raise RemedyDenied(f"getIamPolicy failed: HTTP {reply.status}")

@@ -35,7 +35,9 @@ PREVIEW_STAGES = ("PRIVATE_PREVIEW", "PUBLIC_PREVIEW", "EXPERIMENTAL")
 # The facts the comparison establishes (declared like a probe's: see probes/registry.py)
 FACTS = {
     "only_target_model_unavailable": "Google fails (5xx) for the target model while the control model works",
-    "only_target_model_denied": "the target model is denied while the control model works with the same credential",
+    "only_target_model_denied": (
+        "the target model is denied while the control model works with the same credential"
+    ),
     "preview_model_denied": "the denied target model is a preview (by its launch stage or name)",
     "ga_model_denied": "the denied target model is generally available, yet a working credential is refused",
     "model_not_at_location": "the model exists, but not at the Vertex AI location the app uses",
@@ -62,7 +64,8 @@ class CheckResult:
 
     @property
     def healthy(self) -> bool:
-        """The deciding probe passed and no probe found a problem (billing off on Vertex is one even if the call passed)."""
+        """The deciding probe passed and no probe found a problem (billing off on Vertex is one even if the
+        call passed)."""
         target = self.outcomes.get(DECIDING_PROBE[self.purpose])
         return (
             target is not None
@@ -110,11 +113,16 @@ class CheckResult:
 def summary_line(result: CheckResult) -> str:
     setup = result.setup
     if result.healthy and result.purpose == FOR_KEY_CREATION:
-        return f"Healthy: you may create an AI Studio key in project {setup.project}: the permissions and the organization policy allow it."
+        return (
+            f"Healthy: you may create an AI Studio key in project {setup.project}: the permissions and "
+            "the organization policy allow it."
+        )
     if result.healthy:
         return (
-            f"Healthy: {setup.model} answers on {SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this credential. If your app still fails, "
-            "compare its model, region and credential with the ones checked here."
+            f"Healthy: {setup.model} answers on "
+            f"{SURFACES[setup.surface].name if setup.surface in SURFACES else setup.surface} with this "
+            "credential. If your app still fails, compare its model, region and credential with the ones "
+            "checked here."
         )
     if result.exit_code == PROBLEM:
         problem = f"Problem: {result.diagnosis.top.cause.title} ({result.diagnosis.top.cause.id})."
