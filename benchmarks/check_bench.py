@@ -1,10 +1,11 @@
-"""`check` speed against the emulator: the critical path in round trips and the fixed cost before the first request.
+"""`check` speed against the emulator: the critical path in round trips and the fixed cost before the first
+request.
 
 Run: python benchmarks/check_bench.py [--scenario healthy] [--runs 5]
 
 - critical path = (wall at 300 ms latency - wall at 0 ms) / 0.3 s, in round trips (target <= 3.5);
-- fixed cost = time from starting `check` to its first request reaching Google (a recording proxy in front of the
-  emulator sees it), as a ratio to `python -c pass` measured in the same run (target <= 20x).
+- fixed cost = time from starting `check` to its first request reaching Google (a recording proxy in front of
+  the emulator sees it), as a ratio to `python -c pass` measured in the same run (target <= 20x).
 Medians of --runs runs; prints figures only.
 """
 
@@ -25,7 +26,8 @@ LATENCY_MS = 300
 
 
 class FirstRequestProxy:
-    """A loopback TCP proxy in front of the emulator that notes when the first connection sends its first bytes."""
+    """A loopback TCP proxy in front of the emulator that notes when the first connection sends its first
+    bytes."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
@@ -142,8 +144,8 @@ def main() -> None:
         print(
             f"{scenario:24} critical path {(w300 - w0) / (LATENCY_MS / 1000):.2f} round trips "
             f"(wall {w0:.2f} s at 0 ms, {w300:.2f} s at {LATENCY_MS} ms); "
-            f"fixed cost before the first request {fixed_s * 1000:.0f} ms = {fixed_s / bare_s:.1f}x python -c pass "
-            f"({bare_s * 1000:.0f} ms)"
+            f"fixed cost before the first request {fixed_s * 1000:.0f} ms = {fixed_s / bare_s:.1f}x python "
+            f"-c pass ({bare_s * 1000:.0f} ms)"
         )
 
 

@@ -46,7 +46,10 @@ TRICKLE = (
 def _request_bytes(n: int) -> bytes:
     headers, model, _, _ = MIX[n % len(MIX)]
     body = json.dumps({"contents": [{"parts": [{"text": f"request {n}"}]}]}).encode()
-    head = f"POST /v1beta/models/{model}:generateContent HTTP/1.1\r\nHost: emulator\r\ncontent-type: application/json\r\n"
+    head = (
+        f"POST /v1beta/models/{model}:generateContent HTTP/1.1\r\nHost: emulator\r\ncontent-type: "
+        "application/json\r\n"
+    )
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + f"content-length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
@@ -193,16 +196,18 @@ def main() -> None:
     )
     print(
         f"burst                : {args.burst} requests at once, {args.burst // 4} leaving early; answered "
-        f"{len(run['answered'])} / {completed}, wrongly {len(run['burst_wrong'])}, in {run['burst_seconds']:.2f} s"
+        f"{len(run['answered'])} / {completed}, wrongly {len(run['burst_wrong'])}, in "
+        f"{run['burst_seconds']:.2f} s"
     )
     print(
-        f"steady requests      : {args.requests} (concurrency {args.concurrency}, 4-way mix of good and failing calls); "
-        f"answered {len(latencies)}, wrongly {len(run['wrong'])}"
+        f"steady requests      : {args.requests} (concurrency {args.concurrency}, 4-way mix of good and "
+        f"failing calls); answered {len(latencies)}, wrongly {len(run['wrong'])}"
         + (f" e.g. {run['wrong'][:3]}" if run["wrong"] else "")
     )
     print(f"emulator counted     : {stats['requests']} requests")
     print(
-        f"throughput           : {args.requests / run['steady_seconds']:,.0f} requests/s over {run['steady_seconds']:.2f} s"
+        f"throughput           : {args.requests / run['steady_seconds']:,.0f} requests/s over "
+        f"{run['steady_seconds']:.2f} s"
     )
     print(f"latency p50 / p99    : {statistics.median(latencies):.1f} ms / {p99:.1f} ms")
     print(

@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-errors.jsonl"
-SAMPLE = '{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Request had insufficient authentication scopes."}}'
+SAMPLE = (
+    '{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Request had insufficient '
+    'authentication scopes."}}'
+)
 
 
 def _median_ms(argv: list[str], runs: int, stdin: bytes = b"") -> float:

@@ -114,7 +114,8 @@ def main() -> None:
         if value > worst[1]:
             worst = (name, value)
     print(
-        f"worst: {worst[0]} at {worst[1]:.3f} s ({worst[1] / baseline:.1f}x prose); all shapes in {time.perf_counter() - started:.0f} s"
+        f"worst: {worst[0]} at {worst[1]:.3f} s ({worst[1] / baseline:.1f}x prose); all shapes in "
+        f"{time.perf_counter() - started:.0f} s"
     )
 
 

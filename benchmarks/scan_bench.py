@@ -1,4 +1,5 @@
-"""`scan` on a realistic log: MB/s, the ratio to `grep -c` on the same file, peak memory, errors found / planted.
+"""`scan` on a realistic log: MB/s, the ratio to `grep -c` on the same file, peak memory, errors found /
+planted.
 
 Run: python benchmarks/scan_bench.py [--mb 200] [--every 2000]
 
@@ -11,8 +12,8 @@ logger cut short, and bodies escaped inside JSON log lines (whole, and cut short
 error must be found; each format's share is printed.
 
 Prints figures only: scan's wall time against `grep -c googleapis.com` on the same file in the
-same run (the baseline; the two run in turn, and the ratio is the median over the pairs), and scan's peak RSS at the full size and at a quarter of it (memory
-must not grow with the log).
+same run (the baseline; the two run in turn, and the ratio is the median over the pairs), and scan's peak RSS
+at the full size and at a quarter of it (memory must not grow with the log).
 """
 
 from __future__ import annotations
@@ -28,35 +29,94 @@ import time
 
 MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-pro-preview", "gemini-2.0-flash")
 NORMAL = (
-    "{ts} INFO  http request handled method=GET path=/api/v1/items/{n} status=200 duration_ms={d} user=u{u}\n",
+    (
+        "{ts} INFO  http request handled method=GET path=/api/v1/items/{n} status=200 duration_ms={d} "
+        "user=u{u}\n"
+    ),
     "{ts} DEBUG cache hit key=items:{n} ttl=300\n",
     "{ts} INFO  worker-{u} picked job {n} from queue default (attempt 1)\n",
-    '{{"timestamp": "{ts}", "severity": "INFO", "logger": "app.orders", "message": "order {n} saved", "duration_ms": {d}}}\n',
+    (
+        '{{"timestamp": "{ts}", "severity": "INFO", "logger": "app.orders", "message": "order {n} saved", '
+        '"duration_ms": {d}}}\n'
+    ),
     "{ts} WARN  slow query took {d}0 ms: SELECT * FROM items WHERE id = {n}\n",
     "{ts} ERROR db connection reset by peer, retrying (pool=main, attempt 2)\n",
-    '{{"timestamp": "{ts}", "severity": "ERROR", "message": "payment provider returned 503 Service Unavailable", "order": {n}}}\n',
+    (
+        '{{"timestamp": "{ts}", "severity": "ERROR", "message": "payment provider returned 503 Service '
+        'Unavailable", "order": {n}}}\n'
+    ),
 )
 GOOGLE_OK = (  # one line in 50: calls to Google that succeeded
-    '{ts} INFO  httpx HTTP Request: POST https://generativelanguage.googleapis.com/v1beta/models/{model}:generateContent "HTTP/1.1 200 OK"\n',
-    "{ts} INFO  POST https://us-central1-aiplatform.googleapis.com/v1/projects/acme-prod/locations/us-central1/publishers/google/models/{model}:generateContent status=200 duration_ms={d}\n",
-    '{{"timestamp": "{ts}", "severity": "INFO", "message": "gemini call ok", "url": "https://generativelanguage.googleapis.com/v1beta/models/{model}:streamGenerateContent", "status": 200, "tokens": {d}}}\n',
-    "{ts} DEBUG google_genai.models usage for {model}: prompt_tokens={d} candidates_tokens={u} total_tokens={n}\n",
+    (
+        "{ts} INFO  httpx HTTP Request: POST "
+        'https://generativelanguage.googleapis.com/v1beta/models/{model}:generateContent "HTTP/1.1 200 OK"\n'
+    ),
+    (
+        "{ts} INFO  POST https://us-central1-aiplatform.googleapis.com/v1/projects/acme-prod"
+        "/locations/us-central1/publishers/google/models/{model}:generateContent status=200 duration_ms={d}\n"
+    ),
+    (
+        '{{"timestamp": "{ts}", "severity": "INFO", "message": "gemini call ok", "url": '
+        '"https://generativelanguage.googleapis.com/v1beta/models/{model}:streamGenerateContent", "status": '
+        '200, "tokens": {d}}}\n'
+    ),
+    (
+        "{ts} DEBUG google_genai.models usage for {model}: prompt_tokens={d} candidates_tokens={u} "
+        "total_tokens={n}\n"
+    ),
 )
 DISABLED = (
-    "Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it by "
-    "visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=580640415319 "
-    "then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry."
+    "Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it "
+    "by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview"
+    "?project=580640415319 then retry. If you enabled this API recently, wait a few minutes for the action "
+    "to propagate to our systems and retry."
 )
-NOT_HERE = '{{"error": {{"code": 404, "message": "Publisher Model `projects/acme-prod/locations/europe-west1/publishers/google/models/{model}` was not found or your project does not have access to it. Please ensure you are using a valid model version.", "status": "NOT_FOUND"}}}}'
+NOT_HERE = (
+    '{{"error": {{"code": 404, "message": "Publisher Model '
+    "`projects/acme-prod/locations/europe-west1/publishers/google/models/{model}` was not found or your "
+    'project does not have access to it. Please ensure you are using a valid model version.", "status": '
+    '"NOT_FOUND"}}}}'
+)
 ERRORS = {  # format -> template
-    "json body": '{ts} ERROR vertex call failed: {{"error": {{"code": 403, "message": "Permission \'aiplatform.endpoints.predict\' denied on resource \'//aiplatform.googleapis.com/projects/acme-prod/locations/us-central1/publishers/google/models/{model}\' (or it may not exist).", "status": "PERMISSION_DENIED", "details": [{{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED", "domain": "aiplatform.googleapis.com", "metadata": {{"permission": "aiplatform.endpoints.predict"}}}}]}}}}\n',
-    "python repr": "{ts} ERROR google.genai.errors.ClientError: 400 INVALID_ARGUMENT. {{'error': {{'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT', 'details': [{{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', 'reason': 'API_KEY_INVALID', 'domain': 'googleapis.com', 'metadata': {{'service': 'generativelanguage.googleapis.com'}}}}]}}}}\n",
-    "pretty body": '{ts} ERROR upstream said: {{\n  "error": {{\n    "code": 429,\n    "message": "You exceeded your current quota, please check your plan and billing details. * Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: {model}",\n    "status": "RESOURCE_EXHAUSTED"\n  }}\n}}\n',
+    "json body": (
+        '{ts} ERROR vertex call failed: {{"error": {{"code": 403, "message": "Permission '
+        "'aiplatform.endpoints.predict' denied on resource "
+        "'//aiplatform.googleapis.com/projects/acme-prod/locations/us-central1"
+        "/publishers/google/models/{model}' "
+        '(or it may not exist).", "status": "PERMISSION_DENIED", "details": [{{"@type": '
+        '"type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED", "domain": '
+        '"aiplatform.googleapis.com", "metadata": {{"permission": '
+        '"aiplatform.endpoints.predict"}}}}]}}}}\n'
+    ),
+    "python repr": (
+        "{ts} ERROR google.genai.errors.ClientError: 400 INVALID_ARGUMENT. {{'error': {{'code': 400, "
+        "'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT', "
+        "'details': [{{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', 'reason': "
+        "'API_KEY_INVALID', 'domain': 'googleapis.com', 'metadata': {{'service': "
+        "'generativelanguage.googleapis.com'}}}}]}}}}\n"
+    ),
+    "pretty body": (
+        '{ts} ERROR upstream said: {{\n  "error": {{\n    "code": 429,\n    "message": "You exceeded '
+        "your current quota, please check your plan and billing details. * Quota exceeded for metric: "
+        "generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: "
+        '{model}",\n    "status": "RESOURCE_EXHAUSTED"\n  }}\n}}\n'
+    ),
     "grpc text": "{ts} ERROR google.api_core.exceptions.PermissionDenied: 403 "
     + DISABLED
-    + ' [reason: "SERVICE_DISABLED"\ndomain: "googleapis.com"\nmetadata {{\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}}\n]\n',
-    "oauth": "{ts} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', {{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'}})\n",
-    "sdk message": "{ts} ERROR 404 models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.\n",
+    + (
+        ' [reason: "SERVICE_DISABLED"\ndomain: "googleapis.com"\nmetadata {{\n  key: "service"\n  '
+        'value: "generativelanguage.googleapis.com"\n}}\n]\n'
+    ),
+    "oauth": (
+        "{ts} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or "
+        "revoked.', {{'error': 'invalid_grant', 'error_description': 'Token has been expired or "
+        "revoked.'}})\n"
+    ),
+    "sdk message": (
+        "{ts} ERROR 404 models/{model} is not found for API version v1beta, or is not supported for "
+        "generateContent. Call ListModels to see the list of available models and their supported "
+        "methods.\n"
+    ),
     "message alone": "{ts} ERROR chat request failed: User location is not supported for the API use.\n",
     "cut short": '{ts} ERROR gemini call failed: {{"error": {{"code": 403, "message": "'
     + DISABLED[:112]
@@ -84,7 +144,8 @@ def write_log(path: str, megabytes: int, every: int) -> dict[str, int]:
             lines = []
             for _ in range(5000):
                 n += 1
-                ts = f"2026-11-30T{(n // 3600000) % 24:02d}:{(n // 60000) % 60:02d}:{(n // 1000) % 60:02d}.{n % 1000:03d}Z"
+                clock = f"{(n // 3600000) % 24:02d}:{(n // 60000) % 60:02d}:{(n // 1000) % 60:02d}"
+                ts = f"2026-11-30T{clock}.{n % 1000:03d}Z"
                 values = {"ts": ts, "n": n, "d": n % 997, "u": n % 1000, "model": MODELS[n % len(MODELS)]}
                 if n % every == 0:
                     fmt = formats[(n // every) % len(formats)]
@@ -152,8 +213,8 @@ def main() -> None:
     mb = report["bytes"] / 1e6
     total = sum(planted.values())
     print(
-        f"log                : {mb:,.0f} MB, {report['lines']:,} lines, {int(grep_out):,} naming googleapis.com, "
-        f"{total} errors planted in {len(planted)} formats"
+        f"log                : {mb:,.0f} MB, {report['lines']:,} lines, {int(grep_out):,} naming "
+        f"googleapis.com, {total} errors planted in {len(planted)} formats"
     )
     print(
         f"found / planted    : {report['errors']} / {total}  ("
@@ -170,8 +231,9 @@ def main() -> None:
         f"({mb / report['seconds']:,.0f} MB/s scanning, start-up excluded)"
     )
     print(
-        f"grep -c            : {grep_wall:.2f} s wall ({mb / grep_wall:,.0f} MB/s); scan / grep -c = {ratio:.1f}x "
-        f"(median of {len(pairs)} pairs, {min(w / g for w, g in pairs):.1f}-{max(w / g for w, g in pairs):.1f}x; target <= 8x)"
+        f"grep -c            : {grep_wall:.2f} s wall ({mb / grep_wall:,.0f} MB/s); scan / grep -c = "
+        f"{ratio:.1f}x (median of {len(pairs)} pairs, "
+        f"{min(w / g for w, g in pairs):.1f}-{max(w / g for w, g in pairs):.1f}x; target <= 8x)"
     )
     print(
         f"peak memory (RSS)  : {rss:,.0f} MB at {mb:,.0f} MB of log, {small_rss:,.0f} MB at a quarter of it"

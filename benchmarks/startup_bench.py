@@ -76,8 +76,9 @@ def main() -> None:
     for label, (argv, runs) in commands.items():
         f = _paired(argv, bare, runs)
         print(
-            f"{label:29} {f['wall'] * 1000:7.0f}ms {f['cpu'] * 1000:7.0f}ms   {f['wall_ratio']:6.2f}x {f['cpu_ratio']:6.2f}x"
-            f"   (bare: {f['bare_wall'] * 1000:.0f} ms wall, {f['bare_cpu'] * 1000:.0f} ms cpu; {runs} pairs)"
+            f"{label:29} {f['wall'] * 1000:7.0f}ms {f['cpu'] * 1000:7.0f}ms   {f['wall_ratio']:6.2f}x "
+            f"{f['cpu_ratio']:6.2f}x   (bare: {f['bare_wall'] * 1000:.0f} ms wall, "
+            f"{f['bare_cpu'] * 1000:.0f} ms cpu; {runs} pairs)"
         )
     print("targets: help paths close to 1x; the demo's five scenarios under 2.5 s wall")
 
