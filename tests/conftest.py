@@ -1,4 +1,5 @@
-"""Shared fixtures: error texts (the project's own cases, plus ../shared's corpus when present) and a CLI runner."""
+"""Shared fixtures: error texts (the project's own cases, plus ../shared's corpus when present) and a CLI
+runner."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from gemini_doctor.emulator.testing import gemini_emulator  # noqa: F401 - a fix
 pytest_plugins = ("pytester",)  # tests of our pytest plugin run pytest in-process
 
 # Bytecode caches are written for the test session even under PYTHONDONTWRITEBYTECODE: the suite starts many
-# interpreters (its workers, CLI runs, clients), and without caches each one compiles every module it imports and
-# pytest rewrites the asserts of every plugin's modules (ours among them) again. They go to __pycache__ (git ignores it).
+# interpreters (its workers, CLI runs, clients), and without caches each one compiles every module it imports
+# and pytest rewrites the asserts of every plugin's modules (ours among them) again. They go to __pycache__
+# (git ignores it).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
@@ -41,10 +43,10 @@ WHOLE_SUITE_WORKERS = 2  # the build machine's cores
 
 
 def _check_each_private_key_once() -> None:
-    """google-auth loads a service account's PEM key for each credential it makes, and cryptography checks the RSA key
-    on every load (about 60 ms); the emulator's keys are one per account and process, loaded hundreds of times here.
-    Each key is checked on its first load in a worker and the loaded (immutable) key reused after; a key that fails to
-    load fails every time (failures are not remembered)."""
+    """google-auth loads a service account's PEM key for each credential it makes, and cryptography checks the
+    RSA key on every load (about 60 ms); the emulator's keys are one per account and process, loaded hundreds
+    of times here. Each key is checked on its first load in a worker and the loaded (immutable) key reused
+    after; a key that fails to load fails every time (failures are not remembered)."""
     from cryptography.hazmat.primitives import serialization
 
     load = functools.lru_cache(maxsize=256)(serialization.load_pem_private_key)
@@ -103,7 +105,8 @@ def run_cli(
     *args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess:
     """Run the installed CLI as a user would, in a fresh interpreter (for what only a process shows: start-up,
-    imports, signals, warnings printed at import; otherwise :func:`invoke_cli` gives the same answer faster)."""
+    imports, signals, warnings printed at import; otherwise :func:`invoke_cli` gives the same answer
+    faster)."""
     if isinstance(input, str):
         input = input.encode()
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
@@ -119,11 +122,11 @@ def run_cli(
 def invoke_cli(
     *args: str, input: bytes | str | None = None, env: dict | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess:
-    """:func:`run_cli`'s answer (exit code, stdout and stderr bytes) from this process, without an interpreter's start-up:
-    the CLI's ``main()`` runs with its own argv, streams (not terminals; UTF-8 unless PYTHONIOENCODING says otherwise)
-    and whole environment, warnings and log records reach its stderr as in a fresh interpreter, and an uncaught
-    exception is a traceback on stderr and exit code 1. *timeout* is accepted for run_cli's signature; the CLI's own
-    deadlines hold."""
+    """:func:`run_cli`'s answer (exit code, stdout and stderr bytes) from this process, without an
+    interpreter's start-up: the CLI's ``main()`` runs with its own argv, streams (not terminals; UTF-8 unless
+    PYTHONIOENCODING says otherwise) and whole environment, warnings and log records reach its stderr as in a
+    fresh interpreter, and an uncaught exception is a traceback on stderr and exit code 1. *timeout* is
+    accepted for run_cli's signature; the CLI's own deadlines hold."""
     from gemini_doctor.cli.main import main
     from gemini_doctor.demo import sealed_environment
 
@@ -197,9 +200,9 @@ _DEFAULT_WARNINGS = [
 
 @contextlib.contextmanager
 def _as_in_a_new_interpreter() -> Iterator[None]:
-    """While inside: a new interpreter's warning filters, printed on sys.stderr (not pytest's record); no log handler
-    (records at WARNING and above reach sys.stderr, not pytest's capture); and the modules that read the environment
-    when imported are imported afresh, under the environment of the moment."""
+    """While inside: a new interpreter's warning filters, printed on sys.stderr (not pytest's record); no log
+    handler (records at WARNING and above reach sys.stderr, not pytest's capture); and the modules that read
+    the environment when imported are imported afresh, under the environment of the moment."""
     imported = _forget(_READ_ENVIRONMENT_ON_IMPORT)
     handlers = logging.root.handlers[:]
     logging.root.handlers[:] = []

@@ -1,4 +1,5 @@
-"""Test helpers: the package's own app-like client, bound to a running emulator fixture, and gcloud pointed at it."""
+"""Test helpers: the package's own app-like client, bound to a running emulator fixture, and gcloud pointed at
+it."""
 
 import os
 
@@ -16,15 +17,16 @@ def call(emu):
 
 
 def on_vertex(scenario: str, principal: str = APP_SA) -> dict:
-    """The built-in *scenario*'s world with its app on Vertex AI, calling as *principal* (the file env.sh names:
-    the app's service-account key file, or a user's ADC file)."""
+    """The built-in *scenario*'s world with its app on Vertex AI, calling as *principal* (the file env.sh
+    names: the app's service-account key file, or a user's ADC file)."""
     world = scenario_world(scenario)
     world["client"].update(surface="vertex", api_key=None, principal=principal)
     return world
 
 
 def tokens_issued_to(emu, principal: str) -> list[str]:
-    """The access tokens the emulator issued to *principal* (the token endpoint's, and user ADC files' own)."""
+    """The access tokens the emulator issued to *principal* (the token endpoint's, and user ADC files'
+    own)."""
     return [token for token, info in emu.server.oauth.tokens.items() if info.principal == principal]
 
 

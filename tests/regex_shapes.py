@@ -109,7 +109,8 @@ def _splits(body: list, ignore_case: bool) -> bool:
 
 
 def _optional_then_repeats(items: list) -> list:
-    """The repeats (with their index) reachable from the start of *items* through parts that may match nothing."""
+    """The repeats (with their index) reachable from the start of *items* through parts that may match
+    nothing."""
     out = []
     for k, node in enumerate(items):
         op, av = node

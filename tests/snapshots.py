@@ -2,15 +2,16 @@
 
 A refactor must leave these byte-identical. When behaviour changes ON PURPOSE, regenerate them with
 
-    python tests/snapshots.py --update          (or: GEMINI_DOCTOR_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py)
+    python tests/snapshots.py --update
+    (or: GEMINI_DOCTOR_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py)
 
 and commit the new files under tests/data/ with the change, so the diff shows what changed.
 
-``explain`` is recorded on each case of the shared corpus and of tests/data/cases/ as given, upper-cased, and with its newlines folded to
-spaces; the snapshot keeps each case's text, so it runs where ../shared is absent (a git worktree),
-and regenerating there re-uses those texts; ``check`` on each built-in scenario, run as `check`'s own tests run it (the app's earlier
-calls first). What varies from run to run (timings, the emulator's port, temporary paths) is
-replaced by a fixed placeholder before writing.
+``explain`` is recorded on each case of the shared corpus and of tests/data/cases/ as given, upper-cased, and
+with its newlines folded to spaces; the snapshot keeps each case's text, so it runs where ../shared is absent
+(a git worktree), and regenerating there re-uses those texts; ``check`` on each built-in scenario, run as
+`check`'s own tests run it (the app's earlier calls first). What varies from run to run (timings, the
+emulator's port, temporary paths) is replaced by a fixed placeholder before writing.
 """
 
 from __future__ import annotations

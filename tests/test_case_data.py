@@ -42,7 +42,8 @@ def _admitted_in_order() -> list[str]:
 
 def test_each_case_sits_where_the_rule_sends_it():
     """Cases admitted before the order file by their id's hash alone; the ones it lists, in its order, by the
-    hash with a floor: a case the hash sends to dev goes to held-out when dev would bring held-out under a third."""
+    hash with a floor: a case the hash sends to dev goes to held-out when dev would bring held-out under a
+    third."""
     dev, held = {r["id"] for r in _rows("dev.jsonl")}, {r["id"] for r in _rows("held_out.jsonl")}
     ordered = _admitted_in_order()
     assert len(set(ordered)) == len(ordered) and set(ordered) <= dev | held

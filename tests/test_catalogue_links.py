@@ -58,8 +58,8 @@ def test_a_broken_link_fails_with_file_and_line(load_dir, body, where, says):
 
 def test_good_links_load(load_dir):
     causes = load_dir(
-        '[[signal]]\nweight = 0.5\nfact = "service_disabled"\nfields = { service = "x" }\nsurface = "vertex"\n'
-        "demote = { other_cause = 0.5 }\n",
+        '[[signal]]\nweight = 0.5\nfact = "service_disabled"\nfields = { service = "x" }\n'
+        'surface = "vertex"\ndemote = { other_cause = 0.5 }\n',
         other='[[signal]]\nweight = 0.5\ntext = "y"\n',
     )
     assert set(causes) == {"broken_cause", "other_cause"}

@@ -10,10 +10,12 @@ from conftest import invoke_cli
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import scenario_cause, scenario_names, scenario_world
 
-# How an app sends its credential is its own code: check sends each credential the one right way, so it cannot see it.
+# How an app sends its credential is its own code: check sends each credential the one right way,
+# so it cannot see it.
 NOT_IN_THE_SETUP = {"credential_sent_wrong"}
-# A per-minute quota the app's own calls used up: check reads the limit, not the usage, and its countTokens probe is
-# outside the generation quota (as at Google), so it cannot see the window is full; it shows the limit.
+# A per-minute quota the app's own calls used up: check reads the limit, not the usage, and its countTokens
+# probe is outside the generation quota (as at Google), so it cannot see the window is full; it shows the
+# limit.
 USAGE_NOT_READ = {"quota_exhausted"}
 
 

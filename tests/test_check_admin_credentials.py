@@ -1,6 +1,6 @@
-"""check --admin-credentials: the read-only admin probes (audit log, Policy Troubleshooter, org policy) run as an
-admin's credential file while the app's own probes keep the app's credential; a file google-auth cannot use is a
-usage error."""
+"""check --admin-credentials: the read-only admin probes (audit log, Policy Troubleshooter, org policy) run as
+an admin's credential file while the app's own probes keep the app's credential; a file google-auth cannot use
+is a usage error."""
 
 import json
 
@@ -19,8 +19,9 @@ def _check(emu, tmp_path, *flags: str):
 
 @pytest.fixture
 def denied(gemini_emulator):
-    """The built-in world where the app's service account lacks roles/aiplatform.user (and roles/logging.viewer),
-    after the app's own call was refused; its owner (roles/owner) may read logs and policies."""
+    """The built-in world where the app's service account lacks roles/aiplatform.user (and
+    roles/logging.viewer), after the app's own call was refused; its owner (roles/owner) may read logs and
+    policies."""
     emu = gemini_emulator("iam_permission_missing")
     with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):
         call(emu)
@@ -65,9 +66,9 @@ def test_the_text_report_says_who_ran_the_admin_probes(denied, tmp_path):
         env=user_env(denied, tmp_path),
     ).stdout.decode()
     assert (
-        f"Admin probes as: authorized_user (source --admin-credentials {denied.credentials[OWNER]}, principal {OWNER})"
-        in out
-    )
+        f"Admin probes as: authorized_user (source --admin-credentials {denied.credentials[OWNER]}, "
+        f"principal {OWNER})"
+    ) in out
     assert "refresh_token" not in out and "1//emulated-" not in out
 
 

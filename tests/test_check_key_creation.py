@@ -1,5 +1,5 @@
-"""`check --for key-creation`: may the signed-in account create an AI Studio key in the project? Read-only, with the
-exact grant or the admin to ask, and never a Google failure blamed on the user."""
+"""`check --for key-creation`: may the signed-in account create an AI Studio key in the project? Read-only,
+with the exact grant or the admin to ask, and never a Google failure blamed on the user."""
 
 import json
 
@@ -178,8 +178,8 @@ def test_the_narrowest_role_carrying_every_missing_permission():
 
 
 def test_the_readme_run_as_written(gemini_emulator, tmp_path):
-    """The README's console block, run in bash from a folder where ./emu holds the scenario's credentials (the fixture
-    plays its first command): the same report, line for line, timings aside."""
+    """The README's console block, run in bash from a folder where ./emu holds the scenario's credentials (the
+    fixture plays its first command): the same report, line for line, timings aside."""
     import re
     import subprocess
     import sys

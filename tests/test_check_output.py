@@ -1,4 +1,5 @@
-"""check as a person meets it: a checklist that streams on a terminal and ends with a tally; -q, -v, --output."""
+"""check as a person meets it: a checklist that streams on a terminal and ends with a tally; -q, -v,
+--output."""
 
 import json
 import os
@@ -74,7 +75,9 @@ def _broken_files(tmp_path) -> dict[str, str]:
         "project_id": "acme-prod",
         "private_key_id": "k1",
         "client_id": "1",
-        "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+        "private_key": (
+            "-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+        ),
         "client_email": "app@acme-prod.iam.gserviceaccount.com",
         "token_uri": "https://oauth2.googleapis.com/token",
     }

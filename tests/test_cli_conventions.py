@@ -1,4 +1,5 @@
-"""What a careful user expects of any command line: pasting on a terminal, pipes, usage errors, conventions."""
+"""What a careful user expects of any command line: pasting on a terminal, pipes, usage errors,
+conventions."""
 
 import json
 import os
@@ -8,7 +9,10 @@ import sys
 
 from conftest import invoke_cli
 
-SCOPE = '{"error":{"code":403,"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}}'
+SCOPE = (
+    '{"error":{"code":403,"message":"Request had insufficient authentication '
+    'scopes.","status":"PERMISSION_DENIED"}}'
+)
 
 
 def test_explain_on_a_terminal_reads_the_paste_until_ctrl_d():

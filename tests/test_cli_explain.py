@@ -7,7 +7,10 @@ from hypothesis import strategies as st
 
 from conftest import invoke_cli
 
-SCOPE = '{"error":{"code":403,"message":"Request had insufficient authentication scopes.","status":"PERMISSION_DENIED"}}'
+SCOPE = (
+    '{"error":{"code":403,"message":"Request had insufficient authentication '
+    'scopes.","status":"PERMISSION_DENIED"}}'
+)
 
 
 def test_json_schema_and_exit_code():
@@ -43,8 +46,10 @@ def test_text_output_is_plain_when_piped_and_fills_the_project(tmp_path):
 
 def test_fix_commands_carry_the_users_names():
     body = (
-        '{"error":{"code":403,"status":"PERMISSION_DENIED","message":"Vertex AI API has not been used in project acme-prod before or it is disabled.",'
-        '"details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED","domain":"googleapis.com",'
+        '{"error":{"code":403,"status":"PERMISSION_DENIED",'
+        '"message":"Vertex AI API has not been used in project acme-prod before or it is disabled.",'
+        '"details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED",'
+        '"domain":"googleapis.com",'
         '"metadata":{"consumer":"projects/acme-prod","service":"aiplatform.googleapis.com"}}]}}'
     )
     result = json.loads(invoke_cli("explain", "--format", "json", input=body).stdout)
@@ -70,9 +75,11 @@ def test_batch_keeps_ids_and_order(tmp_path, error_cases):
 
 def test_explain_path_stays_light():
     probe = (
-        "import sys, io; sys.argv=['gemini-doctor','explain','--format','json']; sys.stdin=io.TextIOWrapper(io.BytesIO(b'API key expired'));"
-        "import gemini_doctor.cli.main as m\ntry: m.main()\nexcept SystemExit: pass\n"
-        "heavy=[n for n in sys.modules if n.split('.')[0] in ('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib')]\n"
+        "import sys, io; sys.argv=['gemini-doctor','explain','--format','json']; "
+        "sys.stdin=io.TextIOWrapper(io.BytesIO(b'API key expired'));import gemini_doctor.cli.main as m\n"
+        "try: m.main()\nexcept SystemExit: pass\n"
+        "heavy=[n for n in sys.modules if n.split('.')[0] in "
+        "('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib')]\n"
         "sys.stderr.write('HEAVY=' + ','.join(heavy))"
     )
     import subprocess

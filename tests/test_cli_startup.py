@@ -19,8 +19,9 @@ try:
     main()
 except SystemExit:
     pass
-heavy = ("click", "asyncio", "rich", "httpx", "google.auth", "starlette", "yaml", "gemini_doctor.redact", "gemini_doctor.jsontext",
-         "gemini_doctor.engine", "gemini_doctor.evidence", "gemini_doctor.probes", "gemini_doctor.emulator")
+heavy = ("click", "asyncio", "rich", "httpx", "google.auth", "starlette", "yaml",
+         "gemini_doctor.redact", "gemini_doctor.jsontext", "gemini_doctor.engine", "gemini_doctor.evidence",
+         "gemini_doctor.probes", "gemini_doctor.emulator")
 print("imported:", *sorted(name for name in heavy if name in sys.modules))
 """
 HELP_PATHS = [["--help"], ["-h"], *([name, "--help"] for name in sorted(PAGES) if name)]

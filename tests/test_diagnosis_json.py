@@ -24,7 +24,10 @@ def test_corpus_json_text_is_the_encoded_dict(error_cases):
     "project", ['my"proj', "back\\slash", "naïve-…", "{project}", "\x01project\x01", "tab\there"]
 )
 def test_values_that_need_escaping_arrive_intact_in_prose_and_never_in_commands(project):
-    text = '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Permission \'aiplatform.endpoints.predict\' denied"}}'
+    text = (
+        '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Permission '
+        "'aiplatform.endpoints.predict' denied\"}}"
+    )
     result = json.loads(explain(text, project=project).to_json())
     prose = [cause["why"] for cause in result["causes"]] + [
         check for cause in result["causes"] for check in cause["checks"]

@@ -1,5 +1,5 @@
-"""Discovery decides as the installed google-genai does: for each environment, the real client is built from the
-same environment and must agree on the surface, the key, the host, and whether it starts at all."""
+"""Discovery decides as the installed google-genai does: for each environment, the real client is built from
+the same environment and must agree on the surface, the key, the host, and whether it starts at all."""
 
 import json
 import os

@@ -1,4 +1,5 @@
-"""The project documents itself: the docs in the repository cover the catalogue, the world format and the licence."""
+"""The project documents itself: the docs in the repository cover the catalogue, the world format and the
+licence."""
 
 import dataclasses
 import json
@@ -109,7 +110,10 @@ def _keys(value, found: set[str]) -> set[str]:
 
 
 def test_json_doc_names_every_field_the_commands_write(gemini_emulator, tmp_path):
-    text = '{"error":{"code":403,"message":"Permission denied on resource project x.","status":"PERMISSION_DENIED"}}'
+    text = (
+        '{"error":{"code":403,"message":"Permission denied on resource project '
+        'x.","status":"PERMISSION_DENIED"}}'
+    )
     log = tmp_path / "app.log"
     log.write_text(text + "\n")
     emu = gemini_emulator("service_disabled")

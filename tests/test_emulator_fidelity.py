@@ -11,7 +11,8 @@ from emulator_clients import call
 from gemini_doctor import explain
 from gemini_doctor.emulator.scenarios import KEY, MODEL, scenario_cause, scenario_names
 
-# scenario -> (HTTP code, status, ErrorInfo reason, ErrorInfo domain); code None = fails before HTTP (token refresh)
+# scenario -> (HTTP code, status, ErrorInfo reason, ErrorInfo domain);
+# code None = fails before HTTP (token refresh)
 EXPECTED = {
     "credentials_missing": (403, "PERMISSION_DENIED", None, None),
     "api_key_invalid": (400, "INVALID_ARGUMENT", "API_KEY_INVALID", "googleapis.com"),

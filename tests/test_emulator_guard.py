@@ -239,7 +239,10 @@ def test_an_800_mib_body_is_refused_unread(emulator):
 
 
 def test_a_chunked_body_over_the_limit_is_stopped_as_it_comes(emulator):
-    head = f"POST {G} HTTP/1.1\r\nHost: x\r\nx-goog-api-key: {emulator.key}\r\ntransfer-encoding: chunked\r\n\r\n".encode()
+    head = (
+        f"POST {G} HTTP/1.1\r\nHost: x\r\nx-goog-api-key: {emulator.key}\r\n"
+        "transfer-encoding: chunked\r\n\r\n"
+    ).encode()
     chunk = b"%x\r\n" % (1 << 20) + b"x" * (1 << 20) + b"\r\n"
     with socket.create_connection((emulator.host, emulator.port), timeout=10) as sock:
         sock.sendall(head)

@@ -1,4 +1,5 @@
-"""The public test API: the pytest plugin's fixture (no import needed), the context manager, typos, ready clients."""
+"""The public test API: the pytest plugin's fixture (no import needed), the context manager, typos, ready
+clients."""
 
 import socket
 import textwrap

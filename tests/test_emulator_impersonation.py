@@ -32,9 +32,10 @@ import json, sys, gemini_doctor
 from google.auth import impersonated_credentials
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
-source = service_account.Credentials.from_service_account_file(sys.argv[1], scopes=["https://www.googleapis.com/auth/cloud-platform"])
-target = impersonated_credentials.Credentials(source, sys.argv[2], ["https://www.googleapis.com/auth/cloud-platform"],
-    iam_endpoint_override=sys.argv[3] + "/v1/projects/-/serviceAccounts/" + sys.argv[2] + ":generateAccessToken")
+scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+source = service_account.Credentials.from_service_account_file(sys.argv[1], scopes=scopes)
+endpoint = sys.argv[3] + "/v1/projects/-/serviceAccounts/" + sys.argv[2] + ":generateAccessToken"
+target = impersonated_credentials.Credentials(source, sys.argv[2], scopes, iam_endpoint_override=endpoint)
 try:
     target.refresh(Request())
     print(json.dumps({"token": target.token[:14]}))

@@ -38,7 +38,8 @@ import json, google.auth
 from google.auth.transport.requests import Request
 credentials, project = google.auth.default(scopes={scopes!r})
 credentials.refresh(Request())
-print(json.dumps({{"project": project, "email": credentials.service_account_email, "token": credentials.token[:14]}}))
+email = credentials.service_account_email
+print(json.dumps({{"project": project, "email": email, "token": credentials.token[:14]}}))
 """
 
 

@@ -1,4 +1,5 @@
-"""The OpenAI SDK against the Gemini API's OpenAI-compatible endpoint of the emulator, scenario by scenario."""
+"""The OpenAI SDK against the Gemini API's OpenAI-compatible endpoint of the emulator, scenario by
+scenario."""
 
 import asyncio
 
@@ -21,8 +22,9 @@ SDK_ERRORS = {
     429: openai.RateLimitError,
     503: openai.InternalServerError,
 }
-# Scenarios the OpenAI endpoint cannot show: Vertex callers, tuned models (not served on /openai/), and a proxy's
-# extra Bearer (the SDK already sends the key as the Bearer; two credentials are tested on their own below).
+# Scenarios the OpenAI endpoint cannot show: Vertex callers, tuned models (not served on /openai/), and a
+# proxy's extra Bearer (the SDK already sends the key as the Bearer; two credentials are tested on their own
+# below).
 NOT_HERE = {
     name for name in scenario_names() if scenario_world(name)["client"].get("surface") == "vertex"
 } | {"resource_permission", "credential_sent_wrong"}
@@ -120,8 +122,9 @@ def test_each_failure_raises_the_sdks_error_with_googles_status(gemini_emulator,
 
 
 def test_vertex_endpoint_chat_stream_and_googles_errors(gemini_emulator):
-    """Vertex AI's OpenAI-compatible endpoint (projects/P/locations/L/endpoints/openapi), with an access token as the
-    key: healthy chat and stream; a missing role is the SDK's PermissionDeniedError with Google's body in a list."""
+    """Vertex AI's OpenAI-compatible endpoint (projects/P/locations/L/endpoints/openapi), with an access token
+    as the key: healthy chat and stream; a missing role is the SDK's PermissionDeniedError with Google's body
+    in a list."""
     client = gemini_emulator(on_vertex("healthy")).openai_client(max_retries=0)
     messages = [{"role": "user", "content": "Say hello"}]
     reply = client.chat.completions.create(model=f"google/{MODEL}", messages=messages)
@@ -133,7 +136,10 @@ def test_vertex_endpoint_chat_stream_and_googles_errors(gemini_emulator):
             "iam_permission_missing",
             openai.PermissionDeniedError,
             "PERMISSION_DENIED",
-            "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-prod/locations/global/endpoints/openapi'",
+            (
+                "Permission 'aiplatform.endpoints.predict' denied on resource "
+                "'//aiplatform.googleapis.com/projects/acme-prod/locations/global/endpoints/openapi'"
+            ),
         ),
         (
             "model_not_in_region",

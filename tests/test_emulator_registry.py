@@ -41,7 +41,8 @@ def test_each_path_reaches_the_service_that_declares_it():
             scope = _sample(route)
             first = next(r for r in app_routes if r.matches(scope)[0] == Match.FULL)
             assert first.path == route.path and first.endpoint.__qualname__ == route.endpoint.__qualname__, (
-                f"{scope['method']} {scope['path']} ({service.name}) is answered by {first.endpoint.__qualname__}"
+                f"{scope['method']} {scope['path']} ({service.name}) is answered by "
+                f"{first.endpoint.__qualname__}"
             )
 
 
@@ -101,7 +102,8 @@ NEW_SERVICE = textwrap.dedent('''
 
 
 def test_adding_a_service_is_adding_one_module(tmp_path, monkeypatch):
-    """One new file in services/ (here: beside it, on the package's path) is served, and its world list loads."""
+    """One new file in services/ (here: beside it, on the package's path) is served, and its world list
+    loads."""
     (tmp_path / "echo_for_test.py").write_text(NEW_SERVICE)
     monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
     services.cache_clear()

@@ -1,4 +1,5 @@
-"""Fidelity of the REST details real clients depend on: stream framing, countTokens, method names, files, publisher models."""
+"""Fidelity of the REST details real clients depend on: stream framing, countTokens, method names, files,
+publisher models."""
 
 import pytest
 import requests

@@ -1,8 +1,9 @@
-"""Service-account self-signed JWTs as bearers (what the Vertex SDK's REST transport sends), accepted as Google does.
+"""Service-account self-signed JWTs as bearers (what the Vertex SDK's REST transport sends), accepted as
+Google does.
 
-The flow is driven here through google-auth (``always_use_jwt_access=True``; ``AuthorizedSession(default_host=...)``
-as Google's REST transports use it, for the audience form) and google-genai (the scope form); the Vertex SDK itself
-runs in tests/test_vertexai_sdk.py.
+The flow is driven here through google-auth (``always_use_jwt_access=True``;
+``AuthorizedSession(default_host=...)`` as Google's REST transports use it, for the audience form) and
+google-genai (the scope form); the Vertex SDK itself runs in tests/test_vertexai_sdk.py.
 """
 
 from google import genai
@@ -15,7 +16,8 @@ from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
 
 
 def generate(emu, credentials, method="generate_content"):
-    """One call on Vertex through google-genai (the client is held for the call: a dropped one closes its pool)."""
+    """One call on Vertex through google-genai (the client is held for the call: a dropped one closes its
+    pool)."""
     client = genai.Client(
         vertexai=True,
         project="acme-prod",
@@ -41,8 +43,8 @@ def test_scoped_self_signed_jwt_needs_no_token_endpoint(gemini_emulator):
 
 
 def session(emu, default_host: str) -> AuthorizedSession:
-    """google-auth's session as Google's REST transports (the Vertex SDK's among them) build it: a key file, JWT
-    access on, the API's host as the JWT's audience."""
+    """google-auth's session as Google's REST transports (the Vertex SDK's among them) build it: a key file,
+    JWT access on, the API's host as the JWT's audience."""
     credentials = service_account.Credentials.from_service_account_file(
         key_file(emu), always_use_jwt_access=True
     )

@@ -29,8 +29,9 @@ class _Records(logging.Handler):
 
 @pytest.fixture
 def complaints():
-    """What the server and its event loop log at WARNING or above (tracebacks included). Earlier tests' garbage is
-    collected first: a client finalized late (google-genai closes its async client then) logs on the asyncio logger."""
+    """What the server and its event loop log at WARNING or above (tracebacks included). Earlier tests'
+    garbage is collected first: a client finalized late (google-genai closes its async client then) logs on
+    the asyncio logger."""
     gc.collect()
     handler = _Records()
     loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "asyncio")]

@@ -18,12 +18,16 @@ client = genai.Client()
 model = os.environ["APP_MODEL"]
 try:
     out = {"text": client.models.generate_content(model=model, contents="Say hello").text,
-           "stream": "".join(c.text for c in client.models.generate_content_stream(model=model, contents="Say hello")),
+           "stream": "".join(
+               c.text for c in client.models.generate_content_stream(model=model, contents="Say hello")
+           ),
            "async": asyncio.run(client.aio.models.generate_content(model=model, contents="Say hello")).text,
            "tokens": client.models.count_tokens(model=model, contents="one two three").total_tokens}
 except errors.APIError as exc:
-    reasons = [d.get("reason") for d in (exc.details or {}).get("error", {}).get("details", []) if d.get("reason")]
-    out = {"error": type(exc).__name__, "code": exc.code, "status": exc.status, "message": exc.message, "reasons": reasons}
+    details = (exc.details or {}).get("error", {}).get("details", [])
+    reasons = [d.get("reason") for d in details if d.get("reason")]
+    out = {"error": type(exc).__name__, "code": exc.code, "status": exc.status, "message": exc.message,
+           "reasons": reasons}
 print(json.dumps(out))
 """
 
@@ -71,8 +75,8 @@ def test_plain_client_after_env_sh_raises_googles_error(
 
 
 def test_plain_client_with_a_users_adc_file_needs_no_token_uri(gemini_emulator, tmp_path):
-    """A user's ADC file (what `gcloud auth application-default login` writes) works as it is: google-auth refreshes
-    such files only at Google's URL, so the file carries an access token the emulator issued."""
+    """A user's ADC file (what `gcloud auth application-default login` writes) works as it is: google-auth
+    refreshes such files only at Google's URL, so the file carries an access token the emulator issued."""
     reply = "Hello from the gemini-doctor emulator."
     out = run_app(gemini_emulator(on_vertex("healthy", principal=DEV)), tmp_path)
     assert out == {"text": reply, "stream": reply, "async": reply, "tokens": 3}, out

@@ -12,8 +12,9 @@ TOKEN_TYPE_401 = json.dumps(
         "error": {
             "code": 401,
             "status": "UNAUTHENTICATED",
-            "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
-            "valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+            "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+            "cookie or other valid authentication credential. See "
+            "https://developers.google.com/identity/sign-in/web/devconsole-project.",
             "details": [
                 {
                     "@type": "type.googleapis.com/google.rpc.ErrorInfo",
@@ -54,15 +55,19 @@ def test_a_key_seen_as_bearer_settles_it():
 
 def test_the_same_words_on_agent_platform_are_an_oauth_token_problem():
     text = (
-        "401 Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
-        "valid authentication credential. POST https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/"
+        "401 Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+        "other valid authentication credential. POST "
+        "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/"
         "us-central1/publishers/google/models/gemini-3.5-flash:generateContent"
     )
     assert explain(text).top.cause.id == "access_token_invalid"
 
 
 def test_an_aq_key_is_not_taken_for_a_vertex_key():
-    text = f"400 API key not valid. Please pass a valid API key. key=AQ.{'Ab8R' * 8} generativelanguage.googleapis.com"
+    text = (
+        f"400 API key not valid. Please pass a valid API key. key=AQ.{'Ab8R' * 8} "
+        "generativelanguage.googleapis.com"
+    )
     diagnosis = explain(text)
     assert diagnosis.record.token_kind == "auth_key" and "wrong_surface" not in _ids(diagnosis)
 
@@ -77,8 +82,9 @@ def test_a_bare_429_is_not_settled_a_counted_one_is():
 
 def test_402_is_billing_and_never_a_retry():
     text = (
-        'HTTP/1.1 402 Payment Required\n{"error":{"code":402,"message":"Your prepayment credits are depleted. Please go '
-        'to AI Studio at https://ai.studio/projects to manage your project and billing.","status":"RESOURCE_EXHAUSTED"}}'
+        'HTTP/1.1 402 Payment Required\n{"error":{"code":402,"message":"Your prepayment credits are '
+        "depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and "
+        'billing.","status":"RESOURCE_EXHAUSTED"}}'
     )
     diagnosis = explain(text)
     assert diagnosis.top.cause.id == "billing_disabled" and diagnosis.top.cause.retry != "yes"
@@ -96,8 +102,9 @@ def test_an_api_title_names_its_service(title):
 
 def test_never_enable_an_api_in_googles_project_for_code_assist():
     text = (
-        "Cloud Code Private API has not been used in project 687891839131 before or it is disabled. Enable it by "
-        "visiting https://console.developers.google.com/apis/api/cloudcode-pa.googleapis.com/overview?project=687891839131"
+        "Cloud Code Private API has not been used in project 687891839131 before or it is disabled. "
+        "Enable it by visiting https://console.developers.google.com/apis/api/cloudcode-pa.googleapis.com/overview"
+        "?project=687891839131"
     )
     diagnosis = explain(text)
     assert diagnosis.top.cause.id == "service_disabled" and diagnosis.record.surface == "code-assist"
@@ -120,8 +127,9 @@ def test_the_lifecycle_decides_by_the_date(monkeypatch):
 
 def test_a_preview_outside_global_is_the_location():
     text = (
-        "404 Publisher Model `projects/acme/locations/us-central1/publishers/google/models/gemini-3-flash-preview` "
-        "was not found or your project does not have access to it."
+        "404 Publisher Model "
+        "`projects/acme/locations/us-central1/publishers/google/models/gemini-3-flash-preview` was not found "
+        "or your project does not have access to it."
     )
     diagnosis = explain(text)
     assert diagnosis.top.cause.id == "model_not_in_region" and diagnosis.settled
@@ -142,8 +150,9 @@ def test_a_proxy_alias_after_the_date_stamp_is_the_name_not_the_location(model):
 
 def test_a_retired_model_fix_names_its_replacement():
     text = (
-        '{"error":{"code":404,"message":"This model models/gemini-3-pro-preview is no longer available. Please update '
-        'your code to use a newer model for the latest features and improvements.","status":"NOT_FOUND"}}'
+        '{"error":{"code":404,"message":"This model models/gemini-3-pro-preview is no longer available. '
+        "Please update your code to use a newer model for the latest features and "
+        'improvements.","status":"NOT_FOUND"}}'
     )
     diagnosis = explain(text)
     assert diagnosis.top.cause.id == "model_not_found" and "gemini-3.1-pro-preview" in _fix(diagnosis)
@@ -166,8 +175,8 @@ def test_the_reset_delay_is_named():
 
 def test_box_borders_of_a_terminal_ui_do_not_break_a_message():
     text = (
-        '{"error":{"code":401,"message":"API keys are not supported by     │\n│    this API. Expected OAuth2 access '
-        'token","status":"UNAUTHENTICATED"}}'
+        '{"error":{"code":401,"message":"API keys are not supported by     │\n'
+        '│    this API. Expected OAuth2 access token","status":"UNAUTHENTICATED"}}'
     )
     assert explain(text).top.cause.id == "wrong_surface"
 

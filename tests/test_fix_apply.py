@@ -29,7 +29,8 @@ def _env(emu, home):
 
 
 def _fix(emu, env, *args):
-    # an app calling the Gemini API with OAuth uses its REST API (google-genai would not start): the user says so
+    # an app calling the Gemini API with OAuth uses its REST API (google-genai would not start):
+    # the user says so
     rest = ("--surface", "gemini-api") if emu.client["surface"] == "gemini-api" and not emu.api_key else ()
     done = invoke_cli(
         "fix", "--apply", "--format", "json", "--endpoint", emu.url, "--wait", "10", *rest, *args, env=env

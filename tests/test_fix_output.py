@@ -77,7 +77,9 @@ def test_every_error_text_reads_without_placeholders(error_cases):
 
 def test_alternatives_and_less_likely_causes_are_commented_out():
     result = {
-        "summary": "Problem: The credential and the endpoint belong to different Gemini surfaces (wrong_surface).",
+        "summary": (
+            "Problem: The credential and the endpoint belong to different Gemini surfaces (wrong_surface)."
+        ),
         "causes": [
             explain("API keys are not supported by this API. Expected OAuth2 access token").to_dict()[
                 "causes"
@@ -130,8 +132,9 @@ def test_apply_names_the_account_that_acts(gemini_emulator, tmp_path):
     assert report["plan"] and report["acting_as"], report
 
 
-QUOTA_PROJECT_TEXT = """403 Your application is authenticating by using local Application Default Credentials. The \
-generativelanguage.googleapis.com API requires a quota project, which is not set by default. [reason: "SERVICE_DISABLED"
+QUOTA_PROJECT_TEXT = """403 Your application is authenticating by using local Application Default \
+Credentials. The generativelanguage.googleapis.com API requires a quota project, which is not set by \
+default. [reason: "SERVICE_DISABLED"
 metadata { key: "consumer" value: "projects/764086051850" }
 metadata { key: "service" value: "generativelanguage.googleapis.com" }]"""
 

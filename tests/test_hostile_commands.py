@@ -81,14 +81,16 @@ FORMS = {
         'metadata {\n  key: "service"\n  value: "aiplatform.googleapis.com"\n}\n]'
     ),
     "repr": lambda v: (
-        "google.genai.errors.ClientError: 403 PERMISSION_DENIED. {'error': {'code': 403, 'message': 'denied', "
-        "'status': 'PERMISSION_DENIED', 'details': [{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', "
+        "google.genai.errors.ClientError: 403 PERMISSION_DENIED. "
+        "{'error': {'code': 403, 'message': 'denied', 'status': 'PERMISSION_DENIED', "
+        "'details': [{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', "
         f"'reason': 'SERVICE_DISABLED', 'metadata': {{'consumer': {('projects/' + v)!r}, "
         "'service': 'generativelanguage.googleapis.com'}}]}}"
     ),
     "iam resource": lambda v: (
         f"403 Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/"
-        f"projects/{v}/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not exist)."
+        f"projects/{v}/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not "
+        "exist)."
     ),
     "permission": lambda v: (
         f"403 Permission '{v}' denied on resource '//aiplatform.googleapis.com/projects/acme-prod/"
@@ -110,8 +112,8 @@ FORMS = {
         "BILLING_DISABLED",
         f"projects/{v}",
         message=(
-            f"This API method requires billing to be enabled. Please enable billing on project #{v} by visiting "
-            f"https://console.developers.google.com/billing/enable?project={v} then retry."
+            f"This API method requires billing to be enabled. Please enable billing on project #{v} by "
+            f"visiting https://console.developers.google.com/billing/enable?project={v} then retry."
         ),
     ),
     "model": lambda v: json.dumps(
@@ -129,7 +131,9 @@ FORMS = {
                 "code": 400,
                 "status": "FAILED_PRECONDITION",
                 "message": (
-                    f"Publisher Model `projects/acme-prod/locations/{v}/publishers/google/models/gemini-2.5-flash` not found."
+                    "Publisher Model "
+                    f"`projects/acme-prod/locations/{v}/publishers/google/models/gemini-2.5-flash` not "
+                    "found."
                 ),
             }
         }

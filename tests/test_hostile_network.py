@@ -202,11 +202,13 @@ def test_nothing_decided_means_exit_3_and_a_plain_reason(behave, adc, tmp_path):
     )  # where the app's calls use ADC (without it, no key: decided offline)
     with FakeGoogle(wrapped) as google:
         for args in (["check"], ["fix", "--apply", "--yes", "--wait", "0"]):
-            # google-auth's token refresh is bounded by --timeout too: a silent token endpoint no longer holds the run
+            # google-auth's token refresh is bounded by --timeout too:
+            # a silent token endpoint no longer holds the run
             code, out, err = _run(
                 [*args, *surface, "--endpoint", google.url, "--timeout", "1"], _env(tmp_path, adc)
             )
-            # (behind the redirect, the fake's /tokeninfo answers a token with no scope: a finding, so 1 may be right)
+            # (behind the redirect, the fake's /tokeninfo answers a token with no scope: a finding, so 1 may
+            # be right)
             _assert_clean(code, out, err, codes=(1, 3) if behave is _redirect else (3,))
 
 

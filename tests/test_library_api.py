@@ -14,7 +14,10 @@ BODY = {
     "error": {
         "code": 403,
         "status": "PERMISSION_DENIED",
-        "message": "Requests to this API generativelanguage.googleapis.com method google.ai.generativelanguage.v1beta.GenerativeService.GenerateContent are blocked.",
+        "message": (
+            "Requests to this API generativelanguage.googleapis.com method "
+            "google.ai.generativelanguage.v1beta.GenerativeService.GenerateContent are blocked."
+        ),
         "details": [
             {
                 "@type": "type.googleapis.com/google.rpc.ErrorInfo",

@@ -12,7 +12,8 @@ from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.matching.prefilter import LazyRegex, PatternIndex, Prefiltered
 from regex_shapes import problems
 
-# Packages that never read untrusted text with these patterns (the emulator reads requests with its own parsers).
+# Packages that never read untrusted text with these patterns (the emulator reads requests with its own
+# parsers).
 SKIPPED_PACKAGES = ("gemini_doctor.emulator", "gemini_doctor.cli", "gemini_doctor.__main__")
 # Patterns used only with fullmatch() or match() on short values, where a search cannot restart:
 # the module attribute names, checked to exist so that the list cannot go stale.
@@ -20,18 +21,28 @@ ANCHORED = {"gemini_doctor.google.syntax": ["SYNTAX"], "gemini_doctor.evidence.l
 # Shapes the check flags that are linear in use, each for the reason given (and measured by
 # benchmarks/hostile_bench.py); a new entry needs as good a reason.
 LINEAR_IN_USE = {
-    "gemini_doctor.matching.literals._LEADING_RUN[0]": "runs on the catalogue's own pattern sources, never on input",
-    "gemini_doctor.matching.literals._TOKEN[0]": "runs on the package's and the catalogue's own pattern sources, never on input",
-    "gemini_doctor.evidence.pyliteral._TOKEN[0]": "the tokenizer stops at the first quote that does not close, "
-    "so a run is scanned once per literal, within _MAX_SPAN",
-    "gemini_doctor.evidence.loose._MESSAGES[1]": "a quoted value takes the rest of a line at most (no newline in it), "
-    "and a restart needs 'message' again inside that line",
+    "gemini_doctor.matching.literals._LEADING_RUN[0]": (
+        "runs on the catalogue's own pattern sources, never on input"
+    ),
+    "gemini_doctor.matching.literals._TOKEN[0]": (
+        "runs on the package's and the catalogue's own pattern sources, never on input"
+    ),
+    "gemini_doctor.evidence.pyliteral._TOKEN[0]": "the tokenizer stops at the first quote that does not "
+    "close, so a run is scanned once per literal, within _MAX_SPAN",
+    "gemini_doctor.evidence.loose._MESSAGES[1]": "a quoted value takes the rest of a line at most (no "
+    "newline in it), and a restart needs 'message' again inside that line",
     "gemini_doctor.engine.rank._MESSAGE_END[0]": "searched only within _MESSAGE_END_REACH characters",
-    "gemini_doctor.evidence.loose._TITLE[0]": "searched only within _TITLE_REACH characters before the phrase",
-    "gemini_doctor.scan._ERROR_STATUS_AFTER_KEY[0]": "match() at one offset after each key: a search never restarts",
-    "gemini_doctor.google.lifecycle._SUFFIX[0]": "a restart needs '@' or '-', which the run it would rescan cannot hold",
-    "gemini_doctor.redact._STARTS": "each: the first alternative takes any run as long as its minimum; the second "
-    "runs only on a shorter one",
+    "gemini_doctor.evidence.loose._TITLE[0]": (
+        "searched only within _TITLE_REACH characters before the phrase"
+    ),
+    "gemini_doctor.scan._ERROR_STATUS_AFTER_KEY[0]": (
+        "match() at one offset after each key: a search never restarts"
+    ),
+    "gemini_doctor.google.lifecycle._SUFFIX[0]": (
+        "a restart needs '@' or '-', which the run it would rescan cannot hold"
+    ),
+    "gemini_doctor.redact._STARTS": "each: the first alternative takes any run as long as its minimum; the "
+    "second runs only on a shorter one",
 }
 
 
@@ -55,7 +66,8 @@ def _patterns_in(value, seen: set[int]):
 
 
 def all_patterns() -> dict[str, re.Pattern[str]]:
-    """Where each pattern lives -> the pattern, as it runs (folded, rewritten), over the package and the catalogue."""
+    """Where each pattern lives -> the pattern, as it runs (folded, rewritten), over the package and the
+    catalogue."""
     found: dict[str, re.Pattern[str]] = {}
     for info in pkgutil.walk_packages(gemini_doctor.__path__, "gemini_doctor."):
         if info.name.startswith(SKIPPED_PACKAGES):

@@ -113,16 +113,25 @@ def test_today_can_be_injected(monkeypatch):
     "body, message",
     [
         (
-            'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\nreplacement = "b"\nsources = ["s"]\n',
+            (
+                'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\n'
+                'replacement = "b"\nsources = ["s"]\n'
+            ),
             "unknown model 'b'",
         ),
         ('control = ["a"]\n[[model]]\nid = "a"\nstage = "beta"\nsurfaces = ["gemini-api"]\n', "stage"),
         (
-            'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["vertex"]\ngemini-api = { shut_down = 2026-01-01 }\n',
+            (
+                'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["vertex"]\n'
+                "gemini-api = { shut_down = 2026-01-01 }\n"
+            ),
             "not among its surfaces",
         ),
         (
-            'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\ngemini-api = { shut_down = "soon" }\n',
+            (
+                'control = ["a"]\n[[model]]\nid = "a"\nstage = "ga"\nsurfaces = ["gemini-api"]\n'
+                'gemini-api = { shut_down = "soon" }\n'
+            ),
             "must be a date",
         ),
         (

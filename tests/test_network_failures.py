@@ -1,4 +1,5 @@
-"""When Google cannot be reached, check names the host and the kind of failure, never a bare exception name."""
+"""When Google cannot be reached, check names the host and the kind of failure, never a bare exception
+name."""
 
 import json
 import socket

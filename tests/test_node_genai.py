@@ -1,5 +1,5 @@
-"""@google/genai under node against the emulator, with the settings the README documents: `source env.sh`, then
-`new GoogleGenAI({})` (the API key and GOOGLE_GEMINI_BASE_URL come from the environment)."""
+"""@google/genai under node against the emulator, with the settings the README documents: `source env.sh`,
+then `new GoogleGenAI({})` (the API key and GOOGLE_GEMINI_BASE_URL come from the environment)."""
 
 import functools
 import json
@@ -19,7 +19,8 @@ let out;
 try {
   const reply = await ai.models.generateContent({model, contents: 'Say hello'});
   let streamed = '';
-  for await (const chunk of await ai.models.generateContentStream({model, contents: 'Say hello'})) streamed += chunk.text;
+  const stream = await ai.models.generateContentStream({model, contents: 'Say hello'});
+  for await (const chunk of stream) streamed += chunk.text;
   const counted = await ai.models.countTokens({model, contents: 'one two three'});
   out = {text: reply.text, stream: streamed, tokens: counted.totalTokens};
 } catch (error) {
@@ -31,7 +32,8 @@ console.log(JSON.stringify(out));
 
 @functools.cache
 def sdk_imports() -> bool:
-    """Whether node can import the installed @google/genai (an interrupted install leaves a package without code)."""
+    """Whether node can import the installed @google/genai (an interrupted install leaves a package without
+    code)."""
     probe = ["node", "--input-type=module", "-e", "await import('@google/genai')"]
     return subprocess.run(probe, cwd=NODE_DIR, capture_output=True, timeout=60).returncode == 0
 
@@ -41,7 +43,8 @@ def run_node_app(emu, tmp_path) -> dict:
         pytest.skip("node is not installed: the @google/genai test needs node 18+")
     if not sdk_imports():
         pytest.skip(
-            "@google/genai is not installed (or incomplete): run `npm install --prefix tests/node` (.ci/run does)"
+            "@google/genai is not installed (or incomplete): run `npm install --prefix tests/node` (.ci/run "
+            "does)"
         )
     env = {
         "PATH": shutil.which("node").rsplit("/", 1)[0] + ":/usr/bin:/bin",

@@ -34,7 +34,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def _package(name: str) -> str:
-    """*name*, imported from the root package: a package or module of it, else an attribute of ``__init__``."""
+    """*name*, imported from the root package: a package or module of it, else an attribute of
+    ``__init__``."""
     return name if (ROOT / name).is_dir() or (ROOT / f"{name}.py").is_file() else "__init__"
 
 

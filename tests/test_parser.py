@@ -11,7 +11,9 @@ from gemini_doctor.evidence import parse_text
 SERVICE_DISABLED = {
     "error": {
         "code": 403,
-        "message": "Generative Language API has not been used in project 445009168042 before or it is disabled.",
+        "message": (
+            "Generative Language API has not been used in project 445009168042 before or it is disabled."
+        ),
         "status": "PERMISSION_DENIED",
         "details": [
             {
@@ -79,7 +81,8 @@ def test_api_core_rest_form():
 def test_api_core_grpc_protobuf_text():
     text = (
         '400 API key not valid. Please pass a valid API key. [reason: "API_KEY_INVALID"\n'
-        'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}\n'
+        'domain: "googleapis.com"\nmetadata {\n  key: "service"\n'
+        '  value: "generativelanguage.googleapis.com"\n}\n'
         ', locale: "en-US"\nmessage: "API key not valid. Please pass a valid API key."\n]'
     )
     record = parse_text(text).record
@@ -104,7 +107,10 @@ def test_inactive_rpc_error_dump():
 
 
 def test_refresh_error_tuple():
-    text = "google.auth.exceptions.RefreshError: ('invalid_grant: Invalid JWT Signature.', {'error': 'invalid_grant', 'error_description': 'Invalid JWT Signature.'})"
+    text = (
+        "google.auth.exceptions.RefreshError: ('invalid_grant: Invalid JWT Signature.', {'error': "
+        "'invalid_grant', 'error_description': 'Invalid JWT Signature.'})"
+    )
     assert parse_text(text).record.oauth_error == "invalid_grant"
 
 
@@ -123,7 +129,12 @@ def test_vertex_iam_fields():
             "error": {
                 "code": 403,
                 "status": "PERMISSION_DENIED",
-                "message": "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro' (or it may not exist).",
+                "message": (
+                    "Permission 'aiplatform.endpoints.predict' denied on resource "
+                    "'//aiplatform.googleapis.com/projects/acme/locations/us-central1"
+                    "/publishers/google/models/gemini-2.5-pro' "
+                    "(or it may not exist)."
+                ),
                 "details": [
                     {
                         "@type": "type.googleapis.com/google.rpc.ErrorInfo",
@@ -131,7 +142,9 @@ def test_vertex_iam_fields():
                         "domain": "aiplatform.googleapis.com",
                         "metadata": {
                             "permission": "aiplatform.endpoints.predict",
-                            "resource": "projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro",
+                            "resource": (
+                                "projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro"
+                            ),
                         },
                     }
                 ],
@@ -154,13 +167,19 @@ def test_quota_failure_fields():
         "error": {
             "code": 429,
             "status": "RESOURCE_EXHAUSTED",
-            "message": "You exceeded your current quota.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro",
+            "message": (
+                "You exceeded your current quota.\n* Quota exceeded for metric: "
+                "generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, "
+                "model: gemini-2.5-pro"
+            ),
             "details": [
                 {
                     "@type": "type.googleapis.com/google.rpc.QuotaFailure",
                     "violations": [
                         {
-                            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                            "quotaMetric": (
+                                "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+                            ),
                             "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
                             "quotaDimensions": {"location": "global", "model": "gemini-2.5-pro"},
                         }
@@ -176,7 +195,10 @@ def test_quota_failure_fields():
 
 
 def test_html_edge_page():
-    text = "<!DOCTYPE html><html lang=en><title>Error 403 (Forbidden)!!1</title><p>Your client does not have permission"
+    text = (
+        "<!DOCTYPE html><html lang=en><title>Error 403 (Forbidden)!!1</title><p>Your client does not "
+        "have permission"
+    )
     assert parse_text(text).record.code == 403
 
 

@@ -1,4 +1,5 @@
-"""Probes are found like gcpdiag's rules (a module per probe, in a package per Google API) and checked at load."""
+"""Probes are found like gcpdiag's rules (a module per probe, in a package per Google API) and checked at
+load."""
 
 import ast
 import importlib

@@ -117,7 +117,8 @@ def test_wrong_surface_signals(text):
 
 def test_bare_denial_gives_ranked_candidates_each_with_its_live_check():
     result = explain(
-        '{"error": {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}}'
+        '{"error": {"code": 403, "message": "The caller does not have permission", "status": '
+        '"PERMISSION_DENIED"}}'
     ).to_dict()
     ids = [c["id"] for c in result["causes"]]
     assert {"model_access_restricted", "iam_permission_missing", "google_incident"} <= set(ids[:3])

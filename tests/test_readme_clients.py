@@ -1,4 +1,5 @@
-"""The README's client settings, run as written: the OpenAI SDK line, and `fix --apply` with the built-in owner."""
+"""The README's client settings, run as written: the OpenAI SDK line, and `fix --apply` with the built-in
+owner."""
 
 import re
 import shlex
@@ -15,7 +16,8 @@ SECTION = SECTION[: SECTION.index("\n## ")]
 
 
 def in_shell(emu, tmp_path, command: str) -> subprocess.CompletedProcess:
-    """*command* in bash from a folder where ./emu is the scenario's credentials, as the README's console shows."""
+    """*command* in bash from a folder where ./emu is the scenario's credentials, as the README's console
+    shows."""
     (tmp_path / "emu").symlink_to(emu.credentials["env"].parent)
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
@@ -34,8 +36,8 @@ def test_openai_settings_as_written(gemini_emulator, tmp_path):
     emu = gemini_emulator("healthy")
     app = (
         f"import os\nfrom openai import OpenAI\nclient = {settings}\n"
-        f"print(client.chat.completions.create(model={emu.model!r}, messages=[{{'role': 'user', 'content': 'hi'}}])"
-        ".choices[0].message.content)"
+        f"print(client.chat.completions.create(model={emu.model!r}, messages=[{{'role': 'user', 'content': "
+        f"'hi'}}]).choices[0].message.content)"
     )
     done = in_shell(emu, tmp_path, f"source ./emu/env.sh && {sys.executable} -c {shlex.quote(app)}")
     assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", (
@@ -64,9 +66,10 @@ def test_openai_on_vertex_settings_as_written(gemini_emulator, tmp_path):
     settings = "\n".join(re.findall(r"`([^`]+)`", row.split(" | ")[1]))
     emu = gemini_emulator(on_vertex("healthy"))
     app = (
-        f"import os\nimport google.auth, google.auth.transport.requests\nfrom openai import OpenAI\n{settings}\n"
-        f"print(client.chat.completions.create(model='google/{emu.model}', messages=[{{'role': 'user', 'content': 'hi'}}])"
-        ".choices[0].message.content)"
+        "import os\nimport google.auth, google.auth.transport.requests\nfrom openai import OpenAI\n"
+        f"{settings}\n"
+        f"print(client.chat.completions.create(model='google/{emu.model}', messages=[{{'role': 'user', "
+        f"'content': 'hi'}}]).choices[0].message.content)"
     )
     done = in_shell(emu, tmp_path, f"source ./emu/env.sh && {sys.executable} -c {shlex.quote(app)}")
     assert done.returncode == 0 and done.stdout.strip() == "Hello from the gemini-doctor emulator.", (

@@ -18,7 +18,8 @@ from gemini_doctor.render.demo import demo_head, demo_tail, scenario_lines
 from gemini_doctor.render.terminal import print_lines
 from gemini_doctor.scan import Scanner
 
-# what a hostile input carries: a screen clear, a title change, a cursor move, a bidi override, a carriage return
+# what a hostile input carries: a screen clear, a title change, a cursor move, a bidi override,
+# a carriage return
 HOSTILE = "\x1b[2J\x1b]0;owned\x07\x1b[1A\u202eevil\r"
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 CHECK = json.loads((Path(__file__).parent / "data" / "check_snapshot.jsonl").read_text().splitlines()[0])[
@@ -29,8 +30,8 @@ CHECK = json.loads((Path(__file__).parent / "data" / "check_snapshot.jsonl").rea
 def _scan_report() -> dict:
     scanner = Scanner()
     scanner.feed(
-        f"2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in project "
-        f"123456789012 before or it is disabled. {HOSTILE}\n".encode()
+        "2026-11-30T10:00:00Z ERROR 403 PERMISSION_DENIED: Generative Language API has not been used in "
+        f"project 123456789012 before or it is disabled. {HOSTILE}\n".encode()
     )
     scanner.finish()
     return scanner.to_dict()
@@ -119,7 +120,8 @@ def test_the_demo_streamed_is_the_demo_rendered_and_a_failed_scenario_stays_on_o
 
 
 def test_the_hooks_note_shows_escape_sequences_as_text(monkeypatch):
-    """Whatever reaches the note (a title, a fix, retry advice filled from the error) cannot act on the terminal."""
+    """Whatever reaches the note (a title, a fix, retry advice filled from the error) cannot act on the
+    terminal."""
     hostile_top = {
         "id": "service_disabled",
         "title": f"The API is off {HOSTILE}",

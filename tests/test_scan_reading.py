@@ -11,15 +11,17 @@ from gemini_doctor.scan import MAX_PENDING, Scanner
 
 TS = "2026-11-30T10:00:00.000Z"
 DISABLED = (
-    "Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it by "
-    "visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=580640415319 then retry."
+    "Generative Language API has not been used in project 580640415319 before or it is disabled. Enable it "
+    "by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview"
+    "?project=580640415319 then retry."
 )
 NOT_HERE = {
     "error": {
         "code": 404,
         "status": "NOT_FOUND",
         "message": "Publisher Model `projects/acme/locations/europe-west1/"
-        "publishers/google/models/gemini-3-pro-preview` was not found or your project does not have access to it.",
+        "publishers/google/models/gemini-3-pro-preview` was not found or your project does not have access "
+        "to it.",
     }
 }
 QUOTA = {
@@ -27,7 +29,8 @@ QUOTA = {
         "code": 429,
         "status": "RESOURCE_EXHAUSTED",
         "message": "You exceeded your current quota. * Quota exceeded "
-        "for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro",
+        "for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, "
+        "model: gemini-2.5-pro",
     }
 }
 
@@ -39,25 +42,47 @@ def _json_log(message: str) -> str:
 FORMATS = {
     "json body": f"{TS} ERROR gemini: {json.dumps(QUOTA)}\n",
     "python repr": f"{TS} ERROR google.genai.errors.ClientError: 400 INVALID_ARGUMENT. "
-    "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT'}}\n",
+    "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': "
+    "'INVALID_ARGUMENT'}}\n",
     "pretty body": f"{TS} ERROR request failed: " + json.dumps(NOT_HERE, indent=2) + "\n",
-    "grpc text": f'{TS} ERROR google.api_core.exceptions.PermissionDenied: 403 {DISABLED} [reason: "SERVICE_DISABLED"\n'
-    'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n}\n]\n',
-    "grpc reason only": 'Inference Exception: 400 API key expired. Please renew the API key. [reason: "API_KEY_INVALID"\n'
+    "grpc text": f"{TS} ERROR google.api_core.exceptions.PermissionDenied: 403 {DISABLED} [reason: "
+    '"SERVICE_DISABLED"\n'
+    'domain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "generativelanguage.googleapis.com"\n'
+    "}\n]\n",
+    "grpc reason only": "Inference Exception: 400 API key expired. Please renew the API key. [reason: "
+    '"API_KEY_INVALID"\n'
     'domain: "googleapis.com"\n',
-    "oauth": f"{TS} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or revoked.', "
-    "{'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'})\n",
-    "sdk message": f"{TS} ERROR 404 models/gemini-pro is not found for API version v1beta, or is not supported for generateContent.\n",
-    "message alone": f"{TS} ERROR chat request failed: Your API key was reported as leaked. Please use another API key.\n",
+    "oauth": (
+        f"{TS} ERROR google.auth.exceptions.RefreshError: ('invalid_grant: Token has been expired or "
+        "revoked.', {'error': 'invalid_grant', 'error_description': 'Token has been expired or revoked.'})\n"
+    ),
+    "sdk message": (
+        f"{TS} ERROR 404 models/gemini-pro is not found for API version v1beta, or is not supported for "
+        "generateContent.\n"
+    ),
+    "message alone": (
+        f"{TS} ERROR chat request failed: Your API key was reported as leaked. Please use another API key.\n"
+    ),
     "cut short": f'{TS} ERROR gemini call failed: {{"error": {{"code": 403, "message": "{DISABLED[:112]}\n',
     "escaped in json": _json_log("gemini call failed: " + json.dumps(NOT_HERE)),
     "escaped, cut short": _json_log('call failed: {"error":{"code":403,"message":"' + DISABLED[:112]),
     "escaped twice": _json_log(json.dumps({"upstream": json.dumps(QUOTA)})),
-    "http status only": f'{TS} INFO httpx POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent "HTTP/1.1 403 Forbidden"\n',
+    "http status only": (
+        f"{TS} INFO httpx POST "
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent "
+        '"HTTP/1.1 403 Forbidden"\n'
+    ),
 }
 GOOGLE_OK = [
-    f'{TS} INFO httpx HTTP Request: POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent "HTTP/1.1 200 OK"\n',
-    f"{TS} INFO POST https://us-central1-aiplatform.googleapis.com/v1/projects/acme/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent status=200 duration_ms=431\n",
+    (
+        f"{TS} INFO httpx HTTP Request: POST "
+        "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent "
+        '"HTTP/1.1 200 OK"\n'
+    ),
+    (
+        f"{TS} INFO POST https://us-central1-aiplatform.googleapis.com/v1/projects/acme/locations/us-central1"
+        "/publishers/google/models/gemini-2.5-pro:generateContent status=200 duration_ms=431\n"
+    ),
     json.dumps(
         {
             "timestamp": TS,

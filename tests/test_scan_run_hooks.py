@@ -12,13 +12,17 @@ from conftest import invoke_cli, run_cli
 from gemini_doctor.scan import Scanner
 
 KEY = "AIza" + "SyCANARYscanKeyDoNotPrint012345678901"[:35]
-DENIED = '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "The caller does not have permission"}}'
+DENIED = (
+    '{"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "The caller does not have '
+    'permission"}}'
+)
 LOG = (
     "\n".join(
         [
             "2025-06-01T10:00:00Z INFO started",
             f"2025-06-01T10:00:01Z ERROR key={KEY} google.genai.errors.ClientError: 400 INVALID_ARGUMENT. "
-            "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT'}}",
+            "{'error': {'code': 400, 'message': 'API key not valid. Please pass a valid API key.', "
+            "'status': 'INVALID_ARGUMENT'}}",
             '{"timestamp": "2025-06-01T10:05:00Z", "msg": "gemini-3-pro-preview: '
             + DENIED.replace('"', '\\"')
             + ' models/gemini-3-pro-preview"}',
@@ -32,7 +36,10 @@ LOG = (
             "2025-06-01T10:07:00Z ERROR request failed: {",
             '  "error": {',
             '    "code": 403,',
-            '    "message": "Generative Language API has not been used in project 12 before or it is disabled.",',
+            (
+                '    "message": "Generative Language API has not been used in project 12 before or it is '
+                'disabled.",'
+            ),
             '    "status": "PERMISSION_DENIED"',
             "  }",
             "}",
@@ -109,7 +116,10 @@ def test_run_ends_the_way_the_child_ended(signum):
 
 
 def test_run_forwards_a_signal_to_the_child():
-    script = "import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(42))\nprint('ready', flush=True)\ntime.sleep(30)"
+    script = (
+        "import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(42))\n"
+        "print('ready', flush=True)\ntime.sleep(30)"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "gemini_doctor", "run", "--", *_child(script)], stdout=subprocess.PIPE
     )
@@ -125,7 +135,8 @@ def test_run_missing_program():
 HOOK_SCRIPT = """
     import gemini_doctor
     from google.genai import errors
-    body = {"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Your API key was reported as leaked. Please use another API key. key=%s"}}
+    message = "Your API key was reported as leaked. Please use another API key. key=%s"
+    body = {"error": {"code": 403, "status": "PERMISSION_DENIED", "message": message}}
     %s
 """
 

@@ -18,9 +18,10 @@ def test_answers_match_the_snapshot(path):
         return
     expected = path.read_text(encoding="utf-8") if path.exists() else ""
     assert actual == expected, (
-        f"{path.name} differs from what the product answers now.\n{snapshots.first_difference(expected, actual)}\n"
-        f"If this change is ON PURPOSE, regenerate with `{snapshots.UPDATE_COMMAND}` and commit tests/data/ with it; "
-        "otherwise the change altered behaviour it should not have."
+        f"{path.name} differs from what the product answers now.\n"
+        f"{snapshots.first_difference(expected, actual)}\n"
+        f"If this change is ON PURPOSE, regenerate with `{snapshots.UPDATE_COMMAND}` and commit tests/data/ "
+        "with it; otherwise the change altered behaviour it should not have."
     )
 
 

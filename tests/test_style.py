@@ -1,4 +1,5 @@
-"""House rules: ruff lints clean and the tree is formatted (as CI runs them); every `# noqa` says why, on its line."""
+"""House rules: ruff lints clean and the tree is formatted (as CI runs them); every `# noqa` says why, on its
+line."""
 
 import re
 import shutil
@@ -40,6 +41,7 @@ def _ruff() -> str:
     ids=["lint", "format"],
 )
 def test_ruff_is_clean(args):
-    """The lint and format CI runs (rules in pyproject.toml); `ruff check --fix` and `ruff format` fix most."""
+    """The lint and format CI runs (rules in pyproject.toml); `ruff check --fix` and `ruff format` fix
+    most."""
     done = subprocess.run([_ruff(), *args], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -49,7 +49,8 @@ def _assert_safe(output: str, where: str, tty: bool = False, shown: bool = True)
         output = RICH_STYLES.sub("", output).replace("\r\n", "\n")
     bad = UNSAFE.search(output)
     assert bad is None, (
-        f"{where}: {bad.group(0)!r} reached the terminal in {output[max(0, bad.start() - 60) : bad.end() + 20]!r}"
+        f"{where}: {bad.group(0)!r} reached the terminal in "
+        f"{output[max(0, bad.start() - 60) : bad.end() + 20]!r}"
     )
     assert not shown or "owned" in output, f"{where}: the hostile text was not shown at all"
 

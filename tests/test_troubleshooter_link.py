@@ -10,15 +10,17 @@ from gemini_doctor import explain
 ERROR_ID = "CiQwMTlmYWJjZC1hYmNkLTQ1NjctODlhYi1jZGVmMDEyMzQ1NjcSJGFpcGxhdGZvcm0uZW5kcG9pbnRzLnByZWRpY3Q=="
 URL = f"https://console.cloud.google.com/iam-admin/troubleshooter/summary;errorId={ERROR_ID}"
 PROSE = (
-    "403 Permission 'aiplatform.endpoints.predict' denied on resource (or it may not exist). Remediate access with "
-    f"this Troubleshooter URL or share it with your administrator - {URL} ."
+    "403 Permission 'aiplatform.endpoints.predict' denied on resource (or it may not exist). Remediate "
+    f"access with this Troubleshooter URL or share it with your administrator - {URL} ."
 )
 BODY = json.dumps(
     {
         "error": {
             "code": 403,
             "status": "PERMISSION_DENIED",
-            "message": "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+            "message": (
+                "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."
+            ),
             "details": [
                 {
                     "@type": "type.googleapis.com/google.rpc.ErrorInfo",

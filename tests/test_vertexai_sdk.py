@@ -1,9 +1,9 @@
-"""Google's Vertex SDK (`vertexai` in google-cloud-aiplatform, REST transport, a service-account key file) against
-the emulator, with the settings the README documents.
+"""Google's Vertex SDK (`vertexai` in google-cloud-aiplatform, REST transport, a service-account key file)
+against the emulator, with the settings the README documents.
 
-google-cloud-aiplatform requires google-genai below 3 while our test extra tests the current google-genai, so the SDK
-lives in a venv of its own, made once per machine and version (about a minute) and kept in the user's cache folder.
-The SDK signs its own JWT with the key file: the token endpoint is never asked.
+google-cloud-aiplatform requires google-genai below 3 while our test extra tests the current google-genai, so
+the SDK lives in a venv of its own, made once per machine and version (about a minute) and kept in the user's
+cache folder. The SDK signs its own JWT with the key file: the token endpoint is never asked.
 """
 
 import fcntl
@@ -31,8 +31,8 @@ README_ROW = next(
 )
 
 # The app: generate, stream and countTokens, each reported as what happened. Alone it starts with the README's
-# vertexai.init line after `source env.sh`; given WORLDS (their env.sh settings) it runs each in turn in one process
-# (the SDK costs seconds to import), passing the key file each names as the credentials.
+# vertexai.init line after `source env.sh`; given WORLDS (their env.sh settings) it runs each in turn in one
+# process (the SDK costs seconds to import), passing the key file each names as the credentials.
 APP = """
 import json, os, warnings
 warnings.simplefilter("ignore")   # the SDK's own deprecation notice
@@ -45,13 +45,18 @@ def attempt(call):
     try:
         return {"ok": call()}
     except exceptions.GoogleAPICallError as exc:
-        return {"error": type(exc).__name__, "code": exc.code, "status": exc.response.json()["error"]["status"],
-                "message": exc.message, "reason": exc.reason}
+        status = exc.response.json()["error"]["status"]
+        return {"error": type(exc).__name__, "code": exc.code, "status": status, "message": exc.message,
+                "reason": exc.reason}
 
 def calls():
     model = GenerativeModel(os.environ["APP_MODEL"])
+
+    def stream():
+        return "".join(c.text for c in model.generate_content("Say hello", stream=True))
+
     return {"generate": attempt(lambda: model.generate_content("Say hello").text),
-            "stream": attempt(lambda: "".join(c.text for c in model.generate_content("Say hello", stream=True))),
+            "stream": attempt(stream),
             "tokens": attempt(lambda: model.count_tokens("one two three").total_tokens)}
 
 worlds = json.loads(os.environ.get("WORLDS") or "[]")
@@ -62,8 +67,9 @@ else:
     out = []
     for environ in worlds:
         os.environ.update(environ)
-        vertexai.init(project=environ["GOOGLE_CLOUD_PROJECT"], location=environ["GOOGLE_CLOUD_LOCATION"], api_transport="rest",
-                      api_endpoint=environ["GEMINI_DOCTOR_ENDPOINT"], credentials=google.auth.default()[0])
+        vertexai.init(project=environ["GOOGLE_CLOUD_PROJECT"], location=environ["GOOGLE_CLOUD_LOCATION"],
+                      api_transport="rest", api_endpoint=environ["GEMINI_DOCTOR_ENDPOINT"],
+                      credentials=google.auth.default()[0])
         out.append(calls())
     print(json.dumps(out))
 """
@@ -76,7 +82,8 @@ def _init_line() -> str:
 
 @pytest.fixture(scope="session")
 def vertexai_python() -> Path:
-    """The python of a venv holding the Vertex SDK: made under a lock (xdist workers share it), then reused."""
+    """The python of a venv holding the Vertex SDK: made under a lock (xdist workers share it), then
+    reused."""
     venv = CACHE / f"vertexai-{hashlib.sha256(f'{SDK} {sys.version_info[:2]}'.encode()).hexdigest()[:12]}"
     python, ready = venv / "bin" / "python", venv / ".ready"
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -95,7 +102,8 @@ def vertexai_python() -> Path:
                 if os.environ.get("CI"):
                     pytest.fail(f"could not install {SDK}: {made.stderr[-2000:]}")
                 pytest.skip(
-                    f"could not install {SDK} into its own venv (needs the package registry): {made.stderr[-300:]}"
+                    f"could not install {SDK} into its own venv (needs the package registry): "
+                    f"{made.stderr[-300:]}"
                 )
             ready.touch()
     return python
@@ -126,7 +134,8 @@ def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemi
     )  # a self-signed JWT each time: the token endpoint was never asked
 
 
-FAILURES = [  # scenario, api-core's exception, HTTP code, Google's status, ErrorInfo reason, words of Google's message
+# scenario, api-core's exception, HTTP code, Google's status, ErrorInfo reason, words of Google's message
+FAILURES = [
     (
         "iam_permission_missing",
         "Forbidden",
