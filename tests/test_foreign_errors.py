@@ -17,14 +17,15 @@ FOREIGN = [
 # Google's answers as other vendors' SDKs and proxies print them: Google's status, reason or name stays
 RELAYED = {
     "openai-sdk": (
-        "openai.AuthenticationError: Error code: 400 - [{'error': {'code': 400, 'message': 'API key not valid. "
-        "Please pass a valid API key.', 'status': 'INVALID_ARGUMENT', 'details': [{'@type': "
-        "'type.googleapis.com/google.rpc.ErrorInfo', 'reason': 'API_KEY_INVALID', 'domain': 'googleapis.com'}]}}]",
+        "openai.AuthenticationError: Error code: 400 - [{'error': {'code': 400, 'message': 'API key not "
+        "valid. Please pass a valid API key.', 'status': 'INVALID_ARGUMENT', 'details': [{'@type': "
+        "'type.googleapis.com/google.rpc.ErrorInfo', 'reason': 'API_KEY_INVALID', 'domain': "
+        "'googleapis.com'}]}}]",
         "api_key_invalid",
     ),
     "openai-style-proxy": (
-        '{"error": {"message": "Invalid API key: generativelanguage rejected it. API key not valid. Please pass '
-        'a valid API key.", "type": "invalid_request_error", "code": "invalid_api_key"}}',
+        '{"error": {"message": "Invalid API key: generativelanguage rejected it. API key not valid. Please '
+        'pass a valid API key.", "type": "invalid_request_error", "code": "invalid_api_key"}}',
         "api_key_invalid",
     ),
 }
