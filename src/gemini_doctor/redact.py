@@ -67,10 +67,9 @@ _PRIVATE_KEY_SHOWN = "[private key redacted]"
 # a named value; one that starts with $ or < is a shell variable or a placeholder (in a fix), not a secret
 _VALUE = r"""(?![$<])(?P<value>[^&\s"',}\\]{6,})"""
 _FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key", "x-goog-api-key")
-# the name, then its quote (escaped, in JSON in JSON), a colon or equals sign, and the value's quote
+# a field's name, then its quote (escaped, in JSON in JSON), a colon or equals sign, and the value's quote
 _FIELD = LazyRegex(
-    r"""(?P<name>(?:client_secret|refresh_token|access_token|private_key|x-goog-api-key)\\*["']?\s*[:=]\s*\\*["']?)"""
-    + _VALUE,
+    rf"""(?P<name>(?:{"|".join(map(re.escape, _FIELD_NAMES))})\\*["']?\s*[:=]\s*\\*["']?){_VALUE}""",
     re.IGNORECASE,
 )
 # ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the
@@ -78,6 +77,10 @@ _FIELD = LazyRegex(
 _PARAMETERS = tuple(
     LazyRegex(rf"(?P<name>{lead}(?i:key|access_token|refresh_token)=)" + _VALUE) for lead in (r"\?", "&")
 )
+# the names a value may follow (_FIELD's, and the parameters' not among them), and what may stand
+# between a name, its colon or equals sign, and the value
+_NAMES_BEFORE_VALUES = (*_FIELD_NAMES, "?key", "&key")
+_QUOTING = "\\\"'"
 
 
 def _split_forms(literal: str) -> list[str]:
@@ -156,6 +159,41 @@ def redact(text: str) -> str:
 def clip(text: str, limit: int) -> str:
     """*text* redacted, cut to *limit* characters, and redacted once more (a cut secret is still found first)."""
     return redact(redact(text)[:limit])
+
+
+def redact_json(text: str, values: list[str]) -> str:
+    """*text*, a JSON document, as :func:`redact` leaves it, given *values*: each JSON value in it (a
+    whole string, list or object, as written there) that may hold text from the input. What lies
+    between them is catalogue text and the schema, each part :func:`proven_clean` once.
+
+    Only *values* are scanned, and the whole of *text* is redacted only when one of them holds a
+    secret. This gives what redacting all of *text* gives because no secret's pattern can run from
+    one JSON value into the next: every pattern stops at a string's closing quote, except a field
+    name with its separator before a value, which :func:`proven_clean` rules out at the end of each
+    constant part (and the values of a JSON object come with their names, in the same value)."""
+    scanned = ",".join(values)
+    return text if redact(scanned) == scanned else redact(text)
+
+
+def proven_clean(constant: str) -> bool:
+    """Whether *constant*, JSON text from the catalogue and the schema written between the values of
+    :func:`redact_json`, shows no secret and does not end in a name whose value would follow it."""
+    return redact(constant) == constant and not _ends_in_name(constant)
+
+
+def _ends_in_name(text: str) -> bool:
+    """Whether *text* ends in a field or parameter name and its colon or equals sign (quotes and
+    spaces around them allowed), so that what is written next would be read as its value."""
+    text = _strip_quoting(text.lower())
+    return text.endswith((":", "=")) and _strip_quoting(text[:-1]).endswith(_NAMES_BEFORE_VALUES)
+
+
+def _strip_quoting(text: str) -> str:
+    """*text* without the spaces, quotes and backslashes it ends in."""
+    end = len(text)
+    while end and (text[end - 1] in _QUOTING or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
 
 
 def redact_noting(text: str) -> tuple[str, dict[str, str]]:

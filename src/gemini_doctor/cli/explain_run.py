@@ -120,8 +120,12 @@ def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
     """Render *diagnosis*; a batch *case*'s ``id``, when it has one, comes first."""
     with_id = case is not None and "id" in case
     if fmt == "json":  # straight from the JSON text: no dict in between
-        text = diagnosis.to_json()
-        write_json(f'{{"id":{encode(case["id"])},{text[1:]}' if with_id else text, sys.stdout)
+        values: list[str] = []  # the parts that may hold text from the input (for the secret scan)
+        text = diagnosis.json_text(values)
+        if with_id:
+            values.append(id_json := encode(case["id"]))
+            text = f'{{"id":{id_json},{text[1:]}'
+        write_json(text, values, sys.stdout)
     else:
         result = diagnosis.to_dict()
         render({"id": case["id"], **result} if with_id else result, fmt, sys.stdout)

@@ -1,11 +1,13 @@
 """A diagnosis: ranked causes with their evidence, and its stable JSON form.
 
 The JSON form is written as text, cause by cause, from templates compiled once per catalogue
-cause: :func:`_cause_dict` (the schema, in one place) is encoded with markers for the values that
-vary, and each error then only escapes and joins those values (and fills the commands and links
-that carry one, which are checked value by value: see :mod:`.fill`). ``to_dict`` builds the same
-schema directly from :func:`_cause_dict`. (Encoding every cause's dict anew, with texts that are
-almost all constant, was a third of a batch run's time.)
+cause: :func:`_cause_dict` (the schema, in one place) is encoded with a marker for each JSON value
+that varies (the confidence, the evidence, and every text, command or link with a template value to
+fill in), and each error then only fills and encodes those values (commands and links are checked
+value by value: see :mod:`.fill`). ``to_dict`` builds the same schema directly from
+:func:`_cause_dict`. (Encoding every cause's dict anew, with texts that are almost all constant, was
+a third of a batch run's time.) As every part that can come from the input is one whole JSON value,
+:meth:`Diagnosis.to_redacted_json` needs to scan only those for secrets (see :func:`..redact.redact_json`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from json.encoder import encode_basestring_ascii
 from ..catalogue import RETRY_ADVICE, Cause
 from ..evidence.record import ErrorRecord
 from ..jsontext import encode
-from .fill import fill, fill_command, fill_url, template_values, unknown_in_prose
+from ..redact import proven_clean, redact_json
+from .fill import fill, fill_command, fill_url, template_values
 
 SETTLED_AT = 0.8  # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15  # ... provided the runner-up trails by at least this much
@@ -75,20 +78,33 @@ class Diagnosis:
         return out
 
     def to_json(self) -> str:
-        """:meth:`to_dict` as compact ASCII JSON text (not yet redacted: renderers do that)."""
-        values = self._values()
-        escaped = {name: encode_basestring_ascii(value)[1:-1] for name, value in values.items()}
-        causes = ",".join(_cause_json(ranked, escaped, values, self.record) for ranked in self.causes)
+        """:meth:`to_dict` as compact ASCII JSON text (not redacted: see :meth:`to_redacted_json`)."""
+        return self.json_text([])
+
+    def to_redacted_json(self) -> str:
+        """:meth:`to_json` with every secret redacted, as :func:`..redact.redact` would leave it."""
+        values: list[str] = []
+        return redact_json(self.json_text(values), values)
+
+    def json_text(self, values: list[str]) -> str:
+        """:meth:`to_json`; every JSON value in it that may hold text from the input is appended to
+        *values* (the rest is catalogue text and the schema, proven clean when compiled)."""
+        filled = self._values()
+        causes = ",".join(_cause_json(ranked, filled, self.record, values) for ranked in self.causes)
+        parsed = encode(self.record.to_dict())
+        values.append(parsed)
         settled = self.settled
-        next_step = "" if settled else f',"next_step":{encode(NEXT_STEP)}'
         return (
             f'{{"causes":[{causes}],"settled":{"true" if settled else "false"},'
-            f'"parsed":{encode(self.record.to_dict())}{next_step}}}'
+            f'"parsed":{parsed}{"" if settled else _NEXT_STEP_JSON}}}'
         )
 
     def _values(self) -> dict[str, str]:
         wanted = any(_names_replacement(ranked.cause) for ranked in self.causes)
         return template_values(self.record, self.extra_values, replacement=wanted)
+
+
+_NEXT_STEP_JSON = f',"next_step":{encode(NEXT_STEP)}'
 
 
 def _copied(value: object) -> object:
@@ -100,12 +116,12 @@ def _copied(value: object) -> object:
     return value
 
 
-_FILLERS = {"command": fill_command, "url": fill_url}
+_FILLERS = {"command": fill_command, "url": fill_url, "prose": fill}
 
 
-def _filled(kind: str, template: str, values: dict[str, str]) -> str:
-    """A command or link filled in (each value checked for its kind)."""
-    return _FILLERS[kind](template, values) if "{" in template else template
+def _filled(kind: str, template: str | None, values: dict[str, str]) -> str | None:
+    """A command or link filled in (each value checked for its kind), or prose (see :func:`.fill.fill`)."""
+    return _FILLERS[kind](template, values) if template and "{" in template else template
 
 
 def _cause_dict(
@@ -118,7 +134,7 @@ def _cause_dict(
     for n, step in enumerate(cause.fix):
         if shown is not None and not shown[n]:
             continue
-        item = {"step": fill(step.step, values)}
+        item = {"step": filled("prose", step.step, values)}
         if step.command:
             item["command"] = filled("command", step.command, values)
         if step.url:
@@ -128,51 +144,42 @@ def _cause_dict(
         "id": cause.id,
         "confidence": ranked.confidence,
         "title": cause.title,
-        "why": fill(cause.why, values),
+        "why": filled("prose", cause.why, values),
         "evidence": ranked.evidence,
-        "checks": [fill(c, values) for c in cause.checks],
+        "checks": [filled("prose", c, values) for c in cause.checks],
         "fix": fix,
         "retry": cause.retry,
         "retry_advice": RETRY_ADVICE[cause.retry],
     }
 
 
-# Markers that survive JSON encoding: \x01name\x01 inside a string is a template value to fill in;
-# a whole string \x02field\x02 is a field of the ranked cause, or a command or link to fill in
-# (command0, url1: by their index among the cause's), written as JSON of its own.
-_VALUE_MARK, _FIELD_MARK = "\x01", "\x02"
-_MARKED = re.compile(r'\\u0001([a-z_]+)\\u0001|"\\u0002([a-z_0-9]+)\\u0002"')
+# A marker that survives JSON encoding: a whole string \x02field\x02 is a field of the ranked cause,
+# or a text, command or link to fill in (by its index among the cause's), written as JSON of its own.
+_FIELD_MARK = "\x02"
+_MARKED = re.compile(r'"\\u0002([a-z_0-9]+)\\u0002"')
 
 
-class _AllMarked(dict):
-    """Template values where every name is known and filled with its marker."""
+def _template(
+    cause: Cause, shown: tuple[bool, ...] | None
+) -> tuple[tuple[str | int, ...], list[tuple], bool]:
+    """*cause*'s JSON with its variable values cut out: text, slot, text, slot, ..., text. A slot is
+    ``confidence`` / ``evidence`` for the ranked cause's fields, or the index of the text, command or
+    link to fill (returned with the pieces, as (its filler, its template)). Last, whether the texts
+    between the slots are proven clean of secrets (:func:`..redact.proven_clean`), once for all errors."""
+    filled: list[tuple] = []
 
-    def get(self, name: str, default: object = None) -> str:
-        return f"{_VALUE_MARK}{name}{_VALUE_MARK}"
-
-
-def _template(cause: Cause, shown: tuple[bool, ...] | None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """*cause*'s JSON with its variable parts cut out: text, slot, text, slot, ..., text. A slot is
-    a template value's name, ``=confidence`` / ``=evidence`` for the ranked cause's fields, or
-    ``=N`` for the N-th of the commands and links to fill (returned with the pieces)."""
-    filled: list[tuple[str, str]] = []
-
-    def mark(kind: str, template: str, values: dict[str, str]) -> str:
-        if "{" not in template:
+    def mark(kind: str, template: str | None, values: dict[str, str]) -> str | None:
+        if not template or "{" not in template:
             return template
-        filled.append((kind, template))
+        filled.append((_FILLERS[kind], template))
         return f"{_FIELD_MARK}{len(filled) - 1}{_FIELD_MARK}"
 
     marked = RankedCause(
         cause, f"{_FIELD_MARK}confidence{_FIELD_MARK}", f"{_FIELD_MARK}evidence{_FIELD_MARK}"
     )
-    pieces = _MARKED.split(encode(_cause_dict(marked, _AllMarked(), mark, shown)))
-    # split() yields text, value-name-or-None, field-name-or-None, text, ...: fold each pair to one slot
-    return tuple(
-        pieces[n] if n % 3 == 0 else pieces[n] or f"={pieces[n + 1]}"
-        for n in range(len(pieces))
-        if n % 3 != 2
-    ), filled
+    pieces = _MARKED.split(encode(_cause_dict(marked, {}, mark, shown)))
+    pieces[1::2] = [int(slot) if slot.isdigit() else slot for slot in pieces[1::2]]
+    return tuple(pieces), filled, all(map(proven_clean, pieces[::2]))
 
 
 # Per cause (by id, the cause kept alive): (its texts use {replacement}, some fix step has a condition)
@@ -220,30 +227,32 @@ def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
 # Compiled templates by (id(cause), steps shown); each entry keeps its cause alive, so an id is never
 # reused while it is cached (the cap only matters to a process that builds catalogue after catalogue).
 _MAX_TEMPLATES = 4096
-_TEMPLATES: dict[tuple, tuple[Cause, tuple[str, ...], list[tuple[str, str]]]] = {}
+_TEMPLATES: dict[tuple, tuple[Cause, tuple[str | int, ...], list[tuple], bool]] = {}
 
 
-def _cause_json(
-    ranked: RankedCause, escaped: dict[str, str], values: dict[str, str], record: ErrorRecord
-) -> str:
-    """*ranked* as JSON for *record*, filled with *values* (*escaped*: the same, escaped for a JSON string)."""
+def _cause_json(ranked: RankedCause, values: dict[str, str], record: ErrorRecord, variable: list[str]) -> str:
+    """*ranked* as JSON for *record*, filled with *values*; the JSON values in it that may hold text
+    from the input are appended to *variable*."""
     shown = shown_steps(ranked.cause, record)
     entry = _TEMPLATES.get((id(ranked.cause), shown))
     if entry is None:
         if len(_TEMPLATES) >= _MAX_TEMPLATES:
             _TEMPLATES.clear()
         entry = _TEMPLATES[(id(ranked.cause), shown)] = (ranked.cause, *_template(ranked.cause, shown))
-    pieces, filled = list(entry[1]), entry[2]
+    _, pieces, filled, clean = entry
+    pieces = list(pieces)
     for n in range(1, len(pieces), 2):
         slot = pieces[n]
-        if slot == "=confidence":
+        if slot == "confidence":
             pieces[n] = repr(ranked.confidence)
-        elif slot == "=evidence":  # a list of strings: what encode() writes, without its set-up per call
+            continue
+        if slot == "evidence":  # a list of strings: what encode() writes, without its set-up per call
             pieces[n] = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
-        elif slot[0] == "=":
-            pieces[n] = encode_basestring_ascii(_filled(*filled[int(slot[1:])], values))
-        elif slot in escaped:
-            pieces[n] = escaped[slot]
         else:
-            pieces[n - 1], pieces[n], pieces[n + 1] = unknown_in_prose(pieces[n - 1], slot, pieces[n + 1])
-    return "".join(pieces)
+            filler, template = filled[slot]
+            pieces[n] = encode_basestring_ascii(filler(template, values))
+        variable.append(pieces[n])
+    text = "".join(pieces)
+    if not clean:  # (no catalogue text is meant to look like a secret: then the whole is scanned)
+        variable.append(text)
+    return text

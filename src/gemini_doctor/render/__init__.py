@@ -59,8 +59,9 @@ def to_json_line(result: dict) -> str:
     return redact(encode(result))
 
 
-def write_json(text: str, stream: TextIOBase) -> None:
-    """Write compact JSON *text* (from :mod:`..jsontext`) as one line, secrets redacted."""
-    from ..redact import redact
+def write_json(text: str, values: list[str], stream: TextIOBase) -> None:
+    """Write compact JSON *text* (from :mod:`..jsontext`) as one line, secrets redacted; *values* are
+    the JSON values in it that may hold text from the input (see :func:`..redact.redact_json`)."""
+    from ..redact import redact_json
 
-    stream.write(redact(text) + "\n")
+    stream.write(redact_json(text, values) + "\n")
