@@ -463,14 +463,14 @@ def _show_errors(raws: list[bytes]) -> list[bool]:
     one pass of the error words over them all, joined by a byte no word or status holds."""
     automaton, first_key = _error_words()
     joined = b"\0".join(raws).lower()
-    ends = list(accumulate(len(raw) + 1 for raw in raws))  # where each record's text ends, plus one
+    lengths = list(accumulate(map(len, raws)))  # record i ends at lengths[i] + i (the separators before it)
     shown = [False] * len(raws)
     record = 0
     for index, start, end in automaton.find_matches_as_indexes(joined):
-        while ends[record] <= start:
+        while lengths[record] + record <= start:
             record += 1
         if not shown[record] and (
-            index < first_key or _ERROR_STATUS_AFTER_KEY.match(joined, end, ends[record] - 1)
+            index < first_key or _ERROR_STATUS_AFTER_KEY.match(joined, end, lengths[record] + record)
         ):
             shown[record] = True
     return shown
