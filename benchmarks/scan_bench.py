@@ -178,8 +178,8 @@ def _found_per_format() -> dict[str, int]:
     return found
 
 
-def _timed(argv: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one child process."""
+def _timed(argv: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MB) and stdout of one child process."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         child = subprocess.Popen(argv, stdout=out)
@@ -187,7 +187,7 @@ def _timed(argv: list[str]) -> tuple[float, float, str]:
         wall = time.perf_counter() - start
         child.returncode = 0
         out.seek(0)
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def main() -> None:
@@ -201,12 +201,13 @@ def main() -> None:
         small, log = os.path.join(tmp, "small.log"), os.path.join(tmp, "app.log")
         write_log(small, max(1, args.mb // 4), args.every)
         planted = write_log(log, args.mb, args.every)
-        _, small_rss, _ = _timed([*scan, small])
-        pairs = []  # (scan, grep -c) run in turn: the ratio is taken pair by pair
+        _, _, small_rss, _ = _timed([*scan, small])
+        pairs, cpu_pairs = [], []  # (scan, grep -c) run in turn: the ratio is taken pair by pair
         for _ in range(args.pairs):
-            grep_wall, _, grep_out = _timed(["grep", "-c", "googleapis.com", log])
-            wall, rss, out = _timed([*scan, log])
+            grep_wall, grep_cpu, _, grep_out = _timed(["grep", "-c", "googleapis.com", log])
+            wall, cpu, rss, out = _timed([*scan, log])
             pairs.append((wall, grep_wall))
+            cpu_pairs.append((cpu, grep_cpu))
     report = json.loads(out)
     ratio = statistics.median(w / g for w, g in pairs)
     wall, grep_wall = statistics.median(w for w, _ in pairs), statistics.median(g for _, g in pairs)
@@ -237,6 +238,11 @@ def main() -> None:
     )
     print(
         f"peak memory (RSS)  : {rss:,.0f} MB at {mb:,.0f} MB of log, {small_rss:,.0f} MB at a quarter of it"
+    )
+    cpu_ratios = [c / g for c, g in cpu_pairs]
+    print(
+        f"cpu (user + sys)   : scan / grep -c = {statistics.median(cpu_ratios):.1f}x "
+        f"({min(cpu_ratios):.1f}-{max(cpu_ratios):.1f}x; less moved than wall time by a busy machine)"
     )
 
 
