@@ -254,3 +254,19 @@ def test_values_read_by_a_folded_pattern_keep_their_span_after_wide_lower_case()
     """'İ' lowers to two characters; a value found in the lower case is still cut from the right place."""
     record = parse_text("İİİİ 403: the caller lacks permission aiplatform.endpoints.predict on it").record
     assert record.permission == "aiplatform.endpoints.predict"
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("404 models/gemini-3-pro-pre\nview is not found for API version v1beta", "gemini-3-pro-preview"),
+        ("404 models/gem ini-3-pro-preview is not found for API version v1beta", "gemini-3-pro-preview"),
+        ("This model models/gemini-2.5-fl\n  │ ash is no longer available to new users.", "gemini-2.5-flash"),
+        ("404 models/gemini-2.5-flash\n-lite is not found for API version v1beta", "gemini-2.5-flash-lite"),
+        ("404 models/my-tuned-\nmodel-7 is not found for API version v1beta", "my-tuned-model-7"),
+        ("404 models/gemini-2.5-flash\nis not found for API version v1beta", "gemini-2.5-flash"),
+        ("404 models/my-own-model\nfoo is not found for API version v1beta", "my-own-model"),
+    ],
+)
+def test_a_model_name_wrapped_by_a_terminal_is_read_whole(text, model):
+    assert parse_text(text).record.model == model

@@ -278,8 +278,32 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
         if name not in out and name not in known:
             m = pattern.search(scanned)
             if m:
-                out[name] = scanned.text[m.start(1) : m.end(1)]
+                value = scanned.text[m.start(1) : m.end(1)]
+                out[name] = _unwrapped(scanned.text, m.end(1), value) if name == "model" else value
     return out
+
+
+# A terminal wraps a long line anywhere, inside a model name too ("gemini-3-pro-pre" | "view"), and a copy
+# may turn the break into a space. The word after the break is the name's rest when the break falls at a
+# hyphen, or when the two make a model the lifecycle knows and the first piece alone is not one.
+_WRAPPED_REST = re.compile(r"\s{1,80}([\w\-]+(?:\.[\w\-]+)*)")
+
+
+def _unwrapped(text: str, end: int, name: str) -> str:
+    """*name*, read up to *end* in *text*, joined with its rest on the next line when it was wrapped."""
+    if end >= len(text) or not text[end].isspace():
+        return name
+    m = _WRAPPED_REST.match(text, end)
+    if m is None:
+        return name
+    rest = m.group(1)
+    joined = name + rest
+    if name.endswith("-") or (rest.startswith("-") and rest.strip("-")):
+        return joined
+    from ..google.lifecycle import model_table
+
+    table = model_table()
+    return joined if table.find(joined) and not table.find(name) else name
 
 
 def secrets_seen(masked: dict[str, str]) -> dict:
