@@ -58,6 +58,12 @@ def test_locations(table):
     assert table.find("gemini-3.8-live").served_at("global") is None  # no source lists them
 
 
+def test_a_gemini_3_model_on_agent_platform_lists_its_locations_or_says_why_not(table):
+    for model in table.models.values():
+        if model.id.startswith("gemini-3") and "vertex" in model.surfaces and not model.locations:
+            assert "none are recorded" in model.note, model.id
+
+
 def test_names_as_callers_write_them(table):
     for written in (
         "models/gemini-2.5-flash",
