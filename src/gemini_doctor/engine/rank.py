@@ -43,42 +43,33 @@ def rank(
         ("surface", record.surface),
         *[("field", name) for name in causes.field_names if getattr(record, name)],
     ]
-    ordinary, fallbacks = [], []  # (cause id, signal, evidence line), in catalogue order
-    strongest = 0.0
     scanned = causes.scan(evidence.text, evidence.lowered)
-    for cause_id, signal in causes.candidates(scanned, keys):
-        seen = _match(signal, evidence, scanned)
-        if seen is not None:
-            line = signal.says if seen in signal.says else f"{signal.says}: {seen}"
-            if signal.fallback:
-                fallbacks.append((cause_id, signal, line))
-            else:
-                ordinary.append((cause_id, signal, line))
-                if signal.weight > strongest:
-                    strongest = signal.weight
-    weights: dict[str, tuple[list[float], list[str]]] = {}  # cause id -> (weights, evidence lines)
+    hits, fallbacks, strongest = _ordinary_hits(causes.candidates(scanned, keys), evidence, scanned)
+    if strongest < FALLBACK_BELOW:
+        hits += _fallback_hits(fallbacks, evidence, scanned)
+    found: dict[str, tuple[list[float], list[tuple[Signal, object]]]] = {}  # cause id -> (weights, hits)
     demotions: dict[str, float] = {}
     decisive = set()  # causes with a signal that settles them
-    for cause_id, signal, line in ordinary + fallbacks if strongest < FALLBACK_BELOW else ordinary:
-        found = weights.setdefault(cause_id, ([], []))
-        found[0].append(signal.weight)
-        found[1].append(line)
-        if signal.settles and not signal.fallback:
-            decisive.add(cause_id)
+    for cause_id, signal, seen in hits:
+        weights, signals = found.setdefault(cause_id, ([], []))
+        weights.append(signal.weight)
+        signals.append((signal, seen))
         if not signal.fallback:
+            if signal.settles:
+                decisive.add(cause_id)
             for target, factor in signal.demote:
                 demotions[target] = min(demotions.get(target, 1.0), factor)
     scored = []
-    for cause_id, (ordered, lines) in weights.items():
+    for cause_id, (ordered, signals) in found.items():
         ordered.sort(reverse=True)
         confidence = ordered[0] + (1 - ordered[0]) * 0.5 * (ordered[1] if len(ordered) > 1 else 0.0)
         confidence *= demotions.get(cause_id, 1.0)
-        scored.append((round(min(confidence, 0.99), 3), cause_id, lines))
+        scored.append((round(min(confidence, 0.99), 3), cause_id, signals))
     scored.sort(key=lambda item: (-item[0], item[1]))
     floor = max(MIN_CONFIDENCE, KEEP_RATIO * scored[0][0]) if scored else MIN_CONFIDENCE
-    ranked = [
-        RankedCause(causes[cid], confidence, lines, cid in decisive)
-        for confidence, cid, lines in scored[:MAX_CAUSES]
+    ranked = [  # evidence lines are written only now, for the causes shown
+        RankedCause(causes[cid], confidence, _evidence_lines(signals, evidence), cid in decisive)
+        for confidence, cid, signals in scored[:MAX_CAUSES]
         if confidence >= floor
     ]
     return Diagnosis(
@@ -88,12 +79,49 @@ def rank(
     )
 
 
-def _match(signal: Signal, evidence: Evidence, scanned: Scanned) -> str | None:
-    """What the signal saw (for the evidence line), or None when any condition fails; *scanned* is
-    the evidence's text, scanned for the catalogue's literals.
+def _ordinary_hits(
+    candidates: list[tuple[str, Signal]], evidence: Evidence, scanned: Scanned
+) -> tuple[list[tuple[str, Signal, object]], list[tuple[str, Signal]], float]:
+    """The ordinary signals among *candidates* that match, as (cause id, signal, what its pattern
+    matched); the fallback candidates, left unmatched (they count only when no ordinary signal is
+    strong); and the strongest matching weight."""
+    hits, fallbacks = [], []
+    strongest = 0.0
+    for cause_id, signal in candidates:
+        if signal.fallback:
+            fallbacks.append((cause_id, signal))
+            continue
+        seen = _matches(signal, evidence, scanned)
+        if seen is not None:
+            hits.append((cause_id, signal, seen))
+            if signal.weight > strongest:
+                strongest = signal.weight
+    return hits, fallbacks, strongest
+
+
+def _fallback_hits(
+    fallbacks: list[tuple[str, Signal]], evidence: Evidence, scanned: Scanned
+) -> list[tuple[str, Signal, object]]:
+    """The fallback signals that match, as :func:`_ordinary_hits` gives them."""
+    hits = []
+    for cause_id, signal in fallbacks:
+        seen = _matches(signal, evidence, scanned)
+        if seen is not None:
+            hits.append((cause_id, signal, seen))
+    return hits
+
+
+_NO_TEXT = True  # what _matches() gives for a signal that holds without a text pattern
+
+
+def _matches(signal: Signal, evidence: Evidence, scanned: Scanned) -> object:
+    """None when any of the signal's conditions fails; else what its text pattern matched (the
+    match, for the evidence line), or ``_NO_TEXT``. *scanned* is the evidence's text, scanned for
+    the catalogue's literals.
 
     Spelt out, not looped over a table of conditions: this runs for every candidate of every
-    error. The cheap tests come first, and the line is written only once all conditions hold.
+    error. The cheap tests come first; the evidence line is written later, only for the causes
+    shown (:func:`_evidence_line`).
     """
     record = evidence.record
     if signal.statuses and record.status not in signal.statuses:
@@ -102,38 +130,44 @@ def _match(signal: Signal, evidence: Evidence, scanned: Scanned) -> str | None:
         return None
     if signal.surfaces and record.surface not in signal.surfaces:
         return None
-    seen = []
-    if signal.facts:
-        for fact in sorted(evidence.facts):
-            if fact in signal.facts:
-                seen.append(evidence.facts[fact])
-                break
-        else:
-            return None
-    if signal.reasons:
-        for reason in record.reasons:
-            if reason in signal.reasons:
-                seen.append(f"reason {reason}")
-                break
-        else:
-            return None
-    if signal.statuses:
-        seen.append(f"status {record.status}")
-    if signal.codes:
-        seen.append(f"HTTP {record.code}")
-    if signal.surfaces:
-        seen.append(f"surface {record.surface}")
+    if signal.facts and signal.facts.isdisjoint(evidence.facts):
+        return None
+    if signal.reasons and signal.reasons.isdisjoint(record.reasons):
+        return None
     for name, pattern in signal.fields:
         value = getattr(record, name, None)
         if not isinstance(value, str) or not pattern.search(value):
             return None
-        seen.append(f"{name} {value}")
-    if signal.text is not None:
-        m = signal.text.search(scanned)
-        if m is None:
-            return None
-        seen.append(f"«{_snippet(evidence.text, m.start(), m.end())}»")
-    return ", ".join(seen)
+    if signal.text is None:
+        return _NO_TEXT
+    return signal.text.search(scanned)
+
+
+def _evidence_lines(signals: list[tuple[Signal, object]], evidence: Evidence) -> list[str]:
+    """One line per matching signal, with what it saw (from :func:`_matches`)."""
+    return [_evidence_line(signal, seen, evidence) for signal, seen in signals]
+
+
+def _evidence_line(signal: Signal, seen: object, evidence: Evidence) -> str:
+    """What *signal* says, and what it saw in *evidence*: the facts, reason, status, code, surface
+    and fields it requires, and the words its pattern matched (*seen*)."""
+    record = evidence.record
+    parts = []
+    if signal.facts:
+        parts.append(evidence.facts[min(signal.facts.intersection(evidence.facts))])
+    if signal.reasons:
+        parts.append(f"reason {next(r for r in record.reasons if r in signal.reasons)}")
+    if signal.statuses:
+        parts.append(f"status {record.status}")
+    if signal.codes:
+        parts.append(f"HTTP {record.code}")
+    if signal.surfaces:
+        parts.append(f"surface {record.surface}")
+    parts.extend(f"{name} {getattr(record, name)}" for name, _ in signal.fields)
+    if seen is not _NO_TEXT:
+        parts.append(f"«{_snippet(evidence.text, seen.start(), seen.end())}»")
+    line = ", ".join(parts)
+    return signal.says if line in signal.says else f"{signal.says}: {line}"
 
 
 # Where a quoted message ends inside an error dump: a closing quote before `,` `}` `]` (JSON, Python reprs),
