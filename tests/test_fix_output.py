@@ -91,12 +91,12 @@ def test_alternatives_and_less_likely_causes_are_commented_out():
         ],
     }
     script = fix_script(result)
-    assert _live_commands(script) == ["unset GOOGLE_GENAI_USE_VERTEXAI"]
+    assert _live_commands(script) == ["unset GOOGLE_GENAI_USE_ENTERPRISE GOOGLE_GENAI_USE_VERTEXAI"]
     assert script.startswith("# Problem: The credential") and "less likely" in script
     assert all(
         line.startswith("#")
         for line in script.splitlines()
-        if "export GOOGLE_GENAI_USE_VERTEXAI=true" in line
+        if "export GOOGLE_GENAI_USE_ENTERPRISE=true" in line
     )
 
 

@@ -57,6 +57,7 @@ def run_node_app(emu, tmp_path) -> dict:
         ["bash", "-c", command], cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "conflicting values" not in done.stderr, done.stderr[-2000:]  # the SDK's surface-flag warning
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
