@@ -118,3 +118,63 @@ def test_check_names_the_vm_access_scopes(gemini_emulator, tmp_path):
         for step in result["causes"][0]["fix"]
     )
     assert "metadata server" in json.dumps(result)
+
+
+# A long-lived process: google-auth imported (its metadata module too) before the environment to diagnose
+# existed, with every address but loopback refused and recorded.
+LONG_LIVED = """
+import json, sys
+refused = []
+
+def loopback_only(event, args):
+    host = args[0] if event == "socket.getaddrinfo" else args[1][0] if event == "socket.connect" else None
+    if isinstance(host, bytes):
+        host = host.decode()
+    if isinstance(host, str) and host not in ("127.0.0.1", "localhost"):
+        refused.append(host)
+        raise OSError(f"not loopback: {host}")
+
+sys.addaudithook(loopback_only)
+import google.auth.compute_engine  # reads NO_GCE_CHECK and GCE_METADATA_HOST now, from an env without them
+from gemini_doctor.check import discover, run_check
+env, endpoint = json.loads(sys.argv[1]), sys.argv[2]
+setup = discover(env, endpoint=endpoint)
+result = run_check(setup, endpoint, timeout=10)
+print(json.dumps({"refused": refused, "kind": setup.credential_kind, "source": setup.credential_source,
+                  "healthy": result.healthy, "summary": result.to_dict()["summary"]}))
+"""
+
+
+def _long_lived(emu, tmp_path, env: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", LONG_LIVED, json.dumps(env), emu.url],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_process_that_imported_google_auth_first_checks_no_real_metadata_server(gemini_emulator, tmp_path):
+    """--endpoint without an emulated machine: google-auth's metadata ping is answered locally (no wait,
+    nothing sent to 169.254.169.254), though this process's google-auth never saw NO_GCE_CHECK."""
+    emu = gemini_emulator("healthy")
+    env = shell_env(emu.credentials["env"], tmp_path)
+    for name in ("NO_GCE_CHECK", "GOOGLE_APPLICATION_CREDENTIALS"):
+        env.pop(name, None)
+    out = _long_lived(emu, tmp_path, env)
+    assert out["healthy"], out
+    assert out == {**out, "refused": [], "kind": None, "source": None}
+
+
+def test_a_process_that_imported_google_auth_first_reaches_the_emulated_machine(gemini_emulator, tmp_path):
+    """google-auth imported before GCE_METADATA_HOST was set still asks the emulated metadata server
+    (env.sh's), for discovery and for the token, never metadata.google.internal."""
+    world = _machine("cloud-run", [CLOUD_PLATFORM])
+    world["client"]["location"] = "global"
+    emu = gemini_emulator(world)
+    out = _long_lived(emu, tmp_path, shell_env(emu.credentials["env"], tmp_path))
+    assert out["healthy"], out
+    assert out == {**out, "refused": [], "kind": "compute_engine", "source": "metadata server"}

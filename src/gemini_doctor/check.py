@@ -37,9 +37,9 @@ def run_check(
     start = time.perf_counter()
     token = admin_token = None
     if setup.credentials is not None and not setup.start_error:
-        token = fetch_token(setup.credentials, trust_env=endpoint is None, timeout=timeout)
+        token = fetch_token(setup.credentials, endpoint is None, timeout, setup.metadata)
     if setup.admin is not None and not setup.start_error:
-        admin_token = fetch_token(setup.admin.credentials, trust_env=endpoint is None, timeout=timeout)
+        admin_token = fetch_token(setup.admin.credentials, endpoint is None, timeout, setup.metadata)
     import asyncio
 
     from .probes.registry import plan

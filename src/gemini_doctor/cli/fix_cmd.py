@@ -117,7 +117,7 @@ def _apply(
             if result.setup.credentials or admin_file
             else None
         )
-        token = _token(admin, timeout)
+        token = _token(admin, timeout, result.setup.metadata)
         remedies, notes = _with_http(endpoint, timeout, lambda http: plan(result, token, http))
     except RemedyDenied as exc:
         return _finish(report, fmt, say, notes=[str(exc)])
@@ -220,13 +220,14 @@ def _identity(credentials) -> str:
     return email or "your gcloud login (Application Default Credentials)"
 
 
-def _token(credentials, timeout: float | None = None) -> str | None:
-    """The admin credential's access token, each request to the token endpoint bounded by *timeout*."""
+def _token(credentials, timeout: float | None = None, metadata=None) -> str | None:
+    """The admin credential's access token, each request to the token endpoint bounded by *timeout*
+    (a machine's account asks the metadata server that *metadata* routes to)."""
     if credentials is None:
         return None
     from ..probes.auth import DEFAULT_TIMEOUT, refresh
 
-    refresh(credentials, timeout=timeout or DEFAULT_TIMEOUT)
+    refresh(credentials, timeout=timeout or DEFAULT_TIMEOUT, metadata=metadata)
     return credentials.token
 
 

@@ -20,6 +20,8 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from google.auth import exceptions, transport
 
+from .metadata_route import MetadataRoute, is_metadata_request
+
 
 @lru_cache(maxsize=1)
 def tls_context() -> ssl.SSLContext:
@@ -28,10 +30,14 @@ def tls_context() -> ssl.SSLContext:
 
 
 class _Response(transport.Response):
-    def __init__(self, response: http.client.HTTPResponse) -> None:
-        self._status = response.status
-        self._headers = {key.lower(): value for key, value in response.getheaders()}
-        self._data = response.read()
+    def __init__(self, status: int, headers: dict, data: bytes) -> None:
+        self._status, self._headers, self._data = status, headers, data
+
+    @classmethod
+    def of(cls, response: http.client.HTTPResponse) -> _Response:
+        return cls(
+            response.status, {key.lower(): value for key, value in response.getheaders()}, response.read()
+        )
 
     @property
     def status(self) -> int:
@@ -63,16 +69,27 @@ def _proxy(scheme: str, hostname: str) -> SplitResult | None:
 DEFAULT_TIMEOUT = 10.0  # seconds a token endpoint may take to answer, when the caller does not say
 
 
-class Request(transport.Request):
-    """A google.auth transport: one http.client connection per request (through the environment's proxy when
-    *trust_env*), each waiting at most *timeout* seconds for the endpoint (google-auth passes none of its
-    own)."""
+# What google-auth hears from a machine without a metadata server: not Google's (no Metadata-Flavor header)
+_NO_METADATA_SERVER = _Response(404, {}, b"")
 
-    def __init__(self, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
+
+class Request(transport.Request):
+    """A google.auth transport: one http.client connection per request (through the environment's proxy
+    when *trust_env*), each waiting at most *timeout* seconds for the endpoint (google-auth passes none of
+    its own); google-auth's metadata requests follow *metadata* (the diagnosed environment's route)."""
+
+    def __init__(
+        self, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT, metadata: MetadataRoute | None = None
+    ) -> None:
         self.trust_env = trust_env
         self.timeout = timeout
+        self.metadata = metadata
 
     def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        if self.metadata is not None and is_metadata_request(headers or {}):
+            url = self.metadata.target(url)
+            if url is None:
+                return _NO_METADATA_SERVER
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise exceptions.TransportError(f"unsupported URL scheme {parts.scheme!r}")
@@ -96,19 +113,29 @@ class Request(transport.Request):
                 target, headers = url, {**headers, **tunnel}  # a plain-HTTP proxy takes the absolute URL
         try:
             connection.request(method, target, body=body, headers=headers)
-            return _Response(connection.getresponse())
+            return _Response.of(connection.getresponse())
         except (http.client.HTTPException, OSError) as exc:
             raise exceptions.TransportError(exc) from exc
         finally:
             connection.close()
 
 
-def refresh(credentials, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
+def refresh(
+    credentials,
+    trust_env: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    metadata: MetadataRoute | None = None,
+) -> None:
     """google-auth's own refresh, over :class:`Request` (blocking; each request waits at most *timeout* s)."""
-    credentials.refresh(Request(trust_env, timeout))
+    credentials.refresh(Request(trust_env, timeout, metadata))
 
 
-def fetch_token(credentials, trust_env: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Future:
+def fetch_token(
+    credentials,
+    trust_env: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    metadata: MetadataRoute | None = None,
+) -> Future:
     """Start refreshing *credentials* now; the future gives the access token or google-auth's exception.
     A daemon thread: a token endpoint that never answers cannot keep the process alive."""
     future: Future = Future()
@@ -117,7 +144,7 @@ def fetch_token(credentials, trust_env: bool = True, timeout: float = DEFAULT_TI
 
     def work() -> None:
         try:
-            refresh(credentials, trust_env, timeout)
+            refresh(credentials, trust_env, timeout, metadata)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the token
             future.set_exception(exc)
         else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
 from . import FOR_CALL, FOR_KEY_CREATION
+from .metadata_route import MetadataRoute, metadata_route
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
@@ -93,6 +94,7 @@ class Setup:
     traps: list[Trap] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
     admin: AdminCredential | None = None  # --admin-credentials: what the read-only admin probes run as
+    metadata: MetadataRoute | None = None  # where the token transport sends google-auth's metadata requests
     purpose: str = FOR_CALL  # what check asks: the app's call, or FOR_KEY_CREATION (see discover_person)
 
     @property
@@ -223,23 +225,28 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
     import google.auth
     from google.auth import exceptions as auth_exceptions
 
+    from .auth import Request
+
     path = env.get("GOOGLE_APPLICATION_CREDENTIALS")
     if path:
         _check_key_file(setup, path)
+    route = setup.metadata = metadata_route(env, endpoint)
     saved = dict(os.environ)
     try:
         os.environ.clear()
         os.environ.update(env)
-        if endpoint and not env.get("GCE_METADATA_IP"):
-            os.environ["NO_GCE_CHECK"] = (
-                "true"  # --endpoint: no probing for a real metadata server, unless pointed at one
-            )
         scopes = (
             GEMINI_OAUTH_SCOPES
             if setup.surface == "gemini-api" and setup.api_key is None
             else [CLOUD_PLATFORM]
         )
-        credentials, adc_project = google.auth.default(scopes=scopes)
+        # the metadata route goes in explicitly: google-auth read NO_GCE_CHECK when this process imported it
+        request = Request(trust_env=endpoint is None, metadata=route)
+        credentials, adc_project = google.auth.default(scopes=scopes, request=request)
+        if (
+            not route.checked and _kind(credentials) == "compute_engine"
+        ):  # found by the GCE residency file alone
+            raise auth_exceptions.DefaultCredentialsError("the metadata server is not checked (NO_GCE_CHECK)")
     except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:
         setup.adc_error = plain_error(exc)
         if path:  # say which file is broken, and how, even when it is valid JSON (e.g. a corrupt private key)
