@@ -135,8 +135,8 @@ def _env_script(world: World, written: dict[str, Path], base_url: str, client: d
         env["GOOGLE_CLOUD_PROJECT"] = project
     if client.get("location", "global"):
         env["GOOGLE_CLOUD_LOCATION"] = client.get("location", "global")
-    # google-genai 3.x and @google/genai read GOOGLE_GENAI_USE_ENTERPRISE first and warn when it disagrees with
-    # GOOGLE_GENAI_USE_VERTEXAI (older clients read that alone): both say the surface, overriding the user's shell
+    # google-genai 3.x and @google/genai read GOOGLE_GENAI_USE_ENTERPRISE first and warn when it disagrees
+    # with GOOGLE_GENAI_USE_VERTEXAI (older clients read that alone): both name the surface, over the shell's
     vertex = "true" if client.get("surface") == "vertex" else "false"
     env["GOOGLE_GENAI_USE_ENTERPRISE"] = env["GOOGLE_GENAI_USE_VERTEXAI"] = vertex
     if world.metadata:  # google-auth reaches the machine's metadata server here (and pings it by "IP")
