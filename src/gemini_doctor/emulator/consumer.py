@@ -16,7 +16,7 @@ from ..google.services import GCLOUD_OWN_PROJECTS, SERVICES
 from ..google.services import VERTEX as VERTEX_SURFACE
 from ..google.status import status_for
 from . import errors
-from .errors import GoogleError, error_info, localized
+from .errors import GoogleError, error_info, refusal
 from .iam import granted
 from .oauth import OAuthState, Token
 from .world import ApiKey, Project, World
@@ -31,6 +31,7 @@ INVALID_CREDENTIALS = (
 
 
 MULTIPLE_CREDENTIALS = "Multiple authentication credentials received. Please pass only one."
+KEY_NOT_VALID = "API key not valid. Please pass a valid API key."  # an unknown key, or a retired one
 API_KEY_PREFIXES = ("AIza", "AQ.")  # what Google's front end recognises as an API key in a bearer header
 
 
@@ -111,15 +112,11 @@ def check_key_state(world: World, key: ApiKey | None, service: str) -> None:
     """API_KEY_INVALID for unknown, deleted and expired keys; leaked and suspended keys are refused."""
     if key is None or key.state in ("deleted", "expired"):
         message = {
-            None: "API key not valid. Please pass a valid API key.",
+            None: KEY_NOT_VALID,
             "deleted": "API Key not found. Please pass a valid API key.",
             "expired": "API key expired. Please renew the API key.",
         }[key.state if key else None]
-        raise GoogleError(
-            "INVALID_ARGUMENT",
-            message,
-            [error_info("API_KEY_INVALID", {"service": service}), localized(message)],
-        )
+        raise refusal("INVALID_ARGUMENT", message, "API_KEY_INVALID", {"service": service})
     if key.state == "leaked":
         raise GoogleError(
             "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key."
@@ -153,9 +150,7 @@ def check_key_service(world: World, key: ApiKey, service: str, rpc: str) -> None
         "apiName": service,
         "methodName": rpc,
     }
-    raise GoogleError(
-        "PERMISSION_DENIED", message, [error_info("API_KEY_SERVICE_BLOCKED", meta), localized(message)]
-    )
+    raise refusal("PERMISSION_DENIED", message, "API_KEY_SERVICE_BLOCKED", meta)
 
 
 def oauth_consumer(
@@ -174,13 +169,11 @@ def oauth_consumer(
                 f"https://console.developers.google.com/iam-admin/iam/project?project={named} and then "
                 "retry. Propagation of the new permission may take a few minutes."
             )
-            raise GoogleError(
+            raise refusal(
                 "PERMISSION_DENIED",
                 message,
-                [
-                    error_info("USER_PROJECT_DENIED", {"consumer": f"projects/{named}", "service": service}),
-                    localized(message),
-                ],
+                "USER_PROJECT_DENIED",
+                {"consumer": f"projects/{named}", "service": service},
             )
         return check_project(world, named, service, oauth=True)
     if path_project:

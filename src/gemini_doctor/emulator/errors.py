@@ -41,6 +41,12 @@ def localized(message: str) -> dict:
     return {"@type": _TYPE + "LocalizedMessage", "locale": "en-US", "message": message}
 
 
+def refusal(status: str, message: str, reason: str, metadata: dict[str, str], *more: dict) -> GoogleError:
+    """Google's usual refusal: *message*, an ErrorInfo with *reason* and *metadata*, the message again as a
+    LocalizedMessage, then *more* details."""
+    return GoogleError(status, message, [error_info(reason, metadata), localized(message), *more])
+
+
 def help_link(description: str, url: str) -> dict:
     return {"@type": _TYPE + "Help", "links": [{"description": description, "url": url}]}
 
@@ -70,23 +76,18 @@ def service_disabled(title: str, service: str, project: str) -> GoogleError:
         f"{url} then retry. If you enabled this API recently, wait a few minutes for the action to propagate "
         "to our systems and retry."
     )
-    return GoogleError(
+    return refusal(
         "PERMISSION_DENIED",
         message,
-        [
-            error_info(
-                "SERVICE_DISABLED",
-                {
-                    "containerInfo": project,
-                    "activationUrl": url,
-                    "serviceTitle": title,
-                    "service": service,
-                    "consumer": f"projects/{project}",
-                },
-            ),
-            localized(message),
-            help_link("Google developers console API activation", url),
-        ],
+        "SERVICE_DISABLED",
+        {
+            "containerInfo": project,
+            "activationUrl": url,
+            "serviceTitle": title,
+            "service": service,
+            "consumer": f"projects/{project}",
+        },
+        help_link("Google developers console API activation", url),
     )
 
 
@@ -97,13 +98,11 @@ def billing_disabled(service: str, project: str) -> GoogleError:
         "enabled billing for this project recently, wait a few minutes for the action to propagate to our "
         "systems and retry."
     )
-    return GoogleError(
+    return refusal(
         "PERMISSION_DENIED",
         message,
-        [
-            error_info("BILLING_DISABLED", {"consumer": f"projects/{project}", "service": service}),
-            localized(message),
-        ],
+        "BILLING_DISABLED",
+        {"consumer": f"projects/{project}", "service": service},
     )
 
 
@@ -120,15 +119,10 @@ def prepay_depleted() -> GoogleError:
 
 def consumer_invalid(service: str, project: str) -> GoogleError:
     message = f"Permission denied on resource project {project}."
-    return GoogleError(
+    return refusal(
         "PERMISSION_DENIED",
         message,
-        [
-            error_info(
-                "CONSUMER_INVALID",
-                {"containerInfo": project, "service": service, "consumer": f"projects/{project}"},
-            ),
-            localized(message),
-            help_link("Google developers console", "https://console.developers.google.com"),
-        ],
+        "CONSUMER_INVALID",
+        {"containerInfo": project, "service": service, "consumer": f"projects/{project}"},
+        help_link("Google developers console", "https://console.developers.google.com"),
     )

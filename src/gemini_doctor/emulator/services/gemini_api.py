@@ -16,6 +16,7 @@ from starlette.routing import Route
 from ...google.access import GEMINI_API_SCOPES
 from ...google.services import GEMINI_API
 from ..consumer import (
+    KEY_NOT_VALID,
     QuotaMeter,
     bearer_token,
     check_incidents,
@@ -29,7 +30,7 @@ from ..consumer import (
     token_type_unsupported,
 )
 from ..content import answer, json_body
-from ..errors import GoogleError, error_info, localized
+from ..errors import GoogleError, refusal
 from ..registry import Context, EmulatedService
 from ..world import ApiKey, Project
 
@@ -127,12 +128,7 @@ class GeminiApiBackend:
                 raise GoogleError("PERMISSION_DENIED", f"Requests to this API {SERVICE} are blocked.")
             retired = self.world.key_retirement(key)
             if retired == "all":
-                message = "API key not valid. Please pass a valid API key."
-                raise GoogleError(
-                    "INVALID_ARGUMENT",
-                    message,
-                    [error_info("API_KEY_INVALID", {"service": SERVICE}), localized(message)],
-                )
+                raise refusal("INVALID_ARGUMENT", KEY_NOT_VALID, "API_KEY_INVALID", {"service": SERVICE})
             if retired == "unrestricted":
                 raise token_type_unsupported(SERVICE, rpc)
             self._check_restrictions(request, key, rpc)
@@ -162,44 +158,26 @@ class GeminiApiBackend:
         if rules.referrers and not any(fnmatch(referrer or "", pattern) for pattern in rules.referrers):
             shown = referrer or "<empty>"
             message = f"Requests from referer {shown} are blocked."
-            raise GoogleError(
-                "PERMISSION_DENIED",
-                message,
-                [
-                    error_info("API_KEY_HTTP_REFERRER_BLOCKED", {**meta, "httpReferrer": shown}),
-                    localized(message),
-                ],
+            raise refusal(
+                "PERMISSION_DENIED", message, "API_KEY_HTTP_REFERRER_BLOCKED", {**meta, "httpReferrer": shown}
             )
         if rules.ips and not _ip_allowed(caller.ip, rules.ips):
             message = (
                 f"The provided API key has an IP address restriction. The originating IP address of the call "
                 f"({caller.ip}) violates this restriction."
             )
-            raise GoogleError(
-                "PERMISSION_DENIED",
-                message,
-                [error_info("API_KEY_IP_ADDRESS_BLOCKED", meta), localized(message)],
-            )
+            raise refusal("PERMISSION_DENIED", message, "API_KEY_IP_ADDRESS_BLOCKED", meta)
         package = request.headers.get("x-android-package") or caller.android_package
         if rules.android_apps and package not in rules.android_apps:
             shown = package or "<empty>"
             message = f"Requests from this Android client application {shown} are blocked."
-            raise GoogleError(
-                "PERMISSION_DENIED",
-                message,
-                [
-                    error_info("API_KEY_ANDROID_APP_BLOCKED", {**meta, "androidPackage": shown}),
-                    localized(message),
-                ],
+            raise refusal(
+                "PERMISSION_DENIED", message, "API_KEY_ANDROID_APP_BLOCKED", {**meta, "androidPackage": shown}
             )
         bundle = request.headers.get("x-ios-bundle-identifier") or caller.ios_bundle
         if rules.ios_bundles and bundle not in rules.ios_bundles:
             message = f"Requests from this ios client application {bundle or '<empty>'} are blocked."
-            raise GoogleError(
-                "PERMISSION_DENIED",
-                message,
-                [error_info("API_KEY_IOS_APP_BLOCKED", meta), localized(message)],
-            )
+            raise refusal("PERMISSION_DENIED", message, "API_KEY_IOS_APP_BLOCKED", meta)
 
     def _check_location(self, project: Project) -> None:
         country = self.world.caller.country
