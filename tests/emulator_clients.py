@@ -1,11 +1,29 @@
-"""Test helpers: the package's own app-like client, bound to a running emulator fixture, and gcloud pointed at
-it."""
+"""Test helpers: the package's own app-like client, bound to a running emulator fixture, gcloud pointed at it,
+and a shell in a folder holding its credentials."""
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from gemini_doctor.emulator import clients
 from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
 from gemini_doctor.google.access import CLOUD_PLATFORM
+
+
+def in_shell(emu, tmp_path, command: str) -> subprocess.CompletedProcess:
+    """*command* in bash from a folder where ./emu is the scenario's credentials, as the README's console
+    shows."""
+    (tmp_path / "emu").symlink_to(emu.credentials["env"].parent)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NO_GCE_CHECK": "true",
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+    }
+    return subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
 
 
 def google_credentials(emu):

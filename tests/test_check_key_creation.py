@@ -181,11 +181,9 @@ def test_the_readme_run_as_written(gemini_emulator, tmp_path):
     """The README's console block, run in bash from a folder where ./emu holds the scenario's credentials (the
     fixture plays its first command): the same report, line for line, timings aside."""
     import re
-    import subprocess
-    import sys
-    from pathlib import Path
 
     from conftest import REPO
+    from emulator_clients import in_shell
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index("### May I create an AI Studio key here?") :]
@@ -197,21 +195,7 @@ def test_the_readme_run_as_written(gemini_emulator, tmp_path):
     )
     shown = [line for line in block.splitlines() if not line.startswith("$ ")]
     emu = gemini_emulator("iam_permission_missing")
-    (tmp_path / "emu").symlink_to(emu.credentials["env"].parent)
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "NO_GCE_CHECK": "true",
-        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
-    }
-    done = subprocess.run(
-        ["bash", "-c", " && ".join(commands[1:])],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = in_shell(emu, tmp_path, " && ".join(commands[1:]))
     assert done.returncode == 1, done.stderr[-2000:]
 
     def timeless(lines):

@@ -3,31 +3,14 @@ owner."""
 
 import re
 import shlex
-import subprocess
 import sys
-from pathlib import Path
 
 from conftest import REPO
-from emulator_clients import on_vertex
+from emulator_clients import in_shell, on_vertex
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 SECTION = README[README.index("### Each client's settings") :]
 SECTION = SECTION[: SECTION.index("\n## ")]
-
-
-def in_shell(emu, tmp_path, command: str) -> subprocess.CompletedProcess:
-    """*command* in bash from a folder where ./emu is the scenario's credentials, as the README's console
-    shows."""
-    (tmp_path / "emu").symlink_to(emu.credentials["env"].parent)
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "NO_GCE_CHECK": "true",
-        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
-    }
-    return subprocess.run(
-        ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
-    )
 
 
 def test_openai_settings_as_written(gemini_emulator, tmp_path):
