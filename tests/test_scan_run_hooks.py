@@ -85,6 +85,32 @@ def test_scan_stdin_nothing_found_and_missing_file(tmp_path):
     assert invoke_cli("scan", str(tmp_path / "nope.log")).returncode == 2
 
 
+def test_a_plain_scan_skips_click_and_reports_as_the_click_command_does(tmp_path):
+    """A plain `scan FILE --format json` runs without importing click (start-up is part of scan's
+    speed); with --output it goes through click: the report is the same but for its timing."""
+    log, out = tmp_path / "app.log", tmp_path / "report.json"
+    log.write_text(LOG)
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from gemini_doctor.cli.main import main
+        sys.argv = ["gemini-doctor", "scan", {str(log)!r}, "--format", "json"]
+        try:
+            main()
+        finally:
+            sys.stderr.write("click imported" if "click" in sys.modules else "no click")
+        """
+    )
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert plain.returncode == 1 and plain.stderr.decode().endswith("no click")
+    via_click = invoke_cli("scan", str(log), "--format", "json", "--output", str(out))
+    assert via_click.returncode == 1
+    reports = [json.loads(text) for text in (plain.stdout, out.read_text())]
+    for report in reports:
+        report.pop("seconds")
+    assert reports[0] == reports[1] and reports[0]["groups"]
+
+
 def _child(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections import namedtuple
 
 from ..api import explain as diagnose
 from ..engine import Diagnosis
 from ..evidence import MAX_INPUT_CHARS
 from ..jsontext import encode
 from ..render import FORMATS, render, to_json_line, write_json
+from . import plain_args
+from .plain_args import Option
 
 EXIT_FOUND, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
 MAX_INPUT_BYTES = MAX_INPUT_CHARS
 
-Option = namedtuple("Option", "flag dest choices default metavar help")
 OPTIONS = (
     Option(
         "--format",
@@ -50,34 +50,16 @@ OPTIONS = (
     ),
     Option("--output", "output", None, None, "FILE", "Write the result to FILE, not stdout."),
 )
-_BY_FLAG = {option.flag: option for option in OPTIONS}
 
 
 def parse_plain(argv: list[str]) -> dict | None:
     """The command's parameters from *argv*, as click would give them; None when *argv* is anything
     but known options with valid values and at most one FILE (click then handles it)."""
-    values = {"source": None, **{option.dest: option.default for option in OPTIONS}}
-    positional = 0
-    args = iter(argv)
-    for arg in args:
-        if arg.startswith("-") and arg != "-":
-            flag, has_value, value = arg.partition("=")
-            option = _BY_FLAG.get(flag)
-            if option is None:
-                return None
-            if not has_value:
-                value = next(args, None)
-                if value is None:
-                    return None
-            if option.choices and value not in option.choices:
-                return None
-            values[option.dest] = value
-        else:
-            positional += 1
-            if positional > 1:
-                return None
-            values["source"] = arg
-    return values
+    parsed = plain_args.parse_plain(argv, OPTIONS)
+    if parsed is None or len(parsed[1]) > 1:
+        return None
+    values, files = parsed
+    return {"source": files[0] if files else None, **values}
 
 
 def run(

@@ -1,12 +1,15 @@
-"""Entry point: ``gemini-doctor``. Help pages and a plain ``explain`` skip click; everything else goes through
-it."""
+"""Entry point: ``gemini-doctor``. Help pages and a plain ``explain`` or ``scan`` skip click; everything else
+goes through it."""
 
 from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that went away (`| head`)
+# Commands a plain invocation of which runs without click: the module with its parse_plain and run
+PLAIN_RUNS = {"explain": "explain_run", "scan": "scan_run"}
 
 
 def main() -> None:
@@ -25,12 +28,12 @@ def _dispatch(args: list[str]) -> None:
     if page is not None:
         sys.stdout.write(page)
         return
-    if args[:1] == ["explain"]:
-        from .explain_run import parse_plain, run
-
-        params = parse_plain(args[1:])
+    plain = PLAIN_RUNS.get(args[0]) if args else None
+    if plain is not None:
+        runner = import_module(f"{__package__}.{plain}")
+        params = runner.parse_plain(args[1:])
         if params is not None:
-            code = run(**params)
+            code = runner.run(**params)
             sys.stdout.flush()
             sys.exit(code)
     from .group import cli
