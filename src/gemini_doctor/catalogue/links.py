@@ -9,8 +9,6 @@ the load, with the file and line, instead of becoming a signal that silently nev
 
 from __future__ import annotations
 
-import ast
-import glob
 import os
 import re
 
@@ -26,16 +24,24 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 def fact_files() -> list[str]:
     """The modules that may declare facts: every probe module, discovery, the probe registry and the
-    verdict."""
+    verdict. (Listed with os.scandir: every start-up stamps them for the catalogue cache's key, and
+    importing glob would cost more than the listing.)"""
     probes = os.path.join(PACKAGE, "probes")
-    return sorted(glob.glob(os.path.join(probes, "*.py")) + glob.glob(os.path.join(probes, "*", "*.py"))) + [
-        os.path.join(PACKAGE, "verdict.py")
-    ]
+    folders = [probes, *(entry.path for entry in _listed(probes) if entry.is_dir())]
+    python = [entry.path for folder in folders for entry in _listed(folder) if entry.name.endswith(".py")]
+    return sorted(python) + [os.path.join(PACKAGE, "verdict.py")]
+
+
+def _listed(folder: str) -> list[os.DirEntry]:
+    """What *folder* holds, hidden entries left out (as glob leaves them out)."""
+    return [entry for entry in os.scandir(folder) if not entry.name.startswith(".")]
 
 
 def declared_facts() -> dict[str, dict]:
     """The facts `check` may establish, by name: ``{"meaning": …, "by": …}`` where *by* is the module that
     declares it (a probe's ID, ``discovery``, ``verdict``) or ``planned``."""
+    import ast  # only when the catalogue is built anew: importing it costs half a bare start-up
+
     facts: dict[str, dict] = {}
     for path in fact_files():
         with open(path, encoding="utf-8") as handle:
