@@ -31,6 +31,10 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
 REPO = Path(__file__).resolve().parents[1]
+# Every new google-genai, OpenAI SDK or httpx client loads its CA bundle (~25 ms of CPU for certifi's; the
+# suite makes hundreds): tests trust one certificate instead, which nothing can verify against (traffic is
+# plain HTTP to loopback). Set here, so the workers and every interpreter the tests start inherit it.
+os.environ["SSL_CERT_FILE"] = str(REPO / "tests" / "data" / "trust-nothing-ca.pem")
 SHARED = Path(
     os.environ.get("GEMINI_DOCTOR_SHARED") or REPO.parent / "shared"
 )  # the workspace's material, if any

@@ -1,28 +1,21 @@
 """Google's Vertex SDK (`vertexai` in google-cloud-aiplatform, REST transport, a service-account key file)
-against the emulator, with the settings the README documents.
-
-google-cloud-aiplatform requires google-genai below 3 while our test extra tests the current google-genai, so
-the SDK lives in a venv of its own, made once per machine and version (about a minute) and kept in the user's
-cache folder. The SDK signs its own JWT with the key file: the token endpoint is never asked.
+against the emulator, with the settings the README documents. The SDK lives in a venv of its own
+(tests/vertexai_venv.py). It signs its own JWT with the key file: the token endpoint is never asked.
 """
 
-import fcntl
-import hashlib
+import contextlib
 import json
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+import vertexai_venv
 from conftest import REPO
 from emulator_clients import on_vertex, tokens_issued_to
+from gemini_doctor.emulator.harness import running_emulator
 from gemini_doctor.emulator.scenarios import APP_SA
 
-SDK = "google-cloud-aiplatform==2.7.0"  # the newest release; it brings google-genai 2.x with it
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gemini-doctor-tests"
 REPLY = "Hello from the gemini-doctor emulator."
 README_ROW = next(
     line
@@ -30,9 +23,10 @@ README_ROW = next(
     if line.startswith("| Vertex SDK")
 )
 
-# The app: generate, stream and countTokens, each reported as what happened. Alone it starts with the README's
-# vertexai.init line after `source env.sh`; given WORLDS (their env.sh settings) it runs each in turn in one
-# process (the SDK costs seconds to import), passing the key file each names as the credentials.
+# The app: generate, stream and countTokens, each reported as what happened, in each of WORLDS (their env.sh
+# settings) in turn, in one process (the SDK costs seconds to import). The first world's env.sh is sourced and
+# the README's vertexai.init line run as written; the SDK keeps the credentials it found first, so each later
+# world's key file is passed to vertexai.init.
 APP = """
 import json, os, warnings
 warnings.simplefilter("ignore")   # the SDK's own deprecation notice
@@ -59,19 +53,15 @@ def calls():
             "stream": attempt(stream),
             "tokens": attempt(lambda: model.count_tokens("one two three").total_tokens)}
 
-worlds = json.loads(os.environ.get("WORLDS") or "[]")
-if not worlds:
-    INIT
-    print(json.dumps([calls()]))
-else:
-    out = []
-    for environ in worlds:
-        os.environ.update(environ)
-        vertexai.init(project=environ["GOOGLE_CLOUD_PROJECT"], location=environ["GOOGLE_CLOUD_LOCATION"],
-                      api_transport="rest", api_endpoint=environ["GEMINI_DOCTOR_ENDPOINT"],
-                      credentials=google.auth.default()[0])
-        out.append(calls())
-    print(json.dumps(out))
+INIT
+out = [calls()]
+for environ in json.loads(os.environ["WORLDS"])[1:]:
+    os.environ.update(environ)
+    vertexai.init(project=environ["GOOGLE_CLOUD_PROJECT"], location=environ["GOOGLE_CLOUD_LOCATION"],
+                  api_transport="rest", api_endpoint=environ["GEMINI_DOCTOR_ENDPOINT"],
+                  credentials=google.auth.default()[0])
+    out.append(calls())
+print(json.dumps(out))
 """
 
 
@@ -81,57 +71,33 @@ def _init_line() -> str:
 
 
 @pytest.fixture(scope="session")
-def vertexai_python() -> Path:
-    """The python of a venv holding the Vertex SDK: made under a lock (xdist workers share it), then
-    reused."""
-    venv = CACHE / f"vertexai-{hashlib.sha256(f'{SDK} {sys.version_info[:2]}'.encode()).hexdigest()[:12]}"
-    python, ready = venv / "bin" / "python", venv / ".ready"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not ready.exists():
-            shutil.rmtree(venv, ignore_errors=True)
-            made = subprocess.run(
-                f"{sys.executable} -m venv {venv} && {python} -m pip install -q {SDK}",
-                shell=True,
-                capture_output=True,
-                text=True,
-                timeout=900,
-            )
-            if made.returncode != 0:
-                if os.environ.get("CI"):
-                    pytest.fail(f"could not install {SDK}: {made.stderr[-2000:]}")
-                pytest.skip(
-                    f"could not install {SDK} into its own venv (needs the package registry): "
-                    f"{made.stderr[-300:]}"
-                )
-            ready.touch()
-    return python
+def vertexai_python():
+    """The python of the SDK's venv (made now if `.ci/run` has not made it)."""
+    try:
+        return vertexai_venv.ensure()
+    except vertexai_venv.NotMade as failure:
+        if os.environ.get("CI"):
+            pytest.fail(f"could not install {vertexai_venv.SDK}: {str(failure)[-2000:]}")
+        pytest.skip(
+            f"could not install {vertexai_venv.SDK} into its own venv (needs the package registry): {failure}"
+        )
 
 
-def run_app(python: Path, emu, tmp_path, worlds=()) -> list[dict]:
-    """The app after `source env.sh` (of *emu*), in the SDK's venv; then in each of *worlds* when given."""
+def run_app(python, worlds, home) -> list[dict]:
+    """The app after `source env.sh` of the first of *worlds*, in the SDK's venv; then in each of the
+    others."""
     env = {
         "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
+        "HOME": str(home),
         "NO_GCE_CHECK": "true",
         "APP": APP.replace("INIT", _init_line()),
-        "APP_MODEL": emu.model,
+        "APP_MODEL": worlds[0].model,
         "WORLDS": json.dumps([world.environ for world in worlds]),
     }
-    command = f'source {emu.credentials["env"]} && {python} -c "$APP"'
+    command = f'source {worlds[0].credentials["env"]} && {python} -c "$APP"'
     done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemini_emulator, tmp_path):
-    emu = gemini_emulator(on_vertex("healthy"))
-    [out] = run_app(vertexai_python, emu, tmp_path)
-    assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
-    assert not tokens_issued_to(
-        emu, APP_SA
-    )  # a self-signed JWT each time: the token endpoint was never asked
 
 
 # scenario, api-core's exception, HTTP code, Google's status, ErrorInfo reason, words of Google's message
@@ -165,18 +131,41 @@ FAILURES = [
 ]
 
 
-def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python, gemini_emulator, tmp_path):
-    worlds = [gemini_emulator(on_vertex(scenario)) for scenario, *_ in FAILURES]
-    outs = run_app(vertexai_python, worlds[0], tmp_path, worlds)
-    for (scenario, error, code, status, reason, message), out in zip(FAILURES, outs, strict=True):
-        for call in ("generate", "stream"):
-            raised = out[call]
-            assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (
-                error,
-                code,
-                status,
-                reason,
-            ), (scenario, out)
-            assert message in raised["message"], (scenario, out)
-        if scenario == "quota_limit_zero":  # countTokens spends no generation quota, as at Google
-            assert out["tokens"] == {"ok": 3}, out
+@pytest.fixture(scope="module")
+def outcomes(vertexai_python, tmp_path_factory) -> dict:
+    """Scenario -> (its emulator, what the app saw): the healthy world first, then each of FAILURES, in one
+    run."""
+    scenarios = ["healthy", *(scenario for scenario, *_ in FAILURES)]
+    with contextlib.ExitStack() as stack:
+        worlds = [
+            stack.enter_context(running_emulator(on_vertex(scenario), tmp_path_factory.mktemp("credentials")))
+            for scenario in scenarios
+        ]
+        outs = run_app(vertexai_python, worlds, tmp_path_factory.mktemp("home"))
+        yield dict(zip(scenarios, zip(worlds, outs, strict=True), strict=True))
+
+
+def test_healthy_generate_stream_and_count_with_a_key_file(outcomes):
+    emu, out = outcomes["healthy"]
+    assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
+    assert not tokens_issued_to(
+        emu, APP_SA
+    )  # a self-signed JWT each time: the token endpoint was never asked
+
+
+@pytest.mark.parametrize(("scenario", "error", "code", "status", "reason", "message"), FAILURES)
+def test_failures_raise_api_cores_exception_with_googles_status(
+    outcomes, scenario, error, code, status, reason, message
+):
+    _, out = outcomes[scenario]
+    for call in ("generate", "stream"):
+        raised = out[call]
+        assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (
+            error,
+            code,
+            status,
+            reason,
+        ), out
+        assert message in raised["message"], out
+    if scenario == "quota_limit_zero":  # countTokens spends no generation quota, as at Google
+        assert out["tokens"] == {"ok": 3}, out

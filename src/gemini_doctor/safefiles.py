@@ -60,13 +60,15 @@ def write_atomic(
     mode: int | None = None,
     expected: bytes | None = None,
     keep_backup: bool = False,
+    durable: bool = True,
 ) -> str | None:
     """Replace (or create) *path* with *data*, atomically; return the backup's path, if one was made.
 
     *mode* defaults to the file's own (600 for a new file). *expected*, when given, is the content
     the change was planned from: if the file now holds anything else, nothing is written. With
     *keep_backup*, the current content is copied first (see :func:`backup_of`), and every message
-    after that says where the copy is.
+    after that says where the copy is. *durable* (the default) flushes the file and its folder to disk before
+    returning; scratch files that die with their process (an emulator's credentials) can skip the wait.
     """
     if os.path.islink(path):
         raise FileRefused(f"{path} is a symbolic link; not writing through it; nothing was changed")
@@ -89,12 +91,13 @@ def write_atomic(
     temporaries = (f".{name}.{os.getpid()}-{n}.tmp" for n in range(100))  # beside it: the rename is atomic
     temporary, fd = _create_new(path, temporaries, mode, f"cannot write in {folder}", kept)
     try:
-        _write_all(fd, data)
+        _write_all(fd, data, durable)
         os.replace(temporary, path)
     except OSError as exc:
         _remove_quietly(temporary)
         raise FileRefused(f"cannot write {path}: {exc.strerror or exc}{kept}") from None
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
     return backup
 
 
@@ -152,13 +155,14 @@ def _create_new(path: str | os.PathLike, names, mode: int, failure: str, kept: s
     raise FileRefused(f"{failure}: no free file name in {os.path.dirname(path)}{kept}")
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """Write *data* to the open descriptor *fd*, flush it to disk, close it."""
+def _write_all(fd: int, data: bytes, durable: bool = True) -> None:
+    """Write *data* to the open descriptor *fd*, flush it to disk (when *durable*), close it."""
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
 
