@@ -10,7 +10,17 @@ def user_env(emu, home) -> dict[str, str]:
     return shell_env(emu.credentials["env"], home)
 
 
-def check(emu, home, timeout: float = 5.0, **flags):
+CHECK_TIMEOUT = 5.0  # check's --timeout in tests: ample for every probe on a busy machine
+FAULT_KINDS = ["timeout", "http_500", "http_503", "reset"]  # how a world's `faults` make Google fail
+
+
+def timeout_for(fault: str) -> float:
+    """check's --timeout where Google fails with *fault*: 1 s where the call hangs (the test waits for it), the
+    ample default where Google answers at once."""
+    return 1.0 if fault == "timeout" else CHECK_TIMEOUT
+
+
+def check(emu, home, timeout: float = CHECK_TIMEOUT, **flags):
     """The CheckResult for the scenario's client: its model and location, every call to the emulator.
     An app calling the Gemini API with OAuth uses its REST API (google-genai would not start): it says so."""
     rest = emu.client.get("surface") == "gemini-api" and not emu.api_key and emu.client.get("principal")

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from check_helpers import check, user_env
+from check_helpers import FAULT_KINDS, check, timeout_for, user_env
 from conftest import invoke_cli
 from emulator_clients import call
 from gemini_doctor.emulator.scenarios import scenario_cause, scenario_names, scenario_world
@@ -85,13 +85,13 @@ PROBE_PATHS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
+@pytest.mark.parametrize("kind", FAULT_KINDS)
 @pytest.mark.parametrize("probe", sorted(PROBE_PATHS))
 def test_a_failing_probe_is_could_not_check_never_the_users_fault(gemini_emulator, tmp_path, kind, probe):
     world = scenario_world("healthy")
     world["faults"] = [{"path_contains": PROBE_PATHS[probe], "kind": kind}]
     emu = gemini_emulator(world)
-    result = check(emu, tmp_path, timeout=1.0)
+    result = check(emu, tmp_path, timeout=timeout_for(kind))
     statuses = {c["id"]: c["status"] for c in result.to_dict()["checks"]}
     assert statuses[probe] == "could_not_check", statuses
     assert result.healthy and result.exit_code == 0

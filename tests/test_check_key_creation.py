@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from check_helpers import user_env
+from check_helpers import CHECK_TIMEOUT, FAULT_KINDS, timeout_for, user_env
 from conftest import run_cli
 from gemini_doctor.check import run_check
 from gemini_doctor.emulator.scenarios import DEV, OWNER, scenario_world
@@ -21,7 +21,7 @@ def _as(emu, home, person: str = DEV) -> dict[str, str]:
     return {**user_env(emu, home), "GOOGLE_APPLICATION_CREDENTIALS": str(emu.credentials[person])}
 
 
-def key_check(emu, home, person: str = DEV, project: str = "acme-prod", timeout: float = 5.0):
+def key_check(emu, home, person: str = DEV, project: str = "acme-prod", timeout: float = CHECK_TIMEOUT):
     setup = discover_person(_as(emu, home, person), project, emu.url)
     return run_check(setup, emu.url, timeout)
 
@@ -123,13 +123,13 @@ PATHS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
+@pytest.mark.parametrize("kind", FAULT_KINDS)
 @pytest.mark.parametrize("probe", sorted(PATHS))
 def test_each_probe_failing_is_could_not_check_never_the_users_fault(gemini_emulator, tmp_path, kind, probe):
     world = scenario_world("iam_permission_missing")
     world["faults"] = [{"path_contains": PATHS[probe], "kind": kind}]
     emu = gemini_emulator(world)
-    result = key_check(emu, tmp_path, timeout=1.0)
+    result = key_check(emu, tmp_path, timeout=timeout_for(kind))
     data = result.to_dict()
     assert _checks(data)[probe]["status"] == "could_not_check", _checks(data)
     if probe == "kc_permissions":  # the deciding check could not run: inconclusive, nothing blamed

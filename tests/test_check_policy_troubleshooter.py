@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from check_helpers import check
+from check_helpers import FAULT_KINDS, check, timeout_for
 from emulator_clients import call, gcloud_env
 from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
 from gemini_doctor.probes.policy_troubleshooter.policy_troubleshooter import read_explanation
@@ -65,7 +65,7 @@ def test_without_policy_read_access_it_could_not_check(gemini_emulator, tmp_path
     assert data["causes"][0]["id"] == "iam_permission_missing"
 
 
-@pytest.mark.parametrize("kind", ["timeout", "http_500", "http_503", "reset"])
+@pytest.mark.parametrize("kind", FAULT_KINDS)
 @pytest.mark.parametrize(
     "probe, path", [("policy_troubleshooter", "/iam:troubleshoot"), ("audit_logs", ":getIamPolicy")]
 )
@@ -74,7 +74,7 @@ def test_a_google_failure_is_could_not_check(gemini_emulator, tmp_path, kind, pr
         "iam_deny_policy" if probe == "policy_troubleshooter" else "iam_permission_missing_unlogged"
     )
     world["faults"] = [{"path_contains": path, "kind": kind}]
-    _, data, checks = _checked(gemini_emulator, tmp_path, world, timeout=1.0)
+    _, data, checks = _checked(gemini_emulator, tmp_path, world, timeout=timeout_for(kind))
     assert checks[probe]["status"] == "could_not_check", checks[probe]
     assert "off for" not in checks[probe]["summary"]  # never a claim about the user's setup
     assert data["causes"][0]["id"] == "iam_permission_missing"
