@@ -15,8 +15,8 @@ FAULT_KINDS = ["timeout", "http_500", "http_503", "reset"]  # how a world's `fau
 
 
 def timeout_for(fault: str) -> float:
-    """check's --timeout where Google fails with *fault*: 1 s where the call hangs (the test waits for it), the
-    ample default where Google answers at once."""
+    """check's --timeout where Google fails with *fault*: 1 s where the call hangs (the test waits for it),
+    the ample default where Google answers at once."""
     return 1.0 if fault == "timeout" else CHECK_TIMEOUT
 
 
