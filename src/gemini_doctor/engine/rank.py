@@ -176,23 +176,37 @@ def _evidence_line(signal: Signal, seen: object, evidence: Evidence) -> str:
 # engine scans for quickly, then what may follow that character: the alternatives
 # ['"]\s*[,}\]] | \s*\[?\{['"] | \\n | \n | \s\[reason, which would be tried at every position.)
 _MESSAGE_END = re.compile(
-    r"""[\s'"\[{\\](?:(?<=['"])\s*[,}\]]|(?<=\s)\s*\[?\{['"]|(?<=\n)|(?<=\s)\[reason|(?<=\[)\{['"]|(?<={)['"]|(?<=\\)n)"""
+    r"""[\s'"\[{\\](?:(?<=['"])\s*[,}\]]|(?<=\s)\s*\[?\{['"]|(?<=\n)|(?<=\s)\[reason|(?<=\[)\{['"]"""
+    r"""|(?<={)['"]|(?<=\\)n)"""
 )
-_MESSAGE_END_REACH = (
-    1000  # looked for this far only: its leading \s* would rescan a long run of spaces from each one
-)
+# looked for this far only: its leading \s* would rescan a long run of spaces from each one
+_MESSAGE_END_REACH = 1000
+# the longest message end in folded text (one space at most where the pattern allows white space): " [reason"
+_MESSAGE_END_LONGEST = 8
 
 
 def _snippet(text: str, start: int, end: int, width: int = 90) -> str:
-    """The matched words and what follows them, within the message (no JSON or repr debris), cut between words."""
-    stop = _MESSAGE_END.search(text, end, end + _MESSAGE_END_REACH)
-    limit = stop.start() if stop else len(text)
-    if limit <= start + width:
-        return text[start:limit].rstrip()
-    right = max(end, start + width)
-    space = text.rfind(" ", end, right + 1)
-    if space <= end:  # no space in reach: end at the end of the word instead
-        space = text.find(" ", right, limit)
-    if space == -1 or space >= limit:
+    """The matched words (``text[start:end]``) and what follows them, within the message (no JSON or
+    repr debris), cut between words. *text* is folded, as ``Evidence.text`` is (single spaces).
+
+    The message's end is looked for near the match first (up to ``start + width``, where the snippet
+    is cut anyway); only a match without a space after it within that reach needs the end further on.
+    """
+    cut = start + width
+    near = _message_end(text, end, cut + 1 + _MESSAGE_END_LONGEST)
+    if near <= cut:
+        return text[start:near].rstrip()
+    space = text.rfind(" ", end, max(end, cut) + 1)
+    if space > end:  # the message goes on past the cut: end at the last space before it
+        return text[start:space].rstrip(" ,;:") + "…"
+    limit = _message_end(text, end, end + _MESSAGE_END_REACH)
+    space = text.find(" ", max(end, cut), limit)  # no space within reach: end at the end of the word instead
+    if space == -1:
         return text[start:limit].rstrip()
     return text[start:space].rstrip(" ,;:") + "…"
+
+
+def _message_end(text: str, end: int, reach: int) -> int:
+    """Where the message that runs on at *end* ends (``len(text)`` when no end starts before *reach*)."""
+    stop = _MESSAGE_END.search(text, end, reach)
+    return stop.start() if stop else len(text)

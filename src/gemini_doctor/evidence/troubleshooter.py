@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..google.syntax import valid
 from .record import ErrorRecord
 
 TROUBLESHOOTER = "https://console.cloud.google.com/iam-admin/troubleshooter/"
@@ -19,8 +20,6 @@ _ID_IN_URL = re.compile(r";errorId=([^;?&#]+)")
 def read_troubleshooter(record: ErrorRecord) -> None:
     """Set ``troubleshooter_url`` and ``error_info_id`` on *record* from its metadata or the URL its
     prose carried (already on the record); each only when it is well formed, else cleared."""
-    from ..google.syntax import valid
-
     url = (record.metadata.get("troubleshooter_url") or record.troubleshooter_url or "").rstrip(".,;")
     record.troubleshooter_url = url if _URL.fullmatch(url) else None
     error_id = record.metadata.get("error_info_id")
