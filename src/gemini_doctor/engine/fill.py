@@ -69,7 +69,8 @@ def template_values(
 
 
 def fill(template: str | None, values: dict[str, str]) -> str | None:
-    """Prose: replace ``{name}`` with its value, or with a phrase when unknown (see :func:`unknown_in_prose`)."""
+    """Prose: replace ``{name}`` with its value, or with a phrase when unknown (see
+    :func:`unknown_in_prose`)."""
     if template is None or "{" not in template:
         return template
     pieces = list(_pieces(template))
@@ -100,7 +101,8 @@ def unknown_in_prose(before: str, name: str, after: str) -> tuple[str, str, str]
 
 def fill_command(template: str, values: dict[str, str]) -> str:
     """A shell command: each value valid for its kind and quoted, else ``NAME``. A command that
-    cannot run as pasted (a value unknown, or refused) comes back as a ``#`` comment saying what to fill in."""
+    cannot run as pasted (a value unknown, or refused) comes back as a ``#`` comment saying what to
+    fill in."""
     missing: list[str] = []
     pieces = list(_pieces(template))
     for n in range(1, len(pieces), 2):

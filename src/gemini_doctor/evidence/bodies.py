@@ -22,7 +22,8 @@ _STARTS = re.compile(r"""[\[{]\s*\\{0,7}["'](?:error|@type)\\{0,7}["']\s*:""")
 
 
 class Found:
-    """Normalised bodies ({"code", "status", "message", "details"}) and detail entries seen outside any body."""
+    """Normalised bodies ({"code", "status", "message", "details"}) and detail entries seen outside
+    any body."""
 
     __slots__ = ("bodies", "details")
 

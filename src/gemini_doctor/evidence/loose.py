@@ -113,7 +113,8 @@ _MESSAGES = PatternIndex(
         ),
         Prefiltered(r'details = "([^"\n]{8,})"', 0),
         Prefiltered(r'\n[ \t]*message:\s*"([^"\n]{8,})"', 0),
-        # google-api-core: "403 POST https://…: <message> [details]" or "PermissionDenied: 403 <message> [details]"
+        # google-api-core: "403 POST https://…: <message> [details]" or
+        # "PermissionDenied: 403 <message> [details]"
         # (greedy up to the "[" or the line's end; the trailing spaces go when the value is folded)
         Prefiltered(
             r"(?m)\n(?:[\w.]+: )?[45]\d\d (?:(?:POST|GET|PUT|PATCH|DELETE) \S+: )?([A-Z][^\[\n]{7,})", 0
@@ -123,7 +124,8 @@ _MESSAGES = PatternIndex(
 # on lower case; every alternative starts with a character (the last one's \b is checked after it),
 # so the regex engine skips ahead to those characters
 _ERRORISH = re.compile(
-    r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission|[45](?<!\w[45])\d\d\b"
+    r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission"
+    r"|[45](?<!\w[45])\d\d\b"
 )
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -161,7 +163,8 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("service", r"/apis/api/([\w.\-]+\.googleapis\.com)/", 0),
         (
             "service",
-            rf"https?://(?:[a-z0-9\-]+-)?((?:{'|'.join(map(re.escape, _SURFACE_BY_SERVICE))})\.googleapis\.com)",
+            r"https?://(?:[a-z0-9\-]+-)?"
+            rf"((?:{'|'.join(map(re.escape, _SURFACE_BY_SERVICE))})\.googleapis\.com)",
             0,
         ),
         ("service", r"https?://(aiplatform)\.(?:us|eu)\.rep\.googleapis\.com", 0),
@@ -180,19 +183,22 @@ _SURFACE_HINTS = (
     (
         "code-assist",
         Prefiltered(
-            r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier|antigravity|\bagy |cloudaicompanion"
+            r"cloudcode-pa|Cloud Code Assist|Gemini Code Assist|Code Assist for individuals|IneligibleTier"
+            r"|antigravity|\bagy |cloudaicompanion"
         ),
     ),
     (
         "vertex",
         Prefiltered(
-            r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE"
+            r"vertex ai|vertex_ai|vertex-ai|vertexai|aiplatform|agent ?platform|publishers/google/models"
+            r"|GOOGLE_GENAI_USE_VERTEXAI|GOOGLE_GENAI_USE_ENTERPRISE"
         ),
     ),
     (
         "gemini-api",
         Prefiltered(
-            r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite|GEMINI_API_KEY|\?key=AIza"
+            r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite"
+            r"|GEMINI_API_KEY|\?key=AIza"
         ),
     ),
 )

@@ -14,8 +14,9 @@ import re
 
 _MAX_SPAN = 200_000
 _DECODER = json.JSONDecoder()
-_TOKEN = re.compile(  # a quoted string (its escapes unrolled, which the regex engine runs fastest), a bracket, a word,
-    # or a quote that never closes (which ends the reading: trying again from each later quote would be quadratic)
+# A quoted string (its escapes unrolled, which the regex engine runs fastest), a bracket, a word, or a
+# quote that never closes (which ends the reading: trying again from each later quote would be quadratic)
+_TOKEN = re.compile(
     r"""'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|([\[\]{}()])|\b(True|False|None)\b|(['"])""",
     re.S,
 )

@@ -1,1 +1,2 @@
-"""Regex machinery shared by the parser, the catalogue and redaction: prefilters, folding, one-pass literal scans."""
+"""Regex machinery shared by the parser, the catalogue and redaction: prefilters, folding, one-pass
+literal scans."""
