@@ -9,7 +9,7 @@ import pytest
 from check_helpers import user_env
 from conftest import invoke_cli
 from emulator_clients import call
-from gemini_doctor.emulator.scenarios import APP_SA, OWNER
+from gemini_doctor.emulator.scenarios import APP_SA, OWNER, scenario_world
 from gemini_doctor.google.access import PREDICT
 
 
@@ -96,3 +96,61 @@ def test_a_file_google_auth_cannot_use_is_a_usage_error(tmp_path, content):
 def test_a_missing_file_is_a_usage_error(tmp_path):
     done = invoke_cli("check", "--admin-credentials", str(tmp_path / "nope.json"))
     assert done.returncode == 2 and "does not exist" in done.stderr.decode()
+
+
+def _signed_in(emu, home, person_file) -> dict[str, str]:
+    """The shell after `source env.sh` on a machine whose gcloud login is *person_file* (its ADC file)."""
+    gcloud = home / "gcloud"
+    gcloud.mkdir(parents=True, exist_ok=True)
+    (gcloud / "application_default_credentials.json").write_text(person_file.read_text())
+    return {**user_env(emu, home), "CLOUDSDK_CONFIG": str(gcloud)}
+
+
+def test_without_the_flag_the_admin_probes_run_as_the_gcloud_login(denied, tmp_path):
+    env = _signed_in(denied, tmp_path, denied.credentials[OWNER])
+    done = invoke_cli("check", "--format", "json", "--endpoint", denied.url, env=env)
+    data = json.loads(done.stdout)
+    login = tmp_path / "gcloud" / "application_default_credentials.json"
+    assert data["admin_credential"] == {
+        "kind": "authorized_user",
+        "principal": OWNER,
+        "source": f"your gcloud login ({login})",
+    }
+    assert checks(data)["audit_logs"]["status"] == "ok" and APP_SA in checks(data)["audit_logs"]["summary"]
+    assert data["credential"]["principal"] == APP_SA and data["causes"][0]["id"] == "iam_permission_missing"
+    text = invoke_cli("check", "--endpoint", denied.url, env=env).stdout.decode()
+    assert f"Admin probes as: authorized_user (source your gcloud login ({login}), principal {OWNER})" in text
+
+
+def test_a_gcloud_login_without_a_token_gives_way_to_the_apps_credential(denied, tmp_path):
+    revoked = tmp_path / "revoked.json"
+    info = json.loads(denied.credentials[OWNER].read_text())
+    revoked.write_text(json.dumps({**info, "refresh_token": "1//revoked", "token": None}))
+    data = json.loads(
+        invoke_cli(
+            "check", "--format", "json", "--endpoint", denied.url, env=_signed_in(denied, tmp_path, revoked)
+        ).stdout
+    )
+    assert "admin_credential" not in data
+    assert checks(data)["admin_token"]["status"] == "ok"
+    assert "the admin probes run as the app's credential" in checks(data)["admin_token"]["summary"]
+    audit = checks(data)["audit_logs"]  # run, as the app, which may not read logs
+    assert audit["status"] == "could_not_check" and "roles/logging.viewer" in audit["summary"], audit
+
+
+def test_fix_passes_the_admin_credential_to_its_check(gemini_emulator, tmp_path):
+    """Only an admin may read the deny policy that refuses the app: with the flag, fix's own check reads it
+    and prints the command that shows it; without, the grant and the Troubleshooter link."""
+    world = scenario_world("iam_deny_policy")
+    reviewers = ("roles/iam.securityReviewer", "roles/iam.denyReviewer", "roles/logging.viewer")
+    world["projects"][0]["iam"] = [b for b in world["projects"][0]["iam"] if b["role"] not in reviewers]
+    emu = gemini_emulator(world)
+    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):
+        call(emu)
+    plain = invoke_cli("fix", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout.decode()
+    admin = str(emu.credentials[OWNER])
+    as_admin = invoke_cli(
+        "fix", "--endpoint", emu.url, "--admin-credentials", admin, env=user_env(emu, tmp_path)
+    ).stdout.decode()
+    assert "gcloud iam policies get" not in plain, plain
+    assert "gcloud iam policies get no-genai-for-workloads" in as_admin, as_admin

@@ -131,10 +131,9 @@ def run_target(
     """Discover the setup and run the probes; return the CheckResult. With *live* (a terminal), the credential
     and each checklist line are printed there as soon as they are known; else a spinner runs on a terminal's
     stderr. For *purpose* ``key-creation`` the setup is the signed-in account's and the project is required.
-    *admin_file* (--admin-credentials) is what the read-only admin probes run as; a file google-auth cannot
-    use is a usage error, before any probe runs."""
+    *admin_file* (--admin-credentials) is what the read-only admin probes run as (default: the gcloud
+    login); a file google-auth cannot use is a usage error, before any probe runs."""
     from ..check import discover, run_check
-    from ..probes.discovery import admin_credential
 
     with (
         warnings.catch_warnings()
@@ -144,10 +143,7 @@ def run_target(
             setup = _person(project, endpoint)
         else:
             setup = discover(dict(os.environ), surface, model, project, location, endpoint)
-        try:
-            setup.admin = admin_credential(admin_file, endpoint) if admin_file else None
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--admin-credentials") from None
+        add_admin(setup, admin_file, endpoint)
     log = _http_log if verbose else None
     if live is not None:
         return _streamed(setup, endpoint, timeout, log, live)
@@ -166,6 +162,21 @@ def run_target(
             )
 
         return run_check(setup, endpoint, timeout, progress, log=log)
+
+
+def add_admin(setup, admin_file: str | None, endpoint: str | None) -> None:
+    """The credential the read-only admin probes run as: --admin-credentials (a file google-auth cannot use is
+    a usage error), else the gcloud login when the app runs as another credential, else none (the app's)."""
+    from ..probes.discovery import admin_credential, gcloud_login
+
+    try:
+        setup.admin = (
+            admin_credential(admin_file, endpoint)
+            if admin_file
+            else gcloud_login(setup, dict(os.environ), endpoint)
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--admin-credentials") from None
 
 
 def _person(project: str | None, endpoint: str | None):
@@ -254,7 +265,8 @@ Exit codes:
     type=click.Path(exists=True, dir_okay=False),
     metavar="PATH",
     help="A service-account key or authorized-user JSON file the read-only admin probes (audit log, Policy "
-    "Troubleshooter, org policy) run as; the app's own probes keep the app's credential.",
+    "Troubleshooter, org policy) run as (default: your gcloud login, when the app runs as another "
+    "credential); the app's own probes keep the app's credential.",
 )
 def check(
     surface,

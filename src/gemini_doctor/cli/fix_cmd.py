@@ -8,7 +8,7 @@ from contextlib import redirect_stdout
 
 import click
 
-from .check_cmd import report_options, report_stream, run_target, target_options
+from .check_cmd import add_admin, report_options, report_stream, run_target, target_options
 
 FIXED, NOT_FIXED, UNDECIDED = 0, 1, 3  # 3: Google could not be reached or read, so nothing was decided
 
@@ -47,7 +47,8 @@ Exit codes:
 @click.option(
     "--admin-credentials",
     type=click.Path(exists=True, dir_okay=False),
-    help="With --apply: a credential file to apply fixes with (default: your gcloud login, else the app's).",
+    help="A credential file for the admin work: check's read-only admin probes and, with --apply, the fixes "
+    "and their verification (default: your gcloud login, else the app's).",
 )
 def fix(
     surface,
@@ -67,7 +68,9 @@ def fix(
 ) -> None:
     """Run check, then print the exact commands for its verdict; --apply does the safe, reversible ones."""
     with report_stream(output) as out, redirect_stdout(out):
-        result = run_target(surface, model, project, location, endpoint, timeout, fmt, verbose)
+        result = run_target(
+            surface, model, project, location, endpoint, timeout, fmt, verbose, admin_file=admin_credentials
+        )
         data = result.to_dict()
         if not do_apply:
             _print_commands(data, fmt, quiet)
@@ -163,9 +166,9 @@ def _apply(
     )
 
     def recheck():
-        return run_check(
-            discover(dict(os.environ), surface, model, project, location, endpoint), endpoint, timeout
-        )
+        setup = discover(dict(os.environ), surface, model, project, location, endpoint)
+        add_admin(setup, admin_file, endpoint)
+        return run_check(setup, endpoint, timeout)
 
     final, attempts, seconds = _verify_with_progress(verify, recheck, wait_s, fmt, say)
     report["verified"] = {

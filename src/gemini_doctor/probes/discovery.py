@@ -64,6 +64,9 @@ class AdminCredential:
     kind: str
     source: str
     principal: str | None  # from the file, else from tokeninfo once the admin token probe ran
+    automatic: bool = (
+        False  # the gcloud login, chosen without --admin-credentials: the app's if it gets no token
+    )
 
     def summary(self) -> dict:
         return {"kind": self.kind, "source": self.source, "principal": self.principal}
@@ -350,13 +353,29 @@ def admin_credential(path: str, endpoint: str | None) -> AdminCredential:
     )
 
 
+def gcloud_login(setup: Setup, env: dict[str, str], endpoint: str | None) -> AdminCredential | None:
+    """The person's gcloud login (its ADC file) as the admin credential, when the app runs as another
+    credential and google-auth can use the file; else None."""
+    path = gcloud_adc_path(env)
+    if not path.is_file() or (
+        setup.credential_file and Path(setup.credential_file).resolve() == path.resolve()
+    ):
+        return None
+    try:
+        admin = admin_credential(str(path), endpoint)
+    except ValueError:
+        return None
+    admin.source, admin.automatic = f"your gcloud login ({path})", True
+    return admin
+
+
 def load_admin_credentials(setup: Setup, env: dict[str, str], endpoint: str | None, admin_file: str | None):
-    """Who applies fixes: --admin-credentials, else your gcloud login when the app runs as another identity,
+    """Who applies fixes: --admin-credentials, else your gcloud login when the app runs as another credential,
     else the app's own credential."""
-    path = admin_file
-    if path is None and setup.credential_kind != "authorized_user" and gcloud_adc_path(env).exists():
-        path = str(gcloud_adc_path(env))
-    return setup.credentials if path is None else load_credential_file(path, endpoint)
+    if admin_file is not None:
+        return load_credential_file(admin_file, endpoint)
+    login = gcloud_login(setup, env, endpoint)
+    return setup.credentials if login is None else login.credentials
 
 
 def _check_key_file(setup: Setup, path: str) -> None:

@@ -42,8 +42,8 @@ class Context:
 
     @property
     def admin_probe_token(self) -> str | None:
-        """What the read-only admin probes send: --admin-credentials' token when given, else the app's."""
-        return self.admin_token if self.setup.admin else self.token
+        """What the read-only admin probes send: the admin credential's token if any, else the app's."""
+        return self.admin_token or self.token
 
     def result(self, probe_id: str) -> object | None:
         """The typed result of *probe_id* (None when it has not run, or read nothing)."""
