@@ -2,13 +2,16 @@
 with the exact grant or the admin to ask, and never a Google failure blamed on the user."""
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from check_helpers import CHECK_TIMEOUT, FAULT_KINDS, timeout_for, user_env
 from conftest import run_cli
+from emulator_clients import gcloud_env
 from gemini_doctor.check import run_check
-from gemini_doctor.emulator.scenarios import DEV, OWNER, scenario_world
+from gemini_doctor.emulator.scenarios import APP_SA, DEV, OWNER, scenario_world
 from gemini_doctor.probes.discovery import discover_person
 
 EDITOR_GRANT = (
@@ -215,3 +218,49 @@ def test_the_person_is_the_gcloud_login_not_the_apps_service_account(gemini_emul
         {**env, "GEMINI_API_KEY": "AQ.not-used", "CLOUDSDK_CONFIG": str(gcloud_adc.parent)}, None, emu.url
     )
     assert setup.principal == DEV and setup.api_key is None and setup.project == "acme-prod"
+
+
+@pytest.mark.skipif(shutil.which("gcloud") is None, reason="gcloud is not installed (on PATH)")
+def test_the_printed_grant_lets_the_real_gcloud_create_the_key(gemini_emulator, tmp_path):
+    """The grant `check --for key-creation` prints runs in the real gcloud as the owner; before it, the
+    person's `gcloud services api-keys create` gets Google's 403, after it a standard key and an auth key
+    bound to a service account, which the emulator's Gemini API then accepts."""
+    emu = gemini_emulator("iam_permission_missing")
+    data = key_check(emu, tmp_path).to_dict()
+    grants = [s["command"] for s in data["causes"][0]["fix"] if s.get("command", "").startswith("gcloud")]
+    assert grants == [EDITOR_GRANT], data["causes"][0]["fix"]
+    create = "gcloud services api-keys create --project=acme-prod --display-name=Gemini --format=json"
+    person = gcloud_env(emu, tmp_path, DEV, "APIKEYS")
+    refused = subprocess.run(["bash", "-c", create], env=person, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "apikeys.keys.create" in refused.stderr, refused.stderr[-1500:]
+    owner = gcloud_env(emu, tmp_path, OWNER, "CLOUDRESOURCEMANAGER")
+    granted = subprocess.run(
+        ["bash", "-c", grants[0]], env=owner, capture_output=True, text=True, timeout=120
+    )
+    assert granted.returncode == 0, granted.stderr[-1500:]
+    keys = []
+    for flags in ("", f" --service-account={APP_SA} --api-target=service=generativelanguage.googleapis.com"):
+        done = subprocess.run(
+            ["bash", "-c", create + flags], env=person, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, (flags, done.stderr[-1500:])
+        keys.append(json.loads(done.stdout)["response"]["keyString"])
+    assert keys[0].startswith("AIza") and len(keys[0]) == 39 and keys[1].startswith("AQ.")
+    from google import genai
+    from google.genai import types
+
+    client = genai.Client(api_key=keys[1], http_options=types.HttpOptions(base_url=emu.url))
+    reply = client.models.generate_content(model=emu.model, contents="hi")
+    assert reply.text and key_check(emu, tmp_path).healthy
+
+
+@pytest.mark.skipif(shutil.which("gcloud") is None, reason="gcloud is not installed (on PATH)")
+def test_the_org_policy_refuses_keys_bound_to_service_accounts_in_gcloud_too(gemini_emulator, tmp_path):
+    emu = gemini_emulator("org_policy")  # dev is an Editor; keys bound to service accounts are forbidden
+    assert key_check(emu, tmp_path).to_dict()["causes"][0]["id"] == "org_policy"
+    create = f"gcloud services api-keys create --project=acme-prod --service-account={APP_SA}"
+    person = gcloud_env(emu, tmp_path, DEV, "APIKEYS")
+    refused = subprocess.run(["bash", "-c", create], env=person, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "disableServiceAccountApiKeyCreation" in refused.stderr, refused.stderr
+    plain = create.split(" --service-account")[0]
+    assert subprocess.run(["bash", "-c", plain], env=person, capture_output=True, timeout=120).returncode == 0

@@ -1,6 +1,7 @@
 """Acceptance: every `gcloud` line `fix` prints runs as pasted, by the real gcloud as the project's owner, and
 `check` is healthy afterwards."""
 
+import json
 import shutil
 import subprocess
 
@@ -8,8 +9,8 @@ import pytest
 
 from check_helpers import check, user_env
 from conftest import invoke_cli
-from emulator_clients import gcloud_env
-from gemini_doctor.emulator.scenarios import OWNER
+from emulator_clients import call, gcloud_env
+from gemini_doctor.emulator.scenarios import DEV, OWNER
 
 # The APIs fixes call, by the name gcloud gives them in CLOUDSDK_API_ENDPOINT_OVERRIDES_<API>.
 GCLOUD_APIS = ("SERVICEUSAGE", "CLOUDRESOURCEMANAGER", "APIKEYS", "CLOUDBILLING")
@@ -30,3 +31,38 @@ def test_every_printed_gcloud_line_runs_and_check_is_healthy_after(gemini_emulat
         done = subprocess.run(["bash", "-c", line], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (line, done.stderr[-1500:])
     assert check(emu, tmp_path).healthy
+
+
+def test_the_printed_deny_policy_line_runs_and_shows_the_rule(gemini_emulator, tmp_path):
+    """`gcloud iam policies get …` (IAM v2) as check prints it for a deny policy: the owner reads the rule;
+    an account without roles/iam.denyReviewer gets Google's 403; list shows the policy without its rules."""
+    emu = gemini_emulator("iam_deny_policy")
+    with pytest.raises(Exception, match=r"aiplatform\.endpoints\.predict"):
+        call(emu)
+    printed = invoke_cli("fix", "--endpoint", emu.url, env=user_env(emu, tmp_path)).stdout.decode()
+    line = next(line for line in printed.splitlines() if line.startswith("gcloud iam policies get"))
+    owner = gcloud_env(emu, tmp_path, OWNER, "IAM")
+    done = subprocess.run(
+        ["bash", "-c", line + " --format=json"], env=owner, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, (line, done.stderr[-1500:])
+    policy = json.loads(done.stdout)
+    assert policy["kind"] == "DenyPolicy" and policy["name"].endswith("/denypolicies/no-genai-for-workloads")
+    assert policy["rules"][0]["denyRule"]["deniedPermissions"] == [
+        "aiplatform.googleapis.com/endpoints.predict"
+    ]
+    listed = subprocess.run(
+        ["bash", "-c", line.replace(" get no-genai-for-workloads", " list") + " --format=json"],
+        env=owner,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr[-1500:]
+    listed = json.loads(listed.stdout)["policies"]
+    assert [p["displayName"] for p in listed] == ["No generative AI for workloads"] and "rules" not in listed[
+        0
+    ]
+    stranger = gcloud_env(emu, tmp_path, DEV, "IAM")
+    refused = subprocess.run(["bash", "-c", line], env=stranger, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "iam.denypolicies.get" in refused.stderr, refused.stderr[-1500:]

@@ -9,6 +9,8 @@ every allow binding.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 USER, SERVICE_ACCOUNT, EVERYONE = (
@@ -22,6 +24,9 @@ _PRINCIPAL = re.compile(
 )
 _PERMISSION = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com/(\*|[A-Za-z]+\.(\*|[A-Za-z]+))")
 RULE_LISTS = ("denied_principals", "exception_principals", "denied_permissions", "exception_permissions")
+_V2_FIELDS = {
+    name: name.split("_")[0] + name.split("_")[1].title() for name in RULE_LISTS
+}  # deniedPrincipals…
 _SERVICE_HOSTS = {
     "resourcemanager": "cloudresourcemanager"
 }  # permission prefixes whose service has another name
@@ -98,3 +103,25 @@ def policy_problem(policy: object) -> tuple[tuple, str] | None:
         if not rule.get("denied_principals") or not rule.get("denied_permissions"):
             return ("rules", n), "needs denied_principals and denied_permissions"
     return None
+
+
+def etag(value: object) -> str:
+    """A stable etag for a policy's content."""
+    return base64.b64encode(hashlib.sha256(repr(value).encode()).digest()[:8]).decode()
+
+
+def policy_resource(project_number: int | str, policy: dict) -> dict:
+    """A world deny policy as IAM v2 shows it (``policies.get``, and Policy Troubleshooter's explanations)."""
+    attachment = f"cloudresourcemanager.googleapis.com%2Fprojects%2F{project_number}"
+    name = f"policies/{attachment}/denypolicies/{policy['name']}"
+    return {
+        "name": name,
+        "uid": hashlib.sha256(name.encode()).hexdigest()[:32],
+        "kind": "DenyPolicy",
+        "displayName": policy.get("display_name", ""),
+        "etag": etag(policy["rules"]),
+        "rules": [
+            {"denyRule": {_V2_FIELDS[k]: v for k, v in rule.items() if k in _V2_FIELDS}}
+            for rule in policy["rules"]
+        ],
+    }

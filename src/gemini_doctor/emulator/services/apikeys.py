@@ -1,19 +1,33 @@
-"""API Keys backend (apikeys.googleapis.com v2): lookupKey, keys.get and keys.patch (with its operation)."""
+"""API Keys backend (apikeys.googleapis.com v2): lookupKey, keys.get, keys.create and keys.patch (with their
+finished operations).
+
+keys.create needs ``apikeys.keys.create`` on the project; a key bound to a service account
+(``serviceAccountEmail``: an ``AQ.`` auth key, as AI Studio makes) also needs
+``iam.serviceAccountApiKeyBindings.create``, and the organization policy
+``iam.managed.disableServiceAccountApiKeyCreation`` refuses it when enforced. Without an account the key is a
+standard ``AIza`` key. The new key joins the world: calls with it are judged like any other key's.
+"""
 
 from __future__ import annotations
+
+import re
+import secrets
+import string
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...google.access import CLOUD_PLATFORM
+from ...google.access import BIND_KEYS_TO_SERVICE_ACCOUNTS, CLOUD_PLATFORM, CREATE_KEYS
+from ...google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS
 from ..admin_common import AdminBackend, iam_denied
 from ..content import json_body
 from ..errors import GoogleError
 from ..registry import EmulatedService
-from ..world import ApiKey, Restrictions
+from ..world import ApiKey, Project, Restrictions
 
 SERVICE = "apikeys.googleapis.com"
+_KEY_ID = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
 
 
 class ApiKeysBackend(AdminBackend):
@@ -28,6 +42,7 @@ class ApiKeysBackend(AdminBackend):
             Route("/v2/keys:lookupKey", self.lookup, methods=["GET"]),
             Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.get, methods=["GET"]),
             Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.patch, methods=["PATCH"]),
+            Route("/v2/projects/{project}/locations/global/keys", self.create, methods=["POST"]),
             Route("/v2/operations/{operation}", self.operation, methods=["GET"]),
         ]
 
@@ -63,12 +78,59 @@ class ApiKeysBackend(AdminBackend):
             elif kind is not None:
                 current.pop(kind, None)
         key.restrictions = _restrictions(current)
+        return self._done(key_resource(key))
+
+    async def create(self, request: Request) -> Response:
+        """keys.create: a new key in the project, answered as a finished operation holding it (string too)."""
+        token = self.caller(request, "google.api.apikeys.v2.ApiKeys.CreateKey", {CLOUD_PLATFORM})
+        ref = request.path_params["project"]
+        project = self.permitted(token, ref, CREATE_KEYS)
+        if project is None:
+            raise iam_denied(SERVICE, CREATE_KEYS, f"projects/{ref}/locations/global")
+        body = await json_body(request)
+        account = body.get("serviceAccountEmail") or None
+        if account is not None:
+            self._may_bind(token, project, str(account))
+        key_id = request.query_params.get("keyId") or f"emulated-{secrets.token_hex(8)}"
+        if not _KEY_ID.fullmatch(key_id) or any(
+            k.name.endswith(f"/keys/{key_id}") for k in self.world.api_keys
+        ):
+            raise GoogleError("INVALID_ARGUMENT", f"Invalid or already used key ID: {key_id[:70]}.")
+        prefix, length = ("AQ.", 53) if account else ("AIza", 39)
+        alphabet = string.ascii_letters + string.digits + "-_"
+        key = ApiKey(
+            key=prefix + "".join(secrets.choice(alphabet) for _ in range(length - len(prefix))),
+            name=f"projects/{project.number}/locations/global/keys/{key_id}",
+            project=project.id,
+            restrictions=_restrictions(body.get("restrictions") or {}),
+            kind="auth" if account else "standard",
+            service_account=account,
+        )
+        self.world.api_keys.append(key)
+        shown = {**key_resource(key), "keyString": key.key}
+        if body.get("displayName"):
+            shown["displayName"] = str(body["displayName"])[:63]
+        return self._done(shown)
+
+    def _may_bind(self, token, project: Project, account: str) -> None:
+        """Binding a key to *account* needs the binding permission, and no enforced org policy against it."""
+        if self.permitted(token, project.id, BIND_KEYS_TO_SERVICE_ACCOUNTS) is None:
+            raise iam_denied(SERVICE, BIND_KEYS_TO_SERVICE_ACCOUNTS, f"projects/{project.id}")
+        if (project.org_policies.get(NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS) or {}).get("enforce"):
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                f"Constraint constraints/{NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS} violated for projects/"
+                f"{project.number}: API keys bound to service accounts may not be created.",
+            )
+
+    def _done(self, key: dict) -> Response:
+        """A mutation's answer: the finished operation holding *key*, kept for operations.get."""
         self.counters.mutations += 1
         name = f"operations/akmf.emulated-{len(self.finished) + 1}"
         done = {
             "name": name,
             "done": True,
-            "response": {"@type": "type.googleapis.com/google.api.apikeys.v2.Key", **key_resource(key)},
+            "response": {"@type": "type.googleapis.com/google.api.apikeys.v2.Key", **key},
         }
         self.finished[name] = done
         return JSONResponse(done)

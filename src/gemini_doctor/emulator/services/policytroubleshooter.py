@@ -11,9 +11,6 @@ the allow side is UNKNOWN_INFO, without ``iam.denypolicies.get`` (roles/iam.deny
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,7 +18,7 @@ from starlette.routing import Route
 from ...google.access import CLOUD_PLATFORM, GET_DENY_POLICIES, GET_IAM_POLICY, carries, member_of
 from ..consumer import require_token
 from ..content import json_body
-from ..deny import RULE_LISTS, fqdn, permission_matches, principal_matches, rule_denies
+from ..deny import RULE_LISTS, etag, fqdn, permission_matches, policy_resource, principal_matches, rule_denies
 from ..errors import GoogleError
 from ..iam import allowed, granted
 from ..registry import Context, EmulatedService
@@ -213,7 +210,7 @@ def _allow(project: Project, principal: str, permission: str) -> dict:
         if allowed(project, principal, permission)
         else "ALLOW_ACCESS_STATE_NOT_GRANTED"
     )
-    policy = {"version": 3, "bindings": project.iam, "etag": _etag(project.iam)}
+    policy = {"version": 3, "bindings": project.iam, "etag": etag(project.iam)}
     return {
         "allowAccessState": state,
         "explainedPolicies": [
@@ -282,24 +279,9 @@ def _explained_deny_policy(project: Project, policy: dict, principal: str, permi
             }
         )
     denied = any(r["denyAccessState"] == "DENY_ACCESS_STATE_DENIED" for r in rules)
-    name = (
-        f"policies/cloudresourcemanager.googleapis.com%2Fprojects%2F{project.number}"
-        f"/denypolicies/{policy['name']}"
-    )
-    shown = {
-        "name": name,
-        "uid": hashlib.sha256(name.encode()).hexdigest()[:32],
-        "kind": "DenyPolicy",
-        "displayName": policy.get("display_name", ""),
-        "etag": _etag(policy["rules"]),
-        "rules": [
-            {"denyRule": {_camel(k): v for k, v in rule.items() if k in RULE_LISTS}}
-            for rule in policy["rules"]
-        ],
-    }
     return {
         "denyAccessState": "DENY_ACCESS_STATE_DENIED" if denied else "DENY_ACCESS_STATE_NOT_DENIED",
-        "policy": shown,
+        "policy": policy_resource(project.number, policy),
         "ruleExplanations": rules,
         "relevance": HIGH if denied else NORMAL,
     }
@@ -327,15 +309,6 @@ def _combined(annotated: dict, key: str, matched: str) -> dict:
         key: matched if hit else matched.replace("_MATCHED", "_NOT_MATCHED"),
         "relevance": HIGH if hit else NORMAL,
     }
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _etag(value: object) -> str:
-    return base64.b64encode(hashlib.sha256(repr(value).encode()).digest()[:8]).decode()
 
 
 EMULATED = EmulatedService(SERVICE, PolicyTroubleshooterBackend)
