@@ -131,3 +131,28 @@ def test_data_access_logs_off_is_said_with_a_command_that_turns_them_on(gemini_e
     assert (
         "are on for aiplatform.googleapis.com" in after or "was denied aiplatform.endpoints.predict" in after
     ), after
+
+
+@pytest.mark.skipif(shutil.which("gcloud") is None, reason="gcloud is not installed (on PATH)")
+def test_the_troubleshooter_turned_off_is_could_not_check_with_the_enable_command(gemini_emulator, tmp_path):
+    """The project the call bills has Policy Troubleshooter off: Google's SERVICE_DISABLED is "could not
+    check", never a finding, with the command that turns it on; run in the real gcloud, the next check reads
+    it."""
+    world = scenario_world("iam_deny_policy")
+    world["projects"][0]["disabled_apis"] = ["policytroubleshooter.googleapis.com"]
+    emu, data, checks = _checked(gemini_emulator, tmp_path, world)
+    probe = checks["policy_troubleshooter"]
+    enable = "gcloud services enable policytroubleshooter.googleapis.com --project=123456789012"
+    assert probe["status"] == "could_not_check", probe
+    assert probe["summary"] == f"could not check (API not enabled): {enable}"
+    assert data["causes"][0]["id"] == "iam_permission_missing"
+    done = subprocess.run(
+        ["bash", "-c", enable],
+        env=gcloud_env(emu, tmp_path, OWNER, "SERVICEUSAGE"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-1500:]
+    again = {c["id"]: c for c in check(emu, tmp_path).to_dict()["checks"]}["policy_troubleshooter"]
+    assert again["status"] == "ok" and "no-genai-for-workloads" in again["summary"], again

@@ -189,10 +189,23 @@ def oauth_consumer(
             message,
             [error_info("SERVICE_DISABLED", {"consumer": f"projects/{GCLOUD_PROJECT}", "service": service})],
         )
-    owner = next(
-        (sa.get("project") for sa in world.service_accounts if sa.get("email") == token.principal), None
+    return check_project(world, _owner(world, token.principal), service, oauth=True)
+
+
+def _owner(world: World, principal: str) -> str | None:
+    """The project a service account belongs to (None for a user)."""
+    return next((sa.get("project") for sa in world.service_accounts if sa.get("email") == principal), None)
+
+
+def require_admin_api(world: World, request: Request, token: Token, service: str) -> None:
+    """An admin API the paying project has turned off (``disabled_apis``, unless enabled since) answers
+    SERVICE_DISABLED, as Google does; the paying project is found as for any OAuth call."""
+    named = (
+        request.headers.get("x-goog-user-project") or token.quota_project or _owner(world, token.principal)
     )
-    return check_project(world, owner, service, oauth=True)
+    project = world.project(named)
+    if project is not None and service in project.disabled_apis and service not in project.services:
+        raise errors.service_disabled(TITLES.get(service, service), service, str(project.number))
 
 
 def check_project(world: World, ref: str | int | None, service: str, oauth: bool = False) -> Project:

@@ -47,6 +47,7 @@ class Project:
     number: int
     billing: str = "enabled"
     services: list[str] = field(default_factory=list)
+    disabled_apis: list[str] = field(default_factory=list)  # admin APIs turned off (on unless listed)
     iam: list[dict] = field(default_factory=list)
     entitlements: list[str] = field(default_factory=list)
     denied: bool = False

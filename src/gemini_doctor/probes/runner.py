@@ -113,6 +113,21 @@ def admin_failure(reply: Reply, needs: str) -> Outcome:
         return Outcome(COULD_NOT_CHECK, f"could not check: Google answered {reply.status} (its side)")
     if reply.scope_refused:
         return Outcome(COULD_NOT_CHECK, "could not check: the token lacks the cloud-platform scope")
+    if "SERVICE_DISABLED" in reply.reasons:
+        return Outcome(
+            COULD_NOT_CHECK,
+            "could not check (API not enabled)" + _enable(reply.error_info("SERVICE_DISABLED")),
+        )
     if reply.status in (401, 403):
         return Outcome(COULD_NOT_CHECK, f"could not check (needs {needs})")
     return Outcome(COULD_NOT_CHECK, f"could not check: HTTP {reply.status}")
+
+
+def _enable(info: dict) -> str:
+    """The command that turns on the API Google named as disabled, when its names are in Google's syntax."""
+    from ..google.syntax import valid
+
+    service, project = info.get("service"), str(info.get("consumer", "")).removeprefix("projects/")
+    if not valid("service", service) or not valid("project", project):
+        return ""
+    return f": gcloud services enable {service} --project={project}"

@@ -51,14 +51,20 @@ class Reply:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    def _details(self) -> list[dict]:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        details = error.get("details") if isinstance(error, dict) else None
+        return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+
     @property
     def reasons(self) -> list[str]:
         """The ErrorInfo reasons of a Google error body."""
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        details = error.get("details") if isinstance(error, dict) else None
-        return [
-            d["reason"] for d in details or () if isinstance(d, dict) and isinstance(d.get("reason"), str)
-        ]
+        return [d["reason"] for d in self._details() if isinstance(d.get("reason"), str)]
+
+    def error_info(self, reason: str) -> dict:
+        """The metadata of the ErrorInfo with *reason* in a Google error body (empty when there is none)."""
+        found = (d.get("metadata") for d in self._details() if d.get("reason") == reason)
+        return next((m for m in found if isinstance(m, dict)), {})
 
     @property
     def scope_refused(self) -> bool:
