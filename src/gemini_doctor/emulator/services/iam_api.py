@@ -1,8 +1,8 @@
 """IAM API v2 (iam.googleapis.com): the deny policies attached to a project, read from the world.
 
-``GET /v2/policies/{attachment}/denypolicies/{id}`` answers one policy with its rules (``iam.denypolicies.get``);
-``GET /v2/policies/{attachment}/denypolicies`` lists them without their rules, as Google does
-(``iam.denypolicies.list``). The attachment point is the URL-encoded
+``GET /v2/policies/{attachment}/denypolicies/{id}`` answers one policy with its rules
+(``iam.denypolicies.get``); ``GET /v2/policies/{attachment}/denypolicies`` lists them without their rules,
+as Google does (``iam.denypolicies.list``). The attachment point is the URL-encoded
 ``cloudresourcemanager.googleapis.com/projects/{id or number}``; gcloud encodes it twice, so it is decoded
 until no escape is left. A caller without the permission, or a project that is not there, gets the same 403.
 """
@@ -63,7 +63,8 @@ class IamBackend(AdminBackend):
         if not raw.startswith(_PROJECTS) or "/" in raw.removeprefix(_PROJECTS):
             raise GoogleError(
                 "INVALID_ARGUMENT",
-                "The attachment point must be cloudresourcemanager.googleapis.com/projects/PROJECT, URL-encoded.",
+                "The attachment point must be cloudresourcemanager.googleapis.com/projects/PROJECT, "
+                "URL-encoded.",
             )
         project = self.permitted(token, raw.removeprefix(_PROJECTS), permission)
         if project is None:
