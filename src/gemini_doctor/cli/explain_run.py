@@ -16,7 +16,8 @@ from ..api import explain as diagnose
 from ..engine import Diagnosis
 from ..evidence import MAX_INPUT_CHARS
 from ..jsontext import encode
-from ..render import FORMATS, render, to_json_line, write_json
+from ..redact import redact_json
+from ..render import FORMATS, render, to_json_line
 from . import plain_args
 from .plain_args import Option
 
@@ -101,13 +102,13 @@ def _run(source: str | None, fmt: str, batch: str | None, project: str | None) -
 def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
     """Render *diagnosis*; a batch *case*'s ``id``, when it has one, comes first."""
     with_id = case is not None and "id" in case
-    if fmt == "json":  # straight from the JSON text: no dict in between
+    if fmt == "json":  # straight from the JSON text (no dict in between), redacted as render() would
         values: list[str] = []  # the parts that may hold text from the input (for the secret scan)
         text = diagnosis.json_text(values)
         if with_id:
             values.append(id_json := encode(case["id"]))
             text = f'{{"id":{id_json},{text[1:]}'
-        write_json(text, values, sys.stdout)
+        sys.stdout.write(redact_json(text, values) + "\n")
     else:
         result = diagnosis.to_dict()
         render({"id": case["id"], **result} if with_id else result, fmt, sys.stdout)

@@ -57,11 +57,3 @@ def to_json_line(result: dict) -> str:
     from ..redact import redact
 
     return redact(encode(result))
-
-
-def write_json(text: str, values: list[str], stream: TextIOBase) -> None:
-    """Write compact JSON *text* (from :mod:`..jsontext`) as one line, secrets redacted; *values* are
-    the JSON values in it that may hold text from the input (see :func:`..redact.redact_json`)."""
-    from ..redact import redact_json
-
-    stream.write(redact_json(text, values) + "\n")
