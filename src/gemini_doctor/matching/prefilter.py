@@ -178,21 +178,28 @@ class Prefiltered:
 
 class PatternIndex:
     """A sequence of patterns, of which :meth:`matching` lists those a scanned text can match
-    (in their original order)."""
+    (in their original order), found by the literals the scan found rather than pattern by pattern."""
 
-    __slots__ = ("patterns", "_needs")
+    __slots__ = ("patterns", "_always", "_by_literal", "_literals")
 
     def __init__(self, patterns: Iterable[Prefiltered]) -> None:
         self.patterns = tuple(patterns)
-        self._needs = tuple((p, None if p.literals is None else frozenset(p.literals)) for p in self.patterns)
+        self._always = frozenset(n for n, p in enumerate(self.patterns) if p.literals is None)
+        self._by_literal: dict[str, list[int]] = {}  # literal -> the positions of the patterns needing it
+        for n, pattern in enumerate(self.patterns):
+            for literal in pattern.literals or ():
+                self._by_literal.setdefault(literal, []).append(n)
+        self._literals = frozenset(self._by_literal)
 
     def literals(self) -> set[str]:
-        return {literal for pattern in self.patterns for literal in pattern.literals or ()}
+        return set(self._literals)
 
     def matching(self, subject: Scanned) -> list[Prefiltered]:
         """The patterns that can match *subject*, scanned for (at least) these patterns' literals."""
-        found = subject.found
-        return [pattern for pattern, needs in self._needs if needs is None or not found.isdisjoint(needs)]
+        positions = set(self._always)
+        for literal in subject.found.intersection(self._literals):
+            positions.update(self._by_literal[literal])
+        return [self.patterns[n] for n in sorted(positions)]
 
 
 def _any_in(literals: tuple[str, ...], lowered: str) -> bool:
