@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ..google.status import GRPC_CODES, STATUS_TO_HTTP  # noqa: F401 - re-exported: the parser reads them from here
 
-_BLANK = (None, "", [], {})
+# An empty value of these types is blank, as None is (a field that holds nothing). Tested as
+# `value is None or (not value and isinstance(value, _EMPTY_WHEN_FALSE))`: `value in (None, "", [], {})`
+# would compare each value with all four, on every field of every error.
+_EMPTY_WHEN_FALSE = (str, list, dict)
 
 
 class ErrorRecord:
@@ -70,7 +73,10 @@ class ErrorRecord:
     def fill_missing(self, **values: object) -> None:
         """Set each given field that is still empty; never overwrite what was read first."""
         for name, value in values.items():
-            if value not in _BLANK and getattr(self, name) in _BLANK:
+            if value is None or (not value and isinstance(value, _EMPTY_WHEN_FALSE)):
+                continue
+            current = getattr(self, name)
+            if current is None or (not current and isinstance(current, _EMPTY_WHEN_FALSE)):
                 setattr(self, name, value)
 
     def to_dict(self) -> dict:
