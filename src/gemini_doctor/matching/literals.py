@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from ..datacache import DiskMemo
+
 MIN_LITERAL = 3
 _PLAIN = r"""[\w \-:/,'"=<>@!%&#;`~]"""  # a pattern character that stands for itself
 # the plain characters a pattern starts with, up to the first that is made optional or repeated
@@ -50,7 +52,7 @@ _CHAR_ESCAPES = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v
 _CHAR, _OTHER = "char", "other"  # what a quantifier would apply to (besides a group's requirement)
 
 
-def required_literals(pattern: str) -> tuple[str, ...] | None:
+def _required_literals(pattern: str) -> tuple[str, ...] | None:
     """Lower-case strings of which at least one occurs in any match, or None when unknown."""
     tokens = _TOKEN.findall(pattern)
     try:
@@ -60,6 +62,15 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     if end != len(tokens) or not found:
         return None
     return tuple(sorted(lit for lit in found if not any(other in lit for other in found - {lit})))
+
+
+def _tuple_or_none(answer: list[str] | None) -> tuple[str, ...] | None:
+    return None if answer is None else tuple(answer)
+
+
+# Reading a pattern costs about as much as compiling it, and the package's own patterns are read at
+# every start-up: their answers are kept on disk, keyed by the package version and this module's code.
+required_literals = DiskMemo("literals", _required_literals, [__file__], revive=_tuple_or_none)
 
 
 def _alternation(tokens: list[str], i: int) -> tuple[set[str] | None, int]:
