@@ -61,7 +61,8 @@ _BREAK = LazyRegex(r"\r?\n")
 _RANDOMISH = LazyRegex(r"[0-9]|[a-z][A-Z]")
 # the header, the base64 body (any white space in it) and the footer; '+' for a space is form encoding
 _PRIVATE_KEY = LazyRegex(
-    r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?"
+    r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*"
+    r"(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?"
 )
 _PRIVATE_KEY_SHOWN = "[private key redacted]"
 # a named value; one that starts with $ or < is a shell variable or a placeholder (in a fix), not a secret
@@ -99,7 +100,8 @@ def _literal_pattern(literal: str, cut: bool) -> str:
 
 
 def _starts(kind: _Kind, cut: bool) -> LazyRegex:
-    """A candidate: the literal, then enough of the body, or less of it up to a line break (where it may go on)."""
+    """A candidate: the literal, then enough of the body, or less of it up to a line break (where it may
+    go on)."""
     return LazyRegex(
         f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))"
     )
@@ -157,7 +159,8 @@ def redact(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """*text* redacted, cut to *limit* characters, and redacted once more (a cut secret is still found first)."""
+    """*text* redacted, cut to *limit* characters, and redacted once more (a cut secret is still found
+    first)."""
     return redact(redact(text)[:limit])
 
 
@@ -227,7 +230,8 @@ def _redact(text: str, masked: dict[str, str] | None) -> str:
 
 
 def _present(text: str, lowered: str) -> set[str]:
-    """The triggers in *text* (*lowered*: its lower case); a literal cut by a line break counts as the literal."""
+    """The triggers in *text* (*lowered*: its lower case); a literal cut by a line break counts as the
+    literal."""
     found = _TRIGGERS.present(lowered)
     if _ESCAPE_STARTS.occurs(lowered):
         found.add(_ESCAPES)
@@ -257,7 +261,8 @@ def _find(
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """*text* with each span replaced by what it shows; overlapping spans are merged (the first one's shown)."""
+    """*text* with each span replaced by what it shows; overlapping spans are merged (the first one's
+    shown)."""
     out, done = [], 0
     for start, end, shown in sorted(spans, key=lambda s: (s[0], -s[1])):
         if start < done:  # inside or across the span before: widen that one
