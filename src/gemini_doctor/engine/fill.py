@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from ..evidence.record import ErrorRecord
+from ..google import model_lifecycle
 from ..google.access import role_for
 from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SURFACES
 from ..google.syntax import KIND_NAMES, shell_value, url_value
@@ -61,9 +62,8 @@ def template_values(
         "error_info_id": record.error_info_id,
     }
     if replacement:
-        from ..google.lifecycle import model_table
-
-        values["replacement"] = model_table().instead_of(record.model, record.surface, record.location)
+        table = model_lifecycle().model_table()
+        values["replacement"] = table.instead_of(record.model, record.surface, record.location)
     values.update(extra or {})
     return {k: _prose(str(v)) for k, v in values.items() if v}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..google import model_lifecycle
 from ..matching.literals import lower_in_step
 from ..redact import redact_noting
 from .bodies import find_bodies
@@ -82,9 +83,8 @@ def parse_text(text: str) -> Evidence:
     if record.service is None:
         record.service = service_by_title(record.metadata.get("serviceTitle") or record.message)
     if record.model:
-        from ..google.lifecycle import model_table
-
-        record.model_status = model_table().describe(record.model, record.surface, record.location)
+        table = model_lifecycle().model_table()
+        record.model_status = table.describe(record.model, record.surface, record.location)
     # white space folded; scanned.text is already in step with its lower case, and lowering maps
     # white space, and only it, to white space, so the folded text's lower case stays in step
     folded = " ".join(scanned.text.split())
