@@ -3,7 +3,6 @@ against the emulator, with the settings the README documents. The SDK lives in a
 (tests/vertexai_venv.py). It signs its own JWT with the key file: the token endpoint is never asked.
 """
 
-import contextlib
 import json
 import os
 import subprocess
@@ -13,7 +12,6 @@ import pytest
 import vertexai_venv
 from conftest import REPO
 from emulator_clients import on_vertex, tokens_issued_to
-from gemini_doctor.emulator.harness import running_emulator
 from gemini_doctor.emulator.scenarios import APP_SA
 
 REPLY = "Hello from the gemini-doctor emulator."
@@ -131,41 +129,27 @@ FAILURES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def outcomes(vertexai_python, tmp_path_factory) -> dict:
-    """Scenario -> (its emulator, what the app saw): the healthy world first, then each of FAILURES, in one
-    run."""
-    scenarios = ["healthy", *(scenario for scenario, *_ in FAILURES)]
-    with contextlib.ExitStack() as stack:
-        worlds = [
-            stack.enter_context(running_emulator(on_vertex(scenario), tmp_path_factory.mktemp("credentials")))
-            for scenario in scenarios
-        ]
-        outs = run_app(vertexai_python, worlds, tmp_path_factory.mktemp("home"))
-        yield dict(zip(scenarios, zip(worlds, outs, strict=True), strict=True))
-
-
-def test_healthy_generate_stream_and_count_with_a_key_file(outcomes):
-    emu, out = outcomes["healthy"]
+def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemini_emulator, tmp_path):
+    emu = gemini_emulator(on_vertex("healthy"))
+    [out] = run_app(vertexai_python, [emu], tmp_path)
     assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
     assert not tokens_issued_to(
         emu, APP_SA
     )  # a self-signed JWT each time: the token endpoint was never asked
 
 
-@pytest.mark.parametrize(("scenario", "error", "code", "status", "reason", "message"), FAILURES)
-def test_failures_raise_api_cores_exception_with_googles_status(
-    outcomes, scenario, error, code, status, reason, message
-):
-    _, out = outcomes[scenario]
-    for call in ("generate", "stream"):
-        raised = out[call]
-        assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (
-            error,
-            code,
-            status,
-            reason,
-        ), out
-        assert message in raised["message"], out
-    if scenario == "quota_limit_zero":  # countTokens spends no generation quota, as at Google
-        assert out["tokens"] == {"ok": 3}, out
+def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python, gemini_emulator, tmp_path):
+    worlds = [gemini_emulator(on_vertex(scenario)) for scenario, *_ in FAILURES]
+    outs = run_app(vertexai_python, worlds, tmp_path)
+    for (scenario, error, code, status, reason, message), out in zip(FAILURES, outs, strict=True):
+        for call in ("generate", "stream"):
+            raised = out[call]
+            assert (raised["error"], raised["code"], raised["status"], raised["reason"]) == (
+                error,
+                code,
+                status,
+                reason,
+            ), (scenario, out)
+            assert message in raised["message"], (scenario, out)
+        if scenario == "quota_limit_zero":  # countTokens spends no generation quota, as at Google
+            assert out["tokens"] == {"ok": 3}, out
