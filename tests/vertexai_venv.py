@@ -35,13 +35,16 @@ def ensure() -> Path:
         if ready.exists():
             return python
         shutil.rmtree(venv, ignore_errors=True)
-        made = subprocess.run(
-            f"{sys.executable} -m venv {venv} && {python} -m pip install -q {SDK}",
-            shell=True,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        try:
+            made = subprocess.run(
+                f"{sys.executable} -m venv {venv} && {python} -m pip install -q {SDK}",
+                shell=True,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+        except subprocess.TimeoutExpired:
+            raise NotMade(f"pip did not finish installing {SDK} within 900 s") from None
         if made.returncode != 0:
             raise NotMade(made.stderr)
         ready.touch()
