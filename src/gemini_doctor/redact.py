@@ -29,20 +29,52 @@ _SAFE_TAIL = LazyRegex(r"[0-9A-Za-z_\-]{4}")  # the last four characters, shown 
 class _Kind:
     """A kind of secret: how it starts, what may follow, and how much of it there must be."""
 
-    __slots__ = ("body", "exact", "least", "literal", "name", "trigger", "whole")
+    __slots__ = ("body", "bounded", "exact", "least", "literal", "name", "trigger", "whole")
 
     def __init__(
-        self, name: str, literal: str, body: str, least: int, exact: int = 0, whole: bool = False
+        self,
+        name: str,
+        literal: str,
+        body: str,
+        least: int,
+        exact: int = 0,
+        whole: bool = False,
+        bounded: bool = False,
     ) -> None:
         self.name = name  # the kind redact_noting reports
         self.literal = literal  # how every secret of the kind starts (case-sensitive)
         self.trigger = literal.lower()  # the literal as the trigger scan finds it
+        self.bounded = bounded  # the literal starts a word (sk- must not be found inside task-…)
         self.body = body  # one character class: what follows the literal
         self.least = least  # fewer characters after the literal: not a secret of the kind
         self.exact = exact  # keys of a fixed length: joined across a line break up to it, no further
         self.whole = whole  # shown as nothing of itself, and every line of it joined (private keys)
 
 
+def _vendor_kinds(name: str, body: str, least: int, prefixes: tuple[str, ...], exact: int = 0) -> list[_Kind]:
+    """Another vendor's kind of secret, one per prefix; each prefix must start a word."""
+    return [_Kind(name, prefix, body, least, exact, bounded=True) for prefix in prefixes]
+
+
+# Other vendors' keys and tokens (pasted into explain with their own errors): the kind, what follows
+# the prefix, how much of it at least, the prefixes (the more specific first: the first a secret starts
+# with names its kind and its masked form) and, for keys of a fixed length, that length.
+_OTHER_VENDORS = (
+    ("anthropic_key", "[0-9A-Za-z_-]", 20, ("sk-ant-",)),
+    ("openai_key", "[0-9A-Za-z_-]", 20, ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-")),
+    ("stripe_key", "[0-9A-Za-z]", 16, ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_")),
+    ("github_token", "[0-9A-Za-z_]", 30, ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    ("gitlab_token", "[0-9A-Za-z_-]", 20, ("glpat-",)),
+    ("slack_token", "[0-9A-Za-z-]", 20, ("xox", "xapp-")),
+    ("slack_webhook", "[0-9A-Za-z/]", 20, ("hooks.slack.com/services/",)),
+    ("aws_access_key_id", "[0-9A-Z]", 16, ("AKIA", "ASIA"), 16),
+    ("huggingface_token", "[0-9A-Za-z]", 30, ("hf_",)),
+    ("groq_key", "[0-9A-Za-z]", 40, ("gsk_",)),
+    ("xai_key", "[0-9A-Za-z]", 40, ("xai-",)),
+    ("npm_token", "[0-9A-Za-z]", 30, ("npm_",)),
+    ("pypi_token", "[0-9A-Za-z_-]", 50, ("pypi-",)),
+    ("sendgrid_key", r"[0-9A-Za-z_.-]", 40, ("SG.",)),
+)
 _KINDS = (
     _Kind("key", "AIza", "[0-9A-Za-z_-]", 20, exact=35),  # Google API key
     _Kind("express_key", "AQ.", r"[0-9A-Za-z_.-]", 16),  # AI Studio auth key / Vertex express key
@@ -51,26 +83,44 @@ _KINDS = (
     _Kind("jwt", "eyJ", r"[0-9A-Za-z_.-]", 20),  # signed JWT (or any base64 JSON)
     _Kind("ephemeral_token", "auth_tokens/", r"[0-9A-Za-z_.-]", 8),  # Live API ephemeral token
     _Kind("client_secret", "GOCSPX-", "[0-9A-Za-z_-]", 10),  # OAuth client secret
-    # a private key's DER body in base64, found even when its PEM header was cut or mangled
-    _Kind("private_key", "MII", "[0-9A-Za-z+/=]", 60, whole=True),
+    # a private key's body in base64 (DER; OpenSSH's "openssh-key-v1"), found even when its PEM header
+    # was cut or mangled
+    *(_Kind("private_key", p, "[0-9A-Za-z+/=]", 60, whole=True) for p in ("MII", "b3BlbnNzaC1rZXktdjE")),
+    *(kind for row in _OTHER_VENDORS for kind in _vendor_kinds(*row)),
 )
 # (every pattern here is compiled on first use: most texts need few of them, and importing stays cheap)
 _BREAK = LazyRegex(r"\r?\n")
 # a run after a line break continues a secret when it looks random: a digit, or a capital after a
 # small letter (words, status names and paths do not)
 _RANDOMISH = LazyRegex(r"[0-9]|[a-z][A-Z]")
-# the header, the base64 body (any white space in it) and the footer; '+' for a space is form encoding
+# the header, the base64 body (any white space in it) and the footer; '+' for a space is form encoding,
+# a line break for one a wrap
 _PRIVATE_KEY = LazyRegex(
-    r"-----BEGIN[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----[A-Za-z0-9+/=\s]*"
-    r"(?:-----END[ +][A-Z +]{0,40}PRIVATE[ +]KEY-----)?"
+    r"-----BEGIN[\s+][A-Z\s+]{0,40}PRIVATE[\s+]KEY(?:[\s+]BLOCK)?-----[A-Za-z0-9+/=\s]*"
+    r"(?:-----END[\s+][A-Z\s+]{0,40}PRIVATE[\s+]KEY(?:[\s+]BLOCK)?-----)?"
 )
 _PRIVATE_KEY_SHOWN = "[private key redacted]"
 # a named value; one that starts with $ or < is a shell variable or a placeholder (in a fix), not a secret
 _VALUE = r"""(?![$<])(?P<value>[^&\s"',}\\]{6,})"""
-_FIELD_NAMES = ("client_secret", "refresh_token", "access_token", "private_key", "x-goog-api-key")
+# how the name of a field holding a secret ends (client_secret, OPENAI_API_KEY, aws_secret_access_key,
+# x-api-key)
+_FIELD_NAMES = (
+    "secret",
+    "_token",
+    "private_key",
+    "api_key",
+    "api-key",
+    "apikey",
+    "access_key",
+    "accesskey",
+    "secret_key",
+    "password",
+)
 # a field's name, then its quote (escaped, in JSON in JSON), a colon or equals sign, and the value's quote
+# ('+' is a space in form encoding; a backslash alone starts an escape, as in api_key:\\u2026: no value)
 _FIELD = LazyRegex(
-    rf"""(?P<name>(?:{"|".join(map(re.escape, _FIELD_NAMES))})\\*["']?\s*[:=]\s*\\*["']?){_VALUE}""",
+    rf"""(?P<name>(?:{"|".join(map(re.escape, _FIELD_NAMES))})"""
+    rf"""(?:\\*["'])?[\s+]*[:=][\s+]*(?:\\*["'])?){_VALUE}""",
     re.IGNORECASE,
 )
 # ?key=… and &access_token=…: one pattern per leading character, as a literal start lets the
@@ -81,16 +131,13 @@ _PARAMETERS = tuple(
 # the names a value may follow (_FIELD's, and the parameters' not among them), and what may stand
 # between a name, its colon or equals sign, and the value
 _NAMES_BEFORE_VALUES = (*_FIELD_NAMES, "?key", "&key")
-_QUOTING = "\\\"'"
-
-
-def _split_forms(literal: str) -> list[str]:
-    """*literal* (lower case) cut by a line break at every place, as a terminal's wrap may cut it."""
-    return [
-        literal[:i] + br + literal[i:]
-        for i in range(1, len(literal))
-        for br in ("\n", "\r\n", "\\n", "\\r\\n")
-    ]
+# an HTTP authorization scheme, then a token of any shape (one that looks random: see _fields)
+_SCHEME_NAMES = ("bearer",)
+_SCHEME = LazyRegex(rf"(?P<name>(?:{'|'.join(_SCHEME_NAMES)})[\s+]+){_VALUE}", re.IGNORECASE)
+# each name a secret may follow (lower case) -> the pattern tried where the name occurs
+_NAMED = {**dict.fromkeys(_FIELD_NAMES, _FIELD), **dict.fromkeys(_SCHEME_NAMES, _SCHEME)}
+_QUOTING = "\\\"'+"  # and '+', a space in form encoding
+_AFTER_NAMES = frozenset(_QUOTING + ":= \t\r\n")  # what may follow a name before its value
 
 
 def _literal_pattern(literal: str, cut: bool) -> str:
@@ -102,20 +149,30 @@ def _literal_pattern(literal: str, cut: bool) -> str:
 def _starts(kind: _Kind, cut: bool) -> LazyRegex:
     """A candidate: the literal, then enough of the body, or less of it up to a line break (where it may
     go on)."""
-    return LazyRegex(
-        f"{_literal_pattern(kind.literal, cut)}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))"
-    )
+    literal = _literal_pattern(kind.literal, cut)
+    if kind.bounded:  # after the literal when it is whole, so that the regex engine can skip ahead to it
+        literal = f"(?<![0-9A-Za-z]){literal}" if cut else f"{literal}(?<![0-9A-Za-z]{literal})"
+    return LazyRegex(f"{literal}(?:{kind.body}{{{kind.least},}}|{kind.body}*(?=\r?\n))")
 
 
-_STARTS = {(kind.name, cut): _starts(kind, cut) for kind in _KINDS for cut in (False, True)}
+_STARTS = {(kind.literal, cut): _starts(kind, cut) for kind in _KINDS for cut in (False, True)}
 # a line break, then a run of the kind's characters that may continue a secret cut there
-_CONTINUATIONS = {kind.name: LazyRegex(f"\r?\n({kind.body}+)") for kind in _KINDS}
+_CONTINUATIONS = {kind.body: LazyRegex(f"\r?\n({kind.body}+)") for kind in _KINDS}
 # every literal (in lower case) without which none of the patterns can match in the text itself
 _TRIGGERS = LiteralScanner(
-    [*(kind.trigger for kind in _KINDS), "private key", "private+key", "key=", "token=", *_FIELD_NAMES]
+    [
+        *(kind.trigger for kind in _KINDS),
+        "-----begin",
+        "key=",
+        "token=",
+        *_FIELD_NAMES,
+        *_SCHEME_NAMES,
+    ]
 )
-_SPLIT = {form: kind.trigger for kind in _KINDS for form in _split_forms(kind.trigger)}
-_SPLIT_TRIGGERS = LiteralScanner(_SPLIT)
+_KIND_TRIGGERS = frozenset(kind.trigger for kind in _KINDS)
+_KINDS_BY_TRIGGER = {t: [kind for kind in _KINDS if kind.trigger == t] for t in _KIND_TRIGGERS}
+# line breaks, plain or escaped (JSON's \n), that may cut a literal as a terminal's wrap does
+_BREAKS = ("\r\n", "\n", "\\r\\n", "\\n")
 # in the lower-cased text, the starts of escapes worth undoing (one scan: a regex engine is slower here);
 # and the marks _present adds to what it found, for escapes and for a literal cut by a line break
 _ESCAPE_STARTS = LiteralScanner(
@@ -188,6 +245,8 @@ def _ends_in_name(text: str) -> bool:
     """Whether *text* ends in a field or parameter name and its colon or equals sign (quotes and
     spaces around them allowed), so that what is written next would be read as its value."""
     text = _strip_quoting(text.lower())
+    if text.endswith(_SCHEME_NAMES):
+        return True
     return text.endswith((":", "=")) and _strip_quoting(text[:-1]).endswith(_NAMES_BEFORE_VALUES)
 
 
@@ -235,8 +294,13 @@ def _present(text: str, lowered: str) -> set[str]:
     found = _TRIGGERS.present(lowered)
     if _ESCAPE_STARTS.occurs(lowered):
         found.add(_ESCAPES)
-    if ("\n" in text or "\\n" in text) and (split := _SPLIT_TRIGGERS.present(lowered)):
-        found |= {_SPLIT[form] for form in split} | {_CUT}
+    if "\n" in text or "\\n" in text:  # a literal cut: more of it in the text without its line breaks
+        joined = lowered
+        for line_break in _BREAKS:
+            joined = joined.replace(line_break, "")
+        cut = {t for t in _TRIGGERS.present(joined) & _KIND_TRIGGERS if joined.count(t) > lowered.count(t)}
+        if cut:
+            found |= cut | {_CUT}
     return found
 
 
@@ -246,15 +310,17 @@ def _find(
     """Every secret in *text* (*lowered*: its lower case, in which the triggers *found* occur), as
     (start, end, shown instead)."""
     spans = []
-    if "private key" in found or "private+key" in found:
+    if "-----begin" in found:
         spans += [(m.start(), m.end(), _PRIVATE_KEY_SHOWN) for m in _PRIVATE_KEY.regex.finditer(text)]
-    for kind in _KINDS:
-        if kind.trigger in found:
-            spans += _find_kind(text, kind, _CUT in found, masked)
+    triggers = found & _KIND_TRIGGERS
+    if triggers:  # in _KINDS order: of two kinds that find the same secret, the first names it
+        for kind in _KINDS if len(triggers) > 1 else _KINDS_BY_TRIGGER[next(iter(triggers))]:
+            if kind.trigger in triggers:
+                spans += _find_kind(text, kind, _CUT in found, masked)
     if "key=" in found or "token=" in found:
         for parameter in _PARAMETERS:
             spans += [_named(m) for m in parameter.regex.finditer(text)]
-    names = found.intersection(_FIELD_NAMES)
+    names = found.intersection(_NAMED)
     if names:
         spans += _fields(text, lowered, names)
     return spans
@@ -278,7 +344,7 @@ def _find_kind(
     text: str, kind: _Kind, cut: bool, masked: dict[str, str] | None
 ) -> list[tuple[int, int, str]]:
     spans, covered = [], 0
-    for m in _STARTS[kind.name, cut].regex.finditer(text):
+    for m in _STARTS[kind.literal, cut].regex.finditer(text):
         if m.start() < covered:  # the rest of a secret already joined across a line break
             continue
         first = _BREAK.regex.sub("", m.group()) if cut else m.group()
@@ -299,7 +365,7 @@ def _run_on(text: str, kind: _Kind, length: int, last: str, end: int) -> tuple[i
     with the runs after line breaks that continue it (while it is shorter than its kind, and after
     that only runs that look random: a word on the line after a token is left alone). Returns the
     new length, last run and end."""
-    continuation = _CONTINUATIONS[kind.name].regex
+    continuation = _CONTINUATIONS[kind.body].regex
     while (m := continuation.match(text, end)) is not None:
         if kind.exact and length >= kind.exact:
             break
@@ -320,24 +386,37 @@ def _masked(prefix: str, length: int, last: str) -> str:
     )
 
 
+# in a value, a sign that it was masked already (by us, or by whoever pasted it: AIza****)
+_MASKED_ALREADY = ("…", "\\u2026", "***")
+
+
 def _named(m: re.Match[str]) -> tuple[int, int, str]:
     value = m.group("value")
-    return m.start("value"), m.end("value"), value if "…" in value or "\\u2026" in value else mask(value)
+    masked = any(sign in value for sign in _MASKED_ALREADY)
+    return m.start("value"), m.end("value"), value if masked else mask(value)
 
 
 def _fields(text: str, lowered: str, names: set[str]) -> list[tuple[int, int, str]]:
-    """`"refresh_token": "…"` and the like, for the field *names* that occur in *lowered*. The names also
-    occur in plain words (access_token_invalid), so the pattern is tried only where a name starts, never
-    scanned across the whole text."""
+    """`"refresh_token": "…"`, `Bearer …` and the like, for the *names* that occur in *lowered*. The
+    names also occur in plain words (access_token_invalid), so the pattern is tried only where a name
+    starts, never scanned across the whole text."""
     spans = []
-    for name in _FIELD_NAMES:
-        pos = lowered.find(name) if name in names else -1
+    for name in names:
+        pattern, pos = _NAMED[name], lowered.find(name)
         while pos != -1:
-            m = _FIELD.regex.match(text, pos)
-            if m:
+            after = pos + len(name)
+            m = pattern.regex.match(text, pos) if lowered[after : after + 1] in _AFTER_NAMES else None
+            value = m.group("value") if m else ""
+            # a scheme's token may have any shape, so it must look random ("Bearer authentication" is prose)
+            if value and (pattern is _FIELD or _RANDOMISH.regex.search(value)) and not _placeholder(value):
                 spans.append(_named(m))
-            pos = lowered.find(name, pos + len(name))
+            pos = lowered.find(name, after)
     return spans
+
+
+def _placeholder(value: str) -> bool:
+    """Whether *value* is a name in capitals (YOUR_API_KEY, an environment variable), not a secret."""
+    return "_" in value and value.isupper() and value.replace("_", "").isalnum()
 
 
 class _View:

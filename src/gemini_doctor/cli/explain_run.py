@@ -211,5 +211,8 @@ def _batch_case(raw: bytes) -> dict | None:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"gemini-doctor: {message}\n")
+    """Exit on a usage error; *message* may quote what was given (a path), so it is shown safe."""
+    from ..render.terminal import safe_line
+
+    sys.stderr.write(f"gemini-doctor: {safe_line(message)}\n")
     sys.exit(EXIT_USAGE)
