@@ -166,6 +166,8 @@ def test_cli_scan_and_bad_input_show_no_vendor_secret(tmp_path):
         invoke_cli("scan", "--format", "json", str(log)),
         invoke_cli("explain", "--batch", str(bad), "--format", "json"),
         invoke_cli("explain", "--format", "json", str(tmp_path / "missing" / pasted("openai_project"))),
+        invoke_cli("scan", str(tmp_path / "missing" / pasted("stripe_live"))),
+        invoke_cli("run", "--", str(tmp_path / pasted("github_classic"))),
     ]
     for done in runs:
         out = done.stdout.decode() + done.stderr.decode()

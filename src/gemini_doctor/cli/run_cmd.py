@@ -39,7 +39,9 @@ def run(command: tuple[str, ...]) -> None:
     try:
         child = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:
-        click.echo(f"gemini-doctor: cannot run {command[0]}: {exc.strerror or exc}", err=True)
+        from ..render.terminal import safe_line
+
+        click.echo(f"gemini-doctor: cannot run {safe_line(command[0])}: {exc.strerror or exc}", err=True)
         sys.exit(127)
     for signum in FORWARDED:
         signal.signal(signum, lambda sig, _frame: child.send_signal(sig))

@@ -12,7 +12,6 @@ from typing import TextIO
 
 from ..render import FORMATS, render
 from ..scan import Scanner, scan_stream
-from ..textsafe import printable
 from . import plain_args
 from .plain_args import Option
 
@@ -49,7 +48,9 @@ def scan_files(files: tuple[str, ...]) -> dict | None:
                 with open(name, "rb") as handle:
                     scan_stream(handle, scanner)
         except OSError as exc:
-            sys.stderr.write(f"gemini-doctor: cannot read {printable(name)}: {exc.strerror or exc}\n")
+            from ..render.terminal import safe_line  # (only on this error: start-up stays cheap)
+
+            sys.stderr.write(f"gemini-doctor: cannot read {safe_line(name)}: {exc.strerror or exc}\n")
             return None
         ends.append(("stdin" if name == "-" else name, scanner.lines))
     report = dict(scanner.to_dict(), seconds=round(time.perf_counter() - start, 3))
