@@ -103,6 +103,8 @@ def _client(env: dict, monkeypatch):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
+# the cases where the two variables disagree are the point: google-genai warns, as it should
+@pytest.mark.filterwarnings("ignore:.*are set with conflicting values:UserWarning")
 def test_discovery_agrees_with_google_genai(case, sa_file, tmp_path, monkeypatch):
     env = {name: (sa_file if value == "SA" else value) for name, value in CASES[case].items()}
     env.update(HOME=str(tmp_path), CLOUDSDK_CONFIG=str(tmp_path / "gcloud"), NO_GCE_CHECK="true")
