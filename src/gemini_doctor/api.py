@@ -30,9 +30,8 @@ def error_text(error: object) -> str:
         return _dump(error)
     if isinstance(error, BaseException):
         return _exception_text(error)
-    if hasattr(error, "status_code") and (
-        hasattr(type(error), "text") or hasattr(error, "text")
-    ):  # an unread stream's .text raises
+    # an unread stream's .text raises
+    if hasattr(error, "status_code") and (hasattr(type(error), "text") or hasattr(error, "text")):
         return _response_text(error)
     return str(error)
 

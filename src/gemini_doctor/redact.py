@@ -274,9 +274,8 @@ def _redact(text: str, masked: dict[str, str] | None) -> str:
     if not found:
         return text
     spans = _find(text, lowered, found, masked)
-    if _ESCAPES in found and _SECRET_RUN.regex.search(
-        text
-    ):  # else nothing around the escapes could be a secret
+    # without a secret-like run, nothing around the escapes could be a secret
+    if _ESCAPES in found and _SECRET_RUN.regex.search(text):
         view = _View(text)
         while _ESCAPES in found and view.depth < _MAX_DEPTH and (view := view.decoded()) is not None:
             lowered = view.text.lower()

@@ -72,9 +72,8 @@ def write_atomic(
     """
     if os.path.islink(path):
         raise FileRefused(f"{path} is a symbolic link; not writing through it; nothing was changed")
-    if os.path.exists(path) and not os.access(
-        path, os.W_OK
-    ):  # replacing it would work, but its owner said no
+    # replacing it would work, but its owner said no
+    if os.path.exists(path) and not os.access(path, os.W_OK):
         raise FileRefused(
             f"{path} is read-only; nothing was changed (make it writable first if the change is wanted)"
         )

@@ -135,9 +135,8 @@ def run_target(
     login); a file google-auth cannot use is a usage error, before any probe runs."""
     from ..check import discover, run_check
 
-    with (
-        warnings.catch_warnings()
-    ):  # google-auth's raw UserWarnings (with a site-packages path): traps say it better
+    # google-auth's raw UserWarnings (with a site-packages path): traps say it better
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module=r"google\.auth")
         if purpose == FOR_KEY_CREATION:
             setup = _person(project, endpoint)

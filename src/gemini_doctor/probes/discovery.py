@@ -246,9 +246,8 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         # the metadata route goes in explicitly: google-auth read NO_GCE_CHECK when this process imported it
         request = Request(trust_env=endpoint is None, metadata=route)
         credentials, adc_project = google.auth.default(scopes=scopes, request=request)
-        if (
-            not route.checked and _kind(credentials) == "compute_engine"
-        ):  # found by the GCE residency file alone
+        # found by the GCE residency file alone
+        if not route.checked and _kind(credentials) == "compute_engine":
             raise auth_exceptions.DefaultCredentialsError("the metadata server is not checked (NO_GCE_CHECK)")
     except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:
         setup.adc_error = plain_error(exc)

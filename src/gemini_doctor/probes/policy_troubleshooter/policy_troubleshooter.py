@@ -57,9 +57,8 @@ async def run(ctx: Context) -> Outcome:
             token=ctx.admin_probe_token,
             json={"errorInfoId": error_id},
         )
-    if (
-        reply is None or reply.status == 404
-    ):  # no ID, or one Google no longer (or not yet) knows: ask by tuple
+    # no ID, or one Google no longer (or not yet) knows: ask by tuple
+    if reply is None or reply.status == 404:
         tuple_ = {
             "principal": who,
             "permission": permission,
