@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 
 from gemini_doctor.check import checklist, discover
-from gemini_doctor.probes import registry
+from gemini_doctor.probes import ids, registry
 from gemini_doctor.probes.registry import ProbeError, probe_modules, require_probes
 
 
@@ -127,3 +127,42 @@ def test_typed_results_fill_only_declared_placeholders():
     }
     assert set(filled) <= set(PLACEHOLDERS)
     assert BillingOff(("a", "b")).fill_values() == {}  # several accounts: the user picks
+
+
+IMPORT = "from gemini_doctor.probes.ids import requires\n"
+
+
+def _import_declaration(tmp_path, source: str) -> ModuleType:
+    path = tmp_path / "broken_probe.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("broken_probe", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_misspelt_need_fails_at_import_naming_its_file_and_line(tmp_path):
+    source = '"""a broken probe"""\n' + IMPORT + '\nNEEDS = requires("tokn")\n'
+    with pytest.raises(ProbeError) as raised:
+        _import_declaration(tmp_path, source)
+    assert str(raised.value).startswith(
+        f"{tmp_path / 'broken_probe.py'}:4: needs names unknown probe(s) ['tokn']; known: admin_token, "
+    )
+
+
+def test_needs_are_declared_at_import_not_when_a_plan_is_built(tmp_path):
+    late = '"""t"""\n' + IMPORT + '\ndef needs(setup):\n    return requires("token")\n'
+    module = _import_declaration(tmp_path, late)  # importing it is fine; asking it fails, naming where
+    module.__dict__.update(FACTS={}, ORDER=1, run=None)
+    setup = discover({"GEMINI_API_KEY": "AIza" + "x" * 35, "HOME": "/nonexistent"})
+    with pytest.raises(
+        ProbeError, match=r"broken_probe\.py:5: requires\(\) declares needs at a module's top"
+    ):
+        registry._load(module).probe(setup)
+    undeclared = registry._load(_module("t\n", FACTS={}, ORDER=1, run=None, needs=lambda setup: ("token",)))
+    with pytest.raises(ProbeError, match=r"needs\(\) returns \('token',\), not a requires"):
+        undeclared.probe(setup)
+
+
+def test_probe_ids_are_known_before_any_probe_module_is_imported():
+    assert ids.probe_ids() == set(probe_modules())

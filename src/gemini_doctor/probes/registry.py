@@ -6,7 +6,9 @@ A probe module's file name is its ID and the first line of its docstring its che
 - ``FACTS``: the facts it may establish, each with its meaning (a catalogue signal's ``fact = "…"`` may name
   only a declared fact: :func:`gemini_doctor.catalogue.links.declared_facts` reads these);
 - ``ORDER``: its line in the checklist;
-- ``needs(setup)``: the probes that must succeed before it runs, or None when the setup does not call for it;
+- ``needs(setup)``: the probes that must succeed before it runs, declared with :func:`.ids.requires` (so a
+  misspelt probe ID fails when the module is imported, naming its file and line), or None when the setup
+  does not call for it;
 - ``AFTER`` (optional): probes whose outcome, whatever it is, it reads;
 - ``PURPOSES`` (optional, else ``("call",)``): what ``check`` asks that it answers: the app's call, or whether
   the signed-in account may create a key (``--for key-creation``); ``TITLES`` (optional) its title per
@@ -30,16 +32,13 @@ from ..google.access import PREDICT
 from ..google.services import service_of
 from . import FOR_CALL, PURPOSES
 from .discovery import Setup
+from .ids import Needs, ProbeError
 from .runner import Probe
 
 # Named by catalogue entries, established by no probe yet: `check` sends each credential the one right way,
 # so how the app sends its key is not something it observes.
 PLANNED_FACTS = {"key_sent_as_bearer": "the app sends its API key as an OAuth bearer token"}
 TITLE_FIELDS = ("model", "service", "permission")
-
-
-class ProbeError(Exception):
-    """A probe module that breaks the rules above, or a probe ID that names no probe."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,10 @@ class ProbeModule:
         needs = self.module.needs(setup) if setup.purpose in self.purposes else None
         if needs is None:
             return None
+        if not isinstance(needs, Needs):  # every Needs was checked when made: at import, by requires()
+            raise ProbeError(
+                f"{self.module.__name__}: needs() returns {needs!r}, not a requires(...) declaration"
+            )
         fields = {"model": setup.model, "service": service_of(setup.surface), "permission": PREDICT}
         title = getattr(self.module, "TITLES", {}).get(setup.purpose, self.title)
         return Probe(
@@ -132,7 +135,4 @@ def plan(setup: Setup) -> list[Probe]:
     """The probes for this setup, in checklist order (none when the user's client would not even start)."""
     if setup.start_error:
         return []
-    probes = [probe for entry in probe_modules().values() if (probe := entry.probe(setup))]
-    for probe in probes:  # a need this setup does not plan makes the probe "not run", as a failed one does
-        require_probes(*probe.needs, where=f"probe {probe.id!r} (needs)")
-    return probes
+    return [probe for entry in probe_modules().values() if (probe := entry.probe(setup))]

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..ids import Needs
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
+from ..tokens import WITH_TOKEN
+from . import asks_about_the_key
 
 ORDER = 30
 FACTS = {"key_unknown": "API Keys does not know the key (a typo, or a deleted key)"}
@@ -23,10 +26,8 @@ class KeyRecord:
         return {"key_id": str(self.name).rsplit("/", 1)[-1]} if self.name else {}
 
 
-def needs(setup) -> tuple[str, ...] | None:
-    return (
-        ("token",) if setup.api_key is not None and setup.credentials is not None and setup.uses_key else None
-    )
+def needs(setup) -> Needs | None:
+    return WITH_TOKEN if asks_about_the_key(setup) else None
 
 
 async def run(ctx: Context) -> Outcome:

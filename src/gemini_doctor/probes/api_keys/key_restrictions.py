@@ -7,9 +7,12 @@ is for, and whether Google's retirement of standard keys refuses it; never the k
 from __future__ import annotations
 
 from ...google import services
+from ..ids import Needs, requires
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
+from . import asks_about_the_key
 
 ORDER = 40
+AFTER_LOOKUP = requires("key_lookup")
 FACTS = {
     "vertex_key_on_gemini_api": (
         "the key's record restricts it to Agent Platform (a Vertex key), and it is aimed at the Gemini API"
@@ -24,12 +27,8 @@ FACTS = {
 GEMINI_API, VERTEX = services.GEMINI_API.service, services.VERTEX.service
 
 
-def needs(setup) -> tuple[str, ...] | None:
-    return (
-        ("key_lookup",)
-        if setup.api_key is not None and setup.credentials is not None and setup.uses_key
-        else None
-    )
+def needs(setup) -> Needs | None:
+    return AFTER_LOOKUP if asks_about_the_key(setup) else None
 
 
 async def run(ctx: Context) -> Outcome:

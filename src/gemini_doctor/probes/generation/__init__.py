@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...google.services import vertex_model_path
+from ..ids import NO_NEEDS, Needs
 from ..runner import COULD_NOT_CHECK, FAIL, OK, Context, Outcome
+from ..tokens import WITH_TOKEN
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,11 @@ class CountTokens:
     message: str | None = None  # Google's error message, when it gave one
 
 
-def caller_needs(setup) -> tuple[str, ...] | None:
+def caller_needs(setup) -> Needs | None:
     """A call as the app makes it: with its key, or with a token."""
     if setup.api_key is None and setup.credentials is None:
         return None
-    return () if setup.uses_key else ("token",)
+    return NO_NEEDS if setup.uses_key else WITH_TOKEN
 
 
 def resource(name: str) -> str:

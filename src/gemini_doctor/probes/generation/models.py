@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..ids import Needs
 from ..runner import COULD_NOT_CHECK, OK, Context, Outcome
+from ..tokens import token_needs
 from . import auth, caller_needs
 
 ORDER = 120
@@ -20,10 +22,8 @@ class Offered:
     names: tuple[str, ...]
 
 
-def needs(setup) -> tuple[str, ...] | None:
-    if setup.surface == "gemini-api":
-        return caller_needs(setup)
-    return ("token",) if setup.credentials is not None else None
+def needs(setup) -> Needs | None:
+    return caller_needs(setup) if setup.surface == "gemini-api" else token_needs(setup)
 
 
 async def run(ctx: Context) -> Outcome:

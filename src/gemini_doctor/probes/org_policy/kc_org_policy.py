@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...google.access import GET_ORG_POLICY, role_for
 from ...google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS, enforced
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
-from ..tokens import as_admin
+from ..tokens import as_admin, token_needs
 from .org_policy import read_effective
 
 ORDER = 76
@@ -18,11 +18,7 @@ FACTS = {
     "org_policy_blocks_key_creation": "iam.managed.disableServiceAccountApiKeyCreation is enforced on the "
     "project: no key may be bound to a service account"
 }
-
-
-@as_admin
-def needs(setup) -> tuple[str, ...] | None:
-    return ("token",) if setup.credentials is not None else None
+needs = as_admin(token_needs)
 
 
 async def run(ctx: Context) -> Outcome:

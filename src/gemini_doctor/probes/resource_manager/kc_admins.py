@@ -7,6 +7,7 @@ getIamPolicy (a read, despite its POST) names the members who may: project owner
 from __future__ import annotations
 
 from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
+from ..tokens import token_needs
 from . import project_iam_policy
 
 ORDER = 81
@@ -15,13 +16,10 @@ FACTS = {
     "project_iam_admins": "the caller may not grant roles on the project; these members may (project owners "
     "and IAM admins)"
 }
+needs = token_needs
 AFTER = ("kc_permissions",)  # what is missing, and whether the caller may grant it
 # Who may grant a role on a project, by the predefined roles that carry resourcemanager.projects.setIamPolicy.
 GRANTING_ROLES = ("roles/owner", "roles/resourcemanager.projectIamAdmin")
-
-
-def needs(setup) -> tuple[str, ...] | None:
-    return ("token",) if setup.credentials is not None else None
 
 
 async def run(ctx: Context) -> Outcome:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ...google.access import KEY_CREATION, SET_PROJECT_POLICY, role_carrying
 from ..runner import FAIL, OK, Context, Outcome
+from ..tokens import token_needs
 from .iam import held_permissions
 
 ORDER = 52
@@ -19,6 +20,7 @@ FACTS = {
     "key_creation_not_granted": "the signed-in account lacks a permission creating an AI Studio key needs on "
     "the project (check --for key-creation)"
 }
+needs = token_needs
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,6 @@ class KeyCreationGrant:
             else f"{', '.join(self.missing[:-1])} and {self.missing[-1]}"
         )
         return {"permission": listed, "role": self.role} if self.role else {"permission": listed}
-
-
-def needs(setup) -> tuple[str, ...] | None:
-    return ("token",) if setup.credentials is not None else None
 
 
 async def run(ctx: Context) -> Outcome:

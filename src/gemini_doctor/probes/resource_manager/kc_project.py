@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from ...google.access import role_for
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
+from ..tokens import token_needs
 
 ORDER = 51
 PURPOSES = ("key-creation",)
 FACTS = {
     "project_not_active": "the project is not ACTIVE (scheduled for deletion): no key can be created in it"
 }
-
-
-def needs(setup) -> tuple[str, ...] | None:
-    return ("token",) if setup.credentials is not None else None
+needs = token_needs
 
 
 async def run(ctx: Context) -> Outcome:

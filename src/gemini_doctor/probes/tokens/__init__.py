@@ -10,9 +10,16 @@ from concurrent.futures import Future
 from ..auth import fetch_token
 from ..discovery import Setup
 from ..failures import describe_failure, host_of
+from ..ids import Needs, requires
 from ..runner import COULD_NOT_CHECK, FAIL, Context, Outcome
 
-ADMIN_TOKEN = "admin_token"
+WITH_TOKEN = requires("token")
+(TOKEN,), (ADMIN_TOKEN,) = WITH_TOKEN, requires("admin_token")
+
+
+def token_needs(setup: Setup) -> Needs | None:
+    """What a probe calling Google with the app's token needs: the token (when the app has a credential)."""
+    return WITH_TOKEN if setup.credentials is not None else None
 
 
 async def refreshed(ctx: Context, credentials, pending: Future | None) -> Outcome | None:
@@ -36,13 +43,13 @@ async def refreshed(ctx: Context, credentials, pending: Future | None) -> Outcom
     return None
 
 
-def as_admin(needs: Callable[[Setup], tuple[str, ...] | None]) -> Callable[[Setup], tuple[str, ...] | None]:
+def as_admin(needs: Callable[[Setup], Needs | None]) -> Callable[[Setup], Needs | None]:
     """An admin probe's needs: with --admin-credentials, that credential's token instead of the app's."""
 
-    def admin_needs(setup: Setup) -> tuple[str, ...] | None:
+    def admin_needs(setup: Setup) -> Needs | None:
         wanted = needs(setup)
         if wanted is None or setup.admin is None:
             return wanted
-        return tuple(ADMIN_TOKEN if need == "token" else need for need in wanted)
+        return wanted.replacing(TOKEN, ADMIN_TOKEN)
 
     return admin_needs

@@ -9,6 +9,7 @@ check", and the admin probes do not run; a gcloud login nobody asked for gives w
 from __future__ import annotations
 
 from ...google.syntax import valid
+from ..ids import NO_NEEDS, Needs
 from ..runner import COULD_NOT_CHECK, OK, Context, Outcome
 from . import refreshed
 
@@ -17,8 +18,8 @@ PURPOSES = ("call", "key-creation")
 FACTS = {}  # it finds nothing about the app: it only lets the admin probes run
 
 
-def needs(setup) -> tuple[str, ...] | None:
-    return () if setup.admin is not None else None
+def needs(setup) -> Needs | None:
+    return NO_NEEDS if setup.admin is not None else None
 
 
 async def run(ctx: Context) -> Outcome:

@@ -6,6 +6,7 @@ google-auth's own refresh of the credential: check starts it before anything els
 
 from __future__ import annotations
 
+from ..ids import NO_NEEDS, Needs
 from ..runner import FAIL, OK, Context, Outcome
 from . import refreshed
 
@@ -14,8 +15,8 @@ PURPOSES = ("call", "key-creation")
 FACTS = {"token_refresh_failed": "the credential could not get an access token from Google"}
 
 
-def needs(setup) -> tuple[str, ...] | None:
-    return () if setup.credentials is not None else None
+def needs(setup) -> Needs | None:
+    return NO_NEEDS if setup.credentials is not None else None
 
 
 async def run(ctx: Context) -> Outcome:

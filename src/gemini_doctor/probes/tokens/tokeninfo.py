@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ...google.access import CLOUD_PLATFORM, GEMINI_API_SCOPES
 from ..runner import OK, Context, Outcome, admin_failure
+from . import token_needs
 
 ORDER = 20
 PURPOSES = ("call", "key-creation")
@@ -17,16 +18,13 @@ FACTS = {
     "scopes_lack_gemini_api": "the token calling the Gemini API carries no Gemini API scope",
     "scopes_lack_cloud_platform": "the token calling Vertex AI lacks the cloud-platform scope",
 }
+needs = token_needs
 
 
 @dataclass(frozen=True)
 class TokenInfo:
     email: str | None
     scopes: frozenset[str]
-
-
-def needs(setup) -> tuple[str, ...] | None:
-    return ("token",) if setup.credentials is not None else None
 
 
 async def run(ctx: Context) -> Outcome:
