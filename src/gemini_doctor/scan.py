@@ -69,7 +69,8 @@ STATUSES = (
 _QUOTES = ('"', "'", '\\"', '\\\\\\"')
 ENVELOPES = tuple(f"{quote}error{quote}{colon}{{" for quote in _QUOTES for colon in (": ", ":"))
 REASON_KEYS = ('reason: "', *(f"{quote}reason{quote}:" for quote in _QUOTES))
-OAUTH_ERRORS = ("invalid_grant", "invalid_scope", "invalid_rapt", "unauthorized_client")
+# OAuth errors: invalid_grant, invalid_scope and invalid_rapt share one anchor (the prefilter holds few)
+OAUTH_ERRORS = ("invalid_", "unauthorized_client")
 ERROR_PAGE = ("(Forbidden)!!1",)
 # Google's own wording in the messages of the causes it settles, taken mid-sentence (so that its
 # case is Google's): a logger often prints the message alone, without any Google name.
@@ -87,6 +88,7 @@ GOOGLE_WORDING = (
     "valid license",
     "App Check",
     "denied access",
+    "on resource project",
     "Terms of Service",
     "are blocked",
     "billing account",
