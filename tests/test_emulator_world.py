@@ -18,6 +18,14 @@ from gemini_doctor.emulator.world import WorldError
             "api_keys[0].state: must be one of",
         ),
         ("[1, 2]\n", "mapping at the top level"),
+        (
+            "api_keys:\n  - {key: k, name: n, project: p, restrictions: {api_methods: {s: [1]}}}\n",
+            "api_keys[0].restrictions.api_methods.s[0]: must be of type str",
+        ),
+        (
+            "api_keys:\n  - {key: k, name: n, project: p, restrictions: {android_fingerprints: [x]}}\n",
+            "api_keys[0].restrictions.android_fingerprints: must be of type dict",
+        ),
         ("models:\n  - name: m\n    launch_stage: BETA\n", "models[0].launch_stage: must be one of GA"),
     ],
 )

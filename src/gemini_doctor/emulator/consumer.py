@@ -141,7 +141,7 @@ def check_key_state(world: World, key: ApiKey | None, service: str) -> None:
 def check_key_service(world: World, key: ApiKey, service: str, rpc: str) -> None:
     """403 API_KEY_SERVICE_BLOCKED when the key's API restrictions exclude *service* (the method called is
     named)."""
-    if key.allows(service):
+    if key.allows(service, rpc):
         return
     message = f"Requests to this API {service} method {rpc} are blocked."
     meta = {

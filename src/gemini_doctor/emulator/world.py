@@ -78,6 +78,10 @@ class Restrictions:
     ips: list[str] = field(default_factory=list)
     android_apps: list[str] = field(default_factory=list)
     ios_bundles: list[str] = field(default_factory=list)
+    # API Keys' ApiTarget.methods: per allowed service, the methods the key may call (absent: all of them)
+    api_methods: dict[str, list[str]] = field(default_factory=dict)
+    # AndroidApplication.sha1Fingerprint: per allowed package, its signing certificate's SHA-1
+    android_fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,14 +94,27 @@ class ApiKey:
     vertex_express: bool = False
     kind: str | None = None  # standard | auth; None: auth for AQ. keys, standard otherwise
     service_account: str | None = None  # the account an auth key is bound to (Key.serviceAccountEmail)
+    display_name: str | None = None  # the key's human-readable name (Key.displayName)
 
-    def allows(self, service: str) -> bool:
-        """Whether the key's API restrictions let it call *service* (no API restrictions: any)."""
-        return (
-            self.restrictions is None
-            or not self.restrictions.api_targets
-            or service in self.restrictions.api_targets
-        )
+    def allows(self, service: str, rpc: str) -> bool:
+        """Whether the key's API restrictions let it call *rpc* of *service* (no API restrictions: any)."""
+        rules = self.restrictions
+        if rules is None or not rules.api_targets:
+            return True
+        methods = rules.api_methods.get(service)
+        return service in rules.api_targets and (not methods or any(_calls(m, service, rpc) for m in methods))
+
+
+def _calls(pattern: str, service: str, rpc: str) -> bool:
+    """Whether an ApiTarget method *pattern* admits *rpc*: the full RPC name, the method's own name, or the
+    service's host then the method's name, each case-insensitive and with ``*`` as its last symbol for any
+    ending."""
+    short = rpc.rpartition(".")[2]
+    names = (rpc.lower(), short.lower(), f"{service}.{short}".lower())
+    wanted = pattern.lower()
+    if wanted.endswith("*"):
+        return any(name.startswith(wanted[:-1]) for name in names)
+    return wanted in names
 
 
 @dataclass
@@ -325,7 +342,13 @@ class _Builder:
         restrictions = raw.pop("restrictions", None)
         key = self.record(ApiKey, raw, path)
         if restrictions is not None:
-            key.restrictions = self.record(Restrictions, restrictions, path + ("restrictions",))
+            where = path + ("restrictions",)
+            key.restrictions = rules = self.record(Restrictions, restrictions, where)
+            for service, methods in rules.api_methods.items():
+                for n, method in enumerate(self.typed(methods, list, where + ("api_methods", service))):
+                    self.typed(method, str, where + ("api_methods", service, n))
+            for package, fingerprint in rules.android_fingerprints.items():
+                self.typed(fingerprint, str, where + ("android_fingerprints", package))
         if key.state not in KEY_STATES:
             raise self.fail(path + ("state",), f"must be one of {', '.join(KEY_STATES)}")
         if key.kind is None:
@@ -404,6 +427,8 @@ _TYPES = {
     "list[str]": list,
     "list[dict]": list,
     "dict[str, int]": dict,
+    "dict[str, str]": dict,
+    "dict[str, list[str]]": dict,
     "dict[str, dict]": dict,
     "str | None": str,
     "str | int | None": (str, int),

@@ -48,7 +48,15 @@ KEY_CREATION = (
     CREATE_SERVICE_ACCOUNTS,
     BIND_KEYS_TO_SERVICE_ACCOUNTS,
 )
-_MANAGE_KEYS = frozenset({CREATE_KEYS, "apikeys.keys.update", "apikeys.keys.delete"})
+_MANAGE_KEYS = frozenset(
+    {
+        CREATE_KEYS,
+        "apikeys.keys.update",
+        "apikeys.keys.delete",
+        "apikeys.keys.undelete",
+        "apikeys.keys.getKeyString",
+    }
+)
 GET_DENY_POLICIES = "iam.denypolicies.get"
 
 ROLES: dict[str, frozenset[str]] = {

@@ -1,5 +1,9 @@
-"""API Keys backend (apikeys.googleapis.com v2): lookupKey, keys.get, keys.create and keys.patch (with their
-finished operations).
+"""API Keys backend (apikeys.googleapis.com v2): lookupKey and keys.list, get, getKeyString, create, patch,
+delete and undelete (mutations answer with their finished operation, kept for operations.get).
+
+A deleted key stays in the world for 30 days as Google keeps it: keys.get still shows it, with ``deleteTime``;
+keys.list shows it only with ``showDeleted=true``; calls with it fail as with any deleted key, and undelete
+gives it back its state. Each method needs its own permission on the key's project (``apikeys.keys.<verb>``).
 
 keys.create needs ``apikeys.keys.create`` on the project; a key bound to a service account
 (``serviceAccountEmail``: an ``AQ.`` auth key, as AI Studio makes) also needs
@@ -10,9 +14,14 @@ standard ``AIza`` key. The new key joins the world: calls with it are judged lik
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 import secrets
 import string
+import uuid
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,6 +37,8 @@ from ..world import ApiKey, Project, Restrictions
 
 SERVICE = "apikeys.googleapis.com"
 _KEY_ID = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
+_KEY_PATH = "/v2/projects/{project}/locations/global/keys/{key_id}"
+_PAGE_SIZE = 300  # the most keys one keys.list page holds (the emulator's choice; Google documents none)
 
 
 class ApiKeysBackend(AdminBackend):
@@ -36,12 +47,20 @@ class ApiKeysBackend(AdminBackend):
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self.finished: dict[str, dict] = {}  # operation name -> the finished operation
+        self.times: dict[
+            str, dict[str, str]
+        ] = {}  # key name -> createTime/updateTime/deleteTime it was given
+        self.before_delete: dict[str, str] = {}  # key name -> its state when deleted (undelete restores it)
 
     def routes(self) -> list[Route]:
         return [
             Route("/v2/keys:lookupKey", self.lookup, methods=["GET"]),
-            Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.get, methods=["GET"]),
-            Route("/v2/projects/{project}/locations/global/keys/{key_id}", self.patch, methods=["PATCH"]),
+            Route(_KEY_PATH + ":undelete", self.undelete, methods=["POST"]),
+            Route(_KEY_PATH + "/keyString", self.key_string, methods=["GET"]),
+            Route(_KEY_PATH, self.get, methods=["GET"]),
+            Route(_KEY_PATH, self.patch, methods=["PATCH"]),
+            Route(_KEY_PATH, self.delete, methods=["DELETE"]),
+            Route("/v2/projects/{project}/locations/global/keys", self.list, methods=["GET"]),
             Route("/v2/projects/{project}/locations/global/keys", self.create, methods=["POST"]),
             Route("/v2/operations/{operation}", self.operation, methods=["GET"]),
         ]
@@ -56,9 +75,53 @@ class ApiKeysBackend(AdminBackend):
             raise iam_denied(SERVICE, "apikeys.keys.lookup", f"projects/{key.project}")
         return JSONResponse({"parent": f"projects/{project.number}", "name": key.name})
 
+    async def list(self, request: Request) -> Response:
+        """keys.list: the project's keys without their strings, deleted ones only with ``showDeleted``."""
+        token = self.caller(request, "google.api.apikeys.v2.ApiKeys.ListKeys")
+        ref = request.path_params["project"]
+        project = self.permitted(token, ref, "apikeys.keys.list")
+        if project is None:
+            raise iam_denied(SERVICE, "apikeys.keys.list", f"projects/{ref}/locations/global")
+        query = request.query_params
+        deleted_too = query.get("showDeleted", "").lower() == "true"
+        keys = [
+            key
+            for key in self.world.api_keys
+            if self.world.project(key.project) is project and (deleted_too or key.state != "deleted")
+        ]
+        start, size = _page(query.get("pageToken", ""), query.get("pageSize", ""))
+        page = {"keys": [self._shown(key) for key in keys[start : start + size]]}
+        if start + size < len(keys):
+            page["nextPageToken"] = str(start + size)
+        return JSONResponse(page if page["keys"] else {})
+
     async def get(self, request: Request) -> Response:
         token = self.caller(request, "google.api.apikeys.v2.ApiKeys.GetKey")
-        return JSONResponse(key_resource(self._key(request, token, "apikeys.keys.get")))
+        return JSONResponse(self._shown(self._key(request, token, "apikeys.keys.get")))
+
+    async def key_string(self, request: Request) -> Response:
+        token = self.caller(request, "google.api.apikeys.v2.ApiKeys.GetKeyString")
+        return JSONResponse({"keyString": self._key(request, token, "apikeys.keys.getKeyString").key})
+
+    async def delete(self, request: Request) -> Response:
+        """keys.delete: the key is deleted (calls with it fail) but kept 30 days, as Google keeps it."""
+        token = self.caller(request, "google.api.apikeys.v2.ApiKeys.DeleteKey", {CLOUD_PLATFORM})
+        key = self._key(request, token, "apikeys.keys.delete")
+        if key.state != "deleted":
+            self.before_delete[key.name] = key.state
+            key.state = "deleted"
+            self._stamp(key, "deleteTime")
+        return self._done(self._shown(key))
+
+    async def undelete(self, request: Request) -> Response:
+        """keys.undelete: a deleted key back in the state it had (an active one answers as it is)."""
+        token = self.caller(request, "google.api.apikeys.v2.ApiKeys.UndeleteKey", {CLOUD_PLATFORM})
+        key = self._key(request, token, "apikeys.keys.undelete")
+        if key.state == "deleted":
+            key.state = self.before_delete.pop(key.name, "active")
+            self.times.get(key.name, {}).pop("deleteTime", None)
+            self._stamp(key, "updateTime")
+        return self._done(self._shown(key))
 
     async def patch(self, request: Request) -> Response:
         """keys.patch: the fields named in ``updateMask`` (all of ``restrictions``, or one kind of it) take
@@ -67,9 +130,11 @@ class ApiKeysBackend(AdminBackend):
         key = self._key(request, token, "apikeys.keys.update")
         body = await json_body(request)
         mask = [m.strip() for m in request.query_params.get("updateMask", "").split(",") if m.strip()]
+        if (not mask and "displayName" in body) or {"displayName", "display_name"} & set(mask):
+            key.display_name = str(body.get("displayName") or "")[:63] or None
         wanted = body.get("restrictions") or {}
         current = key_resource(key).get("restrictions", {})
-        if not mask or "restrictions" in mask:
+        if (not mask and "restrictions" in body) or "restrictions" in mask:
             current = wanted
         for path in mask:
             kind = _camel(path.removeprefix("restrictions.")) if path.startswith("restrictions.") else None
@@ -78,7 +143,8 @@ class ApiKeysBackend(AdminBackend):
             elif kind is not None:
                 current.pop(kind, None)
         key.restrictions = _restrictions(current)
-        return self._done(key_resource(key))
+        self._stamp(key, "updateTime")
+        return self._done(self._shown(key))
 
     async def create(self, request: Request) -> Response:
         """keys.create: a new key in the project, answered as a finished operation holding it (string too)."""
@@ -91,11 +157,13 @@ class ApiKeysBackend(AdminBackend):
         account = body.get("serviceAccountEmail") or None
         if account is not None:
             self._may_bind(token, project, str(account))
-        key_id = request.query_params.get("keyId") or f"emulated-{secrets.token_hex(8)}"
-        if not _KEY_ID.fullmatch(key_id) or any(
-            k.name.endswith(f"/keys/{key_id}") for k in self.world.api_keys
+        key_id = request.query_params.get("keyId")
+        if key_id is not None and (
+            not _KEY_ID.fullmatch(key_id)
+            or any(k.name.endswith(f"/keys/{key_id}") for k in self.world.api_keys)
         ):
             raise GoogleError("INVALID_ARGUMENT", f"Invalid or already used key ID: {key_id[:70]}.")
+        key_id = key_id or str(uuid.uuid4())  # without a keyId, Google names the key by its uid
         prefix, length = ("AQ.", 53) if account else ("AIza", 39)
         alphabet = string.ascii_letters + string.digits + "-_"
         key = ApiKey(
@@ -105,12 +173,11 @@ class ApiKeysBackend(AdminBackend):
             restrictions=_restrictions(body.get("restrictions") or {}),
             kind="auth" if account else "standard",
             service_account=account,
+            display_name=str(body.get("displayName") or "")[:63] or None,
         )
         self.world.api_keys.append(key)
-        shown = {**key_resource(key), "keyString": key.key}
-        if body.get("displayName"):
-            shown["displayName"] = str(body["displayName"])[:63]
-        return self._done(shown)
+        self._stamp(key, "createTime")
+        return self._done({**self._shown(key), "keyString": key.key})
 
     def _may_bind(self, token, project: Project, account: str) -> None:
         """Binding a key to *account* needs the binding permission, and no enforced org policy against it."""
@@ -123,10 +190,24 @@ class ApiKeysBackend(AdminBackend):
                 f"{project.number}: API keys bound to service accounts may not be created.",
             )
 
+    def _stamp(self, key: ApiKey, field: str) -> None:
+        """Record now as *field* of *key* (a new key's createTime is its updateTime too)."""
+        now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        times = self.times.setdefault(key.name, {})
+        times.update({field: now, **({"updateTime": now} if field == "createTime" else {})})
+
+    def _shown(self, key: ApiKey) -> dict:
+        """The Key resource with the times this emulator gave it (a world's deleted key: deleted on today)."""
+        times = dict(self.times.get(key.name, {}))
+        if key.state == "deleted" and "deleteTime" not in times:
+            times["deleteTime"] = f"{self.world.today.isoformat()}T00:00:00Z"
+        return {**key_resource(key), **times}
+
     def _done(self, key: dict) -> Response:
         """A mutation's answer: the finished operation holding *key*, kept for operations.get."""
         self.counters.mutations += 1
-        name = f"operations/akmf.emulated-{len(self.finished) + 1}"
+        number = key["name"].split("/")[1]  # projects/NUMBER/locations/global/keys/ID
+        name = f"operations/akmf.p7-{number}-{uuid.uuid4()}"
         done = {
             "name": name,
             "done": True,
@@ -163,31 +244,60 @@ class ApiKeysBackend(AdminBackend):
 
 def key_resource(key: ApiKey) -> dict:
     """The Key resource as the API shows it (restrictions in the API's own shape)."""
-    out = {
-        "name": key.name,
-        "uid": key.name.rsplit("/", 1)[-1],
-        "displayName": key.name.rsplit("/", 1)[-1],
-        "etag": 'W/"emulated"',
-    }
+    key_id = key.name.rsplit("/", 1)[-1]
+    out = {"name": key.name, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, key.name))}
+    if _is_uuid(key_id):
+        out["uid"] = key_id  # a key created without a keyId is named by its uid
+    if key.display_name:
+        out["displayName"] = key.display_name
     if key.service_account:
         out["serviceAccountEmail"] = key.service_account
     rules = key.restrictions
     if rules is not None:
         restrictions: dict = {}
         if rules.api_targets:
-            restrictions["apiTargets"] = [{"service": s} for s in rules.api_targets]
+            restrictions["apiTargets"] = [
+                {"service": s, **({"methods": rules.api_methods[s]} if rules.api_methods.get(s) else {})}
+                for s in rules.api_targets
+            ]
         if rules.referrers:
             restrictions["browserKeyRestrictions"] = {"allowedReferrers": rules.referrers}
         if rules.ips:
             restrictions["serverKeyRestrictions"] = {"allowedIps": rules.ips}
         if rules.android_apps:
             restrictions["androidKeyRestrictions"] = {
-                "allowedApplications": [{"packageName": p} for p in rules.android_apps]
+                "allowedApplications": [
+                    {
+                        **(
+                            {"sha1Fingerprint": rules.android_fingerprints[p]}
+                            if p in rules.android_fingerprints
+                            else {}
+                        ),
+                        "packageName": p,
+                    }
+                    for p in rules.android_apps
+                ]
             }
         if rules.ios_bundles:
             restrictions["iosKeyRestrictions"] = {"allowedBundleIds": rules.ios_bundles}
         out["restrictions"] = restrictions
+    digest = hashlib.sha256(json.dumps([out, key.state], sort_keys=True).encode()).digest()[:16]
+    out["etag"] = f'W/"{base64.b64encode(digest).decode()}"'  # changes whenever the key does
     return out
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def _page(token: str, size: str) -> tuple[int, int]:
+    """keys.list's page: where it starts (the page token is an offset) and how many keys it holds."""
+    start = int(token) if token.isdigit() else 0
+    wanted = int(size) if size.isdigit() else 0
+    return start, min(wanted, _PAGE_SIZE) if wanted > 0 else _PAGE_SIZE
 
 
 def _camel(name: str) -> str:
@@ -196,19 +306,31 @@ def _camel(name: str) -> str:
 
 
 def _restrictions(shown: dict) -> Restrictions | None:
-    """The world's restrictions from the API's shape (the inverse of :func:`key_resource`)."""
+    """The world's restrictions from the API's shape (the inverse of :func:`key_resource`); a shape that is
+    not Google's is refused as Google refuses a malformed field."""
     if not shown:
         return None
-    return Restrictions(
-        api_targets=[t.get("service", "") for t in shown.get("apiTargets", [])],
-        referrers=list((shown.get("browserKeyRestrictions") or {}).get("allowedReferrers", [])),
-        ips=list((shown.get("serverKeyRestrictions") or {}).get("allowedIps", [])),
-        android_apps=[
-            a.get("packageName", "")
-            for a in (shown.get("androidKeyRestrictions") or {}).get("allowedApplications", [])
-        ],
-        ios_bundles=list((shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])),
-    )
+    try:
+        targets = shown.get("apiTargets") or []
+        apps = (shown.get("androidKeyRestrictions") or {}).get("allowedApplications") or []
+        return Restrictions(
+            api_targets=[str(t.get("service", "")) for t in targets],
+            api_methods={t["service"]: [str(m) for m in t["methods"]] for t in targets if t.get("methods")},
+            referrers=[
+                str(r) for r in (shown.get("browserKeyRestrictions") or {}).get("allowedReferrers", [])
+            ],
+            ips=[str(ip) for ip in (shown.get("serverKeyRestrictions") or {}).get("allowedIps", [])],
+            android_apps=[str(a.get("packageName", "")) for a in apps],
+            android_fingerprints={
+                a["packageName"]: str(a["sha1Fingerprint"]) for a in apps if a.get("sha1Fingerprint")
+            },
+            ios_bundles=[str(b) for b in (shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])],
+        )
+    except (AttributeError, KeyError, TypeError):
+        raise GoogleError(
+            "INVALID_ARGUMENT",
+            "Invalid value at 'key.restrictions' (type.googleapis.com/google.api.apikeys.v2.Restrictions)",
+        ) from None
 
 
 EMULATED = EmulatedService(SERVICE, ApiKeysBackend)
