@@ -141,14 +141,16 @@ env, endpoint = json.loads(sys.argv[1]), sys.argv[2]
 setup = discover(env, endpoint=endpoint)
 result = run_check(setup, endpoint, timeout=10)
 print(json.dumps({"refused": refused, "kind": setup.credential_kind, "source": setup.credential_source,
-                  "healthy": result.healthy, "summary": result.to_dict()["summary"]}))
+                  "healthy": result.healthy, "summary": result.to_dict()["summary"],
+                  "traps": [trap.id for trap in setup.traps]}))
 """
 
 
-def _long_lived(emu, tmp_path, env: dict) -> dict:
+def _long_lived(emu, tmp_path, env: dict, imported_with: dict | None = None) -> dict:
+    """LONG_LIVED diagnosing *env*, its google-auth imported under *imported_with* (else an empty env)."""
     done = subprocess.run(
         [sys.executable, "-c", LONG_LIVED, json.dumps(env), emu.url],
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **(imported_with or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -178,3 +180,26 @@ def test_a_process_that_imported_google_auth_first_reaches_the_emulated_machine(
     out = _long_lived(emu, tmp_path, shell_env(emu.credentials["env"], tmp_path))
     assert out["healthy"], out
     assert out == {**out, "refused": [], "kind": "compute_engine", "source": "metadata server"}
+
+
+def test_a_process_that_imported_google_auth_with_no_gce_check_still_finds_the_emulated_machine(
+    gemini_emulator, tmp_path
+):
+    """google-auth imported with NO_GCE_CHECK=true never looks for a metadata server by itself; check asks the
+    one the diagnosed environment names (a new process would find it), and says that code running in this
+    process does not."""
+    world = _machine("cloud-run", [CLOUD_PLATFORM])
+    world["client"]["location"] = "global"
+    emu = gemini_emulator(world)
+    env = shell_env(emu.credentials["env"], tmp_path)
+    out = _long_lived(emu, tmp_path, env, imported_with={"NO_GCE_CHECK": "true"})
+    assert out["healthy"], out
+    assert out == {
+        **out,
+        "refused": [],
+        "kind": "compute_engine",
+        "source": "metadata server",
+        "traps": ["metadata_check_off_in_process"],
+    }
+    off = _long_lived(emu, tmp_path, {**env, "NO_GCE_CHECK": "true"}, imported_with={"NO_GCE_CHECK": "true"})
+    assert off == {**off, "refused": [], "kind": None, "traps": []}  # the diagnosed env turns it off too

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
 from . import FOR_CALL, FOR_KEY_CREATION
-from .metadata_route import MetadataRoute, metadata_route
+from .metadata_route import MetadataRoute, followed_by_google_auth, metadata_route
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
@@ -245,8 +245,9 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         )
         # the metadata route goes in explicitly: google-auth read NO_GCE_CHECK when this process imported it
         request = Request(trust_env=endpoint is None, metadata=route)
-        credentials, adc_project = google.auth.default(scopes=scopes, request=request)
-        # found by the GCE residency file alone
+        with followed_by_google_auth(route) as skipped_here:
+            credentials, adc_project = google.auth.default(scopes=scopes, request=request)
+        # found by the GCE residency file alone (a google-auth whose check we could not turn off)
         if not route.checked and _kind(credentials) == "compute_engine":
             raise auth_exceptions.DefaultCredentialsError("the metadata server is not checked (NO_GCE_CHECK)")
     except (auth_exceptions.DefaultCredentialsError, ValueError) as exc:
@@ -275,6 +276,15 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
         setup.credential_source, setup.credential_file = f"gcloud ADC file {gcloud_file}", gcloud_file
     else:
         setup.credential_source = "metadata server"
+        if skipped_here:
+            setup.traps.append(
+                Trap(
+                    "metadata_check_off_in_process",
+                    "google-auth was first imported in this process with NO_GCE_CHECK=true: code running in "
+                    "this process skips the metadata server and finds no credential (a new process with this "
+                    "environment uses the one checked here)",
+                )
+            )
     setup.principal = named_principal(credentials)
     setup.quota_project = getattr(credentials, "quota_project_id", None)
     if not setup.project and adc_project:
