@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from ..google.access import CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY
-from .consumer import require_token
+from .consumer import admin_caller
 from .errors import GoogleError, error_info
 from .iam import granted
 from .oauth import Token
@@ -24,7 +24,7 @@ class AdminBackend:
         self.world, self.oauth, self.counters = ctx.world, ctx.oauth, ctx.counters
 
     def caller(self, request: Request, rpc: str, scopes: set[str] = READ_SCOPES) -> Token:
-        return require_token(request, self.oauth, self.service, rpc, scopes)
+        return admin_caller(self.world, request, self.oauth, self.service, rpc, scopes)
 
     def permitted(self, token: Token, ref: str, permission: str) -> Project | None:
         """The project when the caller holds *permission* on it, else None (not found looks the same)."""

@@ -197,7 +197,17 @@ def _owner(world: World, principal: str) -> str | None:
     return next((sa.get("project") for sa in world.service_accounts if sa.get("email") == principal), None)
 
 
-def require_admin_api(world: World, request: Request, token: Token, service: str) -> None:
+def admin_caller(
+    world: World, request: Request, state: OAuthState, service: str, rpc: str, accepted: set[str]
+) -> Token:
+    """An admin API's caller (Service Usage, Resource Manager, API Keys, IAM, Logging...): a valid token with
+    one of the *accepted* scopes, billed to a project where *service* is on."""
+    token = require_token(request, state, service, rpc, accepted)
+    _require_admin_api(world, request, token, service)
+    return token
+
+
+def _require_admin_api(world: World, request: Request, token: Token, service: str) -> None:
     """An admin API the paying project has turned off (``disabled_apis``, unless enabled since) answers
     SERVICE_DISABLED, as Google does; the paying project is found as for any OAuth call."""
     named = (

@@ -71,6 +71,12 @@ class Reply:
         """Refused for the token's scopes: says nothing about the project or the caller's roles."""
         return "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in self.reasons
 
+    @property
+    def refused_before_the_resource(self) -> bool:
+        """Refused for the token's scopes or because the API is off in the paying project: says nothing about
+        the resource asked for or the caller's roles on it."""
+        return self.scope_refused or "SERVICE_DISABLED" in self.reasons
+
 
 def exchange_line(
     method: str, url: str, params: dict | None, headers: dict, reply: Reply, seconds: float

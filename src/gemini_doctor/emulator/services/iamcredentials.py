@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, GET_ACCESS_TOKEN, IAM
-from ..consumer import require_token
+from ..consumer import admin_caller
 from ..errors import GoogleError, error_info
 from ..iam import granted
 from ..oauth import TOKEN_LIFETIME
@@ -38,7 +38,8 @@ class IamCredentialsBackend:
             raise GoogleError(
                 "NOT_FOUND", f"The requested URL {request.url.path} was not found on this server.", code=404
             )
-        caller = require_token(
+        caller = admin_caller(
+            self.world,
             request,
             self.oauth,
             SERVICE,

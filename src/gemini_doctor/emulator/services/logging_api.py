@@ -27,7 +27,7 @@ from ...google.access import (
 from ...google.services import SERVICES
 from ...google.status import GRPC_CODES
 from ..admin_common import iam_denied
-from ..consumer import require_token
+from ..consumer import admin_caller
 from ..content import json_body
 from ..denials import Denials
 from ..errors import GoogleError
@@ -128,7 +128,7 @@ class LoggingBackend:
         return [Route("/v2/entries:list", self.list_entries, methods=["POST"])]
 
     async def list_entries(self, request: Request) -> Response:
-        token = require_token(request, self.oauth, SERVICE, RPC, SCOPES)
+        token = admin_caller(self.world, request, self.oauth, SERVICE, RPC, SCOPES)
         body = await json_body(request)
         names = body.get("resourceNames") or (
             [f"projects/{body['projectIds'][0]}"] if body.get("projectIds") else []

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, GET_DENY_POLICIES, GET_IAM_POLICY, carries, member_of
-from ..consumer import require_admin_api, require_token
+from ..consumer import admin_caller
 from ..content import json_body
 from ..deny import RULE_LISTS, etag, fqdn, permission_matches, policy_resource, principal_matches, rule_denies
 from ..errors import GoogleError
@@ -40,14 +40,14 @@ class PolicyTroubleshooterBackend:
         ]
 
     async def troubleshoot(self, request: Request) -> Response:
-        token = require_token(
+        token = admin_caller(
+            self.world,
             request,
             self.oauth,
             SERVICE,
             "google.cloud.policytroubleshooter.iam.v3.PolicyTroubleshooter.TroubleshootIamPolicy",
             {CLOUD_PLATFORM},
         )
-        require_admin_api(self.world, request, token, SERVICE)
         tuple_ = (await json_body(request)).get("accessTuple")
         if not isinstance(tuple_, dict):
             raise GoogleError("INVALID_ARGUMENT", "access_tuple is required.")
@@ -61,14 +61,14 @@ class PolicyTroubleshooterBackend:
         return JSONResponse({"overallAccessState": answer.pop("overall"), "accessTuple": echoed, **answer})
 
     async def troubleshoot_error(self, request: Request) -> Response:
-        token = require_token(
+        token = admin_caller(
+            self.world,
             request,
             self.oauth,
             SERVICE,
             "google.cloud.policytroubleshooter.iam.v3beta.PolicyTroubleshooter.TroubleshootIamPolicyError",
             {CLOUD_PLATFORM},
         )
-        require_admin_api(self.world, request, token, SERVICE)
         body = await json_body(request)
         error_id = body.get("errorInfoId") or body.get("error_info_id")
         if not isinstance(error_id, str) or not error_id:

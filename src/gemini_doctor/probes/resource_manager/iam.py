@@ -29,7 +29,7 @@ async def held_permissions(ctx: Context, permissions: list[str], who: str) -> se
         token=ctx.token,
         json={"permissions": permissions},
     )
-    if reply.status in (403, 404) and not reply.scope_refused:
+    if reply.status in (403, 404) and not reply.refused_before_the_resource:
         return Outcome(
             FAIL,
             f"project {ref} does not exist or is not visible to {who}",
