@@ -203,3 +203,28 @@ def test_a_process_that_imported_google_auth_with_no_gce_check_still_finds_the_e
     }
     off = _long_lived(emu, tmp_path, {**env, "NO_GCE_CHECK": "true"}, imported_with={"NO_GCE_CHECK": "true"})
     assert off == {**off, "refused": [], "kind": None, "traps": []}  # the diagnosed env turns it off too
+
+
+IMPORTED_DURING_DISCOVERY = """
+import json, sys
+from gemini_doctor.check import discover
+assert "google.auth.compute_engine" not in sys.modules
+discover(json.loads(sys.argv[1]), "vertex")
+from google.auth.compute_engine import _metadata
+print(json.dumps({"host": _metadata._GCE_METADATA_HOST, "no_check": _metadata._NO_GCE_CHECK}))
+"""
+
+
+def test_discovery_leaves_this_processs_google_auth_as_its_own_environment_made_it(tmp_path):
+    """google-auth's metadata module, first imported while discovery diagnosed another environment, reads
+    this process's environment again afterwards: code here does not keep the diagnosed metadata host."""
+    diagnosed = {"HOME": str(tmp_path), "NO_GCE_CHECK": "true", "GCE_METADATA_HOST": "127.0.0.1:9"}
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTED_DURING_DISCOVERY, json.dumps(diagnosed)],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GCE_METADATA_HOST": "127.0.0.1:8"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == {"host": "127.0.0.1:8", "no_check": False}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..google.access import CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER
 from . import FOR_CALL, FOR_KEY_CREATION
-from .metadata_route import MetadataRoute, followed_by_google_auth, metadata_route
+from .metadata_route import MetadataRoute, google_auth_under, metadata_route
 
 # OAuth on the Gemini API needs a Gemini scope (the Gemini OAuth quickstart's login scopes).
 GEMINI_OAUTH_SCOPES = [CLOUD_PLATFORM, GENERATIVE_LANGUAGE_RETRIEVER]
@@ -234,18 +234,13 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
     if path:
         _check_key_file(setup, path)
     route = setup.metadata = metadata_route(env, endpoint)
-    saved = dict(os.environ)
+    scopes = (
+        GEMINI_OAUTH_SCOPES if setup.surface == "gemini-api" and setup.api_key is None else [CLOUD_PLATFORM]
+    )
+    # the metadata route goes in explicitly: google-auth read NO_GCE_CHECK when this process imported it
+    request = Request(trust_env=endpoint is None, metadata=route)
     try:
-        os.environ.clear()
-        os.environ.update(env)
-        scopes = (
-            GEMINI_OAUTH_SCOPES
-            if setup.surface == "gemini-api" and setup.api_key is None
-            else [CLOUD_PLATFORM]
-        )
-        # the metadata route goes in explicitly: google-auth read NO_GCE_CHECK when this process imported it
-        request = Request(trust_env=endpoint is None, metadata=route)
-        with followed_by_google_auth(route) as skipped_here:
+        with google_auth_under(env, route) as skipped_here:
             credentials, adc_project = google.auth.default(scopes=scopes, request=request)
         # found by the GCE residency file alone (a google-auth whose check we could not turn off)
         if not route.checked and _kind(credentials) == "compute_engine":
@@ -262,9 +257,6 @@ def _load_adc(setup: Setup, env: dict[str, str], endpoint: str | None) -> None:
                     )
                 )
         return
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
     if endpoint and hasattr(credentials, "with_token_uri"):
         credentials = credentials.with_token_uri(endpoint.rstrip("/") + "/token")
     setup.credentials = credentials

@@ -6,13 +6,15 @@ values whatever environment it diagnoses later: its metadata check could wait 3 
 169.254.169.254 after ``--endpoint``, ask the real metadata server for an emulated machine's token, or
 (imported with NO_GCE_CHECK=true) never look for a metadata server that is there. So the route is decided
 here from the diagnosed environment: it turns google-auth's check on or off while discovery runs
-(:func:`followed_by_google_auth`), and the token transport (:mod:`.auth`) applies it to google-auth's
+(:func:`google_auth_under`), and the token transport (:mod:`.auth`) applies it to google-auth's
 metadata requests (they all carry ``Metadata-Flavor: Google``): sent where a freshly imported google-auth
 would send them or, with the check off, answered locally as "no metadata server".
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 DEFAULT_HOST = "metadata.google.internal"
 DEFAULT_IP = "169.254.169.254"
 FLAVOR = ("metadata-flavor", "google")  # the header every metadata request carries, lower-cased
+_METADATA_MODULE = "google.auth.compute_engine._metadata"  # what reads the variables above when imported
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,29 @@ def metadata_route(env: dict[str, str], endpoint: str | None) -> MetadataRoute:
 
 
 @contextmanager
-def followed_by_google_auth(route: MetadataRoute) -> Iterator[bool]:
-    """While inside, google-auth looks for the metadata server or not as *route* says, whatever NO_GCE_CHECK
-    was when this process imported its metadata module (restored on leaving). Yields True when this process's
-    own google-auth skips a check the route makes: code running here finds no metadata-server credential."""
-    module = sys.modules.get("google.auth.compute_engine._metadata")  # not imported yet: it reads the env
+def google_auth_under(env: dict[str, str], route: MetadataRoute) -> Iterator[bool]:
+    """While inside, google-auth sees *env* as a process started with it would: ``os.environ`` is *env*,
+    and google-auth looks for the metadata server or not as *route* says, whatever NO_GCE_CHECK was when
+    this process imported google-auth's metadata module. On leaving, the process's own environment is back,
+    and a metadata module first imported inside reads it again (else code in this process would keep the
+    diagnosed environment's metadata host). Yields True when this process's own google-auth skips a check
+    the route makes: code running here then finds no metadata-server credential."""
+    module = sys.modules.get(_METADATA_MODULE)  # not imported yet: it reads *env* when google-auth imports it
     frozen = getattr(module, "_NO_GCE_CHECK", None)
-    if not isinstance(frozen, bool):
-        yield False
-        return
-    module._NO_GCE_CHECK = not route.checked
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    if isinstance(frozen, bool):
+        module._NO_GCE_CHECK = not route.checked
     try:
-        yield frozen and route.checked
+        yield frozen is True and route.checked
     finally:
-        module._NO_GCE_CHECK = frozen
+        os.environ.clear()
+        os.environ.update(saved)
+        if isinstance(frozen, bool):
+            module._NO_GCE_CHECK = frozen
+        elif module is None and _METADATA_MODULE in sys.modules:
+            importlib.reload(sys.modules[_METADATA_MODULE])
 
 
 def is_metadata_request(headers: dict) -> bool:
