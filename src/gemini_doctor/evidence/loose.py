@@ -198,7 +198,7 @@ _SURFACE_HINTS = (
         "gemini-api",
         Prefiltered(
             r"generativelanguage|GoogleGenerativeAI|google\.generativeai|ai studio|aistudio|makersuite"
-            r"|GEMINI_API_KEY|\?key=AIza"
+            r"|GEMINI_API_KEY|\?key=AIza|is not found for API version v1"
         ),
     ),
 )
