@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..google.access import ALL_SERVICES
+from ..google.api_keys import method_admitted
 from .deny import policy_problem
 from .world_yaml import WorldError, read_world_file
 
@@ -101,20 +102,9 @@ class ApiKey:
         rules = self.restrictions
         if rules is None or not rules.api_targets:
             return True
-        methods = rules.api_methods.get(service)
-        return service in rules.api_targets and (not methods or any(_calls(m, service, rpc) for m in methods))
-
-
-def _calls(pattern: str, service: str, rpc: str) -> bool:
-    """Whether an ApiTarget method *pattern* admits *rpc*: the full RPC name, the method's own name, or the
-    service's host then the method's name, each case-insensitive and with ``*`` as its last symbol for any
-    ending."""
-    short = rpc.rpartition(".")[2]
-    names = (rpc.lower(), short.lower(), f"{service}.{short}".lower())
-    wanted = pattern.lower()
-    if wanted.endswith("*"):
-        return any(name.startswith(wanted[:-1]) for name in names)
-    return wanted in names
+        return service in rules.api_targets and method_admitted(
+            rules.api_methods.get(service, []), service, rpc
+        )
 
 
 @dataclass

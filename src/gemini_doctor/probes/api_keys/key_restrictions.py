@@ -18,7 +18,7 @@ FACTS = {
         "the key's record restricts it to Agent Platform (a Vertex key), and it is aimed at the Gemini API"
     ),
     "key_api_targets_exclude_service": (
-        "the key's API restrictions do not include the service it is used with"
+        "the key's API restrictions leave out the service it is used with, or its generation methods"
     ),
     "api_key_on_vertex": "an API key restricted to the Gemini API (an AI Studio key) is used with Vertex AI",
     "standard_key_retired": "the app's key is a standard key (its record binds no service account) past the "
@@ -32,7 +32,7 @@ def needs(setup) -> Needs | None:
 
 
 async def run(ctx: Context) -> Outcome:
-    from ...google.api_keys import standard_key_refused_since
+    from ...google.api_keys import blocked_generation, standard_key_refused_since
     from ...google.lifecycle import today
 
     reply = await ctx.http.call("GET", "apikeys", f"/v2/{ctx.result('key_lookup').name}", token=ctx.token)
@@ -60,6 +60,18 @@ async def run(ctx: Context) -> Outcome:
         else:
             fact = {"key_api_targets_exclude_service": f"apiTargets: {', '.join(targets)}"}
         return Outcome(FAIL, f"the key is {kind}, {limited}", facts=fact)
+    methods = next(
+        (t.get("methods") or [] for t in restrictions.get("apiTargets", []) if t.get("service") == service),
+        [],
+    )
+    blocked = blocked_generation([str(m) for m in methods], service)
+    if blocked:
+        shown = f"apiTargets: {service} methods {', '.join(map(str, methods))}"
+        return Outcome(
+            FAIL,
+            f"the key is {kind}, {limited}, whose methods block {' and '.join(blocked)}",
+            facts={"key_api_targets_exclude_service": f"{shown} (blocks {', '.join(blocked)})"},
+        )
     since = None if bound or service != GEMINI_API else standard_key_refused_since(bool(targets), today())
     if since:
         return Outcome(
