@@ -102,7 +102,12 @@ def test_registries_keyed_by_cause_name_real_causes():
     from gemini_doctor import remedies
     from gemini_doctor.catalogue import require_causes
 
-    assert set(remedies.PLANNERS) == {"service_disabled", "iam_permission_missing", "quota_project_missing"}
+    assert set(remedies.PLANNERS) == {
+        "service_disabled",
+        "iam_permission_missing",
+        "quota_project_missing",
+        "api_key_api_restricted",
+    }
     assert require_causes(remedies.PLANNERS, "remedies.py") == tuple(remedies.PLANNERS)
     with pytest.raises(
         CatalogueError, match=r"remedies\.py names unknown cause ID\(s\) \['servise_disabled'\]"

@@ -2,7 +2,8 @@
 
 Only these causes have one: service_disabled (enable the API), iam_permission_missing (grant
 roles/aiplatform.user to the exact principal, by read-modify-write of the policy with its etag),
-quota_project_missing (set the ADC quota project, keeping a backup), and a service-account key
+api_key_api_restricted (add the API the app calls to the key's API restrictions, keeping every other
+target), quota_project_missing (set the ADC quota project, keeping a backup), and a service-account key
 file readable by others (chmod 600). Everything else gets its steps printed, never guessed at.
 
 A remedy is a planner registered under its cause ID with :func:`remedy_for`. The cause IDs and probe IDs
@@ -29,8 +30,9 @@ from .probes.registry import require_probes
 from .probes.transport import GoogleHttp
 from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 
-SERVICE_DISABLED, IAM_PERMISSION_MISSING, QUOTA_PROJECT_MISSING = require_causes(
-    ("service_disabled", "iam_permission_missing", "quota_project_missing"), "remedies.py"
+SERVICE_DISABLED, IAM_PERMISSION_MISSING, QUOTA_PROJECT_MISSING, API_KEY_API_RESTRICTED = require_causes(
+    ("service_disabled", "iam_permission_missing", "quota_project_missing", "api_key_api_restricted"),
+    "remedies.py",
 )
 # the probes whose results name the project to act on
 PROJECT, KEY_LOOKUP = require_probes("project", "key_lookup", where="remedies.py")
@@ -105,6 +107,106 @@ async def _plan_grant(result, admin_token: str | None, http: GoogleHttp) -> Reme
     return await _grant_plan(http, admin_token, setup.project, member)
 
 
+@remedy_for(API_KEY_API_RESTRICTED)
+async def _plan_key_target(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
+    lookup = result.outcomes.get(KEY_LOOKUP)
+    path = _key_path(lookup.result.name if lookup is not None and lookup.result is not None else None)
+    if path is None:
+        return "cannot change the key's restrictions: API Keys did not name the key"
+    service = service_of(result.setup.surface)
+    targets = _api_targets(await _read_key(http, admin_token, path))
+    if _with_target(targets, service) == targets:
+        return None
+    key_id = path.rsplit("/", 1)[1]
+
+    async def apply(http: GoogleHttp, token: str) -> str:
+        wanted = _with_target(_api_targets(await _read_key(http, token, path)), service)
+        reply = await http.call(
+            "PATCH",
+            "apikeys",
+            f"/v2/{path}",
+            token=token,
+            params={"updateMask": "restrictions.api_targets"},
+            json={"restrictions": {"apiTargets": wanted}},
+        )
+        if reply.status in (401, 403):
+            raise RemedyDenied(f"you may not change key {key_id}: needs roles/serviceusage.apiKeysAdmin")
+        if not reply.ok:
+            raise RemedyDenied(f"keys.patch failed: HTTP {reply.status} {_error_message(reply.body)}")
+        await _finished(http, token, "apikeys", "v2", reply.body)
+        return f"key {key_id} may now call {service}"
+
+    listed = next((t for t in targets if t.get("service") == service), None)
+    change = (
+        f"  {service}: every method (was: {', '.join(listed['methods'])})" if listed else f"  + {service}"
+    )
+    return Remedy(
+        API_KEY_API_RESTRICTED,
+        [
+            f"API restrictions of key {key_id}:",
+            change,
+            "  (every other API target and the key's application restrictions are kept)",
+        ],
+        1,
+        apply,
+    )
+
+
+async def _finished(http: GoogleHttp, token: str, api: str, version: str, operation: dict) -> bool:
+    """Wait (30 s at most) for the long-running *operation* a mutation of *api* (its REST *version*) answered
+    with; False when the answer named no operation to wait on."""
+    name = operation.get("name")
+    if not isinstance(name, str) or not _OPERATION.fullmatch(name):
+        return False
+    for _ in range(30):
+        if operation.get("done") is True:
+            break
+        await asyncio.sleep(1)
+        operation = (await http.call("GET", api, f"/{version}/{name}", token=token)).body
+    return True
+
+
+def _key_path(name: str | None) -> str | None:
+    """*name* (``projects/P/locations/global/keys/ID``, as lookupKey gave it) when each part is valid."""
+    parts = str(name or "").split("/")
+    if len(parts) != 6 or parts[0::2] != ["projects", "locations", "keys"] or parts[3] != "global":
+        return None
+    return name if valid("project", parts[1]) and valid("key_id", parts[5]) else None
+
+
+async def _read_key(http: GoogleHttp, token: str | None, path: str) -> dict:
+    reply = await http.call("GET", "apikeys", f"/v2/{path}", token=token)
+    if reply.status in (401, 403):
+        raise RemedyDenied(
+            "you may not read the key: needs roles/serviceusage.apiKeysAdmin (or apiKeysViewer to look)"
+        )
+    if not reply.ok:
+        raise RemedyDenied(f"keys.get failed: HTTP {reply.status}")
+    return reply.body
+
+
+def _api_targets(key: dict) -> list[dict]:
+    """The key's API targets, each {service, methods?}; anything else is refused, never written back."""
+    targets = (key.get("restrictions") or {}).get("apiTargets") or []
+    if not isinstance(targets, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("service"), str) and isinstance(t.get("methods", []), list)
+        for t in targets
+    ):
+        raise RemedyDenied("keys.get answered with API targets that could not be read; nothing was changed")
+    return targets
+
+
+def _with_target(targets: list[dict], service: str) -> list[dict]:
+    """*targets* letting the key call every method of *service*, the others as they are (an unrestricted
+    key stays unrestricted)."""
+    entry = {"service": service}
+    if not targets:
+        return targets
+    if all(t["service"] != service for t in targets):
+        return [*targets, entry]
+    return [entry if t["service"] == service else t for t in targets]
+
+
 @remedy_for(QUOTA_PROJECT_MISSING)
 async def _plan_quota_project(result, admin_token: str | None, http: GoogleHttp) -> Remedy | str | None:
     setup = result.setup
@@ -151,14 +253,8 @@ def _enable(project: str, service: str) -> Remedy:
             )
         if not reply.ok:
             raise RemedyDenied(f"enable failed: HTTP {reply.status} {_error_message(reply.body)}")
-        operation, name = reply.body, reply.body.get("name")
-        if not isinstance(name, str) or not _OPERATION.fullmatch(name):
+        if not await _finished(http, token, "serviceusage", "v1", reply.body):
             return f"asked Google to enable {service} in {project} (its answer named no operation to wait on)"
-        for _ in range(30):
-            if operation.get("done") is True:
-                break
-            await asyncio.sleep(1)
-            operation = (await http.call("GET", "serviceusage", f"/v1/{name}", token=token)).body
         return f"enabled {service} in {project}"
 
     return Remedy(
