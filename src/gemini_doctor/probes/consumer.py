@@ -9,6 +9,7 @@ from .runner import Context
 from .tokens import WITH_TOKEN
 
 WITH_TOKEN_AND_KEY = requires("token", "key_lookup")
+KEY_LOOKUP = WITH_TOKEN_AND_KEY[1]
 
 
 def consumer_needs(setup: Setup) -> Needs | None:
@@ -30,6 +31,6 @@ def configured_project_needs(setup: Setup) -> Needs | None:
 def consumer(ctx: Context) -> str | None:
     """The key's project for keys, else the quota project, else the configured one."""
     if ctx.setup.uses_key:
-        key = ctx.result("key_lookup")
+        key = ctx.result(KEY_LOOKUP)
         return key.project if key else None
     return ctx.setup.quota_project or ctx.setup.project

@@ -9,7 +9,7 @@ A probe module's file name is its ID and the first line of its docstring its che
 - ``needs(setup)``: the probes that must succeed before it runs, declared with :func:`.ids.requires` (so a
   misspelt probe ID fails when the module is imported, naming its file and line), or None when the setup
   does not call for it;
-- ``AFTER`` (optional): probes whose outcome, whatever it is, it reads;
+- ``AFTER`` (optional): probes whose outcome, whatever it is, it reads (declared with ``requires`` too);
 - ``PURPOSES`` (optional, else ``("call",)``): what ``check`` asks that it answers: the app's call, or whether
   the signed-in account may create a key (``--for key-creation``); ``TITLES`` (optional) its title per
   purpose;

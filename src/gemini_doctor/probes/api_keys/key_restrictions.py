@@ -13,6 +13,7 @@ from . import asks_about_the_key
 
 ORDER = 40
 AFTER_LOOKUP = requires("key_lookup")
+(KEY_LOOKUP,) = AFTER_LOOKUP
 FACTS = {
     "vertex_key_on_gemini_api": (
         "the key's record restricts it to Agent Platform (a Vertex key), and it is aimed at the Gemini API"
@@ -35,7 +36,7 @@ async def run(ctx: Context) -> Outcome:
     from ...google.api_keys import blocked_generation, standard_key_refused_since
     from ...google.lifecycle import today
 
-    reply = await ctx.http.call("GET", "apikeys", f"/v2/{ctx.result('key_lookup').name}", token=ctx.token)
+    reply = await ctx.http.call("GET", "apikeys", f"/v2/{ctx.result(KEY_LOOKUP).name}", token=ctx.token)
     if not reply.ok:
         return admin_failure(reply, "apikeys.keys.get (roles/serviceusage.apiKeysViewer)")
     restrictions = reply.body.get("restrictions") or {}

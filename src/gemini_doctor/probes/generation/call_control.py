@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 
 from ..discovery import Setup
+from ..ids import requires
 from ..runner import SKIPPED, Context, Outcome
 from . import caller_needs, count_tokens
 
 ORDER = 130
 FACTS: dict[str, str] = {}
-AFTER = ("models",)
+AFTER = requires("models")
+(MODELS,) = AFTER
 needs = caller_needs
 _VERSION = re.compile(r"-\d+(?:\.\d+)*(?=-|$)")
 
@@ -53,7 +55,7 @@ def control_model(setup: Setup, listed: tuple[str, ...] | None) -> tuple[str, st
 
 
 async def run(ctx: Context) -> Outcome:
-    offered = ctx.result("models")
+    offered = ctx.result(MODELS)
     chosen = control_model(ctx.setup, offered.names if offered else None)
     if chosen is None:
         return Outcome(

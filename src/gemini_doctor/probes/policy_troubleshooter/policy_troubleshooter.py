@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ...google.access import PREDICT
 from ...google.syntax import valid
 from ..consumer import configured_project_needs
+from ..ids import requires
 from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
 from ..tokens import as_admin
 
@@ -25,8 +26,8 @@ FACTS = {
     "iam_binding_missing": "Policy Troubleshooter says no role binding gives the caller the permission, and "
     "no deny policy refuses it",
 }
-IAM, TARGET = "iam", "call_target"
-AFTER = (IAM, TARGET)  # whether IAM refused: the permission check and the app's own call
+AFTER = requires("iam", "call_target")  # whether IAM refused: the permission check and the app's own call
+IAM, TARGET = AFTER
 needs = as_admin(configured_project_needs)
 ROLE_NEEDED = "roles/iam.securityReviewer and roles/iam.denyReviewer on the project"
 DENIED, NOT_DENIED = "DENY_ACCESS_STATE_DENIED", "DENY_ACCESS_STATE_NOT_DENIED"

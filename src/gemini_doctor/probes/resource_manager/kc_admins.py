@@ -6,6 +6,7 @@ getIamPolicy (a read, despite its POST) names the members who may: project owner
 
 from __future__ import annotations
 
+from ..ids import requires
 from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
 from ..tokens import token_needs
 from . import project_iam_policy
@@ -17,13 +18,14 @@ FACTS = {
     "and IAM admins)"
 }
 needs = token_needs
-AFTER = ("kc_permissions",)  # what is missing, and whether the caller may grant it
+AFTER = requires("kc_permissions")  # what is missing, and whether the caller may grant it
+(PERMISSIONS,) = AFTER
 # Who may grant a role on a project, by the predefined roles that carry resourcemanager.projects.setIamPolicy.
 GRANTING_ROLES = ("roles/owner", "roles/resourcemanager.projectIamAdmin")
 
 
 async def run(ctx: Context) -> Outcome:
-    grant = ctx.result("kc_permissions")
+    grant = ctx.result(PERMISSIONS)
     if grant is None:
         return Outcome(SKIPPED, "not needed: no permission is known to be missing")
     if grant.may_grant:
