@@ -16,8 +16,9 @@ import pytest
 
 from gemini_doctor.emulator.backends import load_world
 from gemini_doctor.emulator.guard import MAX_PAYLOAD
-from gemini_doctor.emulator.scenarios import MODEL, scenario_world
+from gemini_doctor.emulator.scenarios import MODEL, OWNER, scenario_world
 from gemini_doctor.emulator.server import BackgroundServer
+from gemini_doctor.google.access import CLOUD_PLATFORM
 
 G = f"/v1beta/models/{MODEL}:generateContent"
 V = f"/v1/projects/acme-prod/locations/global/publishers/google/models/{MODEL}:generateContent"
@@ -309,3 +310,30 @@ def test_fields_of_the_wrong_type_get_googles_invalid_value(emulator, path, body
     assert reply.status_code == 400 and error["status"] == "INVALID_ARGUMENT"
     assert error["message"].startswith(f"Invalid value at '{field}' (type.googleapis.com/{type_name}), ")
     assert error["details"][0]["fieldViolations"][0]["field"] == field
+
+
+def test_api_keys_answers_malformed_restrictions_and_pages_without_a_traceback(emulator, caplog):
+    """keys.create/patch/list with shapes Google's proto would refuse: 400 INVALID_ARGUMENT, never a 500."""
+    caplog.set_level(logging.WARNING)
+    token = emulator.oauth.issue(OWNER, {CLOUD_PLATFORM})
+    keys = "/v2/projects/acme-prod/locations/global/keys"
+    with httpx.Client(base_url=emulator.url, headers={"authorization": f"Bearer {token}"}) as client:
+        refused = [
+            client.post(keys, json={"restrictions": {"apiTargets": "x"}}),
+            client.post(keys, json={"restrictions": {"apiTargets": [{"methods": ["m"]}]}}),
+            client.post(keys, params={"keyId": "Bad_ID"}, json={}),
+            client.post(keys, json={"restrictions": []}),
+            client.patch(
+                f"{keys}/k1", params={"updateMask": "restrictions.api_targets"}, json={"restrictions": []}
+            ),
+            client.patch(
+                f"{keys}/k1", json={"restrictions": {"androidKeyRestrictions": {"allowedApplications": 5}}}
+            ),
+        ]
+        listed = client.get(keys, params={"pageSize": "-5", "pageToken": "zz", "showDeleted": "maybe"})
+    assert [r.status_code for r in refused] == [400] * 6
+    assert {r.json()["error"]["status"] for r in refused} == {"INVALID_ARGUMENT"}
+    assert listed.status_code == 200 and [k["name"].rsplit("/", 1)[1] for k in listed.json()["keys"]] == [
+        "k1"
+    ]
+    assert not [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]

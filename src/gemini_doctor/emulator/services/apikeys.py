@@ -132,7 +132,7 @@ class ApiKeysBackend(AdminBackend):
         mask = [m.strip() for m in request.query_params.get("updateMask", "").split(",") if m.strip()]
         if (not mask and "displayName" in body) or {"displayName", "display_name"} & set(mask):
             key.display_name = str(body.get("displayName") or "")[:63] or None
-        wanted = body.get("restrictions") or {}
+        wanted = _asked_restrictions(body)
         current = key_resource(key).get("restrictions", {})
         if (not mask and "restrictions" in body) or "restrictions" in mask:
             current = wanted
@@ -170,7 +170,7 @@ class ApiKeysBackend(AdminBackend):
             key=prefix + "".join(secrets.choice(alphabet) for _ in range(length - len(prefix))),
             name=f"projects/{project.number}/locations/global/keys/{key_id}",
             project=project.id,
-            restrictions=_restrictions(body.get("restrictions") or {}),
+            restrictions=_restrictions(_asked_restrictions(body)),
             kind="auth" if account else "standard",
             service_account=account,
             display_name=str(body.get("displayName") or "")[:63] or None,
@@ -327,10 +327,24 @@ def _restrictions(shown: dict) -> Restrictions | None:
             ios_bundles=[str(b) for b in (shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])],
         )
     except (AttributeError, KeyError, TypeError):
-        raise GoogleError(
-            "INVALID_ARGUMENT",
-            "Invalid value at 'key.restrictions' (type.googleapis.com/google.api.apikeys.v2.Restrictions)",
-        ) from None
+        raise _malformed_restrictions() from None
+
+
+def _asked_restrictions(body: dict) -> dict:
+    """The request's ``restrictions`` (absent or null: none), refused unless it is an object."""
+    asked = body.get("restrictions")
+    if asked is None:
+        return {}
+    if not isinstance(asked, dict):
+        raise _malformed_restrictions()
+    return asked
+
+
+def _malformed_restrictions() -> GoogleError:
+    return GoogleError(
+        "INVALID_ARGUMENT",
+        "Invalid value at 'key.restrictions' (type.googleapis.com/google.api.apikeys.v2.Restrictions)",
+    )
 
 
 EMULATED = EmulatedService(SERVICE, ApiKeysBackend)
