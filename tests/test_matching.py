@@ -180,3 +180,30 @@ def test_string_values_are_read_as_a_plain_repetition_reads_them(text):
         fast = re.compile(f"'{loose._string_value(excluded)}'")
         plain = re.compile(rf"'((?:[^{excluded}\\]|\\.){{8,}})'")
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+_PIECE = st.text(alphabet="abc .?*()[]\\b", max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_PIECE.filter(lambda p: len(p) > 2), _PIECE).map("".join).filter(lambda p: "|" not in p),
+        min_size=2,
+        max_size=4,
+    ),
+    st.text(alphabet="abcAB .", max_size=40),
+)
+def test_a_pattern_of_alternatives_searched_branch_by_branch_finds_the_same_match(alternatives, text):
+    pattern = "|".join(alternatives)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            plain = re.compile(pattern, re.I)
+        except re.error:
+            return
+        gated = Prefiltered(pattern)
+        scanner = LiteralScanner(gated.literals) if gated.literals else None
+        got = gated.search(Scanned(text, scanner))
+    expected = plain.search(text)
+    assert (got and got.regs) == (expected and expected.regs)  # every group's span

@@ -226,6 +226,19 @@ def _top_level_alternatives(pattern: str) -> list[str] | None:
     return [*alternatives, pattern[start:]] if depth == 0 else None
 
 
+def branches(pattern: str) -> list[str] | None:
+    """*pattern*'s top-level alternatives, when each can run as a regex of its own and match what it
+    matched as a branch of *pattern*; None when there is one, or a construct ties them together
+    (global flags, back-references, verbose mode)."""
+    if "|" not in pattern or _TIED.search(pattern):
+        return None
+    alternatives = _top_level_alternatives(pattern)
+    return alternatives if alternatives is not None and len(alternatives) > 1 else None
+
+
+_TIED = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]+\)|\(\?[aiLmsux-]*x|\(\?\(")  # see branches()
+
+
 def _class_end(pattern: str, start: int) -> int | None:
     """The index of the ``]`` closing the character class opened at *start*."""
     i = start + 1

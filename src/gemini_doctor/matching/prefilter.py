@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .literals import boundary_after_literal, fold_case, lower_in_step, required_literals, starts_with_literal
+from .literals import (
+    boundary_after_literal,
+    branches,
+    fold_case,
+    lower_in_step,
+    required_literals,
+    starts_with_literal,
+)
 
 LEFTMOST_UP_TO = 32  # literals; more are scanned for overlapping matches (see LiteralScanner)
 _WINDOW = 1 << 16  # characters LiteralScanner.occurs() scans at a time
@@ -119,9 +126,13 @@ class Scanned:
 
 class Prefiltered:
     """A regex that runs only when one of its required literals occurs (:meth:`can_match`, the one
-    gate); compiled on first use. It searches a :class:`Scanned` text (or a plain string)."""
+    gate); compiled on first use. It searches a :class:`Scanned` text (or a plain string).
 
-    __slots__ = ("source", "flags", "literals", "_regex", "_on_lowered", "_gate")
+    A pattern of alternatives (``quota exceeded|rate.?limit``) is searched branch by branch, each
+    only when its own literals occur: the regex engine skips ahead to a branch's leading literal,
+    where it would try every branch at every position of the text."""
+
+    __slots__ = ("source", "flags", "literals", "_regex", "_on_lowered", "_gate", "_branches")
 
     def __init__(self, source: str, flags: int = re.I, literals: list[str] | object | None = ...) -> None:
         self.source, self.flags = source, flags
@@ -130,9 +141,8 @@ class Prefiltered:
         self.literals = tuple(literals) if literals is not None else None
         self._regex: re.Pattern[str] | None = None
         self._on_lowered = False
-        self._gate: tuple[str, ...] | None = (
-            None  # the literals can_match() tests without a scan, if worth it
-        )
+        self._gate: tuple[str, ...] | None = None  # what can_match() tests without a scan, if worth it
+        self._branches: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] | None = None  # (gate, regex)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -142,13 +152,35 @@ class Prefiltered:
     def _compile(self) -> re.Pattern[str]:
         folded = fold_case(self.source) if self.flags & re.I else None
         self._on_lowered = folded is not None
-        runs_as = folded if self._on_lowered else self.source
-        if not self.flags & re.X:
-            runs_as = boundary_after_literal(runs_as)
+        runs_as = self._runs_as(self.source)
         fast_start = starts_with_literal(runs_as) and (self._on_lowered or not self.flags & re.I)
         self._gate = None if fast_start else self.literals
-        self._regex = re.compile(runs_as, self.flags & ~re.I if self._on_lowered else self.flags)
+        self._branches = self._split()
+        self._regex = re.compile(runs_as, self._run_flags())
         return self._regex
+
+    def _runs_as(self, source: str) -> str:
+        """*source* as it runs: folded when the pattern runs on lower case, its leading ``\\b`` moved."""
+        runs_as = fold_case(source) if self._on_lowered else source
+        return runs_as if self.flags & re.X else boundary_after_literal(runs_as)
+
+    def _run_flags(self) -> int:
+        return self.flags & ~re.I if self._on_lowered else self.flags
+
+    def _split(self) -> tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] | None:
+        """The branches to search one by one, each with the pattern's literals one of which its
+        matches contain; None when the pattern is searched whole."""
+        alternatives = branches(self.source) if self.literals is not None else None
+        if alternatives is None:
+            return None
+        split = []
+        for alternative in alternatives:
+            own = required_literals(alternative) or ()
+            gate = tuple(literal for literal in self.literals if any(literal in mine for mine in own))
+            if not gate:
+                return None
+            split.append((gate, re.compile(self._runs_as(alternative), self._run_flags())))
+        return tuple(split)
 
     def can_match(self, subject: Scanned) -> bool:
         """Whether *subject* holds one of the required literals: by its scanner's findings when it
@@ -167,7 +199,21 @@ class Prefiltered:
             return (self._regex or self._compile()).search(subject.lower() if self._on_lowered else subject)
         if not self.can_match(subject):
             return None
-        return (self._regex or self._compile()).search(subject.lowered if self._on_lowered else subject.text)
+        regex = self._regex or self._compile()
+        text = subject.lowered if self._on_lowered else subject.text
+        return regex.search(text) if self._branches is None else self._search_branches(regex, subject, text)
+
+    def _search_branches(self, regex: re.Pattern[str], subject: Scanned, text: str) -> re.Match[str] | None:
+        """The first match, found as the leftmost of the branches' first matches (each searched only
+        when one of its literals occurs), then matched there by the whole pattern: the same match."""
+        found, lowered, start = subject.found, subject.lowered, len(text) + 1
+        for gate, branch in self._branches:
+            if found.isdisjoint(gate) if found is not None else not _any_in(gate, lowered):
+                continue
+            m = branch.search(text)
+            if m is not None and m.start() < start:
+                start = m.start()
+        return regex.match(text, start) if start <= len(text) else None
 
     def findall(self, subject: Scanned) -> list:
         """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
