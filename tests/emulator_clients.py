@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gcloud_forkserver
 from gemini_doctor.emulator import clients
 from gemini_doctor.emulator.scenarios import APP_SA, scenario_world
 from gemini_doctor.google.access import CLOUD_PLATFORM
@@ -50,17 +51,20 @@ def tokens_issued_to(emu, principal: str) -> list[str]:
 
 def gcloud_env(emu, home, principal: str, *apis: str) -> dict[str, str]:
     """The real gcloud pointed at the emulator for `apis` (names as in CLOUDSDK_API_ENDPOINT_OVERRIDES_<API>),
-    signed in as `principal` with a token the emulator issued, its config kept under `home`."""
+    signed in as `principal` with a token the emulator issued, its config kept under `home`; started through
+    the fork server (tests/gcloud_forkserver.py) where there is one."""
     token_file = home / "gcloud-token"
     token_file.write_text(emu.server.oauth.issue(principal, {CLOUD_PLATFORM}))
+    fork_server = gcloud_forkserver.shim_folder()
     env = {  # sealed: only what gcloud needs, so nothing of the user's own gcloud setup leaks in
-        "PATH": os.environ["PATH"],
+        "PATH": f"{fork_server}:{os.environ['PATH']}" if fork_server else os.environ["PATH"],
         "HOME": str(home),
         "CLOUDSDK_CONFIG": str(home / "gcloud"),
         "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
         "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token_file),
         "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "1",
         "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
+        "CLOUDSDK_CORE_CHECK_GCE_METADATA": "false",  # else it asks DNS for metadata.google.internal
     }
     env.update({f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api}": f"{emu.url}/" for api in apis})
     return env
