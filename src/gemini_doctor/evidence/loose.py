@@ -73,7 +73,17 @@ _META_KEYS = (
     "error_info_id",
     "troubleshooter_url",
 )
-_JSON_META = Prefiltered(rf"""{_Q}({"|".join(_META_KEYS)}){_Q}\s*:\s*{_Q}([^"'\n]{{1,400}}){_Q}""", 0)
+
+
+def _json_meta(quote: str) -> str:
+    """A metadata key (of :data:`_META_KEYS`) and its value in JSON or a ``repr``, quoted by *quote*."""
+    return rf"""{quote}({"|".join(_META_KEYS)}){quote}\s*:\s*{quote}([^"'\n]{{1,400}}){quote}"""
+
+
+_JSON_META = Prefiltered(_json_meta(_Q), 0)
+# The same on a text without a single quote: starting with a literal, which the regex engine skips
+# ahead to, it runs 3x faster than trying the class ["'] at every character
+_JSON_META_DOUBLE = Prefiltered(_json_meta('"'), 0, _JSON_META.literals)
 _PROTO_FIELD = Prefiltered(r'(quota_metric|quota_id|quota_value):\s*"([^"\n]*)"', 0)
 _GRPC_CODE = Prefiltered(r"grpc_status:\s*(\d{1,2})\b", 0)
 _CODES = PatternIndex(
@@ -268,7 +278,8 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     if domain:
         out["domain"] = domain
     metadata = {k: v for k, v in _PROTO_META.findall(scanned)}
-    for key, value in _JSON_META.findall(scanned):
+    json_meta = _JSON_META if "'" in scanned.text else _JSON_META_DOUBLE
+    for key, value in json_meta.findall(scanned):
         metadata.setdefault(key, value)
     for key, value in _PROTO_FIELD.findall(scanned):
         metadata.setdefault(key, value)
