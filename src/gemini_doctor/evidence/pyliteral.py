@@ -60,6 +60,9 @@ def _read_swapped(text: str, start: int) -> tuple[object, int] | None:
         value, end = _DECODER.raw_decode(span.replace("'", "\0").replace('"', "'").replace("\0", '"'))
     except (ValueError, RecursionError):
         return None
+    literal = span[:end]
+    if '"' not in literal and "\\" not in literal:  # no string can hold a quote: nothing to swap back
+        return value, start + end
     return _swap_back(value), start + end
 
 
