@@ -49,4 +49,4 @@ def test_check_names_a_key_whose_methods_leave_out_generation(gemini_emulator, t
         in checks["key_restrictions"]["summary"]
     )
     assert data["causes"][0]["id"] == "api_key_api_restricted"
-    assert f"--api-target=service={GEMINI_API}" in data["causes"][0]["fix"][0]["command"]
+    assert f"--api-target=service={GEMINI_API}" in data["causes"][0]["fix"][1]["command"]
