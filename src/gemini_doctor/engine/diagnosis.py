@@ -3,12 +3,13 @@
 The JSON form is written as text, cause by cause, from templates compiled once per catalogue
 cause: :func:`_cause_dict` (the schema, in one place) is encoded with a marker for each JSON value
 that varies (the confidence, the evidence, and every text, command or link with a template value to
-fill in), and each error then only fills and encodes those values (commands and links are checked
-value by value: see :mod:`.fill`). ``to_dict`` builds the same schema directly from
-:func:`_cause_dict`. (Encoding every cause's dict anew, with texts that are almost all constant, was
-a third of a batch run's time.) As every part that can come from the input is one whole JSON value,
-:meth:`Diagnosis.to_redacted_json` needs to scan only those for secrets (see :func:`..redact.redact_json`).
-"""
+fill in), and each error then only fills those values. Each such text is itself compiled into
+encoded JSON and the value forms that go between (:class:`.fill.CompiledText`: commands and links
+get each value checked for its kind, once per error), so only values from the input are encoded
+per error. ``to_dict`` builds the same schema directly from :func:`_cause_dict`. (Encoding every
+cause's dict anew, with texts that are almost all constant, was a third of a batch run's time.) As
+every part that can come from the input is one whole JSON value, :meth:`Diagnosis.to_redacted_json`
+needs to scan only those for secrets (see :func:`..redact.redact_json`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ..catalogue import RETRY_ADVICE, Cause
 from ..evidence.record import ErrorRecord
 from ..jsontext import encode
 from ..redact import proven_clean, redact_json
-from .fill import fill, fill_command, fill_url, template_values
+from .fill import CompiledText, Forms, compiled_text, fill, fill_command, fill_url, template_values
 
 SETTLED_AT = 0.8  # top confidence from which the text alone settles the cause
 SETTLED_MARGIN = 0.15  # ... provided the runner-up trails by at least this much
@@ -89,8 +90,8 @@ class Diagnosis:
     def json_text(self, values: list[str]) -> str:
         """:meth:`to_json`; every JSON value in it that may hold text from the input is appended to
         *values* (the rest is catalogue text and the schema, proven clean when compiled)."""
-        filled = self._values()
-        causes = ",".join(_cause_json(ranked, filled, self.record, values) for ranked in self.causes)
+        forms = Forms(self._values())
+        causes = ",".join([_cause_json(ranked, forms, self.record, values) for ranked in self.causes])
         parsed = encode(self.record.to_dict())
         values.append(parsed)
         settled = self.settled
@@ -159,27 +160,26 @@ _FIELD_MARK = "\x02"
 _MARKED = re.compile(r'"\\u0002([a-z_0-9]+)\\u0002"')
 
 
-def _template(
-    cause: Cause, shown: tuple[bool, ...] | None
-) -> tuple[tuple[str | int, ...], list[tuple], bool]:
-    """*cause*'s JSON with its variable values cut out: text, slot, text, slot, ..., text. A slot is
-    ``confidence`` / ``evidence`` for the ranked cause's fields, or the index of the text, command or
-    link to fill (returned with the pieces, as (its filler, its template)). Last, whether the texts
-    between the slots are proven clean of secrets (:func:`..redact.proven_clean`), once for all errors."""
-    filled: list[tuple] = []
+def _template(cause: Cause, shown: tuple[bool, ...] | None) -> tuple[list[str], tuple[int, ...], list, bool]:
+    """*cause*'s JSON with its variable values cut out: text, slot, text, slot, ..., text; which value
+    goes in each slot (*n* for the n-th text, command or link to fill, returned next, then the
+    confidence and the evidence); and whether the texts between the slots are proven clean of
+    secrets (:func:`..redact.proven_clean`), once for all errors."""
+    texts: list[CompiledText] = []
 
     def mark(kind: str, template: str | None, values: dict[str, str]) -> str | None:
         if not template or "{" not in template:
             return template
-        filled.append((_FILLERS[kind], template))
-        return f"{_FIELD_MARK}{len(filled) - 1}{_FIELD_MARK}"
+        texts.append(compiled_text(_FILLERS[kind], template))
+        return f"{_FIELD_MARK}{len(texts) - 1}{_FIELD_MARK}"
 
     marked = RankedCause(
         cause, f"{_FIELD_MARK}confidence{_FIELD_MARK}", f"{_FIELD_MARK}evidence{_FIELD_MARK}"
     )
     pieces = _MARKED.split(encode(_cause_dict(marked, {}, mark, shown)))
-    pieces[1::2] = [int(slot) if slot.isdigit() else slot for slot in pieces[1::2]]
-    return tuple(pieces), filled, all(map(proven_clean, pieces[::2]))
+    fields = {"confidence": len(texts), "evidence": len(texts) + 1}
+    order = tuple(int(slot) if slot.isdigit() else fields[slot] for slot in pieces[1::2])
+    return pieces, order, texts, all(map(proven_clean, pieces[::2]))
 
 
 # Per cause (by id, the cause kept alive): (its texts use {replacement}, some fix step has a condition)
@@ -227,11 +227,11 @@ def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
 # Compiled templates by (id(cause), steps shown); each entry keeps its cause alive, so an id is never
 # reused while it is cached (the cap only matters to a process that builds catalogue after catalogue).
 _MAX_TEMPLATES = 4096
-_TEMPLATES: dict[tuple, tuple[Cause, tuple[str | int, ...], list[tuple], bool]] = {}
+_TEMPLATES: dict[tuple, tuple[Cause, list[str], tuple[int, ...], list[CompiledText], bool]] = {}
 
 
-def _cause_json(ranked: RankedCause, values: dict[str, str], record: ErrorRecord, variable: list[str]) -> str:
-    """*ranked* as JSON for *record*, filled with *values*; the JSON values in it that may hold text
+def _cause_json(ranked: RankedCause, forms: Forms, record: ErrorRecord, variable: list[str]) -> str:
+    """*ranked* as JSON for *record*, filled with *forms*; the JSON values in it that may hold text
     from the input are appended to *variable*."""
     shown = shown_steps(ranked.cause, record)
     entry = _TEMPLATES.get((id(ranked.cause), shown))
@@ -239,20 +239,16 @@ def _cause_json(ranked: RankedCause, values: dict[str, str], record: ErrorRecord
         if len(_TEMPLATES) >= _MAX_TEMPLATES:
             _TEMPLATES.clear()
         entry = _TEMPLATES[(id(ranked.cause), shown)] = (ranked.cause, *_template(ranked.cause, shown))
-    _, pieces, filled, clean = entry
-    pieces = list(pieces)
-    for n in range(1, len(pieces), 2):
-        slot = pieces[n]
-        if slot == "confidence":
-            pieces[n] = repr(ranked.confidence)
-            continue
-        if slot == "evidence":  # a list of strings: what encode() writes, without its set-up per call
-            pieces[n] = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
-        else:
-            filler, template = filled[slot]
-            pieces[n] = encode_basestring_ascii(filler(template, values))
-        variable.append(pieces[n])
-    text = "".join(pieces)
+    _, pieces, order, texts, clean = entry
+    filled = [text.json(forms) for text in texts]
+    # a list of strings: what encode() writes, without its set-up per call
+    evidence = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
+    variable += filled
+    variable.append(evidence)
+    filled += (repr(ranked.confidence), evidence)
+    pieces = pieces.copy()
+    pieces[1::2] = map(filled.__getitem__, order)
+    out = "".join(pieces)
     if not clean:  # (no catalogue text is meant to look like a secret: then the whole is scanned)
-        variable.append(text)
-    return text
+        variable.append(out)
+    return out

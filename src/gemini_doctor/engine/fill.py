@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii
 
 from ..evidence.record import ErrorRecord
 from ..google import model_lifecycle
 from ..google.access import role_for
 from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SURFACES
-from ..google.syntax import KIND_NAMES, shell_value, url_value
+from ..google.syntax import KIND_NAMES, shell_value, url_value, valid
 from ..textsafe import printable
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -64,8 +65,9 @@ def template_values(
     if replacement:
         table = model_lifecycle().model_table()
         values["replacement"] = table.instead_of(record.model, record.surface, record.location)
-    values.update(extra or {})
-    return {k: _prose(str(v)) for k, v in values.items() if v}
+    if extra:
+        values.update(extra)
+    return {k: _prose(v) for k, v in values.items() if v}
 
 
 def fill(template: str | None, values: dict[str, str]) -> str | None:
@@ -99,16 +101,16 @@ def unknown_in_prose(before: str, name: str, after: str) -> tuple[str, str, str]
     return before, phrase, after
 
 
-def fill_command(template: str, values: dict[str, str]) -> str:
-    """A shell command: each value valid for its kind and quoted, else ``NAME``. A command that
-    cannot run as pasted (a value unknown, or refused) comes back as a ``#`` comment saying what to
-    fill in."""
+def fill_command(template: str, values: dict[str, str], quote=shell_value) -> str:
+    """A shell command: each value valid for its kind and quoted (by *quote*), else ``NAME``. A
+    command that cannot run as pasted (a value unknown, or refused) comes back as a ``#`` comment
+    saying what to fill in."""
     missing: list[str] = []
     pieces = list(_pieces(template))
     for n in range(1, len(pieces), 2):
         name = pieces[n]
         value = values.get(name)
-        quoted = None if value is None else shell_value(name, value)
+        quoted = None if value is None else quote(name, value)
         if quoted is None:
             missing.append(
                 f"{fill_in_name(name)} (the error's value is not a valid {KIND_NAMES.get(name, name)})"
@@ -127,11 +129,11 @@ def fill_in_name(name: str) -> str:
     return _FILL_IN_NAMES.get(name) or name.upper()
 
 
-def fill_url(template: str, values: dict[str, str]) -> str:
-    """A link: each value valid for its kind and percent-encoded, else ``NAME``."""
+def fill_url(template: str, values: dict[str, str], quote=url_value) -> str:
+    """A link: each value valid for its kind and percent-encoded (by *quote*), else ``NAME``."""
     pieces = list(_pieces(template))
     for n in range(1, len(pieces), 2):
-        pieces[n] = url_value(pieces[n], values.get(pieces[n])) or fill_in_name(pieces[n])
+        pieces[n] = quote(pieces[n], values.get(pieces[n])) or fill_in_name(pieces[n])
     return "".join(pieces)
 
 
@@ -141,6 +143,89 @@ def _pieces(template: str) -> tuple[str, ...]:
     return tuple(_PLACEHOLDER.split(template))
 
 
-def _prose(value: str) -> str:
-    value = printable(value)
+def _prose(value: object) -> str:
+    """*value* as prose shows it: printable, and cut when too long."""
+    if type(value) is str and len(value) <= MAX_PROSE_VALUE and value.isprintable():
+        return value  # (most values: no call below)
+    value = printable(str(value))
     return value if len(value) <= MAX_PROSE_VALUE else value[: MAX_PROSE_VALUE - 1] + "…"
+
+
+class Forms(dict):
+    """One error's template values in the forms a :class:`CompiledText` fills in, each worked out on
+    first use: ``forms[name]`` for prose, ``forms["$" + name]`` quoted for a shell and
+    ``forms["%" + name]`` percent-encoded for a link (JSON string contents, without the quotes), and
+    ``forms["?" + name]``: whether the value is valid for its kind (None when it is unknown)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__()
+        self.values = values
+
+    def __missing__(self, key: str) -> object:
+        kind, name = key[0], key[1:]
+        if kind == "?":
+            form = None if name not in self.values else valid(name, self.values[name])
+        elif kind == "$":
+            form = encode_basestring_ascii(shell_value(name, self.values[name]))[1:-1]
+        elif kind == "%":
+            form = encode_basestring_ascii(url_value(name, self.values[name]))[1:-1]
+        else:
+            form = encode_basestring_ascii(self.values[key])[1:-1]
+        self[key] = form
+        return form
+
+
+_MARK = "\x02"  # around a form's key in a template filled for compiling (values never hold it: printable)
+
+
+class CompiledText:
+    """A catalogue text, command or link, filled straight into JSON: for each pattern of which of its
+    values are known (and, in a command or link, valid), its JSON form is compiled once into encoded
+    text and the keys of the forms (see :class:`Forms`) that go between."""
+
+    __slots__ = ("_filler", "_forms", "_keys", "_prose", "template")
+
+    def __init__(self, filler, template: str) -> None:
+        self._filler, self.template = filler, template
+        self._prose = filler is fill
+        names = _pieces(template)[1::2]
+        self._keys = names if self._prose else tuple("?" + name for name in names)
+        self._forms: dict[tuple, tuple[list[str], tuple[str, ...]]] = {}
+
+    def json(self, forms: Forms) -> str:
+        """The text filled with *forms*, as a JSON string."""
+        known = tuple(map(forms.values.__contains__ if self._prose else forms.__getitem__, self._keys))
+        compiled = self._forms.get(known)
+        if compiled is None:
+            compiled = self._forms[known] = self._compile(dict(zip(self._keys, known, strict=True)))
+        pieces, keys = compiled
+        if not keys:
+            return pieces[0]
+        pieces = pieces.copy()
+        pieces[1::2] = map(forms.__getitem__, keys)
+        return "".join(pieces)
+
+    def _compile(self, known: dict[str, object]) -> tuple[list[str], tuple[str, ...]]:
+        """The JSON string's pieces (encoded text, then a form's key, in turn) for values known (prose)
+        or valid (True), invalid (False) or unknown (None), as *known* says by key."""
+        if self._prose:
+            marked = fill(self.template, {name: f"{_MARK}{name}{_MARK}" for name, k in known.items() if k})
+        else:
+            prefix = "$" if self._filler is fill_command else "%"
+            values = {key[1:]: "" for key, state in known.items() if state is not None}
+
+            def quote(name: str, _: str) -> str | None:
+                return f"{_MARK}{prefix}{name}{_MARK}" if known["?" + name] else None
+
+            marked = self._filler(self.template, values, quote)
+        pieces = marked.split(_MARK)
+        pieces[::2] = [encode_basestring_ascii(text)[1:-1] for text in pieces[::2]]
+        pieces[0] = f'"{pieces[0]}'
+        pieces[-1] += '"'
+        return pieces, tuple(pieces[1::2])
+
+
+@lru_cache(maxsize=4096)  # one per catalogue text, shared by the causes that use it
+def compiled_text(filler, template: str) -> CompiledText:
+    """*template* compiled for *filler* (:func:`fill`, :func:`fill_command` or :func:`fill_url`)."""
+    return CompiledText(filler, template)
