@@ -129,18 +129,17 @@ FAILURES = [
 ]
 
 
-def test_healthy_generate_stream_and_count_with_a_key_file(vertexai_python, gemini_emulator, tmp_path):
-    emu = gemini_emulator(on_vertex("healthy"))
-    [out] = run_app(vertexai_python, [emu], tmp_path)
+def test_healthy_then_failing_worlds_in_one_sdk_process(vertexai_python, gemini_emulator, tmp_path):
+    """Healthy after `source env.sh` and the README's vertexai.init line: generate, stream and count with the
+    key file, signing its own JWT; then each of FAILURES raises api-core's exception with Google's status
+    (one process for all: the SDK costs seconds to import)."""
+    healthy = gemini_emulator(on_vertex("healthy"))
+    failing = [gemini_emulator(on_vertex(scenario)) for scenario, *_ in FAILURES]
+    out, *outs = run_app(vertexai_python, [healthy, *failing], tmp_path)
     assert out == {"generate": {"ok": REPLY}, "stream": {"ok": REPLY}, "tokens": {"ok": 3}}, out
     assert not tokens_issued_to(
-        emu, APP_SA
+        healthy, APP_SA
     )  # a self-signed JWT each time: the token endpoint was never asked
-
-
-def test_failures_raise_api_cores_exception_with_googles_status(vertexai_python, gemini_emulator, tmp_path):
-    worlds = [gemini_emulator(on_vertex(scenario)) for scenario, *_ in FAILURES]
-    outs = run_app(vertexai_python, worlds, tmp_path)
     for (scenario, error, code, status, reason, message), out in zip(FAILURES, outs, strict=True):
         for call in ("generate", "stream"):
             raised = out[call]
