@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from check_helpers import CHECK_TIMEOUT, FAULT_KINDS, timeout_for, user_env
-from conftest import run_cli
+from conftest import invoke_cli
 from emulator_clients import gcloud_env
 from gemini_doctor.check import run_check
 from gemini_doctor.emulator.scenarios import APP_SA, DEV, OWNER, scenario_world
@@ -145,7 +145,7 @@ def test_each_probe_failing_is_could_not_check_never_the_users_fault(gemini_emul
 def test_cli_json_and_usage_errors(gemini_emulator, tmp_path):
     emu = gemini_emulator("iam_permission_missing")
     env = _as(emu, tmp_path)
-    done = run_cli(
+    done = invoke_cli(
         "check",
         "--for",
         "key-creation",
@@ -160,15 +160,17 @@ def test_cli_json_and_usage_errors(gemini_emulator, tmp_path):
     assert done.returncode == 1, done.stderr.decode()[-2000:]
     data = json.loads(done.stdout)
     assert data["purpose"] == "key-creation" and data["causes"][0]["id"] == "iam_permission_missing"
-    text = run_cli(
+    text = invoke_cli(
         "check", "--for", "key-creation", "--project", "acme-prod", "--endpoint", emu.url, env=env
     ).stdout.decode()
     assert EDITOR_GRANT in text and OWNER in text
     for project in ("x; rm -rf ~", "$(id)"):
-        bad = run_cli("check", "--for", "key-creation", "--project", project, "--endpoint", emu.url, env=env)
+        bad = invoke_cli(
+            "check", "--for", "key-creation", "--project", project, "--endpoint", emu.url, env=env
+        )
         assert bad.returncode == 2 and b"Traceback" not in bad.stderr, bad.stderr
     no_project = {k: v for k, v in env.items() if k != "GOOGLE_CLOUD_PROJECT"}
-    missing = run_cli("check", "--for", "key-creation", "--endpoint", emu.url, env=no_project)
+    missing = invoke_cli("check", "--for", "key-creation", "--endpoint", emu.url, env=no_project)
     assert missing.returncode == 2 and b"--project" in missing.stderr
 
 
