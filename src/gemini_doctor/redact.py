@@ -159,20 +159,21 @@ _STARTS = {(kind.literal, cut): _starts(kind, cut) for kind in _KINDS for cut in
 # a line break, then a run of the kind's characters that may continue a secret cut there
 _CONTINUATIONS = {kind.body: LazyRegex(f"\r?\n({kind.body}+)") for kind in _KINDS}
 # every literal (in lower case) without which none of the patterns can match in the text itself
-_TRIGGERS = LiteralScanner(
-    [
-        *(kind.trigger for kind in _KINDS),
-        "-----begin",
-        "key=",
-        "token=",
-        *_FIELD_NAMES,
-        *_SCHEME_NAMES,
-    ]
+_TRIGGER_LITERALS = (
+    *(kind.trigger for kind in _KINDS),
+    "-----begin",
+    "key=",
+    "token=",
+    *_FIELD_NAMES,
+    *_SCHEME_NAMES,
 )
+_TRIGGERS = LiteralScanner(_TRIGGER_LITERALS)
 _KIND_TRIGGERS = frozenset(kind.trigger for kind in _KINDS)
 _KINDS_BY_TRIGGER = {t: [kind for kind in _KINDS if kind.trigger == t] for t in _KIND_TRIGGERS}
 # line breaks, plain or escaped (JSON's \n), that may cut a literal as a terminal's wrap does
 _BREAKS = ("\r\n", "\n", "\\r\\n", "\\n")
+# the triggers that can overlap a line break (starting with the letter an escaped one ends in)
+_BREAK_ENDINGS = tuple(t for t in _TRIGGER_LITERALS if t[0] in "nr" or "\\" in t or "\n" in t)
 # in the lower-cased text, the starts of escapes worth undoing (one scan: a regex engine is slower here);
 # and the marks _present adds to what it found, for escapes and for a literal cut by a line break
 _ESCAPE_STARTS = LiteralScanner(
@@ -290,16 +291,28 @@ def _redact(text: str, masked: dict[str, str] | None) -> str:
 def _present(text: str, lowered: str) -> set[str]:
     """The triggers in *text* (*lowered*: its lower case); a literal cut by a line break counts as the
     literal."""
-    found = _TRIGGERS.present(lowered)
+    broken = "\n" in text or "\\n" in text  # a literal may be cut by a line break
+    found = _present_across_breaks(lowered) if broken else _TRIGGERS.present(lowered)
     if _ESCAPE_STARTS.occurs(lowered):
         found.add(_ESCAPES)
-    if "\n" in text or "\\n" in text:  # a literal cut: more of it in the text without its line breaks
-        joined = lowered
-        for line_break in _BREAKS:
-            joined = joined.replace(line_break, "")
-        cut = {t for t in _TRIGGERS.present(joined) & _KIND_TRIGGERS if joined.count(t) > lowered.count(t)}
-        if cut:
-            found |= cut | {_CUT}
+    return found
+
+
+def _present_across_breaks(lowered: str) -> set[str]:
+    """:func:`_present`'s triggers for a text with line breaks, in one scan of the text without them:
+    a literal found there is in the text too, or more of it there means a literal cut by a break."""
+    joined = lowered
+    for line_break in _BREAKS:
+        joined = joined.replace(line_break, "")
+    found = set()
+    for trigger in _TRIGGERS.present(joined):
+        count = lowered.count(trigger)
+        if count:
+            found.add(trigger)
+        if trigger in _KIND_TRIGGERS and joined.count(trigger) > count:
+            found |= {trigger, _CUT}
+    # a literal that starts with the end of an escaped break (\\npm_…) is not in the text without it
+    found.update(trigger for trigger in _BREAK_ENDINGS if trigger in lowered)
     return found
 
 
