@@ -66,10 +66,11 @@ class Diagnosis:
 
     def to_dict(self) -> dict:
         """The stable JSON schema documented in README ("JSON output"); equal to ``json.loads(to_json())``."""
-        values = self._values()
+        compiled = [_compiled(ranked.cause) for ranked in self.causes]
+        values = self._values(compiled)
         causes = []
-        for ranked in self.causes:
-            cause = _cause_dict(ranked, values, shown=shown_steps(ranked.cause, self.record))
+        for ranked, steps in zip(self.causes, compiled, strict=True):
+            cause = _cause_dict(ranked, values, shown=steps.shown(self.record))
             cause["evidence"] = list(ranked.evidence)
             causes.append(cause)
         settled = self.settled
@@ -90,9 +91,16 @@ class Diagnosis:
     def json_text(self, values: list[str]) -> str:
         """:meth:`to_json`; every JSON value in it that may hold text from the input is appended to
         *values* (the rest is catalogue text and the schema, proven clean when compiled)."""
-        forms = Forms(self._values())
-        causes = ",".join([_cause_json(ranked, forms, self.record, values) for ranked in self.causes])
-        parsed = encode(self.record.to_dict())
+        record = self.record
+        compiled = [_compiled(ranked.cause) for ranked in self.causes]
+        forms = Forms(self._values(compiled))
+        causes = ",".join(
+            [
+                cause.json(ranked, forms, record, values)
+                for cause, ranked in zip(compiled, self.causes, strict=True)
+            ]
+        )
+        parsed = encode(record.to_dict())
         values.append(parsed)
         settled = self.settled
         return (
@@ -100,8 +108,10 @@ class Diagnosis:
             f'"parsed":{parsed}{"" if settled else _NEXT_STEP_JSON}}}'
         )
 
-    def _values(self) -> dict[str, str]:
-        wanted = any(_names_replacement(ranked.cause) for ranked in self.causes)
+    def _values(self, compiled: list[_CompiledCause]) -> dict[str, str]:
+        """The template values; *compiled*: the causes, compiled (the model to use instead is looked
+        up only when one of them names it)."""
+        wanted = any(cause.replacement for cause in compiled)
         return template_values(self.record, self.extra_values, replacement=wanted)
 
 
@@ -182,36 +192,69 @@ def _template(cause: Cause, shown: tuple[bool, ...] | None) -> tuple[list[str], 
     return pieces, order, texts, all(map(proven_clean, pieces[::2]))
 
 
-# Per cause (by id, the cause kept alive): (its texts use {replacement}, some fix step has a condition)
-_TRAITS: dict[int, tuple[Cause, bool, bool]] = {}
+class _CompiledCause:
+    """A catalogue cause ready for the JSON form: whether its texts use ``{replacement}`` (the model
+    to use instead), whether some fix step has a condition, and its templates (see :func:`_template`)
+    by the steps shown."""
 
+    __slots__ = ("cause", "conditional", "replacement", "_templates")
 
-def _traits(cause: Cause) -> tuple[Cause, bool, bool]:
-    entry = _TRAITS.get(id(cause))
-    if entry is None:
-        if len(_TRAITS) >= _MAX_TEMPLATES:
-            _TRAITS.clear()
+    def __init__(self, cause: Cause) -> None:
+        self.cause = cause  # (kept alive: compiled causes are found by id)
         texts = [cause.why, *cause.checks, *(t for step in cause.fix for t in step[:3] if t)]
-        entry = _TRAITS[id(cause)] = (
-            cause,
-            any("{replacement}" in t for t in texts),
-            any(step.when or step.unless for step in cause.fix),
+        self.replacement = any("{replacement}" in t for t in texts)
+        self.conditional = any(step.when or step.unless for step in cause.fix)
+        self._templates: dict[tuple[bool, ...] | None, tuple] = {}
+
+    def shown(self, record: ErrorRecord) -> tuple[bool, ...] | None:
+        """Which fix steps apply to *record* (None: all, as no step has a condition)."""
+        if not self.conditional:
+            return None
+        return tuple(
+            _holds(step.when, record, True) and not _holds(step.unless, record, False)
+            for step in self.cause.fix
         )
-    return entry
+
+    def json(self, ranked: RankedCause, forms: Forms, record: ErrorRecord, variable: list[str]) -> str:
+        """*ranked* (of this cause) as JSON for *record*, filled with *forms*; the JSON values in it
+        that may hold text from the input are appended to *variable*."""
+        shown = self.shown(record) if self.conditional else None
+        template = self._templates.get(shown)
+        if template is None:
+            template = self._templates[shown] = _template(self.cause, shown)
+        pieces, order, texts, clean = template
+        filled = [text.json(forms) for text in texts]
+        # a list of strings: what encode() writes, without its set-up per call
+        evidence = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
+        variable += filled
+        variable.append(evidence)
+        filled += (repr(ranked.confidence), evidence)
+        pieces = pieces.copy()
+        pieces[1::2] = map(filled.__getitem__, order)
+        out = "".join(pieces)
+        if not clean:  # (no catalogue text is meant to look like a secret: then the whole is scanned)
+            variable.append(out)
+        return out
 
 
-def _names_replacement(cause: Cause) -> bool:
-    """True when *cause*'s texts use ``{replacement}`` (the model to use instead)."""
-    return _traits(cause)[1]
+# Compiled causes by id(cause); each keeps its cause alive, so an id is never reused while it is
+# cached (the cap only matters to a process that builds catalogue after catalogue).
+_MAX_COMPILED = 4096
+_COMPILED: dict[int, _CompiledCause] = {}
+
+
+def _compiled(cause: Cause) -> _CompiledCause:
+    compiled = _COMPILED.get(id(cause))
+    if compiled is None:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        compiled = _COMPILED[id(cause)] = _CompiledCause(cause)
+    return compiled
 
 
 def shown_steps(cause: Cause, record: ErrorRecord) -> tuple[bool, ...] | None:
     """Which of *cause*'s fix steps apply to *record* (None: all, as no step has a condition)."""
-    if not _traits(cause)[2]:
-        return None
-    return tuple(
-        _holds(step.when, record, True) and not _holds(step.unless, record, False) for step in cause.fix
-    )
+    return _compiled(cause).shown(record)
 
 
 def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
@@ -222,33 +265,3 @@ def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
         if not isinstance(value, str) or not pattern.search(value):
             return False
     return True
-
-
-# Compiled templates by (id(cause), steps shown); each entry keeps its cause alive, so an id is never
-# reused while it is cached (the cap only matters to a process that builds catalogue after catalogue).
-_MAX_TEMPLATES = 4096
-_TEMPLATES: dict[tuple, tuple[Cause, list[str], tuple[int, ...], list[CompiledText], bool]] = {}
-
-
-def _cause_json(ranked: RankedCause, forms: Forms, record: ErrorRecord, variable: list[str]) -> str:
-    """*ranked* as JSON for *record*, filled with *forms*; the JSON values in it that may hold text
-    from the input are appended to *variable*."""
-    shown = shown_steps(ranked.cause, record)
-    entry = _TEMPLATES.get((id(ranked.cause), shown))
-    if entry is None:
-        if len(_TEMPLATES) >= _MAX_TEMPLATES:
-            _TEMPLATES.clear()
-        entry = _TEMPLATES[(id(ranked.cause), shown)] = (ranked.cause, *_template(ranked.cause, shown))
-    _, pieces, order, texts, clean = entry
-    filled = [text.json(forms) for text in texts]
-    # a list of strings: what encode() writes, without its set-up per call
-    evidence = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
-    variable += filled
-    variable.append(evidence)
-    filled += (repr(ranked.confidence), evidence)
-    pieces = pieces.copy()
-    pieces[1::2] = map(filled.__getitem__, order)
-    out = "".join(pieces)
-    if not clean:  # (no catalogue text is meant to look like a secret: then the whole is scanned)
-        variable.append(out)
-    return out
