@@ -223,10 +223,9 @@ class _CompiledCause:
         if template is None:
             template = self._templates[shown] = _template(self.cause, shown)
         pieces, order, texts, clean = template
-        filled = [text.json(forms) for text in texts]
+        filled = [text.json(forms, variable) for text in texts]
         # a list of strings: what encode() writes, without its set-up per call
         evidence = f"[{','.join(map(encode_basestring_ascii, ranked.evidence))}]"
-        variable += filled
         variable.append(evidence)
         filled += (repr(ranked.confidence), evidence)
         pieces = pieces.copy()

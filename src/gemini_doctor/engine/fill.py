@@ -16,6 +16,7 @@ from ..google import model_lifecycle
 from ..google.access import role_for
 from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SURFACES
 from ..google.syntax import KIND_NAMES, shell_value, url_value, valid
+from ..redact import proven_clean
 from ..textsafe import printable
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -190,24 +191,29 @@ class CompiledText:
         self._prose = filler is fill
         names = _pieces(template)[1::2]
         self._keys = names if self._prose else tuple("?" + name for name in names)
-        self._forms: dict[tuple, tuple[list[str], tuple[str, ...]]] = {}
+        self._forms: dict[tuple, tuple[list[str], tuple[str, ...], bool]] = {}
 
-    def json(self, forms: Forms) -> str:
-        """The text filled with *forms*, as a JSON string."""
+    def json(self, forms: Forms, variable: list[str]) -> str:
+        """The text filled with *forms*, as a JSON string; appended to *variable* too when it holds a
+        value from the input (or, all catalogue text, it is not proven clean of secrets)."""
         known = tuple(map(forms.values.__contains__ if self._prose else forms.__getitem__, self._keys))
         compiled = self._forms.get(known)
         if compiled is None:
             compiled = self._forms[known] = self._compile(dict(zip(self._keys, known, strict=True)))
-        pieces, keys = compiled
-        if not keys:
+        pieces, keys, clean = compiled
+        if not keys:  # all catalogue text
+            if not clean:
+                variable.append(pieces[0])
             return pieces[0]
         pieces = pieces.copy()
         pieces[1::2] = map(forms.__getitem__, keys)
-        return "".join(pieces)
+        variable.append(text := "".join(pieces))
+        return text
 
-    def _compile(self, known: dict[str, object]) -> tuple[list[str], tuple[str, ...]]:
+    def _compile(self, known: dict[str, object]) -> tuple[list[str], tuple[str, ...], bool]:
         """The JSON string's pieces (encoded text, then a form's key, in turn) for values known (prose)
-        or valid (True), invalid (False) or unknown (None), as *known* says by key."""
+        or valid (True), invalid (False) or unknown (None), as *known* says by key; last, whether it
+        is all catalogue text, proven clean of secrets (:func:`..redact.proven_clean`)."""
         if self._prose:
             marked = fill(self.template, {name: f"{_MARK}{name}{_MARK}" for name, k in known.items() if k})
         else:
@@ -222,7 +228,8 @@ class CompiledText:
         pieces[::2] = [encode_basestring_ascii(text)[1:-1] for text in pieces[::2]]
         pieces[0] = f'"{pieces[0]}'
         pieces[-1] += '"'
-        return pieces, tuple(pieces[1::2])
+        keys = tuple(pieces[1::2])
+        return pieces, keys, not keys and proven_clean(pieces[0])
 
 
 @lru_cache(maxsize=4096)  # one per catalogue text, shared by the causes that use it
