@@ -9,6 +9,7 @@ import pytest
 from check_helpers import check, user_env
 from conftest import invoke_cli
 from gemini_doctor.emulator.scenarios import DEV, scenario_world
+from gemini_doctor.remedies import RemedyDenied, _api_targets
 
 GEMINI_API = "generativelanguage.googleapis.com"
 
@@ -64,3 +65,18 @@ def test_apply_says_which_role_would_when_the_key_may_not_be_changed(gemini_emul
     code, report = _apply(emu, tmp_path)  # a Viewer reads the key, may not patch it
     assert code != 0 and "needs roles/serviceusage.apiKeysAdmin" in json.dumps(report)
     assert emu.stats()["mutations"] == 0
+
+
+@pytest.mark.parametrize(
+    "restrictions",
+    [
+        [GEMINI_API],
+        {"apiTargets": "generativelanguage.googleapis.com"},
+        {"apiTargets": [{"service": GEMINI_API, "methods": [3]}]},
+        {"apiTargets": [{"service": GEMINI_API, "methods": "GenerateContent"}]},
+        {"apiTargets": [{"methods": []}]},
+    ],
+)
+def test_api_targets_not_in_googles_shape_are_refused_not_crashed_on(restrictions):
+    with pytest.raises(RemedyDenied, match="nothing was changed"):
+        _api_targets({"restrictions": restrictions})

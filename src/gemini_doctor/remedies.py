@@ -138,7 +138,9 @@ async def _plan_key_target(result, admin_token: str | None, http: GoogleHttp) ->
 
     listed = next((t for t in targets if t.get("service") == service), None)
     change = (
-        f"  {service}: every method (was: {', '.join(listed['methods'])})" if listed else f"  + {service}"
+        f"  {service}: every method (was: {', '.join(listed.get('methods', []))})"
+        if listed
+        else f"  + {service}"
     )
     return Remedy(
         API_KEY_API_RESTRICTED,
@@ -187,13 +189,19 @@ async def _read_key(http: GoogleHttp, token: str | None, path: str) -> dict:
 
 def _api_targets(key: dict) -> list[dict]:
     """The key's API targets, each {service, methods?}; anything else is refused, never written back."""
-    targets = (key.get("restrictions") or {}).get("apiTargets") or []
-    if not isinstance(targets, list) or not all(
-        isinstance(t, dict) and isinstance(t.get("service"), str) and isinstance(t.get("methods", []), list)
-        for t in targets
-    ):
+    restrictions = key.get("restrictions") or {}
+    targets = restrictions.get("apiTargets") or [] if isinstance(restrictions, dict) else None
+    if not isinstance(targets, list) or not all(map(_readable_target, targets)):
         raise RemedyDenied("keys.get answered with API targets that could not be read; nothing was changed")
     return targets
+
+
+def _readable_target(target) -> bool:
+    """Whether *target* is an API target as Google shapes it: a service name and a list of method names."""
+    if not isinstance(target, dict) or not isinstance(target.get("service"), str):
+        return False
+    methods = target.get("methods", [])
+    return isinstance(methods, list) and all(isinstance(method, str) for method in methods)
 
 
 def _with_target(targets: list[dict], service: str) -> list[dict]:
