@@ -78,6 +78,53 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         and not os.environ.get("PYTEST_XDIST_WORKER")
     ):
         config.option.numprocesses = WHOLE_SUITE_WORKERS
+        if config.option.maxschedchunk is None:
+            config.option.maxschedchunk = 1  # each worker asks for its next test when it is nearly free
+
+
+# Slowest first, so that the two workers end together: tests are handed out one by one in the order below, by
+# each test's time in the previous runs here (pytest's cache), or, on a fresh checkout, these modules first
+# (each of their tests starts gcloud, an SDK's interpreter, node or IPython: seconds, not milliseconds).
+_DURATIONS_KEY = "gemini-doctor/durations"
+_SLOW_MODULES = frozenset(
+    {
+        "test_check_key_creation.py",
+        "test_check_policy_troubleshooter.py",
+        "test_emulator_api_keys.py",
+        "test_emulator_disabled_apis.py",
+        "test_emulator_org_policy.py",
+        "test_emulator_policy_troubleshooter.py",
+        "test_env_clients.py",
+        "test_fix_gcloud.py",
+        "test_node_genai.py",
+        "test_readme_clients.py",
+        "test_scan_audit_export.py",
+        "test_scan_run_hooks.py",
+        "test_vertexai_sdk.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker (each one sorts the same way): the slowest tests first."""
+    if not hasattr(config, "workerinput") or config.cache is None:
+        return
+    known = config.cache.get(_DURATIONS_KEY, {})
+    items.sort(key=lambda item: -known.get(item.nodeid, 10.0 if item.path.name in _SLOW_MODULES else 0.0))
+
+
+_durations: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or a run without workers) keeps each test's time for the next run's order."""
+    config = session.config
+    if _durations and not hasattr(config, "workerinput") and config.cache is not None:
+        config.cache.set(_DURATIONS_KEY, {**config.cache.get(_DURATIONS_KEY, {}), **_durations})
 
 
 def _jsonl(path: Path) -> list[dict]:
