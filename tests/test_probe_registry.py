@@ -10,7 +10,8 @@ import pytest
 
 from gemini_doctor.check import checklist, discover
 from gemini_doctor.probes import ids, registry
-from gemini_doctor.probes.registry import ProbeError, probe_modules, require_probes
+from gemini_doctor.probes.ids import ProbeError, require_probes
+from gemini_doctor.probes.registry import probe_modules
 
 
 def _module(doc, **attributes) -> ModuleType:
@@ -40,7 +41,7 @@ def test_the_checklist_fills_the_titles_from_the_setup():
 def test_a_misspelt_probe_id_fails_naming_where_it_is():
     assert require_probes("call_target", where="x") == ("call_target",)
     with pytest.raises(
-        ProbeError, match=r"verdict\.py names unknown probe\(s\) \['call_targte'\]; known: token, "
+        ProbeError, match=r"verdict\.py names unknown probe\(s\) \['call_targte'\]; known: admin_token, "
     ):
         require_probes("call_targte", where="verdict.py")
 

@@ -26,7 +26,7 @@ from .google.access import PREDICT, member_of, role_for
 from .google.services import service_of
 from .google.syntax import valid
 from .probes.discovery import KEY_FILE_READABLE
-from .probes.registry import require_probes
+from .probes.ids import require_probes
 from .probes.transport import GoogleHttp
 from .safefiles import FileRefused, make_private, read_bytes, write_atomic
 

@@ -18,7 +18,7 @@ from .google.access import member_of
 from .google.services import SURFACES
 from .probes import FOR_CALL, FOR_KEY_CREATION
 from .probes.discovery import Setup
-from .probes.registry import require_probes
+from .probes.ids import require_probes
 from .probes.runner import FAIL, OK, Outcome
 
 HEALTHY, PROBLEM, INCONCLUSIVE = 0, 1, 3  # exit codes (2 is a usage error)

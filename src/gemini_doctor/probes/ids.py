@@ -15,18 +15,22 @@ class ProbeError(Exception):
     """A probe module that breaks the registry's rules, or a probe ID that names no probe."""
 
 
+def require_probes(*ids: str, where: str) -> tuple[str, ...]:
+    """*ids*, each the ID of a probe; else :class:`ProbeError` naming *where* (for registries keyed by probe
+    ID, and for :class:`Needs`)."""
+    unknown = [probe_id for probe_id in ids if probe_id not in probe_ids()]
+    if unknown:
+        raise ProbeError(f"{where} names unknown probe(s) {unknown}; known: {', '.join(sorted(probe_ids()))}")
+    return ids
+
+
 class Needs(tuple):
     """The IDs of the probes a probe needs, each checked to name a probe when made (see :func:`requires`)."""
 
     where: str  # the file and line that declared them
 
     def __new__(cls, ids: tuple[str, ...], where: str) -> Needs:
-        unknown = [probe_id for probe_id in ids if probe_id not in probe_ids()]
-        if unknown:
-            raise ProbeError(
-                f"{where}: needs names unknown probe(s) {unknown}; known: {', '.join(sorted(probe_ids()))}"
-            )
-        needs = super().__new__(cls, ids)
+        needs = super().__new__(cls, require_probes(*ids, where=f"{where}: needs"))
         needs.where = where
         return needs
 

@@ -122,15 +122,6 @@ def _check_links(found: dict[str, ProbeModule]) -> None:
                 )
 
 
-def require_probes(*ids: str, where: str) -> tuple[str, ...]:
-    """*ids*, each the ID of a probe; else :class:`ProbeError` naming *where* (for registries keyed by probe
-    ID)."""
-    unknown = [probe_id for probe_id in ids if probe_id not in probe_modules()]
-    if unknown:
-        raise ProbeError(f"{where} names unknown probe(s) {unknown}; known: {', '.join(probe_modules())}")
-    return ids
-
-
 def plan(setup: Setup) -> list[Probe]:
     """The probes for this setup, in checklist order (none when the user's client would not even start)."""
     if setup.start_error:
