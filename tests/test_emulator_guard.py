@@ -321,6 +321,15 @@ def test_api_keys_answers_malformed_restrictions_and_pages_without_a_traceback(e
         refused = [
             client.post(keys, json={"restrictions": {"apiTargets": "x"}}),
             client.post(keys, json={"restrictions": {"apiTargets": [{"methods": ["m"]}]}}),
+            client.post(
+                keys,
+                json={
+                    "restrictions": {
+                        "apiTargets": [{"service": "generativelanguage.googleapis.com", "methods": "m"}]
+                    }
+                },
+            ),
+            client.post(keys, json={"restrictions": {"serverKeyRestrictions": {"allowedIps": "10.0.0.1"}}}),
             client.post(keys, params={"keyId": "Bad_ID"}, json={}),
             client.post(keys, json={"restrictions": []}),
             client.patch(
@@ -331,7 +340,7 @@ def test_api_keys_answers_malformed_restrictions_and_pages_without_a_traceback(e
             ),
         ]
         listed = client.get(keys, params={"pageSize": "-5", "pageToken": "zz", "showDeleted": "maybe"})
-    assert [r.status_code for r in refused] == [400] * 6
+    assert [r.status_code for r in refused] == [400] * 8
     assert {r.json()["error"]["status"] for r in refused} == {"INVALID_ARGUMENT"}
     assert listed.status_code == 200 and [k["name"].rsplit("/", 1)[1] for k in listed.json()["keys"]] == [
         "k1"

@@ -315,19 +315,25 @@ def _restrictions(shown: dict) -> Restrictions | None:
         apps = (shown.get("androidKeyRestrictions") or {}).get("allowedApplications") or []
         return Restrictions(
             api_targets=[str(t.get("service", "")) for t in targets],
-            api_methods={t["service"]: [str(m) for m in t["methods"]] for t in targets if t.get("methods")},
-            referrers=[
-                str(r) for r in (shown.get("browserKeyRestrictions") or {}).get("allowedReferrers", [])
-            ],
-            ips=[str(ip) for ip in (shown.get("serverKeyRestrictions") or {}).get("allowedIps", [])],
+            api_methods={t["service"]: _listed(t["methods"]) for t in targets if t.get("methods")},
+            referrers=_listed((shown.get("browserKeyRestrictions") or {}).get("allowedReferrers", [])),
+            ips=_listed((shown.get("serverKeyRestrictions") or {}).get("allowedIps", [])),
             android_apps=[str(a.get("packageName", "")) for a in apps],
             android_fingerprints={
                 a["packageName"]: str(a["sha1Fingerprint"]) for a in apps if a.get("sha1Fingerprint")
             },
-            ios_bundles=[str(b) for b in (shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])],
+            ios_bundles=_listed((shown.get("iosKeyRestrictions") or {}).get("allowedBundleIds", [])),
         )
     except (AttributeError, KeyError, TypeError):
         raise _malformed_restrictions() from None
+
+
+def _listed(value) -> list[str]:
+    """A repeated string field of the restrictions, its items as text; not a list (a string would be read
+    letter by letter) is refused as Google refuses it."""
+    if not isinstance(value, list):
+        raise _malformed_restrictions()
+    return [str(item) for item in value]
 
 
 def _asked_restrictions(body: dict) -> dict:
