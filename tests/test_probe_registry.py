@@ -65,7 +65,7 @@ def test_a_probe_module_that_breaks_the_rules_fails_at_load(module, message):
 
 def test_an_after_naming_no_probe_fails_at_load():
     entry = registry._load(_module("t\n", FACTS={}, ORDER=1, needs=None, run=None, AFTER=("modles",)))
-    with pytest.raises(ProbeError, match="AFTER names unknown probe 'modles'"):
+    with pytest.raises(ProbeError, match=r"AFTER names unknown probe\(s\) \['modles'\]"):
         registry._check_links({"fake_probe": entry})
 
 

@@ -32,7 +32,7 @@ from ..google.access import PREDICT
 from ..google.services import service_of
 from . import FOR_CALL, PURPOSES
 from .discovery import Setup
-from .ids import Needs, ProbeError
+from .ids import Needs, ProbeError, require_probes
 from .runner import Probe
 
 # Named by catalogue entries, established by no probe yet: `check` sends each credential the one right way,
@@ -115,11 +115,7 @@ def _load(module: ModuleType) -> ProbeModule:
 
 def _check_links(found: dict[str, ProbeModule]) -> None:
     for entry in found.values():
-        for name in getattr(entry.module, "AFTER", ()):
-            if name not in found:
-                raise ProbeError(
-                    f"{entry.module.__name__}: AFTER names unknown probe {name!r}; known: {', '.join(found)}"
-                )
+        require_probes(*getattr(entry.module, "AFTER", ()), where=f"{entry.module.__name__}: AFTER")
 
 
 def plan(setup: Setup) -> list[Probe]:
