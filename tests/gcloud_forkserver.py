@@ -128,8 +128,11 @@ def _reap(block: bool) -> None:
 def _run_command(launcher, lib: str, connection: socket.socket) -> None:
     """In the forked child: become the caller's `gcloud …` and run the launcher's main(); the exit code goes
     back to the shim as the interpreter exits."""
-    message, fds, _, _ = socket.recv_fds(connection, 1 << 20, 3)
-    request = json.loads(message)
+    first, fds, _, _ = socket.recv_fds(connection, 1 << 16, 3)
+    chunks = [first]
+    while chunk := connection.recv(1 << 16):  # the shim closes its side once all is sent
+        chunks.append(chunk)
+    request = json.loads(b"".join(chunks))
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)

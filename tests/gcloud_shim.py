@@ -26,7 +26,9 @@ def main(root: str, address: str) -> None:
     with socket.socket(socket.AF_UNIX) as server:
         server.connect(address)
         request = {"args": sys.argv[1:], "env": {**os.environ, **launcher_environ(root)}, "cwd": os.getcwd()}
-        socket.send_fds(server, [json.dumps(request).encode()], [0, 1, 2])
+        payload = json.dumps(request).encode()
+        socket.send_fds(server, [payload[:1]], [0, 1, 2])  # the descriptors ride on the first byte
+        server.sendall(payload[1:])
         server.shutdown(socket.SHUT_WR)
         code = server.recv(16)
     if not code:

@@ -251,11 +251,6 @@ def _compiled(cause: Cause) -> _CompiledCause:
     return compiled
 
 
-def shown_steps(cause: Cause, record: ErrorRecord) -> tuple[bool, ...] | None:
-    """Which of *cause*'s fix steps apply to *record* (None: all, as no step has a condition)."""
-    return _compiled(cause).shown(record)
-
-
 def _holds(conditions: tuple, record: ErrorRecord, empty: bool) -> bool:
     if not conditions:
         return empty
