@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from ..google.services import MULTI_REGIONS
 from .backends import services
 from .errors import GoogleError
 from .guard import Guard
@@ -50,7 +51,6 @@ NOT_FOUND_PAGE = (
 _REGIONAL_HOST = re.compile(r"(?P<location>[a-z0-9-]+)-aiplatform\.googleapis\.com")
 _REP_HOST = re.compile(r"aiplatform\.(?P<location>[a-z0-9-]+)\.rep\.googleapis\.com")
 _SINGLE_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
-MULTI_REGIONS = ("us", "eu")
 FAULT_KINDS = ("timeout", "http_500", "http_503", "reset")
 TIMEOUT_SECONDS = 120
 

@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from starlette.requests import Request
 
 from ..google.access import USE_SERVICES
-from ..google.services import GCLOUD_OWN_PROJECTS, SERVICES
+from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SERVICES
 from ..google.services import VERTEX as VERTEX_SURFACE
 from ..google.status import status_for
 from . import errors
@@ -268,7 +268,7 @@ def generation_limit(world: World, project: Project, name: str, service: str) ->
         and model is not None
         and not model.free_tier
         and project.billing != "enabled"
-        and service == "generativelanguage.googleapis.com"
+        and service == GEMINI_API.service
     ):
         return 0
     return limit
@@ -298,14 +298,14 @@ class QuotaMeter:
 
 def quota_metric(service: str) -> tuple[str, str]:
     """The generation quota's metric on *service* and the dimension that names the model."""
-    if service == "aiplatform.googleapis.com":
+    if service == VERTEX:
         return f"{service}/generate_content_requests_per_minute_per_project_per_base_model", "base_model"
     return f"{service}/generate_content_free_tier_requests", "model"
 
 
 def _quota_error(service: str, model: str, limit: int) -> GoogleError:
     metric = quota_metric(service)[0]
-    if service == "aiplatform.googleapis.com":
+    if service == VERTEX:
         message = (
             f"Quota exceeded for {metric} with base model: {model}, limit: {limit}. Please submit a quota "
             "increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai."

@@ -14,11 +14,14 @@ from __future__ import annotations
 import copy
 from collections import namedtuple
 
-from ..google.access import CLOUD_PLATFORM, member_of
+from ..google.access import CLOUD_PLATFORM, PREDICT, member_of
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
 from ..google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS
 from ..google.services import GEMINI_API as GEMINI_SURFACE
+from ..google.services import SURFACES
+from ..google.services import VERTEX as VERTEX_SURFACE
 from .deny import SERVICE_ACCOUNT as SA_PRINCIPAL
+from .deny import fqdn
 
 # fake: an AI Studio auth key (AI Studio's only kind since 2026)
 KEY = "AQ.Ab8RN6LemulatedAuthKey0000000000000000000000000000"
@@ -33,6 +36,7 @@ DEV = "dev@example.com"
 # the project's owner: may apply every fix (`fix --apply --admin-credentials adc-owner.json`)
 OWNER = "owner@example.com"
 GEMINI_API = GEMINI_SURFACE.service
+VERTEX_API = VERTEX_SURFACE.service
 TODAY = "2026-12-01"
 MODEL = "gemini-3.5-flash"  # what the default app calls: a current GA model
 
@@ -49,7 +53,7 @@ HEALTHY = {
             "number": 123456789012,
             "billing": "enabled",
             "billing_account": "01A2B3-C4D5E6-F7A8B9",
-            "services": [GEMINI_API, "aiplatform.googleapis.com"],
+            "services": [GEMINI_API, VERTEX_API],
             "iam": [
                 {"role": "roles/aiplatform.user", "members": [f"serviceAccount:{APP_SA}", f"user:{DEV}"]},
                 {"role": "roles/viewer", "members": [f"user:{DEV}"]},
@@ -61,7 +65,7 @@ HEALTHY = {
             "id": "shared-billing",
             "number": 987654321098,
             "billing": "enabled",
-            "services": [GEMINI_API, "aiplatform.googleapis.com"],
+            "services": [GEMINI_API, VERTEX_API],
             "iam": [],
         },
     ],
@@ -160,7 +164,7 @@ def _express(w):
             "name": "projects/123456789012/locations/global/keys/k2",
             "project": "acme-prod",
             "vertex_express": True,
-            "restrictions": {"api_targets": ["aiplatform.googleapis.com"]},
+            "restrictions": {"api_targets": [VERTEX_API]},
         }
     )
     w["client"]["api_key"] = EXPRESS_KEY
@@ -210,7 +214,7 @@ def _deny_predict_to_the_app(w):
             "rules": [
                 {
                     "denied_principals": [f"{SA_PRINCIPAL}{APP_SA}"],
-                    "denied_permissions": ["aiplatform.googleapis.com/endpoints.predict"],
+                    "denied_permissions": [fqdn(PREDICT)],
                 }
             ],
         }
@@ -247,7 +251,7 @@ SCENARIOS: dict[str, Scenario] = {
     "api_key_suspended": Scenario("the key was suspended for abuse", [_key(state="suspended")]),
     "api_key_api_restricted": Scenario(
         "the key is restricted to the Gemini for Google Cloud API, not the Generative Language API",
-        [_key(restrictions={"api_targets": ["cloudaicompanion.googleapis.com"]})],
+        [_key(restrictions={"api_targets": [SURFACES["code-assist"].service]})],
     ),
     "api_key_referrer_restricted": Scenario(
         "the key only accepts calls from https://acme.example/*; the server sends no Referer",
@@ -282,7 +286,7 @@ SCENARIOS: dict[str, Scenario] = {
     "wrong_surface": Scenario("a Vertex express key is sent to the Gemini API", [_express]),
     "service_disabled": Scenario(
         "the Generative Language API is disabled in the project that owns the key",
-        [_project(services=["aiplatform.googleapis.com"])],
+        [_project(services=[VERTEX_API])],
     ),
     "billing_disabled": Scenario(
         "the project's billing account is closed (its admins hold another, open one)",

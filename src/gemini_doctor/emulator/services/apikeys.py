@@ -29,13 +29,14 @@ from starlette.routing import Route
 
 from ...google.access import BIND_KEYS_TO_SERVICE_ACCOUNTS, CLOUD_PLATFORM, CREATE_KEYS
 from ...google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS
+from ...google.services import BY_SHORT
 from ..admin_common import AdminBackend, iam_denied
 from ..content import json_body
 from ..errors import GoogleError
 from ..registry import EmulatedService
 from ..world import ApiKey, Project, Restrictions
 
-SERVICE = "apikeys.googleapis.com"
+SERVICE = BY_SHORT["apikeys"].name
 _KEY_ID = re.compile(r"[a-z][a-z0-9-]{0,61}[a-z0-9]")
 _KEY_PATH = "/v2/projects/{project}/locations/global/keys/{key_id}"
 _PAGE_SIZE = 300  # the most keys one keys.list page holds (the emulator's choice; Google documents none)

@@ -10,13 +10,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_BILLING, CLOUD_BILLING_READ_ONLY, CLOUD_PLATFORM
+from ...google.services import BY_SHORT
 from ..admin_common import AdminBackend
 from ..content import json_body
 from ..errors import GoogleError
 from ..registry import EmulatedService
 from ..world import Project, World
 
-SERVICE = "cloudbilling.googleapis.com"
+SERVICE = BY_SHORT["cloudbilling"].name
 SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING, CLOUD_BILLING_READ_ONLY}
 WRITE_SCOPES = {CLOUD_PLATFORM, CLOUD_BILLING}
 DEFAULT_ACCOUNT = (

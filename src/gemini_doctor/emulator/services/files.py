@@ -18,7 +18,7 @@ from starlette.routing import Route
 from ..errors import GoogleError
 from ..registry import Context, EmulatedService
 from ..world import Project
-from .gemini_api import GeminiApiBackend, version_of
+from .gemini_api import SERVICE, GeminiApiBackend, version_of
 
 
 class FilesBackend:
@@ -125,4 +125,4 @@ def _resource(file: dict, request: Request) -> dict:
 
 
 # files: {name, project, ...}, who uploaded each file
-EMULATED = EmulatedService("generativelanguage.googleapis.com/files", FilesBackend, world={"files": dict})
+EMULATED = EmulatedService(f"{SERVICE}/files", FilesBackend, world={"files": dict})

@@ -16,13 +16,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import GET_DENY_POLICIES
+from ...google.services import BY_SHORT
 from ..admin_common import AdminBackend, iam_denied
 from ..deny import policy_resource
 from ..errors import GoogleError
 from ..registry import EmulatedService
 from ..world import Project
 
-SERVICE = "iam.googleapis.com"
+SERVICE = BY_SHORT["iam"].name
 LIST_DENY_POLICIES = "iam.denypolicies.list"
 _PROJECTS = "cloudresourcemanager.googleapis.com/projects/"
 _POLICIES = "/v2/policies/{attachment:path}/denypolicies"

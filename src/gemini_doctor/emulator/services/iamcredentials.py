@@ -15,13 +15,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, GET_ACCESS_TOKEN, IAM
+from ...google.services import BY_SHORT
 from ..consumer import admin_caller
 from ..errors import GoogleError, error_info
 from ..iam import granted
 from ..oauth import TOKEN_LIFETIME
 from ..registry import Context, EmulatedService
 
-SERVICE = "iamcredentials.googleapis.com"
+SERVICE = BY_SHORT["iamcredentials"].name
 SCOPES = {CLOUD_PLATFORM, IAM}
 
 
@@ -57,7 +58,7 @@ class IamCredentialsBackend:
                 f"Permission '{GET_ACCESS_TOKEN}' denied on resource (or it may not exist).",
                 [
                     error_info(
-                        "IAM_PERMISSION_DENIED", {"permission": GET_ACCESS_TOKEN}, domain="iam.googleapis.com"
+                        "IAM_PERMISSION_DENIED", {"permission": GET_ACCESS_TOKEN}, domain=BY_SHORT["iam"].name
                     )
                 ],
             )

@@ -24,7 +24,7 @@ from ...google.access import (
     LOGGING_ADMIN,
     LOGGING_READ,
 )
-from ...google.services import SERVICES
+from ...google.services import BY_SHORT
 from ...google.status import GRPC_CODES
 from ..admin_common import iam_denied
 from ..consumer import admin_caller
@@ -36,7 +36,7 @@ from ..logging_filter import FilterError, parse_filter
 from ..registry import Context, EmulatedService
 from ..world import Project, World
 
-SERVICE = SERVICES["logging.googleapis.com"].name
+SERVICE = BY_SHORT["logging"].name
 RPC = "google.logging.v2.LoggingServiceV2.ListLogEntries"
 SCOPES = {CLOUD_PLATFORM, CLOUD_PLATFORM_READ_ONLY, LOGGING_READ, LOGGING_ADMIN}
 DATA_ACCESS = "cloudaudit.googleapis.com%2Fdata_access"

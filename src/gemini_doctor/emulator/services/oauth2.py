@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ...google.services import BY_SHORT
 from ..oauth import TOKEN_AUDIENCE, TOKEN_LIFETIME, login_scopes
 from ..registry import Context, EmulatedService
 
@@ -108,4 +109,4 @@ def _oauth_error(status: int, error: str, description: str) -> Response:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
 
 
-EMULATED = EmulatedService("oauth2.googleapis.com", OAuthBackend)
+EMULATED = EmulatedService(BY_SHORT["oauth2"].name, OAuthBackend)

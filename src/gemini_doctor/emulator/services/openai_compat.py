@@ -123,4 +123,4 @@ def _stream(model: str, created: int):
     yield "data: [DONE]\n\n"
 
 
-EMULATED = EmulatedService("generativelanguage.googleapis.com/v1beta/openai", OpenAICompatBackend)
+EMULATED = EmulatedService(f"{SERVICE}/v1beta/openai", OpenAICompatBackend)

@@ -16,12 +16,13 @@ from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, GET_ORG_POLICY
 from ...google.org_policy import ALLOWED_MODELS, BOOLEAN_CONSTRAINTS, DENIED, list_verdict, model_value
+from ...google.services import BY_SHORT
 from ..admin_common import AdminBackend, iam_denied
 from ..errors import GoogleError
 from ..registry import EmulatedService
 from ..world import Project
 
-SERVICE = "orgpolicy.googleapis.com"
+SERVICE = BY_SHORT["orgpolicy"].name
 _RULE_FIELDS = {"allow_all": "allowAll", "deny_all": "denyAll", "enforce": "enforce"}
 
 

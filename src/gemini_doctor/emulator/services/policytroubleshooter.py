@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, GET_DENY_POLICIES, GET_IAM_POLICY, carries, member_of
+from ...google.services import BY_SHORT
 from ..consumer import admin_caller
 from ..content import json_body
 from ..deny import RULE_LISTS, etag, fqdn, permission_matches, policy_resource, principal_matches, rule_denies
@@ -24,7 +25,7 @@ from ..iam import allowed, granted
 from ..registry import Context, EmulatedService
 from ..world import Project
 
-SERVICE = "policytroubleshooter.googleapis.com"
+SERVICE = BY_SHORT["policytroubleshooter"].name
 HIGH, NORMAL = "HEURISTIC_RELEVANCE_HIGH", "HEURISTIC_RELEVANCE_NORMAL"
 _PROJECT_HOSTS = ("//cloudresourcemanager.googleapis.com/projects/",)
 

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, data_access_services
+from ...google.services import BY_SHORT
 from ..admin_common import AdminBackend, iam_denied
 from ..content import json_body
 from ..errors import GoogleError
@@ -17,7 +18,7 @@ from ..iam import granted
 from ..registry import EmulatedService
 from .logging_api import audit_configs
 
-SERVICE = "cloudresourcemanager.googleapis.com"
+SERVICE = BY_SHORT["cloudresourcemanager"].name
 
 
 class ResourceManagerBackend(AdminBackend):

@@ -11,13 +11,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...google.access import CLOUD_PLATFORM, READ_QUOTAS
-from ...google.services import GEMINI_API, VERTEX
+from ...google.services import BY_SHORT, GEMINI_API, SERVICES, VERTEX
 from ..admin_common import AdminBackend
 from ..consumer import TITLES, generation_limit, quota_metric
 from ..errors import GoogleError, error_info
 from ..registry import EmulatedService
 
-SERVICE = "serviceusage.googleapis.com"
+SERVICE = BY_SHORT["serviceusage"].name
 _IDS = itertools.count(1)
 
 
@@ -99,7 +99,7 @@ class ServiceUsageBackend(AdminBackend):
                 raise _denied(
                     f"Permission denied to enable service [{name}]", "serviceusage.services.enable", name
                 )
-            if project.billing != "enabled" and name == "aiplatform.googleapis.com":
+            if project.billing != "enabled" and name == VERTEX.service:
                 raise GoogleError(
                     "FAILED_PRECONDITION",
                     f"Billing account for project '{project.number}' is not found. Billing must be "
@@ -108,7 +108,7 @@ class ServiceUsageBackend(AdminBackend):
                         error_info(
                             "UREQ_PROJECT_BILLING_NOT_FOUND",
                             {"project": str(project.number), "services": name},
-                            domain="serviceusage.googleapis.com/billing-enabled",
+                            domain=f"{SERVICE}/billing-enabled",
                         )
                     ],
                 )
@@ -142,7 +142,7 @@ class ServiceUsageBackend(AdminBackend):
         if name not in (GEMINI_API.service, VERTEX.service):  # other APIs' quotas are not emulated
             return JSONResponse({})
         metric, dimension = quota_metric(name)
-        surface = "gemini-api" if name == GEMINI_API.service else "vertex"
+        surface = SERVICES[name].surface
         parent = f"projects/{project.number}/services/{name}/consumerQuotaMetrics/{quote(metric, safe='')}"
         unit = f"1/min/{{project}}/{{{dimension}}}"
         buckets = []
