@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import require_causes
-from .google.access import PREDICT, member_of, role_for
+from .google.access import (
+    ENABLE_SERVICES,
+    GET_IAM_POLICY,
+    PREDICT,
+    SET_PROJECT_POLICY,
+    UPDATE_KEYS,
+    member_of,
+    role_carrying,
+    role_for,
+)
 from .google.services import service_of
 from .google.syntax import valid
 from .probes.discovery import KEY_FILE_READABLE
@@ -130,7 +139,7 @@ async def _plan_key_target(result, admin_token: str | None, http: GoogleHttp) ->
             json={"restrictions": {"apiTargets": wanted}},
         )
         if reply.status in (401, 403):
-            raise RemedyDenied(f"you may not change key {key_id}: needs roles/serviceusage.apiKeysAdmin")
+            raise RemedyDenied(f"you may not change key {key_id}: needs {role_carrying([UPDATE_KEYS])}")
         if not reply.ok:
             raise RemedyDenied(f"keys.patch failed: HTTP {reply.status} {_error_message(reply.body)}")
         await _finished(http, token, "apikeys", "v2", reply.body)
@@ -256,7 +265,7 @@ def _enable(project: str, service: str) -> Remedy:
         )
         if reply.status in (401, 403):
             raise RemedyDenied(
-                f"you may not enable services in {project}: needs roles/serviceusage.serviceUsageAdmin (or "
+                f"you may not enable services in {project}: needs {role_for(ENABLE_SERVICES)} (or "
                 "roles/editor)"
             )
         if not reply.ok:
@@ -294,7 +303,7 @@ async def _grant_plan(http: GoogleHttp, token: str | None, project: str, member:
                 continue
             if reply.status in (401, 403):
                 raise RemedyDenied(
-                    f"you may not change IAM on {project}: needs roles/resourcemanager.projectIamAdmin"
+                    f"you may not change IAM on {project}: needs {role_for(SET_PROJECT_POLICY)}"
                 )
             if not reply.ok:
                 raise RemedyDenied(f"setIamPolicy failed: HTTP {reply.status}")
@@ -323,8 +332,8 @@ async def _read_policy(http: GoogleHttp, token: str | None, project: str) -> dic
     )
     if reply.status in (401, 403):
         raise RemedyDenied(
-            f"you may not read IAM on {project}: needs roles/resourcemanager.projectIamAdmin (or "
-            "roles/iam.securityReviewer to look)"
+            f"you may not read IAM on {project}: needs {role_for(SET_PROJECT_POLICY)} (or "
+            f"{role_for(GET_IAM_POLICY)} to look)"
         )
     if not reply.ok:
         raise RemedyDenied(f"getIamPolicy failed: HTTP {reply.status}")

@@ -14,7 +14,7 @@ from .engine import Diagnosis, rank
 from .engine.diagnosis import UNKNOWN
 from .evidence import parse_text
 from .evidence.parse import Evidence
-from .google.access import member_of
+from .google.access import is_service_account, member_of
 from .google.services import SURFACES
 from .probes import FOR_CALL, FOR_KEY_CREATION
 from .probes.discovery import Setup
@@ -203,7 +203,7 @@ def _known_values(setup: Setup, outcomes: dict[str, Outcome]) -> dict[str, str]:
     principal = setup.principal
     if principal:
         values["principal"] = member_of(principal)
-        if principal.endswith(".gserviceaccount.com"):
+        if is_service_account(principal):
             values["email"] = principal
     return values
 

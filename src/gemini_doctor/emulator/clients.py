@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..google.access import CLOUD_PLATFORM
+from ..google.access import CLOUD_PLATFORM, is_service_account
 from .credentials import read_env_script
 from .scenarios import MODEL
 
@@ -38,7 +38,7 @@ def google_credentials(client: dict, credentials: dict[str, Path], url: str):
 
     principal = client["principal"]
     path = str(credentials[principal])
-    if principal.endswith(".gserviceaccount.com"):
+    if is_service_account(principal):
         return service_account.Credentials.from_service_account_file(
             path, scopes=client.get("scopes") or [CLOUD_PLATFORM]
         )

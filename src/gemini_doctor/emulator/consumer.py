@@ -11,7 +11,7 @@ from collections import defaultdict, deque
 
 from starlette.requests import Request
 
-from ..google.access import USE_SERVICES
+from ..google.access import USE_SERVICES, is_service_account
 from ..google.services import GCLOUD_OWN_PROJECTS, GEMINI_API, SERVICES
 from ..google.services import VERTEX as VERTEX_SURFACE
 from ..google.status import status_for
@@ -178,7 +178,7 @@ def oauth_consumer(
         return check_project(world, named, service, oauth=True)
     if path_project:
         return check_project(world, path_project, service, oauth=True)
-    if not token.principal.endswith(".gserviceaccount.com"):
+    if not is_service_account(token.principal):
         message = (
             "Your application is authenticating by using local Application Default Credentials. The "
             f"{service} API requires a quota project, which is not set by default. To learn how to set your "

@@ -13,6 +13,8 @@ import base64
 import hashlib
 import re
 
+from ..google.access import is_service_account
+
 USER, SERVICE_ACCOUNT, EVERYONE = (
     "principal://goog/subject/",
     "principal://iam.googleapis.com/projects/-/serviceAccounts/",
@@ -41,7 +43,7 @@ def fqdn(permission: str) -> str:
 
 def v2_principal(email: str) -> str:
     """How a deny policy names the account *email*."""
-    return (SERVICE_ACCOUNT if email.endswith(".gserviceaccount.com") else USER) + email
+    return (SERVICE_ACCOUNT if is_service_account(email) else USER) + email
 
 
 def principal_matches(pattern: str, email: str) -> bool:

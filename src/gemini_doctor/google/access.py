@@ -24,11 +24,13 @@ GEMINI_API_SCOPES = frozenset(
 
 PREDICT = "aiplatform.endpoints.predict"
 USE_SERVICES = "serviceusage.services.use"
+ENABLE_SERVICES = "serviceusage.services.enable"
 GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
 READ_QUOTAS = "serviceusage.quotas.get"
 _READ_SERVICES = frozenset({"serviceusage.services.get", "serviceusage.services.list", READ_QUOTAS})
-_READ_KEYS = frozenset({"apikeys.keys.get", "apikeys.keys.lookup", "apikeys.keys.list"})
-_GET_PROJECT = "resourcemanager.projects.get"
+GET_KEY = "apikeys.keys.get"
+_READ_KEYS = frozenset({GET_KEY, "apikeys.keys.lookup", "apikeys.keys.list"})
+GET_PROJECT = "resourcemanager.projects.get"
 GET_IAM_POLICY = "resourcemanager.projects.getIamPolicy"
 SET_PROJECT_POLICY = "resourcemanager.projects.setIamPolicy"
 LIST_LOG_ENTRIES = "logging.logEntries.list"
@@ -36,22 +38,23 @@ LIST_LOG_ENTRIES = "logging.logEntries.list"
 # spell it so).
 GET_ORG_POLICY = "orgpolicy.policy.get"
 CREATE_KEYS = "apikeys.keys.create"
+UPDATE_KEYS = "apikeys.keys.update"
 CREATE_SERVICE_ACCOUNTS = "iam.serviceAccounts.create"
 BIND_KEYS_TO_SERVICE_ACCOUNTS = "iam.serviceAccountApiKeyBindings.create"
 # What creating an AI Studio key needs on the project (Google's Gemini API key page, 2026): AI Studio checks
 # the project, creates the key, enables the Gemini API, and creates the service account the auth key is
 # bound to.
 KEY_CREATION = (
-    _GET_PROJECT,
+    GET_PROJECT,
     CREATE_KEYS,
-    "serviceusage.services.enable",
+    ENABLE_SERVICES,
     CREATE_SERVICE_ACCOUNTS,
     BIND_KEYS_TO_SERVICE_ACCOUNTS,
 )
 _MANAGE_KEYS = frozenset(
     {
         CREATE_KEYS,
-        "apikeys.keys.update",
+        UPDATE_KEYS,
         "apikeys.keys.delete",
         "apikeys.keys.undelete",
         "apikeys.keys.getKeyString",
@@ -65,8 +68,8 @@ ROLES: dict[str, frozenset[str]] = {
         {
             PREDICT,
             USE_SERVICES,
-            "serviceusage.services.enable",
-            _GET_PROJECT,
+            ENABLE_SERVICES,
+            GET_PROJECT,
             GET_IAM_POLICY,
             LIST_LOG_ENTRIES,
             GET_ORG_POLICY,
@@ -78,18 +81,16 @@ ROLES: dict[str, frozenset[str]] = {
         }
     ),
     "roles/viewer": frozenset(
-        {_GET_PROJECT, GET_IAM_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}
+        {GET_PROJECT, GET_IAM_POLICY, LIST_LOG_ENTRIES, GET_ORG_POLICY, *_READ_SERVICES, *_READ_KEYS}
     ),
     "roles/logging.viewer": frozenset({LIST_LOG_ENTRIES}),
     "roles/logging.privateLogViewer": frozenset({LIST_LOG_ENTRIES, "logging.privateLogEntries.list"}),
-    "roles/browser": frozenset({_GET_PROJECT}),
-    "roles/aiplatform.user": frozenset({PREDICT, _GET_PROJECT}),
-    "roles/aiplatform.admin": frozenset({PREDICT, _GET_PROJECT}),
+    "roles/browser": frozenset({GET_PROJECT}),
+    "roles/aiplatform.user": frozenset({PREDICT, GET_PROJECT}),
+    "roles/aiplatform.admin": frozenset({PREDICT, GET_PROJECT}),
     "roles/serviceusage.serviceUsageConsumer": frozenset({USE_SERVICES, *_READ_SERVICES}),
     "roles/serviceusage.serviceUsageViewer": _READ_SERVICES,
-    "roles/serviceusage.serviceUsageAdmin": frozenset(
-        {USE_SERVICES, "serviceusage.services.enable", *_READ_SERVICES}
-    ),
+    "roles/serviceusage.serviceUsageAdmin": frozenset({USE_SERVICES, ENABLE_SERVICES, *_READ_SERVICES}),
     "roles/serviceusage.apiKeysViewer": _READ_KEYS,
     "roles/serviceusage.apiKeysAdmin": frozenset({GET_ORG_POLICY, *_MANAGE_KEYS, *_READ_KEYS}),
     "roles/resourcemanager.projectIamAdmin": frozenset({GET_IAM_POLICY, SET_PROJECT_POLICY}),
@@ -108,7 +109,7 @@ NARROWEST_ROLE: dict[str, str] = {
     PREDICT: "roles/aiplatform.user",
     GET_ACCESS_TOKEN: "roles/iam.serviceAccountTokenCreator",
     USE_SERVICES: "roles/serviceusage.serviceUsageConsumer",
-    "serviceusage.services.enable": "roles/serviceusage.serviceUsageAdmin",
+    ENABLE_SERVICES: "roles/serviceusage.serviceUsageAdmin",
     CREATE_KEYS: "roles/serviceusage.apiKeysAdmin",
     CREATE_SERVICE_ACCOUNTS: "roles/iam.serviceAccountCreator",
     # Google's key page names Project Editor for this one; we know no narrower predefined role that
@@ -116,8 +117,8 @@ NARROWEST_ROLE: dict[str, str] = {
     BIND_KEYS_TO_SERVICE_ACCOUNTS: "roles/editor",
     GET_ORG_POLICY: "roles/orgpolicy.policyViewer",
     SET_PROJECT_POLICY: "roles/resourcemanager.projectIamAdmin",
-    "apikeys.keys.get": "roles/serviceusage.apiKeysViewer",
-    _GET_PROJECT: "roles/browser",
+    GET_KEY: "roles/serviceusage.apiKeysViewer",
+    GET_PROJECT: "roles/browser",
     LIST_LOG_ENTRIES: "roles/logging.viewer",
     READ_QUOTAS: "roles/serviceusage.serviceUsageViewer",
     GET_IAM_POLICY: "roles/iam.securityReviewer",
@@ -140,17 +141,25 @@ def role_carrying(permissions) -> str | None:
     return min(fits, key=lambda role: (role == "roles/owner", len(ROLES[role]), role), default=None)
 
 
+def roles_with(permission: str) -> tuple[str, ...]:
+    """Every predefined role we know that carries *permission*, in the table's order."""
+    return tuple(role for role in ROLES if carries(role, permission))
+
+
 def carries(role: str, permission: str) -> bool:
     """True when the predefined *role* carries *permission*."""
     permissions = ROLES.get(role, frozenset())
     return "*" in permissions or permission in permissions
 
 
+def is_service_account(email: str) -> bool:
+    """Whether the account *email* is a service account (else a user)."""
+    return email.endswith(".gserviceaccount.com")
+
+
 def member_of(principal: str) -> str:
     """The IAM member for an account email: ``serviceAccount:…`` or ``user:…``."""
-    return (
-        f"serviceAccount:{principal}" if principal.endswith(".gserviceaccount.com") else f"user:{principal}"
-    )
+    return f"serviceAccount:{principal}" if is_service_account(principal) else f"user:{principal}"
 
 
 DATA_ACCESS_LOG_TYPES = ("DATA_READ", "DATA_WRITE")

@@ -7,6 +7,7 @@ is for, and whether Google's retirement of standard keys refuses it; never the k
 from __future__ import annotations
 
 from ...google import services
+from ...google.access import GET_KEY, role_for
 from ..ids import Needs, requires
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
 from . import asks_about_the_key
@@ -38,7 +39,7 @@ async def run(ctx: Context) -> Outcome:
 
     reply = await ctx.http.call("GET", "apikeys", f"/v2/{ctx.result(KEY_LOOKUP).name}", token=ctx.token)
     if not reply.ok:
-        return admin_failure(reply, "apikeys.keys.get (roles/serviceusage.apiKeysViewer)")
+        return admin_failure(reply, f"{GET_KEY} ({role_for(GET_KEY)})")
     restrictions = reply.body.get("restrictions") or {}
     targets = [t.get("service") for t in restrictions.get("apiTargets", [])]
     bound = reply.body.get("serviceAccountEmail")

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ...evidence.audit_entry import audit_denial
-from ...google.access import ALL_SERVICES, DATA_ACCESS_LOG_TYPES, data_access_services
+from ...google.access import (
+    ALL_SERVICES,
+    DATA_ACCESS_LOG_TYPES,
+    GET_IAM_POLICY,
+    LIST_LOG_ENTRIES,
+    data_access_services,
+    role_for,
+)
 from ...google.services import GEMINI_API, VERTEX, service_of
 from ...google.syntax import valid
 from ..consumer import configured_project_needs
@@ -33,8 +40,8 @@ FACTS = {
 needs = as_admin(configured_project_needs)
 LOOKBACK = timedelta(days=1)
 PAGE_SIZE = 20
-ROLE_NEEDED = "roles/logging.viewer (logging.logEntries.list)"
-POLICY_NEEDS = "roles/iam.securityReviewer (resourcemanager.projects.getIamPolicy)"
+ROLE_NEEDED = f"{role_for(LIST_LOG_ENTRIES)} ({LIST_LOG_ENTRIES})"
+POLICY_NEEDS = f"{role_for(GET_IAM_POLICY)} ({GET_IAM_POLICY})"
 
 
 @dataclass(frozen=True)

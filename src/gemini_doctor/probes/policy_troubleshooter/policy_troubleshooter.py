@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ...google.access import PREDICT
+from ...google.access import GET_DENY_POLICIES, GET_IAM_POLICY, PREDICT, role_for
 from ...google.syntax import valid
 from ..consumer import configured_project_needs
 from ..ids import requires
@@ -29,7 +29,7 @@ FACTS = {
 AFTER = requires("iam", "call_target")  # whether IAM refused: the permission check and the app's own call
 IAM, TARGET = AFTER
 needs = as_admin(configured_project_needs)
-ROLE_NEEDED = "roles/iam.securityReviewer and roles/iam.denyReviewer on the project"
+ROLE_NEEDED = f"{role_for(GET_IAM_POLICY)} and {role_for(GET_DENY_POLICIES)} on the project"
 DENIED, NOT_DENIED = "DENY_ACCESS_STATE_DENIED", "DENY_ACCESS_STATE_NOT_DENIED"
 GRANTED, NOT_GRANTED = "ALLOW_ACCESS_STATE_GRANTED", "ALLOW_ACCESS_STATE_NOT_GRANTED"
 

@@ -6,6 +6,7 @@ getIamPolicy (a read, despite its POST) names the members who may: project owner
 
 from __future__ import annotations
 
+from ...google.access import GET_IAM_POLICY, SET_PROJECT_POLICY, roles_with
 from ..ids import requires
 from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
 from ..tokens import token_needs
@@ -20,8 +21,8 @@ FACTS = {
 needs = token_needs
 AFTER = requires("kc_permissions")  # what is missing, and whether the caller may grant it
 (PERMISSIONS,) = AFTER
-# Who may grant a role on a project, by the predefined roles that carry resourcemanager.projects.setIamPolicy.
-GRANTING_ROLES = ("roles/owner", "roles/resourcemanager.projectIamAdmin")
+# Who may grant a role on a project: the predefined roles that carry resourcemanager.projects.setIamPolicy.
+GRANTING_ROLES = roles_with(SET_PROJECT_POLICY)
 
 
 async def run(ctx: Context) -> Outcome:
@@ -33,9 +34,7 @@ async def run(ctx: Context) -> Outcome:
     ref = ctx.setup.project
     reply = await project_iam_policy(ctx, ctx.token)
     if not reply.ok:
-        return admin_failure(
-            reply, "resourcemanager.projects.getIamPolicy (roles/viewer) to name who may grant it"
-        )
+        return admin_failure(reply, f"{GET_IAM_POLICY} (roles/viewer) to name who may grant it")
     admins = sorted(
         {
             m

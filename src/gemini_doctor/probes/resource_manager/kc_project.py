@@ -6,7 +6,7 @@ project scheduled for deletion takes no keys).
 
 from __future__ import annotations
 
-from ...google.access import role_for
+from ...google.access import GET_PROJECT, role_for
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
 from ..tokens import token_needs
 
@@ -24,8 +24,7 @@ async def run(ctx: Context) -> Outcome:
     if not reply.ok:
         return admin_failure(
             reply,
-            f"resourcemanager.projects.get ({role_for('resourcemanager.projects.get')}), "
-            "or the project does not exist",
+            f"{GET_PROJECT} ({role_for(GET_PROJECT)}), or the project does not exist",
         )
     state, parent = str(reply.body.get("state") or "ACTIVE"), reply.body.get("parent")
     where = f", under {parent}" if isinstance(parent, str) and parent else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...google.access import GET_PROJECT, role_for
 from ..consumer import consumer, consumer_needs
 from ..runner import COULD_NOT_CHECK, OK, Context, Outcome, admin_failure
 
@@ -32,9 +33,7 @@ async def run(ctx: Context) -> Outcome:
         return Outcome(COULD_NOT_CHECK, "could not check: no project configured (set GOOGLE_CLOUD_PROJECT)")
     reply = await ctx.http.call("GET", "cloudresourcemanager", f"/v3/projects/{ref}", token=ctx.token)
     if not reply.ok:
-        return admin_failure(
-            reply, "resourcemanager.projects.get (roles/browser), or the project does not exist"
-        )
+        return admin_failure(reply, f"{GET_PROJECT} ({role_for(GET_PROJECT)}), or the project does not exist")
     project_id, number = (
         reply.body.get("projectId"),
         str(reply.body.get("name", "")).removeprefix("projects/"),

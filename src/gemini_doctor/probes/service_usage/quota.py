@@ -6,6 +6,7 @@ cannot show it, as Google keeps countTokens outside that quota.
 
 from __future__ import annotations
 
+from ...google.access import READ_QUOTAS, role_for
 from ...google.services import service_of
 from ..consumer import consumer, consumer_needs
 from ..runner import FAIL, OK, Context, Outcome, admin_failure
@@ -28,7 +29,7 @@ async def run(ctx: Context) -> Outcome:
         token=ctx.token,
     )
     if not reply.ok:
-        return admin_failure(reply, "serviceusage.quotas.get (roles/serviceusage.serviceUsageViewer)")
+        return admin_failure(reply, f"{READ_QUOTAS} ({role_for(READ_QUOTAS)})")
     limits = [
         (metric.get("metric", ""), bucket.get("effectiveLimit"))
         for metric in reply.body.get("metrics") or ()
