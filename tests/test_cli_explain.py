@@ -103,6 +103,12 @@ ARG_TOKENS = [
     "error.txt",
     "--format=json",
     "--project=",
+    "--jobs",
+    "2",
+    "auto",
+    "0",
+    "--jobs=3",
+    "--jobs=x",
     "--bogus",
     "-h",
     "--help",
@@ -130,7 +136,17 @@ def test_plain_parser_agrees_with_click_whenever_it_answers(argv):
 def test_plain_parser_leaves_help_and_mistakes_to_click():
     from gemini_doctor.cli.explain_run import parse_plain
 
-    for argv in (["--help"], ["-h"], ["--format", "xml"], ["--bogus"], ["a", "b"], ["--project"]):
+    for argv in (
+        ["--help"],
+        ["-h"],
+        ["--format", "xml"],
+        ["--bogus"],
+        ["a", "b"],
+        ["--project"],
+        ["--jobs", "0"],
+        ["--jobs=-1"],
+        ["--jobs", "two"],
+    ):
         assert parse_plain(argv) is None, argv
     assert parse_plain(["--format=json", "err.txt"]) == {
         "source": "err.txt",
@@ -138,11 +154,15 @@ def test_plain_parser_leaves_help_and_mistakes_to_click():
         "batch": None,
         "project": None,
         "output": None,
+        "jobs": "auto",
     }
+    assert parse_plain(["--batch", "b.jsonl", "--jobs", "3"])["jobs"] == "3"
 
 
 def test_usage_errors_still_get_clicks_messages():
     done = invoke_cli("explain", "--format", "xml", input=SCOPE)
     assert done.returncode == 2 and b"Invalid value for '--format'" in done.stderr
+    done = invoke_cli("explain", "--batch", "b.jsonl", "--jobs", "0")
+    assert done.returncode == 2 and b"Invalid value for '--jobs': '0' is not a whole number" in done.stderr
     done = invoke_cli("explain", "--help")
-    assert done.returncode == 0 and b"--project PROJECT_ID" in done.stdout
+    assert done.returncode == 0 and b"--project PROJECT_ID" in done.stdout and b"--jobs N|auto" in done.stdout

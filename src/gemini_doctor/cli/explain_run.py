@@ -8,9 +8,14 @@ command built from the same :data:`OPTIONS` in :mod:`.explain_cmd`, which gives 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
+import stat
 import sys
+from collections.abc import Iterable
+from typing import TextIO
 
 from ..api import explain as diagnose
 from ..engine import Diagnosis
@@ -21,8 +26,18 @@ from ..render import FORMATS, render, to_json_line
 from . import plain_args
 from .plain_args import Option
 
-EXIT_FOUND, EXIT_USAGE, EXIT_UNKNOWN = 0, 2, 3
+EXIT_FOUND, EXIT_POOL_FAILED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 MAX_INPUT_BYTES = MAX_INPUT_CHARS
+BAD_LINE = "not a JSON object with a string error_text"
+
+
+def jobs_problem(value: str) -> str | None:
+    """What is wrong with a ``--jobs`` value; None for a whole number >= 1 or ``auto``."""
+    if value == "auto" or (value.isascii() and value.isdigit() and int(value) >= 1):
+        return None
+    return f"{value!r} is not a whole number of processes (1 or more) or 'auto'."
+
 
 OPTIONS = (
     Option(
@@ -49,6 +64,16 @@ OPTIONS = (
         "PROJECT_ID",
         "Your project ID, to fill into fixes when the error does not name it.",
     ),
+    Option(
+        "--jobs",
+        "jobs",
+        None,
+        "auto",
+        "N|auto",
+        "With --batch FILE: explain its lines in N processes (auto: one per CPU core this process may use), "
+        "with the output of one.",
+        jobs_problem,
+    ),
     Option("--output", "output", None, None, "FILE", "Write the result to FILE, not stdout."),
 )
 
@@ -69,38 +94,52 @@ def run(
     batch: str | None = None,
     project: str | None = None,
     output: str | None = None,
+    jobs: str = "auto",
 ) -> int:
-    """Explain one error (from *source*, default stdin) or a JSONL *batch*, to stdout or *output*; returns the
-    exit code."""
-    if output is None:
-        return _run(source, fmt, batch, project)
+    """Explain one error (from *source*, default stdin) or a JSONL *batch* (in *jobs* processes), to stdout or
+    *output*; returns the exit code. Ctrl-C ends it quietly with exit code 130."""
     try:
-        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - opened before any work, closed by the with below
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
-    stdout = sys.stdout
-    with handle:
-        sys.stdout = handle
+        if output is None:
+            return _run(source, fmt, batch, project, jobs)
         try:
-            return _run(source, fmt, batch, project)
-        finally:
-            sys.stdout = stdout
+            handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - opened before any work, closed by the with below
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+        stdout = sys.stdout
+        with handle:
+            sys.stdout = handle
+            try:
+                return _run(source, fmt, batch, project, jobs)
+            finally:
+                sys.stdout = stdout
+    except KeyboardInterrupt:
+        sys.stderr.write("gemini-doctor: interrupted\n")
+        return EXIT_INTERRUPTED
 
 
-def _run(source: str | None, fmt: str, batch: str | None, project: str | None) -> int:
+def _run(source: str | None, fmt: str, batch: str | None, project: str | None, jobs: str) -> int:
     known = {"project": project} if project else {}
     if batch:
         if source is not None:
             _fail(f"give either --batch {batch} or {source}, not both")
-        return _run_batch(batch, fmt, known)
+        return _run_batch(batch, fmt, known, _processes(jobs))
     text = _read_input(source or "-")
     diagnosis = diagnose(text, **known)
-    _write(diagnosis, fmt)
+    _write(diagnosis, fmt, sys.stdout)
     return EXIT_FOUND if diagnosis.found else EXIT_UNKNOWN
 
 
-def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
-    """Render *diagnosis*; a batch *case*'s ``id``, when it has one, comes first."""
+def _processes(jobs: str) -> int:
+    """How many processes ``--jobs`` asks for; ``auto``: the CPUs this process may run on."""
+    if jobs != "auto":
+        return int(jobs)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _write(
+    diagnosis: Diagnosis, fmt: str, out: TextIO, case: dict | None = None, colour: bool | None = None
+) -> None:
+    """Render *diagnosis* to *out*; a batch *case*'s ``id``, when it has one, comes first."""
     with_id = case is not None and "id" in case
     if fmt == "json":  # straight from the JSON text (no dict in between), redacted as render() would
         values: list[str] = []  # the parts that may hold text from the input (for the secret scan)
@@ -108,10 +147,10 @@ def _write(diagnosis: Diagnosis, fmt: str, case: dict | None = None) -> None:
         if with_id:
             values.append(id_json := encode(case["id"]))
             text = f'{{"id":{id_json},{text[1:]}'
-        sys.stdout.write(redact_json(text, values) + "\n")
+        out.write(redact_json(text, values) + "\n")
     else:
         result = diagnosis.to_dict()
-        render({"id": case["id"], **result} if with_id else result, fmt, sys.stdout)
+        render({"id": case["id"], **result} if with_id else result, fmt, out, colour=colour)
 
 
 def _read_input(source: str) -> str:
@@ -162,29 +201,44 @@ def _looks_binary(data: bytes) -> bool:
     return controls * 20 > len(head)
 
 
-def _run_batch(path: str, fmt: str, known: dict) -> int:
-    """One result per input line, in order; bad lines get an error object and exit code 2."""
-    status = EXIT_FOUND
+def _run_batch(path: str, fmt: str, known: dict, processes: int) -> int:
+    """One result per input line, in order (see :func:`explain_lines`); a regular file's lines are shared
+    among *processes* (:mod:`.batch_pool`), with the same output."""
+    from ..render.terminal import colour_wanted
+
     try:
         handle = _open_input(path)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
+    explain = functools.partial(explain_lines, fmt=fmt, known=known, colour=colour_wanted(sys.stdout))
     with handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            case = _batch_case(raw)
-            if case is None:
-                status = EXIT_USAGE
-                sys.stderr.write(
-                    f"gemini-doctor: line {number}: not a JSON object with a string error_text\n"
-                )
-                sys.stdout.write(
-                    to_json_line({"line": number, "error": "not a JSON object with a string error_text"})
-                    + "\n"
-                )
-                continue
-            _write(diagnose(case["error_text"], **known), fmt, case)
+        if processes == 1 or not hasattr(os, "fork") or not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return explain(enumerate(handle, 1), sys.stdout, sys.stderr)
+        from .batch_pool import PoolFailed, explain_in_pool
+
+        try:
+            return explain_in_pool(handle, processes, explain, sys.stdout, sys.stderr)
+        except PoolFailed as exc:
+            sys.stderr.write(f"gemini-doctor: {exc}\n")
+            return EXIT_POOL_FAILED
+
+
+def explain_lines(
+    lines: Iterable[tuple[int, bytes]], out: TextIO, err: TextIO, *, fmt: str, known: dict, colour: bool
+) -> int:
+    """Explain numbered JSONL batch lines to *out* in order, skipping blank ones; a line that is not a case
+    gets an error object there and a message on *err*. Returns the exit code: 2 if a line was bad, else 0."""
+    status = EXIT_FOUND
+    for number, raw in lines:
+        if not raw.strip():
+            continue
+        case = _batch_case(raw)
+        if case is None:
+            status = EXIT_USAGE
+            err.write(f"gemini-doctor: line {number}: {BAD_LINE}\n")
+            out.write(to_json_line({"line": number, "error": BAD_LINE}) + "\n")
+            continue
+        _write(diagnose(case["error_text"], **known), fmt, out, case, colour)
     return status
 
 

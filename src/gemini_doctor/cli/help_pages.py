@@ -161,6 +161,10 @@ PAGES = {
         '                                 "error_text"} object per line.\n'
         "  --project PROJECT_ID           Your project ID, to fill into fixes when the\n"
         "                                 error does not name it.\n"
+        "  --jobs N|auto                  With --batch FILE: explain its lines in N\n"
+        "                                 processes (auto: one per CPU core this\n"
+        "                                 process may use), with the output of one.\n"
+        "                                 [default: auto]\n"
         "  --output FILE                  Write the result to FILE, not stdout.\n"
         "  -h, --help                     Show this message and exit.\n"
         "\n"
@@ -168,12 +172,14 @@ PAGES = {
         "    gemini-doctor explain                     # paste the error, then Ctrl-D\n"
         "    gemini-doctor explain error.txt --project acme-prod\n"
         "    pbpaste | gemini-doctor explain --format markdown\n"
-        "    gemini-doctor explain --batch errors.jsonl --format json\n"
+        "    gemini-doctor explain --batch errors.jsonl --format json --jobs 2\n"
         "\n"
         "  Exit codes:\n"
-        "    0  a cause was found\n"
+        "    0  a cause was found (--batch: every line was a case)\n"
+        "    1  a --jobs worker process died: results stop after the line stderr names\n"
         "    2  usage error, or unreadable, empty, binary or oversized input (or a bad --batch line)\n"
         "    3  nothing matched: only `unknown`\n"
+        "    130  interrupted (Ctrl-C); --jobs workers are stopped too\n"
     ),
     "fix": (
         "Usage: gemini-doctor fix [OPTIONS]\n"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-Option = namedtuple("Option", "flag dest choices default metavar help")
+# check: None, or a function saying what is wrong with a value (None when valid), which click reports too
+Option = namedtuple("Option", "flag dest choices default metavar help check", defaults=(None,))
 
 
 def parse_plain(argv: list[str], options: tuple[Option, ...]) -> tuple[dict, list[str]] | None:
     """Each option's value from *argv* (its default when absent), and the positional arguments; None
     when *argv* holds an unknown option, an option without its value, or a value not among its
-    choices."""
+    choices or that its check refuses."""
     values = {option.dest: option.default for option in options}
     by_flag = {option.flag: option for option in options}
     positional = []
@@ -31,6 +32,8 @@ def parse_plain(argv: list[str], options: tuple[Option, ...]) -> tuple[dict, lis
                 if value is None:
                     return None
             if option.choices and value not in option.choices:
+                return None
+            if option.check and option.check(value) is not None:
                 return None
             values[option.dest] = value
         else:
