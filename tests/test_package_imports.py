@@ -77,7 +77,8 @@ def test_no_package_imports_a_package_that_imports_it_back():
 def test_the_check_layers_stay_apart():
     graph = package_graph()
     assert "engine" not in graph["probes"] and "probes" not in graph["engine"]
-    assert {"probes", "verdict"} <= graph["check"]
+    assert {"probes", "verdict", "remedies"} <= graph["check"]
+    assert "check" not in graph["remedies"] | graph["verdict"] | graph["probes"]
 
 
 def test_a_cycle_is_found():

@@ -97,9 +97,9 @@ def _print_commands(data: dict, fmt: str, quiet: bool = False) -> None:
 def _apply(
     result, data: dict, fmt: str, yes: bool, wait_s: float, admin_file: str | None, target: tuple
 ) -> int:
-    from ..check import discover, run_check
+    from ..check import apply_fix, discover, plan_fix, run_check
     from ..probes.discovery import load_admin_credentials
-    from ..remedies import RemedyDenied, apply_all, plan, verify
+    from ..remedies import RemedyDenied, verify
     from ..render.apply import applied_line, plan_lines, verified_line
     from ..safefiles import FileRefused
 
@@ -121,7 +121,7 @@ def _apply(
             else None
         )
         token = _token(admin, timeout, result.setup.metadata)
-        remedies, notes = _with_http(endpoint, timeout, lambda http: plan(result, token, http))
+        remedies, notes = plan_fix(result, token, endpoint, timeout)
     except RemedyDenied as exc:
         return _finish(report, fmt, say, notes=[str(exc)])
     except Exception as exc:  # noqa: BLE001 - e.g. admin credentials that cannot get a token, or no answer
@@ -147,7 +147,7 @@ def _apply(
             return _finish(report, fmt, say, notes=["no changes made"])
     refused = None
     try:  # what was applied before a refusal stays in the report
-        _with_http(endpoint, timeout, lambda http: apply_all(remedies, http, token, report["applied"]))
+        apply_fix(remedies, token, endpoint, timeout, report["applied"])
     except (RemedyDenied, FileRefused) as exc:
         refused = str(exc)
     except Exception as exc:  # noqa: BLE001 - no answer, or one that cannot be read: said plainly, never a traceback
@@ -254,21 +254,6 @@ def _has_request(exc) -> bool:
         return exc.request is not None
     except RuntimeError:
         return False
-
-
-def _with_http(endpoint, timeout, work):
-    import asyncio
-
-    from ..probes.transport import GoogleHttp
-
-    async def run():
-        http = GoogleHttp(endpoint, timeout)
-        try:
-            return await work(http)
-        finally:
-            await http.aclose()
-
-    return asyncio.run(run())
 
 
 def _finish(report: dict, fmt: str, say, notes: list[str] | None = None, code: int = NOT_FIXED) -> int:
