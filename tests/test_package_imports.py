@@ -1,4 +1,5 @@
-"""No package of gemini_doctor imports, however indirectly, a package that imports it back; nor any module.
+"""No package of gemini_doctor imports, however indirectly, a package that imports it back, at any depth
+(engine and probes; probes/api_keys and probes/resource_manager); nor any module.
 
 A package here is a subpackage (engine, probes, ...) or a top-level module (check, verdict, ...); the root
 package's ``__init__`` (which every import runs first anyway) is left out. Every import counts, at the top of
@@ -138,6 +139,33 @@ def _type_checking(node: ast.AST) -> bool:
 def test_no_module_imports_a_module_that_imports_it_back():
     found = cycles(module_graph())
     assert not found, f"modules that import each other (directly or through others): {found}"
+
+
+def collapsed(graph: dict[str, set[str]], depth: int) -> dict[str, set[str]]:
+    """*graph* with each module replaced by its package *depth* names deep (``probes.api_keys`` for
+    ``probes.api_keys.key_lookup`` at depth 2; a shallower module stays itself)."""
+    out: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        here = ".".join(module.split(".")[:depth])
+        out.setdefault(here, set()).update(".".join(t.split(".")[:depth]) for t in targets)
+        out[here].discard(here)
+    return out
+
+
+def test_no_subpackage_imports_one_that_imports_it_back():
+    """At every depth: e.g. one probe API package (probes/api_keys) never imports, however indirectly, one
+    that imports it back (probes/resource_manager), nor emulator/services the emulator's modules that
+    import them."""
+    graph = module_graph()
+    for depth in range(2, max(name.count(".") for name in graph) + 2):
+        found = cycles(collapsed(graph, depth))
+        assert not found, f"depth {depth}: packages that import each other: {found}"
+
+
+def test_a_subpackage_cycle_is_found():
+    graph = {"p.a.x": {"p.b.y"}, "p.b.y": set(), "p.b.z": {"p.a.w"}, "p.a.w": set()}
+    assert cycles(collapsed(graph, 2)) == [["p.a", "p.b"]]
+    assert cycles(graph) == []
 
 
 def test_a_registry_imports_what_it_lists():
