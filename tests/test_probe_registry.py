@@ -90,21 +90,26 @@ def test_probes_reach_google_only_through_the_query_layer():
 
 
 def test_typed_results_are_dataclasses():
+    """Every ``Outcome(..., result=X(...))`` a probe package writes builds a dataclass (never a dict or a
+    tuple), found by reading the source, so a new probe is held to it too."""
     from dataclasses import is_dataclass
 
-    for name in (
-        "api_keys.key_lookup.KeyRecord",
-        "resource_manager.project.Project",
-        "billing.billing.BillingOff",
-        "generation.CountTokens",
-        "generation.model.Model",
-        "generation.models.Offered",
-        "tokens.tokeninfo.TokenInfo",
-        "audit_logs.audit_logs.Denials",
-        "policy_troubleshooter.policy_troubleshooter.DenyPolicy",
-    ):
-        module, _, cls = f"gemini_doctor.probes.{name}".rpartition(".")
-        assert is_dataclass(getattr(importlib.import_module(module), cls)), name
+    root = Path(registry.__file__).parent
+    built = set()
+    for path in sorted(root.glob("*/*.py")):
+        name = ".".join(path.relative_to(root.parent.parent).with_suffix("").parts)
+        module = importlib.import_module(name.removesuffix(".__init__"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Outcome":
+                for keyword in node.keywords:
+                    if keyword.arg == "result":
+                        made = keyword.value
+                        assert isinstance(made, ast.Call) and isinstance(made.func, ast.Name), (
+                            f"{path.name}: result={ast.unparse(made)}"
+                        )
+                        assert is_dataclass(getattr(module, made.func.id)), f"{path.name}: {made.func.id}"
+                        built.add(made.func.id)
+    assert {"KeyRecord", "Project", "CountTokens", "KeyCreationGrant", "Admins"} <= built
 
 
 def test_typed_results_fill_only_declared_placeholders():

@@ -6,6 +6,8 @@ getIamPolicy (a read, despite its POST) names the members who may: project owner
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...google.access import GET_IAM_POLICY, SET_PROJECT_POLICY, roles_with
 from ..ids import requires
 from ..runner import COULD_NOT_CHECK, OK, SKIPPED, Context, Outcome, admin_failure
@@ -23,6 +25,11 @@ AFTER = requires("kc_permissions")  # what is missing, and whether the caller ma
 (PERMISSIONS,) = AFTER
 # Who may grant a role on a project: the predefined roles that carry resourcemanager.projects.setIamPolicy.
 GRANTING_ROLES = roles_with(SET_PROJECT_POLICY)
+
+
+@dataclass(frozen=True)
+class Admins:
+    members: tuple[str, ...]  # IAM members (``user:…``) who may grant the role
 
 
 async def run(ctx: Context) -> Outcome:
@@ -50,4 +57,4 @@ async def run(ctx: Context) -> Outcome:
             "no project-level owner or IAM admin is listed: ask your organization's administrator",
         )
     line = f"you may not grant roles on {ref}; ask {', '.join(admins)} ({' or '.join(GRANTING_ROLES)})"
-    return Outcome(OK, line, facts={"project_iam_admins": line}, result=tuple(admins))
+    return Outcome(OK, line, facts={"project_iam_admins": line}, result=Admins(tuple(admins)))
