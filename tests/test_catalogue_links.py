@@ -115,6 +115,16 @@ def test_registries_keyed_by_cause_name_real_causes():
         require_causes(["service_disabled", "servise_disabled"], "remedies.py")
 
 
+def test_an_unknown_cause_id_in_code_is_named_with_its_file_and_line():
+    from gemini_doctor.catalogue import require_causes
+
+    path = os.path.join(catalogue.PACKAGE, "emulator", "scenarios.py")
+    with open(path, encoding="utf-8") as handle:
+        line = next(n for n, text in enumerate(handle, 1) if '"iam_deny_policy": Scenario(' in text)
+    with pytest.raises(CatalogueError, match=rf"^emulator/scenarios\.py:{line} names unknown cause ID"):
+        require_causes(["iam_deny_policy"], "emulator/scenarios.py")  # a scenario's name, not a cause
+
+
 def test_scenarios_are_causes(monkeypatch):
     from gemini_doctor.emulator import scenarios
 

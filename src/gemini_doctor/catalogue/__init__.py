@@ -15,7 +15,7 @@ from .. import __version__
 from ..datacache import cache_file, read_cached, write_cached
 from ..matching.literals import required_literals
 from ..matching.prefilter import LiteralScanner, Prefiltered, Scanned
-from .links import PACKAGE, check_links, fact_files
+from .links import PACKAGE, check_links, fact_files, where_named
 from .model import RETRY_ADVICE, CatalogueError, Cause, FixStep, Signal
 
 CAUSES_DIR = os.path.join(os.path.dirname(__file__), "causes")
@@ -136,12 +136,14 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
 
 
 def require_causes(ids: Iterable[str], where: str) -> tuple[str, ...]:
-    """*ids* (cause IDs *where* names, or the keys of a registry there), each a cause; else
-    :class:`CatalogueError` naming *where*."""
+    """*ids* (cause IDs the package file *where* names, or the keys of a registry there), each a cause; else
+    :class:`CatalogueError` naming *where* and the line of the first unknown ID."""
     ids = tuple(ids)
     unknown = sorted(set(ids) - load_catalogue().keys())
     if unknown:
-        raise CatalogueError(f"{where} names unknown cause ID(s) {unknown}; see catalogue/causes/")
+        raise CatalogueError(
+            f"{where_named(where, unknown[0])} names unknown cause ID(s) {unknown}; see catalogue/causes/"
+        )
     return ids
 
 

@@ -102,6 +102,19 @@ def check_links(causes: dict[str, Cause], paths: dict[str, str]) -> None:
             _check_fields(path, "[[fix]]", n, step.when + step.unless, FIELDS)
 
 
+def where_named(relative: str, name: str) -> str:
+    """``<relative>:<line>``: the package file *relative* (``emulator/scenarios.py``) with the first line
+    where *name* stands quoted; *relative* alone when no line does."""
+    try:
+        with open(os.path.join(PACKAGE, relative), encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if f'"{name}"' in line:
+                    return f"{relative}:{number}"
+    except OSError:
+        pass
+    return relative
+
+
 def _check_fields(path: str, table: str, n: int, fields: tuple, known: tuple[str, ...]) -> None:
     for name, _ in fields:
         if name not in known:
