@@ -89,7 +89,7 @@ GOOGLE_WORDING = (
     "App Check",
     "denied access",
     "on resource project",
-    "Terms of Service",
+    "in this account",  # "disabled in this account for violation of Terms of Service"
     "are blocked",
     "billing account",
     "no longer available",
