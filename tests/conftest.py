@@ -107,9 +107,10 @@ _SLOW_MODULES = frozenset(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On an xdist worker (each one sorts the same way): the slowest tests first."""
-    if not hasattr(config, "workerinput") or config.cache is None:
+    if not hasattr(config, "workerinput"):
         return
-    known = config.cache.get(_DURATIONS_KEY, {})
+    cache = getattr(config, "cache", None)  # none under -p no:cacheprovider
+    known = cache.get(_DURATIONS_KEY, {}) if cache is not None else {}
     items.sort(key=lambda item: -known.get(item.nodeid, 10.0 if item.path.name in _SLOW_MODULES else 0.0))
 
 
@@ -122,9 +123,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The controller (or a run without workers) keeps each test's time for the next run's order."""
-    config = session.config
-    if _durations and not hasattr(config, "workerinput") and config.cache is not None:
-        config.cache.set(_DURATIONS_KEY, {**config.cache.get(_DURATIONS_KEY, {}), **_durations})
+    cache = getattr(session.config, "cache", None)
+    if _durations and not hasattr(session.config, "workerinput") and cache is not None:
+        cache.set(_DURATIONS_KEY, {**cache.get(_DURATIONS_KEY, {}), **_durations})
 
 
 def _jsonl(path: Path) -> list[dict]:
