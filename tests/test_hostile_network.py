@@ -200,12 +200,13 @@ def test_nothing_decided_means_exit_3_and_a_plain_reason(behave, adc, tmp_path):
     surface = (
         ["--surface", "vertex"] if adc else []
     )  # where the app's calls use ADC (without it, no key: decided offline)
+    timeout = "0.2" if behave is _silent else "1"  # all that a silent Google holds is waited for
     with FakeGoogle(wrapped) as google:
         for args in (["check"], ["fix", "--apply", "--yes", "--wait", "0"]):
             # google-auth's token refresh is bounded by --timeout too:
             # a silent token endpoint no longer holds the run
             code, out, err = _run(
-                [*args, *surface, "--endpoint", google.url, "--timeout", "1"], _env(tmp_path, adc)
+                [*args, *surface, "--endpoint", google.url, "--timeout", timeout], _env(tmp_path, adc)
             )
             # (behind the redirect, the fake's /tokeninfo answers a token with no scope: a finding, so 1 may
             # be right)

@@ -202,7 +202,8 @@ class _Protocol(H11Protocol):
 
 class _Quiet:
     """ASGI wrapper: a client that leaves early (or a body that stops coming) ends its request
-    quietly, not with a traceback; so does the cancelling of work a stopping server abandons."""
+    quietly, not with a traceback (a stalled body's answer closes its connection); so does the
+    cancelling of work a stopping server abandons."""
 
     def __init__(self, app, body_timeout: float) -> None:
         self.app, self.body_timeout = app, body_timeout
@@ -211,21 +212,28 @@ class _Quiet:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        body_done = False
+        body_done = stalled = False
 
         async def receive_in_time():
-            nonlocal body_done
+            nonlocal body_done, stalled
             if body_done:
                 return await receive()
             try:
                 message = await asyncio.wait_for(receive(), self.body_timeout)
             except TimeoutError:
+                stalled = True
                 raise ClientDisconnect() from None
             body_done = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
+        async def send_closing_if_stalled(message):
+            """After a stalled body the connection carries no further request: its answer closes it."""
+            if stalled and message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), (b"connection", b"close")]}
+            await send(message)
+
         try:
-            await self.app(scope, receive_in_time, send)
+            await self.app(scope, receive_in_time, send_closing_if_stalled)
         except ClientDisconnect:
             return
         except asyncio.CancelledError:
