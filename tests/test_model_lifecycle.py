@@ -47,7 +47,9 @@ def test_the_2026_schedule(table):
     assert table.replacement("gemini-3-pro-image-preview", "gemini-api", on) == "gemini-3-pro-image"
     assert table.replacement("gemini-3.1-flash-image-preview", "gemini-api", on) == "gemini-3.1-flash-image"
     assert table.status("gemini-3.5-flash", "vertex", on) == AVAILABLE
-    assert table.status("gemini-2.5-flash-preview-09-2025", "vertex", on) == NOT_SERVED
+    assert table.status("gemini-2.5-flash-preview-09-2025", "vertex", on) == SHUT_DOWN
+    assert table.status("gemini-2.5-flash-image-preview", "vertex", date(2025, 11, 1)) == SHUT_DOWN
+    assert table.status("gemini-2.5-pro-preview-06-05", "vertex", on) == NOT_SERVED
 
 
 def test_locations(table):
