@@ -58,6 +58,20 @@ def test_two_faults_names_the_blocking_one_and_mentions_the_other(gemini_emulato
     assert "--project=shared-billing" in data["causes"][0]["fix"][0]["command"]
 
 
+def test_an_ai_studio_key_used_on_vertex_is_the_wrong_surface(gemini_emulator, tmp_path):
+    """CONTRIBUTING's worked example, end to end: the app sends its AI Studio key (restricted to the Gemini
+    API) to Vertex AI in express mode; key_restrictions establishes api_key_on_vertex, which names
+    wrong_surface first."""
+    world = scenario_world("healthy")
+    world["client"].update(surface="vertex", project=None, location=None)
+    result = check(gemini_emulator(world), tmp_path)
+    assert "api_key_on_vertex" in result.outcomes["key_restrictions"].facts
+    data = result.to_dict()
+    assert result.exit_code == 1 and data["causes"][0]["id"] == "wrong_surface", [
+        (c["id"], c["confidence"]) for c in data["causes"]
+    ]
+
+
 def test_a_403_incident_on_a_ga_model_is_googles_not_gating(gemini_emulator, tmp_path):
     world = scenario_world("healthy")
     world["incidents"] = [
