@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..google.services import SERVICES
+from ..google.services import MULTI_REGIONS, SERVICES
 from ..google.services import service_by_title as _service_titled
 from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered, Scanned
 from .record import GRPC_CODES, STATUS_TO_HTTP
@@ -147,6 +147,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 # A Gemini service's first label -> its surface, as the vocabulary declares them.
 _SURFACE_BY_SERVICE = {s.short: s.surface for s in SERVICES.values() if s.surface}
+_MULTI_REGION = "|".join(MULTI_REGIONS)  # Agent Platform's multi-regions: us|eu
 # pattern -> the record field its first group reads. Order matters within a field: the first match wins.
 _FIELD_PATTERNS: dict[Prefiltered, str] = {
     Prefiltered(pattern, flags): name
@@ -159,7 +160,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
         ("project", r"quota project \W?([a-z][\w\-]{4,})\b(?! which)", 0),
         ("location", r"/locations/([a-z0-9\-]+)", 0),
         ("location", r"https?://([a-z]+-[a-z]+\d+)-aiplatform\.googleapis\.com", 0),
-        ("location", r"https?://aiplatform\.(us|eu)\.rep\.googleapis\.com", 0),
+        ("location", rf"https?://aiplatform\.({_MULTI_REGION})\.rep\.googleapis\.com", 0),
         ("model", r"(?<![\w/])tunedModels/([\w.\-]+)", 0),
         ("model", r"tuned model ([\w.\-/]+)", 0),
         ("model", r"\bmodels/([\w.\-@]+?)(?=[:'\"`\s,)\]]|$)", 0),
@@ -183,7 +184,7 @@ _FIELD_PATTERNS: dict[Prefiltered, str] = {
             rf"((?:{'|'.join(map(re.escape, _SURFACE_BY_SERVICE))})\.googleapis\.com)",
             0,
         ),
-        ("service", r"https?://(aiplatform)\.(?:us|eu)\.rep\.googleapis\.com", 0),
+        ("service", rf"https?://(aiplatform)\.(?:{_MULTI_REGION})\.rep\.googleapis\.com", 0),
         ("quota_metric", r"Quota exceeded for metric: ([\w./\-]+)", 0),
         ("quota_metric", r"Quota exceeded for ([\w\-]+\.googleapis\.com/[\w./\-]+)", 0),
         ("quota_limit", r"\blimit: (\d+)\b", 0),
