@@ -55,10 +55,10 @@ HEALTHY = {
             "billing_account": "01A2B3-C4D5E6-F7A8B9",
             "services": [GEMINI_API, VERTEX_API],
             "iam": [
-                {"role": "roles/aiplatform.user", "members": [f"serviceAccount:{APP_SA}", f"user:{DEV}"]},
-                {"role": "roles/viewer", "members": [f"user:{DEV}"]},
-                {"role": "roles/serviceusage.serviceUsageConsumer", "members": [f"user:{DEV}"]},
-                {"role": "roles/owner", "members": [f"user:{OWNER}"]},
+                {"role": "roles/aiplatform.user", "members": [member_of(APP_SA), member_of(DEV)]},
+                {"role": "roles/viewer", "members": [member_of(DEV)]},
+                {"role": "roles/serviceusage.serviceUsageConsumer", "members": [member_of(DEV)]},
+                {"role": "roles/owner", "members": [member_of(OWNER)]},
             ],
         },
         {
@@ -70,7 +70,7 @@ HEALTHY = {
         },
     ],
     "billing_accounts": [
-        {"id": "01A2B3-C4D5E6-F7A8B9", "open": True, "admins": [f"user:{DEV}", f"user:{OWNER}"]}
+        {"id": "01A2B3-C4D5E6-F7A8B9", "open": True, "admins": [member_of(DEV), member_of(OWNER)]}
     ],
     "api_keys": [
         {
