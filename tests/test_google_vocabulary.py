@@ -76,6 +76,17 @@ def test_roles_members_and_statuses():
     assert all(status.STATUS_TO_HTTP[name] == code for code, name in status.HTTP_TO_STATUS.items())
 
 
+def test_permissions_in_both_iam_forms_and_the_roles_that_carry_them():
+    assert access.fqdn("aiplatform.endpoints.predict") == "aiplatform.googleapis.com/endpoints.predict"
+    assert access.fqdn("resourcemanager.projects.get") == "cloudresourcemanager.googleapis.com/projects.get"
+    for permission in (access.PREDICT, access.GET_PROJECT, access.GET_ACCESS_TOKEN, access.GET_IAM_POLICY):
+        assert access.v1_permission(access.fqdn(permission)) == access.v1_permission(permission) == permission
+    granting = access.roles_with(access.SET_PROJECT_POLICY)
+    assert granting == ("roles/owner", "roles/resourcemanager.projectIamAdmin")
+    assert access.is_service_account("app@p.iam.gserviceaccount.com")
+    assert not access.is_service_account("dev@example.com")
+
+
 def test_a_broken_link_fails_at_import(monkeypatch):
     monkeypatch.setattr(access, "NARROWEST_ROLE", {access.PREDICT: "roles/browser"})
     with pytest.raises(ValueError, match="do not carry"):

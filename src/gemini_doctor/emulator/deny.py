@@ -13,7 +13,7 @@ import base64
 import hashlib
 import re
 
-from ..google.access import is_service_account
+from ..google.access import fqdn, is_service_account
 
 USER, SERVICE_ACCOUNT, EVERYONE = (
     "principal://goog/subject/",
@@ -29,16 +29,6 @@ RULE_LISTS = ("denied_principals", "exception_principals", "denied_permissions",
 _V2_FIELDS = {
     name: name.split("_")[0] + name.split("_")[1].title() for name in RULE_LISTS
 }  # deniedPrincipals…
-_SERVICE_HOSTS = {
-    "resourcemanager": "cloudresourcemanager"
-}  # permission prefixes whose service has another name
-
-
-def fqdn(permission: str) -> str:
-    """The v2 (FQDN) form of a v1 permission: ``aiplatform.endpoints.predict`` ->
-    ``aiplatform.googleapis.com/endpoints.predict``."""
-    prefix, _, rest = permission.partition(".")
-    return f"{_SERVICE_HOSTS.get(prefix, prefix)}.googleapis.com/{rest}"
 
 
 def v2_principal(email: str) -> str:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import copy
 from collections import namedtuple
 
-from ..google.access import CLOUD_PLATFORM, PREDICT, member_of
+from ..google.access import CLOUD_PLATFORM, PREDICT, fqdn, member_of
 from ..google.access import GENERATIVE_LANGUAGE_RETRIEVER as GEMINI_SCOPE
 from ..google.org_policy import NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS
 from ..google.services import GEMINI_API as GEMINI_SURFACE
 from ..google.services import SURFACES
 from ..google.services import VERTEX as VERTEX_SURFACE
 from .deny import SERVICE_ACCOUNT as SA_PRINCIPAL
-from .deny import fqdn
 
 # fake: an AI Studio auth key (AI Studio's only kind since 2026)
 KEY = "AQ.Ab8RN6LemulatedAuthKey0000000000000000000000000000"

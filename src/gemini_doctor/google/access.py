@@ -183,6 +183,28 @@ def data_access_services(audit_configs: object) -> list[str]:
     ]
 
 
+# IAM v2 (deny policies, the Policy Troubleshooter) writes a permission with its service's host
+# (``aiplatform.googleapis.com/endpoints.predict``); these prefixes name a service called otherwise.
+_PREFIX_SERVICES = {"resourcemanager": "cloudresourcemanager"}
+_SERVICE_PREFIXES = {service: prefix for prefix, service in _PREFIX_SERVICES.items()}
+
+
+def fqdn(permission: str) -> str:
+    """The v2 (FQDN) form of a v1 permission: ``aiplatform.endpoints.predict`` ->
+    ``aiplatform.googleapis.com/endpoints.predict``."""
+    prefix, _, rest = permission.partition(".")
+    return f"{_PREFIX_SERVICES.get(prefix, prefix)}.googleapis.com/{rest}"
+
+
+def v1_permission(permission: str) -> str:
+    """A permission in the v1 form, whichever form it came in (the inverse of :func:`fqdn`)."""
+    if "/" not in permission:
+        return permission
+    host, _, rest = permission.partition("/")
+    service = host.removesuffix(".googleapis.com")
+    return f"{_SERVICE_PREFIXES.get(service, service)}.{rest}"
+
+
 def scope_name(scope: str) -> str:
     """A scope URL's last part (``cloud-platform``), as people say it."""
     return scope.rsplit("/", 1)[-1]

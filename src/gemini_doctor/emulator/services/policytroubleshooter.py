@@ -15,11 +15,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ...google.access import CLOUD_PLATFORM, GET_DENY_POLICIES, GET_IAM_POLICY, carries, member_of
+from ...google.access import (
+    CLOUD_PLATFORM,
+    GET_DENY_POLICIES,
+    GET_IAM_POLICY,
+    carries,
+    fqdn,
+    member_of,
+    v1_permission,
+)
 from ...google.services import BY_SHORT
 from ..consumer import admin_caller
 from ..content import json_body
-from ..deny import RULE_LISTS, etag, fqdn, permission_matches, policy_resource, principal_matches, rule_denies
+from ..deny import RULE_LISTS, etag, permission_matches, policy_resource, principal_matches, rule_denies
 from ..errors import GoogleError
 from ..iam import allowed, granted
 from ..registry import Context, EmulatedService
@@ -57,8 +65,8 @@ class PolicyTroubleshooterBackend:
         )
         _require_tuple(principal, resource, permission)
         project = self.world.project(_project_of(resource))
-        answer = explain(project, token.principal, principal, _v1(permission))
-        echoed = {**tuple_, "permissionFqdn": fqdn(_v1(permission))}
+        answer = explain(project, token.principal, principal, v1_permission(permission))
+        echoed = {**tuple_, "permissionFqdn": fqdn(v1_permission(permission))}
         return JSONResponse({"overallAccessState": answer.pop("overall"), "accessTuple": echoed, **answer})
 
     async def troubleshoot_error(self, request: Request) -> Response:
@@ -122,15 +130,6 @@ def _require_tuple(principal: object, resource: object, permission: object) -> N
 def _project_of(resource: str) -> str:
     """The project a full resource name lives in (its policy and its deny policies apply by inheritance)."""
     return resource.split("/projects/", 1)[1].split("/")[0]
-
-
-def _v1(permission: str) -> str:
-    """A permission in the v1 form, whichever form it came in."""
-    if "/" not in permission:
-        return permission
-    host, _, rest = permission.partition("/")
-    service = host.removesuffix(".googleapis.com")
-    return f"{'resourcemanager' if service == 'cloudresourcemanager' else service}.{rest}"
 
 
 def explain(project: Project | None, caller: str, principal: str, permission: str) -> dict:
