@@ -35,6 +35,26 @@ REPO = Path(__file__).resolve().parents[1]
 # suite makes hundreds): tests trust one certificate instead, which nothing can verify against (traffic is
 # plain HTTP to loopback). Set here, so the workers and every interpreter the tests start inherit it.
 os.environ["SSL_CERT_FILE"] = str(REPO / "tests" / "data" / "trust-nothing-ca.pem")
+
+
+def _scratch_in_memory(folder: str = "/dev/shm", room: int = 1 << 30) -> None:
+    """Test folders (tmp_path: ~1,500 folders and 3,000 files a run) go to memory when the system has a
+    tmpfs that allows running programs and has room: pytest removes each run's folders three runs later,
+    and on a disk that is seconds of unlinking for the run that happens to do it. Not when the user chose
+    where they go (PYTEST_DEBUG_TEMPROOT, --basetemp wins anyway)."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return
+    if (
+        not stats.f_flag & os.ST_NOEXEC
+        and stats.f_bavail * stats.f_frsize > room
+        and os.access(folder, os.W_OK)
+    ):
+        os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", folder)
+
+
+_scratch_in_memory()
 SHARED = Path(
     os.environ.get("GEMINI_DOCTOR_SHARED") or REPO.parent / "shared"
 )  # the workspace's material, if any

@@ -31,12 +31,13 @@ def test_gated_search_finds_what_a_plain_search_finds(error_cases, variant):
     scanned = set(
         _loose_patterns()
     )  # these are gated by the loose scanner's findings, the others by the catalogue's
+    # each text as a string, as a Scanned without a scanner's findings, and as each scanner scans it
+    subjects = [(text, Scanned(text), loose.scan(text), load_catalogue().scan(text)) for text in texts]
     for pattern in [*scanned, *_catalogue_patterns()]:
         plain = re.compile(pattern.source, pattern.flags)
-        for text in texts:
+        for text, unscanned, by_loose, by_catalogue in subjects:
             expected = plain.search(text)
-            found = loose.scan(text) if pattern in scanned else load_catalogue().scan(text)
-            for subject in (text, Scanned(text), found):
+            for subject in (text, unscanned, by_loose if pattern in scanned else by_catalogue):
                 got = pattern.search(subject)
                 assert (got and got.span()) == (expected and expected.span()), (pattern.source, text[:60])
 
