@@ -23,7 +23,7 @@ from itertools import islice
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import BinaryIO, TextIO
 
-CHUNK_LINES = 200  # ~50 ms of explaining per chunk: far more than handing it out costs
+CHUNK_LINES = 100  # ~25 ms of explaining per chunk: far more than handing it out costs
 AHEAD = 3  # chunks handed out per worker beyond the next to write: bounds what waits for a slower one
 
 # explain(numbered lines, out, err) -> exit code: one chunk, as one process explains it

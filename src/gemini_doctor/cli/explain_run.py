@@ -122,14 +122,14 @@ def _run(source: str | None, fmt: str, batch: str | None, project: str | None, j
     if batch:
         if source is not None:
             _fail(f"give either --batch {batch} or {source}, not both")
-        return _run_batch(batch, fmt, known, _processes(jobs))
+        return _run_batch(batch, fmt, known, processes(jobs))
     text = _read_input(source or "-")
     diagnosis = diagnose(text, **known)
     _write(diagnosis, fmt, sys.stdout)
     return EXIT_FOUND if diagnosis.found else EXIT_UNKNOWN
 
 
-def _processes(jobs: str) -> int:
+def processes(jobs: str) -> int:
     """How many processes ``--jobs`` asks for; ``auto``: the CPUs this process may run on."""
     if jobs != "auto":
         return int(jobs)
