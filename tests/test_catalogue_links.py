@@ -115,6 +115,17 @@ def test_registries_keyed_by_cause_name_real_causes():
         require_causes(["service_disabled", "servise_disabled"], "remedies.py")
 
 
+def test_cause_ids_the_scan_and_the_demo_name_are_causes():
+    """Those two keep their cause IDs as plain data, not checked at import (importing scan or demo does not
+    load the catalogue: a log without Google's errors never needs it), so they are checked here."""
+    from gemini_doctor import demo, scan
+    from gemini_doctor.catalogue import require_causes
+    from gemini_doctor.emulator.scenarios import scenario_cause
+
+    require_causes(scan.INCIDENT_CAUSES, "scan.py")
+    require_causes({scenario_cause(name) for name in demo.TOUR}, "demo.py")
+
+
 def test_an_unknown_cause_id_in_code_is_named_with_its_file_and_line():
     from gemini_doctor.catalogue import require_causes
 
