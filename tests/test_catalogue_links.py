@@ -75,7 +75,11 @@ def test_the_cache_key_follows_the_version_and_the_code(tmp_path, monkeypatch):
     second = catalogue._cache_path(tmp_path, [])
     monkeypatch.setattr(catalogue, "__version__", "9.9.9")
     third = catalogue._cache_path(tmp_path, [])
-    assert len({first, second, third}) == 3
+    stamp = code.stat().st_mtime_ns
+    code.write_text("A = 23\n")  # same size, same modification time: only its contents tell
+    os.utime(code, ns=(stamp, stamp))
+    fourth = catalogue._cache_path(tmp_path, [])
+    assert len({first, second, third, fourth}) == 4
 
 
 def test_every_file_the_cache_depends_on_exists():

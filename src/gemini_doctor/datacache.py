@@ -37,8 +37,14 @@ def code_cache_file(kind: str, code: list[str]) -> str | None:
     """Where *kind*'s cache lives, keyed by the package version and a hash of the contents of the
     *code* files that compute it (a new version or any edit makes a new file); None without a folder."""
     folder = _folder()
-    if folder is None:
+    digest = code_digest(code)
+    if folder is None or digest is None:
         return None
+    return os.path.join(folder, f"{kind}-{__version__}-{digest}.json")
+
+
+def code_digest(code: list[str]) -> str | None:
+    """A hash of the contents of the *code* files (hex), or None when one cannot be read."""
     digest = 0
     try:
         for path in code:
@@ -46,7 +52,7 @@ def code_cache_file(kind: str, code: list[str]) -> str | None:
                 digest = zlib.crc32(handle.read(), digest)
     except OSError:
         return None
-    return os.path.join(folder, f"{kind}-{__version__}-{digest:08x}.json")
+    return f"{digest:08x}"
 
 
 def _folder() -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
 from .. import __version__
-from ..datacache import cache_file, read_cached, write_cached
+from ..datacache import cache_file, code_digest, read_cached, write_cached
 from ..matching.literals import required_literals
 from ..matching.prefilter import LiteralScanner, Prefiltered, Scanned
 from .links import PACKAGE, check_links, fact_files, where_named
@@ -113,8 +113,8 @@ def load_catalogue(directory: str | os.PathLike = CAUSES_DIR) -> Catalogue:
     """All causes by ID, in file-name order.
 
     Parsing the TOML and analysing the patterns costs more than the rest of `explain`, so the
-    parsed form is cached as JSON under the user's cache folder, keyed by the package version and
-    by the names, sizes and modification times of the files and of the code that reads them; without
+    parsed form is cached as JSON under the user's cache folder, keyed by the package version, a hash
+    of the code that computes it, and the names, sizes and modification times of the files; without
     a usable cache folder the files are simply parsed. Building the cache checks every link a cause
     file makes (:mod:`.links`).
     """
@@ -148,8 +148,13 @@ def require_causes(ids: Iterable[str], where: str) -> tuple[str, ...]:
 
 
 def _cache_path(directory: str | os.PathLike, paths: list[str]) -> str | None:
-    code = [os.path.join(PACKAGE, name) for name in _CODE] + fact_files()
-    return cache_file(f"catalogue-{CACHE_FORMAT}-{__version__}", [os.fspath(directory), *code, *paths])
+    """The cache's file: keyed by the package version, a hash of the code that computes it, and the
+    stamps of the cause files and the fact declarations its link check reads."""
+    digest = code_digest([os.path.join(PACKAGE, name) for name in _CODE])
+    if digest is None:
+        return None
+    kind = f"catalogue-{CACHE_FORMAT}-{__version__}-{digest}"
+    return cache_file(kind, [os.fspath(directory), *fact_files(), *paths])
 
 
 def _parse(stem: str, path: str) -> dict:
