@@ -158,6 +158,33 @@ def _run_patched(patch: str, *args: str, **options) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.parametrize("forks_allowed", [0, 1])
+def test_when_no_more_processes_can_start(tmp_path, error_cases, forks, monkeypatch, forks_allowed):
+    """The first fork failing ends the run after the parent's own chunk (exit 1); a later one, fewer workers
+    go on with the same output."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(c) + "\n" for c in error_cases[:80]))
+    whole = invoke_cli("explain", "--batch", str(batch), "--format", "json", "--jobs", "1")
+    fork = os.fork
+
+    def limited_fork() -> int:
+        if len(forks) >= forks_allowed:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return fork()
+
+    monkeypatch.setattr(os, "fork", limited_fork)
+    done = invoke_cli("explain", "--batch", str(batch), "--format", "json", "--jobs", "3")
+    if forks_allowed:
+        assert (done.returncode, done.stdout, done.stderr) == (0, whole.stdout, b"") and len(forks) == 1
+        return
+    assert done.returncode == 1 and not forks
+    assert done.stderr == (
+        b"gemini-doctor: cannot start a --jobs worker process (Resource temporarily unavailable); the "
+        b"results stop after line 16 (run again with --jobs 1)\n"
+    )
+    assert done.stdout.splitlines() == whole.stdout.splitlines()[:16]
+
+
 INTERRUPTING_WORKER = """
 diagnose = explain_run.diagnose
 

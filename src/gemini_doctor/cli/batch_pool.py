@@ -8,8 +8,8 @@ a few chunks per worker wait in memory, so a slow reader slows the workers inste
 
 A worker that dies ends the run with :class:`PoolFailed`, which says after which line the written results stop
 (always after a whole chunk); so does a fork that fails before any worker runs (after that, fewer workers go
-on). Workers ignore SIGINT: Ctrl-C reaches the parent as KeyboardInterrupt, and any
-exception in the parent kills and reaps the workers on its way out.
+on). Workers ignore SIGINT: Ctrl-C reaches the parent as KeyboardInterrupt, and any exception in the parent
+kills and reaps the workers on its way out.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def explain_in_pool(handle: BinaryIO, jobs: int, explain: Explain, out: TextIO, 
     rest = next(chunks, None)
     if rest is None:
         return status
-    out.flush()
+    out.flush()  # so that no worker holds a copy of what the parent has yet to write
     err.flush()
     workers: list[_Worker] = []
     try:
@@ -99,7 +99,6 @@ def _relay(
                         ) from None
                     jobs = len(workers)
                     break
-                workers.append(worker)
             _give(worker, given, pending)
             given += 1
             pending = next(chunks, None)
@@ -141,29 +140,38 @@ def _lines(chunk: Chunk) -> Iterable[tuple[int, bytes]]:
     return enumerate(io.BytesIO(data), number)
 
 
-def _start(explain: Explain, others: list[_Worker]) -> _Worker:
-    """A forked worker, SIGINT ignored, holding none of the *others*' connections (so each sees its parent
-    go)."""
+def _start(explain: Explain, workers: list[_Worker]) -> _Worker:
+    """A forked worker, added to *workers* before SIGINT can stop the parent; it ignores SIGINT and holds none
+    of the other workers' connections (so each sees its parent go)."""
     parent_end, child_end = Pipe()
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until the child ignores it
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
         if pid == 0:
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-                parent_end.close()
-                for other in others:
-                    other.conn.close()
-                _serve(child_end, explain)
-                code = 0
-            finally:
-                os._exit(code)  # never the parent's exit handlers or its unflushed output
+            _work(child_end, [parent_end, *(other.conn for other in workers)], explain, mask)
+        workers.append(_Worker(pid, parent_end))
+    except OSError:
+        parent_end.close()
+        raise
     finally:
+        child_end.close()
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-    child_end.close()
-    return _Worker(pid, parent_end)
+    return workers[-1]
+
+
+def _work(conn: Connection, others: list[Connection], explain: Explain, mask: set) -> None:
+    """A forked worker's life, which ends the process: SIGINT ignored, the parent's other connections closed,
+    then :func:`_serve`."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for other in others:
+            other.close()
+        _serve(conn, explain)
+        code = 0
+    finally:
+        os._exit(code)  # never the parent's exit handlers or its unflushed output
 
 
 def _serve(conn: Connection, explain: Explain) -> None:
