@@ -29,6 +29,10 @@ def test_other_apis_have_one_global_host_whatever_the_location():
         host("nosuchapi")
 
 
+def test_a_projects_full_resource_name():
+    assert services.project_resource(123) == "//cloudresourcemanager.googleapis.com/projects/123"
+
+
 def test_express_and_project_model_paths():
     assert vertex_model_path("gemini-3-pro") == "/v1beta1/publishers/google/models/gemini-3-pro"
     assert (

@@ -107,6 +107,12 @@ def host(service: str, location: str | None = None) -> str:
     return f"https://{short}.{GOOGLEAPIS}"
 
 
+def project_resource(project: str | int) -> str:
+    """A project's full resource name, as IAM names the resource a permission is checked on
+    (``//cloudresourcemanager.googleapis.com/projects/{id or number}``)."""
+    return f"//{BY_SHORT['cloudresourcemanager'].name}/projects/{project}"
+
+
 def vertex_model_path(
     model: str, project: str | None = None, location: str | None = None, version: str = "v1beta1"
 ) -> str:

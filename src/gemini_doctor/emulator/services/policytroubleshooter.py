@@ -24,7 +24,7 @@ from ...google.access import (
     member_of,
     v1_permission,
 )
-from ...google.services import BY_SHORT
+from ...google.services import BY_SHORT, project_resource
 from ..consumer import admin_caller
 from ..content import json_body
 from ..deny import RULE_LISTS, etag, permission_matches, policy_resource, principal_matches, rule_denies
@@ -35,7 +35,6 @@ from ..world import Project
 
 SERVICE = BY_SHORT["policytroubleshooter"].name
 HIGH, NORMAL = "HEURISTIC_RELEVANCE_HIGH", "HEURISTIC_RELEVANCE_NORMAL"
-_PROJECT_HOSTS = ("//cloudresourcemanager.googleapis.com/projects/",)
 
 
 class PolicyTroubleshooterBackend:
@@ -218,7 +217,7 @@ def _allow(project: Project, principal: str, permission: str) -> dict:
         "explainedPolicies": [
             {
                 "allowAccessState": state,
-                "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project.number}",
+                "fullResourceName": project_resource(project.number),
                 "policy": policy,
                 "bindingExplanations": bindings,
                 "relevance": HIGH,
@@ -235,7 +234,7 @@ def _deny(project: Project, principal: str, permission: str) -> dict:
     )
     resource = {
         "denyAccessState": state,
-        "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project.number}",
+        "fullResourceName": project_resource(project.number),
         "explainedPolicies": policies,
         "relevance": HIGH if state == "DENY_ACCESS_STATE_DENIED" else NORMAL,
     }

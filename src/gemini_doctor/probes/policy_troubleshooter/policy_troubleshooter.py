@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from ...google.access import GET_DENY_POLICIES, GET_IAM_POLICY, PREDICT, role_for
+from ...google.services import project_resource
 from ...google.syntax import valid
 from ..consumer import configured_project_needs
 from ..ids import requires
@@ -63,7 +64,7 @@ async def run(ctx: Context) -> Outcome:
         tuple_ = {
             "principal": who,
             "permission": permission,
-            "fullResourceName": f"//cloudresourcemanager.googleapis.com/projects/{project}",
+            "fullResourceName": project_resource(project),
         }
         reply = await ctx.http.call(
             "POST",
