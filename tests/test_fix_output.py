@@ -12,7 +12,7 @@ from gemini_doctor import explain
 from gemini_doctor.catalogue import load_catalogue
 from gemini_doctor.emulator.scenarios import DEV, scenario_names, scenario_world
 from gemini_doctor.engine.fill import fill_in_name
-from gemini_doctor.render.fixes import fix_markdown, fix_script
+from gemini_doctor.render.fixes import fix_lines, fix_markdown
 
 _TEMPLATE_NAMES = {
     name
@@ -57,12 +57,17 @@ def _assert_runnable(command: str) -> None:
     assert subprocess.run(["bash", "-n", "-c", command], capture_output=True).returncode == 0, command
 
 
+def fix_script(data: dict) -> str:
+    """The fix as the shell text `fix` prints: comments, and the one live command (or none)."""
+    return "".join(text + "\n" for _, text in fix_lines(data))
+
+
 @pytest.mark.parametrize("scenario", scenario_names())
 def test_every_scenario_fix_pastes_whole_and_reads_without_placeholders(gemini_emulator, tmp_path, scenario):
     emu = gemini_emulator(scenario)
     result = check(emu, tmp_path).to_dict()
     _assert_no_placeholder_in_prose(result, scenario)
-    script = fix_script(result, acting="dev@example.com")
+    script = fix_script(result)
     assert script.startswith(("# Problem: ", "# Healthy: "))
     live = _live_commands(script)
     assert len(live) <= 1, script

@@ -75,7 +75,6 @@ def test_roles_members_and_statuses():
     )
     assert access.member_of("app@p.iam.gserviceaccount.com") == "serviceAccount:app@p.iam.gserviceaccount.com"
     assert access.member_of("dev@example.com") == "user:dev@example.com"
-    assert access.scope_name(access.CLOUD_PLATFORM) == "cloud-platform"
     assert status.status_for(403) == "PERMISSION_DENIED" and status.status_for(418) == "UNKNOWN"
     assert all(status.STATUS_TO_HTTP[name] == code for code, name in status.HTTP_TO_STATUS.items())
 

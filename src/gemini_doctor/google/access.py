@@ -205,11 +205,6 @@ def v1_permission(permission: str) -> str:
     return f"{_SERVICE_PREFIXES.get(service, service)}.{rest}"
 
 
-def scope_name(scope: str) -> str:
-    """A scope URL's last part (``cloud-platform``), as people say it."""
-    return scope.rsplit("/", 1)[-1]
-
-
 def _validate() -> None:
     wrong = [
         f"{permission} -> {role}"

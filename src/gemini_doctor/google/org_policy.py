@@ -16,7 +16,6 @@ RESOURCE_LOCATIONS = "gcp.resourceLocations"  # where resources may live
 NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS = (
     "iam.managed.disableServiceAccountApiKeyCreation"  # blocks AI Studio's auth keys
 )
-LIST_CONSTRAINTS = (ALLOWED_MODELS, RESTRICT_SERVICES, RESOURCE_LOCATIONS)
 BOOLEAN_CONSTRAINTS = (NO_KEYS_BOUND_TO_SERVICE_ACCOUNTS,)
 ALLOWED, DENIED = "allowed", "denied"
 

@@ -18,17 +18,10 @@ def shown_causes(data: dict) -> list[dict]:
     return data["causes"][:1] + [c for c in data["causes"][1:] if c["confidence"] >= RUNNER_UP_AT]
 
 
-def fix_script(data: dict, acting: str | None = None) -> str:
-    """The fix as shell text: comments, and the one live command (or none)."""
-    return "".join(text + "\n" for _, text in fix_lines(data, acting))
-
-
-def fix_lines(data: dict, acting: str | None = None, quiet: bool = False, **_: object) -> list[Line]:
+def fix_lines(data: dict, quiet: bool = False, **_: object) -> list[Line]:
     """The script's lines, the live command in bold; with *quiet*, only that command (none when there is
     none)."""
     lines = [f"# {one_line(data['summary'])}"]  # "Problem: …" or "Healthy: …"
-    if acting:
-        lines.append(f"# The commands act as {acting}.")
     for n, cause in enumerate(shown_causes(data)):
         lines += [
             "",
@@ -56,11 +49,9 @@ def fix_lines(data: dict, acting: str | None = None, quiet: bool = False, **_: o
     return [line for line in styled if line[0] == "bold"] if quiet else styled
 
 
-def fix_markdown(data: dict, acting: str | None = None, **_: object) -> str:
+def fix_markdown(data: dict, **_: object) -> str:
     """The same, for a ticket: the problem, then each cause's steps with their commands in fences."""
     out = ["## gemini-doctor fix", "", f"**{text(data['summary'])}**"]
-    if acting:
-        out += ["", f"The commands act as {text(acting)}."]
     for n, cause in enumerate(shown_causes(data), 1):
         out += [
             "",
