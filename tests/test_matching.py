@@ -194,9 +194,12 @@ _PIECE = st.text(alphabet="abc .?*()[]\\b", max_size=6)
         max_size=4,
     ),
     st.text(alphabet="abcAB .", max_size=40),
+    st.none() | _PIECE,
 )
-def test_a_pattern_of_alternatives_searched_branch_by_branch_finds_the_same_match(alternatives, text):
-    pattern = "|".join(alternatives)
+def test_a_pattern_of_alternatives_searched_branch_by_branch_finds_the_same_match(alternatives, text, rest):
+    """Top-level alternatives, or (with *rest*) a leading group of them, ``(?:a|b)rest``, searched as the
+    branches ``arest``, ``brest``."""
+    pattern = "|".join(alternatives) if rest is None else f"(?:{'|'.join(alternatives)}){rest}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         try:

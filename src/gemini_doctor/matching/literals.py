@@ -205,7 +205,14 @@ _VERBOSE = re.compile(r"\(\?[aiLmsu]*x")  # in verbose mode, spaces and # are no
 
 def _top_level_alternatives(pattern: str) -> list[str] | None:
     """*pattern* split at its top-level ``|``; None when it holds a construct this does not follow."""
-    alternatives, depth, start, i = [], 0, 0, 0
+    found = _alternatives(pattern, 0)
+    return found[0] if found is not None and found[1] == len(pattern) else None
+
+
+def _alternatives(pattern: str, start: int) -> tuple[list[str], int] | None:
+    """The alternatives from *start* to the ``)`` that closes them (or the end), and where they stop;
+    None when a group or class is left open, or a construct this does not follow."""
+    alternatives, depth, i = [], 0, start
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -218,25 +225,43 @@ def _top_level_alternatives(pattern: str) -> list[str] | None:
         elif c == "(":
             depth += 1
         elif c == ")":
+            if depth == 0:
+                break
             depth -= 1
         elif c == "|" and depth == 0:
             alternatives.append(pattern[start:i])
             start = i + 1
         i += 1
-    return [*alternatives, pattern[start:]] if depth == 0 else None
+    return None if depth else ([*alternatives, pattern[start:i]], i)
 
 
 def branches(pattern: str) -> list[str] | None:
-    """*pattern*'s top-level alternatives, when each can run as a regex of its own and match what it
-    matched as a branch of *pattern*; None when there is one, or a construct ties them together
-    (global flags, back-references, verbose mode)."""
-    if "|" not in pattern or _TIED.search(pattern):
+    """*pattern*'s top-level alternatives (or, for one that starts with a group of alternatives, those
+    with the rest of the pattern after each), when each can run as a regex of its own and match where it
+    matched as a branch of *pattern*; None when there is one, or a construct ties them together (global
+    flags, back-references, verbose mode)."""
+    if "|" not in pattern or _TIED.search(_ESCAPE.sub("", pattern)):
         return None
     alternatives = _top_level_alternatives(pattern)
+    if alternatives == [pattern] and pattern.startswith("(?:"):
+        alternatives = _distributed(pattern)
     return alternatives if alternatives is not None and len(alternatives) > 1 else None
 
 
+def _distributed(pattern: str) -> list[str] | None:
+    """A pattern that starts with a group of alternatives, ``(?:a|b)c``, as the alternatives ``ac`` and
+    ``bc`` (a match of the pattern is a match of one of them, starting where it starts); None when the
+    group is not closed or is quantified."""
+    found = _alternatives(pattern, len("(?:"))
+    if found is None or found[1] == len(pattern):
+        return None
+    inner, close = found
+    rest = pattern[close + 1 :]
+    return None if rest[:1] in ("?", "*", "+", "{") else [alternative + rest for alternative in inner]
+
+
 _TIED = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]+\)|\(\?[aiLmsux-]*x|\(\?\(")  # see branches()
+_ESCAPE = re.compile(r"\\\D")  # an escape that is no back-reference: \( is no group, \\ no escape
 
 
 def _class_end(pattern: str, start: int) -> int | None:
