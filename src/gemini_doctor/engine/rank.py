@@ -171,17 +171,14 @@ def _evidence_line(signal: Signal, seen: object, evidence: Evidence) -> str:
 
 
 # Where a quoted message ends inside an error dump: a closing quote before `,` `}` `]` (JSON, Python reprs),
-# a dict or a list of dicts opening (`{'`, `[{"`), a newline (real or escaped), or a protobuf `[reason`
-# block. What follows is structure, not Google's words. (Written as its first character, a class the regex
-# engine scans for quickly, then what may follow that character: the alternatives
-# ['"]\s*[,}\]] | \s*\[?\{['"] | \\n | \n | \s\[reason, which would be tried at every position.)
-_MESSAGE_END = re.compile(
-    r"""[\s'"\[{\\](?:(?<=['"])\s*[,}\]]|(?<=\s)\s*\[?\{['"]|(?<=\n)|(?<=\s)\[reason|(?<=\[)\{['"]"""
-    r"""|(?<={)['"]|(?<=\\)n)"""
-)
-# looked for this far only: its leading \s* would rescan a long run of spaces from each one
+# a dict or a list of dicts opening (`{'`, `[{"`), an escaped newline, or a protobuf `[reason` block. What
+# follows is structure, not Google's words. The text is folded (single spaces, no other white space), so
+# every alternative starts with a character of its own: the regex engine skips ahead to those characters
+# and drops, at each, the alternatives that start with another.
+_MESSAGE_END = re.compile(r"""' ?[,}\]]|" ?[,}\]]| \[?\{['"]| \[reason|\[\{['"]|\{['"]|\\n""")
+# looked for this far only, so that a long text without one is not searched to its end
 _MESSAGE_END_REACH = 1000
-# the longest message end in folded text (one space at most where the pattern allows white space): " [reason"
+# the longest message end: " [reason"
 _MESSAGE_END_LONGEST = 8
 
 
