@@ -137,11 +137,11 @@ _MESSAGES = PatternIndex(
         ),
     )
 )
-# on lower case; every alternative starts with a character (the last one's \b is checked after it),
-# so the regex engine skips ahead to those characters
+# on lower case; every alternative starts with a character, not a class (4xx and 5xx are two, the \b before
+# each checked after it), so the regex engine skips ahead to those characters
 _ERRORISH = re.compile(
     r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission"
-    r"|[45](?<!\w[45])\d\d\b"
+    r"|4(?<!\w4)\d\d\b|5(?<!\w5)\d\d\b"
 )
 _LETTER = re.compile(r"[^\W\d_]")
 
