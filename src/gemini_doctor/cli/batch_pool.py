@@ -57,7 +57,8 @@ def explain_in_pool(handle: BinaryIO, jobs: int, explain: Explain, out: TextIO, 
         status = max(status, _relay(rest, chunks, jobs, explain, workers, out, err))
     except BaseException:
         for worker in workers:
-            os.kill(worker.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # gone already (SIGCHLD ignored reaps at once)
+                os.kill(worker.pid, signal.SIGKILL)
         raise
     finally:
         for worker in workers:
