@@ -197,7 +197,11 @@ class Prefiltered:
         a folded pattern's groups are in lower case."""
         if isinstance(subject, str):  # a short value (a record field): searched as it is, no gate
             return (self._regex or self._compile()).search(subject.lower() if self._on_lowered else subject)
-        if not self.can_match(subject):
+        found = subject.found
+        if found is None:
+            if not self.can_match(subject):
+                return None
+        elif self.literals is not None and found.isdisjoint(self.literals):  # can_match(), without a call
             return None
         regex = self._regex or self._compile()
         text = subject.lowered if self._on_lowered else subject.text
@@ -217,7 +221,11 @@ class Prefiltered:
 
     def findall(self, subject: Scanned) -> list:
         """All matches' groups; for case-sensitive patterns (a folded pattern's groups are lower case)."""
-        if not self.can_match(subject):
+        found = subject.found
+        if found is None:
+            if not self.can_match(subject):
+                return []
+        elif self.literals is not None and found.isdisjoint(self.literals):  # can_match(), without a call
             return []
         return (self._regex or self._compile()).findall(subject.lowered if self._on_lowered else subject.text)
 
