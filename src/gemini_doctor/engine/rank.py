@@ -155,15 +155,18 @@ def _evidence_line(signal: Signal, seen: object, evidence: Evidence) -> str:
     parts = []
     if signal.facts:
         parts.append(evidence.facts[min(signal.facts.intersection(evidence.facts))])
-    if signal.reasons:
-        parts.append(f"reason {next(r for r in record.reasons if r in signal.reasons)}")
+    for reason in record.reasons if signal.reasons else ():  # the first the signal names
+        if reason in signal.reasons:
+            parts.append(f"reason {reason}")
+            break
     if signal.statuses:
         parts.append(f"status {record.status}")
     if signal.codes:
         parts.append(f"HTTP {record.code}")
     if signal.surfaces:
         parts.append(f"surface {record.surface}")
-    parts.extend(f"{name} {getattr(record, name)}" for name, _ in signal.fields)
+    for name, _ in signal.fields:
+        parts.append(f"{name} {getattr(record, name)}")
     if seen is not _NO_TEXT:
         parts.append(f"«{_snippet(evidence.text, seen.start(), seen.end())}»")
     line = ", ".join(parts)
