@@ -321,7 +321,9 @@ def _present_across_breaks(lowered: str) -> set[str]:
         if trigger in _KIND_TRIGGERS and joined.count(trigger) > count:
             found |= {trigger, _CUT}
     # a literal that starts with the end of an escaped break (\\npm_…) is not in the text without it
-    found.update(trigger for trigger in _BREAK_ENDINGS if trigger in lowered)
+    for trigger in _BREAK_ENDINGS:
+        if trigger in lowered:
+            found.add(trigger)
     return found
 
 

@@ -111,7 +111,7 @@ class Diagnosis:
     def _values(self, compiled: list[_CompiledCause]) -> dict[str, str]:
         """The template values; *compiled*: the causes, compiled (the model to use instead is looked
         up only when one of them names it)."""
-        wanted = any(cause.replacement for cause in compiled)
+        wanted = any([cause.replacement for cause in compiled])
         return template_values(self.record, self.extra_values, replacement=wanted)
 
 

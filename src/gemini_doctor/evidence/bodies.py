@@ -120,5 +120,5 @@ def _add_body(raw: dict, found: Found, depth: int) -> None:
         _scan(body["message"], found, depth + 1)
         if len(found.bodies) > before:  # the message was itself a body: keep the inner one only
             return
-    if any(v for v in body.values()):
+    if any(body.values()):
         found.bodies.append(body)

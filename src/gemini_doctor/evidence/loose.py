@@ -281,9 +281,10 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
     reasons = list(dict.fromkeys([*_REASON.findall(scanned), *_REASON_WORD.findall(scanned)]))
     if reasons:
         out["reasons"] = reasons
-    domain = None if "domain" in known else next((d for d in _DOMAIN.findall(scanned) if d != "global"), None)
-    if domain:
-        out["domain"] = domain
+    for domain in () if "domain" in known else _DOMAIN.findall(scanned):
+        if domain != "global":
+            out["domain"] = domain
+            break
     metadata = {k: v for k, v in _PROTO_META.findall(scanned)}
     json_meta = _JSON_META if "'" in scanned.text else _JSON_META_DOUBLE
     for key, value in json_meta.findall(scanned):

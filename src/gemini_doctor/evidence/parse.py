@@ -65,7 +65,9 @@ def parse_text(text: str) -> Evidence:
     loose = read_fields(scanned, record.filled())
     for key, value in loose.pop("metadata", {}).items():
         record.metadata.setdefault(key, value)
-    record.reasons.extend(r for r in loose.pop("reasons", []) if r not in record.reasons)
+    for reason in loose.pop("reasons", []):
+        if reason not in record.reasons:
+            record.reasons.append(reason)
     _read_metadata(record)
     record.fill_missing(**loose)
     record.fill_missing(**secrets)
@@ -133,7 +135,11 @@ def _resolved_by_google(record: ErrorRecord) -> bool:
 
 
 def _read_bodies(record: ErrorRecord, bodies: list[dict], stray: list[dict]) -> None:
-    main = next((b for b in bodies if b["message"]), bodies[0] if bodies else None)
+    main = bodies[0] if bodies else None
+    for body in bodies:  # the first with a message
+        if body["message"]:
+            main = body
+            break
     if main:
         record.fill_missing(code=main["code"], status=main["status"], message=main["message"])
     for body in bodies:
