@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ..redact import redact
 from .discovery import Setup
@@ -39,6 +40,7 @@ class Context:
     token: str | None = None  # the access token, once the token probe has it
     pending_admin_token: Future | None = None  # the same fetch for --admin-credentials
     admin_token: str | None = None  # --admin-credentials' access token, once the admin_token probe has it
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))  # when the probes began
 
     @property
     def admin_probe_token(self) -> str | None:

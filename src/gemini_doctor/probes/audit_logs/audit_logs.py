@@ -1,8 +1,9 @@
 """denied calls in the audit log
 
 The project's Data Access audit log, read for recent denied Gemini calls: Cloud Logging's ``entries:list``
-(read-only) for entries of the last day with status PERMISSION_DENIED on the Gemini API or Agent Platform. A
-denial found names the exact permission, principal, method and time. When none is found, the project's IAM
+(read-only) for entries of the last day with status PERMISSION_DENIED on the Gemini API or Agent Platform,
+logged before this check began (not the check's own calls). A denial found names the exact permission,
+principal, method and time. When none is found, the project's IAM
 policy (``getIamPolicy``, read-only) says whether Data Access audit logs are on for the service at all, and
 the probe prints how to turn them on when they are off. Every value read back is checked against Google's
 syntax before it is shown.
@@ -71,7 +72,7 @@ async def run(ctx: Context) -> Outcome:
     reply = await ctx.http.call("POST", "logging", "/v2/entries:list", token=ctx.admin_probe_token, json=body)
     if not reply.ok:
         return admin_failure(reply, ROLE_NEEDED)
-    denials = [d for d in map(audit_denial, reply.body.get("entries") or ()) if d]
+    denials = [d for d in map(audit_denial, reply.body.get("entries") or ()) if d and _before(d, ctx.started)]
     if not denials:
         # no entry means no denial only when Google records denials: an unreadable audit config leaves it open
         status, logged = await data_access_logging(ctx)
@@ -90,6 +91,16 @@ async def run(ctx: Context) -> Outcome:
     # a record of the past, not a failure now: its fact is evidence for the verdict when the call fails
     facts = {"audit_permission_denied": line} if seen["permission"] else {}
     return Outcome(OK, line, facts=facts, result=Denials(mine))
+
+
+def _before(denial: dict, moment: datetime) -> bool:
+    """Whether *denial* was logged before *moment* (an unknown time counts as before). One logged after the
+    check began is one of the check's own calls: Google's audit log shows none so soon, and leaving them out
+    keeps the answer the same whichever probe finishes first."""
+    try:
+        return datetime.fromisoformat(denial["time"]) < moment
+    except (TypeError, ValueError):
+        return True
 
 
 async def data_access_logging(ctx: Context) -> tuple[str, str]:
