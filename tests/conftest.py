@@ -103,23 +103,32 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 
 # Slowest first, so that the two workers end together: tests are handed out one by one in the order below, by
-# each test's time in the previous runs here (pytest's cache), or, on a fresh checkout, these modules first
-# (each of their tests starts gcloud, an SDK's interpreter, node or IPython: seconds, not milliseconds).
+# each test's time in the previous runs here (pytest's cache), or, without one (a fresh checkout, or
+# -p no:cacheprovider), these modules first: some of their tests take a second or more (gcloud, an SDK's
+# interpreter, node or IPython; a whole-corpus sweep), where most take milliseconds.
 _DURATIONS_KEY = "gemini-doctor/durations"
 _SLOW_MODULES = frozenset(
     {
+        "test_bad_input.py",
         "test_check_key_creation.py",
+        "test_check_output.py",
         "test_check_policy_troubleshooter.py",
+        "test_demo.py",
         "test_emulator_api_keys.py",
         "test_emulator_disabled_apis.py",
+        "test_emulator_metadata.py",
         "test_emulator_org_policy.py",
         "test_emulator_policy_troubleshooter.py",
         "test_env_clients.py",
+        "test_facts.py",
         "test_fix_gcloud.py",
         "test_node_genai.py",
+        "test_parser.py",
         "test_readme_clients.py",
+        "test_redact_json.py",
         "test_scan_audit_export.py",
         "test_scan_run_hooks.py",
+        "test_snapshots.py",
         "test_vertexai_sdk.py",
     }
 )

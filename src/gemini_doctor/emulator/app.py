@@ -8,6 +8,7 @@ Google does not serve (``eu-aiplatform.googleapis.com``): then the front end ref
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import random
 import re
@@ -88,8 +89,9 @@ class _Front:
         if fault is None:
             return await self.app(scope, receive, send)
         kind = fault.get("kind")
-        if kind == "timeout":
-            await asyncio.sleep(TIMEOUT_SECONDS)
+        if kind == "timeout":  # no answer until the caller gives up (or TIMEOUT_SECONDS pass)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_gone(receive), TIMEOUT_SECONDS)
         if kind == "reset":
             await send(
                 {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]}
@@ -100,6 +102,12 @@ class _Front:
             "The service is currently unavailable." if kind == "http_503" else "Internal error encountered."
         )
         await GoogleError(status, message).response()(scope, receive, send)
+
+
+async def _gone(receive) -> None:
+    """Return once the caller has disconnected (its request's body, if any, read and dropped)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _host_refusal(host: str, path: str) -> Response | None:
