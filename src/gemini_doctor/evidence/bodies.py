@@ -52,11 +52,14 @@ def _scan(text: str, found: Found, depth: int) -> None:
     if whole is not None and whole[1] >= len(stripped):
         _walk(whole[0], found, depth)
         return
-    if not any(marker in text for marker in _MARKERS):
+    for marker in _MARKERS:  # (a loop: any() would make a generator for each text)
+        if marker in text:
+            break
+    else:  # no marker: no body or detail entry starts in the text
         return
     end_of_last = 0
-    firsts = (islice(regex.finditer(text), _MAX_STARTS) for regex in _STARTS)
-    for start in sorted(match.start() for matches in firsts for match in matches)[:_MAX_STARTS]:
+    starts = [match.start() for regex in _STARTS for match in islice(regex.finditer(text), _MAX_STARTS)]
+    for start in sorted(starts)[:_MAX_STARTS]:
         if start < end_of_last:
             continue
         parsed = _parse_object(text, start)

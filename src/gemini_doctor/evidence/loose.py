@@ -285,7 +285,7 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
         if domain != "global":
             out["domain"] = domain
             break
-    metadata = {k: v for k, v in _PROTO_META.findall(scanned)}
+    metadata = dict(_PROTO_META.findall(scanned))
     json_meta = _JSON_META if "'" in scanned.text else _JSON_META_DOUBLE
     for key, value in json_meta.findall(scanned):
         metadata.setdefault(key, value)
