@@ -1,5 +1,8 @@
 """Google's vocabulary: hosts per location, services and titles, roles, members, statuses."""
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from gemini_doctor.google import access, services, status
@@ -119,3 +122,36 @@ def test_check_builds_the_host_for_each_location(location, expected):
         GoogleHttp("http://127.0.0.1:9/", 1.0).url("aiplatform", "/v1/x", location)
         == "http://127.0.0.1:9/v1/x"
     )
+
+
+def _is_surface(node: ast.AST) -> bool:
+    """``x.surface``, ``x.surfaces`` or ``x.get("surface")``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("surface", "surfaces")
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Constant)
+        and node.args[0].value == "surface"
+    )
+
+
+def test_every_surface_the_code_compares_with_is_declared():
+    """A surface ID is a plain string in the code (``setup.surface == "vertex"``): each one a surface is
+    compared with must be one google.services declares, so a misspelling fails here instead of never
+    matching. (An emulated incident's surface may also be "both".)"""
+    root = Path(services.__file__).parents[1]
+    compared = {}
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and any(map(_is_surface, [node.left, *node.comparators])):
+                for side in [node.left, *node.comparators]:
+                    values = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                    for value in values:
+                        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                            compared.setdefault(value.value, f"{path.relative_to(root)}:{node.lineno}")
+    assert {"vertex", "gemini-api"} <= compared.keys()
+    unknown = {value: where for value, where in compared.items() if value not in services.SURFACES}
+    assert unknown.keys() <= {"both"}, unknown
