@@ -1,6 +1,7 @@
 """Google's vocabulary: hosts per location, services and titles, roles, members, statuses."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,15 @@ def test_every_surface_the_code_compares_with_is_declared():
     assert {"vertex", "gemini-api"} <= compared.keys()
     unknown = {value: where for value, where in compared.items() if value not in services.SURFACES}
     assert unknown.keys() <= {"both"}, unknown
+
+
+def test_every_permission_the_emulator_requires_is_in_the_role_table():
+    """The emulator decides who may call what with google.access's roles: a permission it names that no
+    role carries would be Owner-only by a typo."""
+    known = set().union(*access.ROLES.values())
+    permission = re.compile(
+        r'"((?:resourcemanager|serviceusage|apikeys|iam|logging|orgpolicy|aiplatform)(?:\.\w+){2})"'
+    )
+    emulator = Path(services.__file__).parents[1] / "emulator"
+    named = {m[1] for path in emulator.rglob("*.py") for m in permission.finditer(path.read_text("utf-8"))}
+    assert len(named) >= 10 and named <= known, sorted(named - known)

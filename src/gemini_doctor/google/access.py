@@ -86,6 +86,7 @@ ROLES: dict[str, frozenset[str]] = {
     "roles/logging.viewer": frozenset({LIST_LOG_ENTRIES}),
     "roles/logging.privateLogViewer": frozenset({LIST_LOG_ENTRIES, "logging.privateLogEntries.list"}),
     "roles/browser": frozenset({GET_PROJECT}),
+    "roles/billing.projectManager": frozenset({"resourcemanager.projects.createBillingAssignment"}),
     "roles/aiplatform.user": frozenset({PREDICT, GET_PROJECT}),
     "roles/aiplatform.admin": frozenset({PREDICT, GET_PROJECT}),
     "roles/serviceusage.serviceUsageConsumer": frozenset({USE_SERVICES, *_READ_SERVICES}),
