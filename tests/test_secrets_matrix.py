@@ -110,7 +110,7 @@ def _normalised(out: str) -> str:
         out = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), out)
         out = re.sub(r"&#[xX]?[0-9a-fA-F]+;", "", out).replace("&amp;", "&").replace("\\/", "/")
         out = out.replace("\\r", "").replace("\\n", "").replace("\\\\", "\\")
-    return re.sub(r"\s", "", out)
+    return "".join(out.split())  # every whitespace character dropped (what re's \s matches)
 
 
 def leaks(secret: str, out: str) -> list[str]:
