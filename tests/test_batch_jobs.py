@@ -186,6 +186,10 @@ def test_when_no_more_processes_can_start(tmp_path, error_cases, forks, monkeypa
 
 
 INTERRUPTING_WORKER = """
+import time
+
+# Ctrl-C as on a terminal, even where this test runs with SIGINT ignored (a job started with & in a script)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 diagnose = explain_run.diagnose
 
 def diagnose_or_interrupt(text, **known):
@@ -193,7 +197,7 @@ def diagnose_or_interrupt(text, **known):
         with open(os.environ["PID_FILE"], "w") as pid_file:
             pid_file.write(str(os.getpid()))
         os.killpg(0, signal.SIGINT)
-        signal.pause()  # until the parent stops it
+        time.sleep(60)  # until the parent stops it (or, should it not, not for ever)
     return diagnose(text, **known)
 
 explain_run.diagnose = diagnose_or_interrupt
