@@ -65,8 +65,14 @@ def test_async_client(gemini_emulator):
     emu = gemini_emulator("healthy")
 
     async def ask():
-        client = openai.AsyncOpenAI(api_key=KEY, base_url=f"{emu.url}/v1beta/openai/", max_retries=0)
-        return await client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+        # closed here: left to the garbage collector, its __del__ would schedule aclose() on whatever event
+        # loop runs then (another test's check), whose log would show the task's failure
+        async with openai.AsyncOpenAI(
+            api_key=KEY, base_url=f"{emu.url}/v1beta/openai/", max_retries=0
+        ) as client:
+            return await client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "hi"}]
+            )
 
     assert asyncio.run(ask()).choices[0].message.content == REPLY
 
