@@ -79,7 +79,7 @@ def test_explain_path_stays_light():
         "sys.stdin=io.TextIOWrapper(io.BytesIO(b'API key expired'));import gemini_doctor.cli.main as m\n"
         "try: m.main()\nexcept SystemExit: pass\n"
         "heavy=[n for n in sys.modules if n.split('.')[0] in "
-        "('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib')]\n"
+        "('httpx','google','rich','starlette','uvicorn','requests','grpc','click','dataclasses','pathlib','typing')]\n"
         "sys.stderr.write('HEAVY=' + ','.join(heavy))"
     )
     import subprocess

@@ -15,7 +15,6 @@ import os
 import stat
 import sys
 from collections.abc import Iterable
-from typing import TextIO
 
 from ..api import explain as diagnose
 from ..engine import Diagnosis
@@ -25,6 +24,10 @@ from ..redact import redact_json
 from ..render import FORMATS, render, to_json_line
 from . import plain_args
 from .plain_args import Option
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (`explain` starts light)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 EXIT_FOUND, EXIT_POOL_FAILED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
+from collections import namedtuple
 
 from ..redact import redact
 
 Line = tuple[str, str]  # (style, text); style "" is plain
 
 
-class View(NamedTuple):
-    """How one command's result (its JSON form) is shown: *lines* for the terminal, *markdown* for tickets,
-    and *json_form* (when set) picks what JSON shows. Each takes the result and the command's options as
-    keywords, ignoring those it does not use; each view module ends with ``VIEW = View(...)``."""
+class View(namedtuple("View", "lines markdown json_form", defaults=(None,))):
+    """How one command's result (its JSON form) is shown: *lines* (result, options -> list of Line) for the
+    terminal, *markdown* (-> str) for tickets, and *json_form* (dict -> dict, when set) picks what JSON shows.
+    Each takes the result and the command's options as keywords, ignoring those it does not use; each view
+    module ends with ``VIEW = View(...)``. (A namedtuple, not typing.NamedTuple: `explain` starts light.)"""
 
-    lines: Callable[..., list[Line]]
-    markdown: Callable[..., str]
-    json_form: Callable[[dict], dict] | None = None
+    __slots__ = ()
 
 
 def one_line(value: str) -> str:
