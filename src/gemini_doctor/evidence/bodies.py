@@ -12,12 +12,13 @@ import json
 import re
 from itertools import islice
 
+from ..matching.prefilter import LazyRegex
 from .pyliteral import read_literal
 
 _MAX_STARTS = 40  # candidate object starts tried per text layer
 _MAX_DEPTH = 4  # levels of escaped JSON inside JSON strings
 _DECODER = json.JSONDecoder()
-_PY_OPENING = re.compile(r"""[\[{(][\s\[{(]{0,64}'""")  # a Python literal's opening: brackets, then a quote
+_PY_OPENING = LazyRegex(r"""[\[{(][\s\[{(]{0,64}'""")  # a Python literal's opening: brackets, then a quote
 _MARKERS = ('"error', "'error", "@type")  # what _STARTS needs (escaped forms contain them too)
 # Where a body or detail entry may begin, one regex per bracket: led by a literal, the regex engine
 # skips ahead to it (a class [\[{] is tried at every character, 6x slower). No two such openings overlap.
@@ -79,7 +80,7 @@ def _parse_object(text: str, start: int) -> tuple[object, int] | None:
         return value, end
     except (ValueError, RecursionError):
         pass
-    return read_literal(text, start) if _PY_OPENING.match(text, start) else None
+    return read_literal(text, start) if _PY_OPENING.regex.match(text, start) else None
 
 
 def _walk(value: object, found: Found, depth: int, _level: int = 0) -> None:

@@ -12,11 +12,11 @@ from functools import lru_cache
 
 from ..google.services import MULTI_REGIONS, SERVICES
 from ..google.services import service_by_title as _service_titled
-from ..matching.prefilter import LiteralScanner, PatternIndex, Prefiltered, Scanned
+from ..matching.prefilter import LazyRegex, LiteralScanner, PatternIndex, Prefiltered, Scanned
 from .record import GRPC_CODES, STATUS_TO_HTTP
 
 _UNESCAPES = (("\\\\", "\\"), ('\\"', '"'), ("\\'", "'"), ("\\n", "\n"), ("\\t", " "), ("\\/", "/"))
-_UNICODE = re.compile(r"\\u00(3c|3e|26|27|3d|22)", re.I)
+_UNICODE = LazyRegex(r"\\u00(3c|3e|26|27|3d|22)", re.I)
 _UNICODE_CHARS = {"3c": "<", "3e": ">", "26": "&", "27": "'", "3d": "=", "22": '"'}
 
 
@@ -27,7 +27,7 @@ def unescape(text: str) -> str:
             break
         before = text
         if "\\u00" in text or "\\U00" in text:
-            text = _UNICODE.sub(lambda m: _UNICODE_CHARS[m.group(1).lower()], text)
+            text = _UNICODE.regex.sub(lambda m: _UNICODE_CHARS[m.group(1).lower()], text)
         for old, new in _UNESCAPES:
             text = text.replace(old, new)
         if text == before:
@@ -139,11 +139,11 @@ _MESSAGES = PatternIndex(
 )
 # on lower case; every alternative starts with a character, not a class (4xx and 5xx are two, the \b before
 # each checked after it), so the regex engine skips ahead to those characters
-_ERRORISH = re.compile(
+_ERRORISH = LazyRegex(
     r"error|denied|invalid|not (?:found|valid|supported|allowed)|exceeded|blocked|forbidden|permission"
     r"|4(?<!\w4)\d\d\b|5(?<!\w5)\d\d\b"
 )
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTER = LazyRegex(r"[^\W\d_]")
 
 # A Gemini service's first label -> its surface, as the vocabulary declares them.
 _SURFACE_BY_SERVICE = {s.short: s.surface for s in SERVICES.values() if s.surface}
@@ -221,12 +221,12 @@ _SURFACE_HINTS = (
 )
 
 
-_TITLE = re.compile(r"((?:[A-Z][\w]*\s){0,5}API) has not been used in project")
+_TITLE = LazyRegex(r"((?:[A-Z][\w]*\s){0,5}API) has not been used in project")
 _TITLE_REACH = 200  # how far before "has not been used" a title is looked for (so the search stays short)
 # What posters put in place of a value they hide: runs of x or *, an ellipsis, <...>, [...], "redacted"
-_REDACTED = re.compile(r"(?i)x{3,}|\*{2,}|…|\.\.\.|^<.*>$|redacted|hidden|censored|omitted|removed")
+_REDACTED = LazyRegex(r"(?i)x{3,}|\*{2,}|…|\.\.\.|^<.*>$|redacted|hidden|censored|omitted|removed")
 # A project ID or number as Google writes it (optionally domain-scoped: example.com:my-project)
-_PROJECT_ID = re.compile(r"(?:[a-z0-9.\-]+:)?[a-z][a-z0-9\-]{4,28}[a-z0-9]|\d{6,}")
+_PROJECT_ID = LazyRegex(r"(?:[a-z0-9.\-]+:)?[a-z][a-z0-9\-]{4,28}[a-z0-9]|\d{6,}")
 
 
 def service_by_title(text: str | None) -> str | None:
@@ -235,19 +235,19 @@ def service_by_title(text: str | None) -> str | None:
     if not text:
         return None
     at = text.find(" has not been used in project")
-    m = _TITLE.search(text, max(0, at - _TITLE_REACH), at + 30) if at != -1 else None
+    m = _TITLE.regex.search(text, max(0, at - _TITLE_REACH), at + 30) if at != -1 else None
     service = _service_titled(m.group(1) if m else text)
     return service.name if service else None
 
 
 def is_redacted(value: str) -> bool:
     """True when *value* is a poster's redaction mark, never evidence of what their config holds."""
-    return bool(_REDACTED.search(value))
+    return bool(_REDACTED.regex.search(value))
 
 
 def is_project_id(value: str) -> bool:
     """True when *value* has the form of a real project ID or number."""
-    return _PROJECT_ID.fullmatch(value) is not None
+    return _PROJECT_ID.regex.fullmatch(value) is not None
 
 
 def scan(text: str) -> Scanned:
@@ -311,14 +311,14 @@ def read_fields(scanned: Scanned, known: frozenset[str] | set[str] = frozenset()
 # A terminal wraps a long line anywhere, inside a model name too ("gemini-3-pro-pre" | "view"), and a copy
 # may turn the break into a space. The word after the break is the name's rest when the break falls at a
 # hyphen, or when the two make a model the lifecycle knows and the first piece alone is not one.
-_WRAPPED_REST = re.compile(r"\s{1,80}([\w\-]+(?:\.[\w\-]+)*)")
+_WRAPPED_REST = LazyRegex(r"\s{1,80}([\w\-]+(?:\.[\w\-]+)*)")
 
 
 def _unwrapped(text: str, end: int, name: str) -> str:
     """*name*, read up to *end* in *text*, joined with its rest on the next line when it was wrapped."""
     if end >= len(text) or not text[end].isspace():
         return name
-    m = _WRAPPED_REST.match(text, end)
+    m = _WRAPPED_REST.regex.match(text, end)
     if m is None:
         return name
     rest = m.group(1)
@@ -429,9 +429,9 @@ def first_line(text: str, limit: int = 300) -> str | None:
     prose = None
     for line in text.splitlines()[:200]:
         line = line.strip().strip('"').strip()
-        if len(line) < 8 or not _LETTER.search(line):
+        if len(line) < 8 or not _LETTER.regex.search(line):
             continue
-        if _ERRORISH.search(line.lower()):
+        if _ERRORISH.regex.search(line.lower()):
             return line[:limit]
         prose = prose or line
     return prose[:limit] if prose else None

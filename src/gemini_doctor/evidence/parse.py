@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from ..google import model_lifecycle
 from ..matching.literals import lower_in_step
+from ..matching.prefilter import LazyRegex
 from ..redact import redact_noting
 from .bodies import find_bodies
 from .foreign import foreign_vendor
@@ -25,7 +24,7 @@ from .troubleshooter import read_troubleshooter
 
 MAX_INPUT_CHARS = 1 << 20
 # A terminal UI's box borders (Gemini CLI draws them through wrapped error lines) read as spaces
-_BOX_BORDERS = re.compile("[│┃║╎╏┆┇┊┋]")
+_BOX_BORDERS = LazyRegex("[│┃║╎╏┆┇┊┋]")
 
 
 class Evidence:
@@ -50,7 +49,7 @@ def parse_text(text: str) -> Evidence:
     """Parse *text* (any length; only the first MiB is read) into evidence. Never raises on bad input."""
     text = text[:MAX_INPUT_CHARS].replace("\x00", "")
     if not text.isascii():  # a lone surrogate (JSON "\ud800", a mis-decoded file) cannot be encoded: '?'
-        text = _BOX_BORDERS.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
+        text = _BOX_BORDERS.regex.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
     text, masked = redact_noting(
         text
     )  # from here on nothing can leak a secret: evidence holds masked forms only
@@ -96,12 +95,12 @@ def parse_text(text: str) -> Evidence:
     return Evidence(record=record, text=folded, lowered=lowered)
 
 
-_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)(?:\.\d+)?s)?")
+_DURATION = LazyRegex(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)(?:\.\d+)?s)?")
 
 
 def _duration(value: str | None) -> str | None:
     """A delay as Google writes it ("5h59m59.96s", "21599.96s", "37s") as hours, minutes, seconds."""
-    m = _DURATION.fullmatch(value.strip()) if value else None
+    m = _DURATION.regex.fullmatch(value.strip()) if value else None
     if not m or not any(m.groups()):
         return None
     hours, minutes, seconds = (int(g or 0) for g in m.groups())

@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import re
 
+from ..matching.prefilter import LazyRegex
+
 _MAX_SPAN = 200_000
 _DECODER = json.JSONDecoder()
 # A quoted string (its escapes unrolled, which the regex engine runs fastest), a bracket, a word, or a
 # quote that never closes (which ends the reading: trying again from each later quote would be quadratic)
-_TOKEN = re.compile(
+_TOKEN = LazyRegex(
     r"""'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|([\[\]{}()])|\b(True|False|None)\b|(['"])""",
     re.S,
 )
-_ESCAPE = re.compile(r"""\\(x[0-9a-fA-F]{2}|.)|(")""", re.S)  # an escape pair, or a bare double quote
+_ESCAPE = LazyRegex(r"""\\(x[0-9a-fA-F]{2}|.)|(")""", re.S)  # an escape pair, or a bare double quote
 _WORDS = {"True": "true", "False": "false", "None": "null"}
 _BRACKETS = {"(": "[", ")": "]"}
 _QUOTES_SWAPPED = str.maketrans("'\"", "\"'")
@@ -79,7 +81,7 @@ def _swap_back(value: object) -> object:
 def _as_json(text: str, start: int) -> tuple[str, int] | None:
     """The literal at *start* respelt as JSON, and where it ends (quoted strings skipped whole)."""
     parts, depth, copied = [], 0, start
-    for m in _TOKEN.finditer(text, start, min(len(text), start + _MAX_SPAN)):
+    for m in _TOKEN.regex.finditer(text, start, min(len(text), start + _MAX_SPAN)):
         parts.append(text[copied : m.start()])
         copied = m.end()
         single, double, bracket, word, unclosed = m.groups()
@@ -95,7 +97,7 @@ def _as_json(text: str, start: int) -> tuple[str, int] | None:
         else:
             content = single if single is not None else double
             if "\\" in content or '"' in content:
-                content = _ESCAPE.sub(_json_escape, content)
+                content = _ESCAPE.regex.sub(_json_escape, content)
             parts.append(f'"{content}"')
     return None
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 from ..google.syntax import valid
+from ..matching.prefilter import LazyRegex
 from .record import ErrorRecord
 
 TROUBLESHOOTER = "https://console.cloud.google.com/iam-admin/troubleshooter/"
 _URL = re.compile(re.escape(TROUBLESHOOTER) + r"[A-Za-z0-9;=._~%+/-]{1,2000}")
-_ID_IN_URL = re.compile(r";errorId=([^;?&#]+)")
+_ID_IN_URL = LazyRegex(r";errorId=([^;?&#]+)")
 
 
 def read_troubleshooter(record: ErrorRecord) -> None:
@@ -24,6 +25,6 @@ def read_troubleshooter(record: ErrorRecord) -> None:
     record.troubleshooter_url = url if _URL.fullmatch(url) else None
     error_id = record.metadata.get("error_info_id")
     if not error_id and record.troubleshooter_url:
-        found = _ID_IN_URL.search(record.troubleshooter_url)
+        found = _ID_IN_URL.regex.search(record.troubleshooter_url)
         error_id = found.group(1).replace("%3D", "=").replace("%3d", "=") if found else None
     record.error_info_id = error_id if valid("error_info_id", error_id) else None
