@@ -72,14 +72,15 @@ def read_cached(path: str | None) -> object | None:
 
 
 def write_cached(path: str | None, value: object) -> None:
-    """Write atomically; a read-only home just means parsing every time."""
+    """Write atomically, without waiting for the disk: a file a crash leaves torn reads as no cache (parsed
+    anew); a read-only home just means parsing every time."""
     if path is None:
         return
     from .safefiles import FileRefused, write_atomic
 
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, json.dumps(value).encode())
+        write_atomic(path, json.dumps(value).encode(), durable=False)
     except (OSError, FileRefused):
         pass
 

@@ -68,7 +68,8 @@ def write_atomic(
     the change was planned from: if the file now holds anything else, nothing is written. With
     *keep_backup*, the current content is copied first (see :func:`backup_of`), and every message
     after that says where the copy is. *durable* (the default) flushes the file and its folder to disk before
-    returning; scratch files that die with their process (an emulator's credentials) can skip the wait.
+    returning; scratch files that die with their process (an emulator's credentials) and caches that are made
+    anew when unreadable can skip the wait.
     """
     if os.path.islink(path):
         raise FileRefused(f"{path} is a symbolic link; not writing through it; nothing was changed")
