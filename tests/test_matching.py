@@ -142,8 +142,12 @@ _WORDS = st.text(alphabet="abk=_", min_size=1, max_size=5)
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_WORDS, min_size=1, max_size=40), st.text(alphabet="abk=_ ", max_size=60))
 def test_scanner_reports_exactly_the_literals_that_occur(literals, text):
-    """Literals inside or across another's match (leftmost mode) are found too, in either scan mode."""
-    assert LiteralScanner(literals).present(text) == {lit for lit in literals if lit in text}
+    """Literals inside or across another's match (leftmost mode) are found too, in either scan mode, by
+    either automaton (the first scans' contiguous NFA, then the DFA)."""
+    scanner = LiteralScanner(literals)
+    for _ in range(prefilter.DFA_AFTER):
+        assert scanner.present(text) == {lit for lit in literals if lit in text}
+    assert not scanner._until_dfa  # the last scan was the DFA's
 
 
 @settings(max_examples=300, deadline=None)
