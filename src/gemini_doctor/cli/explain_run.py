@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import stat
 import sys
@@ -247,8 +246,10 @@ def explain_lines(
 
 def _number(text: str) -> float | str:
     """A JSON number; one too large for a float (1e999) is kept as its text, which JSON can carry."""
+    from math import isfinite  # here: only batch lines with fractions or exponents need it (starts light)
+
     value = float(text)
-    return value if math.isfinite(value) else text
+    return value if isfinite(value) else text
 
 
 # NaN and Infinity are not JSON: read as the strings they are written as, so an id echoes as valid JSON
