@@ -94,6 +94,12 @@ GOOGLE_OK = [
     )
     + "\n",
     f"{TS} DEBUG google_genai.models usage for gemini-2.5-flash: prompt_tokens=12 total_tokens=40\n",
+    # numbers that are statuses elsewhere, here other keys' values; a model not served at this location
+    (
+        f"{TS} INFO POST https://us-central1-aiplatform.googleapis.com/v1/projects/acme/locations/us-central1"
+        "/publishers/google/models/gemini-3-pro-preview:generateContent status=200 duration_ms=404 "
+        "tokens=429\n"
+    ),
 ]
 NOISE = [f"{TS} INFO request handled path=/items/{n} status=200 duration_ms=431\n" for n in range(5)] + [
     f"{TS} ERROR db connection reset by peer, retrying\n",
@@ -129,6 +135,11 @@ def test_google_lines_without_an_error_are_dismissed_unexplained(monkeypatch):
     monkeypatch.setattr(scan, "explain", lambda text: calls.append(text) or explain(text))
     scanner = _scan("".join(GOOGLE_OK * 50 + NOISE[:5] * 50).encode())
     assert scanner.errors == 0 and calls == []
+
+
+def test_a_number_that_is_no_status_is_no_refusal():
+    """explain too: a successful call's log line is no 404, whatever the lifecycle says of its model."""
+    assert explain(GOOGLE_OK[-1]).top.cause.id != "model_not_in_region"
 
 
 def test_each_record_is_dismissed_on_its_own_words(monkeypatch):

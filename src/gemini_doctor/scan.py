@@ -411,14 +411,16 @@ def _anchors() -> BytesAhoCorasick:
 @cache
 def _error_words() -> tuple[BytesAhoCorasick, int]:
     """ERROR_WORDS and the words the catalogue's text signals need (those that are not themselves
-    a Google name or a path), in lower case, then STATUS_KEYS (from the index returned)."""
+    a Google name, a path or a number), in lower case, then STATUS_KEYS (from the index returned)."""
     from .catalogue import load_catalogue
 
     words = set(ERROR_WORDS)
     for cause in load_catalogue().values():
         for signal in cause.signals:
             for literal in (signal.text.literals or ()) if signal.text is not None else ():
-                if "/" not in literal and not _GOOGLE_NAMED.search(literal):
+                # a number (404, 1008) is no word: an HTTP error status is found as one (STATUS_KEYS), and
+                # any other number (duration_ms=404) marks no error
+                if "/" not in literal and not literal.isdigit() and not _GOOGLE_NAMED.search(literal):
                     words.add(literal)
     words -= set(STATUS_KEYS)
     literals = [w.encode() for w in (*sorted(words), *STATUS_KEYS)]
