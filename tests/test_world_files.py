@@ -108,3 +108,21 @@ def test_anchors_and_merge_keys_within_the_bounds_still_work(tmp_path):
     world = tmp_path / "world.yaml"
     world.write_text("base: &p {id: acme, number: 12}\nprojects:\n  - <<: *p\n    billing: disabled\n")
     assert load_world(world).projects[0].billing == "disabled"
+
+
+def test_nesting_is_bounded_at_its_limit_whether_written_out_or_through_aliases():
+    from gemini_doctor.emulator.world_yaml import MAX_DEPTH, parse_world_text
+
+    value = parse_world_text("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n", "w.yaml")[0]["a"]
+    for _ in range(MAX_DEPTH - 1):
+        value = value[0]
+    assert value == []
+    with pytest.raises(WorldError, match=r"^w\.yaml: line 2: nested too deeply"):
+        parse_world_text("a: 1\nb: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n", "w.yaml")
+    block = "".join(f"{' ' * n}k{n}:\n" for n in range(MAX_DEPTH)) + f"{' ' * MAX_DEPTH}k{MAX_DEPTH}: 1\n"
+    with pytest.raises(WorldError, match=rf"^w\.yaml: line {MAX_DEPTH + 1}: nested too deeply"):
+        parse_world_text(block, "w.yaml")
+    half = MAX_DEPTH // 2 + 1  # each level written out once, then reached again through an alias
+    aliased = f"a: &x {'[' * half}{']' * half}\nb: {'[' * half}*x{']' * half}\n"
+    with pytest.raises(WorldError, match=r"^w\.yaml: line \d+: nested too deeply"):
+        parse_world_text(aliased, "w.yaml")

@@ -44,17 +44,48 @@ def read_world_file(path: str) -> tuple[Any, dict[tuple, int]]:
 def parse_world_text(text: str, where: str) -> tuple[Any, dict[tuple, int]]:
     """Parse YAML (or JSON) *text*, refusing duplicate keys, tags beyond plain data, alias bombs and
     deep nesting; return the data and the line of every field path."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         lines = _checked(node, where)
         return (loader.construct_document(node) if node is not None else None), lines
+    except _TooDeep as exc:
+        raise WorldError(_too_deep(where, exc.line)) from None
     except yaml.YAMLError as exc:
         raise WorldError(f"{where}: not valid YAML: {exc}") from None
-    except RecursionError:
-        raise WorldError(f"{where}: nested too deeply (more than {MAX_DEPTH} levels)") from None
     finally:
         loader.dispose()
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader refusing nesting deeper than MAX_DEPTH as it reads and builds the tree: a file
+    of 100,000 opening brackets stops at the 51st, not after the scanner has looked ahead through them
+    (a check that grows with the brackets still open, so quadratic)."""
+
+    depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass):
+        if self.flow_level > MAX_DEPTH:  # the brackets already open, each a level of the path
+            raise _TooDeep(self.get_mark().line + 1)
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent, index):
+        if self.depth > MAX_DEPTH:  # the length of the path to the node about to be built
+            raise _TooDeep(self.peek_event().start_mark.line + 1)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _too_deep(where: str, line: int) -> str:
+    return f"{where}: line {line}: nested too deeply (more than {MAX_DEPTH} levels)"
 
 
 def _checked(root: yaml.Node | None, where: str) -> dict[tuple, int]:
@@ -72,7 +103,7 @@ def _checked(root: yaml.Node | None, where: str) -> dict[tuple, int]:
                 "(YAML aliases?); a world is far smaller"
             )
         if len(path) > MAX_DEPTH:
-            raise WorldError(f"{where}: line {line}: nested too deeply (more than {MAX_DEPTH} levels)")
+            raise WorldError(_too_deep(where, line))  # through aliases: each one nests its subtree
         if node.tag not in _TAGS:
             raise WorldError(f"{where}: line {line}: the tag {node.tag} is not allowed (plain data only)")
         lines.setdefault(path, line)
