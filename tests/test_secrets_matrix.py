@@ -106,10 +106,13 @@ def error_text(kind: str, form: str) -> str:
 def _normalised(out: str) -> str:
     """The output with every encoding a reader could undo undone, and line breaks dropped."""
     for _ in range(3):
+        before = out
         out = urllib.parse.unquote_plus(out)
         out = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), out)
         out = re.sub(r"&#[xX]?[0-9a-fA-F]+;", "", out).replace("&amp;", "&").replace("\\/", "/")
         out = out.replace("\\r", "").replace("\\n", "").replace("\\\\", "\\")
+        if out == before:  # nothing left to undo: another round would change nothing either
+            break
     return "".join(out.split())  # every whitespace character dropped (what re's \s matches)
 
 
