@@ -101,7 +101,7 @@ JSONISH = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(JSONISH, st.sampled_from([json.dumps, repr, lambda v: json.dumps(json.dumps(v))]))
 def test_any_json_shape_gives_a_diagnosis(value, encode):
     assert explain(encode(value)).causes

@@ -236,7 +236,7 @@ _LITERALS = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), _LITERALS, max_size=4) | st.lists(_LITERALS, max_size=4))
 def test_python_literals_read_like_ast(value):
     """google-genai prints error bodies as Python reprs: the fast reader agrees with ast.literal_eval."""
