@@ -12,6 +12,7 @@ import contextlib
 import html
 import random
 import re
+import weakref
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -54,6 +55,9 @@ _REP_HOST = re.compile(r"aiplatform\.(?P<location>[a-z0-9-]+)\.rep\.googleapis\.
 _SINGLE_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
 FAULT_KINDS = ("timeout", "http_500", "http_503", "reset")
 TIMEOUT_SECONDS = 120
+# The tasks of calls a "timeout" fault holds: they have no answer to let out, so a stopping server does not
+# give them its grace.
+HELD_CALLS: weakref.WeakSet[asyncio.Task] = weakref.WeakSet()
 
 
 class _Front:
@@ -90,8 +94,10 @@ class _Front:
             return await self.app(scope, receive, send)
         kind = fault.get("kind")
         if kind == "timeout":  # no answer until the caller gives up (or TIMEOUT_SECONDS pass)
+            HELD_CALLS.add(asyncio.current_task())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_gone(receive), TIMEOUT_SECONDS)
+            HELD_CALLS.discard(asyncio.current_task())
         if kind == "reset":
             await send(
                 {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]}

@@ -24,7 +24,7 @@ import uvicorn
 from starlette.requests import ClientDisconnect
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .app import create_app
+from .app import HELD_CALLS, create_app
 from .credentials import write_credentials
 from .guard import nonblocking_logging
 from .oauth import OAuthState
@@ -144,8 +144,9 @@ class _Server(uvicorn.Server):
         state = self.server_state
         for connection in list(state.connections):  # idle ones close now, busy ones after their answer
             connection.shutdown()
-        if state.tasks and state.connections:
-            await asyncio.wait(set(state.tasks), timeout=self.config.timeout_graceful_shutdown)
+        answering = set(state.tasks) - set(HELD_CALLS)  # a held call has no answer to let out
+        if answering and state.connections:
+            await asyncio.wait(answering, timeout=self.config.timeout_graceful_shutdown)
         self.config.app.stopping = True
         for task in list(state.tasks):  # no one is waiting for these any more
             task.cancel()
